@@ -1,0 +1,43 @@
+import { appraise, DataInvalid, formatDataProblem, formatRuleProblem, RuleFileInvalid, scoreJson } from '../../engine/index.js';
+import { toCsv } from '../../io/csv-write.js';
+import { readDataFile } from '../../io/data-file.js';
+import { readRuleFile } from '../../io/rule-file.js';
+import { rankingCsvRows, rankingTableRows } from '../ranking-rows.js';
+import { textTable } from '../text-table.js';
+
+/** `appraisal score RULES DATA --format table|json|csv`. Nothing reaches stdout unless scoring succeeded. */
+export function scoreCommand(rulesFile: string, dataFile: string, format: 'table' | 'json' | 'csv'): number {
+  let rule;
+  try {
+    rule = readRuleFile(rulesFile);
+  } catch (e) {
+    if (!(e instanceof RuleFileInvalid)) throw e;
+    for (const p of e.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
+    process.stderr.write(`规则文件无效，共 ${e.problems.length} 处错误，未记分\n`);
+    return 1;
+  }
+  for (const w of rule.warnings) process.stderr.write(`警告 ${formatRuleProblem(w)}\n`);
+  const rs = rule.ruleset;
+  let result;
+  try {
+    result = appraise(rs, readDataFile(dataFile));
+  } catch (e) {
+    if (!(e instanceof DataInvalid)) throw e;
+    for (const p of e.problems) process.stderr.write(`${formatDataProblem(p)}\n`);
+    process.stderr.write(`数据有误，共 ${e.problems.length} 处，未记分\n`);
+    return 2;
+  }
+  for (const c of result.ignoredColumns) process.stderr.write(`警告 ${dataFile}: 列 “${c}” 不对应任何输入，已忽略\n`);
+
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(scoreJson(rs, rule.sha256, result), null, 2)}\n`);
+  } else if (format === 'csv') {
+    process.stdout.write(toCsv(rankingCsvRows(rs, result)));
+  } else {
+    const t = rankingTableRows(rs, result);
+    process.stdout.write(`${rs.title}（版本 ${rs.version}）\n\n${textTable(t.header, t.rows, t.right)}`);
+    const liable = result.parents.filter((p) => p.sanctions.length);
+    for (const p of liable) process.stdout.write(`连带责任：${p.id} —— ${p.sanctions.map((s) => s.label).join('、')}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,265 @@
+import { round9 } from './decimal.js';
+import type { ExprProblem, NameInfo, ValueType } from './expression/ast.js';
+import { compileExpression, type Compiled, type Scope } from './expression/compile.js';
+import { ExprSyntaxError, namesIn, parseExpression } from './expression/parser.js';
+import { pointerToken } from './json-source.js';
+import { compileMethod } from './methods.js';
+import type {
+  CompiledAdjustments, CompiledCheck, CompiledCriterion, CompiledGroup, CompiledInput, CompiledMetric,
+  CompiledNode, CompiledRuleSet, CompiledVeto,
+} from './compiled.js';
+import type { AdjustmentDef, CriterionDef, ItemDef, Method, RuleSetFile } from './ruleset.js';
+import { isGroup } from './ruleset.js';
+
+/**
+ * The checks RULES.md implies beyond the JSON Schema, and compilation: points add up,
+ * ids are unique, every name is known and of the right type, each method stands where
+ * it may, tie-break ids exist. Every problem is collected; nothing stops at the first.
+ */
+
+export interface SemanticProblem {
+  code: string;
+  message: string;
+  pointer: string;
+  /** Offset inside the string at `pointer`, for expression problems. */
+  offset?: number;
+}
+
+const NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+const RESERVED = new Set(['and', 'or', 'not', 'true', 'false']);
+
+export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; problems: SemanticProblem[] } {
+  const problems: SemanticProblem[] = [];
+  const problem = (code: string, pointer: string, message: string, offset?: number) =>
+    problems.push({ code, message, pointer, offset });
+
+  // ---- names: inputs, then metrics in file order ----
+  const names = new Map<string, NameInfo>();
+  let slot = 0;
+  const inputs: CompiledInput[] = [];
+  for (const [name, def] of Object.entries(file.inputs ?? {})) {
+    const at = `/inputs/${pointerToken(name)}`;
+    if (RESERVED.has(name)) problem('DUPLICATE_NAME', at, `“${name}” 是保留字，不能用作输入名`);
+    if (def.type === 'grade' && !def.grades?.length) problem('INPUT_INVALID', at, `等级输入 “${name}” 须列出 grades（如 ["好","中","差"]）`);
+    if (def.min !== undefined && def.max !== undefined && def.min > def.max) problem('INPUT_INVALID', `${at}/min`, `最小值 ${def.min} 大于最大值 ${def.max}`);
+    if (def.default !== undefined) {
+      const d = def.default;
+      const ok = def.type === 'boolean' ? typeof d === 'boolean'
+        : def.type === 'grade' ? typeof d === 'string' && !!def.grades?.includes(d)
+        : typeof d === 'number' && (def.type !== 'integer' || Number.isInteger(d))
+          && (def.min === undefined || d >= def.min) && (def.max === undefined || d <= def.max);
+      if (!ok) problem('INPUT_INVALID', `${at}/default`, `默认值 ${JSON.stringify(d)} 不符合输入 “${name}” 的类型或范围`);
+    }
+    const type: ValueType = def.type === 'boolean' ? 'boolean' : def.type === 'grade' ? 'string' : 'number';
+    const input: CompiledInput = { name, label: def.label ?? name, type: def.type, min: def.min, max: def.max, unit: def.unit, grades: def.grades, default: def.default, slot: slot++ };
+    inputs.push(input);
+    names.set(name, { type, slot: input.slot, grades: def.grades });
+  }
+
+  const scopeOf = (extra?: Map<string, NameInfo>): Scope => (name) => names.get(name) ?? extra?.get(name);
+
+  const compileAt = (pointer: string, text: unknown, type: ValueType, scope: Scope, what: string): Compiled | undefined => {
+    if (typeof text !== 'string') return undefined; // the schema reports it
+    let tree;
+    try {
+      tree = parseExpression(text);
+    } catch (e) {
+      if (e instanceof ExprSyntaxError) { problem('EXPR_SYNTAX', pointer, `表达式语法错误：${e.message}`, e.at); return undefined; }
+      throw e;
+    }
+    const found: ExprProblem[] = [];
+    const typed = compileExpression(tree, scope, found);
+    for (const p of found) problem(p.code, pointer, p.message, p.at);
+    if (found.length) return undefined;
+    if (typed.type !== type) {
+      const want = type === 'boolean' ? '真假值（条件）' : type === 'number' ? '数值' : '文字';
+      problem('EXPR_TYPE', pointer, `${what}应为${want}`, 0);
+      return undefined;
+    }
+    return typed.fn;
+  };
+
+  const metrics: CompiledMetric[] = [];
+  for (const [name, def] of Object.entries(file.metrics ?? {})) {
+    const at = `/metrics/${pointerToken(name)}`;
+    if (names.has(name) || RESERVED.has(name)) { problem('DUPLICATE_NAME', at, `指标名 “${name}” 与已有的输入或指标重名`); continue; }
+    if (typeof def?.expr !== 'string') continue;
+    let tree;
+    try { tree = parseExpression(def.expr); } catch (e) {
+      if (e instanceof ExprSyntaxError) { problem('EXPR_SYNTAX', `${at}/expr`, `表达式语法错误：${e.message}`, e.at); continue; }
+      throw e;
+    }
+    const found: ExprProblem[] = [];
+    const typed = compileExpression(tree, scopeOf(), found);
+    for (const p of found) problem(p.code, `${at}/expr`, p.message, p.at);
+    const metric: CompiledMetric = { name, label: def.label ?? name, unit: def.unit, decimals: def.decimals ?? 2, slot: slot++, fn: typed.fn };
+    metrics.push(metric);
+    names.set(name, { type: typed.type, slot: metric.slot, grades: typed.grades });
+  }
+  const inputScope = scopeOf();
+
+  // ---- ids ----
+  const ids = new Map<string, string>();
+  const claimId = (id: unknown, pointer: string) => {
+    if (typeof id !== 'string') return;
+    const first = ids.get(id);
+    if (first !== undefined) problem('DUPLICATE_ID', `${pointer}/id`, `编号 “${id}” 重复（首次出现在 ${first}）`);
+    else ids.set(id, pointer);
+  };
+
+  const methodContext = (pointer: string, def: Method) => ({
+    expr: (field: string, type: ValueType) =>
+      compileAt(`${pointer}/${field}`, (def as unknown as Record<string, unknown>)[field], type, inputScope,
+        field === 'when' || field === 'test' ? `“${field}” 条件` : `“${field}”`),
+    input: (field: string) => {
+      const name = (def as unknown as Record<string, unknown>)[field];
+      if (typeof name !== 'string') return undefined;
+      const found = inputs.find((i) => i.name === name || i.label === name);
+      if (!found) problem('UNKNOWN_INPUT', `${pointer}/${field}`, `未定义的输入 “${name}”`);
+      return found;
+    },
+    problem: (code: string, field: string, message: string) => problem(code, `${pointer}/${field}`, message),
+  });
+
+  // ---- items ----
+  const nodes: CompiledNode[] = [];
+  const criteria: CompiledCriterion[] = [];
+  const groupsPostOrder: CompiledGroup[] = [];
+  const pointsOf = (item: ItemDef) => (typeof item?.points === 'number' ? item.points : 0);
+
+  const visitItem = (item: ItemDef, pointer: string, depth: number, parent: number): number => {
+    claimId(item.id, pointer);
+    const index = nodes.length;
+    if (isGroup(item)) {
+      const group: CompiledGroup = { kind: 'group', def: item, id: item.id, title: item.title, points: pointsOf(item), children: [], index, slot: -1, depth, parent };
+      nodes.push(group);
+      item.items.forEach((child, k) => group.children.push(visitItem(child, `${pointer}/items/${k}`, depth + 1, index)));
+      const sum = item.items.reduce((s, c) => s + pointsOf(c), 0);
+      if (round9(sum) !== round9(group.points)) {
+        problem('POINTS_MISMATCH', `${pointer}/points`, `“${item.title}” 分值为 ${group.points} 分，但其下各项合计 ${round9(sum)} 分`);
+      }
+      groupsPostOrder.push(group);
+      return index;
+    }
+    const c = item as CriterionDef;
+    const crit: CompiledCriterion = {
+      kind: 'criterion', def: c, id: c.id, title: c.title, points: pointsOf(c), mode: c.deduct ? 'deduct' : 'award',
+      methods: [], ifUndefined: c.ifUndefined ?? 'full', index, slot: -1, depth, parent,
+    };
+    nodes.push(crit);
+    criteria.push(crit);
+    if (c.award && typeof c.award === 'object') {
+      const at = `${pointer}/award`;
+      if (c.award.method === 'shortfall') {
+        problem('METHOD_NOT_ALLOWED', `${at}/method`, 'shortfall（未达目标扣分）只能用在 deduct 中，不能用在 award 中');
+      }
+      crit.methods.push(compileMethod(c.award, at, crit.points, methodContext(at, c.award)));
+    } else if (Array.isArray(c.deduct)) {
+      c.deduct.forEach((m, k) => {
+        const at = `${pointer}/deduct/${k}`;
+        if (m && typeof m === 'object') crit.methods.push(compileMethod(m, at, crit.points, methodContext(at, m)));
+      });
+    }
+    if (c.zeroIf !== undefined) crit.zeroIf = compileAt(`${pointer}/zeroIf`, c.zeroIf, 'boolean', inputScope, '“zeroIf” 条件');
+    if (c.vetoIf !== undefined) crit.vetoIf = compileAt(`${pointer}/vetoIf`, c.vetoIf, 'boolean', inputScope, '“vetoIf” 条件');
+    crit.value = crit.methods.find((m) => m.value)?.value;
+    return index;
+  };
+
+  const top = (Array.isArray(file.items) ? file.items : []).map((item, k) => visitItem(item, `/items/${k}`, 0, -1));
+  const topSum = (file.items ?? []).reduce((s, item) => s + pointsOf(item), 0);
+  if (typeof file.totalPoints === 'number' && round9(topSum) !== round9(file.totalPoints)) {
+    problem('TOTAL_POINTS_MISMATCH', '/totalPoints', `总分 totalPoints 为 ${file.totalPoints}，但各大项合计 ${round9(topSum)} 分`);
+  }
+  for (const node of nodes) node.slot = slot++;
+  const totalSlot = slot++, bonusSlot = slot++, penaltySlot = slot++;
+
+  // ---- bonus and penalty (加分项、扣分项) ----
+  const adjustments = (key: 'bonus' | 'penalty'): CompiledAdjustments | undefined => {
+    const block = file[key];
+    if (!block || !Array.isArray(block.items)) return undefined;
+    return {
+      cap: block.cap,
+      items: block.items.map((def: AdjustmentDef, k: number) => {
+        const at = `/${key}/items/${k}`;
+        claimId(def.id, at);
+        if ((def.method === 'check' || def.method === 'ratio' || def.method === 'linear') && typeof def.points !== 'number') {
+          problem('METHOD_POINTS_REQUIRED', at, `加减分项的 ${def.method} 方法须写明自己的 points`);
+        }
+        return { def, id: def.id, title: def.title, method: compileMethod(def, at, undefined, methodContext(at, def)) };
+      }),
+    };
+  };
+  const bonus = adjustments('bonus');
+  const penalty = adjustments('penalty');
+
+  // ---- checks and vetoes ----
+  const checks: CompiledCheck[] = [];
+  (file.checks ?? []).forEach((check, k) => {
+    const at = `/checks/${k}/when`;
+    const fn = compileAt(at, check.when, 'boolean', inputScope, '校验条件');
+    let used: string[] = [];
+    try { used = [...namesIn(parseExpression(check.when))]; } catch { /* reported above */ }
+    if (fn) checks.push({ message: check.message, when: fn, names: used, pointer: at });
+  });
+
+  // In unit-level vetoes the scores are names too; inputs and metrics keep their meaning on a clash.
+  const scoreNames = new Map<string, NameInfo>();
+  for (const node of nodes) if (NAME.test(node.id) && !RESERVED.has(node.id)) scoreNames.set(node.id, { type: 'number', slot: node.slot });
+  scoreNames.set('total', { type: 'number', slot: totalSlot });
+  scoreNames.set('bonus', { type: 'number', slot: bonusSlot });
+  scoreNames.set('penalty', { type: 'number', slot: penaltySlot });
+  const vetoScope = scopeOf(scoreNames);
+  const vetoes: CompiledVeto[] = [];
+  (file.vetoes ?? []).forEach((veto, k) => {
+    const at = `/vetoes/${k}`;
+    claimId(veto.id, at);
+    const fn = compileAt(`${at}/when`, veto.when, 'boolean', vetoScope, '否决条件');
+    if (fn) vetoes.push({ id: veto.id, title: veto.title, when: fn });
+  });
+
+  // ---- ranking ----
+  const r = file.ranking ?? {};
+  const tieBreak: number[] = [];
+  (r.tieBreak ?? []).forEach((id, k) => {
+    const node = nodes.find((n) => n.id === id);
+    if (!node) problem('TIEBREAK_UNKNOWN_ID', `/ranking/tieBreak/${k}`, `并列时比较的 “${id}” 不是任何大项或细项的编号`);
+    else tieBreak.push(node.index);
+  });
+
+  if (problems.length) return { problems };
+  return {
+    problems,
+    ruleset: {
+      file,
+      id: file.id,
+      version: file.version,
+      title: file.title,
+      subject: file.subject ?? 'village',
+      totalPoints: file.totalPoints,
+      precision: file.precision ?? 1,
+      inputs,
+      metrics,
+      nodes,
+      criteria,
+      groupsPostOrder,
+      top,
+      bonus,
+      penalty,
+      checks,
+      vetoes,
+      grades: file.grades ?? [],
+      ranking: {
+        scope: r.scope ?? 'parent',
+        tieBreak,
+        vetoedLast: r.vetoedLast ?? true,
+        sanctions: r.sanctions ?? [],
+        liability: r.liability ?? [],
+      },
+      slotCount: slot,
+      totalSlot,
+      bonusSlot,
+      penaltySlot,
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import type { Compiled } from './expression/compile.js';
+import type { Value } from './expression/ast.js';
+import type { AdjustmentDef, CriterionDef, GradeDef, GroupDef, InputType, Method, Outcome, RuleSetFile } from './ruleset.js';
+
+/**
+ * A rule set compiled once (RULES.md §1–5): every expression a closure over a unit's
+ * value array, every name a slot. Scoring a unit reads this and parses nothing.
+ */
+
+export interface CompiledInput {
+  name: string;
+  label: string;
+  type: InputType;
+  min?: number;
+  max?: number;
+  unit?: string;
+  grades?: readonly string[];
+  default?: number | boolean | string;
+  slot: number;
+}
+
+export interface CompiledMetric {
+  name: string;
+  label: string;
+  unit?: string;
+  decimals: number;
+  slot: number;
+  fn: Compiled;
+}
+
+export interface CompiledMethod {
+  def: Method;
+  pointer: string;
+  /** The points a check, ratio or linear scales: the method's own, else the criterion's. */
+  P: number;
+  when?: Compiled;
+  /** The method's `value` or `count`, where it has one. */
+  value?: Compiled;
+  /** The method's amount after `when` and `max`; undefined when its value is undefined. */
+  amount: (env: Value[]) => number | undefined;
+}
+
+export interface CompiledCriterion {
+  kind: 'criterion';
+  def: CriterionDef;
+  id: string;
+  title: string;
+  points: number;
+  mode: 'award' | 'deduct';
+  methods: CompiledMethod[];
+  zeroIf?: Compiled;
+  vetoIf?: Compiled;
+  ifUndefined: 'full' | 'zero';
+  /** The value or count of the first method that has one (the `values` of §6). */
+  value?: Compiled;
+  /** Index in `nodes` and the slot of its score. */
+  index: number;
+  slot: number;
+  depth: number;
+  parent: number;
+}
+
+export interface CompiledGroup {
+  kind: 'group';
+  def: GroupDef;
+  id: string;
+  title: string;
+  points: number;
+  children: number[];
+  index: number;
+  slot: number;
+  depth: number;
+  parent: number;
+}
+
+export type CompiledNode = CompiledCriterion | CompiledGroup;
+
+export interface CompiledAdjustment {
+  def: AdjustmentDef;
+  id: string;
+  title: string;
+  method: CompiledMethod;
+}
+
+export interface CompiledAdjustments {
+  cap?: number;
+  items: CompiledAdjustment[];
+}
+
+export interface CompiledVeto { id: string; title: string; when: Compiled; }
+
+export interface CompiledCheck { message: string; when: Compiled; names: string[]; pointer: string; }
+
+export interface CompiledRanking {
+  scope: 'parent' | 'all';
+  /** Node indexes compared higher-first after the total. */
+  tieBreak: number[];
+  vetoedLast: boolean;
+  sanctions: Array<Outcome & { place: number }>;
+  liability: Outcome[];
+}
+
+export interface CompiledRuleSet {
+  file: RuleSetFile;
+  id: string;
+  version: string;
+  title: string;
+  subject: string;
+  totalPoints: number;
+  precision: number;
+  inputs: CompiledInput[];
+  metrics: CompiledMetric[];
+  /** Groups and criteria in item order (pre-order). */
+  nodes: CompiledNode[];
+  criteria: CompiledCriterion[];
+  /** Groups children-first, so each is summed after its children. */
+  groupsPostOrder: CompiledGroup[];
+  /** Indexes of the top-level items. */
+  top: number[];
+  bonus?: CompiledAdjustments;
+  penalty?: CompiledAdjustments;
+  checks: CompiledCheck[];
+  vetoes: CompiledVeto[];
+  grades: GradeDef[];
+  ranking: CompiledRanking;
+  /** Size of a unit's value array: inputs, metrics, node scores, total, bonus, penalty. */
+  slotCount: number;
+  totalSlot: number;
+  bonusSlot: number;
+  penaltySlot: number;
+}

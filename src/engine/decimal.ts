@@ -1,0 +1,63 @@
+/**
+ * Decimal discipline of RULES.md §4 on binary floats: every value is rounded to
+ * 9 decimals before it is compared, ceiled, floored or rounded, so that float noise
+ * (0.1 + 0.2) never decides a score, and scores are rounded half-up on the decimal
+ * digits, as exact decimal arithmetic would (2.675 → 2.68).
+ */
+
+const SCALE9 = 1e9;
+/** Below this magnitude x·1e9 is an exact integer in a double. */
+const FAST_LIMIT = 9e6;
+
+/** x rounded to 9 decimals (the comparison discipline of §4). */
+export function round9(x: number): number {
+  if (Math.abs(x) < FAST_LIMIT) {
+    const r = Math.round(Math.abs(x) * SCALE9) / SCALE9;
+    return x < 0 ? (r === 0 ? 0 : -r) : r;
+  }
+  return Number(x.toFixed(9));
+}
+
+const POW10 = [1, 10, 100, 1000, 10000, 100000, 1e6, 1e7, 1e8, 1e9];
+
+/**
+ * x rounded half away from zero to `digits` decimals (0..9), after the 9-decimal
+ * discipline, exactly on the decimal digits: roundHalfUp(2.675, 2) === 2.68.
+ */
+export function roundHalfUp(x: number, digits: number): number {
+  const a = Math.abs(x);
+  let r: number;
+  if (a < FAST_LIMIT && digits >= 0 && digits <= 9) {
+    const n9 = Math.round(a * SCALE9); // exact integer count of 1e-9
+    const q = POW10[9 - digits];
+    r = Math.floor((n9 + q / 2) / q) / POW10[digits];
+  } else {
+    r = roundDecimalString(a.toFixed(9), digits);
+  }
+  if (r === 0) return 0; // never -0
+  return x < 0 ? -r : r;
+}
+
+/** Half-up rounding on the digits of a non-negative fixed-point decimal string. */
+function roundDecimalString(s: string, digits: number): number {
+  const [intPart, frac = ''] = s.split('.');
+  if (digits >= frac.length) return Number(s);
+  const kept = intPart + frac.slice(0, digits);
+  const roundUp = frac.charCodeAt(digits) >= 53; // '5'
+  let n = BigInt(kept);
+  if (roundUp) n += 1n;
+  const str = n.toString().padStart(digits + 1, '0');
+  return Number(digits === 0 ? str : `${str.slice(0, str.length - digits)}.${str.slice(str.length - digits)}`);
+}
+
+/** Numbers equal under the 9-decimal discipline. */
+export function same(a: number, b: number): boolean {
+  return round9(a) === round9(b);
+}
+
+export function clamp(x: number, lo: number, hi: number): number {
+  const r = round9(x);
+  if (r < lo) return lo;
+  if (r > round9(hi)) return hi;
+  return x;
+}

@@ -1,0 +1,209 @@
+import { round9, roundHalfUp } from '../decimal.js';
+import type { Expr, ExprProblem, NameInfo, Value, ValueType } from './ast.js';
+
+/**
+ * Type-checks an expression tree against the names in scope and turns it into a
+ * closure over a unit's value array (`env[slot]`), so that scoring a unit never
+ * parses or looks anything up by name. Undefined (§3): `x / 0` is undefined, any
+ * arithmetic or function over it is undefined, a comparison with it is false.
+ */
+export type Compiled = (env: Value[]) => Value;
+
+export interface Typed {
+  type: ValueType;
+  fn: Compiled;
+  /** Set when the expression is one grade input: the grades it can take. */
+  grades?: readonly string[];
+  /** Set when the expression is a constant. */
+  constant?: Value;
+}
+
+export type Scope = (name: string) => NameInfo | undefined;
+
+const FUNCTIONS: Record<string, { min: number; max: number }> = {
+  min: { min: 1, max: Infinity },
+  max: { min: 1, max: Infinity },
+  abs: { min: 1, max: 1 },
+  round: { min: 1, max: 2 },
+  if: { min: 3, max: 3 },
+};
+
+const TYPE_NAMES: Record<ValueType, string> = { number: '数值', boolean: '真假值', string: '文字' };
+
+export function compileExpression(tree: Expr, scope: Scope, problems: ExprProblem[]): Typed {
+  const fail = (code: ExprProblem['code'], message: string, at: number): Typed => {
+    problems.push({ code, message, at });
+    return { type: 'number', fn: () => undefined };
+  };
+  const need = (t: Typed, type: ValueType, at: number, what: string): boolean => {
+    if (t.type === type) return true;
+    problems.push({ code: 'EXPR_TYPE', message: `${what}应为${TYPE_NAMES[type]}，却是${TYPE_NAMES[t.type]}`, at });
+    return false;
+  };
+
+  function visit(e: Expr): Typed {
+    switch (e.kind) {
+      case 'number': { const v = e.value; return { type: 'number', fn: () => v, constant: v }; }
+      case 'boolean': { const v = e.value; return { type: 'boolean', fn: () => v, constant: v }; }
+      case 'string': { const v = e.value; return { type: 'string', fn: () => v, constant: v }; }
+      case 'name': {
+        const info = scope(e.name);
+        if (!info) return fail('EXPR_UNKNOWN_NAME', `未知的名称 “${e.name}”`, e.at);
+        const slot = info.slot;
+        return { type: info.type, fn: (env) => env[slot], grades: info.grades };
+      }
+      case 'unary': {
+        const operand = visit(e.operand);
+        const f = operand.fn;
+        if (e.op === '-') {
+          need(operand, 'number', e.operand.at, '负号的运算对象');
+          return { type: 'number', fn: (env) => { const v = f(env) as number | undefined; return v === undefined ? undefined : -v; } };
+        }
+        need(operand, 'boolean', e.operand.at, '“not” 的运算对象');
+        return { type: 'boolean', fn: (env) => { const v = f(env); return v === undefined ? undefined : !v; } };
+      }
+      case 'binary': return binary(e);
+      case 'call': return call(e);
+    }
+  }
+
+  function binary(e: Extract<Expr, { kind: 'binary' }>): Typed {
+    const l = visit(e.left);
+    const r = visit(e.right);
+    const a = l.fn, b = r.fn;
+    switch (e.op) {
+      case 'and':
+      case 'or': {
+        need(l, 'boolean', e.left.at, `“${e.op}” 的左边`);
+        need(r, 'boolean', e.right.at, `“${e.op}” 的右边`);
+        // Three-valued (Kleene) logic: false decides `and`, true decides `or`, whatever the other side.
+        const decisive = e.op === 'or';
+        return {
+          type: 'boolean',
+          fn: (env) => {
+            const x = a(env);
+            if (x === decisive) return decisive;
+            const y = b(env);
+            if (y === decisive) return decisive;
+            return x === undefined || y === undefined ? undefined : !decisive;
+          },
+        };
+      }
+      case '==':
+      case '!=': {
+        if (l.type !== r.type) {
+          problems.push({ code: 'EXPR_TYPE', message: `不能比较${TYPE_NAMES[l.type]}与${TYPE_NAMES[r.type]}`, at: e.at });
+        } else {
+          checkGrade(l, r, e.right.at);
+          checkGrade(r, l, e.left.at);
+        }
+        const negate = e.op === '!=';
+        if (l.type === 'number') {
+          return { type: 'boolean', fn: (env) => {
+            const x = a(env) as number | undefined, y = b(env) as number | undefined;
+            if (x === undefined || y === undefined) return false;
+            return (round9(x) === round9(y)) !== negate;
+          } };
+        }
+        return { type: 'boolean', fn: (env) => {
+          const x = a(env), y = b(env);
+          if (x === undefined || y === undefined) return false;
+          return (x === y) !== negate;
+        } };
+      }
+      case '<':
+      case '<=':
+      case '>':
+      case '>=': {
+        need(l, 'number', e.left.at, `“${e.op}” 的左边`);
+        need(r, 'number', e.right.at, `“${e.op}” 的右边`);
+        const cmp = COMPARE[e.op];
+        return { type: 'boolean', fn: (env) => {
+          const x = a(env) as number | undefined, y = b(env) as number | undefined;
+          if (x === undefined || y === undefined) return false;
+          return cmp(round9(x), round9(y));
+        } };
+      }
+      default: {
+        need(l, 'number', e.left.at, `“${e.op}” 的左边`);
+        need(r, 'number', e.right.at, `“${e.op}” 的右边`);
+        const op = ARITHMETIC[e.op];
+        return { type: 'number', fn: (env) => {
+          const x = a(env) as number | undefined, y = b(env) as number | undefined;
+          if (x === undefined || y === undefined) return undefined;
+          return op(x, y);
+        } };
+      }
+    }
+  }
+
+  function checkGrade(side: Typed, other: Typed, at: number): void {
+    if (side.grades && typeof other.constant === 'string' && !side.grades.includes(other.constant)) {
+      problems.push({ code: 'UNKNOWN_GRADE', message: `等级 “${other.constant}” 不在 ${side.grades.join('/')} 之中`, at });
+    }
+  }
+
+  function call(e: Extract<Expr, { kind: 'call' }>): Typed {
+    const spec = FUNCTIONS[e.fn];
+    if (!spec) return fail('EXPR_UNKNOWN_FUNCTION', `未知的函数 “${e.fn}”（可用：min、max、abs、round、if）`, e.at);
+    const args = e.args.map(visit);
+    if (args.length < spec.min || args.length > spec.max) {
+      const expected = spec.min === spec.max ? `${spec.min}` : spec.max === Infinity ? `至少${spec.min}` : `${spec.min}到${spec.max}`;
+      return fail('EXPR_ARITY', `函数 ${e.fn} 需要${expected}个参数，却给了${args.length}个`, e.at);
+    }
+    const fns = args.map((x) => x.fn);
+    if (e.fn === 'if') {
+      need(args[0], 'boolean', e.args[0].at, 'if 的条件');
+      if (args[1].type !== args[2].type) {
+        problems.push({ code: 'EXPR_TYPE', message: `if 的两个结果类型不同：${TYPE_NAMES[args[1].type]}与${TYPE_NAMES[args[2].type]}`, at: e.args[2].at });
+      }
+      const [c, yes, no] = fns;
+      // Only the branch taken is evaluated: if(due > 0, done / due, 1) guards a division by zero.
+      return { type: args[1].type, fn: (env) => { const k = c(env); return k === undefined ? undefined : k ? yes(env) : no(env); } };
+    }
+    args.forEach((x, i) => need(x, 'number', e.args[i].at, `函数 ${e.fn} 的第${i + 1}个参数`));
+    switch (e.fn) {
+      case 'abs': {
+        const [x] = fns;
+        return { type: 'number', fn: (env) => { const v = x(env) as number | undefined; return v === undefined ? undefined : Math.abs(v); } };
+      }
+      case 'round': {
+        const [x, d] = fns;
+        return { type: 'number', fn: (env) => {
+          const v = x(env) as number | undefined;
+          const digits = d ? (d(env) as number | undefined) : 0;
+          if (v === undefined || digits === undefined) return undefined;
+          return roundHalfUp(v, Math.max(0, Math.min(9, Math.trunc(digits))));
+        } };
+      }
+      default: {
+        const pick = e.fn === 'min' ? Math.min : Math.max;
+        return { type: 'number', fn: (env) => {
+          let best: number | undefined;
+          for (const f of fns) {
+            const v = f(env) as number | undefined;
+            if (v === undefined) return undefined;
+            best = best === undefined ? v : pick(best, v);
+          }
+          return best;
+        } };
+      }
+    }
+  }
+
+  return visit(tree);
+}
+
+const COMPARE: Record<'<' | '<=' | '>' | '>=', (x: number, y: number) => boolean> = {
+  '<': (x, y) => x < y,
+  '<=': (x, y) => x <= y,
+  '>': (x, y) => x > y,
+  '>=': (x, y) => x >= y,
+};
+
+const ARITHMETIC: Record<'+' | '-' | '*' | '/', (x: number, y: number) => number | undefined> = {
+  '+': (x, y) => x + y,
+  '-': (x, y) => x - y,
+  '*': (x, y) => x * y,
+  '/': (x, y) => (round9(y) === 0 ? undefined : x / y),
+};

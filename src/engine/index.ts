@@ -1,0 +1,28 @@
+/**
+ * The scoring engine: a rule file in, scores, ranks and sanctions out. It depends on
+ * nothing but its inputs (no files, no database, no web): callers read the bytes.
+ */
+import type { CompiledRuleSet } from './compiled.js';
+import { rankUnits, type Ranking } from './rank.js';
+import { scoreUnit } from './score.js';
+import { readUnits, type DataTable } from './units.js';
+
+export { loadRuleSet, type LoadedRuleSet } from './load.js';
+export { readUnits, type DataTable, type Unit } from './units.js';
+export { scoreUnit, type UnitScore } from './score.js';
+export { rankUnits, type Ranking, type RankedUnit, type ParentResult, type Sanction } from './rank.js';
+export { scoreJson, unitJson, type ScoreJson, type UnitJson } from './output.js';
+export { RuleFileInvalid, DataInvalid, formatRuleProblem, formatDataProblem, type RuleProblem, type DataProblem } from './problems.js';
+export type { CompiledRuleSet } from './compiled.js';
+export type { RuleSetFile } from './ruleset.js';
+
+export interface Appraisal extends Ranking {
+  ignoredColumns: string[];
+}
+
+/** Reads, checks, scores and ranks a table of units under a compiled rule set. */
+export function appraise(rs: CompiledRuleSet, table: DataTable): Appraisal {
+  const { units, ignoredColumns } = readUnits(rs, table);
+  const ranking = rankUnits(rs, units.map((u) => scoreUnit(rs, u)));
+  return { ...ranking, ignoredColumns };
+}

@@ -1,0 +1,154 @@
+import { clamp, round9 } from './decimal.js';
+import type { Compiled } from './expression/compile.js';
+import type { Value, ValueType } from './expression/ast.js';
+import type { CompiledInput, CompiledMethod } from './compiled.js';
+import type { Band, Method, Steps } from './ruleset.js';
+
+/**
+ * The methods of RULES.md §2, each turned into a function from a unit's values to an
+ * amount of points. The amount is undefined only when the value or count it needs is
+ * undefined (the criterion then scores by `ifUndefined`).
+ */
+
+export interface MethodContext {
+  /** Compiles the expression at `pointer` (a field of the method) expecting `type`. */
+  expr(field: string, type: ValueType): Compiled | undefined;
+  input(field: string): CompiledInput | undefined;
+  problem(code: string, field: string, message: string): void;
+}
+
+type Amount = (env: Value[]) => number | undefined;
+
+/** n(s) of §2: proportional s, started ceil(s) (不足一个按一个计), whole floor(s). */
+export function stepCount(s: number, steps: Steps): number {
+  const r = round9(s);
+  return steps === 'started' ? Math.ceil(r) : steps === 'whole' ? Math.floor(r) : r;
+}
+
+/** Whether a value meets a shortfall's target (>= for higher, <= for lower). */
+export function meetsTarget(value: number, target: number, better: 'higher' | 'lower'): boolean {
+  const v = round9(value), t = round9(target);
+  return better === 'higher' ? v >= t : v <= t;
+}
+
+export function bandHolds(band: Band, value: number): boolean {
+  const v = round9(value);
+  return (band.atLeast === undefined || v >= round9(band.atLeast))
+    && (band.atMost === undefined || v <= round9(band.atMost))
+    && (band.above === undefined || v > round9(band.above))
+    && (band.below === undefined || v < round9(band.below));
+}
+
+export function compileMethod(def: Method, pointer: string, criterionPoints: number | undefined, ctx: MethodContext): CompiledMethod {
+  const P = ('points' in def && typeof def.points === 'number' ? def.points : criterionPoints) ?? 0;
+  const when = def.when !== undefined ? ctx.expr('when', 'boolean') : undefined;
+  let value: Compiled | undefined;
+  let base: Amount;
+
+  switch (def.method) {
+    case 'fixed': {
+      const points = def.points;
+      base = () => points;
+      break;
+    }
+    case 'check': {
+      const test = ctx.expr('test', 'boolean');
+      base = test ? (env) => (test(env) === true ? P : 0) : () => 0;
+      break;
+    }
+    case 'shortfall': {
+      const v = (value = ctx.expr('value', 'number'));
+      const { target, better, per, points } = def;
+      const steps = def.steps ?? 'proportional';
+      base = (env) => {
+        const x = v?.(env) as number | undefined;
+        if (x === undefined) return undefined;
+        if (meetsTarget(x, target, better)) return 0;
+        return points * stepCount(Math.abs(x - target) / per, steps);
+      };
+      break;
+    }
+    case 'per': {
+      const c = (value = ctx.expr('count', 'number'));
+      const per = def.per ?? 1, allowed = def.allowed ?? 0, points = def.points;
+      const steps = def.steps ?? 'whole';
+      base = (env) => {
+        const x = c?.(env) as number | undefined;
+        if (x === undefined) return undefined;
+        return points * stepCount(Math.max(0, x - allowed) / per, steps);
+      };
+      break;
+    }
+    case 'ratio': {
+      const v = (value = ctx.expr('value', 'number'));
+      base = (env) => {
+        const x = v?.(env) as number | undefined;
+        return x === undefined ? undefined : P * clamp(x, 0, 1);
+      };
+      break;
+    }
+    case 'linear': {
+      const v = (value = ctx.expr('value', 'number'));
+      const { zeroAt, fullAt } = def;
+      if (round9(zeroAt) === round9(fullAt)) ctx.problem('LINEAR_DEGENERATE', 'fullAt', `zeroAt 与 fullAt 相同（${zeroAt}），无法按线性记分`);
+      base = (env) => {
+        const x = v?.(env) as number | undefined;
+        if (x === undefined || fullAt === zeroAt) return undefined;
+        return P * clamp((x - zeroAt) / (fullAt - zeroAt), 0, 1);
+      };
+      break;
+    }
+    case 'bands': {
+      const v = (value = ctx.expr('value', 'number'));
+      const bands = def.bands;
+      base = (env) => {
+        const x = v?.(env) as number | undefined;
+        if (x === undefined) return undefined;
+        for (const b of bands) if (bandHolds(b, x)) return b.points;
+        return 0;
+      };
+      break;
+    }
+    case 'grade': {
+      const input = ctx.input('input');
+      const table = def.points;
+      if (input && input.type !== 'grade') {
+        ctx.problem('GRADE_INPUT_TYPE', 'input', `grade 方法的输入 “${input.name}” 不是等级（grade）类型，而是 ${input.type}`);
+      } else if (input) {
+        for (const g of Object.keys(table)) {
+          if (!input.grades?.includes(g)) ctx.problem('UNKNOWN_GRADE', `points/${g}`, `等级 “${g}” 不在输入 “${input.name}” 的等级 ${input.grades?.join('/')} 之中`);
+        }
+      }
+      const slot = input?.slot ?? -1;
+      base = (env) => {
+        const g = env[slot];
+        return typeof g === 'string' && Object.prototype.hasOwnProperty.call(table, g) ? table[g] : 0;
+      };
+      break;
+    }
+    case 'manual': {
+      const input = ctx.input('input');
+      if (input && input.type !== 'integer' && input.type !== 'number') {
+        ctx.problem('MANUAL_INPUT_TYPE', 'input', `manual 方法的输入 “${input.name}” 应为数值，却是 ${input.type}`);
+      }
+      const slot = input?.slot ?? -1;
+      base = (env) => {
+        const x = env[slot];
+        return typeof x === 'number' ? x : undefined;
+      };
+      break;
+    }
+  }
+
+  const max = def.max;
+  let amount: Amount = base;
+  if (max !== undefined) {
+    const inner = amount;
+    amount = (env) => { const a = inner(env); return a === undefined ? undefined : Math.min(a, max); };
+  }
+  if (when) {
+    const inner = amount;
+    amount = (env) => (when(env) === true ? inner(env) : 0);
+  }
+  return { def, pointer, P, when, value, amount };
+}

@@ -1,0 +1,65 @@
+import { roundHalfUp } from './decimal.js';
+import type { CompiledRuleSet } from './compiled.js';
+import type { Ranking, RankedUnit, Sanction } from './rank.js';
+
+/** The JSON of `appraisal score --format json`, exactly as RULES.md §6 prints it. */
+
+export interface ScoreJson {
+  ruleset: { id: string; version: string; sha256: string };
+  units: UnitJson[];
+  parents: Array<{ id: string; sanctions: Sanction[] }>;
+}
+
+export interface UnitJson {
+  id: string;
+  name: string | null;
+  parent: string | null;
+  total: number;
+  rank: number;
+  grade: string | null;
+  vetoed: boolean;
+  vetoes: Array<{ id: string; title: string }>;
+  sanctions: Sanction[];
+  bonus: number;
+  penalty: number;
+  scores: Record<string, number>;
+  values: Record<string, number | null>;
+}
+
+/** The value or count behind each criterion, rounded half-up to 4 decimals; null where undefined or none. */
+export function criterionValues(rs: CompiledRuleSet, u: RankedUnit): Record<string, number | null> {
+  const values: Record<string, number | null> = {};
+  for (const c of rs.criteria) {
+    const v = c.value?.(u.unit.env);
+    values[c.id] = typeof v === 'number' ? roundHalfUp(v, 4) : null;
+  }
+  return values;
+}
+
+export function unitJson(rs: CompiledRuleSet, u: RankedUnit): UnitJson {
+  const scores: Record<string, number> = {};
+  for (const node of rs.nodes) scores[node.id] = u.scores[node.index];
+  return {
+    id: u.unit.id,
+    name: u.unit.name,
+    parent: u.unit.parent,
+    total: u.total,
+    rank: u.rank,
+    grade: u.grade,
+    vetoed: u.vetoed,
+    vetoes: u.vetoes,
+    sanctions: u.sanctions,
+    bonus: u.bonus,
+    penalty: u.penalty,
+    scores,
+    values: criterionValues(rs, u),
+  };
+}
+
+export function scoreJson(rs: CompiledRuleSet, sha256: string, ranking: Ranking): ScoreJson {
+  return {
+    ruleset: { id: rs.id, version: rs.version, sha256 },
+    units: ranking.units.map((u) => unitJson(rs, u)),
+    parents: ranking.parents,
+  };
+}

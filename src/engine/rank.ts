@@ -1,0 +1,106 @@
+import { round9 } from './decimal.js';
+import type { CompiledRuleSet } from './compiled.js';
+import type { Outcome } from './ruleset.js';
+import type { UnitScore } from './score.js';
+
+/**
+ * Ranking and sanctions (RULES.md §5): order within each scope, competition ranks
+ * (1, 2, 2, 4), sanctions by rank level (排名最后一票否决、倒数第二通报批评), grades, and
+ * the joint liability of parents whose children are vetoed by a condition (连带责任).
+ */
+
+export interface Sanction { outcome: Outcome['outcome']; label: string; }
+
+export interface RankedUnit extends UnitScore {
+  rank: number;
+  /** Vetoed by a condition or by a rank sanction. */
+  vetoed: boolean;
+  sanctions: Sanction[];
+  grade: string | null;
+  /** Points behind the unit ranked just above it in its scope (null for the first). */
+  behind: number | null;
+}
+
+export interface ParentResult { id: string; sanctions: Sanction[]; }
+
+export interface Ranking { units: RankedUnit[]; parents: ParentResult[]; }
+
+/** Compares ids as code units, the same on every platform (no locale). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
+  const { scope, vetoedLast, tieBreak, sanctions, liability } = rs.ranking;
+  const scopes = new Map<string | null, UnitScore[]>();
+  for (const s of scored) {
+    const key = scope === 'parent' ? s.unit.parent : null;
+    let list = scopes.get(key);
+    if (!list) scopes.set(key, (list = []));
+    list.push(s);
+  }
+  const scopeKeys = [...scopes.keys()].sort((a, b) => (a === null ? (b === null ? 0 : -1) : b === null ? 1 : compareIds(a, b)));
+
+  const conditionVetoed = (s: UnitScore) => vetoedLast && s.vetoes.length > 0;
+  const rankOrder = (a: UnitScore, b: UnitScore): number => {
+    const va = conditionVetoed(a), vb = conditionVetoed(b);
+    if (va !== vb) return va ? 1 : -1;
+    const dt = round9(b.total) - round9(a.total);
+    if (dt !== 0) return dt;
+    for (const index of tieBreak) {
+      const d = round9(b.scores[index]) - round9(a.scores[index]);
+      if (d !== 0) return d;
+    }
+    return 0;
+  };
+
+  const units: RankedUnit[] = [];
+  for (const key of scopeKeys) {
+    const list = scopes.get(key)!.sort((a, b) => rankOrder(a, b) || compareIds(a.unit.id, b.unit.id));
+    const ranked: RankedUnit[] = [];
+    const levels: number[] = [];
+    list.forEach((s, i) => {
+      const tied = i > 0 && rankOrder(list[i - 1], s) === 0;
+      const rank = tied ? ranked[i - 1].rank : i + 1;
+      if (!tied) levels.push(rank);
+      // The unit just above is the last of the level before; tied units share its distance.
+      const behind = tied ? ranked[i - 1].behind : i > 0 ? round9(list[i - 1].total - s.total) : null;
+      ranked.push({ ...s, rank, vetoed: s.vetoes.length > 0, sanctions: [], grade: null, behind });
+    });
+
+    // Sanctions by rank level; a level named by a positive place takes no negative-place sanction.
+    const levelOf = (place: number) => (place > 0 ? place - 1 : levels.length + place);
+    const positive = new Set(sanctions.filter((x) => x.place > 0 && x.place <= levels.length).map((x) => levelOf(x.place)));
+    for (const sanction of sanctions) {
+      const level = levelOf(sanction.place);
+      if (level < 0 || level >= levels.length) continue;
+      if (sanction.place < 0 && positive.has(level)) continue;
+      for (const r of ranked) if (r.rank === levels[level]) r.sanctions.push({ outcome: sanction.outcome, label: sanction.label });
+    }
+    for (const r of ranked) {
+      if (r.sanctions.some((x) => x.outcome === 'veto')) r.vetoed = true;
+      if (r.vetoed) r.sanctions = r.sanctions.filter((x) => x.outcome !== 'commendation');
+      r.grade = gradeOf(rs, r.total, r.vetoed);
+    }
+    units.push(...ranked);
+  }
+
+  const parentIds = [...new Set(scored.map((s) => s.unit.parent).filter((p): p is string => p !== null))].sort(compareIds);
+  const liable = new Set(scored.filter((s) => s.vetoes.length > 0 && s.unit.parent !== null).map((s) => s.unit.parent));
+  const parents = parentIds.map((id) => ({
+    id,
+    sanctions: liable.has(id) ? liability.map((l) => ({ outcome: l.outcome, label: l.label })) : [],
+  }));
+  return { units, parents };
+}
+
+/** 凡被一票否决的单位一律定为不合格; otherwise the first grade whose atLeast the total reaches. */
+export function gradeOf(rs: CompiledRuleSet, total: number, vetoed: boolean): string | null {
+  if (vetoed) return rs.grades.find((g) => g.vetoed)?.label ?? '不合格';
+  const t = round9(total);
+  for (const g of rs.grades) {
+    if (g.vetoed) continue;
+    if (g.atLeast === undefined || t >= round9(g.atLeast)) return g.label;
+  }
+  return null;
+}

@@ -1,0 +1,88 @@
+import { clamp, roundHalfUp } from './decimal.js';
+import type { CompiledAdjustments, CompiledCriterion, CompiledRuleSet } from './compiled.js';
+import type { Value } from './expression/ast.js';
+import type { Unit } from './units.js';
+
+/**
+ * Scoring one unit (RULES.md §1, §2, §4): each criterion by its method(s), clamped,
+ * `zeroIf` and `ifUndefined` applied, rounded half-up to `precision`; groups as sums of
+ * their children; bonus and penalty within their caps; the total; then the vetoes.
+ */
+
+export interface VetoHit { id: string; title: string; }
+
+export interface UnitScore {
+  unit: Unit;
+  /** Score of every node (group or criterion), in item order. */
+  scores: number[];
+  bonus: number;
+  penalty: number;
+  total: number;
+  /** Vetoes by condition: criteria's vetoIf in item order, then `vetoes[]` in file order. */
+  vetoes: VetoHit[];
+}
+
+export function criterionScore(c: CompiledCriterion, env: Value[], precision: number): number {
+  if (c.zeroIf && c.zeroIf(env) === true) return 0;
+  let raw: number;
+  if (c.mode === 'award') {
+    const a = c.methods[0].amount(env);
+    raw = a === undefined ? undefinedScore(c) : clamp(a, 0, c.points);
+  } else {
+    let sum = 0;
+    let undef = false;
+    for (const m of c.methods) {
+      const a = m.amount(env);
+      if (a === undefined) { undef = true; break; }
+      sum += a;
+    }
+    raw = undef ? undefinedScore(c) : clamp(c.points - sum, 0, c.points);
+  }
+  return roundHalfUp(raw, precision);
+}
+
+function undefinedScore(c: CompiledCriterion): number {
+  return c.ifUndefined === 'zero' ? 0 : c.points;
+}
+
+function adjustmentTotal(block: CompiledAdjustments | undefined, env: Value[], precision: number): number {
+  if (!block) return 0;
+  let sum = 0;
+  for (const item of block.items) {
+    const a = item.method.amount(env);
+    if (a !== undefined) sum += roundHalfUp(a, precision);
+  }
+  sum = roundHalfUp(sum, precision);
+  return block.cap === undefined ? sum : Math.min(block.cap, sum);
+}
+
+export function scoreUnit(rs: CompiledRuleSet, unit: Unit): UnitScore {
+  const env = unit.env;
+  const p = rs.precision;
+  const scores = new Array<number>(rs.nodes.length);
+  for (const c of rs.criteria) {
+    const s = criterionScore(c, env, p);
+    scores[c.index] = s;
+    env[c.slot] = s;
+  }
+  for (const g of rs.groupsPostOrder) {
+    let sum = 0;
+    for (const child of g.children) sum += scores[child];
+    const s = roundHalfUp(sum, p);
+    scores[g.index] = s;
+    env[g.slot] = s;
+  }
+  let items = 0;
+  for (const t of rs.top) items += scores[t];
+  const bonus = adjustmentTotal(rs.bonus, env, p);
+  const penalty = adjustmentTotal(rs.penalty, env, p);
+  const total = Math.max(0, roundHalfUp(items + bonus - penalty, p));
+  env[rs.totalSlot] = total;
+  env[rs.bonusSlot] = bonus;
+  env[rs.penaltySlot] = penalty;
+
+  const vetoes: VetoHit[] = [];
+  for (const c of rs.criteria) if (c.vetoIf && c.vetoIf(env) === true) vetoes.push({ id: c.id, title: c.title });
+  for (const v of rs.vetoes) if (v.when(env) === true) vetoes.push({ id: v.id, title: v.title });
+  return { unit, scores, bonus, penalty, total, vetoes };
+}

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { DataInvalid, type DataProblem, type DataTable } from '../engine/index.js';
+import { decodeText } from './text.js';
+
+/**
+ * Unit data files (RULES.md §6): CSV with a header row (UTF-8 with or without BOM, or
+ * GB18030), or JSON (an array of objects, inputs at the top level or under "inputs").
+ * Rows are numbered as a spreadsheet numbers them: the header is row 1.
+ */
+
+const fail = (file: string, row: number, column: string, code: string, message: string): never => {
+  throw new DataInvalid([{ code, message, file, row, column }]);
+};
+
+export function readDataFile(file: string): DataTable {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    return fail(file, 1, '', 'DATA_FILE_UNREADABLE', `无法读取数据文件：${(e as Error).message}`);
+  }
+  const { text } = decodeText(bytes);
+  const looksJson = path.extname(file).toLowerCase() === '.json' || /^\s*[[{]/.test(text.replace(/^\uFEFF/, ''));
+  return looksJson ? parseJsonData(text, file) : parseCsvData(text, file);
+}
+
+export function parseCsvData(text: string, file: string): DataTable {
+  let records: string[][];
+  try {
+    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false, relax_quotes: false }) as string[][];
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    return fail(file, err.lines ?? 1, '', 'DATA_SYNTAX', `CSV 格式错误：${err.message}`);
+  }
+  if (records.length === 0) return fail(file, 1, '', 'DATA_SYNTAX', '文件是空的：第1行应为表头');
+  const columns = records[0].map((h) => h.replace(/^\uFEFF/, '').trim());
+  const problems: DataProblem[] = [];
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (c !== '' && seen.has(c)) problems.push({ code: 'DUPLICATE_COLUMN', message: `表头 “${c}” 出现了两次`, file, row: 1, column: c });
+    seen.add(c);
+  }
+  const rows: DataTable['rows'] = [];
+  for (let r = 1; r < records.length; r++) {
+    const rec = records[r];
+    if (rec.every((cell) => cell.trim() === '')) continue; // a blank line, as a spreadsheet shows an empty row
+    if (rec.length > columns.length && rec.slice(columns.length).some((c) => c.trim() !== '')) {
+      problems.push({ code: 'DATA_SYNTAX', message: `本行有 ${rec.length} 格，多于表头的 ${columns.length} 列`, file, row: r + 1, column: '' });
+      continue;
+    }
+    const cells: Record<string, unknown> = {};
+    columns.forEach((c, k) => { if (c !== '' && !(c in cells)) cells[c] = rec[k] ?? ''; });
+    rows.push({ row: r + 1, cells });
+  }
+  if (problems.length) throw new DataInvalid(problems);
+  return { file, columns: columns.filter((c) => c !== ''), rows };
+}
+
+export function parseJsonData(text: string, file: string): DataTable {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    return fail(file, 1, '', 'DATA_SYNTAX', `JSON 格式错误：${(e as Error).message}`);
+  }
+  if (!Array.isArray(doc)) return fail(file, 1, '', 'DATA_SYNTAX', 'JSON 数据应为对象数组');
+  const columns: string[] = [];
+  const known = new Set<string>();
+  const add = (k: string) => { if (!known.has(k)) { known.add(k); columns.push(k); } };
+  const rows: DataTable['rows'] = doc.map((item, k) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      return fail(file, k + 2, '', 'DATA_SYNTAX', `第${k + 1}个元素不是对象`);
+    }
+    const { inputs, ...rest } = item as Record<string, unknown>;
+    const cells: Record<string, unknown> = { ...rest };
+    if (inputs && typeof inputs === 'object' && !Array.isArray(inputs)) Object.assign(cells, inputs);
+    else if (inputs !== undefined) cells.inputs = inputs;
+    Object.keys(cells).forEach(add);
+    return { row: k + 2, cells };
+  });
+  return { file, columns, rows };
+}
