@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { checkCommand } from './commands/check.js';
 import { scoreCommand } from './commands/score.js';
 import { demoCommand } from './commands/demo.js';
+import { scorecardCommand } from './commands/scorecard.js';
 
 /**
  * `appraisal`: the command line of the product (RULES.md §6).
@@ -32,6 +33,14 @@ export function buildProgram(): Command {
     .action((rules: string, data: string, opts: { format: 'table' | 'json' | 'csv' }) => {
       process.exitCode = scoreCommand(rules, data, opts.format);
     });
+
+  program.command('scorecard')
+    .description('打印一个单位的记分卡：逐条列出得分与扣分原因')
+    .argument('<rules>', '规则文件（JSON）')
+    .argument('<data>', '数据文件（CSV 或 JSON）')
+    .argument('<unit>', '单位编号 id')
+    .helpOption('-h, --help', '显示帮助')
+    .action((rules: string, data: string, unit: string) => { process.exitCode = scorecardCommand(rules, data, unit); });
 
   program.command('demo')
     .description('为示范乡镇的各村记分，并打印最近一年的排名')

@@ -11,6 +11,7 @@ export { loadRuleSet, type LoadedRuleSet } from './load.js';
 export { readUnits, type DataTable, type Unit } from './units.js';
 export { scoreUnit, type UnitScore } from './score.js';
 export { rankUnits, type Ranking, type RankedUnit, type ParentResult, type Sanction } from './rank.js';
+export { explainCriterion, explainAdjustment } from './explain.js';
 export { scoreJson, unitJson, type ScoreJson, type UnitJson } from './output.js';
 export { RuleFileInvalid, DataInvalid, formatRuleProblem, formatDataProblem, type RuleProblem, type DataProblem } from './problems.js';
 export type { CompiledRuleSet } from './compiled.js';

@@ -59,10 +59,16 @@ export function loadRuleSet(text: string, file: string, schema: object): LoadedR
       }
     }
   }
-  if (problems.length) throw new RuleFileInvalid(problems, warnings);
-
-  const { ruleset, problems: semantic } = compileRuleSet(doc as RuleSetFile);
-  for (const p of semantic) problems.push(place(p.pointer, p.code, p.message, p.offset));
+  // The semantic checks run even on a file the schema rejected, so that the author sees
+  // every problem at once; on a shape they cannot read they give up, and the schema has spoken.
+  let compiled: ReturnType<typeof compileRuleSet> | undefined;
+  try {
+    compiled = compileRuleSet(doc as RuleSetFile);
+  } catch (e) {
+    if (!problems.length) throw e;
+  }
+  for (const p of compiled?.problems ?? []) problems.push(place(p.pointer, p.code, p.message, p.offset));
+  const ruleset = compiled?.ruleset;
   if (problems.length || !ruleset) throw new RuleFileInvalid(sortProblems(problems), warnings);
   return { ruleset, warnings };
 }
@@ -71,7 +77,8 @@ export function loadRuleSet(text: string, file: string, schema: object): LoadedR
 function relevantErrors(errors: ErrorObject[]): ErrorObject[] {
   const seen = new Set<string>();
   return errors.filter((e) => {
-    if (e.keyword === 'if' || e.keyword === 'allOf') return false;
+    // The branches of a oneOf explain nothing the oneOf itself does not say.
+    if (e.keyword === 'if' || e.keyword === 'allOf' || e.schemaPath.includes('/oneOf/')) return false;
     const key = `${e.instancePath}|${e.keyword}|${JSON.stringify(e.params)}`;
     if (seen.has(key)) return false;
     seen.add(key);
@@ -93,7 +100,7 @@ function schemaMessage(e: ErrorObject): string {
     case 'pattern': return `格式不符（应匹配 ${p.pattern}）`;
     case 'propertyNames': return `名称 “${p.propertyName}” 不合规：只能由字母、数字和下划线组成，且不以数字开头`;
     case 'oneOf': return '细项须有 award 或 deduct 之一（且只能有一个）';
-    case 'not': return '字段组合不允许（如 atLeast 与 vetoed 不能同时出现，place 不能为 0）';
+    case 'not': return e.instancePath.endsWith('/place') ? 'place 不能为 0（正数从第一名数起，负数从最后一名数起）' : 'atLeast 与 vetoed 不能同时出现';
     case 'uniqueItems': return '列表中有重复项';
     default: return e.message ?? e.keyword;
   }

@@ -1,0 +1,44 @@
+import { appraise, DataInvalid, explainAdjustment, explainCriterion, formatDataProblem, formatRuleProblem, RuleFileInvalid } from '../../engine/index.js';
+import { readDataFile } from '../../io/data-file.js';
+import { readRuleFile } from '../../io/rule-file.js';
+import { formatScore, sanctionText } from '../ranking-rows.js';
+
+/** `appraisal scorecard RULES DATA UNIT`: one unit's clauses, each with its score and the reason. */
+export function scorecardCommand(rulesFile: string, dataFile: string, unitId: string): number {
+  let rule, result;
+  try {
+    rule = readRuleFile(rulesFile);
+    result = appraise(rule.ruleset, readDataFile(dataFile));
+  } catch (e) {
+    if (e instanceof RuleFileInvalid) { for (const p of e.problems) process.stderr.write(`${formatRuleProblem(p)}\n`); return 1; }
+    if (e instanceof DataInvalid) { for (const p of e.problems) process.stderr.write(`${formatDataProblem(p)}\n`); return 2; }
+    throw e;
+  }
+  const rs = rule.ruleset;
+  const u = result.units.find((x) => x.unit.id === unitId);
+  if (!u) {
+    process.stderr.write(`数据中没有编号为 “${unitId}” 的单位\n`);
+    return 2;
+  }
+  const p = rs.precision;
+  const out: string[] = [];
+  out.push(`${rs.title}（版本 ${rs.version}）`);
+  out.push(`${u.unit.name ?? u.unit.id}（${u.unit.id}）  总分 ${formatScore(u.total, p)}  第${u.rank}名  ${u.grade ?? ''}`
+    + (u.behind !== null ? `  距上一名差 ${formatScore(u.behind, p)} 分` : ''));
+  if (u.sanctions.length) out.push(`奖惩：${sanctionText(u.sanctions)}`);
+  for (const v of u.vetoes) out.push(`一票否决：${v.title}（${v.id}）`);
+  out.push('');
+  for (const node of rs.nodes) {
+    const indent = '  '.repeat(node.depth);
+    const score = formatScore(u.scores[node.index], p);
+    out.push(`${indent}${node.title}  ${score}/${node.points}`);
+    if (node.kind === 'criterion') out.push(`${indent}  ${explainCriterion(rs, node, u.unit.env, u.scores[node.index])}`);
+  }
+  for (const [kind, block, total] of [['bonus', rs.bonus, u.bonus], ['penalty', rs.penalty, u.penalty]] as const) {
+    if (!block) continue;
+    out.push(`${kind === 'bonus' ? '加分项' : '扣分项'}  ${formatScore(total, p)}${block.cap !== undefined ? `（上限${block.cap}分）` : ''}`);
+    for (const item of block.items) out.push(`  ${item.title}：${explainAdjustment(rs, item.method, u.unit.env, item.title, kind)}`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}
