@@ -1,0 +1,54 @@
+import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { appraise, DataInvalid, loadRuleSet, RuleFileInvalid, scoreJson } from '../../src/engine/index.js';
+import { parseJsonData } from '../../src/io/data-file.js';
+import { ruleSchema } from '../../src/io/rule-file.js';
+import { FIXTURES, readJson } from '../helpers.js';
+
+/**
+ * Every rule-set fixture carries its expected results as data (test/fixtures/rulesets):
+ * `expected` (the units and parents of `score --format json`), `error` (the code a bad
+ * rule file is refused with) or `dataErrors` (every bad cell, by row, column and code).
+ */
+interface Fixture {
+  description: string;
+  rules: unknown;
+  data?: unknown[];
+  expected?: { units: unknown[]; parents: unknown[] };
+  error?: { code: string };
+  dataErrors?: Array<{ row: number; column: string; code: string }>;
+}
+
+const dir = path.join(FIXTURES, 'rulesets');
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+describe('rule-set fixtures (test/fixtures/rulesets)', () => {
+  it('has fixtures to run', () => expect(files.length).to.be.greaterThan(10));
+
+  for (const name of files) {
+    const fixture = readJson<Fixture>(path.join(dir, name));
+    it(`${name}: ${fixture.description}`, () => {
+      const text = JSON.stringify(fixture.rules, null, 2);
+      if (fixture.error) {
+        let caught: unknown;
+        try { loadRuleSet(text, name, ruleSchema()); } catch (e) { caught = e; }
+        expect(caught, 'the rule file should be refused').to.be.instanceOf(RuleFileInvalid);
+        expect((caught as RuleFileInvalid).problems.map((p) => p.code)).to.include(fixture.error.code);
+        return;
+      }
+      const { ruleset } = loadRuleSet(text, name, ruleSchema());
+      const table = parseJsonData(JSON.stringify(fixture.data ?? []), name);
+      if (fixture.dataErrors) {
+        let caught: unknown;
+        try { appraise(ruleset, table); } catch (e) { caught = e; }
+        expect(caught, 'the data should be refused').to.be.instanceOf(DataInvalid);
+        const found = (caught as DataInvalid).problems.map(({ row, column, code }) => ({ row, column, code }));
+        expect(found).to.have.deep.members(fixture.dataErrors);
+        return;
+      }
+      const out = scoreJson(ruleset, '', appraise(ruleset, table));
+      expect({ units: out.units, parents: out.parents }).to.deep.equal(fixture.expected);
+    });
+  }
+});

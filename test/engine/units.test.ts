@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { DataInvalid, readUnits, type DataTable } from '../../src/engine/index.js';
+import { compile, ruleSet } from '../helpers.js';
+
+const rs = compile(ruleSet({
+  inputs: {
+    births: { label: '出生人数', type: 'integer', min: 0 },
+    boys: { label: '男孩', type: 'integer', min: 0 },
+    girls: { label: '女孩', type: 'integer', min: 0 },
+    rate: { label: '落实率', type: 'number', min: 0, max: 100 },
+    board: { label: '宣传栏', type: 'boolean', default: true },
+    star: { label: '星级', type: 'grade', grades: ['好', '中', '差'] },
+  },
+  items: [{ id: 'c', title: 'c', points: 100, award: { method: 'fixed', points: 100 } }],
+  checks: [{ when: 'boys + girls == births', message: '男女合计应等于出生数' }],
+}));
+
+function table(columns: string[], rows: string[][]): DataTable {
+  return { file: 'd.csv', columns, rows: rows.map((r, k) => ({ row: k + 2, cells: Object.fromEntries(columns.map((c, i) => [c, r[i]])) })) };
+}
+
+function problems(t: DataTable) {
+  try { readUnits(rs, t); } catch (e) {
+    if (e instanceof DataInvalid) return e.problems.map(({ row, column, code }) => ({ row, column, code }));
+    throw e;
+  }
+  return [];
+}
+
+describe('reading unit data', () => {
+  const header = ['id', 'name', '出生人数', 'boys', 'girls', 'rate', 'board', 'star'];
+
+  it('matches columns by input name or label and parses every type', () => {
+    const { units } = readUnits(rs, table(header, [['v1', '甲村', '3', '2', '1', '97.5', '是', '好']]));
+    expect(units[0].env.slice(0, 6)).to.deep.equal([3, 2, 1, 97.5, true, '好']);
+  });
+
+  it('uses the default of an input whose cell is empty', () => {
+    const { units } = readUnits(rs, table(header, [['v1', '甲村', '3', '2', '1', '97.5', '', '好']]));
+    expect(units[0].env[4]).to.equal(true);
+  });
+
+  it('reports every bad cell at once, by spreadsheet row and column', () => {
+    const found = problems(table(header, [
+      ['v1', '甲村', '3', '2', '1', '97.5', '1', '好'],
+      ['v2', '乙村', 'abc', '2', '1', '101', 'maybe', '优'],
+      ['v1', '丙村', '2.5', '', '1', '50', '0', '中'],
+    ]));
+    expect(found).to.have.deep.members([
+      { row: 3, column: '出生人数', code: 'NOT_A_NUMBER' },
+      { row: 3, column: 'rate', code: 'OUT_OF_RANGE' },
+      { row: 3, column: 'board', code: 'NOT_A_BOOLEAN' },
+      { row: 3, column: 'star', code: 'UNKNOWN_GRADE_VALUE' },
+      { row: 4, column: 'id', code: 'DUPLICATE_UNIT_ID' },
+      { row: 4, column: '出生人数', code: 'NOT_AN_INTEGER' },
+      { row: 4, column: 'boys', code: 'MISSING_VALUE' },
+    ]);
+  });
+
+  it('reports a failed check with the row and the columns it reads', () => {
+    const found = problems(table(header, [['v1', '甲村', '3', '1', '1', '97.5', '1', '好']]));
+    expect(found).to.deep.equal([{ row: 2, column: 'boys、girls、出生人数', code: 'CHECK_FAILED' }]);
+  });
+
+  it('reports a missing id column and a missing input column', () => {
+    const found = problems(table(['name', 'boys', 'girls', 'rate', 'star'], [['甲村', '1', '1', '50', '好']]));
+    expect(found).to.deep.include({ row: 1, column: 'id', code: 'MISSING_ID_COLUMN' });
+    expect(found).to.deep.include({ row: 1, column: 'births', code: 'MISSING_COLUMN' });
+  });
+
+  it('names the columns it ignores', () => {
+    const { ignoredColumns } = readUnits(rs, table([...header, '备注'], [['v1', '甲村', '3', '2', '1', '97.5', '1', '好', 'x']]));
+    expect(ignoredColumns).to.deep.equal(['备注']);
+  });
+});
