@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { appraise, type CompiledRuleSet } from '../../src/engine/index.js';
+import { parseJsonData } from '../../src/io/data-file.js';
+import { compile, ruleSet } from '../helpers.js';
+
+/** A rule set whose score is the input `s` itself and whose second criterion is `t`, for ranking tests. */
+function rules(ranking: Record<string, unknown>, extra: Record<string, unknown> = {}): CompiledRuleSet {
+  return compile(ruleSet({
+    inputs: { s: { type: 'number', min: 0, max: 90 }, t: { type: 'number', min: 0, max: 10 }, bad: { type: 'boolean', default: false } },
+    items: [
+      { id: 'main', title: '主项', points: 90, award: { method: 'manual', input: 's' } },
+      { id: 'second', title: '次项', points: 10, award: { method: 'manual', input: 't' } },
+    ],
+    vetoes: [{ id: 'policy', title: '政策外生育', when: 'bad' }],
+    grades: [{ atLeast: 80, label: '优秀' }, { atLeast: 60, label: '合格' }, { label: '不合格' }],
+    ranking,
+    ...extra,
+  }));
+}
+
+const SANCTIONS = [
+  { place: 1, outcome: 'commendation', label: '表彰' },
+  { place: -1, outcome: 'veto', label: '一票否决' },
+  { place: -2, outcome: 'criticism', label: '通报批评' },
+];
+
+function run(rs: CompiledRuleSet, rows: Array<Record<string, unknown>>) {
+  const result = appraise(rs, parseJsonData(JSON.stringify(rows), 'd.json'));
+  return {
+    units: result.units.map((u) => ({ id: u.unit.id, rank: u.rank, vetoed: u.vetoed, grade: u.grade, sanctions: u.sanctions.map((s) => s.label) })),
+    parents: result.parents,
+  };
+}
+
+const unit = (id: string, s: number, t = 0, extra: Record<string, unknown> = {}) => ({ id, parent: 'p1', s, t, ...extra });
+
+describe('ranking and sanctions', () => {
+  it('gives competition ranks: equal units share a rank and the next rank skips', () => {
+    const { units } = run(rules({ scope: 'all' }), [unit('a', 80), unit('b', 70), unit('c', 70), unit('d', 60)]);
+    expect(units.map((u) => [u.id, u.rank])).to.deep.equal([['a', 1], ['b', 2], ['c', 2], ['d', 4]]);
+  });
+
+  it('vetoes both units tied for last place, and criticises the level above them', () => {
+    const { units } = run(rules({ sanctions: SANCTIONS }), [unit('a', 80), unit('b', 70), unit('c', 60), unit('d', 60)]);
+    expect(units).to.deep.equal([
+      { id: 'a', rank: 1, vetoed: false, grade: '优秀', sanctions: ['表彰'] },
+      { id: 'b', rank: 2, vetoed: false, grade: '合格', sanctions: ['通报批评'] },
+      { id: 'c', rank: 3, vetoed: true, grade: '不合格', sanctions: ['一票否决'] },
+      { id: 'd', rank: 3, vetoed: true, grade: '不合格', sanctions: ['一票否决'] },
+    ]);
+  });
+
+  it('with two units, commends the first and vetoes the second, criticising nobody', () => {
+    const { units } = run(rules({ sanctions: SANCTIONS }), [unit('a', 80), unit('b', 70)]);
+    expect(units.map((u) => u.sanctions)).to.deep.equal([['表彰'], ['一票否决']]);
+  });
+
+  it('with one unit, only commends it', () => {
+    const { units } = run(rules({ sanctions: SANCTIONS }), [unit('a', 80)]);
+    expect(units.map((u) => [u.sanctions, u.vetoed])).to.deep.equal([[['表彰'], false]]);
+  });
+
+  it('ranks a unit vetoed by a condition last, whatever its total', () => {
+    const { units } = run(rules({ sanctions: SANCTIONS }), [unit('a', 90, 0, { bad: true }), unit('b', 70), unit('c', 60)]);
+    expect(units.map((u) => [u.id, u.rank, u.sanctions])).to.deep.equal([['b', 1, ['表彰']], ['c', 2, ['通报批评']], ['a', 3, ['一票否决']]]);
+  });
+
+  it('never lets a vetoed unit keep a commendation', () => {
+    const { units } = run(rules({ vetoedLast: false, sanctions: SANCTIONS }), [unit('a', 90, 0, { bad: true }), unit('b', 70), unit('c', 60)]);
+    expect(units[0]).to.deep.equal({ id: 'a', rank: 1, vetoed: true, grade: '不合格', sanctions: [] });
+  });
+
+  it('breaks ties on the named scores, higher first', () => {
+    const { units } = run(rules({ scope: 'all', tieBreak: ['second'] }), [unit('c', 71, 4), unit('a', 70, 5), unit('b', 71, 4), unit('d', 74, 0)]);
+    expect(units.map((u) => [u.id, u.rank])).to.deep.equal([['a', 1], ['b', 2], ['c', 2], ['d', 4]]);
+    const untied = run(rules({ scope: 'all' }), [unit('b', 71, 4), unit('a', 70, 5)]);
+    expect(untied.units.map((u) => [u.id, u.rank])).to.deep.equal([['a', 1], ['b', 1]]);
+  });
+
+  it('ranks within each parent, listing parents in id order', () => {
+    const { units } = run(rules({ scope: 'parent', sanctions: SANCTIONS }), [
+      { id: 'x1', parent: 't2', s: 50, t: 0 }, { id: 'y1', parent: 't1', s: 40, t: 0 },
+      { id: 'x2', parent: 't2', s: 60, t: 0 }, { id: 'y2', parent: 't1', s: 30, t: 0 },
+    ]);
+    expect(units.map((u) => [u.id, u.rank, u.sanctions])).to.deep.equal([
+      ['y1', 1, ['表彰']], ['y2', 2, ['一票否决']], ['x2', 1, ['表彰']], ['x1', 2, ['一票否决']],
+    ]);
+  });
+
+  it('gives the liability outcome to the parent of a unit vetoed by a condition, not by a rank sanction', () => {
+    const rs = rules({ sanctions: SANCTIONS, liability: [{ when: 'childVetoed', outcome: 'criticism', label: '通报批评、黄牌警告' }] });
+    const { parents } = run(rs, [
+      { id: 'a', parent: 't1', s: 80, t: 0, bad: true }, { id: 'b', parent: 't1', s: 70, t: 0 },
+      { id: 'c', parent: 't2', s: 80, t: 0 }, { id: 'd', parent: 't2', s: 70, t: 0 },
+    ]);
+    expect(parents).to.deep.equal([
+      { id: 't1', sanctions: [{ outcome: 'criticism', label: '通报批评、黄牌警告' }] },
+      { id: 't2', sanctions: [] },
+    ]);
+  });
+
+  it('grades a vetoed unit with the vetoed label when the rule set gives one', () => {
+    const rs = rules({ sanctions: SANCTIONS }, { grades: [{ vetoed: true, label: '不合格（否决）' }, { atLeast: 60, label: '合格' }, { label: '不合格' }] });
+    const { units } = run(rs, [unit('a', 80), unit('b', 70, 0, { bad: true })]);
+    expect(units.map((u) => u.grade)).to.deep.equal(['合格', '不合格（否决）']);
+  });
+});
