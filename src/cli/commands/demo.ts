@@ -1,10 +1,21 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { formatRuleProblem, RuleFileInvalid } from '../../engine/index.js';
+import { loadRuleLibrary } from '../../io/rule-library.js';
 import { DEMO_DIR, RULES_DIR } from '../../paths.js';
 import { scoreCommand } from './score.js';
 
-/** Scores the demo township's latest year with the shipped village rule set. */
+/** Checks every shipped rule set, then scores the demo township's latest year with the village rule set. */
 export function demoCommand(): number {
+  try {
+    const library = loadRuleLibrary();
+    process.stdout.write(`已检查 ${library.size} 个规则集：${[...library.keys()].join('、')}\n`);
+  } catch (e) {
+    if (!(e instanceof RuleFileInvalid)) throw e;
+    for (const p of e.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
+    process.stderr.write('规则文件有误，拒绝启动\n');
+    return 1;
+  }
   const years = readdirSync(DEMO_DIR).filter((f) => /^villages-\d{4}\.csv$/.test(f)).sort();
   if (years.length === 0) {
     process.stderr.write(`示范数据缺失：${DEMO_DIR} 中没有 villages-YYYY.csv\n`);
