@@ -2,7 +2,7 @@ import { appraise, DataInvalid, formatDataProblem, formatRuleProblem, RuleFileIn
 import { toCsv } from '../../io/csv-write.js';
 import { readDataFile } from '../../io/data-file.js';
 import { readRuleFile } from '../../io/rule-file.js';
-import { rankingCsvRows, rankingTableRows } from '../ranking-rows.js';
+import { rankingRows, rankingTable, sanctionText } from '../../report/ranking-sheet.js';
 import { textTable } from '../text-table.js';
 
 /** `appraisal score RULES DATA --format table|json|csv`. Nothing reaches stdout unless scoring succeeded. */
@@ -29,15 +29,17 @@ export function scoreCommand(rulesFile: string, dataFile: string, format: 'table
   }
   for (const c of result.ignoredColumns) process.stderr.write(`警告 ${dataFile}: 列 “${c}” 不对应任何输入，已忽略\n`);
 
+  const json = scoreJson(rs, rule.sha256, result);
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(scoreJson(rs, rule.sha256, result), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else if (format === 'csv') {
-    process.stdout.write(toCsv(rankingCsvRows(rs, result)));
+    process.stdout.write(toCsv(rankingRows(rs, json.units, json.parents)));
   } else {
-    const t = rankingTableRows(rs, result);
+    const t = rankingTable(rs, json.units);
     process.stdout.write(`${rs.title}（版本 ${rs.version}）\n\n${textTable(t.header, t.rows, t.right)}`);
-    const liable = result.parents.filter((p) => p.sanctions.length);
-    for (const p of liable) process.stdout.write(`连带责任：${p.id} —— ${p.sanctions.map((s) => s.label).join('、')}\n`);
+    for (const p of json.parents.filter((x) => x.sanctions.length)) {
+      process.stdout.write(`连带责任：${p.id} —— ${sanctionText(p.sanctions)}\n`);
+    }
   }
   return 0;
 }

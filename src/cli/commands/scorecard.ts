@@ -1,7 +1,7 @@
 import { appraise, DataInvalid, explainAdjustment, explainCriterion, formatDataProblem, formatRuleProblem, RuleFileInvalid } from '../../engine/index.js';
 import { readDataFile } from '../../io/data-file.js';
 import { readRuleFile } from '../../io/rule-file.js';
-import { formatScore, sanctionText } from '../ranking-rows.js';
+import { formatScore, sanctionText } from '../../report/ranking-sheet.js';
 
 /** `appraisal scorecard RULES DATA UNIT`: one unit's clauses, each with its score and the reason. */
 export function scorecardCommand(rulesFile: string, dataFile: string, unitId: string): number {

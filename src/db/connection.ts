@@ -1,0 +1,105 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import * as initial from './migrations/0001-appraisal-record.js';
+
+/**
+ * Opening the record: SQLite in a file by default (WAL, foreign keys, a busy timeout,
+ * synchronous=FULL, checked back after they are set, and an integrity check before
+ * anything else), or PostgreSQL when a URL is given. Migrations run through knex's
+ * migrator from the list below, so they work the same from sources and from dist/.
+ */
+
+export type Db = Knex;
+export type Tx = Knex | Knex.Transaction;
+
+export class DatabaseRefused extends Error {
+  readonly code = 'DATABASE_REFUSED';
+}
+
+const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial]];
+
+const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
+  getMigrations: async () => MIGRATIONS,
+  getMigrationName: (m) => m[0],
+  getMigration: async (m) => m[1],
+};
+
+const PRAGMAS: Array<[string, string, string]> = [
+  // [statement, pragma to read back, expected value]
+  ['PRAGMA journal_mode = WAL', 'journal_mode', 'wal'],
+  ['PRAGMA foreign_keys = ON', 'foreign_keys', '1'],
+  ['PRAGMA busy_timeout = 10000', 'busy_timeout', '10000'],
+  ['PRAGMA synchronous = FULL', 'synchronous', '2'],
+];
+
+type RawConnection = { run(sql: string, cb: (err: Error | null) => void): void };
+
+export interface OpenOptions {
+  databaseFile: string;
+  databaseUrl?: string;
+}
+
+export function isPostgres(db: Tx): boolean {
+  return (db as Knex).client.config.client === 'pg';
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Db> {
+  if (opts.databaseUrl) {
+    const db = knexFactory({ client: 'pg', connection: opts.databaseUrl, pool: { min: 0, max: 8 } });
+    try {
+      await db.raw('select 1');
+    } catch (e) {
+      await db.destroy();
+      throw new DatabaseRefused(`无法连接 PostgreSQL 数据库（DATABASE_URL）：${(e as Error).message}`);
+    }
+    await db.migrate.latest({ migrationSource });
+    return db;
+  }
+
+  mkdirSync(path.dirname(opts.databaseFile), { recursive: true });
+  const db = knexFactory({
+    client: 'sqlite3',
+    connection: { filename: opts.databaseFile },
+    useNullAsDefault: true,
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: RawConnection, done: (err: Error | null, conn: RawConnection) => void) => {
+        const next = (k: number): void => {
+          if (k === PRAGMAS.length) return done(null, conn);
+          conn.run(PRAGMAS[k][0], (err) => (err ? done(err, conn) : next(k + 1)));
+        };
+        next(0);
+      },
+    },
+  });
+  try {
+    await checkSqlite(db, opts.databaseFile);
+    await db.migrate.latest({ migrationSource });
+  } catch (e) {
+    await db.destroy();
+    if (e instanceof DatabaseRefused) throw e;
+    throw new DatabaseRefused(`无法打开数据库 ${opts.databaseFile}：${(e as Error).message}`);
+  }
+  return db;
+}
+
+async function checkSqlite(db: Db, file: string): Promise<void> {
+  for (const [, pragma, expected] of PRAGMAS) {
+    const rows = (await db.raw(`PRAGMA ${pragma}`)) as Array<Record<string, unknown>>;
+    const value = String(Object.values(rows[0] ?? {})[0]).toLowerCase();
+    if (value !== expected) throw new DatabaseRefused(`数据库参数 ${pragma} 应为 ${expected}，实际为 ${value}`);
+  }
+  const check = (await db.raw('PRAGMA integrity_check')) as Array<{ integrity_check: string }>;
+  const verdict = check.map((r) => r.integrity_check);
+  if (verdict.length !== 1 || verdict[0] !== 'ok') {
+    throw new DatabaseRefused(`数据库 ${file} 未通过完整性检查（integrity_check），拒绝运行：${verdict.slice(0, 5).join('；')}。请从备份恢复。`);
+  }
+}
+
+/** The result of PRAGMA integrity_check ('ok' when sound); SQLite only. */
+export async function integrityCheck(db: Db): Promise<string> {
+  const rows = (await db.raw('PRAGMA integrity_check')) as Array<{ integrity_check: string }>;
+  return rows.map((r) => r.integrity_check).join('; ');
+}

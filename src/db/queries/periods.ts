@@ -1,0 +1,15 @@
+import type { Tx } from '../connection.js';
+
+export interface PeriodRow { id: string; title: string; kind: string; created_at: string; }
+
+export async function ensurePeriod(db: Tx, p: Omit<PeriodRow, 'created_at'>, at: string): Promise<void> {
+  await db('periods').insert({ ...p, created_at: at }).onConflict('id').ignore();
+}
+
+export async function getPeriod(db: Tx, id: string): Promise<PeriodRow | undefined> {
+  return db('periods').where({ id }).first();
+}
+
+export async function listPeriods(db: Tx): Promise<PeriodRow[]> {
+  return db('periods').orderBy('id', 'desc');
+}

@@ -1,0 +1,26 @@
+import type { Tx } from '../connection.js';
+
+export interface RuleVersionRow {
+  sha256: string; ruleset_id: string; version: string; title: string; subject: string;
+  source: string; imported_by: string; imported_at: string;
+}
+
+/** Stores a version once: the same bytes are the same version (the table refuses updates). */
+export async function insertRuleVersion(db: Tx, row: RuleVersionRow): Promise<void> {
+  await db('rule_versions').insert(row).onConflict('sha256').ignore();
+}
+
+export async function getRuleVersion(db: Tx, sha256: string): Promise<RuleVersionRow | undefined> {
+  return db('rule_versions').where({ sha256 }).first();
+}
+
+/** The newest version of a rule set, by import time. */
+export async function latestRuleVersion(db: Tx, rulesetId: string): Promise<RuleVersionRow | undefined> {
+  return db('rule_versions').where({ ruleset_id: rulesetId }).orderBy([{ column: 'imported_at', order: 'desc' }, { column: 'sha256' }]).first();
+}
+
+export async function listRuleVersions(db: Tx, rulesetId?: string): Promise<Array<Omit<RuleVersionRow, 'source'>>> {
+  const q = db('rule_versions').select('sha256', 'ruleset_id', 'version', 'title', 'subject', 'imported_by', 'imported_at')
+    .orderBy([{ column: 'ruleset_id' }, { column: 'imported_at', order: 'desc' }]);
+  return rulesetId ? q.where({ ruleset_id: rulesetId }) : q;
+}

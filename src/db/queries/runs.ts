@@ -1,0 +1,51 @@
+import type { Tx } from '../connection.js';
+
+export type RunStatus = 'draft' | 'published' | 'superseded';
+
+export interface RunRow {
+  id: number; period_id: string; track: string; rule_sha256: string; snapshot_id: number; status: RunStatus;
+  supersedes_id: number | null; note: string | null; unit_count: number; results_sha256: string;
+  created_by: string; created_at: string; published_by: string | null; published_at: string | null;
+}
+
+export async function insertRun(db: Tx, row: Omit<RunRow, 'id' | 'published_by' | 'published_at'>): Promise<number> {
+  const [inserted] = await db('runs').insert(row).returning('id');
+  return typeof inserted === 'object' ? (inserted as { id: number }).id : Number(inserted);
+}
+
+export async function getRun(db: Tx, id: number): Promise<RunRow | undefined> {
+  return db('runs').where({ id }).first();
+}
+
+export async function listRuns(db: Tx, filter: { periodId?: string; track?: string } = {}): Promise<RunRow[]> {
+  const q = db('runs').orderBy('id', 'desc');
+  if (filter.periodId) q.where({ period_id: filter.periodId });
+  if (filter.track) q.where({ track: filter.track });
+  return q;
+}
+
+export async function publishedRun(db: Tx, periodId: string, track: string): Promise<RunRow | undefined> {
+  return db('runs').where({ period_id: periodId, track, status: 'published' }).first();
+}
+
+/** Marks a draft published; false when it was no longer a draft (someone else got there first). */
+export async function markPublished(db: Tx, id: number, by: string, at: string): Promise<boolean> {
+  const n = await db('runs').where({ id, status: 'draft' }).update({ status: 'published', published_by: by, published_at: at });
+  return n === 1;
+}
+
+/** Marks a published run superseded by its correction; false when it was not published. */
+export async function markSuperseded(db: Tx, id: number): Promise<boolean> {
+  const n = await db('runs').where({ id, status: 'published' }).update({ status: 'superseded' });
+  return n === 1;
+}
+
+/** Drafts may be thrown away; what was published stays. */
+export async function deleteDraft(db: Tx, id: number): Promise<boolean> {
+  const run = await db('runs').where({ id, status: 'draft' }).first();
+  if (!run) return false;
+  await db('results').where({ run_id: id }).delete();
+  await db('parent_results').where({ run_id: id }).delete();
+  await db('runs').where({ id, status: 'draft' }).delete();
+  return true;
+}
