@@ -45,8 +45,10 @@ function describeMethod(rs: CompiledRuleSet, verb: '得' | '扣' | '加', m: Com
   switch (def.method) {
     case 'fixed':
       return `${verb}${num(def.points)}分`;
-    case 'check':
-      return m.def.method === 'check' && amount ? `“${def.test}”成立，${amountText}` : `“${def.test}”不成立，不${verb}分`;
+    case 'check': {
+      const holds = amount !== undefined && amount > 0;
+      return holds ? `${conditionText(rs, def.test, true)}，${amountText}` : `${conditionText(rs, def.test, false)}，不${verb === '扣' ? '扣' : '记'}分`;
+    }
     case 'shortfall': {
       const q = quantityOf(rs, def.value, title);
       if (v === undefined) return `${q.label}无法计算`;
@@ -81,13 +83,34 @@ function describeMethod(rs: CompiledRuleSet, verb: '得' | '扣' | '加', m: Com
     case 'grade': {
       const input = rs.inputs.find((i) => i.name === def.input || i.label === def.input);
       const g = input ? env[input.slot] : undefined;
-      return `${input?.label ?? def.input}评定为“${String(g)}”，${amountText}${cap}`;
+      return `${input?.label ?? def.input}：${String(g)}，${amountText}${cap}`;
     }
     case 'manual': {
       const input = rs.inputs.find((i) => i.name === def.input || i.label === def.input);
       return `${input?.label ?? '考核组酌情评分'}：${amountText}${cap}`;
     }
   }
+}
+
+/**
+ * A condition in words: a yes/no input by its label (「有村民自治章程：否」), anything else
+ * with each name replaced by its label (「签订合同人数 >= 流出人数」成立).
+ */
+function conditionText(rs: CompiledRuleSet, test: string, holds: boolean): string {
+  const t = test.trim();
+  const bare = /^(not\s+)?([\p{L}_][\p{L}\p{N}_]*)$/u.exec(t);
+  const input = bare && rs.inputs.find((i) => i.name === bare[2]);
+  if (bare && input && input.type === 'boolean') {
+    const value = bare[1] ? !holds : holds;
+    return `${input.label}：${value ? '是' : '否'}`;
+  }
+  const words = t.replace(/[\p{L}_][\p{L}\p{N}_]*/gu, (name) => {
+    if (name === 'and') return '且';
+    if (name === 'or') return '或';
+    if (name === 'not') return '非';
+    return (rs.metrics.find((m) => m.name === name) ?? rs.inputs.find((i) => i.name === name))?.label ?? name;
+  });
+  return `“${words}”${holds ? '成立' : '不成立'}`;
 }
 
 function bandText(b: Band, q: Quantity): string {

@@ -21,6 +21,11 @@ export function readDataFile(file: string): DataTable {
   } catch (e) {
     return fail(file, 1, '', 'DATA_FILE_UNREADABLE', `无法读取数据文件：${(e as Error).message}`);
   }
+  return parseDataBytes(bytes, file);
+}
+
+/** CSV or JSON data from bytes, told apart by the name's extension or, failing that, by the content. */
+export function parseDataBytes(bytes: Uint8Array, file: string): DataTable {
   const { text } = decodeText(bytes);
   const looksJson = path.extname(file).toLowerCase() === '.json' || /^\s*[[{]/.test(text.replace(/^\uFEFF/, ''));
   return looksJson ? parseJsonData(text, file) : parseCsvData(text, file);
@@ -66,6 +71,11 @@ export function parseJsonData(text: string, file: string): DataTable {
     return fail(file, 1, '', 'DATA_SYNTAX', `JSON 格式错误：${(e as Error).message}`);
   }
   if (!Array.isArray(doc)) return fail(file, 1, '', 'DATA_SYNTAX', 'JSON 数据应为对象数组');
+  return tableFromJsonRows(doc, file);
+}
+
+/** A table from JSON rows: the keys of each object are its columns, inputs at the top level or under "inputs". */
+export function tableFromJsonRows(doc: unknown[], file: string): DataTable {
   const columns: string[] = [];
   const known = new Set<string>();
   const add = (k: string) => { if (!known.has(k)) { known.add(k); columns.push(k); } };

@@ -1,0 +1,69 @@
+import { loadRuleSet, type CompiledRuleSet } from '../engine/index.js';
+import type { Tx } from '../db/connection.js';
+import { getRuleVersion, insertRuleVersion, latestRuleVersion, type RuleVersionRow } from '../db/queries/rule-versions.js';
+import { appendAudit } from '../db/queries/audit.js';
+import { readRuleFile, ruleSchema, type RuleFile } from '../io/rule-file.js';
+import { loadRuleLibrary } from '../io/rule-library.js';
+import { existsSync } from 'node:fs';
+
+/**
+ * Rule set versions, stored immutably by the sha256 of their bytes: importing the
+ * same file twice is one version; an edit is a new version; an old one never changes.
+ */
+
+export class RuleVersionNotFound extends Error {
+  readonly code = 'RULE_VERSION_NOT_FOUND';
+}
+
+/** The rule set a track is scored with unless another is named. */
+export const DEFAULT_RULESET: Record<string, string> = { village: 'village-annual', staff: 'staff-annual' };
+
+const compiled = new Map<string, CompiledRuleSet>();
+
+export async function saveRuleVersion(db: Tx, rule: RuleFile, by: string, at = new Date().toISOString()): Promise<string> {
+  const existing = await getRuleVersion(db, rule.sha256);
+  if (existing) return rule.sha256;
+  const rs = rule.ruleset;
+  await insertRuleVersion(db, {
+    sha256: rule.sha256, ruleset_id: rs.id, version: rs.version, title: rs.title, subject: rs.subject,
+    source: rule.bytes.toString('utf8'), imported_by: by, imported_at: at,
+  });
+  await appendAudit(db, { at, actor: by, action: 'rules.import', subject: `${rs.id}@${rule.sha256.slice(0, 12)}`, detail: JSON.stringify({ file: rule.file, version: rs.version }) });
+  return rule.sha256;
+}
+
+/** Imports every shipped rule file (rules/*.json) that is not yet a stored version. */
+export async function importShippedRules(db: Tx, by = 'system'): Promise<string[]> {
+  const shas: string[] = [];
+  for (const rule of loadRuleLibrary().values()) shas.push(await saveRuleVersion(db, rule, by));
+  return shas;
+}
+
+/** A stored version compiled (once per process; a version never changes, so neither does this). */
+export async function compiledVersion(db: Tx, sha256: string): Promise<{ row: RuleVersionRow; ruleset: CompiledRuleSet }> {
+  const row = await getRuleVersion(db, sha256);
+  if (!row) throw new RuleVersionNotFound(`没有这个规则版本：${sha256}`);
+  let rs = compiled.get(sha256);
+  if (!rs) {
+    rs = loadRuleSet(row.source, `${row.ruleset_id}@${sha256.slice(0, 12)}`, ruleSchema()).ruleset;
+    compiled.set(sha256, rs);
+  }
+  return { row, ruleset: rs };
+}
+
+/**
+ * Which version a command means: a rule file path (imported first), a full sha256, or a
+ * rule set id (its newest version); nothing means the track's default rule set.
+ */
+export async function resolveRuleVersion(db: Tx, ref: string | undefined, track: string, by: string): Promise<string> {
+  const wanted = ref ?? DEFAULT_RULESET[track];
+  if (!wanted) throw new RuleVersionNotFound(`没有为 “${track}” 指定规则集，请用 --rules 指定`);
+  if (/\.json$/i.test(wanted) && existsSync(wanted)) return saveRuleVersion(db, readRuleFile(wanted), by);
+  if (/^[0-9a-f]{64}$/.test(wanted)) {
+    if (await getRuleVersion(db, wanted)) return wanted;
+    throw new RuleVersionNotFound(`没有这个规则版本：${wanted}`);
+  }
+  const latest = await latestRuleVersion(db, wanted);
+  if (!latest) throw new RuleVersionNotFound(`没有名为 “${wanted}” 的规则集`);
+  return latest.sha256;
+}

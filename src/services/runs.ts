@@ -1,0 +1,249 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  appraise, explainAdjustment, explainCriterion, scoreJson, unitJson,
+  type CompiledRuleSet, type RankedUnit, type ScoreJson, type UnitJson,
+} from '../engine/index.js';
+import type { Db, Tx } from '../db/connection.js';
+import { appendAudit } from '../db/queries/audit.js';
+import { inputsOf } from '../db/queries/inputs.js';
+import { getPeriod } from '../db/queries/periods.js';
+import { insertParentResults, insertResults, parentResultsOf, resultsOf, type ResultRow } from '../db/queries/results.js';
+import { getRun, insertRun, listRuns, markPublished, markSuperseded, publishedRun, type RunRow } from '../db/queries/runs.js';
+import { getSnapshot, saveSnapshot } from '../db/queries/snapshots.js';
+import { tableFromJsonRows } from '../io/data-file.js';
+import { sha256 } from '../io/rule-file.js';
+import type { UnitResult } from '../report/ranking-sheet.js';
+import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
+
+/**
+ * Appraisal runs: a run pins one rule version and one snapshot of the inputs, scores
+ * them and stores every result. Draft → published; a published run never changes; a
+ * correction (更正) is a new run that supersedes it; `verify` recomputes a run from
+ * what it pinned and compares.
+ */
+
+export class RunRefused extends Error {
+  constructor(readonly code: string, message: string) { super(message); }
+}
+
+interface SnapshotUnit { id: string; name: string | null; parent: string | null; inputs: Record<string, unknown>; }
+
+/** The results of a run as stored: what RULES.md §6 prints, and the reason for each score. */
+export interface StoredResults { units: UnitResult[]; parents: ScoreJson['parents']; }
+
+function explanations(rs: CompiledRuleSet, u: RankedUnit): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const c of rs.criteria) out[c.id] = explainCriterion(rs, c, u.unit.env, u.scores[c.index]);
+  for (const [kind, block] of [['bonus', rs.bonus], ['penalty', rs.penalty]] as const) {
+    for (const item of block?.items ?? []) out[item.id] = explainAdjustment(rs, item.method, u.unit.env, item.title, kind);
+  }
+  return out;
+}
+
+/** What is hashed to seal a run's results: the §6 units and parents, in order. */
+function resultsDigest(units: UnitJson[], parents: ScoreJson['parents']): string {
+  const plain = units.map(({ id, name, parent, total, rank, grade, vetoed, vetoes, sanctions, bonus, penalty, scores, values }) =>
+    ({ id, name, parent, total, rank, grade, vetoed, vetoes, sanctions, bonus, penalty, scores, values }));
+  return sha256(Buffer.from(JSON.stringify({ units: plain, parents })));
+}
+
+function score(rs: CompiledRuleSet, snapshot: SnapshotUnit[], file: string): { results: StoredResults; ranked: RankedUnit[] } {
+  const appraisal = appraise(rs, tableFromJsonRows(snapshot, file));
+  const json = scoreJson(rs, '', appraisal);
+  const units = appraisal.units.map((u, k) => ({ ...json.units[k], explanations: explanations(rs, u) }));
+  return { results: { units, parents: json.parents }, ranked: appraisal.units };
+}
+
+export interface CreateRunRequest {
+  periodId: string;
+  track?: string;
+  rules?: string;
+  by: string;
+  /** The published run this one corrects (更正). */
+  corrects?: number;
+  note?: string;
+  onProgress?: (step: string, done: number, total: number) => void;
+}
+
+export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> {
+  const track = req.track ?? 'village';
+  if (!(await getPeriod(db, req.periodId))) throw new RunRefused('PERIOD_NOT_FOUND', `没有考核期 “${req.periodId}” 的数据，请先导入`);
+  if (req.corrects !== undefined) {
+    const old = await getRun(db, req.corrects);
+    if (!old || old.status !== 'published' || old.period_id !== req.periodId || old.track !== track) {
+      throw new RunRefused('NOT_CORRECTABLE', `第${req.corrects}号考核不是 ${req.periodId} 期已发布的结果，不能更正`);
+    }
+  }
+  const ruleSha = await resolveRuleVersion(db, req.rules, track, req.by);
+  const { ruleset } = await compiledVersion(db, ruleSha);
+  if (ruleset.subject !== track) throw new RunRefused('TRACK_MISMATCH', `规则集 “${ruleset.id}” 用于 ${ruleset.subject}，不能用于 ${track}`);
+
+  const rows = await inputsOf(db, req.periodId, track);
+  if (rows.length === 0) throw new RunRefused('NO_INPUTS', `考核期 ${req.periodId} 没有 ${track} 的数据，请先导入`);
+  const snapshot: SnapshotUnit[] = rows.map((r) => ({ id: r.unit_id, name: r.name, parent: r.parent_id, inputs: JSON.parse(r.input_values) }));
+  const content = Buffer.from(JSON.stringify(snapshot));
+  req.onProgress?.('score', 0, rows.length);
+  const { results } = score(ruleset, snapshot, `snapshot ${req.periodId}/${track}`);
+  const at = new Date().toISOString();
+  const digest = resultsDigest(results.units, results.parents);
+
+  return db.transaction(async (tx) => {
+    const snapshotId = await saveSnapshot(tx, {
+      period_id: req.periodId, track, sha256: sha256(content), row_count: snapshot.length, content: gzipSync(content, { level: 1 }), created_at: at,
+    });
+    const runId = await insertRun(tx, {
+      period_id: req.periodId, track, rule_sha256: ruleSha, snapshot_id: snapshotId, status: 'draft',
+      supersedes_id: req.corrects ?? null, note: req.note ?? null, unit_count: results.units.length,
+      results_sha256: digest, created_by: req.by, created_at: at,
+    });
+    await insertResults(tx, results.units.map((u, position) => toRow(runId, position, u)), (done) => req.onProgress?.('store', done, results.units.length));
+    await insertParentResults(tx, results.parents.map((p) => ({ run_id: runId, parent_id: p.id, sanctions: JSON.stringify(p.sanctions) })));
+    await appendAudit(tx, {
+      at, actor: req.by, action: req.corrects !== undefined ? 'run.correct' : 'run.create', subject: `run ${runId}`,
+      detail: JSON.stringify({ period: req.periodId, track, rules: ruleSha, units: results.units.length, corrects: req.corrects ?? null }),
+    });
+    return (await getRun(tx, runId))!;
+  });
+}
+
+function toRow(runId: number, position: number, u: UnitResult): ResultRow {
+  return {
+    run_id: runId, unit_id: u.id, name: u.name, parent_id: u.parent, position, rank: u.rank, total: u.total,
+    bonus: u.bonus, penalty: u.penalty, grade: u.grade, vetoed: u.vetoed, vetoes: JSON.stringify(u.vetoes),
+    sanctions: JSON.stringify(u.sanctions), detail: JSON.stringify({ scores: u.scores, values: u.values, explanations: u.explanations }),
+  };
+}
+
+function fromRow(r: ResultRow): UnitResult {
+  const detail = JSON.parse(r.detail) as { scores: Record<string, number>; values: Record<string, number | null>; explanations?: Record<string, string> };
+  return {
+    id: r.unit_id, name: r.name, parent: r.parent_id, total: Number(r.total), rank: Number(r.rank), grade: r.grade,
+    vetoed: Boolean(r.vetoed), vetoes: JSON.parse(r.vetoes), sanctions: JSON.parse(r.sanctions),
+    bonus: Number(r.bonus), penalty: Number(r.penalty), scores: detail.scores, values: detail.values, explanations: detail.explanations,
+  };
+}
+
+export async function runResults(db: Tx, runId: number, filter: { parentId?: string; unitId?: string } = {}): Promise<StoredResults> {
+  const rows = await resultsOf(db, runId, filter);
+  const parents = (await parentResultsOf(db, runId)).map((p) => ({ id: p.parent_id, sanctions: JSON.parse(p.sanctions) }));
+  return { units: rows.map(fromRow), parents };
+}
+
+export async function requireRun(db: Tx, runId: number): Promise<RunRow> {
+  const run = await getRun(db, runId);
+  if (!run) throw new RunRefused('RUN_NOT_FOUND', `没有第${runId}号考核`);
+  return run;
+}
+
+/**
+ * Publishes a draft; a correction supersedes the run it corrects in the same
+ * transaction. Of two publishes of one period at once exactly one wins: the first
+ * write takes the lock, and a unique index allows one published run per period.
+ */
+export async function publishRun(db: Db, runId: number, by: string): Promise<{ run: RunRow; superseded?: RunRow }> {
+  const at = new Date().toISOString();
+  try {
+    return await db.transaction(async (tx) => {
+      const run = await requireRun(tx, runId);
+      if (run.supersedes_id !== null && !(await markSuperseded(tx, run.supersedes_id))) {
+        throw new RunRefused('ALREADY_SUPERSEDED', `第${run.supersedes_id}号考核已被更正或尚未发布，第${runId}号更正不能发布`);
+      }
+      if (!(await markPublished(tx, runId, by, at))) {
+        const now = await requireRun(tx, runId);
+        throw new RunRefused('NOT_A_DRAFT', `第${runId}号考核已是“${STATUS[now.status]}”状态，不能再发布`);
+      }
+      await appendAudit(tx, { at, actor: by, action: 'run.publish', subject: `run ${runId}`, detail: JSON.stringify({ period: run.period_id, track: run.track, supersedes: run.supersedes_id }) });
+      return { run: (await getRun(tx, runId))!, superseded: run.supersedes_id !== null ? await getRun(tx, run.supersedes_id) : undefined };
+    });
+  } catch (e) {
+    if (e instanceof RunRefused) throw e;
+    if (isUniqueViolation(e)) {
+      const run = await getRun(db, runId);
+      const other = run ? await publishedRun(db, run.period_id, run.track) : undefined;
+      throw new RunRefused('PERIOD_ALREADY_PUBLISHED', `该考核期已发布第${other?.id ?? '?'}号结果；如需修改，请作为更正（--corrects ${other?.id ?? 'N'}）重新考核后发布`);
+    }
+    throw e;
+  }
+}
+
+export const STATUS: Record<string, string> = { draft: '草稿', published: '已发布', superseded: '已被更正' };
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err.code === '23505' || err.code === 'SQLITE_CONSTRAINT' && /UNIQUE/i.test(err.message ?? '');
+}
+
+export interface UnitChange {
+  unitId: string;
+  name: string | null;
+  before?: { rank: number; total: number; grade: string | null; vetoed: boolean; sanctions: string[] };
+  after?: { rank: number; total: number; grade: string | null; vetoed: boolean; sanctions: string[] };
+  changes: string[];
+}
+
+/** What changed between two runs, unit by unit: ranks, totals, grades, vetoes and sanctions. */
+export async function compareRuns(db: Tx, oldId: number, newId: number): Promise<UnitChange[]> {
+  const [before, after] = await Promise.all([runResults(db, oldId), runResults(db, newId)]);
+  const summary = (u: UnitResult) => ({ rank: u.rank, total: u.total, grade: u.grade, vetoed: u.vetoed, sanctions: u.sanctions.map((s) => s.label) });
+  const old = new Map(before.units.map((u) => [u.id, u]));
+  const changes: UnitChange[] = [];
+  const seen = new Set<string>();
+  for (const u of after.units) {
+    seen.add(u.id);
+    const o = old.get(u.id);
+    if (!o) { changes.push({ unitId: u.id, name: u.name, after: summary(u), changes: ['新增单位'] }); continue; }
+    const c: string[] = [];
+    if (o.rank !== u.rank) c.push(`排名 ${o.rank} → ${u.rank}`);
+    if (o.total !== u.total) c.push(`总分 ${o.total} → ${u.total}`);
+    if (o.grade !== u.grade) c.push(`等级 ${o.grade ?? '无'} → ${u.grade ?? '无'}`);
+    if (o.vetoed !== u.vetoed) c.push(u.vetoed ? '新增一票否决' : '撤销一票否决');
+    const os = o.sanctions.map((s) => s.label).join('、'), ns = u.sanctions.map((s) => s.label).join('、');
+    if (os !== ns) c.push(`奖惩 ${os || '无'} → ${ns || '无'}`);
+    if (c.length) changes.push({ unitId: u.id, name: u.name, before: summary(o), after: summary(u), changes: c });
+  }
+  for (const o of before.units) if (!seen.has(o.id)) changes.push({ unitId: o.id, name: o.name, before: summary(o), changes: ['单位被移除'] });
+  return changes;
+}
+
+export interface VerifyReport {
+  runId: number;
+  identical: boolean;
+  /** What differs, unit by unit and field by field (empty when identical). */
+  differences: Array<{ unitId: string; field: string; stored: unknown; recomputed: unknown }>;
+  snapshotIntact: boolean;
+  sealIntact: boolean;
+}
+
+/** Recomputes a run from its pinned rule version and input snapshot and compares with what is stored. */
+export async function verifyRun(db: Db, runId: number): Promise<VerifyReport> {
+  const run = await requireRun(db, runId);
+  const { ruleset } = await compiledVersion(db, run.rule_sha256);
+  const snap = await getSnapshot(db, run.snapshot_id);
+  if (!snap) throw new RunRefused('SNAPSHOT_MISSING', `第${runId}号考核的输入快照不见了`);
+  const content = gunzipSync(snap.content);
+  const snapshotIntact = sha256(content) === snap.sha256;
+  const { results } = score(ruleset, JSON.parse(content.toString('utf8')) as SnapshotUnit[], `snapshot of run ${runId}`);
+  const stored = await runResults(db, runId);
+
+  const differences: VerifyReport['differences'] = [];
+  const storedById = new Map(stored.units.map((u) => [u.id, u]));
+  const fields: Array<keyof UnitResult> = ['name', 'parent', 'total', 'rank', 'grade', 'vetoed', 'vetoes', 'sanctions', 'bonus', 'penalty', 'scores', 'values'];
+  for (const u of results.units) {
+    const s = storedById.get(u.id);
+    if (!s) { differences.push({ unitId: u.id, field: '(unit)', stored: null, recomputed: u.id }); continue; }
+    storedById.delete(u.id);
+    for (const f of fields) {
+      if (JSON.stringify(s[f]) !== JSON.stringify(u[f])) differences.push({ unitId: u.id, field: f, stored: s[f], recomputed: u[f] });
+    }
+  }
+  for (const id of storedById.keys()) differences.push({ unitId: id, field: '(unit)', stored: id, recomputed: null });
+  if (JSON.stringify(stored.parents) !== JSON.stringify(results.parents)) {
+    differences.push({ unitId: '(parents)', field: 'sanctions', stored: stored.parents, recomputed: results.parents });
+  }
+  const order = stored.units.map((u) => u.id).join('\n') === results.units.map((u) => u.id).join('\n');
+  if (!order) differences.push({ unitId: '(all)', field: 'order', stored: 'stored order', recomputed: 'recomputed order' });
+  const sealIntact = resultsDigest(stored.units, stored.parents) === run.results_sha256;
+  return { runId, identical: differences.length === 0 && snapshotIntact && sealIntact, differences, snapshotIntact, sealIntact };
+}
+
+export { listRuns, unitJson };

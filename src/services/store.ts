@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config.js';
+import { openDatabase, type Db } from '../db/connection.js';
+import { appendAudit, auditEntries } from '../db/queries/audit.js';
+import { upsertUnits } from '../db/queries/units.js';
+import { listRuns } from '../db/queries/runs.js';
+import { parseDataBytes } from '../io/data-file.js';
+import { DEMO_DIR } from '../paths.js';
+import { importInputs } from './import-inputs.js';
+import { importShippedRules } from './rule-versions.js';
+import { createRun, publishRun } from './runs.js';
+
+/**
+ * The record opened for use: the database opened, checked and migrated; the shipped
+ * rule files imported as versions; and, the first time, the demo township seeded.
+ */
+
+export async function openStore(config: Config, log: (msg: string) => void = () => {}): Promise<Db> {
+  const db = await openDatabase(config);
+  try {
+    await importShippedRules(db);
+    if (config.seed === 'demo' && !(await seeded(db))) {
+      log('首次启动：正在写入示范乡镇（枫林镇）的数据……');
+      await seedDemo(db);
+      log('示范数据已写入');
+    }
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return db;
+}
+
+async function seeded(db: Db): Promise<boolean> {
+  return (await auditEntries(db, { action: 'seed.demo', limit: 1 })).length > 0 || (await listRuns(db)).length > 0;
+}
+
+/** The demo township: its unit tree, two years of village and staff data, 2023 published. */
+export async function seedDemo(db: Db): Promise<void> {
+  const by = 'system';
+  const at = new Date().toISOString();
+  const units = parseDataBytes(readFileSync(path.join(DEMO_DIR, 'units.csv')), 'units.csv');
+  await upsertUnits(db, units.rows.map(({ cells }) => ({
+    id: String(cells.id), name: String(cells.name), kind: String(cells.kind), parent_id: cells.parent ? String(cells.parent) : null, role: null, created_at: at,
+  })));
+  for (const year of ['2023', '2024']) {
+    for (const track of ['village', 'staff']) {
+      const file = path.join(DEMO_DIR, `${track === 'village' ? 'villages' : 'staff'}-${year}.csv`);
+      const bytes = readFileSync(file);
+      await importInputs(db, { periodId: year, track, table: parseDataBytes(bytes, path.basename(file)), fileBytes: bytes, by });
+    }
+  }
+  for (const track of ['village', 'staff']) {
+    const run = await createRun(db, { periodId: '2023', track, by });
+    await publishRun(db, run.id, by);
+    await createRun(db, { periodId: '2024', track, by });
+  }
+  await appendAudit(db, { at: new Date().toISOString(), actor: by, action: 'seed.demo', subject: 'demo', detail: null });
+}
