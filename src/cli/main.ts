@@ -1,58 +1,110 @@
 import { Command, CommanderError, Option } from 'commander';
 import { checkCommand } from './commands/check.js';
-import { scoreCommand } from './commands/score.js';
 import { demoCommand } from './commands/demo.js';
+import { changesCommand, exportCommand, importCommand, publishCommand, runCommand, runsCommand, verifyCommand } from './commands/record.js';
+import { scoreCommand } from './commands/score.js';
 import { scorecardCommand } from './commands/scorecard.js';
+import { EXIT } from './exit.js';
 
 /**
- * `appraisal`: the command line of the product (RULES.md §6).
- * Exit codes: 0 done, 1 invalid rule file, 2 invalid data, 3 wrong usage.
+ * `appraisal`: the command line of the product. `check` and `score` are RULES.md §6 and
+ * need no database; the record commands work on DATABASE_FILE (SQLite, by default
+ * data/appraisal.sqlite) or on PostgreSQL when DATABASE_URL is set.
  */
 
-export const EXIT = { ok: 0, rules: 1, data: 2, usage: 3 } as const;
+const FORMAT = new Option('-f, --format <format>', '输出格式').choices(['table', 'json', 'csv']).default('table');
+const BY = ['--by <user>', '操作人（写入审计日志）', process.env.USER ?? process.env.USERNAME ?? 'cli'] as const;
+const TRACK = new Option('-t, --track <track>', '考核类别：village（村）或 staff（工作人员，双线考核）').default('village');
 
 export function buildProgram(): Command {
   const program = new Command('appraisal')
     .description('千分考核：按考核细则（规则文件）为村和工作人员记分、排名、奖惩')
     .helpOption('-h, --help', '显示帮助')
+    .helpCommand('help [command]', '显示某个命令的帮助')
     .showHelpAfterError('（用 --help 查看用法）')
     .exitOverride();
+  const command = (name: string) => program.command(name).helpOption('-h, --help', '显示帮助');
+  const set = (code: number) => { process.exitCode = code; };
 
-  program.command('check')
+  command('check')
     .description('检查规则文件：列出全部错误（文件、JSON 指针、行:列、错误代码），有错时退出码为 1')
     .argument('<rules...>', '规则文件（JSON），可多个')
-    .helpOption('-h, --help', '显示帮助')
-    .action((files: string[]) => { process.exitCode = checkCommand(files); });
+    .action((files: string[]) => set(checkCommand(files)));
 
-  program.command('score')
-    .description('按规则文件为数据中的单位记分并排名；退出码 1 为规则错误，2 为数据错误')
+  command('score')
+    .description('按规则文件为数据中的单位记分并排名（不用数据库）；退出码 1 为规则错误，2 为数据错误')
     .argument('<rules>', '规则文件（JSON）')
     .argument('<data>', '数据文件：CSV（UTF-8 或 GB18030，首行为表头）或 JSON')
-    .addOption(new Option('-f, --format <format>', '输出格式').choices(['table', 'json', 'csv']).default('table'))
-    .helpOption('-h, --help', '显示帮助')
-    .action((rules: string, data: string, opts: { format: 'table' | 'json' | 'csv' }) => {
-      process.exitCode = scoreCommand(rules, data, opts.format);
-    });
+    .addOption(FORMAT)
+    .action((rules: string, data: string, opts: { format: 'table' | 'json' | 'csv' }) => set(scoreCommand(rules, data, opts.format)));
 
-  program.command('scorecard')
-    .description('打印一个单位的记分卡：逐条列出得分与扣分原因')
+  command('scorecard')
+    .description('打印一个单位的记分卡：逐条列出得分与扣分原因（不用数据库）')
     .argument('<rules>', '规则文件（JSON）')
     .argument('<data>', '数据文件（CSV 或 JSON）')
     .argument('<unit>', '单位编号 id')
-    .helpOption('-h, --help', '显示帮助')
-    .action((rules: string, data: string, unit: string) => { process.exitCode = scorecardCommand(rules, data, unit); });
+    .action((rules: string, data: string, unit: string) => set(scorecardCommand(rules, data, unit)));
 
-  program.command('demo')
-    .description('为示范乡镇的各村记分，并打印最近一年的排名')
-    .helpOption('-h, --help', '显示帮助')
-    .action(() => { process.exitCode = demoCommand(); });
+  command('import')
+    .description('把一个考核期的数据（CSV、XLSX 或 JSON）导入数据库：逐格检查，全部正确才整体写入')
+    .argument('<period>', '考核期：2023、2024H1、2024Q3 …')
+    .argument('<file>', '数据文件')
+    .addOption(TRACK)
+    .option('-r, --rules <rules>', '按哪个规则集检查：规则集编号、版本校验值或规则文件（默认为该类别的年度细则）')
+    .option('--replace', '替换该考核期该类别的全部数据（默认只新增或更新文件中的单位）')
+    .option(...BY)
+    .action(async (period: string, file: string, opts) => set(await importCommand(period, file, opts)));
+
+  command('run')
+    .description('对一个考核期记分、排名，并保存为一次考核（草稿）')
+    .argument('<period>', '考核期')
+    .addOption(TRACK)
+    .option('-r, --rules <rules>', '规则集编号、版本校验值或规则文件（默认为该类别的年度细则的最新版本）')
+    .option('--corrects <run>', '作为对某次已发布考核的更正')
+    .option('--note <text>', '说明（如更正原因）')
+    .option(...BY)
+    .action(async (period: string, opts) => set(await runCommand(period, opts)));
+
+  command('publish')
+    .description('发布一次考核；发布后不再改变。更正发布时，取代被更正的那次并列出变动')
+    .argument('<run>', '考核编号')
+    .option(...BY)
+    .action(async (run: string, opts) => set(await publishCommand(run, opts)));
+
+  command('verify')
+    .description('按考核所用的规则版本和输入快照重新计算，核对保存的结果是否完全一致（不一致时退出码为 5）')
+    .argument('<run>', '考核编号')
+    .action(async (run: string) => set(await verifyCommand(run)));
+
+  command('export')
+    .description('导出一次考核的排名和记分卡（XLSX 或 CSV）')
+    .argument('<run>', '考核编号')
+    .addOption(new Option('-f, --format <format>', '格式').choices(['xlsx', 'csv']).default('xlsx'))
+    .addOption(new Option('-w, --what <what>', 'CSV 导出的内容（XLSX 两者都有）').choices(['ranking', 'scorecards']).default('ranking'))
+    .option('-o, --out <file>', '输出文件（- 为标准输出）；默认按考核编号命名')
+    .action(async (run: string, opts) => set(await exportCommand(run, opts)));
+
+  command('runs')
+    .description('列出考核记录')
+    .option('-p, --period <period>', '只列出该考核期')
+    .option('-t, --track <track>', '只列出该类别')
+    .action(async (opts) => set(await runsCommand(opts)));
+
+  command('changes')
+    .description('列出一次更正与它所更正的考核之间的变动：排名、总分、等级、否决、奖惩')
+    .argument('<run>', '更正的考核编号')
+    .action(async (run: string) => set(await changesCommand(run)));
+
+  command('demo')
+    .description('检查全部规则集，为示范乡镇的各村记分并打印最近一年的排名（不用数据库）')
+    .action(() => set(demoCommand()));
 
   return program;
 }
 
-export function main(argv: string[]): void {
+export async function main(argv: string[]): Promise<void> {
   try {
-    buildProgram().parse(argv);
+    await buildProgram().parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
@@ -62,4 +114,4 @@ export function main(argv: string[]): void {
   }
 }
 
-main(process.argv);
+await main(process.argv);

@@ -1,0 +1,277 @@
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import ExcelJS from 'exceljs';
+import { DataInvalid, type DataProblem, type DataTable } from '../engine/index.js';
+import { inertText, type Cell } from './csv-write.js';
+
+/**
+ * XLSX in and out. Uploads come from the web, so a workbook is unpacked by us first:
+ * the ZIP's central directory is checked against XLSX_LIMITS before anything is
+ * inflated, every entry is then inflated with its declared size as a hard cap (a header
+ * that lies is caught as soon as the output passes it), and exceljs is given a fresh
+ * uncompressed ZIP of exactly those checked entries, so it never inflates anything
+ * itself. Cells read as the CSV reader gives them (data-file.ts); rows keep the
+ * spreadsheet's numbers (header = row 1).
+ */
+
+export const XLSX_LIMITS = {
+  maxUncompressedBytes: 200 * 1024 * 1024,
+  /** uncompressed/compressed for the whole archive; real workbooks stay far below it */
+  maxRatio: 200,
+  maxEntries: 10000,
+  /** below this size the ratio is not checked: a tiny, very repetitive part is harmless */
+  ratioFloorBytes: 1024 * 1024,
+};
+
+const inflateRaw = promisify(zlib.inflateRaw);
+const MAX32 = 0xffffffff;
+
+interface ZipEntry { name: Buffer; flags: number; crc: number; size: number; data: Buffer }
+
+/** The archive's entries, inflated within the limits, or a DataInvalid saying why not. */
+async function checkedEntries(bytes: Buffer, file: string): Promise<ZipEntry[]> {
+  const refuse = (code: string, message: string): never => {
+    throw new DataInvalid([{ code, message, file, row: 1, column: '' }]);
+  };
+  const corrupt = (why: string) => refuse('DATA_SYNTAX', `XLSX 文件不完整或已损坏（${why}），请重新保存后再上传`);
+  const tooLarge = (why: string) => refuse('DATA_TOO_LARGE', `XLSX 文件解压后过大（${why}），已拒绝读取`);
+  const need = (at: number, length: number) => { if (at < 0 || at + length > bytes.length) corrupt('数据被截断'); };
+  const u16 = (at: number) => (need(at, 2), bytes.readUInt16LE(at));
+  const u32 = (at: number) => (need(at, 4), bytes.readUInt32LE(at));
+  const u64 = (at: number) => (need(at, 8), Number(bytes.readBigUInt64LE(at)));
+
+  if (bytes.length < 4 || u32(0) !== 0x04034b50) {
+    refuse('DATA_SYNTAX', '不是 XLSX 文件：请在 Excel 中“另存为”Excel 工作簿（*.xlsx）后上传（旧版 .xls 和设了打开密码的文件都不能读取）');
+  }
+  // The end-of-central-directory record sits in the last 22 bytes plus a comment of at most 64 KiB.
+  let eocd = -1;
+  for (let at = bytes.length - 22; at >= Math.max(0, bytes.length - 22 - 0xffff) && eocd < 0; at--) {
+    if (bytes.readUInt32LE(at) === 0x06054b50) eocd = at;
+  }
+  if (eocd < 0) corrupt('找不到 ZIP 目录');
+  let count = u16(eocd + 10);
+  let cdOffset = u32(eocd + 16);
+  if (count === 0xffff || cdOffset === MAX32 || u32(eocd + 12) === MAX32) {
+    if (u32(eocd - 20) !== 0x07064b50) corrupt('ZIP64 目录定位记录缺失');
+    const z = u64(eocd - 12);
+    if (u32(z) !== 0x06064b50) corrupt('ZIP64 目录缺失');
+    count = u64(z + 32);
+    cdOffset = u64(z + 48);
+  }
+  if (count > XLSX_LIMITS.maxEntries) tooLarge(`包含 ${count} 个文件`);
+
+  // First the declared sizes only, so that a bomb is refused before any inflating.
+  const found: Array<{ name: Buffer; flags: number; method: number; crc: number; size: number; compressed: number; data: number }> = [];
+  let total = 0;
+  let compressedTotal = 0;
+  for (let k = 0, p = cdOffset; k < count; k++) {
+    if (u32(p) !== 0x02014b50) corrupt('ZIP 目录项损坏');
+    const flags = u16(p + 8), method = u16(p + 10), crc = u32(p + 16), nameLength = u16(p + 28), extraLength = u16(p + 30);
+    let compressed = u32(p + 20), size = u32(p + 24), local = u32(p + 42);
+    // ZIP64 keeps the real sizes in extra field 0x0001, in this order, only for fields set to 0xFFFFFFFF.
+    for (let x = p + 46 + nameLength, end = x + extraLength; x + 4 <= end; x += 4 + u16(x + 2)) {
+      if (u16(x) !== 0x0001) continue;
+      let q = x + 4;
+      if (size === MAX32) { size = u64(q); q += 8; }
+      if (compressed === MAX32) { compressed = u64(q); q += 8; }
+      if (local === MAX32) local = u64(q);
+    }
+    if (flags & 1) refuse('DATA_SYNTAX', 'XLSX 文件已加密：请取消密码后再上传');
+    if (method !== 0 && method !== 8) corrupt(`不支持的压缩方式 ${method}`);
+    if (u32(local) !== 0x04034b50) corrupt('ZIP 文件头损坏');
+    const data = local + 30 + u16(local + 26) + u16(local + 28);
+    need(data, compressed);
+    found.push({ name: bytes.subarray(p + 46, p + 46 + nameLength), flags, method, crc, size, compressed, data });
+    total += size;
+    compressedTotal += compressed;
+    p += 46 + nameLength + extraLength + u16(p + 32);
+  }
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  if (total > XLSX_LIMITS.maxUncompressedBytes) tooLarge(`声明 ${mib(total)}，上限 ${mib(XLSX_LIMITS.maxUncompressedBytes)}`);
+  if (total > XLSX_LIMITS.ratioFloorBytes && total / Math.max(1, compressedTotal) > XLSX_LIMITS.maxRatio) {
+    tooLarge(`压缩比 ${Math.round(total / Math.max(1, compressedTotal))}:1，上限 ${XLSX_LIMITS.maxRatio}:1`);
+  }
+
+  const entries: ZipEntry[] = [];
+  for (const e of found) {
+    const raw = bytes.subarray(e.data, e.data + e.compressed);
+    let data = raw;
+    if (e.method === 8) {
+      try {
+        data = await inflateRaw(raw, { maxOutputLength: Math.max(1, e.size) });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') tooLarge('实际内容超过目录声明的大小');
+        corrupt('压缩数据损坏');
+      }
+    }
+    if (data.length !== e.size) corrupt('内容大小与目录不符');
+    // zlib.crc32 is Node ≥ 20.15; without it the size checks above still hold.
+    if (typeof zlib.crc32 === 'function' && zlib.crc32(data) >>> 0 !== e.crc) corrupt('校验和不符');
+    entries.push({ name: e.name, flags: e.flags & 0x0800, crc: e.crc, size: e.size, data });
+  }
+  return entries;
+}
+
+/** An uncompressed ZIP of already-checked entries: nothing left for exceljs to inflate. */
+function storedZip(entries: ZipEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const local = Buffer.alloc(30);
+    const central = Buffer.alloc(46);
+    local.writeUInt32LE(0x04034b50, 0);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    for (const [h, at] of [[local, 4], [central, 6]] as const) {
+      h.writeUInt16LE(20, at); // version needed
+      h.writeUInt16LE(e.flags, at + 2);
+      h.writeUInt16LE(0x21, at + 8); // 1980-01-01: the date is not ours to keep
+      h.writeUInt32LE(e.crc, at + 10);
+      h.writeUInt32LE(e.size, at + 14);
+      h.writeUInt32LE(e.size, at + 18);
+      h.writeUInt16LE(e.name.length, at + 22);
+    }
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, e.name, e.data);
+    centrals.push(central, e.name);
+    offset += 30 + e.name.length + e.size;
+  }
+  const cd = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(entries.length, 8);
+  eocd.writeUInt16LE(entries.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, eocd]);
+}
+
+type Read = { value: unknown } | { problem: string };
+
+/** A cell as the CSV reader would give it: numbers, text, booleans; dates as ISO text. */
+function readCell(v: ExcelJS.CellValue): Read {
+  if (v === null || v === undefined) return { value: '' };
+  if (v instanceof Date) {
+    if (Number.isNaN(v.getTime())) return { problem: '日期无效' };
+    // exceljs reads Excel's zone-less date serials as UTC, so the UTC fields are the sheet's.
+    const iso = v.toISOString();
+    return { value: iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19) };
+  }
+  if (typeof v !== 'object') return { value: v };
+  if ('error' in v) return { problem: `单元格是错误值 ${v.error}，请先在 Excel 中改正` };
+  if ('richText' in v) return { value: v.richText.map((r) => r.text).join('') };
+  if ('formula' in v || 'sharedFormula' in v) {
+    if (v.result === undefined) return { problem: '公式没有保存计算结果：请在 Excel 中打开并保存后再上传' };
+    return readCell(v.result);
+  }
+  if ('hyperlink' in v) return readCell(v.text as ExcelJS.CellValue); // link text may itself be rich text
+  return { problem: '无法识别的单元格内容' };
+}
+
+const blank = (r: Read) => 'value' in r && (r.value === '' || (typeof r.value === 'string' && r.value.trim() === ''));
+
+/** The first worksheet as a DataTable, every bad cell reported at once. */
+export async function readXlsxData(file: string, bytes?: Buffer): Promise<DataTable> {
+  if (bytes === undefined) {
+    try {
+      bytes = readFileSync(file);
+    } catch (e) {
+      throw new DataInvalid([{ code: 'DATA_FILE_UNREADABLE', message: `无法读取数据文件：${(e as Error).message}`, file, row: 1, column: '' }]);
+    }
+  }
+  const zip = storedZip(await checkedEntries(bytes, file));
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(zip as unknown as ArrayBuffer);
+  } catch (e) {
+    throw new DataInvalid([{ code: 'DATA_SYNTAX', message: `无法读取 XLSX 文件：${(e as Error).message}`, file, row: 1, column: '' }]);
+  }
+  const sheet = workbook.worksheets[0];
+  const problems: DataProblem[] = [];
+  const problem = (code: string, message: string, row: number, column: string) => problems.push({ code, message, file, row, column });
+
+  // Cells of a row by column number. A merged range keeps its value in the top-left cell
+  // only, as the same sheet saved as CSV would.
+  const cellsOf = (row: ExcelJS.Row) => {
+    const out = new Map<number, Read>();
+    row.eachCell((cell, col) => { if (cell.type !== ExcelJS.ValueType.Merge) out.set(col, readCell(cell.value)); });
+    return out;
+  };
+  const header = sheet ? cellsOf(sheet.getRow(1)) : new Map<number, Read>();
+  if (!sheet || [...header.values()].every(blank)) {
+    throw new DataInvalid([{ code: 'DATA_SYNTAX', message: '第一个工作表是空的：第1行应为表头', file, row: 1, column: '' }]);
+  }
+  const nameOf = new Map<number, string>(); // column number → header, first of duplicates
+  const seen = new Set<string>();
+  for (const [col, read] of header) {
+    if (!('value' in read)) { problem('DATA_SYNTAX', `表头：${read.problem}`, 1, sheet.getColumn(col).letter); continue; }
+    const name = String(read.value).trim();
+    if (name === '') continue;
+    if (seen.has(name)) problem('DUPLICATE_COLUMN', `表头 “${name}” 出现了两次`, 1, name);
+    else nameOf.set(col, name);
+    seen.add(name);
+  }
+  const lastColumn = Math.max(...header.keys());
+  const columns = [...nameOf.keys()].sort((a, b) => a - b).map((col) => nameOf.get(col)!);
+
+  const rows: DataTable['rows'] = [];
+  sheet.eachRow((row, number) => {
+    if (number === 1) return;
+    const reads = cellsOf(row);
+    if ([...reads.values()].every(blank)) return; // an empty row keeps its number but is no unit
+    const before = problems.length;
+    const cells: Record<string, unknown> = Object.fromEntries(columns.map((c) => [c, '']));
+    for (const [col, read] of reads) {
+      const name = nameOf.get(col);
+      const letter = sheet.getColumn(col).letter;
+      // A column without a header is ignored, as in CSV; content right of the last header is a mistake.
+      if (name === undefined) { if (col > lastColumn && !blank(read)) problem('DATA_SYNTAX', `${letter}列有内容，但表头没有这一列`, number, letter); }
+      else if ('value' in read) cells[name] = read.value;
+      else problem('DATA_SYNTAX', read.problem, number, name);
+    }
+    if (problems.length === before) rows.push({ row: number, cells });
+  });
+  if (problems.length) throw new DataInvalid(problems);
+  return { file, columns, rows };
+}
+
+export interface XlsxSheet { name: string; rows: Cell[][]; widths?: number[] }
+
+/** Excel's rules: 1–31 characters, none of []:*?/\, no apostrophe at either end, unique ignoring case, not "History". */
+function sheetName(wanted: string, used: Set<string>): string {
+  const clean = (s: string) => s.replace(/[[\]:*?/\\\u0000-\u001f]/g, '_').replace(/^'+|'+$/g, '').trim();
+  const base = clean(wanted) || 'Sheet';
+  for (let n = 1; ; n++) {
+    const suffix = n === 1 ? '' : `(${n})`;
+    let name = '';
+    for (const ch of base) { if (name.length + ch.length + suffix.length > 31) break; name += ch; } // never split a surrogate pair
+    name = clean(name) + suffix;
+    if (name !== '' && name.toLowerCase() !== 'history' && !used.has(name.toLowerCase())) {
+      used.add(name.toLowerCase());
+      return name;
+    }
+  }
+}
+
+/** Text that a spreadsheet would run as a formula is made inert, as in CSV output; no cell is ever a formula. */
+function writeCell(v: Cell): ExcelJS.CellValue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return inertText(v);
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v); // XLSX has no NaN or Infinity
+  return v;
+}
+
+/** A workbook with one worksheet per sheet: a bold, frozen header row, then the rows. */
+export async function writeXlsx(sheets: XlsxSheet[]): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  const used = new Set<string>();
+  for (const s of sheets.length ? sheets : [{ name: 'Sheet1', rows: [] }]) {
+    const sheet = workbook.addWorksheet(sheetName(s.name, used), { views: [{ state: 'frozen', ySplit: 1 }] });
+    for (const r of s.rows) sheet.addRow(r.map(writeCell));
+    sheet.getRow(1).font = { bold: true };
+    s.widths?.forEach((w, k) => { sheet.getColumn(k + 1).width = w; });
+  }
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}

@@ -1,0 +1,34 @@
+import type { Tx } from '../db/connection.js';
+import { toCsv } from '../io/csv-write.js';
+import { writeXlsx } from '../io/xlsx.js';
+import { rankingRows, scorecardRows } from '../report/ranking-sheet.js';
+import { compiledVersion } from './rule-versions.js';
+import { requireRun, runResults, STATUS } from './runs.js';
+
+/**
+ * A stored run as a spreadsheet: the ranking and every scorecard, exactly as stored
+ * (a published run never changes, so neither does its export). Text that a spreadsheet
+ * would run as a formula is made inert by the writers.
+ */
+
+export type ExportFormat = 'xlsx' | 'csv';
+export type ExportWhat = 'ranking' | 'scorecards';
+
+export async function exportRun(db: Tx, runId: number, format: ExportFormat, what: ExportWhat = 'ranking', filter: { unitId?: string } = {}) {
+  const run = await requireRun(db, runId);
+  const { ruleset } = await compiledVersion(db, run.rule_sha256);
+  const results = await runResults(db, runId, filter);
+  const ranking = rankingRows(ruleset, results.units, filter.unitId ? [] : results.parents);
+  const cards = scorecardRows(ruleset, results.units);
+  const base = `考核${run.id}-${run.period_id}-${run.track}`;
+  if (format === 'csv') {
+    return { bytes: Buffer.from(toCsv(what === 'ranking' ? ranking : cards), 'utf8'), fileName: `${base}-${what === 'ranking' ? '排名' : '记分卡'}.csv` };
+  }
+  const title = [[`${ruleset.title}（版本 ${ruleset.version}）`], [`考核期 ${run.period_id}，第${run.id}号考核，${STATUS[run.status]}${run.published_at ? `，发布于 ${run.published_at.slice(0, 10)}` : ''}`]];
+  const bytes = await writeXlsx([
+    { name: '排名', rows: ranking },
+    { name: '记分卡', rows: cards },
+    { name: '说明', rows: [['项目', '内容'], ...title.map((t) => ['', t[0]]), ['规则版本校验值', run.rule_sha256], ['结果校验值', run.results_sha256]] },
+  ]);
+  return { bytes, fileName: `${base}.xlsx` };
+}

@@ -1,0 +1,185 @@
+import { expect } from 'chai';
+import zlib from 'node:zlib';
+import ExcelJS from 'exceljs';
+import { DataInvalid } from '../../src/engine/index.js';
+import { readXlsxData, writeXlsx, XLSX_LIMITS } from '../../src/io/xlsx.js';
+
+/** The problems a read refuses with, as [code, row, column]; fails the test if it reads. */
+async function refused(bytes: Buffer): Promise<Array<[string, number, string]>> {
+  try {
+    await readXlsxData('upload.xlsx', bytes);
+  } catch (e) {
+    expect(e).to.be.instanceOf(DataInvalid);
+    return (e as DataInvalid).problems.map((p) => [p.code, p.row, p.column]);
+  }
+  throw new Error('the workbook was read, but should have been refused');
+}
+
+async function workbook(fill: (sheet: ExcelJS.Worksheet) => void): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  fill(wb.addWorksheet('数据'));
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** A hand-made ZIP of deflated entries, each free to declare an uncompressed size it does not have. */
+function zip(entries: Array<{ name: string; data: Buffer; declared?: number }>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name);
+    const packed = zlib.deflateRawSync(e.data);
+    const local = Buffer.alloc(30);
+    const central = Buffer.alloc(46);
+    local.writeUInt32LE(0x04034b50, 0);
+    central.writeUInt32LE(0x02014b50, 0);
+    for (const [h, at] of [[local, 8], [central, 10]] as const) {
+      h.writeUInt16LE(8, at); // deflate
+      h.writeUInt32LE(packed.length, at + 10);
+      h.writeUInt32LE(e.declared ?? e.data.length, at + 14);
+      h.writeUInt16LE(name.length, at + 18);
+    }
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, packed);
+    centrals.push(central, name);
+    offset += 30 + name.length + packed.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(entries.length, 8);
+  eocd.writeUInt16LE(entries.length, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, eocd]);
+}
+
+describe('XLSX workbooks', () => {
+  it('reads back what it writes: Chinese text, numbers, empty cells, and a formula-looking name made inert', async () => {
+    const bytes = await writeXlsx([{ name: '村级数据', rows: [
+      ['id', 'name', '出生人数', '备注'],
+      ['v1', '甲村', 12, null],
+      ['v2', '=HYPERLINK("http://x","乙村")', 0.5, '-'],
+      ['v3', '丙村', undefined, true],
+    ] }]);
+    const t = await readXlsxData('村级数据.xlsx', bytes);
+    expect(t.columns).to.deep.equal(['id', 'name', '出生人数', '备注']);
+    expect(t.rows).to.deep.equal([
+      { row: 2, cells: { id: 'v1', name: '甲村', 出生人数: 12, 备注: '' } },
+      { row: 3, cells: { id: 'v2', name: `'=HYPERLINK("http://x","乙村")`, 出生人数: 0.5, 备注: `'-` } },
+      { row: 4, cells: { id: 'v3', name: '丙村', 出生人数: '', 备注: true } },
+    ]);
+  });
+
+  it('writes a bold, frozen header and never a formula', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await writeXlsx([{ name: '排名', rows: [['名称', '得分'], ['=1+1', 3], ['@SUM(A1)', 4]], widths: [20, 8] }]));
+    const sheet = wb.worksheets[0];
+    expect(sheet.views[0]).to.include({ state: 'frozen', ySplit: 1 });
+    expect(sheet.getCell('A1').font?.bold).to.equal(true);
+    expect(sheet.getColumn(1).width).to.equal(20);
+    const types: number[] = [];
+    sheet.eachRow((row) => row.eachCell((c) => types.push(c.type)));
+    expect(types).to.not.include(ExcelJS.ValueType.Formula);
+    expect(sheet.getCell('A2').value).to.equal(`'=1+1`);
+  });
+
+  it('gives sheets names Excel accepts: no []:*?/\\, at most 31 characters, each name once', async () => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await writeXlsx([
+      { name: '2023/2024 [排名]: *?', rows: [] },
+      { name: '很长的名字'.repeat(8), rows: [] },
+      { name: '排名', rows: [] },
+      { name: '排名', rows: [] },
+      { name: '', rows: [] },
+    ]));
+    expect(wb.worksheets.map((s) => s.name)).to.deep.equal(['2023_2024 _排名__ __', '很长的名字'.repeat(6) + '很', '排名', '排名(2)', 'Sheet']);
+  });
+
+  it('reads the cached result of a formula, rich text as plain text, dates as ISO dates, and skips empty rows', async () => {
+    const bytes = await workbook((s) => {
+      s.addRow(['id', ' name ', '出生人数', '日期']);
+      s.addRow(['v1', { richText: [{ text: '甲' }, { text: '村', font: { bold: true } }] }, { formula: '2*3', result: 6 }, new Date(Date.UTC(2024, 2, 1))]);
+      s.addRow([]);
+      s.addRow(['v2', { text: '乙村', hyperlink: 'http://example.com' }, { formula: 'A1', result: '七' }, null]);
+    });
+    const t = await readXlsxData('d.xlsx', bytes);
+    expect(t.columns).to.deep.equal(['id', 'name', '出生人数', '日期']);
+    expect(t.rows).to.deep.equal([
+      { row: 2, cells: { id: 'v1', name: '甲村', 出生人数: 6, 日期: '2024-03-01' } },
+      { row: 4, cells: { id: 'v2', name: '乙村', 出生人数: '七', 日期: '' } },
+    ]);
+  });
+
+  it('reports every error cell with its row and column, together with a duplicate header', async () => {
+    const bytes = await workbook((s) => {
+      s.addRow(['id', '出生人数', '出生人数', '合格率']);
+      s.addRow(['v1', { error: '#DIV/0!' }, 1, 0.9]);
+      s.addRow(['v2', 3, 1, { formula: '1/0', result: { error: '#DIV/0!' } }]);
+    });
+    expect(await refused(bytes)).to.deep.equal([
+      ['DUPLICATE_COLUMN', 1, '出生人数'],
+      ['DATA_SYNTAX', 2, '出生人数'],
+      ['DATA_SYNTAX', 3, '合格率'],
+    ]);
+  });
+
+  it('refuses a header that names a column twice', async () => {
+    const bytes = await workbook((s) => { s.addRow(['id', 'a', 'a ']); s.addRow(['v1', 1, 2]); });
+    expect(await refused(bytes)).to.deep.equal([['DUPLICATE_COLUMN', 1, 'a']]);
+  });
+
+  it('refuses content to the right of the last header, as the CSV reader does', async () => {
+    const bytes = await workbook((s) => { s.addRow(['id', 'a']); s.addRow(['v1', 1, '多余']); });
+    expect(await refused(bytes)).to.deep.equal([['DATA_SYNTAX', 2, 'C']]);
+  });
+
+  it('refuses a CSV or an old .xls renamed .xlsx, saying it is not an XLSX file', async () => {
+    expect(await refused(Buffer.from('id,name\nv1,甲村\n'))).to.deep.equal([['DATA_SYNTAX', 1, '']]);
+    expect(await refused(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))).to.deep.equal([['DATA_SYNTAX', 1, '']]);
+    expect(await refused(Buffer.alloc(0))).to.deep.equal([['DATA_SYNTAX', 1, '']]);
+  });
+
+  it('refuses a truncated or damaged workbook with DATA_SYNTAX, never a crash', async () => {
+    const bytes = await writeXlsx([{ name: 's', rows: [['id', 'name'], ['v1', '甲村']] }]);
+    for (const length of [4, 100, bytes.length / 2, bytes.length - 30, bytes.length - 1]) {
+      expect(await refused(bytes.subarray(0, Math.floor(length)))).to.deep.equal([['DATA_SYNTAX', 1, '']]);
+    }
+    const damaged = Buffer.from(bytes);
+    damaged.fill(0x55, 200, 260);
+    expect(await refused(damaged)).to.deep.equal([['DATA_SYNTAX', 1, '']]);
+  });
+
+  it('refuses a zip bomb whose directory declares more than the limit, without inflating it', async () => {
+    const bomb = zip([{ name: 'xl/worksheets/sheet1.xml', data: Buffer.from('<x/>'), declared: XLSX_LIMITS.maxUncompressedBytes + 1 }]);
+    expect(bomb.length).to.be.below(200);
+    expect(await refused(bomb)).to.deep.equal([['DATA_TOO_LARGE', 1, '']]);
+  });
+
+  it('refuses an archive that compresses too well, and one whose entry is larger than its header says', async () => {
+    const zeros = Buffer.alloc(8 * 1024 * 1024);
+    const honest = zip([{ name: 'xl/sharedStrings.xml', data: zeros }]);
+    expect(honest.length).to.be.below(20 * 1024);
+    expect(await refused(honest)).to.deep.equal([['DATA_TOO_LARGE', 1, '']]);
+    expect(await refused(zip([{ name: 'xl/sharedStrings.xml', data: zeros, declared: 100 }]))).to.deep.equal([['DATA_TOO_LARGE', 1, '']]);
+  });
+
+  it('refuses an archive with more entries than the limit', async () => {
+    const many = zip([{ name: 'a', data: Buffer.from('a') }]);
+    many.writeUInt16LE(XLSX_LIMITS.maxEntries + 1, many.length - 12); // the directory's entry count
+    expect(await refused(many)).to.deep.equal([['DATA_TOO_LARGE', 1, '']]);
+  });
+
+  it('refuses a file that cannot be read, with its own code', async () => {
+    let caught: unknown;
+    try { await readXlsxData('/no/such/file.xlsx'); } catch (e) { caught = e; }
+    expect((caught as DataInvalid).problems[0].code).to.equal('DATA_FILE_UNREADABLE');
+  });
+
+  it('reads a workbook of 10,000 rows', async () => {
+    const rows = [['id', 'name', '出生人数'], ...Array.from({ length: 10000 }, (_, k) => [`v${k}`, `第${k}村`, k])];
+    const t = await readXlsxData('big.xlsx', await writeXlsx([{ name: '数据', rows }]));
+    expect(t.rows).to.have.length(10000);
+    expect(t.rows[9999]).to.deep.equal({ row: 10001, cells: { id: 'v9999', name: '第9999村', 出生人数: 9999 } });
+  });
+});
