@@ -13,4 +13,6 @@ export const EXIT = {
   mismatch: 5,
   /** the database cannot be opened or fails its integrity check */
   database: 6,
+  /** an error the product did not foresee (a bug: please report it) */
+  internal: 70,
 } as const;

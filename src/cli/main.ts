@@ -110,7 +110,11 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? EXIT.ok : EXIT.usage;
       return;
     }
-    throw e;
+    // Something the product did not foresee: say it briefly (a driver may quote a whole SQL statement).
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`内部错误：${message.length > 600 ? `${message.slice(0, 600)}……` : message}\n`);
+    if (process.env.APPRAISAL_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    process.exitCode = EXIT.internal;
   }
 }
 

@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DataInvalid, type DataTable } from '../engine/index.js';
 import { parseDataBytes } from './data-file.js';
-import { readXlsxData } from './xlsx.js';
 
 /** Any data file a township uploads: CSV, JSON, or XLSX (told by its name, and checked by its content). */
 export async function readTable(bytes: Buffer, file: string): Promise<DataTable> {
   const zip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b;
-  if (path.extname(file).toLowerCase() === '.xlsx' || zip) return readXlsxData(file, bytes);
+  if (path.extname(file).toLowerCase() === '.xlsx' || zip) {
+    const { readXlsxData } = await import('./xlsx.js'); // exceljs takes a second to load: only when needed
+    return readXlsxData(file, bytes);
+  }
   return parseDataBytes(bytes, file);
 }
 

@@ -17,7 +17,7 @@ import { inertText, type Cell } from './csv-write.js';
 
 export const XLSX_LIMITS = {
   maxUncompressedBytes: 200 * 1024 * 1024,
-  /** uncompressed/compressed for the whole archive; real workbooks stay far below it */
+  /** total uncompressed size / file size; real workbooks stay near 10 */
   maxRatio: 200,
   maxEntries: 10000,
   /** below this size the ratio is not checked: a tiny, very repetitive part is harmless */
@@ -64,7 +64,6 @@ async function checkedEntries(bytes: Buffer, file: string): Promise<ZipEntry[]> 
   // First the declared sizes only, so that a bomb is refused before any inflating.
   const found: Array<{ name: Buffer; flags: number; method: number; crc: number; size: number; compressed: number; data: number }> = [];
   let total = 0;
-  let compressedTotal = 0;
   for (let k = 0, p = cdOffset; k < count; k++) {
     if (u32(p) !== 0x02014b50) corrupt('ZIP 目录项损坏');
     const flags = u16(p + 8), method = u16(p + 10), crc = u32(p + 16), nameLength = u16(p + 28), extraLength = u16(p + 30);
@@ -84,22 +83,23 @@ async function checkedEntries(bytes: Buffer, file: string): Promise<ZipEntry[]> 
     need(data, compressed);
     found.push({ name: bytes.subarray(p + 46, p + 46 + nameLength), flags, method, crc, size, compressed, data });
     total += size;
-    compressedTotal += compressed;
     p += 46 + nameLength + extraLength + u16(p + 32);
   }
   const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
   if (total > XLSX_LIMITS.maxUncompressedBytes) tooLarge(`声明 ${mib(total)}，上限 ${mib(XLSX_LIMITS.maxUncompressedBytes)}`);
-  if (total > XLSX_LIMITS.ratioFloorBytes && total / Math.max(1, compressedTotal) > XLSX_LIMITS.maxRatio) {
-    tooLarge(`压缩比 ${Math.round(total / Math.max(1, compressedTotal))}:1，上限 ${XLSX_LIMITS.maxRatio}:1`);
+  // Against the file's size, not the entries' compressed sizes: entries that share one
+  // compressed stream (an "overlapping" bomb) would otherwise look modest.
+  if (total > XLSX_LIMITS.ratioFloorBytes && total / bytes.length > XLSX_LIMITS.maxRatio) {
+    tooLarge(`压缩比 ${Math.round(total / bytes.length)}:1，上限 ${XLSX_LIMITS.maxRatio}:1`);
   }
 
   const entries: ZipEntry[] = [];
   for (const e of found) {
     const raw = bytes.subarray(e.data, e.data + e.compressed);
-    let data = raw;
-    if (e.method === 8) {
+    let data = e.size === 0 ? raw.subarray(0, 0) : raw; // some writers deflate empty folders to nothing at all
+    if (e.method === 8 && e.size > 0) {
       try {
-        data = await inflateRaw(raw, { maxOutputLength: Math.max(1, e.size) });
+        data = await inflateRaw(raw, { maxOutputLength: e.size });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') tooLarge('实际内容超过目录声明的大小');
         corrupt('压缩数据损坏');
@@ -184,7 +184,7 @@ export async function readXlsxData(file: string, bytes?: Buffer): Promise<DataTa
   const zip = storedZip(await checkedEntries(bytes, file));
   const workbook = new ExcelJS.Workbook();
   try {
-    await workbook.xlsx.load(zip as unknown as ArrayBuffer);
+    await workbook.xlsx.load(zip as unknown as ArrayBuffer); // exceljs declares a Buffer type of its own
   } catch (e) {
     throw new DataInvalid([{ code: 'DATA_SYNTAX', message: `无法读取 XLSX 文件：${(e as Error).message}`, file, row: 1, column: '' }]);
   }
@@ -225,9 +225,11 @@ export async function readXlsxData(file: string, bytes?: Buffer): Promise<DataTa
     const cells: Record<string, unknown> = Object.fromEntries(columns.map((c) => [c, '']));
     for (const [col, read] of reads) {
       const name = nameOf.get(col);
-      const letter = sheet.getColumn(col).letter;
       // A column without a header is ignored, as in CSV; content right of the last header is a mistake.
-      if (name === undefined) { if (col > lastColumn && !blank(read)) problem('DATA_SYNTAX', `${letter}列有内容，但表头没有这一列`, number, letter); }
+      if (name === undefined) {
+        const letter = sheet.getColumn(col).letter;
+        if (col > lastColumn && !blank(read)) problem('DATA_SYNTAX', `${letter}列有内容，但表头没有这一列`, number, letter);
+      }
       else if ('value' in read) cells[name] = read.value;
       else problem('DATA_SYNTAX', read.problem, number, name);
     }

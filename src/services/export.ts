@@ -1,6 +1,5 @@
 import type { Tx } from '../db/connection.js';
 import { toCsv } from '../io/csv-write.js';
-import { writeXlsx } from '../io/xlsx.js';
 import { rankingRows, scorecardRows } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
 import { requireRun, runResults, STATUS } from './runs.js';
@@ -25,6 +24,7 @@ export async function exportRun(db: Tx, runId: number, format: ExportFormat, wha
     return { bytes: Buffer.from(toCsv(what === 'ranking' ? ranking : cards), 'utf8'), fileName: `${base}-${what === 'ranking' ? '排名' : '记分卡'}.csv` };
   }
   const title = [[`${ruleset.title}（版本 ${ruleset.version}）`], [`考核期 ${run.period_id}，第${run.id}号考核，${STATUS[run.status]}${run.published_at ? `，发布于 ${run.published_at.slice(0, 10)}` : ''}`]];
+  const { writeXlsx } = await import('../io/xlsx.js'); // exceljs takes a second to load: only when needed
   const bytes = await writeXlsx([
     { name: '排名', rows: ranking },
     { name: '记分卡', rows: cards },

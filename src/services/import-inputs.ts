@@ -5,6 +5,7 @@ import { deleteInputs, insertBatch, upsertInputs, type InputRow } from '../db/qu
 import { ensurePeriod } from '../db/queries/periods.js';
 import { upsertUnits, type UnitRow } from '../db/queries/units.js';
 import { sha256 } from '../io/rule-file.js';
+import { faultPoint } from './fault.js';
 import { parsePeriod } from './period.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 
@@ -62,6 +63,7 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
       batch_id: id, entered_by: req.by, entered_at: at,
     }));
     await upsertInputs(tx, inputRows, (done) => req.onProgress?.(units.length + done, total));
+    await faultPoint('import');
     await appendAudit(tx, {
       at, actor: req.by, action: 'inputs.import', subject: `${period.id}/${ruleset.subject}`,
       detail: JSON.stringify({ file: req.table.file, rows: units.length, batch: id, rules: ruleSha, replace: !!req.replace }),

@@ -13,6 +13,7 @@ import { getSnapshot, saveSnapshot } from '../db/queries/snapshots.js';
 import { tableFromJsonRows } from '../io/data-file.js';
 import { sha256 } from '../io/rule-file.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
+import { faultPoint } from './fault.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 
 /**
@@ -98,6 +99,7 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     });
     await insertResults(tx, results.units.map((u, position) => toRow(runId, position, u)), (done) => req.onProgress?.('store', done, results.units.length));
     await insertParentResults(tx, results.parents.map((p) => ({ run_id: runId, parent_id: p.id, sanctions: JSON.stringify(p.sanctions) })));
+    await faultPoint('run');
     await appendAudit(tx, {
       at, actor: req.by, action: req.corrects !== undefined ? 'run.correct' : 'run.create', subject: `run ${runId}`,
       detail: JSON.stringify({ period: req.periodId, track, rules: ruleSha, units: results.units.length, corrects: req.corrects ?? null }),
@@ -152,6 +154,7 @@ export async function publishRun(db: Db, runId: number, by: string): Promise<{ r
         const now = await requireRun(tx, runId);
         throw new RunRefused('NOT_A_DRAFT', `第${runId}号考核已是“${STATUS[now.status]}”状态，不能再发布`);
       }
+      await faultPoint('publish');
       await appendAudit(tx, { at, actor: by, action: 'run.publish', subject: `run ${runId}`, detail: JSON.stringify({ period: run.period_id, track: run.track, supersedes: run.supersedes_id }) });
       return { run: (await getRun(tx, runId))!, superseded: run.supersedes_id !== null ? await getRun(tx, run.supersedes_id) : undefined };
     });

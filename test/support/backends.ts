@@ -43,16 +43,16 @@ export const BACKENDS: Backend[] = [
 
 let told = false;
 /** describe() on each available backend; says plainly when PostgreSQL is skipped. */
-export function onEachBackend(title: string, body: (backend: Backend) => void): void {
+export function onEachBackend(title: string, body: (this: Mocha.Suite, backend: Backend) => void): void {
   for (const backend of BACKENDS) {
     if (!backend.available) {
       if (!told) {
         told = true;
         process.stdout.write('\n  ⚠ PostgreSQL storage suites SKIPPED: TEST_DATABASE_URL is not set (.ci/run sets it; see README)\n\n');
       }
-      describe.skip(`${title} [${backend.name}: skipped, TEST_DATABASE_URL not set]`, () => body(backend));
+      describe.skip(`${title} [${backend.name}: skipped, TEST_DATABASE_URL not set]`, function () { body.call(this, backend); });
       continue;
     }
-    describe(`${title} [${backend.name}]`, () => body(backend));
+    describe(`${title} [${backend.name}]`, function () { body.call(this, backend); });
   }
 }
