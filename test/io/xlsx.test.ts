@@ -15,44 +15,91 @@ async function refused(bytes: Buffer): Promise<Array<[string, number, string]>> 
   throw new Error('the workbook was read, but should have been refused');
 }
 
+/** exceljs types its own Buffer, narrower than Node's. */
+async function open(bytes: Buffer): Promise<ExcelJS.Workbook> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(bytes as unknown as ArrayBuffer);
+  return wb;
+}
+
 async function workbook(fill: (sheet: ExcelJS.Worksheet) => void): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   fill(wb.addWorksheet('数据'));
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-/** A hand-made ZIP of deflated entries, each free to declare an uncompressed size it does not have. */
-function zip(entries: Array<{ name: string; data: Buffer; declared?: number }>): Buffer {
+/**
+ * A hand-made ZIP of deflated entries, each free to declare an uncompressed size it does
+ * not have; with zip64, the sizes move to ZIP64 extra fields and records, as large archives keep them.
+ */
+function zip(entries: Array<{ name: string; data: Buffer; declared?: number }>, zip64 = false): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name);
     const packed = zlib.deflateRawSync(e.data);
+    const size = e.declared ?? e.data.length;
     const local = Buffer.alloc(30);
     const central = Buffer.alloc(46);
+    const extra = Buffer.alloc(zip64 ? 20 : 0);
     local.writeUInt32LE(0x04034b50, 0);
     central.writeUInt32LE(0x02014b50, 0);
     for (const [h, at] of [[local, 8], [central, 10]] as const) {
       h.writeUInt16LE(8, at); // deflate
-      h.writeUInt32LE(packed.length, at + 10);
-      h.writeUInt32LE(e.declared ?? e.data.length, at + 14);
+      h.writeUInt32LE(zlib.crc32(e.data), at + 6);
+      h.writeUInt32LE(zip64 ? 0xffffffff : packed.length, at + 10);
+      h.writeUInt32LE(zip64 ? 0xffffffff : size, at + 14);
       h.writeUInt16LE(name.length, at + 18);
+      h.writeUInt16LE(extra.length, at + 20);
+    }
+    if (zip64) {
+      extra.writeUInt16LE(0x0001, 0);
+      extra.writeUInt16LE(16, 2);
+      extra.writeBigUInt64LE(BigInt(size), 4);
+      extra.writeBigUInt64LE(BigInt(packed.length), 12);
     }
     central.writeUInt32LE(offset, 42);
-    locals.push(local, name, packed);
-    centrals.push(central, name);
-    offset += 30 + name.length + packed.length;
+    locals.push(local, name, extra, packed);
+    centrals.push(central, name, extra);
+    offset += 30 + name.length + extra.length + packed.length;
   }
   const cd = Buffer.concat(centrals);
   const eocd = Buffer.alloc(22);
   eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, eocd]);
+  eocd.writeUInt16LE(zip64 ? 0xffff : entries.length, 8);
+  eocd.writeUInt16LE(zip64 ? 0xffff : entries.length, 10);
+  eocd.writeUInt32LE(zip64 ? 0xffffffff : cd.length, 12);
+  eocd.writeUInt32LE(zip64 ? 0xffffffff : offset, 16);
+  if (!zip64) return Buffer.concat([...locals, cd, eocd]);
+  const end64 = Buffer.alloc(56);
+  end64.writeUInt32LE(0x06064b50, 0);
+  end64.writeBigUInt64LE(44n, 4);
+  end64.writeBigUInt64LE(BigInt(entries.length), 24);
+  end64.writeBigUInt64LE(BigInt(entries.length), 32);
+  end64.writeBigUInt64LE(BigInt(cd.length), 40);
+  end64.writeBigUInt64LE(BigInt(offset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(offset + cd.length), 8);
+  locator.writeUInt32LE(1, 16);
+  return Buffer.concat([...locals, cd, end64, locator, eocd]);
 }
+
+/** The smallest workbook Excel opens, with inline strings as some other writers make them. */
+function minimalWorkbook(sheetXml: string, zip64 = false): Buffer {
+  const rels = (r: string) => `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${r}</Relationships>`;
+  const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
+  return zip([
+    { name: '[Content_Types].xml', data: Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>') },
+    { name: '_rels/.rels', data: Buffer.from(rels('<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>')) },
+    { name: 'xl/workbook.xml', data: Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><workbook ${ns}><sheets><sheet name="数据" sheetId="1" r:id="rId1"/></sheets></workbook>`) },
+    { name: 'xl/_rels/workbook.xml.rels', data: Buffer.from(rels('<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>')) },
+    { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><worksheet ${ns}><sheetData>${sheetXml}</sheetData></worksheet>`) },
+  ], zip64);
+}
+
+const inline = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
 
 describe('XLSX workbooks', () => {
   it('reads back what it writes: Chinese text, numbers, empty cells, and a formula-looking name made inert', async () => {
@@ -72,8 +119,7 @@ describe('XLSX workbooks', () => {
   });
 
   it('writes a bold, frozen header and never a formula', async () => {
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(await writeXlsx([{ name: '排名', rows: [['名称', '得分'], ['=1+1', 3], ['@SUM(A1)', 4]], widths: [20, 8] }]));
+    const wb = await open(await writeXlsx([{ name: '排名', rows: [['名称', '得分'], ['=1+1', 3], ['@SUM(A1)', 4]], widths: [20, 8] }]));
     const sheet = wb.worksheets[0];
     expect(sheet.views[0]).to.include({ state: 'frozen', ySplit: 1 });
     expect(sheet.getCell('A1').font?.bold).to.equal(true);
@@ -85,8 +131,7 @@ describe('XLSX workbooks', () => {
   });
 
   it('gives sheets names Excel accepts: no []:*?/\\, at most 31 characters, each name once', async () => {
-    const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(await writeXlsx([
+    const wb = await open(await writeXlsx([
       { name: '2023/2024 [排名]: *?', rows: [] },
       { name: '很长的名字'.repeat(8), rows: [] },
       { name: '排名', rows: [] },
@@ -143,7 +188,7 @@ describe('XLSX workbooks', () => {
   it('refuses a truncated or damaged workbook with DATA_SYNTAX, never a crash', async () => {
     const bytes = await writeXlsx([{ name: 's', rows: [['id', 'name'], ['v1', '甲村']] }]);
     for (const length of [4, 100, bytes.length / 2, bytes.length - 30, bytes.length - 1]) {
-      expect(await refused(bytes.subarray(0, Math.floor(length)))).to.deep.equal([['DATA_SYNTAX', 1, '']]);
+      expect(await refused(Buffer.from(bytes.subarray(0, Math.floor(length))))).to.deep.equal([['DATA_SYNTAX', 1, '']]);
     }
     const damaged = Buffer.from(bytes);
     damaged.fill(0x55, 200, 260);
@@ -164,10 +209,36 @@ describe('XLSX workbooks', () => {
     expect(await refused(zip([{ name: 'xl/sharedStrings.xml', data: zeros, declared: 100 }]))).to.deep.equal([['DATA_TOO_LARGE', 1, '']]);
   });
 
+  it('counts the ratio against the file, so that entries sharing one compressed stream are refused too', async () => {
+    const data = Buffer.alloc(2 * 1024 * 1024); // compresses about 60:1, under the limit on its own
+    let seed = 1;
+    for (let at = 0; at < data.length; at += 1024) {
+      for (let k = 0; k < 12; k++) data[at + k] = (seed = (seed * 1103515245 + 12345) % 2 ** 31) >>> 16;
+    }
+    const one = zip([{ name: 'xl/a.xml', data }]);
+    const cdSize = one.readUInt32LE(one.length - 10);
+    const cdOffset = one.readUInt32LE(one.length - 6);
+    const eocd = Buffer.from(one.subarray(one.length - 22));
+    eocd.writeUInt16LE(5, 8);
+    eocd.writeUInt16LE(5, 10);
+    eocd.writeUInt32LE(5 * cdSize, 12);
+    const central = one.subarray(cdOffset, cdOffset + cdSize);
+    const shared = Buffer.concat([one.subarray(0, cdOffset), central, central, central, central, central, eocd]);
+    expect(await refused(shared)).to.deep.equal([['DATA_TOO_LARGE', 1, '']]);
+  });
+
   it('refuses an archive with more entries than the limit', async () => {
     const many = zip([{ name: 'a', data: Buffer.from('a') }]);
     many.writeUInt16LE(XLSX_LIMITS.maxEntries + 1, many.length - 12); // the directory's entry count
     expect(await refused(many)).to.deep.equal([['DATA_TOO_LARGE', 1, '']]);
+  });
+
+  it('reads a workbook from another writer, stored as ZIP64', async () => {
+    const sheet = `<row r="1">${inline('A1', 'id')}${inline('B1', '出生人数')}</row><row r="3">${inline('A3', 'v1')}<c r="B3"><v>7</v></c></row>`;
+    for (const zip64 of [false, true]) {
+      const t = await readXlsxData('other.xlsx', minimalWorkbook(sheet, zip64));
+      expect(t.rows).to.deep.equal([{ row: 3, cells: { id: 'v1', 出生人数: 7 } }]);
+    }
   });
 
   it('refuses a file that cannot be read, with its own code', async () => {
