@@ -144,9 +144,11 @@ export async function requireRun(db: Tx, runId: number): Promise<RunRow> {
  */
 export async function publishRun(db: Db, runId: number, by: string): Promise<{ run: RunRow; superseded?: RunRow }> {
   const at = new Date().toISOString();
+  const run = await requireRun(db, runId);
   try {
+    // The first statement writes, so the transaction holds the write lock from its start
+    // (SQLite cannot upgrade a read snapshot that another writer has moved past).
     return await db.transaction(async (tx) => {
-      const run = await requireRun(tx, runId);
       if (run.supersedes_id !== null && !(await markSuperseded(tx, run.supersedes_id))) {
         throw new RunRefused('ALREADY_SUPERSEDED', `第${run.supersedes_id}号考核已被更正或尚未发布，第${runId}号更正不能发布`);
       }
@@ -161,9 +163,11 @@ export async function publishRun(db: Db, runId: number, by: string): Promise<{ r
   } catch (e) {
     if (e instanceof RunRefused) throw e;
     if (isUniqueViolation(e)) {
-      const run = await getRun(db, runId);
-      const other = run ? await publishedRun(db, run.period_id, run.track) : undefined;
+      const other = await publishedRun(db, run.period_id, run.track);
       throw new RunRefused('PERIOD_ALREADY_PUBLISHED', `该考核期已发布第${other?.id ?? '?'}号结果；如需修改，请作为更正（--corrects ${other?.id ?? 'N'}）重新考核后发布`);
+    }
+    if ((e as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new RunRefused('BUSY', '数据库正被另一项操作占用，请稍后重试');
     }
     throw e;
   }
