@@ -4,6 +4,7 @@ import { demoCommand } from './commands/demo.js';
 import { changesCommand, exportCommand, importCommand, publishCommand, runCommand, runsCommand, verifyCommand } from './commands/record.js';
 import { scoreCommand } from './commands/score.js';
 import { scorecardCommand } from './commands/scorecard.js';
+import { userAddCommand, userDisableCommand, userListCommand, userResetCommand } from './commands/user.js';
 import { EXIT } from './exit.js';
 
 /**
@@ -94,6 +95,35 @@ export function buildProgram(): Command {
     .description('列出一次更正与它所更正的考核之间的变动：排名、总分、等级、否决、奖惩')
     .argument('<run>', '更正的考核编号')
     .action(async (run: string) => set(await changesCommand(run)));
+
+  const user = command('user').description('账号管理：新增、重置密码、停用、启用、列出');
+  const sub = (name: string) => user.command(name).helpOption('-h, --help', '显示帮助');
+  sub('add')
+    .description('新增账号；密码自动生成并只显示一次')
+    .argument('<username>', '用户名')
+    .addOption(new Option('--role <role>', '角色').choices(['admin', 'leader', 'village', 'staff']).makeOptionMandatory())
+    .option('--unit <id>', '所属单位（村或工作人员账号必填）')
+    .option('--name <name>', '显示名称')
+    .option(...BY)
+    .action(async (username: string, opts) => set(await userAddCommand(username, opts)));
+  sub('reset')
+    .description('重置密码（新密码自动生成并只显示一次），并结束该账号所有会话')
+    .argument('<username>', '用户名')
+    .option(...BY)
+    .action(async (username: string, opts) => set(await userResetCommand(username, opts)));
+  sub('disable')
+    .description('停用账号并结束其所有会话')
+    .argument('<username>', '用户名')
+    .option(...BY)
+    .action(async (username: string, opts) => set(await userDisableCommand(username, opts)));
+  sub('enable')
+    .description('重新启用账号')
+    .argument('<username>', '用户名')
+    .option(...BY)
+    .action(async (username: string, opts) => set(await userDisableCommand(username, { ...opts, enable: true })));
+  sub('list')
+    .description('列出全部账号')
+    .action(async () => set(await userListCommand()));
 
   command('demo')
     .description('检查全部规则集，为示范乡镇的各村记分并打印最近一年的排名（不用数据库）')

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import * as initial from './migrations/0001-appraisal-record.js';
+import * as accounts from './migrations/0002-accounts.js';
 
 /**
  * Opening the record: SQLite in a file by default (WAL, foreign keys, a busy timeout,
@@ -17,7 +18,7 @@ export class DatabaseRefused extends Error {
   readonly code = 'DATABASE_REFUSED';
 }
 
-const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial]];
+const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts]];
 
 const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
   getMigrations: async () => MIGRATIONS,

@@ -9,6 +9,7 @@ import { parseDataBytes } from '../io/data-file.js';
 import { DEMO_DIR } from '../paths.js';
 import { importInputs } from './import-inputs.js';
 import { importShippedRules } from './rule-versions.js';
+import { ROLES, seedDemoAccounts } from './accounts.js';
 import { createRun, publishRun } from './runs.js';
 
 /**
@@ -22,8 +23,10 @@ export async function openStore(config: Config, log: (msg: string) => void = () 
     await importShippedRules(db);
     if (config.seed === 'demo' && !(await seeded(db))) {
       log('首次启动：正在写入示范乡镇（枫林镇）的数据……');
-      await seedDemo(db);
-      log('示范数据已写入');
+      const accounts = await seedDemo(db);
+      log('示范数据已写入。示范账号的密码只在此显示这一次（数据库中只保存其哈希），请记下：');
+      for (const a of accounts) log(`  ${ROLES[a.role].padEnd(5, '　')} 用户名 ${a.username.padEnd(8)} 密码 ${a.password}${a.unit ? `（${a.unit}）` : ''}`);
+      log('忘记密码时：npx appraisal user reset <用户名>');
     }
   } catch (e) {
     await db.destroy();
@@ -36,8 +39,8 @@ async function seeded(db: Db): Promise<boolean> {
   return (await auditEntries(db, { action: 'seed.demo', limit: 1 })).length > 0 || (await listRuns(db)).length > 0;
 }
 
-/** The demo township: its unit tree, two years of village and staff data, 2023 published. */
-export async function seedDemo(db: Db): Promise<void> {
+/** The demo township: its unit tree, two years of village and staff data, 2023 published, and its accounts. */
+export async function seedDemo(db: Db): Promise<Awaited<ReturnType<typeof seedDemoAccounts>>> {
   const by = 'system';
   const at = new Date().toISOString();
   const units = parseDataBytes(readFileSync(path.join(DEMO_DIR, 'units.csv')), 'units.csv');
@@ -56,5 +59,7 @@ export async function seedDemo(db: Db): Promise<void> {
     await publishRun(db, run.id, by);
     await createRun(db, { periodId: '2024', track, by });
   }
+  const accounts = await seedDemoAccounts(db);
   await appendAudit(db, { at: new Date().toISOString(), actor: by, action: 'seed.demo', subject: 'demo', detail: null });
+  return accounts;
 }

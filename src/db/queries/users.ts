@@ -1,0 +1,44 @@
+import type { Tx } from '../connection.js';
+
+export type Role = 'admin' | 'leader' | 'village' | 'staff';
+
+export interface UserRow {
+  id: number; username: string; display_name: string; role: Role; unit_id: string | null;
+  password_hash: string; disabled: boolean; session_epoch: number; created_at: string; password_changed_at: string;
+}
+
+export async function insertUser(db: Tx, row: Omit<UserRow, 'id' | 'disabled' | 'session_epoch'>): Promise<void> {
+  await db('users').insert({ ...row, disabled: false, session_epoch: 0 });
+}
+
+function normalise(row: UserRow | undefined): UserRow | undefined {
+  if (row) row.disabled = Boolean(row.disabled);
+  return row;
+}
+
+export async function userByName(db: Tx, username: string): Promise<UserRow | undefined> {
+  return normalise(await db('users').where({ username }).first());
+}
+
+export async function userById(db: Tx, id: number): Promise<UserRow | undefined> {
+  return normalise(await db('users').where({ id }).first());
+}
+
+export async function listUsers(db: Tx): Promise<UserRow[]> {
+  const rows: UserRow[] = await db('users').orderBy('username');
+  return rows.map((r) => normalise(r)!);
+}
+
+export async function updateUser(db: Tx, username: string, changes: Partial<Pick<UserRow, 'password_hash' | 'password_changed_at' | 'disabled' | 'display_name'>>): Promise<boolean> {
+  return (await db('users').where({ username }).update(changes)) === 1;
+}
+
+/** Ends every live session of the account: sessions remember the epoch they began in. */
+export async function bumpSessionEpoch(db: Tx, username: string): Promise<void> {
+  await db('users').where({ username }).increment('session_epoch', 1);
+}
+
+export async function countUsers(db: Tx): Promise<number> {
+  const row = await db('users').count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
