@@ -1,0 +1,127 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import multer from 'multer';
+import { csrfSync } from 'csrf-sync';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/connection.js';
+import { appendAudit } from '../db/queries/audit.js';
+import type { UserRow } from '../db/queries/users.js';
+import { ROLES } from '../services/accounts.js';
+import { ROOT } from '../paths.js';
+import { currentUser, sessions } from './middleware/session.js';
+import { sameOrigin, securityHeaders } from './middleware/security.js';
+import { HttpError, notFound, type Context, type RouteSpec } from './route.js';
+import { ROUTES } from './routes/index.js';
+import { createViews, type Views } from './views.js';
+
+/**
+ * The web application: security headers → static files → body → session → account →
+ * same-origin check → each route's pipeline (access → ownership → upload → CSRF →
+ * handler) → one error page (an id to quote, never a stack trace).
+ */
+
+export const UPLOAD_LIMIT_BYTES = 20 * 1024 * 1024;
+
+export interface AppOptions { db: Db; trustProxy?: boolean; log?: (line: Record<string, unknown>) => void; }
+
+export function createApp(opts: AppOptions): express.Express {
+  const { db } = opts;
+  const log = opts.log ?? ((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
+  const views = createViews(path.join(ROOT, 'views'));
+  const app = express();
+  app.disable('x-powered-by');
+  if (opts.trustProxy) app.set('trust proxy', 1);
+  app.use(securityHeaders);
+  app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1h', index: false }));
+  app.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 5000 }));
+  app.use(sessions(db));
+  app.use(currentUser(db));
+  app.use(sameOrigin);
+
+  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+    getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? req.get('x-csrf-token'),
+  });
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 20 } });
+
+  const contextFor = (req: Request, res: Response): Context => ({
+    db, views, user: res.locals.user as UserRow | null,
+    render(page, data, status = 200) {
+      const user = res.locals.user as UserRow | null;
+      const flash = req.session?.flash;
+      if (flash) delete req.session.flash;
+      res.status(status).type('html').send(views.render(page, {
+        ...data, user, roleName: user ? ROLES[user.role] : null, csrfToken: req.session ? generateToken(req) : '', flash,
+        nav: navigationFor(user),
+      }));
+    },
+  });
+
+  for (const route of ROUTES) {
+    const pipeline: express.RequestHandler[] = [];
+    pipeline.push((req, res, next) => {
+      const user = res.locals.user as UserRow | null;
+      if (route.access === 'public') return next();
+      if (!user) {
+        if (req.method === 'GET') return res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+        return next(new HttpError(401, '请先登录', 'NOT_SIGNED_IN'));
+      }
+      if (!route.access.includes(user.role)) return denied(req, user, route, next);
+      if (route.ownUnit && (user.role === 'village' || user.role === 'staff') && req.params[route.ownUnit] !== user.unit_id) {
+        return denied(req, user, route, next);
+      }
+      next();
+    });
+    if (route.method === 'post') {
+      if (route.upload) pipeline.push(upload.single('file'));
+      pipeline.push(csrfSynchronisedProtection);
+    }
+    pipeline.push((req, res, next) => {
+      route.handle(req, res, contextFor(req, res)).catch(next);
+    });
+    app[route.method](route.path, ...pipeline);
+  }
+
+  /** Another's record is answered as if it did not exist, and the attempt is written down. */
+  function denied(req: Request, user: UserRow, route: RouteSpec, next: NextFunction): void {
+    appendAudit(db, {
+      at: new Date().toISOString(), actor: user.username, action: 'access.denied', subject: `${req.method} ${req.originalUrl}`.slice(0, 500),
+      detail: JSON.stringify({ route: route.path, role: user.role, unit: user.unit_id }),
+    }).then(() => next(notFound()), next);
+  }
+
+  app.use((_req, _res, next) => next(notFound()));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const id = randomBytes(4).toString('hex');
+    let status = 500, message = '服务器出错了，请把下面的错误编号告诉管理员', code = 'INTERNAL';
+    const e = err as { status?: number; statusCode?: number; code?: string; message?: string };
+    if (err instanceof HttpError) ({ status, message, code } = err);
+    else if (e?.code === 'EBADCSRFTOKEN' || (e?.statusCode === 403 && /csrf/i.test(e.message ?? ''))) {
+      status = 403; code = 'CSRF'; message = '表单已过期或来源不明，请刷新页面后重试';
+    } else if (e?.code === 'LIMIT_FILE_SIZE' || e?.statusCode === 413 || e?.status === 413) {
+      status = 413; code = 'TOO_LARGE'; message = `上传的文件太大（不超过 ${UPLOAD_LIMIT_BYTES / 1024 / 1024} MB）`;
+    } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      status = e.status; code = 'BAD_REQUEST'; message = '请求无效';
+    }
+    log({ level: status >= 500 ? 'error' : 'warn', id, status, code, method: req.method, url: req.originalUrl, error: status >= 500 ? String((err as Error)?.stack ?? err) : message });
+    if (res.headersSent) return;
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.status(status).json({ error: { code, message, id } });
+      return;
+    }
+    res.status(status).type('html').send(views.render('error', {
+      status, message, code, id, user: res.locals.user ?? null, nav: navigationFor(res.locals.user ?? null),
+    }));
+  });
+  return app;
+}
+
+/** The menu a role sees. */
+function navigationFor(user: UserRow | null): Array<{ href: string; label: string }> {
+  if (!user) return [];
+  switch (user.role) {
+    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }];
+    case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }];
+    case 'village': return [{ href: `/units/${user.unit_id}`, label: '本村记分卡' }];
+    case 'staff': return [{ href: `/staff/${user.unit_id}`, label: '我的考核' }];
+  }
+}

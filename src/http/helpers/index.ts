@@ -1,0 +1,20 @@
+import type { HelperDelegate } from 'handlebars';
+
+/**
+ * Template helpers, one per concept, each with its usage. Views stay dumb: these only
+ * format; nothing here decides anything.
+ */
+export const helpers: Record<string, HelperDelegate> = {
+  /** {{#if (eq a b)}} — strict equality. */
+  eq: (a: unknown, b: unknown) => a === b,
+  /** {{fixed total 1}} — a number with a fixed count of decimals ('' for null). */
+  fixed: (x: unknown, digits: unknown) => (typeof x === 'number' ? x.toFixed(typeof digits === 'number' ? digits : 1) : ''),
+  /** {{join list "、"}} — a list joined for reading. */
+  join: (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : '、') : ''),
+  /** {{date iso}} — the date part of an ISO timestamp, as 2024-01-31. */
+  date: (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 10) : ''),
+  /** {{datetime iso}} — an ISO timestamp as 2024-01-31 09:30 (UTC). */
+  datetime: (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 16).replace('T', ' ') : ''),
+  /** {{indent depth}} — a CSS class for the depth of a clause in the tree. */
+  indent: (depth: unknown) => `depth-${typeof depth === 'number' ? Math.min(depth, 4) : 0}`,
+};

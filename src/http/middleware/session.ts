@@ -1,0 +1,68 @@
+import session from 'express-session';
+import { ConnectSessionKnexStore } from 'connect-session-knex';
+import type { NextFunction, Request, Response } from 'express';
+import type { Db } from '../../db/connection.js';
+import { userById, type UserRow } from '../../db/queries/users.js';
+
+/**
+ * Sessions kept in the database (they survive a restart and are shared by several app
+ * processes on PostgreSQL). The cookie is HttpOnly and SameSite, and Secure whenever
+ * the request came over TLS. A session ends after 30 idle minutes, after 12 hours
+ * whatever happens, and when its account is disabled or its password reset.
+ */
+
+export const IDLE_MS = 30 * 60_000;
+export const ABSOLUTE_MS = 12 * 60 * 60_000;
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: number;
+    epoch?: number;
+    startedAt?: number;
+    flash?: string;
+  }
+}
+
+export function sessions(db: Db) {
+  const store = new ConnectSessionKnexStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 10 * 60_000 });
+  return session({
+    name: 'appraisal.sid',
+    secret: sessionSecret(),
+    store,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: IDLE_MS },
+  });
+}
+
+/** The signing secret: SESSION_SECRET, or one made per process (sessions then end with the process). */
+let generated: string | undefined;
+function sessionSecret(): string {
+  return process.env.SESSION_SECRET ?? (generated ??= crypto.randomUUID() + crypto.randomUUID());
+}
+
+/** Loads the signed-in account into res.locals.user, ending sessions that must end. */
+export function currentUser(db: Db) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    res.locals.user = null;
+    const s = req.session;
+    if (!s?.userId) return next();
+    let user: UserRow | undefined;
+    try {
+      user = await userById(db, s.userId);
+    } catch (e) {
+      return next(e);
+    }
+    const expired = !s.startedAt || Date.now() - s.startedAt > ABSOLUTE_MS;
+    if (!user || user.disabled || user.session_epoch !== s.epoch || expired) {
+      s.destroy(() => {
+        res.locals.user = null;
+        next();
+      });
+      return;
+    }
+    res.locals.user = user;
+    next();
+  };
+}

@@ -1,0 +1,36 @@
+import type { Request, Response } from 'express';
+import type { Db } from '../db/connection.js';
+import type { Role, UserRow } from '../db/queries/users.js';
+import type { Views } from './views.js';
+
+/**
+ * A route as data (Kutt's pipeline, Ghost's plain objects): who may use it, which of
+ * its parameters is a unit a village or staff account may only name as its own, and the
+ * handler. The app mounts the pipeline; the access test walks this same table.
+ */
+export type Access = 'public' | Role[];
+
+export interface RouteSpec {
+  method: 'get' | 'post';
+  path: string;
+  access: Access;
+  /** For village and staff accounts: this route parameter must be their own unit, or the answer is 404. */
+  ownUnit?: string;
+  /** A multipart upload (the file is parsed before the CSRF check reads the form). */
+  upload?: boolean;
+  handle: (req: Request, res: Response, ctx: Context) => Promise<void>;
+}
+
+export interface Context {
+  db: Db;
+  views: Views;
+  user: UserRow | null;
+  /** Renders a page into the layout with the common locals (user, CSRF token, navigation). */
+  render(page: string, data: Record<string, unknown>, status?: number): void;
+}
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly code = 'HTTP_ERROR') { super(message); }
+}
+
+export const notFound = (what = '页面') => new HttpError(404, `找不到该${what}`, 'NOT_FOUND');

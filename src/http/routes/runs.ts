@@ -1,0 +1,94 @@
+import type { Request } from 'express';
+import { listPeriods } from '../../db/queries/periods.js';
+import { DataInvalid } from '../../engine/index.js';
+import { exportRun } from '../../services/export.js';
+import { rankingView } from '../../services/rankings.js';
+import { createRun, listRuns, publishRun, requireRun, RunRefused, STATUS } from '../../services/runs.js';
+import { HttpError, notFound, type RouteSpec } from '../route.js';
+
+/** Township leaders run, review and publish appraisals; the ranking page and its exports. */
+
+const TRACKS: Record<string, string> = { village: '村级千分考核', staff: '双线考核（工作人员）' };
+
+function runId(req: Request): number {
+  const id = Number(req.params.id);
+  if (!Number.isInteger(id) || id <= 0) throw notFound('考核');
+  return id;
+}
+
+async function existingRun(req: Request, db: Parameters<typeof requireRun>[0]) {
+  try {
+    return await requireRun(db, runId(req));
+  } catch (e) {
+    if (e instanceof RunRefused) throw notFound('考核');
+    throw e;
+  }
+}
+
+export const runRoutes: RouteSpec[] = [
+  {
+    method: 'get', path: '/runs', access: ['admin', 'leader'],
+    handle: async (_req, _res, ctx) => {
+      const runs = (await listRuns(ctx.db)).map((r) => ({ ...r, statusName: STATUS[r.status], trackName: TRACKS[r.track] ?? r.track }));
+      ctx.render('runs', { title: '考核与排名', runs, periods: await listPeriods(ctx.db), tracks: Object.entries(TRACKS).map(([id, name]) => ({ id, name })) });
+    },
+  },
+  {
+    method: 'post', path: '/runs', access: ['admin', 'leader'],
+    handle: async (req, res, ctx) => {
+      const period = String(req.body.period ?? '');
+      const track = String(req.body.track ?? 'village');
+      if (!(track in TRACKS)) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
+      const corrects = req.body.corrects ? Number(req.body.corrects) : undefined;
+      try {
+        const run = await createRun(ctx.db, { periodId: period, track, by: ctx.user!.username, corrects, note: req.body.note ? String(req.body.note).slice(0, 500) : undefined });
+        req.session.flash = `已生成第${run.id}号考核（草稿），请核对后发布`;
+        res.redirect(303, `/runs/${run.id}`);
+      } catch (e) {
+        if (e instanceof RunRefused || e instanceof DataInvalid) {
+          req.session.flash = e instanceof DataInvalid ? `数据有误，未能记分：${e.problems.slice(0, 3).map((p) => `第${p.row}行“${p.column}”：${p.message}`).join('；')}` : e.message;
+          return res.redirect(303, '/runs');
+        }
+        throw e;
+      }
+    },
+  },
+  {
+    method: 'get', path: '/runs/:id', access: ['admin', 'leader'],
+    handle: async (req, _res, ctx) => {
+      const run = await existingRun(req, ctx.db);
+      const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
+      const view = await rankingView(ctx.db, run.id, parent);
+      ctx.render('ranking', {
+        title: `${view.periodTitle} ${view.ruleset.title}`, ...view, statusName: STATUS[run.status],
+        isDraft: run.status === 'draft', trackName: TRACKS[run.track] ?? run.track, precision: view.ruleset.precision,
+        printedAt: new Date().toISOString(),
+      });
+    },
+  },
+  {
+    method: 'post', path: '/runs/:id/publish', access: ['admin', 'leader'],
+    handle: async (req, res, ctx) => {
+      const run = await existingRun(req, ctx.db);
+      try {
+        const { superseded } = await publishRun(ctx.db, run.id, ctx.user!.username);
+        req.session.flash = superseded ? `第${run.id}号考核已发布，取代了第${superseded.id}号` : `第${run.id}号考核已发布`;
+      } catch (e) {
+        if (!(e instanceof RunRefused)) throw e;
+        req.session.flash = e.message;
+      }
+      res.redirect(303, `/runs/${run.id}`);
+    },
+  },
+  {
+    method: 'get', path: '/runs/:id/export.:format', access: ['admin', 'leader'],
+    handle: async (req, res, ctx) => {
+      const run = await existingRun(req, ctx.db);
+      const format = req.params.format;
+      if (format !== 'xlsx' && format !== 'csv') throw notFound();
+      const what = req.query.what === 'scorecards' ? 'scorecards' : 'ranking';
+      const { bytes, fileName } = await exportRun(ctx.db, run.id, format, what);
+      res.attachment(fileName).type(format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8').send(bytes);
+    },
+  },
+];

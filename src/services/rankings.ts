@@ -1,0 +1,44 @@
+import type { Tx } from '../db/connection.js';
+import { getPeriod } from '../db/queries/periods.js';
+import { listUnits } from '../db/queries/units.js';
+import type { RunRow } from '../db/queries/runs.js';
+import type { CompiledRuleSet } from '../engine/index.js';
+import { totalsChartSvg } from '../report/chart.js';
+import type { UnitResult } from '../report/ranking-sheet.js';
+import { compiledVersion } from './rule-versions.js';
+import { compareRuns, requireRun, runResults, type UnitChange } from './runs.js';
+
+/**
+ * A run's ranking as the township reads it: each unit with its total, its top-level
+ * group scores, grade, sanctions and vetoes; filtered by parent (township); the bar
+ * chart of totals; and, for a correction, what changed.
+ */
+export interface RankingView {
+  run: RunRow;
+  periodTitle: string;
+  ruleset: CompiledRuleSet;
+  groups: Array<{ id: string; title: string; points: number }>;
+  units: Array<UnitResult & { groupScores: number[] }>;
+  parents: Array<{ id: string; name: string; sanctions: Array<{ label: string }> }>;
+  parentFilter: string | null;
+  chartSvg: string;
+  changes: UnitChange[] | null;
+}
+
+export async function rankingView(db: Tx, runId: number, parentFilter: string | null): Promise<RankingView> {
+  const run = await requireRun(db, runId);
+  const { ruleset } = await compiledVersion(db, run.rule_sha256);
+  const results = await runResults(db, runId, parentFilter ? { parentId: parentFilter } : {});
+  const groups = ruleset.top.map((i) => ruleset.nodes[i]).map((n) => ({ id: n.id, title: n.title, points: n.points }));
+  const names = new Map((await listUnits(db)).map((u) => [u.id, u.name]));
+  const allParents = parentFilter ? (await runResults(db, runId)).parents : results.parents;
+  const units = results.units.map((u) => ({ ...u, groupScores: groups.map((g) => u.scores[g.id]) }));
+  const period = await getPeriod(db, run.period_id);
+  return {
+    run, ruleset, groups, units, parentFilter,
+    periodTitle: period?.title ?? run.period_id,
+    parents: allParents.map((p) => ({ id: p.id, name: names.get(p.id) ?? p.id, sanctions: p.sanctions })),
+    chartSvg: totalsChartSvg(units.map((u) => ({ label: u.name ?? u.id, value: u.total, vetoed: u.vetoed })), { max: ruleset.totalPoints }),
+    changes: run.supersedes_id !== null ? await compareRuns(db, run.supersedes_id, run.id) : null,
+  };
+}
