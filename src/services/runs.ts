@@ -191,11 +191,16 @@ export interface UnitChange {
 /** What changed between two runs, unit by unit: ranks, totals, grades, vetoes and sanctions. */
 export async function compareRuns(db: Tx, oldId: number, newId: number): Promise<UnitChange[]> {
   const [before, after] = await Promise.all([runResults(db, oldId), runResults(db, newId)]);
+  return diffResults(before.units, after.units);
+}
+
+/** What changed between two sets of results, unit by unit (also used to preview a rule edit). */
+export function diffResults(before: UnitResult[], after: UnitResult[]): UnitChange[] {
   const summary = (u: UnitResult) => ({ rank: u.rank, total: u.total, grade: u.grade, vetoed: u.vetoed, sanctions: u.sanctions.map((s) => s.label) });
-  const old = new Map(before.units.map((u) => [u.id, u]));
+  const old = new Map(before.map((u) => [u.id, u]));
   const changes: UnitChange[] = [];
   const seen = new Set<string>();
-  for (const u of after.units) {
+  for (const u of after) {
     seen.add(u.id);
     const o = old.get(u.id);
     if (!o) { changes.push({ unitId: u.id, name: u.name, after: summary(u), changes: ['新增单位'] }); continue; }
@@ -208,8 +213,19 @@ export async function compareRuns(db: Tx, oldId: number, newId: number): Promise
     if (os !== ns) c.push(`奖惩 ${os || '无'} → ${ns || '无'}`);
     if (c.length) changes.push({ unitId: u.id, name: u.name, before: summary(o), after: summary(u), changes: c });
   }
-  for (const o of before.units) if (!seen.has(o.id)) changes.push({ unitId: o.id, name: o.name, before: summary(o), changes: ['单位被移除'] });
+  for (const o of before) if (!seen.has(o.id)) changes.push({ unitId: o.id, name: o.name, before: summary(o), changes: ['单位被移除'] });
   return changes;
+}
+
+/** A run's pinned inputs scored again, with its own rule version or another (to preview an edit). */
+export async function recomputeRun(db: Tx, runId: number, ruleset?: CompiledRuleSet): Promise<StoredResults & { snapshotIntact: boolean }> {
+  const run = await requireRun(db, runId);
+  const rs = ruleset ?? (await compiledVersion(db, run.rule_sha256)).ruleset;
+  const snap = await getSnapshot(db, run.snapshot_id);
+  if (!snap) throw new RunRefused('SNAPSHOT_MISSING', `第${runId}号考核的输入快照不见了`);
+  const content = gunzipSync(snap.content);
+  const { results } = score(rs, JSON.parse(content.toString('utf8')) as SnapshotUnit[], `snapshot of run ${runId}`);
+  return { ...results, snapshotIntact: sha256(content) === snap.sha256 };
 }
 
 export interface VerifyReport {
@@ -224,12 +240,7 @@ export interface VerifyReport {
 /** Recomputes a run from its pinned rule version and input snapshot and compares with what is stored. */
 export async function verifyRun(db: Db, runId: number): Promise<VerifyReport> {
   const run = await requireRun(db, runId);
-  const { ruleset } = await compiledVersion(db, run.rule_sha256);
-  const snap = await getSnapshot(db, run.snapshot_id);
-  if (!snap) throw new RunRefused('SNAPSHOT_MISSING', `第${runId}号考核的输入快照不见了`);
-  const content = gunzipSync(snap.content);
-  const snapshotIntact = sha256(content) === snap.sha256;
-  const { results } = score(ruleset, JSON.parse(content.toString('utf8')) as SnapshotUnit[], `snapshot of run ${runId}`);
+  const { snapshotIntact, ...results } = await recomputeRun(db, runId);
   const stored = await runResults(db, runId);
 
   const differences: VerifyReport['differences'] = [];
