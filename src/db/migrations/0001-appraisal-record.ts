@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
  * results of a run that left draft are frozen.
  */
 
-const log = (msg: string) => process.stderr.write(`[migration 0001] ${msg}\n`);
+const log = (msg: string) => { if (process.env.APPRAISAL_QUIET !== "1") process.stderr.write(`[migration 0001] ${msg}\n`); };
 
 async function create(knex: Knex, name: string, build: (t: Knex.CreateTableBuilder) => void): Promise<void> {
   if (await knex.schema.hasTable(name)) return;

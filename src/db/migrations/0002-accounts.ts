@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
  * database so that a restart does not reset it.
  */
 
-const log = (msg: string) => process.stderr.write(`[migration 0002] ${msg}\n`);
+const log = (msg: string) => { if (process.env.APPRAISAL_QUIET !== "1") process.stderr.write(`[migration 0002] ${msg}\n`); };
 
 export async function up(knex: Knex): Promise<void> {
   if (!(await knex.schema.hasTable('users'))) {

@@ -1,0 +1,108 @@
+import { expect } from 'chai';
+import { setDisabled, resetPassword } from '../../src/services/accounts.js';
+import { Client, PASSWORDS, signedIn, startApp, type TestApp } from '../support/web.js';
+
+describe('signing in, sessions and the pages’ safety', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  before(async () => { app = await startApp(); });
+  after(async () => { await app?.close(); });
+
+  it('signs a leader in and sends them to the runs, with a new session id', async () => {
+    const c = new Client(app.url);
+    await c.get('/login');
+    const before = c.cookie;
+    const res = await c.post('/login', { username: 'leader', password: PASSWORDS.leader });
+    expect(res.status).to.equal(303);
+    expect(c.cookie).to.not.equal(before);
+    expect((await c.get('/')).res.headers.get('location')).to.equal('/runs');
+  });
+
+  it('accepts a long Chinese password', async () => {
+    const long = '我们村的计划生育工作年年都是全镇第一名'.repeat(3);
+    await resetPassword(app.db, 'v09', 'test', long);
+    const c = new Client(app.url);
+    expect((await c.login('v09', long)).status).to.equal(303);
+    await resetPassword(app.db, 'v09', 'test', PASSWORDS.v09);
+  });
+
+  it('refuses a wrong password without saying which part was wrong', async () => {
+    const c = new Client(app.url);
+    await c.get('/login');
+    const res = await c.post('/login', { username: 'leader', password: 'wrong-password' });
+    expect(res.status).to.equal(401);
+    expect(await res.text()).to.contain('用户名或密码不正确');
+  });
+
+  it('sets the session cookie HttpOnly and SameSite', async () => {
+    const c = new Client(app.url);
+    await c.get('/login');
+    const res = await c.post('/login', { username: 'admin', password: PASSWORDS.admin });
+    const cookie = res.headers.getSetCookie().find((x) => x.startsWith('appraisal.sid='))!;
+    expect(cookie).to.match(/HttpOnly/i).and.to.match(/SameSite=Lax/i);
+  });
+
+  it('ends the session at logout', async () => {
+    const c = await signedIn(app.url, 'leader');
+    expect((await c.get('/runs')).status).to.equal(200);
+    expect((await c.post('/logout')).status).to.equal(303);
+    expect((await c.get('/runs')).status).to.equal(302);
+  });
+
+  it('ends the live sessions of an account that is disabled', async () => {
+    const c = await signedIn(app.url, 'v09');
+    expect((await c.get('/units/v09')).status).to.equal(200);
+    await setDisabled(app.db, 'v09', true, 'test');
+    expect((await c.get('/units/v09')).status).to.equal(302);
+    expect((await new Client(app.url).login('v09')).status).to.equal(401);
+    await setDisabled(app.db, 'v09', false, 'test');
+  });
+
+  it('locks an account after five failures, even with the right password, and keeps the lock in the database', async () => {
+    const c = new Client(app.url);
+    for (let i = 0; i < 5; i++) {
+      await c.get('/login');
+      await c.post('/login', { username: 's01', password: `wrong-${i}` });
+    }
+    await c.get('/login');
+    const locked = await c.post('/login', { username: 's01', password: PASSWORDS.s01 });
+    expect(locked.status).to.equal(429);
+    const row = await app.db('login_throttle').where({ key: 'user:s01' }).first();
+    expect(row.locked_until).to.be.a('string');
+  });
+
+  it('does not reset the address lock for a forged X-Forwarded-For', async () => {
+    const c = new Client(app.url);
+    for (let i = 0; i < 20; i++) {
+      await c.get('/login');
+      await c.post('/login', { username: `nobody${i}`, password: 'x' }, { 'x-forwarded-for': `10.0.0.${i}` });
+    }
+    await c.get('/login');
+    const res = await c.post('/login', { username: 'admin', password: PASSWORDS.admin }, { 'x-forwarded-for': '10.9.9.9' });
+    expect(res.status).to.equal(429);
+    await app.db('login_throttle').where('key', 'like', 'addr:%').delete();
+  });
+
+  it('refuses a form without a valid CSRF token, and one posted from another site', async () => {
+    const c = await signedIn(app.url, 'leader');
+    expect((await c.post('/runs', { period: '2024', track: 'village', _csrf: 'forged' })).status).to.equal(403);
+    expect((await c.post('/runs', { period: '2024', track: 'village' }, { origin: 'http://evil.example' })).status).to.equal(403);
+  });
+
+  it('sends security headers on every response, pages and errors alike', async () => {
+    for (const path of ['/login', '/no-such-page', '/static/app.css']) {
+      const res = await fetch(app.url + path);
+      expect(res.headers.get('content-security-policy'), path).to.contain("script-src 'none'");
+      expect(res.headers.get('x-content-type-options'), path).to.equal('nosniff');
+      expect(res.headers.get('x-frame-options'), path).to.equal('SAMEORIGIN');
+    }
+  });
+
+  it('shows an error page with an id and no stack trace', async () => {
+    const res = await fetch(`${app.url}/no-such-page`);
+    const text = await res.text();
+    expect(res.status).to.equal(404);
+    expect(text).to.match(/错误编号：<code>[0-9a-f]{8}<\/code>/);
+    expect(text).to.not.match(/at .*\.js:\d+/);
+  });
+});
