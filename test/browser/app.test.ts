@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { fitsWidth, launch, shot, signIn } from '../support/browser.js';
+import { startApp, type TestApp } from '../support/web.js';
+
+describe('the application in a real browser (Debian chromium)', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  before(async () => {
+    app = await startApp();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+  beforeEach(async () => {
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    page = await context.newPage();
+  });
+  afterEach(async () => { await context?.close(); });
+
+  const landings: Array<[string, string, RegExp]> = [
+    ['admin', '/runs', /考核与排名/],
+    ['leader', '/runs', /考核与排名/],
+    ['v01', '/units/v01', /枫林村.*记分卡/],
+    ['s01', '/staff/s01', /李秀兰.*记分卡/],
+  ];
+  for (const [user, landing, heading] of landings) {
+    it(`signs ${user} in through the form and lands on ${landing}`, async () => {
+      await signIn(page, app.url, user);
+      expect(new URL(page.url()).pathname).to.equal(landing);
+      expect(await page.textContent('h1')).to.match(heading);
+      await shot(page, `landing-${user}`);
+    });
+  }
+
+  it('lets a leader run the 2024 appraisal, review the draft and publish it', async () => {
+    await signIn(page, app.url, 'leader');
+    await page.selectOption('select[name=period]', '2024');
+    await page.selectOption('select[name=track]', 'village');
+    await Promise.all([page.waitForNavigation(), page.click('text=记分并生成草稿')]);
+    expect(await page.textContent('.flash')).to.contain('草稿');
+    expect(await page.textContent('.badge.status')).to.contain('草稿');
+    const rows = await page.locator('table.ranking-table tbody tr').count();
+    expect(rows).to.equal(18);
+    expect(await page.locator('table.ranking-table .badge.veto').count()).to.be.greaterThan(0);
+    expect(await page.locator('figure.chart svg').count()).to.equal(1);
+    await Promise.all([page.waitForNavigation(), page.click('text=发布本次考核')]);
+    expect(await page.textContent('.flash')).to.contain('已发布');
+    expect(await page.locator('text=发布本次考核').count()).to.equal(0);
+    await shot(page, 'ranking-published');
+  });
+
+  it('shows a village its scorecard: clauses, the figure behind each, its rank and the gap to the village above', async () => {
+    await signIn(page, app.url, 'v01');
+    const clauses = await page.locator('table.clauses tbody tr').count();
+    expect(clauses).to.be.greaterThan(20);
+    expect(await page.textContent('table.clauses')).to.contain('人口出生率');
+    expect(await page.textContent('.summary')).to.match(/排名/);
+    await shot(page, 'scorecard-v01');
+  });
+
+  it('fits a phone’s width on the ranking and the scorecard', async () => {
+    await context.close();
+    context = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true, locale: 'zh-CN' });
+    page = await context.newPage();
+    await signIn(page, app.url, 'leader');
+    await page.goto(`${app.url}/runs/1`);
+    expect(await fitsWidth(page), 'ranking').to.equal(true);
+    await shot(page, 'phone-ranking');
+    await page.goto(`${app.url}/units/v09?run=1`);
+    expect(await fitsWidth(page), 'scorecard').to.equal(true);
+    await shot(page, 'phone-scorecard');
+  });
+
+  it('prints the ranking as a clean document: no navigation, no forms', async () => {
+    await signIn(page, app.url, 'leader');
+    await page.goto(`${app.url}/runs/1`);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('header.site').isVisible()).to.equal(false);
+    expect(await page.locator('.toolbar').isVisible()).to.equal(false);
+    expect(await page.locator('h1').isVisible()).to.equal(true);
+    const pdf = await page.pdf({ format: 'A4' });
+    expect(pdf.subarray(0, 4).toString()).to.equal('%PDF');
+  });
+});
