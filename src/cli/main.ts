@@ -37,7 +37,9 @@ export function buildProgram(): Command {
     .argument('<rules>', '规则文件（JSON）')
     .argument('<data>', '数据文件：CSV（UTF-8 或 GB18030，首行为表头）或 JSON')
     .addOption(FORMAT)
-    .action((rules: string, data: string, opts: { format: 'table' | 'json' | 'csv' }) => set(scoreCommand(rules, data, opts.format)));
+    .option('-l, --link <name=source>', '双线考核：关联另一类别的结果，如 village=村结果.json（score --format json 的输出）或 village=规则文件,数据文件；可多次使用',
+      (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .action((rules: string, data: string, opts: { format: 'table' | 'json' | 'csv'; link: string[] }) => set(scoreCommand(rules, data, opts.format, opts.link)));
 
   command('scorecard')
     .description('打印一个单位的记分卡：逐条列出得分与扣分原因（不用数据库）')

@@ -26,6 +26,12 @@ export interface SemanticProblem {
 }
 
 const NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
+
+/** What every link gives: the linked unit's total, rank, grade, veto, bonus and penalty. */
+export const LINK_FIELDS: Array<[string, CompiledInput['type'], string]> = [
+  ['total', 'number', '总分'], ['rank', 'integer', '排名'], ['grade', 'text', '等级'],
+  ['vetoed', 'boolean', '是否被一票否决'], ['bonus', 'number', '加分'], ['penalty', 'number', '扣分'],
+];
 const RESERVED = new Set(['and', 'or', 'not', 'true', 'false']);
 
 export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; problems: SemanticProblem[] } {
@@ -54,6 +60,21 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     const input: CompiledInput = { name, label: def.label ?? name, type: def.type, min: def.min, max: def.max, unit: def.unit, grades: def.grades, default: def.default, slot: slot++ };
     inputs.push(input);
     names.set(name, { type, slot: input.slot, grades: def.grades });
+  }
+
+  // ---- links: another track's results, read through the unit's parent (rules/README.md) ----
+  for (const [link, def] of Object.entries(file.links ?? {})) {
+    const at = `/links/${pointerToken(link)}`;
+    if (names.has(link)) problem('DUPLICATE_NAME', at, `关联名 “${link}” 与输入重名`);
+    const fields: Array<[string, CompiledInput['type'], string]> = [
+      ...LINK_FIELDS, ...(def.metrics ?? []).map((m): [string, CompiledInput['type'], string] => [m, 'number', `的${m}`]),
+    ];
+    for (const [field, type, label] of fields) {
+      const name = `${link}.${field}`;
+      const input: CompiledInput = { name, label: `${def.label ?? link}${label}`, type, link, slot: slot++ };
+      inputs.push(input);
+      names.set(name, { type: type === 'boolean' ? 'boolean' : type === 'text' ? 'string' : 'number', slot: input.slot });
+    }
   }
 
   const scopeOf = (extra?: Map<string, NameInfo>): Scope => (name) => names.get(name) ?? extra?.get(name);

@@ -10,7 +10,10 @@ import type { AdjustmentDef, CriterionDef, GradeDef, GroupDef, InputType, Method
 export interface CompiledInput {
   name: string;
   label: string;
-  type: InputType;
+  /** `text` is a linked unit's grade: any non-empty text. */
+  type: InputType | 'text';
+  /** Set for the value of a linked unit's result (village.total): the link's name. */
+  link?: string;
   min?: number;
   max?: number;
   unit?: string;

@@ -12,6 +12,17 @@ export interface InputDef {
   default?: number | boolean | string;
 }
 
+/**
+ * A link to the results of another track's unit (rules/README.md): the staff row's
+ * `parent` names the village whose total, rank, grade, vetoed flag and metrics the
+ * staff rule set may read as `village.total` and so on.
+ */
+export interface LinkDef {
+  label?: string;
+  /** Metric names of the linked unit this rule set reads (each a number). */
+  metrics?: string[];
+}
+
 export interface MetricDef {
   label?: string;
   unit?: string;
@@ -80,6 +91,7 @@ export interface RuleSetFile {
   totalPoints: number;
   precision?: number;
   inputs?: Record<string, InputDef>;
+  links?: Record<string, LinkDef>;
   metrics?: Record<string, MetricDef>;
   items: ItemDef[];
   bonus?: { cap?: number; items: AdjustmentDef[] };

@@ -37,7 +37,18 @@ const TRUE = new Set(['1', 'true', '是']);
 const FALSE = new Set(['0', 'false', '否']);
 const RESERVED_COLUMNS = ['id', 'name', 'parent'];
 
-export function readUnits(rs: CompiledRuleSet, table: DataTable): ReadUnitsResult {
+export interface ReadOptions {
+  /**
+   * Leave the linked track's columns (village.total …) out: an import stores a unit's own
+   * inputs; the links are added when a run scores them. Checks that read a link are left for then.
+   */
+  withoutLinks?: boolean;
+}
+
+export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptions = {}): ReadUnitsResult {
+  const inputs = opts.withoutLinks ? rs.inputs.filter((i) => !i.link) : rs.inputs;
+  const linkNames = new Set(rs.inputs.filter((i) => i.link).map((i) => i.name));
+  const checks = opts.withoutLinks ? rs.checks.filter((c) => !c.names.some((n) => linkNames.has(n))) : rs.checks;
   const problems: DataProblem[] = [];
   const problem = (row: number, column: string, code: string, message: string) =>
     problems.push({ code, message, file: table.file, row, column });
@@ -46,9 +57,14 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable): ReadUnitsResul
 
   // Match each input to its column: by name first, then by label.
   const columnOf = new Map<CompiledInput, string>();
-  for (const input of rs.inputs) {
+  const unlinked = new Set<string>();
+  for (const input of inputs) {
     const col = table.columns.find((c) => c === input.name) ?? table.columns.find((c) => c === input.label);
     if (col !== undefined) columnOf.set(input, col);
+    else if (input.link) {
+      if (!unlinked.has(input.link)) problem(1, input.link, 'LINK_MISSING', `缺少所关联的 “${input.link}” 的考核结果：请用 --link ${input.link}=… 提供（如 ${input.link}.total 等列）`);
+      unlinked.add(input.link);
+    }
     else if (input.default === undefined) problem(1, input.name, 'MISSING_COLUMN', `缺少输入 “${input.label}”（${input.name}）的列`);
   }
   const used = new Set([...RESERVED_COLUMNS, ...columnOf.values()]);
@@ -64,9 +80,12 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable): ReadUnitsResul
     else seen.set(id, row);
 
     const env: Value[] = new Array(rs.slotCount);
-    for (const input of rs.inputs) {
+    for (const input of inputs) {
       const col = columnOf.get(input);
+      if (col === undefined && input.default === undefined) continue; // reported once, for the whole column
       const raw = col === undefined ? undefined : cells[col];
+      // A linked unit's figure may be undefined (its rate had nothing due): that is a value, not a gap.
+      if (input.link && (raw === undefined || raw === null || raw === '')) { env[input.slot] = undefined; continue; }
       const parsed = parseCell(input, raw);
       if (parsed.ok) env[input.slot] = parsed.value;
       else problem(row, col ?? input.name, parsed.code, parsed.message);
@@ -74,7 +93,7 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable): ReadUnitsResul
     if (problems.length > before) continue;
 
     for (const m of rs.metrics) env[m.slot] = m.fn(env);
-    for (const check of rs.checks) {
+    for (const check of checks) {
       if (check.when(env) !== true) {
         const cols = check.names.map((n) => columnOf.get(rs.inputs.find((i) => i.name === n)!) ?? n);
         problem(row, cols.join('、'), 'CHECK_FAILED', `校验未通过：${check.message}`);
@@ -109,6 +128,8 @@ function parseCell(input: CompiledInput, raw: unknown): Parsed {
       if (FALSE.has(s)) return { ok: true, value: false };
       return { ok: false, code: 'NOT_A_BOOLEAN', message: `“${shown}” 不是是/否值（可填 是/否、1/0、true/false）` };
     }
+    case 'text':
+      return { ok: true, value: shown };
     case 'grade': {
       if (typeof raw === 'string' && input.grades?.includes(shown)) return { ok: true, value: shown };
       return { ok: false, code: 'UNKNOWN_GRADE_VALUE', message: `“${shown}” 不是 ${input.grades?.join('/')} 之一` };

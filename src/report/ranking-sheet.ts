@@ -10,6 +10,8 @@ import type { Cell } from '../io/csv-write.js';
 /** A unit's results with, where known, the reason behind each criterion's score. */
 export interface UnitResult extends UnitJson {
   explanations?: Record<string, string>;
+  /** The unit's metric values, for a track linked to this one. */
+  metrics?: Record<string, number | null>;
 }
 
 export interface ParentSanctions { id: string; sanctions: Sanction[]; }

@@ -42,7 +42,7 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
   const track = req.track ?? 'village';
   const ruleSha = await resolveRuleVersion(db, req.rules, track, req.by);
   const { ruleset } = await compiledVersion(db, ruleSha);
-  const { units, ignoredColumns } = readUnits(ruleset, req.table); // throws DataInvalid with every problem
+  const { units, ignoredColumns } = readUnits(ruleset, req.table, { withoutLinks: true }); // throws DataInvalid with every problem
   const at = new Date().toISOString();
   const kind = ruleset.subject;
 
@@ -59,7 +59,7 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
     req.onProgress?.(units.length, total);
     const inputRows: InputRow[] = units.map((u) => ({
       period_id: period.id, track: ruleset.subject, unit_id: u.id, name: u.name, parent_id: u.parent,
-      input_values: JSON.stringify(Object.fromEntries(ruleset.inputs.map((i) => [i.name, u.env[i.slot]]))),
+      input_values: JSON.stringify(Object.fromEntries(ruleset.inputs.filter((i) => !i.link).map((i) => [i.name, u.env[i.slot]]))),
       batch_id: id, entered_by: req.by, entered_at: at,
     }));
     await upsertInputs(tx, inputRows, (done) => req.onProgress?.(units.length + done, total));

@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
-  appraise, explainAdjustment, explainCriterion, scoreJson, unitJson,
+  appraise, explainAdjustment, explainCriterion, linkTable, scoreJson, unitJson, type LinkedResult,
   type CompiledRuleSet, type RankedUnit, type ScoreJson, type UnitJson,
 } from '../engine/index.js';
 import type { Db, Tx } from '../db/connection.js';
@@ -41,6 +41,37 @@ function explanations(rs: CompiledRuleSet, u: RankedUnit): Record<string, string
   return out;
 }
 
+/** The unit's metric values (what a linked track may read as village.<metric>). */
+function metricsOf(rs: CompiledRuleSet, u: RankedUnit): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const m of rs.metrics) {
+    const v = u.unit.env[m.slot];
+    out[m.name] = typeof v === 'number' ? v : null;
+  }
+  return out;
+}
+
+/**
+ * For a rule set with links (双线考核), the results of each linked track's run of the same
+ * period — the published one, else the newest draft — as the values the rows read.
+ */
+async function linkedValues(db: Tx, rs: CompiledRuleSet, periodId: string): Promise<{ values: Map<string, Map<string, LinkedResult>>; runs: Record<string, number> }> {
+  const links = [...new Set(rs.inputs.filter((i) => i.link).map((i) => i.link!))];
+  const values = new Map<string, Map<string, LinkedResult>>();
+  const runs: Record<string, number> = {};
+  for (const link of links) {
+    const candidates = await listRuns(db, { periodId, track: link });
+    const run = candidates.find((r) => r.status === 'published') ?? candidates.find((r) => r.status === 'draft');
+    if (!run) throw new RunRefused('LINK_RUN_MISSING', `双线考核需要先有考核期 ${periodId} 的 ${link} 考核结果：请先对 ${link} 记分`);
+    runs[link] = run.id;
+    const results = new Map<string, LinkedResult>((await runResults(db, run.id)).units.map((u) => [u.id, {
+      total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty, metrics: u.metrics,
+    }]));
+    values.set(link, results);
+  }
+  return { values, runs };
+}
+
 /** What is hashed to seal a run's results: the §6 units and parents, in order. */
 function resultsDigest(units: UnitJson[], parents: ScoreJson['parents']): string {
   const plain = units.map(({ id, name, parent, total, rank, grade, vetoed, vetoes, sanctions, bonus, penalty, scores, values }) =>
@@ -51,7 +82,7 @@ function resultsDigest(units: UnitJson[], parents: ScoreJson['parents']): string
 function score(rs: CompiledRuleSet, snapshot: SnapshotUnit[], file: string): { results: StoredResults; ranked: RankedUnit[] } {
   const appraisal = appraise(rs, tableFromJsonRows(snapshot, file));
   const json = scoreJson(rs, '', appraisal);
-  const units = appraisal.units.map((u, k) => ({ ...json.units[k], explanations: explanations(rs, u) }));
+  const units = appraisal.units.map((u, k) => ({ ...json.units[k], explanations: explanations(rs, u), metrics: metricsOf(rs, u) }));
   return { results: { units, parents: json.parents }, ranked: appraisal.units };
 }
 
@@ -81,7 +112,14 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
 
   const rows = await inputsOf(db, req.periodId, track);
   if (rows.length === 0) throw new RunRefused('NO_INPUTS', `考核期 ${req.periodId} 没有 ${track} 的数据，请先导入`);
+  const linked = await linkedValues(db, ruleset, req.periodId);
   const snapshot: SnapshotUnit[] = rows.map((r) => ({ id: r.unit_id, name: r.name, parent: r.parent_id, inputs: JSON.parse(r.input_values) }));
+  if (linked.values.size) {
+    // The linked results become columns of the rows, so that the snapshot holds what was scored.
+    let table = tableFromJsonRows(snapshot, `snapshot ${req.periodId}/${track}`);
+    for (const [link, results] of linked.values) table = linkTable(ruleset, table, link, results, `${link} 第${linked.runs[link]}号考核`);
+    snapshot.forEach((u, k) => { u.inputs = { ...u.inputs, ...pick(table.rows[k].cells, ruleset) }; });
+  }
   const content = Buffer.from(JSON.stringify(snapshot));
   req.onProgress?.('score', 0, rows.length);
   const { results } = score(ruleset, snapshot, `snapshot ${req.periodId}/${track}`);
@@ -102,26 +140,31 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     await faultPoint('run');
     await appendAudit(tx, {
       at, actor: req.by, action: req.corrects !== undefined ? 'run.correct' : 'run.create', subject: `run ${runId}`,
-      detail: JSON.stringify({ period: req.periodId, track, rules: ruleSha, units: results.units.length, corrects: req.corrects ?? null }),
+      detail: JSON.stringify({ period: req.periodId, track, rules: ruleSha, units: results.units.length, corrects: req.corrects ?? null, links: linked.runs }),
     });
     return (await getRun(tx, runId))!;
   });
+}
+
+/** The linked columns of a row. */
+function pick(cells: Record<string, unknown>, rs: CompiledRuleSet): Record<string, unknown> {
+  return Object.fromEntries(rs.inputs.filter((i) => i.link).map((i) => [i.name, cells[i.name]]));
 }
 
 function toRow(runId: number, position: number, u: UnitResult): ResultRow {
   return {
     run_id: runId, unit_id: u.id, name: u.name, parent_id: u.parent, position, rank: u.rank, total: u.total,
     bonus: u.bonus, penalty: u.penalty, grade: u.grade, vetoed: u.vetoed, vetoes: JSON.stringify(u.vetoes),
-    sanctions: JSON.stringify(u.sanctions), detail: JSON.stringify({ scores: u.scores, values: u.values, explanations: u.explanations }),
+    sanctions: JSON.stringify(u.sanctions), detail: JSON.stringify({ scores: u.scores, values: u.values, explanations: u.explanations, metrics: u.metrics }),
   };
 }
 
 function fromRow(r: ResultRow): UnitResult {
-  const detail = JSON.parse(r.detail) as { scores: Record<string, number>; values: Record<string, number | null>; explanations?: Record<string, string> };
+  const detail = JSON.parse(r.detail) as { scores: Record<string, number>; values: Record<string, number | null>; explanations?: Record<string, string>; metrics?: Record<string, number | null> };
   return {
     id: r.unit_id, name: r.name, parent: r.parent_id, total: Number(r.total), rank: Number(r.rank), grade: r.grade,
     vetoed: Boolean(r.vetoed), vetoes: JSON.parse(r.vetoes), sanctions: JSON.parse(r.sanctions),
-    bonus: Number(r.bonus), penalty: Number(r.penalty), scores: detail.scores, values: detail.values, explanations: detail.explanations,
+    bonus: Number(r.bonus), penalty: Number(r.penalty), scores: detail.scores, values: detail.values, explanations: detail.explanations, metrics: detail.metrics,
   };
 }
 

@@ -2,11 +2,12 @@ import { appraise, DataInvalid, formatDataProblem, formatRuleProblem, RuleFileIn
 import { toCsv } from '../../io/csv-write.js';
 import { readDataFile } from '../../io/data-file.js';
 import { readRuleFile } from '../../io/rule-file.js';
+import { applyLinks } from '../link-option.js';
 import { rankingRows, rankingTable, sanctionText } from '../../report/ranking-sheet.js';
 import { textTable } from '../text-table.js';
 
 /** `appraisal score RULES DATA --format table|json|csv`. Nothing reaches stdout unless scoring succeeded. */
-export function scoreCommand(rulesFile: string, dataFile: string, format: 'table' | 'json' | 'csv'): number {
+export function scoreCommand(rulesFile: string, dataFile: string, format: 'table' | 'json' | 'csv', links: string[] = []): number {
   let rule;
   try {
     rule = readRuleFile(rulesFile);
@@ -20,8 +21,12 @@ export function scoreCommand(rulesFile: string, dataFile: string, format: 'table
   const rs = rule.ruleset;
   let result;
   try {
-    result = appraise(rs, readDataFile(dataFile));
+    result = appraise(rs, applyLinks(rs, readDataFile(dataFile), links));
   } catch (e) {
+    if (e instanceof RuleFileInvalid) {
+      for (const p of e.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
+      return 1;
+    }
     if (!(e instanceof DataInvalid)) throw e;
     for (const p of e.problems) process.stderr.write(`${formatDataProblem(p)}\n`);
     process.stderr.write(`数据有误，共 ${e.problems.length} 处，未记分\n`);

@@ -1,4 +1,4 @@
-import type { BinaryOp, Expr, ExprProblem } from './ast.js';
+import type { BinaryOp, Expr } from './ast.js';
 
 /**
  * A recursive-descent parser for the expression language of RULES.md §3.
@@ -52,6 +52,11 @@ function tokenize(src: string): Token[] {
     if (NAME_START.test(c)) {
       let j = i + 1;
       while (j < src.length && NAME_PART.test(src[j])) j++;
+      // A linked unit's result is a dotted name (village.total, rules/README.md); a lone dot is still an error.
+      while (src[j] === '.' && j + 1 < src.length && NAME_START.test(src[j + 1])) {
+        j += 2;
+        while (j < src.length && NAME_PART.test(src[j])) j++;
+      }
       tokens.push({ t: 'id', v: src.slice(i, j), at });
       i = j;
       continue;
@@ -169,4 +174,3 @@ export function namesIn(e: Expr, into: Set<string> = new Set()): Set<string> {
   return into;
 }
 
-export type { ExprProblem };

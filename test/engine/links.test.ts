@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { appraise, DataInvalid, linkedResultsOf, linkTable, loadRuleSet, RuleFileInvalid } from '../../src/engine/index.js';
+import { tableFromJsonRows } from '../../src/io/data-file.js';
+import { ruleSchema } from '../../src/io/rule-file.js';
+import { compile, ruleSet } from '../helpers.js';
+
+/** The second track (双线考核): a staff rule set reads the results of the village its staff serve. */
+
+const villages = compile(ruleSet({
+  inputs: { s: { type: 'number', min: 0, max: 100 }, births: { type: 'integer' }, population: { type: 'integer' } },
+  metrics: { birthRate: { label: '出生率', unit: '‰', expr: 'births / population * 1000' } },
+  items: [{ id: 'c', title: 'c', points: 100, award: { method: 'manual', input: 's' } }],
+  grades: [{ atLeast: 90, label: '优秀' }, { label: '合格' }],
+  ranking: { sanctions: [{ place: -1, outcome: 'veto', label: '一票否决' }] },
+}));
+
+const staff = compile(ruleSet({
+  id: 'staff', subject: 'staff',
+  inputs: { work: { type: 'number', min: 0, max: 60 } },
+  links: { village: { label: '所服务村', metrics: ['birthRate'] } },
+  items: [
+    { id: 'work', title: '工作', points: 60, award: { method: 'manual', input: 'work' } },
+    { id: 'village', title: '村考核结果', points: 40, award: { method: 'linear', value: 'village.total', zeroAt: 60, fullAt: 100 },
+      zeroIf: 'village.vetoed' },
+  ],
+  bonus: { cap: 5, items: [{ id: 'excellent', title: '村优秀', method: 'check', test: 'village.grade == "优秀"', points: 5 }] },
+  vetoes: [{ id: 'rate', title: '村出生率超标', when: 'village.birthRate > 10' }],
+}));
+
+const villageRanking = appraise(villages, tableFromJsonRows([
+  { id: 'v1', parent: 't', s: 95, births: 5, population: 1000 },
+  { id: 'v2', parent: 't', s: 80, births: 12, population: 1000 },
+  { id: 'v3', parent: 't', s: 70, births: 0, population: 0 },
+], 'villages'));
+const linked = linkedResultsOf(villages, villageRanking);
+
+function scoreStaff(rows: Array<Record<string, unknown>>) {
+  const table = linkTable(staff, tableFromJsonRows(rows, 'staff'), 'village', linked, 'villages');
+  return appraise(staff, table).units.map((u) => ({ id: u.unit.id, total: u.total, vetoes: u.vetoes.map((v) => v.id) }));
+}
+
+describe('links between tracks (rules/README.md)', () => {
+  it('reads the served village’s total, grade and metrics through the staff row’s parent', () => {
+    expect(scoreStaff([{ id: 's1', parent: 'v1', work: 50 }, { id: 's2', parent: 'v2', work: 50 }])).to.deep.equal([
+      { id: 's1', total: 50 + 35 + 5, vetoes: [] },
+      { id: 's2', total: 50 + 20, vetoes: ['rate'] },
+    ]);
+  });
+
+  it('reads the village’s veto by rank sanction, and an undefined metric as undefined', () => {
+    expect(scoreStaff([{ id: 's3', parent: 'v3', work: 40 }])).to.deep.equal([{ id: 's3', total: 40, vetoes: [] }]);
+  });
+
+  it('reports every staff row whose village has no result, at its parent column', () => {
+    let caught: unknown;
+    try { scoreStaff([{ id: 's1', parent: 'v1', work: 1 }, { id: 's9', parent: 'v9', work: 1 }, { id: 's0', work: 1 }]); } catch (e) { caught = e; }
+    expect((caught as DataInvalid).problems.map((p) => [p.row, p.column, p.code])).to.deep.equal([[3, 'parent', 'LINK_MISSING'], [4, 'parent', 'LINK_MISSING']]);
+  });
+
+  it('refuses to score a linked rule set without its link, once, at row 1', () => {
+    let caught: unknown;
+    try { appraise(staff, tableFromJsonRows([{ id: 's1', parent: 'v1', work: 1 }], 'staff')); } catch (e) { caught = e; }
+    expect((caught as DataInvalid).problems.map((p) => [p.row, p.code])).to.deep.equal([[1, 'LINK_MISSING']]);
+  });
+
+  it('keeps a dotted name an error in a rule file without links', () => {
+    let caught: unknown;
+    try {
+      loadRuleSet(JSON.stringify(ruleSet({ items: [{ id: 'c', title: 'c', points: 100, award: { method: 'check', test: 'village.vetoed' } }] })), 'x.json', ruleSchema());
+    } catch (e) { caught = e; }
+    expect((caught as RuleFileInvalid).problems.map((p) => p.code)).to.deep.equal(['EXPR_UNKNOWN_NAME']);
+  });
+});
