@@ -53,7 +53,8 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
   const problem = (row: number, column: string, code: string, message: string) =>
     problems.push({ code, message, file: table.file, row, column });
 
-  if (!table.columns.includes('id')) problem(1, 'id', 'MISSING_ID_COLUMN', '缺少 “id” 列（单位编号）');
+  const hasId = table.columns.includes('id');
+  if (!hasId) problem(1, 'id', 'MISSING_ID_COLUMN', '缺少 “id” 列（单位编号）');
 
   // Match each input to its column: by name first, then by label.
   const columnOf = new Map<CompiledInput, string>();
@@ -67,6 +68,9 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
     }
     else if (input.default === undefined) problem(1, input.name, 'MISSING_COLUMN', `缺少输入 “${input.label}”（${input.name}）的列`);
   }
+  // A check that reads a column the file lacks is not run: the missing column is the problem to report.
+  const absent = new Set(inputs.filter((i) => !columnOf.has(i) && i.default === undefined).map((i) => i.name));
+  const runnable = checks.filter((c) => !c.names.some((n) => absent.has(n)));
   const used = new Set([...RESERVED_COLUMNS, ...columnOf.values()]);
   const ignoredColumns = table.columns.filter((c) => !used.has(c));
 
@@ -75,7 +79,7 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
   for (const { row, cells } of table.rows) {
     const before = problems.length;
     const id = text(cells.id);
-    if (id === undefined) problem(row, 'id', 'MISSING_VALUE', '缺少单位编号 id');
+    if (id === undefined) { if (hasId) problem(row, 'id', 'MISSING_VALUE', '缺少单位编号 id'); }
     else if (seen.has(id)) problem(row, 'id', 'DUPLICATE_UNIT_ID', `单位编号 “${id}” 与第${seen.get(id)}行重复`);
     else seen.set(id, row);
 
@@ -93,7 +97,7 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
     if (problems.length > before) continue;
 
     for (const m of rs.metrics) env[m.slot] = m.fn(env);
-    for (const check of checks) {
+    for (const check of runnable) {
       if (check.when(env) !== true) {
         const cols = check.names.map((n) => columnOf.get(rs.inputs.find((i) => i.name === n)!) ?? n);
         problem(row, cols.join('、'), 'CHECK_FAILED', `校验未通过：${check.message}`);

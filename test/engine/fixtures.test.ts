@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { appraise, DataInvalid, loadRuleSet, RuleFileInvalid, scoreJson } from '../../src/engine/index.js';
 import { parseJsonData } from '../../src/io/data-file.js';
-import { ruleSchema } from '../../src/io/rule-file.js';
+import { readRuleFile, ruleSchema } from '../../src/io/rule-file.js';
 import { FIXTURES, readJson } from '../helpers.js';
 
 /**
@@ -17,7 +17,7 @@ interface Fixture {
   data?: unknown[];
   expected?: { units: unknown[]; parents: unknown[] };
   error?: { code: string };
-  dataErrors?: Array<{ row: number; column: string; code: string }>;
+  dataErrors?: Array<{ row: number; column: string | null; code: string }>;
 }
 
 const dir = path.join(FIXTURES, 'rulesets');
@@ -29,10 +29,14 @@ describe('rule-set fixtures (test/fixtures/rulesets)', () => {
   for (const name of files) {
     const fixture = readJson<Fixture>(path.join(dir, name));
     it(`${name}: ${fixture.description}`, () => {
-      const text = JSON.stringify(fixture.rules, null, 2);
+      // `rules` is a rule file as an object, as raw text (to pin a syntax error), or null (a file that cannot be read).
+      const text = typeof fixture.rules === 'string' ? fixture.rules : JSON.stringify(fixture.rules, null, 2);
       if (fixture.error) {
         let caught: unknown;
-        try { loadRuleSet(text, name, ruleSchema()); } catch (e) { caught = e; }
+        try {
+          if (fixture.rules === null) readRuleFile(path.join(dir, 'no-such-rule-file.json'));
+          else loadRuleSet(text, name, ruleSchema());
+        } catch (e) { caught = e; }
         expect(caught, 'the rule file should be refused').to.be.instanceOf(RuleFileInvalid);
         expect((caught as RuleFileInvalid).problems.map((p) => p.code)).to.include(fixture.error.code);
         return;
@@ -44,7 +48,11 @@ describe('rule-set fixtures (test/fixtures/rulesets)', () => {
         try { appraise(ruleset, table); } catch (e) { caught = e; }
         expect(caught, 'the data should be refused').to.be.instanceOf(DataInvalid);
         const found = (caught as DataInvalid).problems.map(({ row, column, code }) => ({ row, column, code }));
-        expect(found).to.have.deep.members(fixture.dataErrors);
+        expect(found, 'every problem, and no other').to.have.length(fixture.dataErrors.length);
+        // A null column in a fixture leaves it open (RULES.md does not say which column a failed check names).
+        for (const e of fixture.dataErrors) {
+          expect(found.some((f) => f.row === e.row && f.code === e.code && (e.column === null || f.column === e.column)), JSON.stringify(e)).to.equal(true);
+        }
         return;
       }
       const out = scoreJson(ruleset, '', appraise(ruleset, table));

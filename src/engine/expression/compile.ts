@@ -24,7 +24,7 @@ const FUNCTIONS: Record<string, { min: number; max: number }> = {
   min: { min: 1, max: Infinity },
   max: { min: 1, max: Infinity },
   abs: { min: 1, max: 1 },
-  round: { min: 1, max: 2 },
+  round: { min: 2, max: 2 },
   if: { min: 3, max: 3 },
 };
 
@@ -171,7 +171,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
         const [x, d] = fns;
         return { type: 'number', fn: (env) => {
           const v = x(env) as number | undefined;
-          const digits = d ? (d(env) as number | undefined) : 0;
+          const digits = d(env) as number | undefined;
           if (v === undefined || digits === undefined) return undefined;
           return roundHalfUp(v, Math.max(0, Math.min(9, Math.trunc(digits))));
         } };
