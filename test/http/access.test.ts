@@ -28,6 +28,11 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'GET /units/:unitId/export.:format': { roles: ['admin', 'leader', 'village'], own: true },
   'GET /staff/:staffId': { roles: ['admin', 'leader', 'staff'], own: true },
   'GET /staff/:staffId/export.:format': { roles: ['admin', 'leader', 'staff'], own: true },
+  'GET /entry': { roles: MANAGERS },
+  'GET /entry/upload': { roles: MANAGERS },
+  'POST /entry/upload': { roles: MANAGERS },
+  'GET /entry/:period/:track/:unitId': { roles: MANAGERS },
+  'POST /entry/:period/:track/:unitId': { roles: MANAGERS },
 };
 
 /** Values for route parameters: [own record of the village/staff account, another's record]. */
@@ -36,6 +41,8 @@ const PARAMS: Record<string, { own: string; other: string }> = {
   unitId: { own: 'v01', other: 'v02' },
   staffId: { own: 's01', other: 's02' },
   format: { own: 'csv', other: 'csv' },
+  period: { own: '2024', other: '2024' },
+  track: { own: 'village', other: 'village' },
   sha: { own: '', other: '' },
 };
 

@@ -1,0 +1,107 @@
+import type { Db, Tx } from '../db/connection.js';
+import { appendAudit } from '../db/queries/audit.js';
+import { upsertInputs } from '../db/queries/inputs.js';
+import { ensurePeriod } from '../db/queries/periods.js';
+import { getUnit, type UnitRow } from '../db/queries/units.js';
+import type { CompiledInput } from '../engine/compiled.js';
+import { readUnits, type CompiledRuleSet, type DataTable } from '../engine/index.js';
+import { parsePeriod } from './period.js';
+import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
+
+/**
+ * Entering one unit's inputs for a period by hand (数据录入). The form's cells go through
+ * the engine's readUnits exactly as a row of an imported file does, so the form accepts
+ * what an import accepts and nothing else; then the row is written in one transaction.
+ */
+
+/** The "file" a form's problems are reported against. */
+export const FORM_FILE = '表单';
+
+/** The unit named is not one this track appraises (unknown, or of another kind). */
+export class EntryRefused extends Error {
+  readonly code = 'ENTRY_REFUSED';
+}
+
+/** A period as typed in a form: blanks trimmed, 2025h1 read as 2025H1; throws PeriodInvalid. */
+export function periodOf(text: string): ReturnType<typeof parsePeriod> {
+  return parsePeriod(text.trim().toUpperCase());
+}
+
+/**
+ * The inputs a person enters: all but a linked unit's results (village.total for a staff
+ * member), which a run fills in from the linked track's results.
+ */
+export function enteredInputs(ruleset: CompiledRuleSet): CompiledInput[] {
+  return ruleset.inputs.filter((i) => !(i as { link?: string }).link);
+}
+
+export interface TrackRules { sha256: string; ruleset: CompiledRuleSet; }
+
+/** The rule set a track's data is entered against: the newest stored version of its default rule set. */
+export async function trackRules(db: Tx, track: string, by: string): Promise<TrackRules> {
+  const sha256 = await resolveRuleVersion(db, undefined, track, by);
+  return { sha256, ruleset: (await compiledVersion(db, sha256)).ruleset };
+}
+
+/** The unit if the rule set appraises units of its kind (villages for 村级, staff for 双线). */
+export async function unitForEntry(db: Tx, ruleset: CompiledRuleSet, unitId: string): Promise<UnitRow | undefined> {
+  const unit = await getUnit(db, unitId);
+  return unit && unit.kind === ruleset.subject ? unit : undefined;
+}
+
+/**
+ * A one-row table as readUnits reads a file: one column per input (by name), and the
+ * unit's id, name and parent taken from the record, never from what was posted.
+ */
+export function formTable(ruleset: CompiledRuleSet, unit: UnitRow, cells: Record<string, string>): DataTable {
+  const inputs = enteredInputs(ruleset);
+  const row: Record<string, unknown> = {};
+  for (const input of inputs) row[input.name] = Object.hasOwn(cells, input.name) ? cells[input.name] : '';
+  Object.assign(row, { id: unit.id, name: unit.name, parent: unit.parent_id ?? '' });
+  return { file: FORM_FILE, columns: ['id', 'name', 'parent', ...inputs.map((i) => i.name)], rows: [{ row: 2, cells: row }] };
+}
+
+export interface EntryRequest {
+  periodId: string;
+  track: string;
+  unitId: string;
+  /** The posted fields; only those named like an input are read. */
+  cells: Record<string, string>;
+  by: string;
+}
+
+export interface EntryResult {
+  periodId: string;
+  track: string;
+  unitId: string;
+  ruleSha256: string;
+  enteredBy: string;
+  enteredAt: string;
+}
+
+/**
+ * Checks and saves one unit's inputs: throws PeriodInvalid, EntryRefused, or DataInvalid
+ * with every problem of the row (nothing written then); else creates the period if it
+ * is new, replaces the unit's row and appends 'inputs.entry' to the audit log, together.
+ */
+export async function saveUnitInputs(db: Db, req: EntryRequest): Promise<EntryResult> {
+  const period = periodOf(req.periodId);
+  const { sha256, ruleset } = await trackRules(db, req.track, req.by);
+  const unit = await unitForEntry(db, ruleset, req.unitId);
+  if (!unit) throw new EntryRefused(`“${req.unitId}” 不是本类考核的单位`);
+  const [checked] = readUnits(ruleset, formTable(ruleset, unit, req.cells)).units; // throws DataInvalid
+  const at = new Date().toISOString();
+  const track = ruleset.subject; // rows are filed under the subject, as importInputs files them
+  await db.transaction(async (tx) => {
+    await ensurePeriod(tx, period, at);
+    await upsertInputs(tx, [{
+      period_id: period.id, track, unit_id: unit.id, name: unit.name, parent_id: unit.parent_id,
+      input_values: JSON.stringify(Object.fromEntries(enteredInputs(ruleset).map((i) => [i.name, checked.env[i.slot]]))),
+      batch_id: null, entered_by: req.by, entered_at: at,
+    }]);
+    await appendAudit(tx, {
+      at, actor: req.by, action: 'inputs.entry', subject: `${period.id}/${track}/${unit.id}`, detail: JSON.stringify({ rules: sha256 }),
+    });
+  });
+  return { periodId: period.id, track, unitId: unit.id, ruleSha256: sha256, enteredBy: req.by, enteredAt: at };
+}
