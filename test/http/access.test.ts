@@ -28,6 +28,12 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'GET /units/:unitId/export.:format': { roles: ['admin', 'leader', 'village'], own: true },
   'GET /staff/:staffId': { roles: ['admin', 'leader', 'staff'], own: true },
   'GET /staff/:staffId/export.:format': { roles: ['admin', 'leader', 'staff'], own: true },
+  'GET /rules': { roles: MANAGERS },
+  'GET /rules/:rulesetId/v/:sha': { roles: MANAGERS },
+  'GET /rules/:rulesetId/diff': { roles: MANAGERS },
+  'GET /rules/:rulesetId/edit': { roles: ['admin'] },
+  'POST /rules/:rulesetId/preview': { roles: ['admin'] },
+  'POST /rules/:rulesetId': { roles: ['admin'] },
   'GET /entry': { roles: MANAGERS },
   'GET /entry/upload': { roles: MANAGERS },
   'POST /entry/upload': { roles: MANAGERS },
@@ -43,7 +49,8 @@ const PARAMS: Record<string, { own: string; other: string }> = {
   format: { own: 'csv', other: 'csv' },
   period: { own: '2024', other: '2024' },
   track: { own: 'village', other: 'village' },
-  sha: { own: '', other: '' },
+  rulesetId: { own: 'village-annual', other: 'village-annual' },
+  sha: { own: 'latest', other: 'latest' },
 };
 
 function fill(path: string, which: 'own' | 'other'): string {

@@ -1,0 +1,98 @@
+import { expect } from 'chai';
+import path from 'node:path';
+import { readRuleFile } from '../../src/io/rule-file.js';
+import { ROOT } from '../../src/paths.js';
+import { chineseNumeral, documentLines, hasOwnNumber, ruleDocument, type DocBlock } from '../../src/report/rule-document.js';
+import { compile, ruleSet } from '../helpers.js';
+
+const headings = (blocks: DocBlock[]): string[] => blocks.flatMap((b) => [b.heading, ...headings(b.children)]);
+
+describe('the printed 考核细则 generated from a rule set', () => {
+  const village = readRuleFile(path.join(ROOT, 'rules', 'village-annual.json')).ruleset;
+  const doc = ruleDocument(village);
+  const lines = documentLines(doc).map((l) => l.trim());
+
+  it('numbers the shipped titles once, since they carry their own 一、（一）1.', () => {
+    const all = headings(doc.blocks);
+    expect(all).to.include.members(['一、人口和计划生育工作指标（500分）', '（一）人口计划（200分）', '1.人口出生率控制在8‰以下（60分）']);
+    for (const h of all) expect(h, h).not.to.match(/^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+\.)/);
+  });
+
+  it('numbers a title that has no number of its own by its depth', () => {
+    expect(headings(doc.blocks)).to.include('1.社会抚养费征收到位率达70%以上（20分）');
+  });
+
+  it('words a shortfall clause with its target, its per-step deduction and how a started step counts', () => {
+    expect(lines).to.include('人口出生率控制在8‰及以下的得60分，每超过0.5个千分点扣5分，不足0.5个千分点的按0.5个千分点计，扣完为止。');
+    expect(lines).to.include('出生统计准确率达到98%及以上的得40分，每下降1个百分点扣2分，不足1个百分点的按1个百分点计，扣完为止。');
+  });
+
+  it('states the veto conditions, the grade of a vetoed village and the ranking sanctions', () => {
+    expect(lines).to.include('其中政策外多孩数大于0的，实行一票否决。');
+    expect(lines).to.include('有政策外生育的村实行一票否决（政策外出生数大于0）。');
+    expect(lines).to.include('凡被一票否决的村一律定为不合格（一票否决）。');
+    expect(lines).to.include('排名第一名的村，表彰。');
+    expect(lines).to.include('排名最后一名的村，一票否决。');
+    expect(lines).to.include('排名倒数第二名的村，通报批评。');
+    expect(lines).to.include('所辖村因否决情形被一票否决的，所属单位负连带责任，给予通报批评、黄牌警告。');
+  });
+
+  it('gives the bonus and penalty sections with their caps after the items', () => {
+    const sections = doc.blocks.map((b) => b.heading);
+    expect(sections.slice(3, 5)).to.deep.equal(['四、加分项目（加分合计不超过50分）', '五、扣分项目（扣分合计不超过100分）']);
+    expect(lines).to.include('工作经验被县级以上推广次数每次加10分。');
+  });
+
+  it('names inputs and metrics by their labels, never by their names', () => {
+    expect(lines.join('\n')).not.to.match(/birthRate|outOfPolicy|teamGrade|hasBoard/);
+    expect(lines).to.include('由考核组评定“队伍建设评定”：好得40分，中得25分，差得10分。');
+    expect(lines).to.include('台帐与微机数据不符处数在2处以内的不扣分，超过的每处扣2分，最多扣30分，扣完为止。');
+  });
+
+  it('numbers by depth 一、（一）1.（1）and words every method', () => {
+    const rs = compile(ruleSet({
+      totalPoints: 100,
+      inputs: {
+        n: { label: '完成数', type: 'integer', min: 0, unit: '件' },
+        g: { label: '工作评定', type: 'grade', grades: ['好', '中', '差'] },
+        s: { label: '酌情分', type: 'number', min: 0, max: 10 },
+        ok: { label: '建立台帐', type: 'boolean' },
+      },
+      metrics: { r: { label: '完成率', unit: '%', expr: 'n / 10 * 100' } },
+      items: [{
+        id: 'a', title: '甲项', points: 100, items: [{
+          id: 'b', title: '乙项', points: 100, items: [
+            { id: 'c', title: '丙项', points: 40, items: [
+              { id: 'd', title: '丁项', points: 20, award: { method: 'bands', value: 'r', bands: [{ atLeast: 90, points: 20 }, { atLeast: 60, points: 10 }] } },
+              { id: 'e', title: '戊项', points: 20, award: { method: 'ratio', value: 'n / 10' } },
+            ] },
+            { id: 'f', title: '己项', points: 20, award: { method: 'grade', input: 'g', points: { 好: 20, 中: 10, 差: 0 } } },
+            { id: 'h', title: '庚项', points: 10, award: { method: 'manual', input: 's' } },
+            { id: 'i', title: '辛项', points: 10, deduct: [{ method: 'check', test: 'not ok', points: 10, when: 'n > 0' }, { method: 'per', count: 'n', points: 1, max: 5 }], zeroIf: 'n == 0' },
+            { id: 'j', title: '壬项', points: 20, award: { method: 'linear', value: 'r', zeroAt: 50, fullAt: 100 } },
+          ],
+        }],
+      }],
+      bonus: { cap: 5, items: [{ id: 'k', title: '加分', method: 'per', count: 'n', per: 2, points: 1 }] },
+    }));
+    const d = ruleDocument(rs);
+    expect(headings(d.blocks).slice(0, 4)).to.deep.equal(['一、甲项（100分）', '（一）乙项（100分）', '1.丙项（40分）', '（1）丁项（20分）']);
+    const text = documentLines(d).map((l) => l.trim());
+    expect(text).to.include('完成率90%及以上的得20分；60%及以上的得10分；其余的不得分。');
+    expect(text).to.include('按比例记分：得分＝20分×完成数÷10，最多得20分。');
+    expect(text).to.include('由考核组评定“工作评定”：好得20分，中得10分，差得0分。');
+    expect(text).to.include('由考核组酌情记分（记入“酌情分”），最多得10分。');
+    expect(text).to.include('完成数大于0时，“建立台帐”为否的，扣10分；完成数每件扣1分，最多扣5分，扣完为止。');
+    expect(text).to.include('完成数等于0的，本项不记分。');
+    expect(text).to.include('完成率达到100%及以上的得20分，50%及以下的不得分，其间按比例记分。');
+    expect(text).to.include('完成数每2件加1分。');
+    expect(d.blocks.map((b) => b.heading)).to.include('二、加分项目（加分合计不超过5分）');
+    expect(text.join('\n'), 'no veto, no grades: no such sections').not.to.match(/一票否决|考核等次/);
+  });
+
+  it('writes Chinese numerals and recognises a title’s own numbering', () => {
+    expect([1, 10, 11, 20, 21, 99, 101].map(chineseNumeral)).to.deep.equal(['一', '十', '十一', '二十', '二十一', '九十九', '一百零一']);
+    expect(['一、总则', '（二）统计', '(3) 其他', '4.出勤', '5、学习'].every(hasOwnNumber)).to.equal(true);
+    expect(['1.5倍以上的加分', '人口计划', '十分重要'].some(hasOwnNumber)).to.equal(false);
+  });
+});
