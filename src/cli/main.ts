@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { changesCommand, exportCommand, importCommand, publishCommand, runCommand, runsCommand, verifyCommand } from './commands/record.js';
+import { reportCommand } from './commands/report.js';
 import { scoreCommand } from './commands/score.js';
 import { scorecardCommand } from './commands/scorecard.js';
 import { userAddCommand, userDisableCommand, userListCommand, userResetCommand } from './commands/user.js';
@@ -47,6 +48,14 @@ export function buildProgram(): Command {
     .argument('<data>', '数据文件（CSV 或 JSON）')
     .argument('<unit>', '单位编号 id')
     .action((rules: string, data: string, unit: string) => set(scorecardCommand(rules, data, unit)));
+
+  command('report')
+    .description('统计报表（形势分析）：每个单位及其各级上级单位的全部输入和指标，上级单位按下级数字汇总后计算比率（不平均比率）；退出码 1 为规则错误，2 为数据错误')
+    .argument('<rules>', '规则文件（JSON）')
+    .argument('<data>', '本期数据文件：CSV（UTF-8 或 GB18030，首行为表头）或 JSON')
+    .option('-c, --compare <data>', '去年同期的数据文件：每个数字另给比去年同期的增减')
+    .addOption(FORMAT)
+    .action((rules: string, data: string, opts: { compare?: string; format: 'table' | 'json' | 'csv' }) => set(reportCommand(rules, data, opts.compare, opts.format)));
 
   command('import')
     .description('把一个考核期的数据（CSV、XLSX 或 JSON）导入数据库：逐格检查，全部正确才整体写入')

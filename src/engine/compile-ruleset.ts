@@ -1,5 +1,5 @@
 import { round9 } from './decimal.js';
-import type { ExprProblem, NameInfo, ValueType } from './expression/ast.js';
+import { StringTable, type ExprProblem, type NameInfo, type ValueType } from './expression/ast.js';
 import { compileExpression, type Compiled, type Scope } from './expression/compile.js';
 import { ExprSyntaxError, namesIn, parseExpression } from './expression/parser.js';
 import { pointerToken } from './json-source.js';
@@ -41,6 +41,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
 
   // ---- names: inputs, then metrics in file order ----
   const names = new Map<string, NameInfo>();
+  const strings = new StringTable();
   let slot = 0;
   const inputs: CompiledInput[] = [];
   for (const [name, def] of Object.entries(file.inputs ?? {})) {
@@ -89,7 +90,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       throw e;
     }
     const found: ExprProblem[] = [];
-    const typed = compileExpression(tree, scope, found);
+    const typed = compileExpression(tree, scope, found, strings);
     for (const p of found) problem(p.code, pointer, p.message, p.at);
     if (found.length) return undefined;
     if (typed.type !== type) {
@@ -111,9 +112,9 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       throw e;
     }
     const found: ExprProblem[] = [];
-    const typed = compileExpression(tree, scopeOf(), found);
+    const typed = compileExpression(tree, scopeOf(), found, strings);
     for (const p of found) problem(p.code, `${at}/expr`, p.message, p.at);
-    const metric: CompiledMetric = { name, label: def.label ?? name, unit: def.unit, decimals: def.decimals ?? 2, slot: slot++, fn: typed.fn };
+    const metric: CompiledMetric = { name, type: typed.type, label: def.label ?? name, unit: def.unit, decimals: def.decimals ?? 2, slot: slot++, fn: typed.fn };
     metrics.push(metric);
     names.set(name, { type: typed.type, slot: metric.slot, grades: typed.grades });
   }
@@ -140,6 +141,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       return found;
     },
     problem: (code: string, field: string, message: string) => problem(code, `${pointer}/${field}`, message),
+    strings,
   });
 
   // ---- items ----
@@ -192,6 +194,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   if (typeof file.totalPoints === 'number' && round9(topSum) !== round9(file.totalPoints)) {
     problem('TOTAL_POINTS_MISMATCH', '/totalPoints', `总分 totalPoints 为 ${file.totalPoints}，但各大项合计 ${round9(topSum)} 分`);
   }
+  const valueSlots = slot;
   for (const node of nodes) node.slot = slot++;
   const totalSlot = slot++, bonusSlot = slot++, penaltySlot = slot++;
 
@@ -278,6 +281,8 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
         liability: r.liability ?? [],
       },
       slotCount: slot,
+      valueSlots,
+      strings,
       totalSlot,
       bonusSlot,
       penaltySlot,

@@ -1,5 +1,5 @@
 import type { Compiled } from './expression/compile.js';
-import type { Value } from './expression/ast.js';
+import type { Env, StringTable } from './expression/ast.js';
 import type { AdjustmentDef, CriterionDef, GradeDef, GroupDef, InputType, Method, Outcome, RuleSetFile } from './ruleset.js';
 
 /**
@@ -24,6 +24,8 @@ export interface CompiledInput {
 
 export interface CompiledMetric {
   name: string;
+  /** What the expression gives: a number, a yes/no (1/0) or a string id. */
+  type: 'number' | 'boolean' | 'string';
   label: string;
   unit?: string;
   decimals: number;
@@ -39,8 +41,8 @@ export interface CompiledMethod {
   when?: Compiled;
   /** The method's `value` or `count`, where it has one. */
   value?: Compiled;
-  /** The method's amount after `when` and `max`; undefined when its value is undefined. */
-  amount: (env: Value[]) => number | undefined;
+  /** The method's amount after `when` and `max`; NaN when its value is undefined. */
+  amount: (env: Env) => number;
 }
 
 export interface CompiledCriterion {
@@ -126,8 +128,12 @@ export interface CompiledRuleSet {
   vetoes: CompiledVeto[];
   grades: GradeDef[];
   ranking: CompiledRanking;
-  /** Size of a unit's value array: inputs, metrics, node scores, total, bonus, penalty. */
+  /** Size of a unit's value array while it is scored: inputs, links, metrics, node scores, total, bonus, penalty. */
   slotCount: number;
+  /** How many of those a unit keeps: its inputs, links and metrics (the scores are kept apart). */
+  valueSlots: number;
+  /** The strings (grades) of the rule set, by id. */
+  strings: StringTable;
   totalSlot: number;
   bonusSlot: number;
   penaltySlot: number;

@@ -25,6 +25,7 @@ const POW10 = [1, 10, 100, 1000, 10000, 100000, 1e6, 1e7, 1e8, 1e9];
  * discipline, exactly on the decimal digits: roundHalfUp(2.675, 2) === 2.68.
  */
 export function roundHalfUp(x: number, digits: number): number {
+  if (!Number.isFinite(x)) return x; // NaN is the undefined of §3, and stays so
   const a = Math.abs(x);
   let r: number;
   if (a < FAST_LIMIT && digits >= 0 && digits <= 9) {

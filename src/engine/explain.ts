@@ -1,7 +1,7 @@
 import { bandHolds, meetsTarget } from './methods.js';
 import { roundHalfUp } from './decimal.js';
 import type { CompiledCriterion, CompiledMethod, CompiledRuleSet } from './compiled.js';
-import type { Value } from './expression/ast.js';
+import type { Env } from './expression/ast.js';
 import type { Band, Steps } from './ruleset.js';
 
 /**
@@ -35,11 +35,13 @@ function stepNote(steps: Steps, per: number, q: Quantity): string {
   return '';
 }
 
-function describeMethod(rs: CompiledRuleSet, verb: '得' | '扣' | '加', m: CompiledMethod, env: Value[], title: string): string {
+function describeMethod(rs: CompiledRuleSet, verb: '得' | '扣' | '加', m: CompiledMethod, env: Env, title: string): string {
   const def = m.def;
-  if (m.when && m.when(env) !== true) return `不适用（条件“${def.when}”不成立），不${verb === '扣' ? '扣' : '记'}分`;
-  const v = m.value?.(env) as number | undefined;
-  const amount = m.amount(env);
+  if (m.when && m.when(env) !== 1) return `不适用（条件“${def.when}”不成立），不${verb === '扣' ? '扣' : '记'}分`;
+  const raw = m.value ? m.value(env) : NaN;
+  const v = raw === raw ? raw : undefined; // NaN: the value is undefined
+  const amountRaw = m.amount(env);
+  const amount = amountRaw === amountRaw ? amountRaw : undefined;
   const amountText = amount === undefined ? '' : `${verb}${num(amount)}分`;
   const cap = def.max !== undefined && amount !== undefined && amount >= def.max ? `（以${def.max}分为限）` : '';
   switch (def.method) {
@@ -82,8 +84,8 @@ function describeMethod(rs: CompiledRuleSet, verb: '得' | '扣' | '加', m: Com
     }
     case 'grade': {
       const input = rs.inputs.find((i) => i.name === def.input || i.label === def.input);
-      const g = input ? env[input.slot] : undefined;
-      return `${input?.label ?? def.input}：${String(g)}，${amountText}${cap}`;
+      const g = input ? rs.strings.text(env[input.slot]) : undefined;
+      return `${input?.label ?? def.input}：${g ?? '未评定'}，${amountText}${cap}`;
     }
     case 'manual': {
       const input = rs.inputs.find((i) => i.name === def.input || i.label === def.input);
@@ -123,20 +125,20 @@ function bandText(b: Band, q: Quantity): string {
 }
 
 /** Why a criterion scored what it did, for one unit. */
-export function explainCriterion(rs: CompiledRuleSet, c: CompiledCriterion, env: Value[], score: number): string {
+export function explainCriterion(rs: CompiledRuleSet, c: CompiledCriterion, env: Env, score: number): string {
   const out = `本项${num(c.points)}分，得${num(score, rs.precision)}分`;
-  if (c.zeroIf && c.zeroIf(env) === true) return `符合不记分情形（${c.def.zeroIf}），记0分`;
+  if (c.zeroIf && c.zeroIf(env) === 1) return `符合不记分情形（${c.def.zeroIf}），记0分`;
   const parts = c.methods.map((m) => describeMethod(rs, c.mode === 'award' ? '得' : '扣', m, env, c.title));
-  const undef = c.methods.some((m) => (!m.when || m.when(env) === true) && m.amount(env) === undefined);
+  const undef = c.methods.some((m) => (!m.when || m.when(env) === 1) && Number.isNaN(m.amount(env)));
   if (undef) {
     return `${parts.join('；')}（无此项工作，如分母为0），按规定${c.ifUndefined === 'zero' ? '记0分' : '不扣分、记满分'}；${out}`;
   }
-  const veto = c.vetoIf && c.vetoIf(env) === true ? '；触发一票否决' : '';
+  const veto = c.vetoIf && c.vetoIf(env) === 1 ? '；触发一票否决' : '';
   return `${parts.join('；')}；${out}${veto}`;
 }
 
 /** Why a bonus or penalty item gave what it did. */
-export function explainAdjustment(rs: CompiledRuleSet, method: CompiledMethod, env: Value[], title: string, kind: 'bonus' | 'penalty'): string {
+export function explainAdjustment(rs: CompiledRuleSet, method: CompiledMethod, env: Env, title: string, kind: 'bonus' | 'penalty'): string {
   const text = describeMethod(rs, kind === 'bonus' ? '加' : '扣', method, env, title);
-  return method.amount(env) === undefined ? `${text}，不计` : text;
+  return Number.isNaN(method.amount(env)) ? `${text}，不计` : text;
 }

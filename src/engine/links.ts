@@ -27,7 +27,7 @@ export function linkedResultsOf(rs: CompiledRuleSet, ranking: Ranking): Map<stri
     const metrics: Record<string, number | null> = {};
     for (const m of rs.metrics) {
       const v = u.unit.env[m.slot];
-      metrics[m.name] = typeof v === 'number' ? v : null;
+      metrics[m.name] = v === v ? v : null;
     }
     out.set(u.unit.id, { total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty, metrics });
   }

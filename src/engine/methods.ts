@@ -1,13 +1,13 @@
 import { clamp, round9 } from './decimal.js';
 import type { Compiled } from './expression/compile.js';
-import type { Value, ValueType } from './expression/ast.js';
+import type { Env, StringTable, ValueType } from './expression/ast.js';
 import type { CompiledInput, CompiledMethod } from './compiled.js';
 import type { Band, Method, Steps } from './ruleset.js';
 
 /**
  * The methods of RULES.md §2, each turned into a function from a unit's values to an
- * amount of points. The amount is undefined only when the value or count it needs is
- * undefined (the criterion then scores by `ifUndefined`).
+ * amount of points. The amount is NaN (undefined) only when the value or count it
+ * needs is undefined; the criterion then scores by `ifUndefined`.
  */
 
 export interface MethodContext {
@@ -15,9 +15,10 @@ export interface MethodContext {
   expr(field: string, type: ValueType): Compiled | undefined;
   input(field: string): CompiledInput | undefined;
   problem(code: string, field: string, message: string): void;
+  strings: StringTable;
 }
 
-type Amount = (env: Value[]) => number | undefined;
+type Amount = (env: Env) => number;
 
 /** n(s) of §2: proportional s, started ceil(s) (不足一个按一个计), whole floor(s). */
 export function stepCount(s: number, steps: Steps): number {
@@ -39,6 +40,8 @@ export function bandHolds(band: Band, value: number): boolean {
     && (band.below === undefined || v < round9(band.below));
 }
 
+const never: Compiled = () => NaN;
+
 export function compileMethod(def: Method, pointer: string, criterionPoints: number | undefined, ctx: MethodContext): CompiledMethod {
   const P = ('points' in def && typeof def.points === 'number' ? def.points : criterionPoints) ?? 0;
   const when = def.when !== undefined ? ctx.expr('when', 'boolean') : undefined;
@@ -52,58 +55,56 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
       break;
     }
     case 'check': {
-      const test = ctx.expr('test', 'boolean');
-      base = test ? (env) => (test(env) === true ? P : 0) : () => 0;
+      const test = ctx.expr('test', 'boolean') ?? never;
+      base = (env) => (test(env) === 1 ? P : 0);
       break;
     }
     case 'shortfall': {
-      const v = (value = ctx.expr('value', 'number'));
+      const v = (value = ctx.expr('value', 'number')) ?? never;
       const { target, better, per, points } = def;
       const steps = def.steps ?? 'proportional';
       base = (env) => {
-        const x = v?.(env) as number | undefined;
-        if (x === undefined) return undefined;
+        const x = v(env);
+        if (x !== x) return NaN;
         if (meetsTarget(x, target, better)) return 0;
         return points * stepCount(Math.abs(x - target) / per, steps);
       };
       break;
     }
     case 'per': {
-      const c = (value = ctx.expr('count', 'number'));
+      const c = (value = ctx.expr('count', 'number')) ?? never;
       const per = def.per ?? 1, allowed = def.allowed ?? 0, points = def.points;
       const steps = def.steps ?? 'whole';
       base = (env) => {
-        const x = c?.(env) as number | undefined;
-        if (x === undefined) return undefined;
-        return points * stepCount(Math.max(0, x - allowed) / per, steps);
+        const x = c(env);
+        return x !== x ? NaN : points * stepCount(Math.max(0, x - allowed) / per, steps);
       };
       break;
     }
     case 'ratio': {
-      const v = (value = ctx.expr('value', 'number'));
+      const v = (value = ctx.expr('value', 'number')) ?? never;
       base = (env) => {
-        const x = v?.(env) as number | undefined;
-        return x === undefined ? undefined : P * clamp(x, 0, 1);
+        const x = v(env);
+        return x !== x ? NaN : P * clamp(x, 0, 1);
       };
       break;
     }
     case 'linear': {
-      const v = (value = ctx.expr('value', 'number'));
+      const v = (value = ctx.expr('value', 'number')) ?? never;
       const { zeroAt, fullAt } = def;
       if (round9(zeroAt) === round9(fullAt)) ctx.problem('LINEAR_DEGENERATE', 'fullAt', `zeroAt 与 fullAt 相同（${zeroAt}），无法按线性记分`);
       base = (env) => {
-        const x = v?.(env) as number | undefined;
-        if (x === undefined || fullAt === zeroAt) return undefined;
-        return P * clamp((x - zeroAt) / (fullAt - zeroAt), 0, 1);
+        const x = v(env);
+        return x !== x ? NaN : P * clamp((x - zeroAt) / (fullAt - zeroAt), 0, 1);
       };
       break;
     }
     case 'bands': {
-      const v = (value = ctx.expr('value', 'number'));
+      const v = (value = ctx.expr('value', 'number')) ?? never;
       const bands = def.bands;
       base = (env) => {
-        const x = v?.(env) as number | undefined;
-        if (x === undefined) return undefined;
+        const x = v(env);
+        if (x !== x) return NaN;
         for (const b of bands) if (bandHolds(b, x)) return b.points;
         return 0;
       };
@@ -111,19 +112,18 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
     }
     case 'grade': {
       const input = ctx.input('input');
-      const table = def.points;
       if (input && input.type !== 'grade') {
         ctx.problem('GRADE_INPUT_TYPE', 'input', `grade 方法的输入 “${input.name}” 不是等级（grade）类型，而是 ${input.type}`);
       } else if (input) {
-        for (const g of Object.keys(table)) {
+        for (const g of Object.keys(def.points)) {
           if (!input.grades?.includes(g)) ctx.problem('UNKNOWN_GRADE', `points/${g}`, `等级 “${g}” 不在输入 “${input.name}” 的等级 ${input.grades?.join('/')} 之中`);
         }
       }
+      // Points by string id, looked up without a string in sight.
+      const byId: number[] = [];
+      for (const [g, pts] of Object.entries(def.points)) byId[ctx.strings.id(g)] = pts;
       const slot = input?.slot ?? -1;
-      base = (env) => {
-        const g = env[slot];
-        return typeof g === 'string' && Object.prototype.hasOwnProperty.call(table, g) ? table[g] : 0;
-      };
+      base = (env) => byId[env[slot]] ?? 0;
       break;
     }
     case 'manual': {
@@ -132,10 +132,7 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
         ctx.problem('MANUAL_INPUT_TYPE', 'input', `manual 方法的输入 “${input.name}” 应为数值，却是 ${input.type}`);
       }
       const slot = input?.slot ?? -1;
-      base = (env) => {
-        const x = env[slot];
-        return typeof x === 'number' ? x : undefined;
-      };
+      base = (env) => (slot < 0 ? NaN : env[slot]);
       break;
     }
   }
@@ -144,11 +141,11 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
   let amount: Amount = base;
   if (max !== undefined) {
     const inner = amount;
-    amount = (env) => { const a = inner(env); return a === undefined ? undefined : Math.min(a, max); };
+    amount = (env) => Math.min(inner(env), max); // NaN stays NaN
   }
   if (when) {
     const inner = amount;
-    amount = (env) => (when(env) === true ? inner(env) : 0);
+    amount = (env) => (when(env) === 1 ? inner(env) : 0);
   }
   return { def, pointer, P, when, value, amount };
 }

@@ -30,8 +30,8 @@ export interface UnitJson {
 export function criterionValues(rs: CompiledRuleSet, u: RankedUnit): Record<string, number | null> {
   const values: Record<string, number | null> = {};
   for (const c of rs.criteria) {
-    const v = c.value?.(u.unit.env);
-    values[c.id] = typeof v === 'number' ? roundHalfUp(v, 4) : null;
+    const v = c.value ? c.value(u.unit.env) : NaN;
+    values[c.id] = v === v ? roundHalfUp(v, 4) : null;
   }
   return values;
 }

@@ -41,14 +41,15 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
   }
   const scopeKeys = [...scopes.keys()].sort((a, b) => (a === null ? (b === null ? 0 : -1) : b === null ? 1 : compareIds(a, b)));
 
-  const conditionVetoed = (s: UnitScore) => vetoedLast && s.vetoes.length > 0;
+  // Totals and scores are already rounded to `precision`, so equal decimals are equal doubles.
   const rankOrder = (a: UnitScore, b: UnitScore): number => {
-    const va = conditionVetoed(a), vb = conditionVetoed(b);
-    if (va !== vb) return va ? 1 : -1;
-    const dt = round9(b.total) - round9(a.total);
-    if (dt !== 0) return dt;
+    if (vetoedLast) {
+      const va = a.vetoes.length > 0, vb = b.vetoes.length > 0;
+      if (va !== vb) return va ? 1 : -1;
+    }
+    if (a.total !== b.total) return b.total - a.total;
     for (const index of tieBreak) {
-      const d = round9(b.scores[index]) - round9(a.scores[index]);
+      const d = b.scores[index] - a.scores[index];
       if (d !== 0) return d;
     }
     return 0;
@@ -65,7 +66,9 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
       if (!tied) levels.push(rank);
       // The unit just above is the last of the level before; tied units share its distance.
       const behind = tied ? ranked[i - 1].behind : i > 0 ? round9(list[i - 1].total - s.total) : null;
-      ranked.push({ ...s, rank, vetoed: s.vetoes.length > 0, sanctions: [], grade: null, behind });
+      const r = s as RankedUnit; // the score becomes the ranked unit: no copy of 100,000 objects
+      r.rank = rank; r.vetoed = s.vetoes.length > 0; r.sanctions = []; r.grade = null; r.behind = behind;
+      ranked.push(r);
     });
 
     // Sanctions by rank level; a level named by a positive place takes no negative-place sanction.

@@ -1,12 +1,14 @@
 import { clamp, roundHalfUp } from './decimal.js';
 import type { CompiledAdjustments, CompiledCriterion, CompiledRuleSet } from './compiled.js';
-import type { Value } from './expression/ast.js';
+import type { Env } from './expression/ast.js';
 import type { Unit } from './units.js';
 
 /**
  * Scoring one unit (RULES.md §1, §2, §4): each criterion by its method(s), clamped,
  * `zeroIf` and `ifUndefined` applied, rounded half-up to `precision`; groups as sums of
  * their children; bonus and penalty within their caps; the total; then the vetoes.
+ * The unit's values are copied into one scratch array per rule set, so scoring
+ * allocates only the scores it keeps.
  */
 
 export interface VetoHit { id: string; title: string; }
@@ -14,7 +16,7 @@ export interface VetoHit { id: string; title: string; }
 export interface UnitScore {
   unit: Unit;
   /** Score of every node (group or criterion), in item order. */
-  scores: number[];
+  scores: Float64Array;
   bonus: number;
   penalty: number;
   total: number;
@@ -22,21 +24,18 @@ export interface UnitScore {
   vetoes: VetoHit[];
 }
 
-export function criterionScore(c: CompiledCriterion, env: Value[], precision: number): number {
-  if (c.zeroIf && c.zeroIf(env) === true) return 0;
+const NO_VETOES: VetoHit[] = [];
+
+export function criterionScore(c: CompiledCriterion, env: Env, precision: number): number {
+  if (c.zeroIf && c.zeroIf(env) === 1) return 0;
   let raw: number;
   if (c.mode === 'award') {
     const a = c.methods[0].amount(env);
-    raw = a === undefined ? undefinedScore(c) : clamp(a, 0, c.points);
+    raw = a !== a ? undefinedScore(c) : clamp(a, 0, c.points);
   } else {
     let sum = 0;
-    let undef = false;
-    for (const m of c.methods) {
-      const a = m.amount(env);
-      if (a === undefined) { undef = true; break; }
-      sum += a;
-    }
-    raw = undef ? undefinedScore(c) : clamp(c.points - sum, 0, c.points);
+    for (const m of c.methods) sum += m.amount(env); // one NaN makes the sum NaN
+    raw = sum !== sum ? undefinedScore(c) : clamp(c.points - sum, 0, c.points);
   }
   return roundHalfUp(raw, precision);
 }
@@ -45,21 +44,31 @@ function undefinedScore(c: CompiledCriterion): number {
   return c.ifUndefined === 'zero' ? 0 : c.points;
 }
 
-function adjustmentTotal(block: CompiledAdjustments | undefined, env: Value[], precision: number): number {
+function adjustmentTotal(block: CompiledAdjustments | undefined, env: Env, precision: number): number {
   if (!block) return 0;
   let sum = 0;
   for (const item of block.items) {
     const a = item.method.amount(env);
-    if (a !== undefined) sum += roundHalfUp(a, precision);
+    if (a === a) sum += roundHalfUp(a, precision); // an undefined amount counts 0
   }
   sum = roundHalfUp(sum, precision);
   return block.cap === undefined ? sum : Math.min(block.cap, sum);
 }
 
+const scratchOf = new WeakMap<CompiledRuleSet, Env>();
+
+/** The scratch values of a unit being scored: its own values, then room for the scores. */
+export function scratchFor(rs: CompiledRuleSet, unit: Unit): Env {
+  let env = scratchOf.get(rs);
+  if (!env) scratchOf.set(rs, (env = new Float64Array(rs.slotCount)));
+  env.set(unit.env);
+  return env;
+}
+
 export function scoreUnit(rs: CompiledRuleSet, unit: Unit): UnitScore {
-  const env = unit.env;
+  const env = scratchFor(rs, unit);
   const p = rs.precision;
-  const scores = new Array<number>(rs.nodes.length);
+  const scores = new Float64Array(rs.nodes.length);
   for (const c of rs.criteria) {
     const s = criterionScore(c, env, p);
     scores[c.index] = s;
@@ -81,8 +90,8 @@ export function scoreUnit(rs: CompiledRuleSet, unit: Unit): UnitScore {
   env[rs.bonusSlot] = bonus;
   env[rs.penaltySlot] = penalty;
 
-  const vetoes: VetoHit[] = [];
-  for (const c of rs.criteria) if (c.vetoIf && c.vetoIf(env) === true) vetoes.push({ id: c.id, title: c.title });
-  for (const v of rs.vetoes) if (v.when(env) === true) vetoes.push({ id: v.id, title: v.title });
+  let vetoes = NO_VETOES;
+  for (const c of rs.criteria) if (c.vetoIf && c.vetoIf(env) === 1) (vetoes === NO_VETOES ? (vetoes = []) : vetoes).push({ id: c.id, title: c.title });
+  for (const v of rs.vetoes) if (v.when(env) === 1) (vetoes === NO_VETOES ? (vetoes = []) : vetoes).push({ id: v.id, title: v.title });
   return { unit, scores, bonus, penalty, total, vetoes };
 }

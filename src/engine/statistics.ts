@@ -1,8 +1,8 @@
-import type { Value } from './expression/ast.js';
+import type { Env } from './expression/ast.js';
 import type { CompiledRuleSet } from './compiled.js';
 import { round9, roundHalfUp } from './decimal.js';
 import { DataInvalid, type DataProblem } from './problems.js';
-import type { Unit } from './units.js';
+import { inputValue, type Unit } from './units.js';
 
 /**
  * The statistics report (上半年形势分析, DOMAIN.md): every input and metric of a rule set
@@ -43,6 +43,8 @@ export interface Statistics {
   replacedByChildren: string[];
 }
 
+const EMPTY = new Float64Array(0);
+
 interface Node {
   id: string;
   name: string | null;
@@ -51,7 +53,7 @@ interface Node {
   unit?: Unit;
   children: Node[];
   depth: number;
-  env: Value[];
+  env: Env;
 }
 
 /** The rows of the report for `current`, with the change on `last` when given (units matched by id). */
@@ -81,12 +83,12 @@ export function statistics(rs: CompiledRuleSet, current: UnitSet, last?: UnitSet
 function buildTree(rs: CompiledRuleSet, set: UnitSet, problems: DataProblem[]): { order: Node[] } {
   const nodes = new Map<string, Node>();
   for (const unit of set.units) {
-    nodes.set(unit.id, { id: unit.id, name: unit.name, parent: unit.parent, row: unit.row, unit, children: [], depth: 0, env: [] });
+    nodes.set(unit.id, { id: unit.id, name: unit.name, parent: unit.parent, row: unit.row, unit, children: [], depth: 0, env: EMPTY });
   }
   // A parent named only in the `parent` column is a unit of the report too, with no parent of its own.
   for (const unit of set.units) {
     if (unit.parent !== null && !nodes.has(unit.parent)) {
-      nodes.set(unit.parent, { id: unit.parent, name: null, parent: null, children: [], depth: 0, env: [] });
+      nodes.set(unit.parent, { id: unit.parent, name: null, parent: null, children: [], depth: 0, env: EMPTY });
     }
   }
   for (const node of nodes.values()) if (node.parent !== null) nodes.get(node.parent)!.children.push(node);
@@ -118,37 +120,34 @@ function buildTree(rs: CompiledRuleSet, set: UnitSet, problems: DataProblem[]): 
   return { order };
 }
 
-function envOf(rs: CompiledRuleSet, node: Node): Value[] {
-  const env: Value[] = new Array(rs.slotCount);
+function envOf(rs: CompiledRuleSet, node: Node): Env {
+  const env = new Float64Array(rs.slotCount).fill(NaN);
   if (node.children.length === 0 && node.unit) {
-    for (const input of rs.inputs) env[input.slot] = node.unit.env[input.slot];
+    env.set(node.unit.env);
   } else {
     for (const input of rs.inputs) {
       if (input.type !== 'integer' && input.type !== 'number') continue; // a grade or a yes/no has no sum
       let sum = 0;
-      for (const child of node.children) {
-        const v = child.env[input.slot];
-        if (typeof v !== 'number') { sum = NaN; break; }
-        sum += v;
-      }
-      env[input.slot] = Number.isNaN(sum) ? undefined : round9(sum);
+      for (const child of node.children) sum += child.env![input.slot]; // NaN (undefined) anywhere: NaN
+      env[input.slot] = round9(sum);
     }
   }
   for (const m of rs.metrics) env[m.slot] = m.fn(env);
   return env;
 }
 
-function display(rs: CompiledRuleSet, env: Value[]): { inputs: Record<string, Shown>; metrics: Record<string, Shown> } {
+function display(rs: CompiledRuleSet, env: Env): { inputs: Record<string, Shown> ; metrics: Record<string, Shown> } {
   const inputs: Record<string, Shown> = {};
-  for (const input of rs.inputs) inputs[input.name] = shownValue(env[input.slot], 9);
+  for (const input of rs.inputs) {
+    const v = inputValue(rs, input, env[input.slot]);
+    inputs[input.name] = typeof v === 'number' ? roundHalfUp(v, 9) : v;
+  }
   const metrics: Record<string, Shown> = {};
-  for (const m of rs.metrics) metrics[m.name] = shownValue(env[m.slot], m.decimals);
+  for (const m of rs.metrics) {
+    const v = env[m.slot];
+    metrics[m.name] = v !== v ? null : m.type === 'boolean' ? v === 1 : m.type === 'string' ? rs.strings.text(v) ?? null : roundHalfUp(v, m.decimals);
+  }
   return { inputs, metrics };
-}
-
-function shownValue(v: Value, decimals: number): Shown {
-  if (v === undefined) return null;
-  return typeof v === 'number' ? roundHalfUp(v, decimals) : v;
 }
 
 function difference(now: Shown | undefined, before: Shown | undefined, decimals: number): number | null {

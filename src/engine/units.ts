@@ -1,4 +1,4 @@
-import type { Value } from './expression/ast.js';
+import type { Env, StringTable } from './expression/ast.js';
 import type { CompiledInput, CompiledRuleSet } from './compiled.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 
@@ -22,8 +22,8 @@ export interface Unit {
   parent: string | null;
   /** Spreadsheet row number (header = 1). */
   row: number;
-  /** The unit's value array: inputs filled, metrics computed, the rest for scoring. */
-  env: Value[];
+  /** The unit's values (RULES.md §3 as numbers: NaN undefined, 1/0 booleans, string ids): inputs, links, metrics. */
+  env: Env;
 }
 
 export interface ReadUnitsResult {
@@ -83,14 +83,15 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
     else if (seen.has(id)) problem(row, 'id', 'DUPLICATE_UNIT_ID', `单位编号 “${id}” 与第${seen.get(id)}行重复`);
     else seen.set(id, row);
 
-    const env: Value[] = new Array(rs.slotCount);
+    const env = new Float64Array(rs.valueSlots);
     for (const input of inputs) {
       const col = columnOf.get(input);
       if (col === undefined && input.default === undefined) continue; // reported once, for the whole column
-      const raw = col === undefined ? undefined : cells[col];
+      // Each row by its own keys: a JSON object may spell an input by name and the next by label.
+      const raw = cells[input.name] !== undefined ? cells[input.name] : col === undefined ? undefined : cells[input.label] !== undefined ? cells[input.label] : cells[col];
       // A linked unit's figure may be undefined (its rate had nothing due): that is a value, not a gap.
-      if (input.link && (raw === undefined || raw === null || raw === '')) { env[input.slot] = undefined; continue; }
-      const parsed = parseCell(input, raw);
+      if (input.link && (raw === undefined || raw === null || raw === '')) { env[input.slot] = NaN; continue; }
+      const parsed = parseCell(input, raw, rs.strings);
       if (parsed.ok) env[input.slot] = parsed.value;
       else problem(row, col ?? input.name, parsed.code, parsed.message);
     }
@@ -98,7 +99,7 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
 
     for (const m of rs.metrics) env[m.slot] = m.fn(env);
     for (const check of runnable) {
-      if (check.when(env) !== true) {
+      if (check.when(env) !== 1) {
         const cols = check.names.map((n) => columnOf.get(rs.inputs.find((i) => i.name === n)!) ?? n);
         problem(row, cols.join('、'), 'CHECK_FAILED', `校验未通过：${check.message}`);
       }
@@ -109,33 +110,51 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
   return { units, ignoredColumns };
 }
 
+/** An input's value as a person reads it (and as data files write it): null for undefined. */
+export function inputValue(rs: CompiledRuleSet, input: CompiledInput, v: number): number | boolean | string | null {
+  if (v !== v) return null;
+  if (input.type === 'boolean') return v === 1;
+  if (input.type === 'grade' || input.type === 'text') return rs.strings.text(v) ?? null;
+  return v;
+}
+
+/** A unit's own inputs (not its links) by name, as a person reads them. */
+export function inputValues(rs: CompiledRuleSet, unit: Unit): Record<string, number | boolean | string | null> {
+  return Object.fromEntries(rs.inputs.filter((i) => !i.link).map((i) => [i.name, inputValue(rs, i, unit.env[i.slot])]));
+}
+
+/** A default value as the number the engine computes with. */
+function numeric(v: number | boolean | string, strings: StringTable): number {
+  return typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : strings.id(v);
+}
+
 function text(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   const s = String(v).trim();
   return s === '' ? undefined : s;
 }
 
-type Parsed = { ok: true; value: Value } | { ok: false; code: string; message: string };
+type Parsed = { ok: true; value: number } | { ok: false; code: string; message: string };
 
-function parseCell(input: CompiledInput, raw: unknown): Parsed {
+function parseCell(input: CompiledInput, raw: unknown, strings: StringTable): Parsed {
   const missing = raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
   if (missing) {
-    if (input.default !== undefined) return { ok: true, value: input.default };
+    if (input.default !== undefined) return { ok: true, value: numeric(input.default, strings) };
     return { ok: false, code: 'MISSING_VALUE', message: `缺少 “${input.label}” 的数值` };
   }
   const shown = typeof raw === 'string' ? raw.trim() : JSON.stringify(raw);
   switch (input.type) {
     case 'boolean': {
-      if (typeof raw === 'boolean') return { ok: true, value: raw };
+      if (typeof raw === 'boolean') return { ok: true, value: raw ? 1 : 0 };
       const s = shown.toLowerCase();
-      if (TRUE.has(s)) return { ok: true, value: true };
-      if (FALSE.has(s)) return { ok: true, value: false };
+      if (TRUE.has(s)) return { ok: true, value: 1 };
+      if (FALSE.has(s)) return { ok: true, value: 0 };
       return { ok: false, code: 'NOT_A_BOOLEAN', message: `“${shown}” 不是是/否值（可填 是/否、1/0、true/false）` };
     }
     case 'text':
-      return { ok: true, value: shown };
+      return { ok: true, value: strings.id(shown) };
     case 'grade': {
-      if (typeof raw === 'string' && input.grades?.includes(shown)) return { ok: true, value: shown };
+      if (typeof raw === 'string' && input.grades?.includes(shown)) return { ok: true, value: strings.id(shown) };
       return { ok: false, code: 'UNKNOWN_GRADE_VALUE', message: `“${shown}” 不是 ${input.grades?.join('/')} 之一` };
     }
     default: {

@@ -4,7 +4,7 @@ import { upsertInputs } from '../db/queries/inputs.js';
 import { ensurePeriod } from '../db/queries/periods.js';
 import { getUnit, type UnitRow } from '../db/queries/units.js';
 import type { CompiledInput } from '../engine/compiled.js';
-import { readUnits, type CompiledRuleSet, type DataTable } from '../engine/index.js';
+import { readUnits, type CompiledRuleSet, type DataTable, inputValue } from '../engine/index.js';
 import { parsePeriod } from './period.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 
@@ -96,7 +96,7 @@ export async function saveUnitInputs(db: Db, req: EntryRequest): Promise<EntryRe
     await ensurePeriod(tx, period, at);
     await upsertInputs(tx, [{
       period_id: period.id, track, unit_id: unit.id, name: unit.name, parent_id: unit.parent_id,
-      input_values: JSON.stringify(Object.fromEntries(enteredInputs(ruleset).map((i) => [i.name, checked.env[i.slot]]))),
+      input_values: JSON.stringify(Object.fromEntries(enteredInputs(ruleset).map((i) => [i.name, inputValue(ruleset, i, checked.env[i.slot])]))),
       batch_id: null, entered_by: req.by, entered_at: at,
     }]);
     await appendAudit(tx, {

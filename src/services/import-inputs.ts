@@ -1,4 +1,4 @@
-import { readUnits, type DataTable } from '../engine/index.js';
+import { inputValues, readUnits, type DataTable } from '../engine/index.js';
 import type { Db } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { deleteInputs, insertBatch, upsertInputs, type InputRow } from '../db/queries/inputs.js';
@@ -59,7 +59,7 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
     req.onProgress?.(units.length, total);
     const inputRows: InputRow[] = units.map((u) => ({
       period_id: period.id, track: ruleset.subject, unit_id: u.id, name: u.name, parent_id: u.parent,
-      input_values: JSON.stringify(Object.fromEntries(ruleset.inputs.filter((i) => !i.link).map((i) => [i.name, u.env[i.slot]]))),
+      input_values: JSON.stringify(inputValues(ruleset, u)),
       batch_id: id, entered_by: req.by, entered_at: at,
     }));
     await upsertInputs(tx, inputRows, (done) => req.onProgress?.(units.length + done, total));

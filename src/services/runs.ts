@@ -46,7 +46,7 @@ function metricsOf(rs: CompiledRuleSet, u: RankedUnit): Record<string, number | 
   const out: Record<string, number | null> = {};
   for (const m of rs.metrics) {
     const v = u.unit.env[m.slot];
-    out[m.name] = typeof v === 'number' ? v : null;
+    out[m.name] = v === v ? v : null;
   }
   return out;
 }

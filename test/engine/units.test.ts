@@ -32,12 +32,13 @@ describe('reading unit data', () => {
 
   it('matches columns by input name or label and parses every type', () => {
     const { units } = readUnits(rs, table(header, [['v1', '甲村', '3', '2', '1', '97.5', '是', '好']]));
-    expect(units[0].env.slice(0, 6)).to.deep.equal([3, 2, 1, 97.5, true, '好']);
+    // As the engine computes with them: numbers, 1 for yes, and the grade's id in the rule set's strings.
+    expect([...units[0].env.slice(0, 6)]).to.deep.equal([3, 2, 1, 97.5, 1, rs.strings.id('好')]);
   });
 
   it('uses the default of an input whose cell is empty', () => {
     const { units } = readUnits(rs, table(header, [['v1', '甲村', '3', '2', '1', '97.5', '', '好']]));
-    expect(units[0].env[4]).to.equal(true);
+    expect(units[0].env[4]).to.equal(1);
   });
 
   it('reports every bad cell at once, by spreadsheet row and column', () => {

@@ -12,8 +12,14 @@ export type BinaryOp = 'or' | 'and' | '==' | '!=' | '<' | '<=' | '>' | '>=' | '+
 
 export type ValueType = 'number' | 'boolean' | 'string';
 
-/** A runtime value: `undefined` is the undefined of §3 (a division by zero and what follows from it). */
-export type Value = number | boolean | string | undefined;
+/**
+ * A runtime value, always a number so that a unit's values fit in a Float64Array and
+ * scoring allocates nothing: NaN is the undefined of §3 (a division by zero and what
+ * follows from it), a boolean is 1 or 0, and a string (a grade) is its id in the rule
+ * set's table of strings.
+ */
+export type Value = number;
+export type Env = Float64Array;
 
 /** A problem found in an expression, at an offset of its text. */
 export interface ExprProblem {
@@ -27,4 +33,18 @@ export interface NameInfo {
   type: ValueType;
   slot: number;
   grades?: readonly string[];
+}
+
+/** The strings of a rule set (grades and the text they are compared with), each with a numeric id. */
+export class StringTable {
+  readonly list: string[] = [];
+  private readonly ids = new Map<string, number>();
+  id(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) { id = this.list.length; this.list.push(s); this.ids.set(s, id); }
+    return id;
+  }
+  text(id: number): string | undefined {
+    return Number.isInteger(id) ? this.list[id] : undefined;
+  }
 }

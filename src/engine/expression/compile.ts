@@ -1,21 +1,23 @@
 import { round9, roundHalfUp } from '../decimal.js';
-import type { Expr, ExprProblem, NameInfo, Value, ValueType } from './ast.js';
+import type { Env, Expr, ExprProblem, NameInfo, StringTable, ValueType } from './ast.js';
 
 /**
  * Type-checks an expression tree against the names in scope and turns it into a
- * closure over a unit's value array (`env[slot]`), so that scoring a unit never
- * parses or looks anything up by name. Undefined (§3): `x / 0` is undefined, any
- * arithmetic or function over it is undefined, a comparison with it is false.
+ * closure over a unit's values (`env[slot]`, a Float64Array), so that scoring a unit
+ * never parses, looks anything up by name, or allocates. Undefined (§3) is NaN: `x / 0`
+ * is NaN, arithmetic and functions over NaN give NaN (as JavaScript's do), and a
+ * comparison with it is false. Booleans are 1 and 0; strings are ids in the rule set's
+ * table of strings.
  */
-export type Compiled = (env: Value[]) => Value;
+export type Compiled = (env: Env) => number;
 
 export interface Typed {
   type: ValueType;
   fn: Compiled;
   /** Set when the expression is one grade input: the grades it can take. */
   grades?: readonly string[];
-  /** Set when the expression is a constant. */
-  constant?: Value;
+  /** Set when the expression is a string constant. */
+  text?: string;
 }
 
 export type Scope = (name: string) => NameInfo | undefined;
@@ -30,10 +32,10 @@ const FUNCTIONS: Record<string, { min: number; max: number }> = {
 
 const TYPE_NAMES: Record<ValueType, string> = { number: '数值', boolean: '真假值', string: '文字' };
 
-export function compileExpression(tree: Expr, scope: Scope, problems: ExprProblem[]): Typed {
+export function compileExpression(tree: Expr, scope: Scope, problems: ExprProblem[], strings: StringTable): Typed {
   const fail = (code: ExprProblem['code'], message: string, at: number): Typed => {
     problems.push({ code, message, at });
-    return { type: 'number', fn: () => undefined };
+    return { type: 'number', fn: () => NaN };
   };
   const need = (t: Typed, type: ValueType, at: number, what: string): boolean => {
     if (t.type === type) return true;
@@ -43,9 +45,9 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
 
   function visit(e: Expr): Typed {
     switch (e.kind) {
-      case 'number': { const v = e.value; return { type: 'number', fn: () => v, constant: v }; }
-      case 'boolean': { const v = e.value; return { type: 'boolean', fn: () => v, constant: v }; }
-      case 'string': { const v = e.value; return { type: 'string', fn: () => v, constant: v }; }
+      case 'number': { const v = e.value; return { type: 'number', fn: () => v }; }
+      case 'boolean': { const v = e.value ? 1 : 0; return { type: 'boolean', fn: () => v }; }
+      case 'string': { const v = strings.id(e.value); return { type: 'string', fn: () => v, text: e.value }; }
       case 'name': {
         const info = scope(e.name);
         if (!info) return fail('EXPR_UNKNOWN_NAME', `未知的名称 “${e.name}”`, e.at);
@@ -57,10 +59,10 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
         const f = operand.fn;
         if (e.op === '-') {
           need(operand, 'number', e.operand.at, '负号的运算对象');
-          return { type: 'number', fn: (env) => { const v = f(env) as number | undefined; return v === undefined ? undefined : -v; } };
+          return { type: 'number', fn: (env) => -f(env) };
         }
         need(operand, 'boolean', e.operand.at, '“not” 的运算对象');
-        return { type: 'boolean', fn: (env) => { const v = f(env); return v === undefined ? undefined : !v; } };
+        return { type: 'boolean', fn: (env) => 1 - f(env) }; // NaN stays NaN
       }
       case 'binary': return binary(e);
       case 'call': return call(e);
@@ -77,7 +79,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
         need(l, 'boolean', e.left.at, `“${e.op}” 的左边`);
         need(r, 'boolean', e.right.at, `“${e.op}” 的右边`);
         // Three-valued (Kleene) logic: false decides `and`, true decides `or`, whatever the other side.
-        const decisive = e.op === 'or';
+        const decisive = e.op === 'or' ? 1 : 0;
         return {
           type: 'boolean',
           fn: (env) => {
@@ -85,7 +87,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
             if (x === decisive) return decisive;
             const y = b(env);
             if (y === decisive) return decisive;
-            return x === undefined || y === undefined ? undefined : !decisive;
+            return x !== x || y !== y ? NaN : 1 - decisive;
           },
         };
       }
@@ -97,18 +99,18 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
           checkGrade(l, r, e.right.at);
           checkGrade(r, l, e.left.at);
         }
-        const negate = e.op === '!=';
+        const yes = e.op === '==' ? 1 : 0, no = 1 - yes;
         if (l.type === 'number') {
           return { type: 'boolean', fn: (env) => {
-            const x = a(env) as number | undefined, y = b(env) as number | undefined;
-            if (x === undefined || y === undefined) return false;
-            return (round9(x) === round9(y)) !== negate;
+            const x = a(env), y = b(env);
+            if (x !== x || y !== y) return 0;
+            return round9(x) === round9(y) ? yes : no;
           } };
         }
         return { type: 'boolean', fn: (env) => {
           const x = a(env), y = b(env);
-          if (x === undefined || y === undefined) return false;
-          return (x === y) !== negate;
+          if (x !== x || y !== y) return 0;
+          return x === y ? yes : no;
         } };
       }
       case '<':
@@ -118,28 +120,25 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
         need(l, 'number', e.left.at, `“${e.op}” 的左边`);
         need(r, 'number', e.right.at, `“${e.op}” 的右边`);
         const cmp = COMPARE[e.op];
-        return { type: 'boolean', fn: (env) => {
-          const x = a(env) as number | undefined, y = b(env) as number | undefined;
-          if (x === undefined || y === undefined) return false;
-          return cmp(round9(x), round9(y));
-        } };
+        // NaN compares false, as §3 wants of undefined.
+        return { type: 'boolean', fn: (env) => (cmp(round9(a(env)), round9(b(env))) ? 1 : 0) };
       }
       default: {
         need(l, 'number', e.left.at, `“${e.op}” 的左边`);
         need(r, 'number', e.right.at, `“${e.op}” 的右边`);
-        const op = ARITHMETIC[e.op];
-        return { type: 'number', fn: (env) => {
-          const x = a(env) as number | undefined, y = b(env) as number | undefined;
-          if (x === undefined || y === undefined) return undefined;
-          return op(x, y);
-        } };
+        switch (e.op) {
+          case '+': return { type: 'number', fn: (env) => a(env) + b(env) };
+          case '-': return { type: 'number', fn: (env) => a(env) - b(env) };
+          case '*': return { type: 'number', fn: (env) => a(env) * b(env) };
+          default: return { type: 'number', fn: (env) => { const x = a(env), y = b(env); return round9(y) === 0 ? NaN : x / y; } };
+        }
       }
     }
   }
 
   function checkGrade(side: Typed, other: Typed, at: number): void {
-    if (side.grades && typeof other.constant === 'string' && !side.grades.includes(other.constant)) {
-      problems.push({ code: 'UNKNOWN_GRADE', message: `等级 “${other.constant}” 不在 ${side.grades.join('/')} 之中`, at });
+    if (side.grades && other.text !== undefined && !side.grades.includes(other.text)) {
+      problems.push({ code: 'UNKNOWN_GRADE', message: `等级 “${other.text}” 不在 ${side.grades.join('/')} 之中`, at });
     }
   }
 
@@ -159,32 +158,30 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
       }
       const [c, yes, no] = fns;
       // Only the branch taken is evaluated: if(due > 0, done / due, 1) guards a division by zero.
-      return { type: args[1].type, fn: (env) => { const k = c(env); return k === undefined ? undefined : k ? yes(env) : no(env); } };
+      return { type: args[1].type, fn: (env) => { const k = c(env); return k !== k ? NaN : k ? yes(env) : no(env); } };
     }
     args.forEach((x, i) => need(x, 'number', e.args[i].at, `函数 ${e.fn} 的第${i + 1}个参数`));
     switch (e.fn) {
-      case 'abs': {
-        const [x] = fns;
-        return { type: 'number', fn: (env) => { const v = x(env) as number | undefined; return v === undefined ? undefined : Math.abs(v); } };
-      }
+      case 'abs': { const [x] = fns; return { type: 'number', fn: (env) => Math.abs(x(env)) }; }
       case 'round': {
-        const [x, d] = fns;
+        const [x, dx] = fns;
         return { type: 'number', fn: (env) => {
-          const v = x(env) as number | undefined;
-          const digits = d(env) as number | undefined;
-          if (v === undefined || digits === undefined) return undefined;
-          return roundHalfUp(v, Math.max(0, Math.min(9, Math.trunc(digits))));
+          const v = x(env), digits = dx(env);
+          if (v !== v || digits !== digits) return NaN;
+          const d = Math.trunc(digits);
+          if (d >= 0) return roundHalfUp(v, Math.min(9, d));
+          // A negative d rounds to tens, hundreds … as spreadsheets do: round(125, -1) = 130.
+          const scale = 10 ** Math.min(-d, 300);
+          return roundHalfUp(v / scale, 0) * scale;
         } };
       }
       default: {
+        // Math.min and Math.max already give NaN when any argument is NaN.
         const pick = e.fn === 'min' ? Math.min : Math.max;
+        if (fns.length === 2) { const [x, y] = fns; return { type: 'number', fn: (env) => pick(x(env), y(env)) }; }
         return { type: 'number', fn: (env) => {
-          let best: number | undefined;
-          for (const f of fns) {
-            const v = f(env) as number | undefined;
-            if (v === undefined) return undefined;
-            best = best === undefined ? v : pick(best, v);
-          }
+          let best = fns[0](env);
+          for (let k = 1; k < fns.length; k++) best = pick(best, fns[k](env));
           return best;
         } };
       }
@@ -199,11 +196,4 @@ const COMPARE: Record<'<' | '<=' | '>' | '>=', (x: number, y: number) => boolean
   '<=': (x, y) => x <= y,
   '>': (x, y) => x > y,
   '>=': (x, y) => x >= y,
-};
-
-const ARITHMETIC: Record<'+' | '-' | '*' | '/', (x: number, y: number) => number | undefined> = {
-  '+': (x, y) => x + y,
-  '-': (x, y) => x - y,
-  '*': (x, y) => x * y,
-  '/': (x, y) => (round9(y) === 0 ? undefined : x / y),
 };

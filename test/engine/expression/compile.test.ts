@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { compileExpression, type Scope } from '../../../src/engine/expression/compile.js';
+import { compileExpression, type Scope, type Typed } from '../../../src/engine/expression/compile.js';
 import { parseExpression } from '../../../src/engine/expression/parser.js';
-import type { ExprProblem, NameInfo, Value } from '../../../src/engine/expression/ast.js';
+import { StringTable, type ExprProblem, type NameInfo } from '../../../src/engine/expression/ast.js';
 
 const NAMES: Record<string, NameInfo> = {
   x: { type: 'number', slot: 0 },
@@ -10,24 +10,33 @@ const NAMES: Record<string, NameInfo> = {
   star: { type: 'string', slot: 3, grades: ['好', '中', '差'] },
 };
 const scope: Scope = (n) => NAMES[n];
-const ENV: Value[] = [10, 0, true, '中'];
+const strings = new StringTable();
+const ENV = Float64Array.from([10, 0, 1, strings.id('中')]);
 
-function evaluate(src: string, env: Value[] = ENV): Value {
+/** The engine's numbers read back as the values of RULES.md §3: NaN is undefined, 1/0 booleans, ids strings. */
+function decode(typed: Typed, v: number): number | boolean | string | undefined {
+  if (v !== v) return undefined;
+  if (typed.type === 'boolean') return v === 1;
+  if (typed.type === 'string') return strings.text(v);
+  return v;
+}
+
+function evaluate(src: string): number | boolean | string | undefined {
   const problems: ExprProblem[] = [];
-  const typed = compileExpression(parseExpression(src), scope, problems);
+  const typed = compileExpression(parseExpression(src), scope, problems, strings);
   expect(problems, `problems of ${src}`).to.deep.equal([]);
-  return typed.fn(env);
+  return decode(typed, typed.fn(ENV));
 }
 
 function problemsOf(src: string): string[] {
   const problems: ExprProblem[] = [];
-  compileExpression(parseExpression(src), scope, problems);
+  compileExpression(parseExpression(src), scope, problems, strings);
   return problems.map((p) => p.code);
 }
 
 describe('expression compiler', () => {
   describe('arithmetic and functions', () => {
-    const cases: Array<[string, Value]> = [
+    const cases: Array<[string, number | boolean | string | undefined]> = [
       ['x * 2 + 1', 21],
       ['-x', -10],
       ['min(3, x, 7)', 3],
@@ -35,6 +44,8 @@ describe('expression compiler', () => {
       ['abs(0 - x)', 10],
       ['round(2.675, 2)', 2.68],
       ['round(-2.5, 0)', -3],
+      ['round(125, -1)', 130],
+      ['round(124.6, -1)', 120],
       ['round(x / 3, 1)', 3.3],
       ['0.1 + 0.2 == 0.3', true],
       ['if(flag, 1, 2)', 1],
@@ -45,7 +56,7 @@ describe('expression compiler', () => {
   });
 
   describe('undefined (a division by zero)', () => {
-    const cases: Array<[string, Value]> = [
+    const cases: Array<[string, number | boolean | string | undefined]> = [
       ['x / zero', undefined],
       ['x / zero + 1', undefined],
       ['min(1, x / zero)', undefined],
