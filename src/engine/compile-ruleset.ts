@@ -1,6 +1,6 @@
 import { round9 } from './decimal.js';
 import { StringTable, type ExprProblem, type NameInfo, type ValueType } from './expression/ast.js';
-import { compileExpression, type Compiled, type Scope } from './expression/compile.js';
+import { compileExpression, type Scope, type Typed } from './expression/compile.js';
 import { ExprSyntaxError, namesIn, parseExpression } from './expression/parser.js';
 import { pointerToken } from './json-source.js';
 import { compileMethod } from './methods.js';
@@ -33,6 +33,8 @@ export const LINK_FIELDS: Array<[string, CompiledInput['type'], string]> = [
   ['vetoed', 'boolean', '是否被一票否决'], ['bonus', 'number', '加分'], ['penalty', 'number', '扣分'],
 ];
 const RESERVED = new Set(['and', 'or', 'not', 'true', 'false']);
+/** Far longer than any real formula or condition (the shipped ones are under 200 characters). */
+export const MAX_EXPRESSION_CHARS = 10_000;
 
 export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; problems: SemanticProblem[] } {
   const problems: SemanticProblem[] = [];
@@ -42,6 +44,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   // ---- names: inputs, then metrics in file order ----
   const names = new Map<string, NameInfo>();
   const strings = new StringTable();
+  const constants: unknown[] = [];
   let slot = 0;
   const inputs: CompiledInput[] = [];
   for (const [name, def] of Object.entries(file.inputs ?? {})) {
@@ -78,10 +81,18 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     }
   }
 
+  /** Refused before it is parsed, so that a pasted blob cannot tie up (or overflow) the parser. */
+  const tooLong = (pointer: string, text: string): boolean => {
+    if (text.length <= MAX_EXPRESSION_CHARS) return false;
+    problem('EXPR_TOO_LONG', pointer, `表达式过长：${text.length} 个字符，最多 ${MAX_EXPRESSION_CHARS} 个`, 0);
+    return true;
+  };
+
   const scopeOf = (extra?: Map<string, NameInfo>): Scope => (name) => names.get(name) ?? extra?.get(name);
 
-  const compileAt = (pointer: string, text: unknown, type: ValueType, scope: Scope, what: string): Compiled | undefined => {
+  const compileAt = (pointer: string, text: unknown, type: ValueType, scope: Scope, what: string): Typed | undefined => {
     if (typeof text !== 'string') return undefined; // the schema reports it
+    if (tooLong(pointer, text)) return undefined;
     let tree;
     try {
       tree = parseExpression(text);
@@ -98,14 +109,14 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       problem('EXPR_TYPE', pointer, `${what}应为${want}`, 0);
       return undefined;
     }
-    return typed.fn;
+    return typed;
   };
 
   const metrics: CompiledMetric[] = [];
   for (const [name, def] of Object.entries(file.metrics ?? {})) {
     const at = `/metrics/${pointerToken(name)}`;
     if (names.has(name) || RESERVED.has(name)) { problem('DUPLICATE_NAME', at, `指标名 “${name}” 与已有的输入或指标重名`); continue; }
-    if (typeof def?.expr !== 'string') continue;
+    if (typeof def?.expr !== 'string' || tooLong(`${at}/expr`, def.expr)) continue;
     let tree;
     try { tree = parseExpression(def.expr); } catch (e) {
       if (e instanceof ExprSyntaxError) { problem('EXPR_SYNTAX', `${at}/expr`, `表达式语法错误：${e.message}`, e.at); continue; }
@@ -142,6 +153,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     },
     problem: (code: string, field: string, message: string) => problem(code, `${pointer}/${field}`, message),
     strings,
+    constant: (value: unknown) => constants.push(value) - 1,
   });
 
   // ---- items ----
@@ -183,8 +195,16 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
         if (m && typeof m === 'object') crit.methods.push(compileMethod(m, at, crit.points, methodContext(at, m)));
       });
     }
-    if (c.zeroIf !== undefined) crit.zeroIf = compileAt(`${pointer}/zeroIf`, c.zeroIf, 'boolean', inputScope, '“zeroIf” 条件');
-    if (c.vetoIf !== undefined) crit.vetoIf = compileAt(`${pointer}/vetoIf`, c.vetoIf, 'boolean', inputScope, '“vetoIf” 条件');
+    if (c.zeroIf !== undefined) {
+      const t = compileAt(`${pointer}/zeroIf`, c.zeroIf, 'boolean', inputScope, '“zeroIf” 条件');
+      crit.zeroIf = t?.fn;
+      crit.zeroIfSrc = t?.src;
+    }
+    if (c.vetoIf !== undefined) {
+      const t = compileAt(`${pointer}/vetoIf`, c.vetoIf, 'boolean', inputScope, '“vetoIf” 条件');
+      crit.vetoIf = t?.fn;
+      crit.vetoIfSrc = t?.src;
+    }
     crit.value = crit.methods.find((m) => m.value)?.value;
     return index;
   };
@@ -221,7 +241,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   const checks: CompiledCheck[] = [];
   (file.checks ?? []).forEach((check, k) => {
     const at = `/checks/${k}/when`;
-    const fn = compileAt(at, check.when, 'boolean', inputScope, '校验条件');
+    const fn = compileAt(at, check.when, 'boolean', inputScope, '校验条件')?.fn;
     let used: string[] = [];
     try { used = [...namesIn(parseExpression(check.when))]; } catch { /* reported above */ }
     if (fn) checks.push({ message: check.message, when: fn, names: used, pointer: at });
@@ -238,8 +258,8 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   (file.vetoes ?? []).forEach((veto, k) => {
     const at = `/vetoes/${k}`;
     claimId(veto.id, at);
-    const fn = compileAt(`${at}/when`, veto.when, 'boolean', vetoScope, '否决条件');
-    if (fn) vetoes.push({ id: veto.id, title: veto.title, when: fn });
+    const t = compileAt(`${at}/when`, veto.when, 'boolean', vetoScope, '否决条件');
+    if (t) vetoes.push({ id: veto.id, title: veto.title, when: t.fn, src: t.src });
   });
 
   // ---- ranking ----
@@ -283,6 +303,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       slotCount: slot,
       valueSlots,
       strings,
+      constants,
       totalSlot,
       bonusSlot,
       penaltySlot,

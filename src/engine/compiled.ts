@@ -43,6 +43,8 @@ export interface CompiledMethod {
   value?: Compiled;
   /** The method's amount after `when` and `max`; NaN when its value is undefined. */
   amount: (env: Env) => number;
+  /** The amount as JavaScript for the generated scorer. */
+  src: string;
 }
 
 export interface CompiledCriterion {
@@ -55,6 +57,8 @@ export interface CompiledCriterion {
   methods: CompiledMethod[];
   zeroIf?: Compiled;
   vetoIf?: Compiled;
+  zeroIfSrc?: string;
+  vetoIfSrc?: string;
   ifUndefined: 'full' | 'zero';
   /** The value or count of the first method that has one (the `values` of §6). */
   value?: Compiled;
@@ -92,7 +96,7 @@ export interface CompiledAdjustments {
   items: CompiledAdjustment[];
 }
 
-export interface CompiledVeto { id: string; title: string; when: Compiled; }
+export interface CompiledVeto { id: string; title: string; when: Compiled; src: string; }
 
 export interface CompiledCheck { message: string; when: Compiled; names: string[]; pointer: string; }
 
@@ -134,6 +138,8 @@ export interface CompiledRuleSet {
   valueSlots: number;
   /** The strings (grades) of the rule set, by id. */
   strings: StringTable;
+  /** Values the generated scorer reads as K[i] (bands, grade tables). */
+  constants: unknown[];
   totalSlot: number;
   bonusSlot: number;
   penaltySlot: number;

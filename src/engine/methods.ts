@@ -1,6 +1,7 @@
 import { clamp, round9 } from './decimal.js';
-import type { Compiled } from './expression/compile.js';
+import { num, type Typed } from './expression/compile.js';
 import type { Env, StringTable, ValueType } from './expression/ast.js';
+import type { Compiled } from './expression/compile.js';
 import type { CompiledInput, CompiledMethod } from './compiled.js';
 import type { Band, Method, Steps } from './ruleset.js';
 
@@ -12,10 +13,12 @@ import type { Band, Method, Steps } from './ruleset.js';
 
 export interface MethodContext {
   /** Compiles the expression at `pointer` (a field of the method) expecting `type`. */
-  expr(field: string, type: ValueType): Compiled | undefined;
+  expr(field: string, type: ValueType): Typed | undefined;
   input(field: string): CompiledInput | undefined;
   problem(code: string, field: string, message: string): void;
   strings: StringTable;
+  /** Keeps a value for the generated scorer and gives its index in `K`. */
+  constant(value: unknown): number;
 }
 
 type Amount = (env: Env) => number;
@@ -40,29 +43,37 @@ export function bandHolds(band: Band, value: number): boolean {
     && (band.below === undefined || v < round9(band.below));
 }
 
-const never: Compiled = () => NaN;
+const NEVER: Typed = { type: 'number', fn: () => NaN, src: 'NaN' };
+const STEPS: Record<Steps, number> = { proportional: 0, started: 1, whole: 2 };
 
 export function compileMethod(def: Method, pointer: string, criterionPoints: number | undefined, ctx: MethodContext): CompiledMethod {
   const P = ('points' in def && typeof def.points === 'number' ? def.points : criterionPoints) ?? 0;
-  const when = def.when !== undefined ? ctx.expr('when', 'boolean') : undefined;
-  let value: Compiled | undefined;
+  const whenT = def.when !== undefined ? ctx.expr('when', 'boolean') ?? NEVER : undefined;
+  const when = whenT?.fn;
+  let valueT: Typed | undefined;
   let base: Amount;
+  let src: string;
 
   switch (def.method) {
     case 'fixed': {
       const points = def.points;
       base = () => points;
+      src = num(points);
       break;
     }
     case 'check': {
-      const test = ctx.expr('test', 'boolean') ?? never;
+      const testT = ctx.expr('test', 'boolean') ?? NEVER;
+      const test = testT.fn;
       base = (env) => (test(env) === 1 ? P : 0);
+      src = `(${testT.src}===1?${num(P)}:0)`;
       break;
     }
     case 'shortfall': {
-      const v = (value = ctx.expr('value', 'number')) ?? never;
+      valueT = ctx.expr('value', 'number') ?? NEVER;
+      const v = valueT.fn;
       const { target, better, per, points } = def;
       const steps = def.steps ?? 'proportional';
+      src = `H.shortfall(${valueT.src},${num(target)},${better === 'higher' ? 1 : 0},${num(per)},${num(points)},${STEPS[steps]})`;
       base = (env) => {
         const x = v(env);
         if (x !== x) return NaN;
@@ -72,9 +83,11 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
       break;
     }
     case 'per': {
-      const c = (value = ctx.expr('count', 'number')) ?? never;
+      valueT = ctx.expr('count', 'number') ?? NEVER;
+      const c = valueT.fn;
       const per = def.per ?? 1, allowed = def.allowed ?? 0, points = def.points;
       const steps = def.steps ?? 'whole';
+      src = `H.per(${valueT.src},${num(per)},${num(allowed)},${num(points)},${STEPS[steps]})`;
       base = (env) => {
         const x = c(env);
         return x !== x ? NaN : points * stepCount(Math.max(0, x - allowed) / per, steps);
@@ -82,16 +95,20 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
       break;
     }
     case 'ratio': {
-      const v = (value = ctx.expr('value', 'number')) ?? never;
+      valueT = ctx.expr('value', 'number') ?? NEVER;
+      const v = valueT.fn;
       base = (env) => {
         const x = v(env);
         return x !== x ? NaN : P * clamp(x, 0, 1);
       };
+      src = `H.ratio(${valueT.src},${num(P)})`;
       break;
     }
     case 'linear': {
-      const v = (value = ctx.expr('value', 'number')) ?? never;
+      valueT = ctx.expr('value', 'number') ?? NEVER;
+      const v = valueT.fn;
       const { zeroAt, fullAt } = def;
+      src = `H.linear(${valueT.src},${num(zeroAt)},${num(fullAt)},${num(P)})`;
       if (round9(zeroAt) === round9(fullAt)) ctx.problem('LINEAR_DEGENERATE', 'fullAt', `zeroAt 与 fullAt 相同（${zeroAt}），无法按线性记分`);
       base = (env) => {
         const x = v(env);
@@ -100,8 +117,10 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
       break;
     }
     case 'bands': {
-      const v = (value = ctx.expr('value', 'number')) ?? never;
+      valueT = ctx.expr('value', 'number') ?? NEVER;
+      const v = valueT.fn;
       const bands = def.bands;
+      src = `H.bands(${valueT.src},K[${ctx.constant(bands)}])`;
       base = (env) => {
         const x = v(env);
         if (x !== x) return NaN;
@@ -124,6 +143,7 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
       for (const [g, pts] of Object.entries(def.points)) byId[ctx.strings.id(g)] = pts;
       const slot = input?.slot ?? -1;
       base = (env) => byId[env[slot]] ?? 0;
+      src = slot < 0 ? '0' : `(K[${ctx.constant(byId)}][e[${slot}]]??0)`;
       break;
     }
     case 'manual': {
@@ -133,6 +153,7 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
       }
       const slot = input?.slot ?? -1;
       base = (env) => (slot < 0 ? NaN : env[slot]);
+      src = slot < 0 ? 'NaN' : `e[${slot}]`;
       break;
     }
   }
@@ -142,10 +163,12 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
   if (max !== undefined) {
     const inner = amount;
     amount = (env) => Math.min(inner(env), max); // NaN stays NaN
+    src = `Math.min(${src},${num(max)})`;
   }
   if (when) {
     const inner = amount;
     amount = (env) => (when(env) === 1 ? inner(env) : 0);
+    src = `(${whenT!.src}===1?${src}:0)`;
   }
-  return { def, pointer, P, when, value, amount };
+  return { def, pointer, P, when, value: valueT?.fn, amount, src };
 }

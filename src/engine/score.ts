@@ -2,6 +2,7 @@ import { clamp, roundHalfUp } from './decimal.js';
 import type { CompiledAdjustments, CompiledCriterion, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
 import type { Unit } from './units.js';
+import { generateScorer, vetoTable, type Scorer } from './codegen.js';
 
 /**
  * Scoring one unit (RULES.md §1, §2, §4): each criterion by its method(s), clamped,
@@ -65,7 +66,27 @@ export function scratchFor(rs: CompiledRuleSet, unit: Unit): Env {
   return env;
 }
 
+const scorers = new WeakMap<CompiledRuleSet, { score: Scorer; vetoes: VetoHit[] }>();
+
+/** The rule set's generated scorer (codegen.ts), made once. */
+function scorerOf(rs: CompiledRuleSet): { score: Scorer; vetoes: VetoHit[] } {
+  let found = scorers.get(rs);
+  if (!found) scorers.set(rs, (found = { score: generateScorer(rs), vetoes: vetoTable(rs) }));
+  return found;
+}
+
 export function scoreUnit(rs: CompiledRuleSet, unit: Unit): UnitScore {
+  const env = scratchFor(rs, unit);
+  const scorer = scorerOf(rs);
+  const scores = new Float64Array(rs.nodes.length);
+  const hits: number[] = [];
+  scorer.score(env, scores, hits);
+  const vetoes = hits.length === 0 ? NO_VETOES : hits.map((k) => scorer.vetoes[k]);
+  return { unit, scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot], total: env[rs.totalSlot], vetoes };
+}
+
+/** The same scoring by the closures alone, one call per node: the reference the generated scorer is tested against. */
+export function scoreUnitByClosures(rs: CompiledRuleSet, unit: Unit): UnitScore {
   const env = scratchFor(rs, unit);
   const p = rs.precision;
   const scores = new Float64Array(rs.nodes.length);

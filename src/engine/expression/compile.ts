@@ -14,6 +14,12 @@ export type Compiled = (env: Env) => number;
 export interface Typed {
   type: ValueType;
   fn: Compiled;
+  /**
+   * The same expression as JavaScript for the generated scorer (codegen.ts): only slot
+   * numbers, numbers re-printed from their values, string ids and the helpers `H.*` —
+   * never a name or any other text of the rule file.
+   */
+  src: string;
   /** Set when the expression is one grade input: the grades it can take. */
   grades?: readonly string[];
   /** Set when the expression is a string constant. */
@@ -35,7 +41,7 @@ const TYPE_NAMES: Record<ValueType, string> = { number: '数值', boolean: '真�
 export function compileExpression(tree: Expr, scope: Scope, problems: ExprProblem[], strings: StringTable): Typed {
   const fail = (code: ExprProblem['code'], message: string, at: number): Typed => {
     problems.push({ code, message, at });
-    return { type: 'number', fn: () => NaN };
+    return { type: 'number', fn: () => NaN, src: 'NaN' };
   };
   const need = (t: Typed, type: ValueType, at: number, what: string): boolean => {
     if (t.type === type) return true;
@@ -45,24 +51,24 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
 
   function visit(e: Expr): Typed {
     switch (e.kind) {
-      case 'number': { const v = e.value; return { type: 'number', fn: () => v }; }
-      case 'boolean': { const v = e.value ? 1 : 0; return { type: 'boolean', fn: () => v }; }
-      case 'string': { const v = strings.id(e.value); return { type: 'string', fn: () => v, text: e.value }; }
+      case 'number': { const v = e.value; return { type: 'number', fn: () => v, src: num(v) }; }
+      case 'boolean': { const v = e.value ? 1 : 0; return { type: 'boolean', fn: () => v, src: String(v) }; }
+      case 'string': { const v = strings.id(e.value); return { type: 'string', fn: () => v, text: e.value, src: String(v) }; }
       case 'name': {
         const info = scope(e.name);
         if (!info) return fail('EXPR_UNKNOWN_NAME', `未知的名称 “${e.name}”`, e.at);
         const slot = info.slot;
-        return { type: info.type, fn: (env) => env[slot], grades: info.grades };
+        return { type: info.type, fn: (env) => env[slot], grades: info.grades, src: `e[${slot}]` };
       }
       case 'unary': {
         const operand = visit(e.operand);
         const f = operand.fn;
         if (e.op === '-') {
           need(operand, 'number', e.operand.at, '负号的运算对象');
-          return { type: 'number', fn: (env) => -f(env) };
+          return { type: 'number', fn: (env) => -f(env), src: `(-${operand.src})` };
         }
         need(operand, 'boolean', e.operand.at, '“not” 的运算对象');
-        return { type: 'boolean', fn: (env) => 1 - f(env) }; // NaN stays NaN
+        return { type: 'boolean', fn: (env) => 1 - f(env), src: `(1-${operand.src})` }; // NaN stays NaN
       }
       case 'binary': return binary(e);
       case 'call': return call(e);
@@ -89,6 +95,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
             if (y === decisive) return decisive;
             return x !== x || y !== y ? NaN : 1 - decisive;
           },
+          src: `H.${e.op}(${l.src},${r.src})`,
         };
       }
       case '==':
@@ -105,13 +112,13 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
             const x = a(env), y = b(env);
             if (x !== x || y !== y) return 0;
             return round9(x) === round9(y) ? yes : no;
-          } };
+          }, src: `H.${yes ? 'eqn' : 'nen'}(${l.src},${r.src})` };
         }
         return { type: 'boolean', fn: (env) => {
           const x = a(env), y = b(env);
           if (x !== x || y !== y) return 0;
           return x === y ? yes : no;
-        } };
+        }, src: `H.${yes ? 'eqs' : 'nes'}(${l.src},${r.src})` };
       }
       case '<':
       case '<=':
@@ -121,16 +128,16 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
         need(r, 'number', e.right.at, `“${e.op}” 的右边`);
         const cmp = COMPARE[e.op];
         // NaN compares false, as §3 wants of undefined.
-        return { type: 'boolean', fn: (env) => (cmp(round9(a(env)), round9(b(env))) ? 1 : 0) };
+        return { type: 'boolean', fn: (env) => (cmp(round9(a(env)), round9(b(env))) ? 1 : 0), src: `(H.r9(${l.src})${e.op}H.r9(${r.src})?1:0)` };
       }
       default: {
         need(l, 'number', e.left.at, `“${e.op}” 的左边`);
         need(r, 'number', e.right.at, `“${e.op}” 的右边`);
         switch (e.op) {
-          case '+': return { type: 'number', fn: (env) => a(env) + b(env) };
-          case '-': return { type: 'number', fn: (env) => a(env) - b(env) };
-          case '*': return { type: 'number', fn: (env) => a(env) * b(env) };
-          default: return { type: 'number', fn: (env) => { const x = a(env), y = b(env); return round9(y) === 0 ? NaN : x / y; } };
+          case '+': return { type: 'number', fn: (env) => a(env) + b(env), src: `(${l.src}+${r.src})` };
+          case '-': return { type: 'number', fn: (env) => a(env) - b(env), src: `(${l.src}-${r.src})` };
+          case '*': return { type: 'number', fn: (env) => a(env) * b(env), src: `(${l.src}*${r.src})` };
+          default: return { type: 'number', fn: (env) => { const x = a(env), y = b(env); return round9(y) === 0 ? NaN : x / y; }, src: `H.dv(${l.src},${r.src})` };
         }
       }
     }
@@ -158,11 +165,11 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
       }
       const [c, yes, no] = fns;
       // Only the branch taken is evaluated: if(due > 0, done / due, 1) guards a division by zero.
-      return { type: args[1].type, fn: (env) => { const k = c(env); return k !== k ? NaN : k ? yes(env) : no(env); } };
+      return { type: args[1].type, fn: (env) => { const k = c(env); return k !== k ? NaN : k ? yes(env) : no(env); }, src: `H.iff(${args.map((x) => x.src).join(',')})` };
     }
     args.forEach((x, i) => need(x, 'number', e.args[i].at, `函数 ${e.fn} 的第${i + 1}个参数`));
     switch (e.fn) {
-      case 'abs': { const [x] = fns; return { type: 'number', fn: (env) => Math.abs(x(env)) }; }
+      case 'abs': { const [x] = fns; return { type: 'number', fn: (env) => Math.abs(x(env)), src: `Math.abs(${args[0].src})` }; }
       case 'round': {
         const [x, dx] = fns;
         return { type: 'number', fn: (env) => {
@@ -173,22 +180,29 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
           // A negative d rounds to tens, hundreds … as spreadsheets do: round(125, -1) = 130.
           const scale = 10 ** Math.min(-d, 300);
           return roundHalfUp(v / scale, 0) * scale;
-        } };
+        }, src: `H.round(${args[0].src},${args[1].src})` };
       }
       default: {
         // Math.min and Math.max already give NaN when any argument is NaN.
         const pick = e.fn === 'min' ? Math.min : Math.max;
-        if (fns.length === 2) { const [x, y] = fns; return { type: 'number', fn: (env) => pick(x(env), y(env)) }; }
+        const src = `Math.${e.fn}(${args.map((x) => x.src).join(',')})`;
+        if (fns.length === 2) { const [x, y] = fns; return { type: 'number', fn: (env) => pick(x(env), y(env)), src }; }
         return { type: 'number', fn: (env) => {
           let best = fns[0](env);
           for (let k = 1; k < fns.length; k++) best = pick(best, fns[k](env));
           return best;
-        } };
+        }, src };
       }
     }
   }
 
   return visit(tree);
+}
+
+/** A number as JavaScript source: its value printed again (never text from the file). */
+export function num(v: number): string {
+  if (!Number.isFinite(v)) throw new Error('only finite numbers reach generated code');
+  return v < 0 ? `(${String(v)})` : String(v);
 }
 
 const COMPARE: Record<'<' | '<=' | '>' | '>=', (x: number, y: number) => boolean> = {

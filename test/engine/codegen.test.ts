@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { loadRuleSet, readUnits } from '../../src/engine/index.js';
+import { generateScorer } from '../../src/engine/codegen.js';
+import { scoreUnit, scoreUnitByClosures } from '../../src/engine/score.js';
+import { parseJsonData, readDataFile } from '../../src/io/data-file.js';
+import { readRuleFile, ruleSchema } from '../../src/io/rule-file.js';
+import { DEMO_DIR, RULES_DIR } from '../../src/paths.js';
+import { compile, FIXTURES, readJson, ruleSet } from '../helpers.js';
+
+/** The generated straight-line scorer gives exactly what the closures give, and holds no text of the rule file. */
+describe('the generated scorer', () => {
+  const cases: Array<{ name: string; rules: string; rows: unknown[] }> = [];
+  const dir = path.join(FIXTURES, 'rulesets');
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
+    const fx = readJson<{ rules: unknown; data?: unknown[]; expected?: unknown }>(path.join(dir, f));
+    if (fx.expected && fx.data) cases.push({ name: f, rules: JSON.stringify(fx.rules), rows: fx.data });
+  }
+
+  for (const c of cases) {
+    it(`scores ${c.name} as the closures do`, () => {
+      const rs = loadRuleSet(c.rules, c.name, ruleSchema()).ruleset;
+      const { units } = readUnits(rs, parseJsonData(JSON.stringify(c.rows), c.name));
+      for (const u of units) {
+        const a = scoreUnit(rs, u), b = scoreUnitByClosures(rs, u);
+        expect([...a.scores, a.total, a.bonus, a.penalty], u.id).to.deep.equal([...b.scores, b.total, b.bonus, b.penalty]);
+        expect(a.vetoes, u.id).to.deep.equal(b.vetoes);
+      }
+    });
+  }
+
+  it('scores the demo township as the closures do', () => {
+    const rs = readRuleFile(path.join(RULES_DIR, 'village-annual.json')).ruleset;
+    for (const year of ['2023', '2024']) {
+      for (const u of readUnits(rs, readDataFile(path.join(DEMO_DIR, `villages-${year}.csv`))).units) {
+        const a = scoreUnit(rs, u), b = scoreUnitByClosures(rs, u);
+        expect([...a.scores, a.total], u.id).to.deep.equal([...b.scores, b.total]);
+        expect(a.vetoes).to.deep.equal(b.vetoes);
+      }
+    }
+  });
+
+  it('carries no name, string or other text of the rule file into the generated source', () => {
+    const rs = compile(ruleSet({
+      inputs: { 出生人数: { type: 'number' }, star: { type: 'grade', grades: ['好', '差'] } },
+      items: [
+        { id: 'c1', title: 'x"); process.exit(1); ("', points: 50, award: { method: 'check', test: 'star == "好" and 出生人数 > 0', points: 50 } },
+        { id: 'c2', title: 'c2', points: 50, award: { method: 'grade', input: 'star', points: { 好: 50, 差: 0 } } },
+      ],
+    }));
+    const source = generateScorer(rs).toString();
+    expect(source).to.not.match(/出生人数|star|好|process|"/);
+  });
+});
