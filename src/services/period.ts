@@ -8,10 +8,11 @@ export class PeriodInvalid extends Error {
   readonly code = 'PERIOD_INVALID';
 }
 
-export function parsePeriod(id: string): PeriodSpec {
-  const m = /^(\d{4})(?:([HQ])([1-4]))?$/.exec(id.trim());
+export function parsePeriod(text: string): PeriodSpec {
+  const id = text.trim().toUpperCase();
+  const m = /^(\d{4})(?:([HQ])([1-4]))?$/.exec(id);
   if (!m || (m[2] === 'H' && Number(m[3]) > 2)) {
-    throw new PeriodInvalid(`考核期 “${id}” 格式不对：应为年份（2023）、半年（2024H1、2024H2）或季度（2024Q1…Q4）`);
+    throw new PeriodInvalid(`考核期 “${text}” 格式不对：应为年份（2023）、半年（2024H1、2024H2）或季度（2024Q1…Q4）`);
   }
   const [, year, kind, n] = m;
   if (!kind) return { id, title: `${year}年度`, kind: 'annual' };
