@@ -30,7 +30,7 @@ export const runRoutes: RouteSpec[] = [
     method: 'get', path: '/runs', access: ['admin', 'leader'],
     handle: async (_req, _res, ctx) => {
       const runs = (await listRuns(ctx.db)).map((r) => ({ ...r, statusName: STATUS[r.status], trackName: TRACKS[r.track] ?? r.track }));
-      ctx.render('runs', { title: '考核与排名', runs, periods: await listPeriods(ctx.db), tracks: Object.entries(TRACKS).map(([id, name]) => ({ id, name })) });
+      ctx.render('runs', { title: '考核与排名', runs, periods: await listPeriods(ctx.db), tracks: [...Object.entries(TRACKS).map(([id, name]) => ({ id, name })), { id: 'both', name: '双线考核（先村后工作人员）' }] });
     },
   },
   {
@@ -38,10 +38,18 @@ export const runRoutes: RouteSpec[] = [
     handle: async (req, res, ctx) => {
       const period = String(req.body.period ?? '');
       const track = String(req.body.track ?? 'village');
-      if (!(track in TRACKS)) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
+      if (!(track in TRACKS) && track !== 'both') throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
       const corrects = req.body.corrects ? Number(req.body.corrects) : undefined;
+      const note = req.body.note ? String(req.body.note).slice(0, 500) : undefined;
       try {
-        const run = await createRun(ctx.db, { periodId: period, track, by: ctx.user!.username, corrects, note: req.body.note ? String(req.body.note).slice(0, 500) : undefined });
+        if (track === 'both') {
+          // 双线考核 in its order: the villages first, then the staff, who are linked to the villages' results.
+          const village = await createRun(ctx.db, { periodId: period, track: 'village', by: ctx.user!.username, note });
+          const staff = await createRun(ctx.db, { periodId: period, track: 'staff', by: ctx.user!.username, note });
+          req.session.flash = `已生成第${village.id}号（村）和第${staff.id}号（工作人员）考核（草稿），请核对后分别发布`;
+          return res.redirect(303, `/runs/${village.id}`);
+        }
+        const run = await createRun(ctx.db, { periodId: period, track, by: ctx.user!.username, corrects, note });
         req.session.flash = `已生成第${run.id}号考核（草稿），请核对后发布`;
         res.redirect(303, `/runs/${run.id}`);
       } catch (e) {
