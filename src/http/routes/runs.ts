@@ -70,6 +70,7 @@ export const runRoutes: RouteSpec[] = [
       ctx.render('ranking', {
         title: `${view.periodTitle} ${view.ruleset.title}`, ...view, statusName: STATUS[run.status],
         isDraft: run.status === 'draft', trackName: TRACKS[run.track] ?? run.track, precision: view.ruleset.precision,
+        unitBase: run.track === 'staff' ? '/staff' : '/units',
         printedAt: new Date().toISOString(),
       });
     },
