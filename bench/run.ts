@@ -1,0 +1,168 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ROOT } from '../src/paths.js';
+import { fmtMiB, type Checksum } from './measure.js';
+import type { ContestantResult } from './tasks/engine.js';
+import { benchDatabaseUrl } from './tasks/end-to-end.js';
+
+/**
+ * `npm run bench [-- --quick]`: every measurement in a child process of its own, then one
+ * table per part and bench/results.json. Nothing is timed until every contestant's checksum
+ * agrees with the engine's (abort otherwise).
+ */
+
+const quick = process.argv.includes('--quick');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const started = Date.now();
+
+function child<T>(task: string, args: object): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=8192', path.join(here, 'child.js'), task, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('@@RESULT '));
+      if (code !== 0 || !line) return reject(new Error(`bench ${task} ${JSON.stringify(args)} failed (exit ${code})`));
+      resolve(JSON.parse(line.slice(9)) as T);
+    });
+  });
+}
+
+const ok = (b: boolean) => (b ? '✔' : '✘');
+const n0 = (x: number) => Math.round(x).toLocaleString('en');
+const f1 = (x: number) => x.toFixed(1);
+const s2 = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+function table(head: string[], rows: Array<Array<string | number>>): void {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const w = head.map((_, i) => Math.max(...cells.map((r) => [...r[i]].length)));
+  const line = (r: string[]) => `  ${r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')}`;
+  console.log(line(head));
+  console.log(`  ${w.map((x) => '-'.repeat(x)).join('  ')}`);
+  for (const r of cells.slice(1)) console.log(line(r));
+}
+
+function sameChecksum(a: Checksum, b: Checksum): boolean {
+  return a.units === b.units && a.totalTenths === b.totalTenths && a.hash === b.hash;
+}
+
+const BUDGET = { vsHandWritten: 0.5, vsJsonLogic: 30, vsJsonRulesEngine: 100 };
+const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+const e2eSizes = quick ? [5_000, 20_000] : [10_000, 100_000, 1_000_000];
+const e2ePostgres = quick ? 5_000 : 100_000;
+
+console.log(`千分考核 benchmark (${quick ? 'quick' : 'full'}) — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+
+// 1. Engine vs peers ----------------------------------------------------------------------
+const engine: Record<string, unknown> = { ruleset: 'bench-40 (40 criteria, bench/synthetic-rules.ts)', sizes: {} };
+const engineRows: Array<Array<string | number>> = [];
+let jreAtSmallest: ContestantResult | undefined;
+for (const size of sizes) {
+  // --quick: json-rules-engine (slowest by far) only at the smallest size; its rate is per unit, so the
+  // larger size's ratio uses it (said in the table and in results.json).
+  const skip = quick && size > sizes[0] ? ['jsonRulesEngine'] : [];
+  const r = await child<{ size: number; contestants: ContestantResult[] }>('engine', { size, quick, skip });
+  const by: Record<string, ContestantResult> = Object.fromEntries(r.contestants.map((c) => [c.name, c]));
+  if (skip.length) by.jsonRulesEngine = { ...jreAtSmallest!, name: 'jsonRulesEngine' };
+  else if (size === sizes[0]) jreAtSmallest = by.jsonRulesEngine;
+  for (const c of r.contestants) {
+    if (skip.includes(c.name)) continue;
+    if (!sameChecksum(c.checksum, by.engine.checksum)) {
+      console.error(`\n✘ CHECKSUM MISMATCH at ${size} units: ${c.name} ${JSON.stringify(c.checksum)} ≠ engine ${JSON.stringify(by.engine.checksum)}. No time is reported.`);
+      process.exit(1);
+    }
+  }
+  const ratios = (e: ContestantResult) => ({
+    vsHandWritten: e.unitsPerSecond / by.handWritten.unitsPerSecond,
+    vsJsonLogic: e.unitsPerSecond / by.jsonLogic.unitsPerSecond,
+    vsJsonRulesEngine: e.unitsPerSecond / by.jsonRulesEngine.unitsPerSecond,
+  });
+  const headline = ratios(by.engine), scoreRank = ratios(by.engineScoreRank);
+  (engine.sizes as Record<string, unknown>)[size] = {
+    checksum: by.engine.checksum,
+    unitsPerSecond: Object.fromEntries(r.contestants.map((c) => [c.name, Math.round(c.unitsPerSecond)])),
+    medianMs: Object.fromEntries(r.contestants.map((c) => [c.name, Math.round(c.ms)])),
+    runs: Object.fromEntries(r.contestants.map((c) => [c.name, c.runs])),
+    ...(skip.length ? { jsonRulesEngineRateFrom: sizes[0] } : {}),
+    ...headline,
+    scoreRankOnly: scoreRank,
+    budgetMet: { vsHandWritten: headline.vsHandWritten >= BUDGET.vsHandWritten, vsJsonLogic: headline.vsJsonLogic >= BUDGET.vsJsonLogic, vsJsonRulesEngine: headline.vsJsonRulesEngine >= BUDGET.vsJsonRulesEngine },
+  };
+  if (skip.length) engineRows.push([size.toLocaleString('en'), `jsonRulesEngine (rate at ${sizes[0].toLocaleString('en')})`, n0(by.jsonRulesEngine.unitsPerSecond), '', '', '', '']);
+  for (const c of r.contestants) {
+    const rt = c.name.startsWith('engine') ? ratios(c) : undefined;
+    engineRows.push([size.toLocaleString('en'), c.name, n0(c.unitsPerSecond), `${n0(c.ms)} ms ×${c.runs}`,
+      rt ? `${rt.vsHandWritten.toFixed(2)} ${ok(rt.vsHandWritten >= 0.5)}` : '', rt ? `${f1(rt.vsJsonLogic)} ${ok(rt.vsJsonLogic >= 30)}` : '', rt ? `${f1(rt.vsJsonRulesEngine)} ${ok(rt.vsJsonRulesEngine >= 100)}` : '']);
+  }
+}
+console.log('\n1. Engine vs peers, 40-criterion rule set (checksums identical across all contestants ✔)');
+console.log('   engine = appraise() from typed cells (read + check + metrics + score + rank); engineScoreRank = scoreUnit + rankUnits on read units');
+table(['units', 'contestant', 'units/s', 'median', 'vsHandWritten ≥0.5', 'vsJsonLogic ≥30', 'vsJsonRulesEngine ≥100'], engineRows);
+const largest = (engine.sizes as Record<string, Record<string, unknown>>)[sizes[sizes.length - 1]];
+Object.assign(engine, { vsHandWritten: largest.vsHandWritten, vsJsonLogic: largest.vsJsonLogic, vsJsonRulesEngine: largest.vsJsonRulesEngine, ratiosAt: sizes[sizes.length - 1], budget: BUDGET });
+
+type Village = { size: number; parseCsvMs: number; appraiseMs: number; unitsPerSecond: number; readUnitsMs: number; scoreRankMs: number; scoreRankUnitsPerSecond: number; checksum: Checksum };
+const villages: Village[] = [];
+for (const size of quick ? [100_000] : sizes) villages.push(await child<Village>('village', { size, quick }));
+console.log('\n   rules/village-annual.json (engine only; synthetic villages from test/support/synthetic.ts)');
+table(['units', 'parse CSV', 'appraise', 'units/s', 'readUnits', 'score+rank', 'score+rank units/s'],
+  villages.map((v) => [v.size.toLocaleString('en'), `${n0(v.parseCsvMs)} ms`, `${n0(v.appraiseMs)} ms`, n0(v.unitsPerSecond), `${n0(v.readUnitsMs)} ms`, `${n0(v.scoreRankMs)} ms`, n0(v.scoreRankUnitsPerSecond)]));
+engine.villageAnnual = villages;
+
+// 2. End to end ---------------------------------------------------------------------------
+type E2E = { backend: string; size: number; openMs: number; steps: Record<string, { ms: number; peakRssBytes: number }>; peakRssBytes: number };
+const endToEnd: Record<string, unknown> = { budget: { importMs: 15_000, runMs: 10_000, peakRssBytes: 2 ** 30, units: 100_000 } };
+const e2e: E2E[] = [];
+const backends: Array<'sqlite' | 'postgres'> = benchDatabaseUrl() ? ['sqlite', 'postgres'] : ['sqlite'];
+for (const backend of backends) {
+  for (const size of backend === 'sqlite' ? e2eSizes : [e2ePostgres]) e2e.push(await child<E2E>('e2e', { backend, size }));
+}
+console.log(`\n2. End to end (services: import CSV → createRun → publishRun)${benchDatabaseUrl() ? '' : ' — PostgreSQL SKIPPED: set BENCH_DATABASE_URL or TEST_DATABASE_URL'}`);
+const scale = (ms: number, size: number) => (ms * 100_000) / size;
+table(['backend', 'units', 'import', 'run + store', 'publish', 'peak RSS', 'import ≤15 s', 'run ≤10 s', 'RSS ≤1 GiB'],
+  e2e.map((r) => [r.backend, r.size.toLocaleString('en'), s2(r.steps.import.ms), s2(r.steps.run.ms), s2(r.steps.publish.ms), fmtMiB(r.peakRssBytes),
+    r.backend === 'sqlite' ? `${ok(scale(r.steps.import.ms, r.size) <= 15_000)}${r.size !== 100_000 ? ' (scaled)' : ''}` : '',
+    r.backend === 'sqlite' ? `${ok(scale(r.steps.run.ms, r.size) <= 10_000)}${r.size !== 100_000 ? ' (scaled)' : ''}` : '',
+    r.backend === 'sqlite' ? `${ok(r.peakRssBytes <= 2 ** 30)}${r.size !== 100_000 ? ` (at ${r.size.toLocaleString('en')})` : ''}` : '']));
+endToEnd.runs = e2e;
+endToEnd.postgres = benchDatabaseUrl() ? 'measured (schema appraisal_bench)' : 'skipped: BENCH_DATABASE_URL / TEST_DATABASE_URL not set';
+
+// 3. Pages under load ---------------------------------------------------------------------
+type Page = { singleRequestMs: number; requestsPerSecond: number; p50Ms: number; p99Ms: number; maxMs: number; requests: number; errors: number; path: string };
+const http = await child<Record<string, unknown> & { ranking: Page; scorecard: Page }>('http', { quick });
+console.log(`\n3. Pages under load (autocannon -c ${http.connections} -d ${http.seconds} after ${http.warmUpSeconds} s warm-up; leader signed in; 300 villages)`);
+const none = (p: Page) => (p.requests === 0 ? ' (no request completed)' : '');
+table(['page', 'one request', 'req/s', 'p50', 'p99', 'errors', 'budget'], [
+  ['ranking', `${http.ranking.singleRequestMs} ms`, n0(http.ranking.requestsPerSecond), `${http.ranking.p50Ms} ms`, `${http.ranking.p99Ms} ms`, http.ranking.errors, `≥200 req/s ${ok(http.ranking.requestsPerSecond >= 200)}, 0 errors ${ok(http.ranking.errors === 0 && http.ranking.requests > 0)}${none(http.ranking)}`],
+  ['scorecard', `${http.scorecard.singleRequestMs} ms`, n0(http.scorecard.requestsPerSecond), `${http.scorecard.p50Ms} ms`, `${http.scorecard.p99Ms} ms`, http.scorecard.errors,
+    `≥500 req/s ${ok(http.scorecard.requestsPerSecond >= 500)}, p99 ≤100 ms ${ok(http.scorecard.p99Ms <= 100)}, 0 errors ${ok(http.scorecard.errors === 0 && http.scorecard.requests > 0)}${none(http.scorecard)}`],
+]);
+
+// 4. Growth -------------------------------------------------------------------------------
+type Scale = { size: number; ms: number; peakRssBytes: number; rssBeforeBytes: number; heapAfterBytes: number };
+const scaleRuns: Scale[] = [];
+for (const size of sizes) scaleRuns.push(await child<Scale>('scale', { size }));
+console.log('\n4. Growth (time per unit should stay flat; ✘ marks a per-unit cost that grew by more than 1.5× from the size before)');
+const growthRows: Array<Array<string | number>> = [];
+const perUnit = (xs: Array<{ size: number; ms: number }>) => xs.map((x, i) => ({ ...x, usPerUnit: (x.ms * 1000) / x.size, linear: i === 0 || (x.ms / x.size) <= 1.5 * (xs[i - 1].ms / xs[i - 1].size) }));
+const scoring = perUnit(sizes.map((size) => ({ size, ms: ((engine.sizes as Record<string, { medianMs: Record<string, number> }>)[size]).medianMs.engine })));
+scoring.forEach((s, i) => growthRows.push(['scoring (appraise)', s.size.toLocaleString('en'), `${n0(s.ms)} ms`, f1(s.usPerUnit), fmtMiB(scaleRuns[i].peakRssBytes), fmtMiB(scaleRuns[i].peakRssBytes - scaleRuns[i].rssBeforeBytes), ok(s.linear)]));
+const runs = perUnit(e2e.filter((r) => r.backend === 'sqlite').map((r) => ({ size: r.size, ms: r.steps.run.ms, rss: r.peakRssBytes })));
+runs.forEach((r) => growthRows.push(['run + store (SQLite)', r.size.toLocaleString('en'), `${n0(r.ms)} ms`, f1(r.usPerUnit), fmtMiB((r as unknown as { rss: number }).rss), '', ok(r.linear)]));
+const imports = perUnit(e2e.filter((r) => r.backend === 'sqlite').map((r) => ({ size: r.size, ms: r.steps.import.ms })));
+imports.forEach((r) => growthRows.push(['import (SQLite)', r.size.toLocaleString('en'), `${n0(r.ms)} ms`, f1(r.usPerUnit), '', '', ok(r.linear)]));
+table(['step', 'units', 'time', 'µs/unit', 'peak RSS', 'RSS growth while scoring', 'linear'], growthRows);
+
+const results = {
+  engine, endToEnd, http,
+  growth: { scoring: scoring.map((s, i) => ({ ...s, peakRssBytes: scaleRuns[i].peakRssBytes, rssBeforeBytes: scaleRuns[i].rssBeforeBytes })), run: runs, import: imports },
+  machine: {
+    cpus: os.cpus().length, cpu: os.cpus()[0]?.model, totalMemoryBytes: os.totalmem(), platform: `${os.platform()} ${os.release()}`,
+    node: process.version, loadAverageAtStart: os.loadavg(),
+  },
+  quick, at: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000),
+};
+writeFileSync(path.join(ROOT, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nwritten: bench/results.json (${results.seconds} s)`);

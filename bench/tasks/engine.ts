@@ -1,0 +1,86 @@
+import { appraise, loadRuleSet, rankUnits, readUnits, scoreUnit, type CompiledRuleSet, type DataTable } from '../../src/engine/index.js';
+import { ruleSchema } from '../../src/io/rule-file.js';
+import { checksum, gc, median, timed, type Checksum } from '../measure.js';
+import { scoreByHand, type SyntheticInputs } from '../peers/hand-written.js';
+import { scoreByJsonLogic, translateToJsonLogic } from '../peers/json-logic.js';
+import { scoreByRulesEngine, translateToRulesEngine } from '../peers/json-rules-engine.js';
+import { rankPeers, type PeerRanked } from '../peers/rank.js';
+import { syntheticRuleSet, syntheticUnits, type Cells } from '../synthetic-rules.js';
+
+/**
+ * Engine throughput against its peers on the 40-criterion rule set at one size: each
+ * contestant scores and ranks the same typed cells; all checksums must agree before any
+ * time is returned. Warm-up on a 2,000-unit prefix, then timed passes on all units (the
+ * first pass is the one checksummed); the median is reported.
+ */
+
+export interface ContestantResult { name: string; ms: number; runs: number; unitsPerSecond: number; checksum: Checksum; }
+
+interface Contestant {
+  name: string;
+  /** Timed passes at this size. */
+  runs: number;
+  /** Untimed preparation of the input (e.g. the engine's readUnits for the score+rank-only line). */
+  prepare(cells: Cells[]): unknown;
+  run(input: unknown): Promise<Array<{ id: string; total: number; rank: number }>> | Array<{ id: string; total: number; rank: number }>;
+}
+
+export function benchRuleSet(): CompiledRuleSet {
+  return loadRuleSet(JSON.stringify(syntheticRuleSet()), 'bench-40.json', ruleSchema()).ruleset;
+}
+
+export function tableOf(cells: Cells[]): DataTable {
+  return { file: 'bench-40', columns: Object.keys(cells[0]), rows: cells.map((c, i) => ({ row: i + 2, cells: c })) };
+}
+
+const engineRows = (units: Array<{ unit: { id: string }; total: number; rank: number }>) => units.map((u) => ({ id: u.unit.id, total: u.total, rank: u.rank }));
+const peerRows = (r: { units: PeerRanked[] }) => r.units;
+
+export async function engineTask(args: { size: number; quick: boolean; skip?: string[] }): Promise<{ size: number; contestants: ContestantResult[] }> {
+  const { size, quick } = args;
+  const rs = benchRuleSet();
+  const json = syntheticRuleSet();
+  const logic = translateToJsonLogic(json);
+  const rules = translateToRulesEngine(json);
+  const fast = quick ? 3 : 5;
+  const contestants: Contestant[] = [
+    { name: 'engine', runs: fast, prepare: (cells) => tableOf(cells), run: (t) => engineRows(appraise(rs, t as DataTable).units) },
+    {
+      name: 'engineScoreRank', runs: fast, prepare: (cells) => readUnits(rs, tableOf(cells)).units,
+      run: (units) => engineRows(rankUnits(rs, (units as ReturnType<typeof readUnits>['units']).map((u) => scoreUnit(rs, u))).units),
+    },
+    { name: 'handWritten', runs: fast, prepare: (c) => c, run: (c) => peerRows(rankPeers((c as unknown as SyntheticInputs[]).map(scoreByHand))) },
+    { name: 'jsonLogic', runs: size <= 10_000 ? 3 : size <= 100_000 && !quick ? 2 : 1, prepare: (c) => c, run: (c) => peerRows(rankPeers((c as Cells[]).map((u) => scoreByJsonLogic(logic, u)))) },
+    {
+      name: 'jsonRulesEngine', runs: size <= 10_000 && !quick ? 3 : 1, prepare: (c) => c,
+      run: async (c) => {
+        const out = [];
+        for (const u of c as Cells[]) out.push(await scoreByRulesEngine(rules, u));
+        return peerRows(rankPeers(out));
+      },
+    },
+  ];
+
+  const warmCells = syntheticUnits(2000, 7);
+  const results: ContestantResult[] = [];
+  for (const k of contestants.filter((c) => !args.skip?.includes(c.name))) {
+    // Fresh data for each contestant: the engine and the peers write into what they are given.
+    let cells: Cells[] | undefined = syntheticUnits(size);
+    const warm = k.prepare(warmCells.map((c) => ({ ...c })));
+    for (let i = 0; i < (k.name === 'jsonRulesEngine' ? 1 : 3); i++) await k.run(warm);
+    const input = k.prepare(cells);
+    cells = undefined;
+    const times: number[] = [];
+    let sum: Checksum | undefined;
+    for (let i = 0; i < k.runs; i++) {
+      gc();
+      const { ms, value } = await timed(() => k.run(input));
+      times.push(ms);
+      if (!sum) sum = checksum(value);
+    }
+    const ms = median(times);
+    results.push({ name: k.name, ms, runs: k.runs, unitsPerSecond: size / (ms / 1000), checksum: sum! });
+    process.stderr.write(`  [engine ${size}] ${k.name} measured\n`);
+  }
+  return { size, contestants: results };
+}
