@@ -41,7 +41,8 @@ export function createApp(opts: AppOptions): express.Express {
   const { csrfSynchronisedProtection, generateToken } = csrfSync({
     getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? req.get('x-csrf-token'),
   });
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 20 } });
+  // Browsers send a file's name as UTF-8 bytes without saying so: read them as UTF-8, so 村级数据.csv arrives intact.
+  const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 20 } });
 
   const contextFor = (req: Request, res: Response): Context => ({
     db, views, user: res.locals.user as UserRow | null,
@@ -72,7 +73,7 @@ export function createApp(opts: AppOptions): express.Express {
       next();
     });
     if (route.method === 'post') {
-      if (route.upload) pipeline.push(upload.single('file'));
+      if (route.upload) pipeline.push(declaredSizeWithinLimit, upload.single('file'));
       pipeline.push(csrfSynchronisedProtection);
     }
     pipeline.push((req, res, next) => {
@@ -99,6 +100,9 @@ export function createApp(opts: AppOptions): express.Express {
       status = 403; code = 'CSRF'; message = '表单已过期或来源不明，请刷新页面后重试';
     } else if (e?.code === 'LIMIT_FILE_SIZE' || e?.statusCode === 413 || e?.status === 413) {
       status = 413; code = 'TOO_LARGE'; message = `上传的文件太大（不超过 ${UPLOAD_LIMIT_BYTES / 1024 / 1024} MB）`;
+    } else if (err instanceof multer.MulterError) {
+      // A form the upload page never sends (another file field, too many parts): the request is wrong, not the server.
+      status = 400; code = 'BAD_UPLOAD'; message = '上传的表单无效，请从上传页面重新选择文件';
     } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       status = e.status; code = 'BAD_REQUEST'; message = '请求无效';
     }
@@ -115,12 +119,27 @@ export function createApp(opts: AppOptions): express.Express {
   return app;
 }
 
+/**
+ * An upload whose declared length is already over the limit is answered 413 at once,
+ * before a byte of its body is read (multer would read up to the limit first). The
+ * multipart framing adds a little, so the allowance is the limit plus 64 KB.
+ */
+function declaredSizeWithinLimit(req: Request, res: Response, next: NextFunction): void {
+  const declared = Number(req.get('content-length'));
+  if (Number.isFinite(declared) && declared > UPLOAD_LIMIT_BYTES + 64 * 1024) {
+    // The rest of the body is not wanted: the connection closes once the answer is sent.
+    res.set('Connection', 'close');
+    return next(new HttpError(413, `上传的文件太大（不超过 ${UPLOAD_LIMIT_BYTES / 1024 / 1024} MB）`, 'TOO_LARGE'));
+  }
+  next();
+}
+
 /** The menu a role sees. */
 function navigationFor(user: UserRow | null): Array<{ href: string; label: string }> {
   if (!user) return [];
   switch (user.role) {
-    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }];
-    case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }];
+    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }];
+    case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }];
     case 'village': return [{ href: `/units/${user.unit_id}`, label: '本村记分卡' }];
     case 'staff': return [{ href: `/staff/${user.unit_id}`, label: '我的考核' }];
   }

@@ -34,3 +34,44 @@ export function totalsChartSvg(bars: Bar[], opts: { title?: string; max?: number
   chart.dispose();
   return svg;
 }
+
+/** One unit's value of a metric, for the statistics report's chart. */
+export interface MetricBar { label: string; value: number; }
+
+/**
+ * The statistics report's bar chart of one metric by unit (统计分析): one bar per unit,
+ * labelled at the metric's decimals, with the metric's label and unit in the title.
+ */
+export function metricChartSvg(bars: MetricBar[], opts: { title?: string; decimals?: number; width?: number } = {}): string {
+  const width = opts.width ?? 900;
+  const height = Math.max(160, 26 * bars.length + 70);
+  const decimals = opts.decimals ?? 2;
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  chart.setOption({
+    animation: false,
+    grid: { left: 130, right: 70, top: opts.title ? 40 : 20, bottom: 20 },
+    xAxis: { type: 'value', axisLabel: { fontSize: 11 } },
+    yAxis: { type: 'category', inverse: true, axisLabel: { fontSize: 12 }, data: bars.map((b) => escapeXml(b.label)) },
+    series: [{
+      type: 'bar', barMaxWidth: 18, itemStyle: { color: '#2e6da4' },
+      data: bars.map((b) => b.value),
+      label: { show: true, position: 'right', fontSize: 11, formatter: (p: { value: unknown }) => (typeof p.value === 'number' ? p.value.toFixed(decimals) : '') },
+    }],
+    title: opts.title ? { text: escapeXml(opts.title), left: 'center', textStyle: { fontSize: 13 } } : undefined,
+  });
+  const svg = withoutInlineStyles(chart.renderToSVGString());
+  chart.dispose();
+  return svg;
+}
+
+/**
+ * The page's CSP refuses inline styles: ECharts' text styles become SVG presentation
+ * attributes, and its <style> element (hover states only, of no use without script) is left out.
+ */
+function withoutInlineStyles(svg: string): string {
+  return svg
+    .replace(/<style\b[^>]*>[\s\S]*?<\/style>/g, '')
+    .replace(/ style="([^"]*)"/g, (_m, css: string) => css.split(';')
+      .map((decl) => /^\s*([a-z-]+)\s*:\s*([^;]+?)\s*$/.exec(decl))
+      .map((m) => (m ? ` ${m[1]}="${m[2]}"` : '')).join(''));
+}

@@ -12,6 +12,8 @@ export interface UnitResult extends UnitJson {
   explanations?: Record<string, string>;
   /** The unit's metric values, for a track linked to this one. */
   metrics?: Record<string, number | null>;
+  /** The unit's inputs as the run scored them (its row of the run's snapshot). */
+  inputs?: Record<string, unknown>;
 }
 
 export interface ParentSanctions { id: string; sanctions: Sanction[]; }

@@ -2,7 +2,7 @@ import type { Tx } from '../db/connection.js';
 import { toCsv } from '../io/csv-write.js';
 import { rankingRows, scorecardRows } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
-import { requireRun, runResults, STATUS } from './runs.js';
+import { requireRun, runResults, STATUS, withExplanations } from './runs.js';
 
 /**
  * A stored run as a spreadsheet: the ranking and every scorecard, exactly as stored
@@ -18,7 +18,7 @@ export async function exportRun(db: Tx, runId: number, format: ExportFormat, wha
   const { ruleset } = await compiledVersion(db, run.rule_sha256);
   const results = await runResults(db, runId, filter);
   const ranking = rankingRows(ruleset, results.units, filter.unitId ? [] : results.parents);
-  const cards = scorecardRows(ruleset, results.units);
+  const cards = scorecardRows(ruleset, what === 'scorecards' || format === 'xlsx' ? await withExplanations(db, run, results.units) : []);
   const base = `考核${run.id}-${run.period_id}-${run.track}`;
   if (format === 'csv') {
     return { bytes: Buffer.from(toCsv(what === 'ranking' ? ranking : cards), 'utf8'), fileName: `${base}-${what === 'ranking' ? '排名' : '记分卡'}.csv` };

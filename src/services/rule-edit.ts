@@ -4,7 +4,7 @@ import { getRuleVersion, latestRuleVersion, listRuleVersions, type RuleVersionRo
 import { listRuns, type RunRow } from '../db/queries/runs.js';
 import { DataInvalid, loadRuleSet, RuleFileInvalid, type CompiledRuleSet, type RuleProblem } from '../engine/index.js';
 import { parseJsonWithSource } from '../engine/json-source.js';
-import { ruleSchema, sha256 } from '../io/rule-file.js';
+import { ruleFileTooLarge, ruleSchema, sha256 } from '../io/rule-file.js';
 import { diffResults, recomputeRun, runResults, type UnitChange } from './runs.js';
 import { compiledVersion, saveRuleVersion } from './rule-versions.js';
 
@@ -44,6 +44,8 @@ export type CheckedSource =
  */
 export function checkEditedSource(source: string, current: Pick<RuleVersionRow, 'ruleset_id' | 'subject'>): CheckedSource {
   const file = `${current.ruleset_id} (编辑中)`;
+  const tooLarge = ruleFileTooLarge(Buffer.byteLength(source, 'utf8'), file);
+  if (tooLarge) return { ok: false, problems: [tooLarge], warnings: [] };
   let loaded;
   try {
     loaded = loadRuleSet(source, file, ruleSchema());

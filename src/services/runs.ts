@@ -1,14 +1,16 @@
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
-  appraise, explainAdjustment, explainCriterion, linkTable, scoreJson, unitJson, type LinkedResult,
+  appraise, explainAdjustment, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
   type CompiledRuleSet, type RankedUnit, type ScoreJson, type UnitJson,
 } from '../engine/index.js';
+import type { Env } from '../engine/expression/ast.js';
 import type { Db, Tx } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { inputsOf } from '../db/queries/inputs.js';
 import { getPeriod } from '../db/queries/periods.js';
 import { insertParentResults, insertResults, parentResultsOf, resultsOf, type ResultRow } from '../db/queries/results.js';
-import { getRun, insertRun, listRuns, markPublished, markSuperseded, publishedRun, type RunRow } from '../db/queries/runs.js';
+import { getRun, insertRun, listRuns, markPublished, markSuperseded, publishedRun, sealRun, type RunRow } from '../db/queries/runs.js';
 import { getSnapshot, saveSnapshot } from '../db/queries/snapshots.js';
 import { tableFromJsonRows } from '../io/data-file.js';
 import { sha256 } from '../io/rule-file.js';
@@ -32,13 +34,27 @@ interface SnapshotUnit { id: string; name: string | null; parent: string | null;
 /** The results of a run as stored: what RULES.md §6 prints, and the reason for each score. */
 export interface StoredResults { units: UnitResult[]; parents: ScoreJson['parents']; }
 
-function explanations(rs: CompiledRuleSet, u: RankedUnit): Record<string, string> {
+/** The reason behind each score of a unit, from its values and its scores. */
+function explanations(rs: CompiledRuleSet, env: Env, score: (criterionIndex: number) => number): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const c of rs.criteria) out[c.id] = explainCriterion(rs, c, u.unit.env, u.scores[c.index]);
+  for (const c of rs.criteria) out[c.id] = explainCriterion(rs, c, env, score(c.index));
   for (const [kind, block] of [['bonus', rs.bonus], ['penalty', rs.penalty]] as const) {
-    for (const item of block?.items ?? []) out[item.id] = explainAdjustment(rs, item.method, u.unit.env, item.title, kind);
+    for (const item of block?.items ?? []) out[item.id] = explainAdjustment(rs, item.method, env, item.title, kind);
   }
   return out;
+}
+
+/**
+ * Stored results with the reason behind each score. The reasons are not stored as text:
+ * they follow from the unit's pinned inputs (kept with its result) and the run's rule
+ * version, which never change — storing them made a 100,000-unit run five times larger.
+ */
+export async function withExplanations(db: Tx, run: RunRow, units: UnitResult[]): Promise<UnitResult[]> {
+  if (units.length === 0) return units;
+  const { ruleset } = await compiledVersion(db, run.rule_sha256);
+  const rows = units.map((u) => ({ id: u.id, name: u.name, parent: u.parent, inputs: u.inputs ?? {} }));
+  const { units: read } = readUnits(ruleset, tableFromJsonRows(rows, `run ${run.id}`));
+  return units.map((u, k) => ({ ...u, explanations: explanations(ruleset, read[k].env, (i) => u.scores[ruleset.nodes[i].id]) }));
 }
 
 /** The unit's metric values (what a linked track may read as village.<metric>). */
@@ -72,18 +88,34 @@ async function linkedValues(db: Tx, rs: CompiledRuleSet, periodId: string): Prom
   return { values, runs };
 }
 
-/** What is hashed to seal a run's results: the §6 units and parents, in order. */
-function resultsDigest(units: UnitJson[], parents: ScoreJson['parents']): string {
-  const plain = units.map(({ id, name, parent, total, rank, grade, vetoed, vetoes, sanctions, bonus, penalty, scores, values }) =>
-    ({ id, name, parent, total, rank, grade, vetoed, vetoes, sanctions, bonus, penalty, scores, values }));
-  return sha256(Buffer.from(JSON.stringify({ units: plain, parents })));
+/**
+ * What seals a run's results: the sha256 of the §6 units (one JSON line each, in order)
+ * and then its parents, fed one unit at a time so that 100,000 units never make one string.
+ */
+class ResultsDigest {
+  private readonly hash = createHash('sha256');
+  add(u: UnitJson): void {
+    const { id, name, parent, total, rank, grade, vetoed, vetoes, sanctions, bonus, penalty, scores, values } = u;
+    this.hash.update(`${JSON.stringify({ id, name, parent, total, rank, grade, vetoed, vetoes, sanctions, bonus, penalty, scores, values })}\n`);
+  }
+  finish(parents: ScoreJson['parents']): string {
+    return this.hash.update(JSON.stringify(parents)).digest('hex');
+  }
 }
 
-function score(rs: CompiledRuleSet, snapshot: SnapshotUnit[], file: string): { results: StoredResults; ranked: RankedUnit[] } {
+function resultsDigest(units: UnitJson[], parents: ScoreJson['parents']): string {
+  const d = new ResultsDigest();
+  for (const u of units) d.add(u);
+  return d.finish(parents);
+}
+
+/** Scores a snapshot: the ranking, and each unit's stored form made only when asked for (explanations are costly). */
+function score(rs: CompiledRuleSet, snapshot: SnapshotUnit[], file: string) {
   const appraisal = appraise(rs, tableFromJsonRows(snapshot, file));
-  const json = scoreJson(rs, '', appraisal);
-  const units = appraisal.units.map((u, k) => ({ ...json.units[k], explanations: explanations(rs, u), metrics: metricsOf(rs, u) }));
-  return { results: { units, parents: json.parents }, ranked: appraisal.units };
+  const parents = appraisal.parents;
+  const inputsOf = new Map(snapshot.map((row) => [row.id, row.inputs]));
+  const full = (u: RankedUnit): UnitResult => ({ ...unitJson(rs, u), metrics: metricsOf(rs, u), inputs: inputsOf.get(u.unit.id) });
+  return { ranked: appraisal.units, parents, full };
 }
 
 export interface CreateRunRequest {
@@ -122,29 +154,43 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
   }
   const content = Buffer.from(JSON.stringify(snapshot));
   req.onProgress?.('score', 0, rows.length);
-  const { results } = score(ruleset, snapshot, `snapshot ${req.periodId}/${track}`);
+  const scored = score(ruleset, snapshot, `snapshot ${req.periodId}/${track}`);
   const at = new Date().toISOString();
-  const digest = resultsDigest(results.units, results.parents);
 
   return db.transaction(async (tx) => {
     const snapshotId = await saveSnapshot(tx, {
       period_id: req.periodId, track, sha256: sha256(content), row_count: snapshot.length, content: gzipSync(content, { level: 1 }), created_at: at,
     });
+    // The seal is known once every unit is written; a draft may be updated until then.
     const runId = await insertRun(tx, {
       period_id: req.periodId, track, rule_sha256: ruleSha, snapshot_id: snapshotId, status: 'draft',
-      supersedes_id: req.corrects ?? null, note: req.note ?? null, unit_count: results.units.length,
-      results_sha256: digest, created_by: req.by, created_at: at,
+      supersedes_id: req.corrects ?? null, note: req.note ?? null, unit_count: scored.ranked.length,
+      results_sha256: '', created_by: req.by, created_at: at,
     });
-    await insertResults(tx, results.units.map((u, position) => toRow(runId, position, u)), (done) => req.onProgress?.('store', done, results.units.length));
-    await insertParentResults(tx, results.parents.map((p) => ({ run_id: runId, parent_id: p.id, sanctions: JSON.stringify(p.sanctions) })));
+    const digest = new ResultsDigest();
+    const total = scored.ranked.length;
+    for (let i = 0; i < total; i += STORE_CHUNK) {
+      const rows = scored.ranked.slice(i, i + STORE_CHUNK).map((u, k) => {
+        const result = scored.full(u);
+        digest.add(result);
+        return toRow(runId, i + k, result);
+      });
+      await insertResults(tx, rows);
+      req.onProgress?.('store', Math.min(total, i + STORE_CHUNK), total);
+    }
+    await insertParentResults(tx, scored.parents.map((p) => ({ run_id: runId, parent_id: p.id, sanctions: JSON.stringify(p.sanctions) })));
+    await sealRun(tx, runId, digest.finish(scored.parents));
     await faultPoint('run');
     await appendAudit(tx, {
       at, actor: req.by, action: req.corrects !== undefined ? 'run.correct' : 'run.create', subject: `run ${runId}`,
-      detail: JSON.stringify({ period: req.periodId, track, rules: ruleSha, units: results.units.length, corrects: req.corrects ?? null, links: linked.runs }),
+      detail: JSON.stringify({ period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null, links: linked.runs }),
     });
     return (await getRun(tx, runId))!;
   });
 }
+
+/** Units made into stored rows at a time, so that 100,000 never sit in memory as rows at once. */
+const STORE_CHUNK = 2000;
 
 /** The linked columns of a row. */
 function pick(cells: Record<string, unknown>, rs: CompiledRuleSet): Record<string, unknown> {
@@ -155,16 +201,16 @@ function toRow(runId: number, position: number, u: UnitResult): ResultRow {
   return {
     run_id: runId, unit_id: u.id, name: u.name, parent_id: u.parent, position, rank: u.rank, total: u.total,
     bonus: u.bonus, penalty: u.penalty, grade: u.grade, vetoed: u.vetoed, vetoes: JSON.stringify(u.vetoes),
-    sanctions: JSON.stringify(u.sanctions), detail: JSON.stringify({ scores: u.scores, values: u.values, explanations: u.explanations, metrics: u.metrics }),
+    sanctions: JSON.stringify(u.sanctions), detail: JSON.stringify({ scores: u.scores, values: u.values, metrics: u.metrics, inputs: u.inputs }),
   };
 }
 
 function fromRow(r: ResultRow): UnitResult {
-  const detail = JSON.parse(r.detail) as { scores: Record<string, number>; values: Record<string, number | null>; explanations?: Record<string, string>; metrics?: Record<string, number | null> };
+  const detail = JSON.parse(r.detail) as { scores: Record<string, number>; values: Record<string, number | null>; metrics?: Record<string, number | null>; inputs?: Record<string, unknown> };
   return {
     id: r.unit_id, name: r.name, parent: r.parent_id, total: Number(r.total), rank: Number(r.rank), grade: r.grade,
     vetoed: Boolean(r.vetoed), vetoes: JSON.parse(r.vetoes), sanctions: JSON.parse(r.sanctions),
-    bonus: Number(r.bonus), penalty: Number(r.penalty), scores: detail.scores, values: detail.values, explanations: detail.explanations, metrics: detail.metrics,
+    bonus: Number(r.bonus), penalty: Number(r.penalty), scores: detail.scores, values: detail.values, metrics: detail.metrics, inputs: detail.inputs,
   };
 }
 
@@ -267,7 +313,8 @@ export async function recomputeRun(db: Tx, runId: number, ruleset?: CompiledRule
   const snap = await getSnapshot(db, run.snapshot_id);
   if (!snap) throw new RunRefused('SNAPSHOT_MISSING', `第${runId}号考核的输入快照不见了`);
   const content = gunzipSync(snap.content);
-  const { results } = score(rs, JSON.parse(content.toString('utf8')) as SnapshotUnit[], `snapshot of run ${runId}`);
+  const scored = score(rs, JSON.parse(content.toString('utf8')) as SnapshotUnit[], `snapshot of run ${runId}`);
+  const results = { units: scored.ranked.map(scored.full), parents: scored.parents };
   return { ...results, snapshotIntact: sha256(content) === snap.sha256 };
 }
 

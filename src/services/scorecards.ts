@@ -4,7 +4,7 @@ import { listRuns, type RunRow } from '../db/queries/runs.js';
 import type { CompiledRuleSet } from '../engine/index.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
-import { runResults } from './runs.js';
+import { runResults, withExplanations } from './runs.js';
 
 /**
  * A unit's scorecard (记分卡) for one run: the clause tree with points, score, the figure
@@ -44,8 +44,9 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
   const runs = await runsOf(db, track, opts.withDrafts);
   const candidates = opts.runId !== undefined ? runs.filter((r) => r.id === opts.runId) : runs;
   for (const run of candidates) {
-    const [result] = (await runResults(db, run.id, { unitId })).units;
-    if (!result) continue;
+    const [found] = (await runResults(db, run.id, { unitId })).units;
+    if (!found) continue;
+    const [result] = await withExplanations(db, run, [found]);
     const { ruleset } = await compiledVersion(db, run.rule_sha256);
     const sameScope = ruleset.ranking.scope === 'parent' && result.parent !== null ? { parentId: result.parent } : {};
     const scope = (await runResults(db, run.id, sameScope)).units;

@@ -34,6 +34,8 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'GET /rules/:rulesetId/edit': { roles: ['admin'] },
   'POST /rules/:rulesetId/preview': { roles: ['admin'] },
   'POST /rules/:rulesetId': { roles: ['admin'] },
+  'GET /report': { roles: MANAGERS },
+  'GET /report/export.:format': { roles: MANAGERS },
   'GET /entry': { roles: MANAGERS },
   'GET /entry/upload': { roles: MANAGERS },
   'POST /entry/upload': { roles: MANAGERS },

@@ -8,7 +8,7 @@ import { countInputs, inputOf } from '../../src/db/queries/inputs.js';
 import { auditEntries } from '../../src/db/queries/audit.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { importInputs } from '../../src/services/import-inputs.js';
-import { compareRuns, createRun, publishRun, runResults, RunRefused, verifyRun } from '../../src/services/runs.js';
+import { compareRuns, createRun, publishRun, runResults, RunRefused, verifyRun, withExplanations } from '../../src/services/runs.js';
 import { openStore } from '../../src/services/store.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { onEachBackend } from '../support/backends.js';
@@ -76,7 +76,8 @@ onEachBackend('the appraisal record', (backend) => {
     const { units, parents } = await runResults(db, run.id);
     expect(units).to.have.length(18);
     expect(units[17].vetoed).to.equal(true);
-    expect(units[0].explanations!['birth-rate']).to.contain('人口出生率');
+    const [explained] = await withExplanations(db, run, units.slice(0, 1));
+    expect(explained.explanations!['birth-rate']).to.contain('人口出生率');
     expect(parents.find((p) => p.id === 'fenglin')!.sanctions).to.not.be.empty;
   });
 

@@ -106,7 +106,7 @@ export async function up(knex: Knex): Promise<void> {
     t.boolean('vetoed').notNullable();
     t.text('vetoes').notNullable(); // JSON
     t.text('sanctions').notNullable(); // JSON
-    t.text('detail').notNullable(); // JSON: { scores, values, explanations }
+    t.text('detail').notNullable(); // JSON: { scores, values, metrics, inputs }
     t.primary(['run_id', 'unit_id']);
     t.index(['run_id', 'position']);
   });

@@ -13,6 +13,11 @@ export async function insertRun(db: Tx, row: Omit<RunRow, 'id' | 'published_by' 
   return typeof inserted === 'object' ? (inserted as { id: number }).id : Number(inserted);
 }
 
+/** Seals a draft with the digest of its results, once they are all written. */
+export async function sealRun(db: Tx, id: number, resultsSha256: string): Promise<void> {
+  await db('runs').where({ id, status: 'draft' }).update({ results_sha256: resultsSha256 });
+}
+
 export async function getRun(db: Tx, id: number): Promise<RunRow | undefined> {
   return db('runs').where({ id }).first();
 }

@@ -1,9 +1,10 @@
 import type { RouteSpec } from '../route.js';
 import { authRoutes } from './auth.js';
 import { entryRoutes } from './entry.js';
+import { reportRoutes } from './report.js';
 import { ruleRoutes } from './rules.js';
 import { runRoutes } from './runs.js';
 import { unitRoutes } from './units.js';
 
 /** Every route of the application, in one table: the app mounts it and the access test walks it. */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes];
+export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...reportRoutes];
