@@ -30,7 +30,7 @@ export function totalsChartSvg(bars: Bar[], opts: { title?: string; max?: number
     }],
     title: opts.title ? { text: escapeXml(opts.title), left: 'center', textStyle: { fontSize: 13 } } : undefined,
   });
-  const svg = chart.renderToSVGString();
+  const svg = withoutInlineStyles(chart.renderToSVGString());
   chart.dispose();
   return svg;
 }
