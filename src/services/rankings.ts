@@ -6,7 +6,7 @@ import type { CompiledRuleSet } from '../engine/index.js';
 import { totalsChartSvg } from '../report/chart.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
-import { compareRuns, requireRun, runResults, type UnitChange } from './runs.js';
+import { cacheKey, compareRuns, requireRun, runResults, type UnitChange } from './runs.js';
 
 /**
  * A run's ranking as the township reads it: each unit with its total, its top-level
@@ -25,8 +25,24 @@ export interface RankingView {
   changes: UnitChange[] | null;
 }
 
+/** Rendered views of recent runs: their results never change, and drawing the chart is the costly part. */
+const views = new Map<string, RankingView>();
+const MAX_VIEWS = 64;
+
 export async function rankingView(db: Tx, runId: number, parentFilter: string | null): Promise<RankingView> {
   const run = await requireRun(db, runId);
+  const key = `${cacheKey(run)}|${parentFilter ?? ''}`;
+  const hit = views.get(key);
+  // The run's status (draft → published → superseded) is the one thing that changes: read it fresh.
+  if (hit) return { ...hit, run };
+  const view = await buildView(db, run, parentFilter);
+  if (views.size >= MAX_VIEWS) views.delete(views.keys().next().value!);
+  views.set(key, view);
+  return view;
+}
+
+async function buildView(db: Tx, run: RunRow, parentFilter: string | null): Promise<RankingView> {
+  const runId = run.id;
   const { ruleset } = await compiledVersion(db, run.rule_sha256);
   const results = await runResults(db, runId, parentFilter ? { parentId: parentFilter } : {});
   const groups = ruleset.top.map((i) => ruleset.nodes[i]).map((n) => ({ id: n.id, title: n.title, points: n.points }));

@@ -173,7 +173,7 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
       const rows = scored.ranked.slice(i, i + STORE_CHUNK).map((u, k) => {
         const result = scored.full(u);
         digest.add(result);
-        return toRow(runId, i + k, result);
+        return toRow(ruleset, runId, i + k, result);
       });
       await insertResults(tx, rows);
       req.onProgress?.('store', Math.min(total, i + STORE_CHUNK), total);
@@ -197,27 +197,77 @@ function pick(cells: Record<string, unknown>, rs: CompiledRuleSet): Record<strin
   return Object.fromEntries(rs.inputs.filter((i) => i.link).map((i) => [i.name, cells[i.name]]));
 }
 
-function toRow(runId: number, position: number, u: UnitResult): ResultRow {
+/**
+ * A result as its row. The detail holds the scores, values, metrics and inputs as arrays
+ * in the rule version's own order (nodes, criteria, metrics, inputs), not as keyed
+ * objects: a 100,000-unit run stores and reads a fifth of the text.
+ */
+function toRow(rs: CompiledRuleSet, runId: number, position: number, u: UnitResult): ResultRow {
+  const detail = [
+    rs.nodes.map((n) => u.scores[n.id]),
+    rs.criteria.map((c) => u.values[c.id]),
+    u.metrics ? rs.metrics.map((m) => u.metrics![m.name]) : null,
+    u.inputs ? rs.inputs.map((i) => u.inputs![i.name] ?? null) : null,
+  ];
   return {
     run_id: runId, unit_id: u.id, name: u.name, parent_id: u.parent, position, rank: u.rank, total: u.total,
     bonus: u.bonus, penalty: u.penalty, grade: u.grade, vetoed: u.vetoed, vetoes: JSON.stringify(u.vetoes),
-    sanctions: JSON.stringify(u.sanctions), detail: JSON.stringify({ scores: u.scores, values: u.values, metrics: u.metrics, inputs: u.inputs }),
+    sanctions: JSON.stringify(u.sanctions), detail: JSON.stringify(detail),
   };
 }
 
-function fromRow(r: ResultRow): UnitResult {
-  const detail = JSON.parse(r.detail) as { scores: Record<string, number>; values: Record<string, number | null>; metrics?: Record<string, number | null>; inputs?: Record<string, unknown> };
+function fromRow(rs: CompiledRuleSet, r: ResultRow): UnitResult {
+  const [scores, values, metrics, inputs] = JSON.parse(r.detail) as [number[], Array<number | null>, Array<number | null> | null, unknown[] | null];
+  const keyed = <T>(names: string[], list: T[]) => Object.fromEntries(names.map((name, k) => [name, list[k]]));
   return {
     id: r.unit_id, name: r.name, parent: r.parent_id, total: Number(r.total), rank: Number(r.rank), grade: r.grade,
     vetoed: Boolean(r.vetoed), vetoes: JSON.parse(r.vetoes), sanctions: JSON.parse(r.sanctions),
-    bonus: Number(r.bonus), penalty: Number(r.penalty), scores: detail.scores, values: detail.values, metrics: detail.metrics, inputs: detail.inputs,
+    bonus: Number(r.bonus), penalty: Number(r.penalty),
+    scores: keyed(rs.nodes.map((n) => n.id), scores),
+    values: keyed(rs.criteria.map((c) => c.id), values),
+    metrics: metrics ? keyed(rs.metrics.map((m) => m.name), metrics) : undefined,
+    inputs: inputs ? keyed(rs.inputs.map((i) => i.name), inputs) : undefined,
   };
 }
 
-export async function runResults(db: Tx, runId: number, filter: { parentId?: string; unitId?: string } = {}): Promise<StoredResults> {
-  const rows = await resultsOf(db, runId, filter);
+/**
+ * A run's results never change once written (the database refuses it), so the pages
+ * read them from memory after the first time: a few runs of a county, not a province.
+ */
+const CACHE_UNITS = 50_000;
+const cache = new Map<string, StoredResults>();
+export const cacheKey = (run: RunRow) => `${run.id}|${run.results_sha256}|${run.created_at}`;
+let cachedUnits = 0;
+
+export async function runResults(db: Tx, runId: number, filter: { parentId?: string; unitId?: string; fresh?: boolean } = {}): Promise<StoredResults> {
+  const run = await requireRun(db, runId);
+  // The seal and the creation time tell this run from a run of the same number in another database.
+  const key = cacheKey(run);
+  const cached = filter.fresh ? undefined : cache.get(key);
+  if (cached) return filtered(cached, filter);
+  const { ruleset } = await compiledVersion(db, run.rule_sha256);
   const parents = (await parentResultsOf(db, runId)).map((p) => ({ id: p.parent_id, sanctions: JSON.parse(p.sanctions) }));
-  return { units: rows.map(fromRow), parents };
+  const count = run.unit_count;
+  if (filter.fresh || count > CACHE_UNITS || run.results_sha256 === '') {
+    return { units: (await resultsOf(db, runId, { parentId: filter.parentId, unitId: filter.unitId })).map((r) => fromRow(ruleset, r)), parents };
+  }
+  const all: StoredResults = { units: (await resultsOf(db, runId)).map((r) => fromRow(ruleset, r)), parents };
+  while (cachedUnits + count > CACHE_UNITS && cache.size) {
+    const [oldest, dropped] = cache.entries().next().value as [string, StoredResults];
+    cache.delete(oldest);
+    cachedUnits -= dropped.units.length;
+  }
+  cache.set(key, all);
+  cachedUnits += count;
+  return filtered(all, filter);
+}
+
+function filtered(all: StoredResults, filter: { parentId?: string; unitId?: string }): StoredResults {
+  if (filter.parentId === undefined && filter.unitId === undefined) return all;
+  return {
+    parents: all.parents,
+    units: all.units.filter((u) => (filter.unitId === undefined || u.id === filter.unitId) && (filter.parentId === undefined || u.parent === filter.parentId)),
+  };
 }
 
 export async function requireRun(db: Tx, runId: number): Promise<RunRow> {
@@ -331,7 +381,7 @@ export interface VerifyReport {
 export async function verifyRun(db: Db, runId: number): Promise<VerifyReport> {
   const run = await requireRun(db, runId);
   const { snapshotIntact, ...results } = await recomputeRun(db, runId);
-  const stored = await runResults(db, runId);
+  const stored = await runResults(db, runId, { fresh: true }); // what is in the database, not what a page cached
 
   const differences: VerifyReport['differences'] = [];
   const storedById = new Map(stored.units.map((u) => [u.id, u]));
