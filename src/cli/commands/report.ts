@@ -2,7 +2,7 @@ import { DataInvalid, formatDataProblem, formatRuleProblem, readUnits, RuleFileI
 import { statistics, type Shown, type Statistics, type StatisticsRow, type UnitSet } from '../../engine/statistics.js';
 import { toCsv, type Cell } from '../../io/csv-write.js';
 import { readDataFile } from '../../io/data-file.js';
-import { readRuleFile } from '../../io/rule-file.js';
+import { ruleFileOrErrors } from '../rule-file-or-errors.js';
 import { textTable } from '../text-table.js';
 
 /**
@@ -13,16 +13,8 @@ import { textTable } from '../text-table.js';
  * problem of both data files on stderr).
  */
 export function reportCommand(rulesFile: string, dataFile: string, compareFile: string | undefined, format: 'table' | 'json' | 'csv'): number {
-  let rule;
-  try {
-    rule = readRuleFile(rulesFile);
-  } catch (e) {
-    if (!(e instanceof RuleFileInvalid)) throw e;
-    for (const p of e.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
-    process.stderr.write(`规则文件无效，共 ${e.problems.length} 处错误，未生成报表\n`);
-    return 1;
-  }
-  for (const w of rule.warnings) process.stderr.write(`警告 ${formatRuleProblem(w)}\n`);
+  const rule = ruleFileOrErrors(rulesFile, '未生成报表');
+  if (!rule) return 1;
   const rs = rule.ruleset;
 
   const problems: DataProblem[] = [];

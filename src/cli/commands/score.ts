@@ -1,23 +1,15 @@
 import { appraise, DataInvalid, formatDataProblem, formatRuleProblem, RuleFileInvalid, scoreJson } from '../../engine/index.js';
 import { toCsv } from '../../io/csv-write.js';
 import { readDataFile } from '../../io/data-file.js';
-import { readRuleFile } from '../../io/rule-file.js';
+import { ruleFileOrErrors } from '../rule-file-or-errors.js';
 import { applyLinks } from '../link-option.js';
 import { rankingRows, rankingTable, sanctionText } from '../../report/ranking-sheet.js';
 import { textTable } from '../text-table.js';
 
 /** `appraisal score RULES DATA --format table|json|csv`. Nothing reaches stdout unless scoring succeeded. */
 export function scoreCommand(rulesFile: string, dataFile: string, format: 'table' | 'json' | 'csv', links: string[] = []): number {
-  let rule;
-  try {
-    rule = readRuleFile(rulesFile);
-  } catch (e) {
-    if (!(e instanceof RuleFileInvalid)) throw e;
-    for (const p of e.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);
-    process.stderr.write(`规则文件无效，共 ${e.problems.length} 处错误，未记分\n`);
-    return 1;
-  }
-  for (const w of rule.warnings) process.stderr.write(`警告 ${formatRuleProblem(w)}\n`);
+  const rule = ruleFileOrErrors(rulesFile, '未记分');
+  if (!rule) return 1;
   const rs = rule.ruleset;
   let result;
   try {
