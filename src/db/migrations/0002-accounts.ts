@@ -34,10 +34,11 @@ export async function up(knex: Knex): Promise<void> {
     log('created table login_throttle');
   }
   if (!(await knex.schema.hasTable('sessions'))) {
+    // The shape connect-session-knex reads and writes: JSON session data, an expiry timestamp.
     await knex.schema.createTable('sessions', (t) => {
       t.string('sid', 255).primary();
-      t.text('sess').notNullable();
-      t.bigInteger('expired').notNullable().index();
+      t.json('sess').notNullable();
+      t.timestamp('expired').notNullable().index();
     });
     log('created table sessions');
   }
