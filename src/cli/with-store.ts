@@ -1,5 +1,5 @@
 import { loadConfig } from '../config.js';
-import { DatabaseRefused, type Db } from '../db/connection.js';
+import { DatabaseRefused, isDiskFull, type Db } from '../db/connection.js';
 import { DataInvalid, formatDataProblem, formatRuleProblem, RuleFileInvalid } from '../engine/index.js';
 import { PeriodInvalid } from '../services/period.js';
 import { RuleVersionNotFound } from '../services/rule-versions.js';
@@ -29,6 +29,10 @@ export async function withStore(work: (db: Db) => Promise<number>): Promise<numb
     if (e instanceof RunRefused || e instanceof PeriodInvalid || e instanceof RuleVersionNotFound) {
       process.stderr.write(`[${e.code}] ${e.message}\n`);
       return EXIT.refused;
+    }
+    if (isDiskFull(e)) {
+      process.stderr.write('[DISK_FULL] 数据库所在的磁盘已满：本次写入已全部撤销，原有数据不受影响。请腾出磁盘空间后重试。\n');
+      return EXIT.database;
     }
     if (e instanceof DatabaseRefused) {
       process.stderr.write(`[${e.code}] ${e.message}\n`);

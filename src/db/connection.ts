@@ -104,3 +104,30 @@ export async function integrityCheck(db: Db): Promise<string> {
   const rows = (await db.raw('PRAGMA integrity_check')) as Array<{ integrity_check: string }>;
   return rows.map((r) => r.integrity_check).join('; ');
 }
+
+/**
+ * A transaction that, when it fails, fails with the error that broke it. On a full disk
+ * SQLite rolls back by itself, knex's own ROLLBACK then fails, and knex would report
+ * that second error ("no transaction is active") instead of the first.
+ */
+export async function inTransaction<T>(db: Db, work: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
+  let first: unknown;
+  try {
+    return await db.transaction(async (tx) => {
+      try {
+        return await work(tx);
+      } catch (e) {
+        first = e;
+        throw e;
+      }
+    });
+  } catch (e) {
+    throw first ?? e;
+  }
+}
+
+/** Whether an error says the database's disk is full (SQLite, the file system, or PostgreSQL's disk_full). */
+export function isDiskFull(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; message?: string };
+  return err?.code === 'SQLITE_FULL' || err?.code === 'ENOSPC' || err?.code === '53100' || /SQLITE_FULL|database or disk is full/i.test(err?.message ?? '');
+}

@@ -1,4 +1,4 @@
-import type { Db, Tx } from '../db/connection.js';
+import { type Db, type Tx, inTransaction } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { upsertInputs } from '../db/queries/inputs.js';
 import { ensurePeriod } from '../db/queries/periods.js';
@@ -92,7 +92,7 @@ export async function saveUnitInputs(db: Db, req: EntryRequest): Promise<EntryRe
   const [checked] = readUnits(ruleset, formTable(ruleset, unit, req.cells)).units; // throws DataInvalid
   const at = new Date().toISOString();
   const track = ruleset.subject; // rows are filed under the subject, as importInputs files them
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     await ensurePeriod(tx, period, at);
     await upsertInputs(tx, [{
       period_id: period.id, track, unit_id: unit.id, name: unit.name, parent_id: unit.parent_id,

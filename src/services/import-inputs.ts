@@ -1,5 +1,5 @@
 import { inputValues, readUnits, type DataTable } from '../engine/index.js';
-import type { Db } from '../db/connection.js';
+import { type Db, inTransaction } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { deleteInputs, insertBatch, upsertInputs, type InputRow } from '../db/queries/inputs.js';
 import { ensurePeriod } from '../db/queries/periods.js';
@@ -48,7 +48,7 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
 
   const unitRows: UnitRow[] = units.map((u) => ({ id: u.id, name: u.name ?? u.id, kind, parent_id: u.parent, role: null, created_at: at }));
   const total = units.length * 2;
-  const batchId = await db.transaction(async (tx) => {
+  const batchId = await inTransaction(db, async (tx) => {
     await ensurePeriod(tx, period, at);
     const id = await insertBatch(tx, {
       period_id: period.id, track: ruleset.subject, file_name: req.table.file, file_sha256: sha256(req.fileBytes),

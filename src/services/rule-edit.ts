@@ -1,4 +1,4 @@
-import type { Db, Tx } from '../db/connection.js';
+import { type Db, type Tx, inTransaction } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { getRuleVersion, latestRuleVersion, listRuleVersions, type RuleVersionRow } from '../db/queries/rule-versions.js';
 import { listRuns, type RunRow } from '../db/queries/runs.js';
@@ -113,7 +113,7 @@ export async function saveEditedSource(db: Db, source: string, ruleset: Compiled
   const bytes = Buffer.from(source, 'utf8');
   const sha = sha256(bytes);
   if (await getRuleVersion(db, sha)) return { sha, existed: true };
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const previous = await latestRuleVersion(tx, ruleset.id);
     await saveRuleVersion(tx, { file: `${ruleset.id} (网页编辑)`, sha256: sha, bytes, ruleset, warnings }, by);
     await appendAudit(tx, {

@@ -5,7 +5,7 @@ import {
   type CompiledRuleSet, type RankedUnit, type ScoreJson, type UnitJson,
 } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
-import type { Db, Tx } from '../db/connection.js';
+import { type Db, type Tx, inTransaction } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { inputsOf } from '../db/queries/inputs.js';
 import { getPeriod } from '../db/queries/periods.js';
@@ -157,7 +157,7 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
   const scored = score(ruleset, snapshot, `snapshot ${req.periodId}/${track}`);
   const at = new Date().toISOString();
 
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const snapshotId = await saveSnapshot(tx, {
       period_id: req.periodId, track, sha256: sha256(content), row_count: snapshot.length, content: gzipSync(content, { level: 1 }), created_at: at,
     });
@@ -287,7 +287,7 @@ export async function publishRun(db: Db, runId: number, by: string): Promise<{ r
   try {
     // The first statement writes, so the transaction holds the write lock from its start
     // (SQLite cannot upgrade a read snapshot that another writer has moved past).
-    return await db.transaction(async (tx) => {
+    return await inTransaction(db, async (tx) => {
       if (run.supersedes_id !== null && !(await markSuperseded(tx, run.supersedes_id))) {
         throw new RunRefused('ALREADY_SUPERSEDED', `第${run.supersedes_id}号考核已被更正或尚未发布，第${runId}号更正不能发布`);
       }
