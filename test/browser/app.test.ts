@@ -64,6 +64,19 @@ describe('the application in a real browser (Debian chromium)', function () {
     await shot(page, 'scorecard-v01');
   });
 
+  it('lets an administrator edit a rule and read what the change does before saving it', async () => {
+    await signIn(page, app.url, 'admin');
+    await page.goto(`${app.url}/rules/village-annual/edit`);
+    const source = await page.inputValue('textarea[name=source]');
+    const edited = source.replace('"target": 8,', '"target": 6,');
+    expect(edited, 'the birth-rate target is in the shipped rules').to.not.equal(source);
+    await page.fill('textarea[name=source]', edited);
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("预览")')]);
+    expect(await page.textContent('main')).to.contain('修改后的影响');
+    expect(await page.locator('table.preview-table tbody tr').count()).to.be.greaterThan(0);
+    await shot(page, 'rule-preview');
+  });
+
   it('fits a phone’s width on the ranking and the scorecard', async () => {
     await context.close();
     context = await browser.newContext({ viewport: { width: 375, height: 800 }, isMobile: true, locale: 'zh-CN' });
