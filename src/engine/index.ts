@@ -4,12 +4,12 @@
  */
 import type { CompiledRuleSet } from './compiled.js';
 import { rankUnits, type Ranking } from './rank.js';
-import { scoreUnit } from './score.js';
+import { scoreUnits } from './score.js';
 import { readUnits, type DataTable } from './units.js';
 
 export { loadRuleSet, type LoadedRuleSet } from './load.js';
 export { readUnits, inputValue, inputValues, type DataTable, type Unit } from './units.js';
-export { scoreUnit, type UnitScore } from './score.js';
+export { scoreUnit, scoreUnits, type UnitScore } from './score.js';
 export { rankUnits, type Ranking, type RankedUnit, type ParentResult, type Sanction } from './rank.js';
 export { explainCriterion, explainAdjustment } from './explain.js';
 export { linkTable, linkedResultsOf, linkedResultsFromScoreJson, type LinkedResult } from './links.js';
@@ -25,6 +25,6 @@ export interface Appraisal extends Ranking {
 /** Reads, checks, scores and ranks a table of units under a compiled rule set. */
 export function appraise(rs: CompiledRuleSet, table: DataTable): Appraisal {
   const { units, ignoredColumns } = readUnits(rs, table);
-  const ranking = rankUnits(rs, units.map((u) => scoreUnit(rs, u)));
+  const ranking = rankUnits(rs, scoreUnits(rs, units));
   return { ...ranking, ignoredColumns };
 }

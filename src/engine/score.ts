@@ -75,14 +75,20 @@ function scorerOf(rs: CompiledRuleSet): { score: Scorer; vetoes: VetoHit[] } {
   return found;
 }
 
-export function scoreUnit(rs: CompiledRuleSet, unit: Unit): UnitScore {
+export function scoreUnit(rs: CompiledRuleSet, unit: Unit, scores = new Float64Array(rs.nodes.length)): UnitScore {
   const env = scratchFor(rs, unit);
   const scorer = scorerOf(rs);
-  const scores = new Float64Array(rs.nodes.length);
   const hits: number[] = [];
   scorer.score(env, scores, hits);
   const vetoes = hits.length === 0 ? NO_VETOES : hits.map((k) => scorer.vetoes[k]);
   return { unit, scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot], total: env[rs.totalSlot], vetoes };
+}
+
+/** Scores many units, their scores in views of one buffer (no allocation of its own per unit). */
+export function scoreUnits(rs: CompiledRuleSet, units: Unit[]): UnitScore[] {
+  const n = rs.nodes.length;
+  const buffer = new Float64Array(units.length * n);
+  return units.map((u, i) => scoreUnit(rs, u, buffer.subarray(i * n, (i + 1) * n)));
 }
 
 /** The same scoring by the closures alone, one call per node: the reference the generated scorer is tested against. */
