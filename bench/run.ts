@@ -1,8 +1,12 @@
 import { spawn } from 'node:child_process';
+
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// The product's migration and progress logs stay out of the figures (children inherit this).
+process.env.APPRAISAL_QUIET ??= '1';
 import { ROOT } from '../src/paths.js';
 import { fmtMiB, type Checksum } from './measure.js';
 import type { ContestantResult } from './tasks/engine.js';
