@@ -6,7 +6,7 @@ import type { CompiledRuleSet } from '../engine/index.js';
 import { totalsChartSvg } from '../report/chart.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
-import { cacheKey, compareRuns, requireRun, runResults, type UnitChange } from './runs.js';
+import { compareRuns, requireRun, runResults, type UnitChange } from './runs.js';
 
 /**
  * A run's ranking as the township reads it: each unit with its total, its top-level
@@ -25,13 +25,16 @@ export interface RankingView {
   changes: UnitChange[] | null;
 }
 
-/** Rendered views of recent runs: their results never change, and drawing the chart is the costly part. */
-const views = new Map<string, RankingView>();
+/** Views of recent runs, per database: their results never change, and drawing the chart is the costly part. */
+const viewCaches = new WeakMap<object, Map<string, RankingView>>();
 const MAX_VIEWS = 64;
 
 export async function rankingView(db: Tx, runId: number, parentFilter: string | null): Promise<RankingView> {
   const run = await requireRun(db, runId);
-  const key = `${cacheKey(run)}|${parentFilter ?? ''}`;
+  const dbKey = (db as unknown as { client: { config: object } }).client.config;
+  let views = viewCaches.get(dbKey);
+  if (!views) viewCaches.set(dbKey, (views = new Map()));
+  const key = `${runId}|${parentFilter ?? ''}`;
   const hit = views.get(key);
   // The run's status (draft → published → superseded) is the one thing that changes: read it fresh.
   if (hit) return { ...hit, run };

@@ -233,18 +233,24 @@ function fromRow(rs: CompiledRuleSet, r: ResultRow): UnitResult {
 /**
  * A run's results never change once written (the database refuses it), so the pages
  * read them from memory after the first time: a few runs of a county, not a province.
+ * The cache belongs to one database (its connection settings), so that run 1 of one
+ * database is never taken for run 1 of another.
  */
 const CACHE_UNITS = 50_000;
-const cache = new Map<string, StoredResults>();
-export const cacheKey = (run: RunRow) => `${run.id}|${run.results_sha256}|${run.created_at}`;
-let cachedUnits = 0;
+const caches = new WeakMap<object, { runs: Map<number, StoredResults>; units: number }>();
+
+function cacheOf(db: Tx): { runs: Map<number, StoredResults>; units: number } {
+  const key = (db as unknown as { client: { config: object } }).client.config;
+  let c = caches.get(key);
+  if (!c) caches.set(key, (c = { runs: new Map(), units: 0 }));
+  return c;
+}
 
 export async function runResults(db: Tx, runId: number, filter: { parentId?: string; unitId?: string; fresh?: boolean } = {}): Promise<StoredResults> {
-  const run = await requireRun(db, runId);
-  // The seal and the creation time tell this run from a run of the same number in another database.
-  const key = cacheKey(run);
-  const cached = filter.fresh ? undefined : cache.get(key);
+  const cache = cacheOf(db);
+  const cached = filter.fresh ? undefined : cache.runs.get(runId);
   if (cached) return filtered(cached, filter);
+  const run = await requireRun(db, runId);
   const { ruleset } = await compiledVersion(db, run.rule_sha256);
   const parents = (await parentResultsOf(db, runId)).map((p) => ({ id: p.parent_id, sanctions: JSON.parse(p.sanctions) }));
   const count = run.unit_count;
@@ -252,13 +258,13 @@ export async function runResults(db: Tx, runId: number, filter: { parentId?: str
     return { units: (await resultsOf(db, runId, { parentId: filter.parentId, unitId: filter.unitId })).map((r) => fromRow(ruleset, r)), parents };
   }
   const all: StoredResults = { units: (await resultsOf(db, runId)).map((r) => fromRow(ruleset, r)), parents };
-  while (cachedUnits + count > CACHE_UNITS && cache.size) {
-    const [oldest, dropped] = cache.entries().next().value as [string, StoredResults];
-    cache.delete(oldest);
-    cachedUnits -= dropped.units.length;
+  while (cache.units + count > CACHE_UNITS && cache.runs.size) {
+    const [oldest, dropped] = cache.runs.entries().next().value as [number, StoredResults];
+    cache.runs.delete(oldest);
+    cache.units -= dropped.units.length;
   }
-  cache.set(key, all);
-  cachedUnits += count;
+  cache.runs.set(runId, all);
+  cache.units += count;
   return filtered(all, filter);
 }
 
