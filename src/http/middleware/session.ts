@@ -25,6 +25,7 @@ declare module 'express-session' {
 
 export function sessions(db: Db) {
   const store = new ConnectSessionKnexStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 10 * 60_000 });
+  throttleTouches(store);
   return session({
     name: 'appraisal.sid',
     secret: sessionSecret(),
@@ -34,6 +35,23 @@ export function sessions(db: Db) {
     rolling: true,
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: IDLE_MS },
   });
+}
+
+/**
+ * A rolling session is touched on every request, which would be one database write per
+ * page. The expiry only needs to move once a minute: the idle timeout is 30 minutes.
+ */
+const TOUCH_EVERY_MS = 60_000;
+function throttleTouches(store: ConnectSessionKnexStore): void {
+  const touch = store.touch.bind(store);
+  const last = new Map<string, number>();
+  store.touch = async (sid, session, callback) => {
+    const now = Date.now();
+    if (now - (last.get(sid) ?? 0) < TOUCH_EVERY_MS) return callback?.();
+    if (last.size > 10_000) for (const [k, at] of last) if (now - at > IDLE_MS) last.delete(k);
+    last.set(sid, now);
+    return touch(sid, session, callback);
+  };
 }
 
 /** The signing secret: SESSION_SECRET, or one made per process (sessions then end with the process). */
