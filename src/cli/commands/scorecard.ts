@@ -1,18 +1,19 @@
-import { appraise, DataInvalid, explainAdjustment, explainCriterion, formatDataProblem, formatRuleProblem, RuleFileInvalid } from '../../engine/index.js';
+import { appraise, DataInvalid, explainAdjustment, explainCriterion, formatDataProblem } from '../../engine/index.js';
 import { readDataFile } from '../../io/data-file.js';
-import { readRuleFile } from '../../io/rule-file.js';
+import { ruleFileOrErrors } from '../rule-file-or-errors.js';
 import { formatScore, sanctionText } from '../../report/ranking-sheet.js';
 
 /** `appraisal scorecard RULES DATA UNIT`: one unit's clauses, each with its score and the reason. */
 export function scorecardCommand(rulesFile: string, dataFile: string, unitId: string): number {
-  let rule, result;
+  const rule = ruleFileOrErrors(rulesFile, '未生成记分卡');
+  if (!rule) return 1;
+  let result;
   try {
-    rule = readRuleFile(rulesFile);
     result = appraise(rule.ruleset, readDataFile(dataFile));
   } catch (e) {
-    if (e instanceof RuleFileInvalid) { for (const p of e.problems) process.stderr.write(`${formatRuleProblem(p)}\n`); return 1; }
-    if (e instanceof DataInvalid) { for (const p of e.problems) process.stderr.write(`${formatDataProblem(p)}\n`); return 2; }
-    throw e;
+    if (!(e instanceof DataInvalid)) throw e;
+    for (const p of e.problems) process.stderr.write(`${formatDataProblem(p)}\n`);
+    return 2;
   }
   const rs = rule.ruleset;
   const u = result.units.find((x) => x.unit.id === unitId);

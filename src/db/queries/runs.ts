@@ -45,12 +45,3 @@ export async function markSuperseded(db: Tx, id: number): Promise<boolean> {
   return n === 1;
 }
 
-/** Drafts may be thrown away; what was published stays. */
-export async function deleteDraft(db: Tx, id: number): Promise<boolean> {
-  const run = await db('runs').where({ id, status: 'draft' }).first();
-  if (!run) return false;
-  await db('results').where({ run_id: id }).delete();
-  await db('parent_results').where({ run_id: id }).delete();
-  await db('runs').where({ id, status: 'draft' }).delete();
-  return true;
-}

@@ -17,7 +17,3 @@ export async function listUnits(db: Tx, kind?: string): Promise<UnitRow[]> {
   return kind ? q.where({ kind }) : q;
 }
 
-export async function countUnits(db: Tx): Promise<number> {
-  const row = await db('units').count({ n: '*' }).first();
-  return Number(row?.n ?? 0);
-}

@@ -38,7 +38,3 @@ export async function bumpSessionEpoch(db: Tx, username: string): Promise<void> 
   await db('users').where({ username }).increment('session_epoch', 1);
 }
 
-export async function countUsers(db: Tx): Promise<number> {
-  const row = await db('users').count({ n: '*' }).first();
-  return Number(row?.n ?? 0);
-}
