@@ -125,7 +125,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     const found: ExprProblem[] = [];
     const typed = compileExpression(tree, scopeOf(), found, strings);
     for (const p of found) problem(p.code, `${at}/expr`, p.message, p.at);
-    const metric: CompiledMetric = { name, type: typed.type, label: def.label ?? name, unit: def.unit, decimals: def.decimals ?? 2, slot: slot++, fn: typed.fn };
+    const metric: CompiledMetric = { name, type: typed.type, label: def.label ?? name, unit: def.unit, decimals: def.decimals ?? 2, slot: slot++, fn: typed.fn, src: typed.src };
     metrics.push(metric);
     names.set(name, { type: typed.type, slot: metric.slot, grades: typed.grades });
   }
@@ -241,10 +241,10 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   const checks: CompiledCheck[] = [];
   (file.checks ?? []).forEach((check, k) => {
     const at = `/checks/${k}/when`;
-    const fn = compileAt(at, check.when, 'boolean', inputScope, '校验条件')?.fn;
+    const typed = compileAt(at, check.when, 'boolean', inputScope, '校验条件');
     let used: string[] = [];
     try { used = [...namesIn(parseExpression(check.when))]; } catch { /* reported above */ }
-    if (fn) checks.push({ message: check.message, when: fn, names: used, pointer: at });
+    if (typed) checks.push({ message: check.message, when: typed.fn, src: typed.src, names: used, pointer: at });
   });
 
   // In unit-level vetoes the scores are names too; inputs and metrics keep their meaning on a clash.

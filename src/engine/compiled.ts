@@ -31,6 +31,8 @@ export interface CompiledMetric {
   decimals: number;
   slot: number;
   fn: Compiled;
+  /** The expression as JavaScript for generated code (codegen.ts). */
+  src: string;
 }
 
 export interface CompiledMethod {
@@ -98,7 +100,7 @@ export interface CompiledAdjustments {
 
 export interface CompiledVeto { id: string; title: string; when: Compiled; src: string; }
 
-export interface CompiledCheck { message: string; when: Compiled; names: string[]; pointer: string; }
+export interface CompiledCheck { message: string; when: Compiled; src: string; names: string[]; pointer: string; }
 
 export interface CompiledRanking {
   scope: 'parent' | 'all';

@@ -1,5 +1,6 @@
 import { clamp, round9 } from './decimal.js';
 import { num, type Typed } from './expression/compile.js';
+import * as I from './inline.js';
 import type { Env, StringTable, ValueType } from './expression/ast.js';
 import type { Compiled } from './expression/compile.js';
 import type { CompiledInput, CompiledMethod } from './compiled.js';
@@ -44,7 +45,6 @@ export function bandHolds(band: Band, value: number): boolean {
 }
 
 const NEVER: Typed = { type: 'number', fn: () => NaN, src: 'NaN' };
-const STEPS: Record<Steps, number> = { proportional: 0, started: 1, whole: 2 };
 
 export function compileMethod(def: Method, pointer: string, criterionPoints: number | undefined, ctx: MethodContext): CompiledMethod {
   const P = ('points' in def && typeof def.points === 'number' ? def.points : criterionPoints) ?? 0;
@@ -73,7 +73,7 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
       const v = valueT.fn;
       const { target, better, per, points } = def;
       const steps = def.steps ?? 'proportional';
-      src = `H.shortfall(${valueT.src},${num(target)},${better === 'higher' ? 1 : 0},${num(per)},${num(points)},${STEPS[steps]})`;
+      src = I.shortfall(valueT.src, target, better, per, points, steps);
       base = (env) => {
         const x = v(env);
         if (x !== x) return NaN;
@@ -87,7 +87,7 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
       const c = valueT.fn;
       const per = def.per ?? 1, allowed = def.allowed ?? 0, points = def.points;
       const steps = def.steps ?? 'whole';
-      src = `H.per(${valueT.src},${num(per)},${num(allowed)},${num(points)},${STEPS[steps]})`;
+      src = I.per(valueT.src, per, allowed, points, steps);
       base = (env) => {
         const x = c(env);
         return x !== x ? NaN : points * stepCount(Math.max(0, x - allowed) / per, steps);
@@ -101,14 +101,14 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
         const x = v(env);
         return x !== x ? NaN : P * clamp(x, 0, 1);
       };
-      src = `H.ratio(${valueT.src},${num(P)})`;
+      src = I.ratio(valueT.src, P);
       break;
     }
     case 'linear': {
       valueT = ctx.expr('value', 'number') ?? NEVER;
       const v = valueT.fn;
       const { zeroAt, fullAt } = def;
-      src = `H.linear(${valueT.src},${num(zeroAt)},${num(fullAt)},${num(P)})`;
+      src = I.linear(valueT.src, zeroAt, fullAt, P);
       if (round9(zeroAt) === round9(fullAt)) ctx.problem('LINEAR_DEGENERATE', 'fullAt', `zeroAt 与 fullAt 相同（${zeroAt}），无法按线性记分`);
       base = (env) => {
         const x = v(env);
@@ -120,7 +120,7 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
       valueT = ctx.expr('value', 'number') ?? NEVER;
       const v = valueT.fn;
       const bands = def.bands;
-      src = `H.bands(${valueT.src},K[${ctx.constant(bands)}])`;
+      src = I.bands(valueT.src, bands);
       base = (env) => {
         const x = v(env);
         if (x !== x) return NaN;

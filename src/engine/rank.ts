@@ -21,6 +21,9 @@ export interface RankedUnit extends UnitScore {
   behind: number | null;
 }
 
+/** No sanction: one shared empty list (most units have none); a sanction gives the unit a list of its own. */
+const NONE: Sanction[] = [];
+
 export interface ParentResult { id: string; sanctions: Sanction[]; }
 
 export interface Ranking { units: RankedUnit[]; parents: ParentResult[]; }
@@ -48,8 +51,8 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
       if (va !== vb) return va ? 1 : -1;
     }
     if (a.total !== b.total) return b.total - a.total;
-    for (const index of tieBreak) {
-      const d = b.scores[index] - a.scores[index];
+    for (let k = 0; k < tieBreak.length; k++) {
+      const d = b.ties[k] - a.ties[k];
       if (d !== 0) return d;
     }
     return 0;
@@ -67,7 +70,7 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
       // The unit just above is the last of the level before; tied units share its distance.
       const behind = tied ? ranked[i - 1].behind : i > 0 ? round9(list[i - 1].total - s.total) : null;
       const r = s as RankedUnit; // the score becomes the ranked unit: no copy of 100,000 objects
-      r.rank = rank; r.vetoed = s.vetoes.length > 0; r.sanctions = []; r.grade = null; r.behind = behind;
+      r.rank = rank; r.vetoed = s.vetoes.length > 0; r.sanctions = NONE; r.grade = null; r.behind = behind;
       ranked.push(r);
     });
 
@@ -78,7 +81,7 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
       const level = levelOf(sanction.place);
       if (level < 0 || level >= levels.length) continue;
       if (sanction.place < 0 && positive.has(level)) continue;
-      for (const r of ranked) if (r.rank === levels[level]) r.sanctions.push({ outcome: sanction.outcome, label: sanction.label });
+      for (const r of ranked) if (r.rank === levels[level]) r.sanctions = [...r.sanctions, { outcome: sanction.outcome, label: sanction.label }];
     }
     for (const r of ranked) {
       if (r.sanctions.some((x) => x.outcome === 'veto')) r.vetoed = true;

@@ -1,6 +1,7 @@
 import { clamp, roundHalfUp } from './decimal.js';
 import type { CompiledAdjustments, CompiledCriterion, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
+import type { RankedUnit, Sanction } from './rank.js';
 import type { Unit } from './units.js';
 import { generateScorer, vetoTable, type Scorer } from './codegen.js';
 
@@ -8,8 +9,8 @@ import { generateScorer, vetoTable, type Scorer } from './codegen.js';
  * Scoring one unit (RULES.md §1, §2, §4): each criterion by its method(s), clamped,
  * `zeroIf` and `ifUndefined` applied, rounded half-up to `precision`; groups as sums of
  * their children; bonus and penalty within their caps; the total; then the vetoes.
- * The unit's values are copied into one scratch array per rule set, so scoring
- * allocates only the scores it keeps.
+ * The unit's values are read into one scratch array per rule set, so scoring
+ * allocates only what it keeps.
  */
 
 export interface VetoHit { id: string; title: string; }
@@ -23,6 +24,8 @@ export interface UnitScore {
   total: number;
   /** Vetoes by condition: criteria's vetoIf in item order, then `vetoes[]` in file order. */
   vetoes: VetoHit[];
+  /** The scores of the ranking's tie-break nodes, in their order. */
+  ties: readonly number[];
 }
 
 const NO_VETOES: VetoHit[] = [];
@@ -56,44 +59,88 @@ function adjustmentTotal(block: CompiledAdjustments | undefined, env: Env, preci
   return block.cap === undefined ? sum : Math.min(block.cap, sum);
 }
 
-const scratchOf = new WeakMap<CompiledRuleSet, Env>();
+/**
+ * A scored unit. Its total, bonus, penalty, vetoes and tie-break scores are kept; the
+ * score of every node is computed again from the unit's values when first asked for
+ * (`scores`), unless it was kept from the start: ranking 100,000 units needs only the
+ * totals, and keeping 40-odd numbers for each costs more than scoring it twice.
+ * The ranking fields are set by rankUnits (rank.ts).
+ */
+class ScoredUnit implements RankedUnit {
+  rank = 0;
+  vetoed = false;
+  sanctions: Sanction[] = NO_SANCTIONS;
+  grade: string | null = null;
+  behind: number | null = null;
+  #scores: Float64Array | undefined;
+  readonly #rs: CompiledRuleSet;
 
-/** The scratch values of a unit being scored: its own values, then room for the scores. */
-export function scratchFor(rs: CompiledRuleSet, unit: Unit): Env {
-  let env = scratchOf.get(rs);
-  if (!env) scratchOf.set(rs, (env = new Float64Array(rs.slotCount)));
-  env.set(unit.env);
-  return env;
+  constructor(
+    rs: CompiledRuleSet,
+    readonly unit: Unit,
+    readonly bonus: number,
+    readonly penalty: number,
+    readonly total: number,
+    readonly vetoes: VetoHit[],
+    readonly ties: number[],
+    scores: Float64Array | undefined,
+  ) {
+    this.#rs = rs;
+    this.#scores = scores;
+  }
+
+  get scores(): Float64Array {
+    return (this.#scores ??= scoreUnit(this.#rs, this.unit).scores);
+  }
 }
 
-const scorers = new WeakMap<CompiledRuleSet, { score: Scorer; vetoes: VetoHit[] }>();
+const NO_SANCTIONS: Sanction[] = [];
+const NO_TIES: number[] = [];
 
-/** The rule set's generated scorer (codegen.ts), made once. */
-function scorerOf(rs: CompiledRuleSet): { score: Scorer; vetoes: VetoHit[] } {
-  let found = scorers.get(rs);
-  if (!found) scorers.set(rs, (found = { score: generateScorer(rs), vetoes: vetoTable(rs) }));
+/** The rule set's generated scorer (codegen.ts) and its scratch values, made once. */
+interface Scoring { score: Scorer; vetoes: VetoHit[]; env: Env; scores: Float64Array; }
+const scorings = new WeakMap<CompiledRuleSet, Scoring>();
+
+function scoringOf(rs: CompiledRuleSet): Scoring {
+  let found = scorings.get(rs);
+  if (!found) {
+    found = { score: generateScorer(rs), vetoes: vetoTable(rs), env: new Float64Array(rs.slotCount), scores: new Float64Array(rs.nodes.length) };
+    scorings.set(rs, found);
+  }
   return found;
 }
 
+/** Scores one unit, keeping the score of every node (in `scores`, or a new array). */
 export function scoreUnit(rs: CompiledRuleSet, unit: Unit, scores = new Float64Array(rs.nodes.length)): UnitScore {
-  const env = scratchFor(rs, unit);
-  const scorer = scorerOf(rs);
-  const hits: number[] = [];
-  scorer.score(env, scores, hits);
-  const vetoes = hits.length === 0 ? NO_VETOES : hits.map((k) => scorer.vetoes[k]);
-  return { unit, scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot], total: env[rs.totalSlot], vetoes };
+  return scoreInto(rs, unit, scores, true);
 }
 
-/** Scores many units, their scores in views of one buffer (no allocation of its own per unit). */
+/** Scores many units, keeping of each what ranking needs (its other scores are computed again when asked for). */
 export function scoreUnits(rs: CompiledRuleSet, units: Unit[]): UnitScore[] {
-  const n = rs.nodes.length;
-  const buffer = new Float64Array(units.length * n);
-  return units.map((u, i) => scoreUnit(rs, u, buffer.subarray(i * n, (i + 1) * n)));
+  const { scores } = scoringOf(rs);
+  return units.map((u) => scoreInto(rs, u, scores, false));
+}
+
+function scoreInto(rs: CompiledRuleSet, unit: Unit, scores: Float64Array, keep: boolean): ScoredUnit {
+  const scoring = scoringOf(rs);
+  const env = scoring.env;
+  unit.valuesInto(env);
+  const hits: number[] = [];
+  scoring.score(env, scores, hits);
+  const vetoes = hits.length === 0 ? NO_VETOES : hits.map((k) => scoring.vetoes[k]);
+  const tieBreak = rs.ranking.tieBreak;
+  let ties = NO_TIES;
+  if (tieBreak.length > 0) {
+    ties = new Array<number>(tieBreak.length);
+    for (let k = 0; k < tieBreak.length; k++) ties[k] = scores[tieBreak[k]];
+  }
+  return new ScoredUnit(rs, unit, env[rs.bonusSlot], env[rs.penaltySlot], env[rs.totalSlot], vetoes, ties, keep ? scores : undefined);
 }
 
 /** The same scoring by the closures alone, one call per node: the reference the generated scorer is tested against. */
-export function scoreUnitByClosures(rs: CompiledRuleSet, unit: Unit): UnitScore {
-  const env = scratchFor(rs, unit);
+export function scoreUnitByClosures(rs: CompiledRuleSet, unit: Unit): Omit<UnitScore, 'ties'> {
+  const env = new Float64Array(rs.slotCount);
+  unit.valuesInto(env);
   const p = rs.precision;
   const scores = new Float64Array(rs.nodes.length);
   for (const c of rs.criteria) {

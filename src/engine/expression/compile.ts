@@ -1,4 +1,6 @@
 import { round9, roundHalfUp } from '../decimal.js';
+import * as I from '../inline.js';
+import { num } from '../inline.js';
 import type { Env, Expr, ExprProblem, NameInfo, StringTable, ValueType } from './ast.js';
 
 /**
@@ -95,7 +97,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
             if (y === decisive) return decisive;
             return x !== x || y !== y ? NaN : 1 - decisive;
           },
-          src: `H.${e.op}(${l.src},${r.src})`,
+          src: I.logic(e.op, l.src, r.src),
         };
       }
       case '==':
@@ -112,13 +114,13 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
             const x = a(env), y = b(env);
             if (x !== x || y !== y) return 0;
             return round9(x) === round9(y) ? yes : no;
-          }, src: `H.${yes ? 'eqn' : 'nen'}(${l.src},${r.src})` };
+          }, src: I.equality(l.src, r.src, true, yes) };
         }
         return { type: 'boolean', fn: (env) => {
           const x = a(env), y = b(env);
           if (x !== x || y !== y) return 0;
           return x === y ? yes : no;
-        }, src: `H.${yes ? 'eqs' : 'nes'}(${l.src},${r.src})` };
+        }, src: I.equality(l.src, r.src, false, yes) };
       }
       case '<':
       case '<=':
@@ -128,7 +130,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
         need(r, 'number', e.right.at, `“${e.op}” 的右边`);
         const cmp = COMPARE[e.op];
         // NaN compares false, as §3 wants of undefined.
-        return { type: 'boolean', fn: (env) => (cmp(round9(a(env)), round9(b(env))) ? 1 : 0), src: `(H.r9(${l.src})${e.op}H.r9(${r.src})?1:0)` };
+        return { type: 'boolean', fn: (env) => (cmp(round9(a(env)), round9(b(env))) ? 1 : 0), src: `(${I.r9(l.src)} ${e.op} ${I.r9(r.src)} ? 1 : 0)` };
       }
       default: {
         need(l, 'number', e.left.at, `“${e.op}” 的左边`);
@@ -137,7 +139,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
           case '+': return { type: 'number', fn: (env) => a(env) + b(env), src: `(${l.src}+${r.src})` };
           case '-': return { type: 'number', fn: (env) => a(env) - b(env), src: `(${l.src}-${r.src})` };
           case '*': return { type: 'number', fn: (env) => a(env) * b(env), src: `(${l.src}*${r.src})` };
-          default: return { type: 'number', fn: (env) => { const x = a(env), y = b(env); return round9(y) === 0 ? NaN : x / y; }, src: `H.dv(${l.src},${r.src})` };
+          default: return { type: 'number', fn: (env) => { const x = a(env), y = b(env); return round9(y) === 0 ? NaN : x / y; }, src: I.divide(l.src, r.src) };
         }
       }
     }
@@ -165,7 +167,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
       }
       const [c, yes, no] = fns;
       // Only the branch taken is evaluated: if(due > 0, done / due, 1) guards a division by zero.
-      return { type: args[1].type, fn: (env) => { const k = c(env); return k !== k ? NaN : k ? yes(env) : no(env); }, src: `H.iff(${args.map((x) => x.src).join(',')})` };
+      return { type: args[1].type, fn: (env) => { const k = c(env); return k !== k ? NaN : k ? yes(env) : no(env); }, src: I.choose(args[0].src, args[1].src, args[2].src) };
     }
     args.forEach((x, i) => need(x, 'number', e.args[i].at, `函数 ${e.fn} 的第${i + 1}个参数`));
     switch (e.fn) {
@@ -199,11 +201,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
   return visit(tree);
 }
 
-/** A number as JavaScript source: its value printed again (never text from the file). */
-export function num(v: number): string {
-  if (!Number.isFinite(v)) throw new Error('only finite numbers reach generated code');
-  return v < 0 ? `(${String(v)})` : String(v);
-}
+export { num };
 
 const COMPARE: Record<'<' | '<=' | '>' | '>=', (x: number, y: number) => boolean> = {
   '<': (x, y) => x < y,
