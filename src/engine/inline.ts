@@ -31,6 +31,12 @@ export function num(v: number): string {
   return v < 0 ? `(${String(v)})` : String(v);
 }
 
+/**
+ * Undefined (§3) in generated code. Not the global `NaN`: V8 takes that for an object,
+ * and an expression that may give it is then boxed; `0 / 0` is the number itself.
+ */
+export const NAN = '(0 / 0)';
+
 const LITERAL = /^\(?-?\d+(\.\d+)?(e[+-]?\d+)?\)?$/;
 
 /** round9(x). */
@@ -43,7 +49,7 @@ export function r9(x: string): string {
 /** x / y, undefined (NaN) when y is 0 to 9 decimals. */
 export function divide(x: string, y: string): string {
   const q = temp();
-  return `(${q} = ${y}, Math.round(Math.abs(${q}) * 1e9) === 0 ? NaN : ${x} / ${q})`;
+  return `(${q} = ${y}, Math.round(Math.abs(${q}) * 1e9) === 0 ? ${NAN} : ${x} / ${q})`;
 }
 
 /** clamp(x, lo, hi) of decimal.ts: the bound when x is beyond it to 9 decimals, else x itself. */
@@ -70,7 +76,7 @@ function steps(s: string, mode: Steps): string {
 /** A method on one value: NaN when the value is undefined, else `body` of the value (held in a temporary). */
 function ofValue(x: string, body: (q: string) => string): string {
   const q = temp();
-  return `(${q} = ${x}, ${q} !== ${q} ? NaN : ${body(q)})`;
+  return `(${q} = ${x}, ${q} !== ${q} ? ${NAN} : ${body(q)})`;
 }
 
 export function shortfall(x: string, target: number, better: 'higher' | 'lower', per: number, points: number, mode: Steps): string {
@@ -106,7 +112,7 @@ export function bands(x: string, list: Band[]): string {
 export function logic(op: 'and' | 'or', x: string, y: string): string {
   const a = temp(), b = temp();
   const d = op === 'or' ? 1 : 0;
-  return `(${a} = ${x}, ${b} = ${y}, ${a} === ${d} || ${b} === ${d} ? ${d} : ${a} !== ${a} || ${b} !== ${b} ? NaN : ${1 - d})`;
+  return `(${a} = ${x}, ${b} = ${y}, ${a} === ${d} || ${b} === ${d} ? ${d} : ${a} !== ${a} || ${b} !== ${b} ? ${NAN} : ${1 - d})`;
 }
 
 /** == and != : 0 when either side is undefined; numbers compared to 9 decimals, string ids exactly. */
@@ -119,5 +125,5 @@ export function equality(x: string, y: string, numbers: boolean, yes: number): s
 /** if(c, a, b): undefined when c is, else only the branch taken. */
 export function choose(c: string, yes: string, no: string): string {
   const q = temp();
-  return `(${q} = ${c}, ${q} !== ${q} ? NaN : ${q} ? ${yes} : ${no})`;
+  return `(${q} = ${c}, ${q} !== ${q} ? ${NAN} : ${q} ? ${yes} : ${no})`;
 }

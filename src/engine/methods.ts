@@ -44,7 +44,7 @@ export function bandHolds(band: Band, value: number): boolean {
     && (band.below === undefined || v < round9(band.below));
 }
 
-const NEVER: Typed = { type: 'number', fn: () => NaN, src: 'NaN' };
+const NEVER: Typed = { type: 'number', fn: () => NaN, src: I.NAN };
 
 export function compileMethod(def: Method, pointer: string, criterionPoints: number | undefined, ctx: MethodContext): CompiledMethod {
   const P = ('points' in def && typeof def.points === 'number' ? def.points : criterionPoints) ?? 0;
@@ -153,7 +153,7 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
       }
       const slot = input?.slot ?? -1;
       base = (env) => (slot < 0 ? NaN : env[slot]);
-      src = slot < 0 ? 'NaN' : `e[${slot}]`;
+      src = slot < 0 ? I.NAN : `e[${slot}]`;
       break;
     }
   }

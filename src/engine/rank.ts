@@ -58,21 +58,21 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
     return 0;
   };
 
+  const inOrder = (a: UnitScore, b: UnitScore) => rankOrder(a, b) || compareIds(a.unit.id, b.unit.id);
   const units: RankedUnit[] = [];
   for (const key of scopeKeys) {
-    const list = scopes.get(key)!.sort((a, b) => rankOrder(a, b) || compareIds(a.unit.id, b.unit.id));
-    const ranked: RankedUnit[] = [];
+    // The score becomes the ranked unit: no copy of 100,000 objects.
+    const ranked = scopes.get(key)!.sort(inOrder) as RankedUnit[];
     const levels: number[] = [];
-    list.forEach((s, i) => {
-      const tied = i > 0 && rankOrder(list[i - 1], s) === 0;
+    for (let i = 0; i < ranked.length; i++) {
+      const r = ranked[i];
+      const tied = i > 0 && rankOrder(ranked[i - 1], r) === 0;
       const rank = tied ? ranked[i - 1].rank : i + 1;
       if (!tied) levels.push(rank);
       // The unit just above is the last of the level before; tied units share its distance.
-      const behind = tied ? ranked[i - 1].behind : i > 0 ? round9(list[i - 1].total - s.total) : null;
-      const r = s as RankedUnit; // the score becomes the ranked unit: no copy of 100,000 objects
-      r.rank = rank; r.vetoed = s.vetoes.length > 0; r.sanctions = NONE; r.grade = null; r.behind = behind;
-      ranked.push(r);
-    });
+      r.behind = tied ? ranked[i - 1].behind : i > 0 ? round9(ranked[i - 1].total - r.total) : null;
+      r.rank = rank; r.vetoed = r.vetoes.length > 0; r.sanctions = NONE; r.grade = null;
+    }
 
     // Sanctions by rank level; a level named by a positive place takes no negative-place sanction.
     const levelOf = (place: number) => (place > 0 ? place - 1 : levels.length + place);
@@ -88,12 +88,18 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
       if (r.vetoed) r.sanctions = r.sanctions.filter((x) => x.outcome !== 'commendation');
       r.grade = gradeOf(rs, r.total, r.vetoed);
     }
-    units.push(...ranked);
+    for (const r of ranked) units.push(r);
   }
 
-  const parentIds = [...new Set(scored.map((s) => s.unit.parent).filter((p): p is string => p !== null))].sort(compareIds);
-  const liable = new Set(scored.filter((s) => s.vetoes.length > 0 && s.unit.parent !== null).map((s) => s.unit.parent));
-  const parents = parentIds.map((id) => ({
+  const named = new Set<string>();
+  const liable = new Set<string>();
+  for (const s of scored) {
+    const parent = s.unit.parent;
+    if (parent === null) continue;
+    named.add(parent);
+    if (s.vetoes.length > 0) liable.add(parent);
+  }
+  const parents = [...named].sort(compareIds).map((id) => ({
     id,
     sanctions: liable.has(id) ? liability.map((l) => ({ outcome: l.outcome, label: l.label })) : [],
   }));

@@ -60,10 +60,10 @@ function adjustmentTotal(block: CompiledAdjustments | undefined, env: Env, preci
 }
 
 /**
- * A scored unit. Its total, bonus, penalty, vetoes and tie-break scores are kept; the
- * score of every node is computed again from the unit's values when first asked for
- * (`scores`), unless it was kept from the start: ranking 100,000 units needs only the
- * totals, and keeping 40-odd numbers for each costs more than scoring it twice.
+ * A scored unit. Its total, vetoes and tie-break scores are kept; the score of every node,
+ * the bonus and the penalty are computed again from the unit's values when first asked
+ * for, unless they were kept from the start: ranking 100,000 units needs only the totals,
+ * and keeping 40-odd numbers for each costs more than scoring it twice.
  * The ranking fields are set by rankUnits (rank.ts).
  */
 class ScoredUnit implements RankedUnit {
@@ -72,25 +72,27 @@ class ScoredUnit implements RankedUnit {
   sanctions: Sanction[] = NO_SANCTIONS;
   grade: string | null = null;
   behind: number | null = null;
-  #scores: Float64Array | undefined;
+  #detail: { scores: Float64Array; bonus: number; penalty: number } | undefined;
   readonly #rs: CompiledRuleSet;
 
   constructor(
     rs: CompiledRuleSet,
     readonly unit: Unit,
-    readonly bonus: number,
-    readonly penalty: number,
     readonly total: number,
     readonly vetoes: VetoHit[],
     readonly ties: number[],
-    scores: Float64Array | undefined,
+    detail: { scores: Float64Array; bonus: number; penalty: number } | undefined,
   ) {
     this.#rs = rs;
-    this.#scores = scores;
+    this.#detail = detail;
   }
 
-  get scores(): Float64Array {
-    return (this.#scores ??= scoreUnit(this.#rs, this.unit).scores);
+  get scores(): Float64Array { return this.#scored().scores; }
+  get bonus(): number { return this.#scored().bonus; }
+  get penalty(): number { return this.#scored().penalty; }
+
+  #scored(): { scores: Float64Array; bonus: number; penalty: number } {
+    return (this.#detail ??= scoreUnit(this.#rs, this.unit));
   }
 }
 
@@ -98,13 +100,13 @@ const NO_SANCTIONS: Sanction[] = [];
 const NO_TIES: number[] = [];
 
 /** The rule set's generated scorer (codegen.ts) and its scratch values, made once. */
-interface Scoring { score: Scorer; vetoes: VetoHit[]; env: Env; scores: Float64Array; }
+interface Scoring { score: Scorer; vetoes: VetoHit[]; env: Env; scores: Float64Array; hits: number[]; }
 const scorings = new WeakMap<CompiledRuleSet, Scoring>();
 
 function scoringOf(rs: CompiledRuleSet): Scoring {
   let found = scorings.get(rs);
   if (!found) {
-    found = { score: generateScorer(rs), vetoes: vetoTable(rs), env: new Float64Array(rs.slotCount), scores: new Float64Array(rs.nodes.length) };
+    found = { score: generateScorer(rs), vetoes: vetoTable(rs), env: new Float64Array(rs.slotCount), scores: new Float64Array(rs.nodes.length), hits: [] };
     scorings.set(rs, found);
   }
   return found;
@@ -121,11 +123,25 @@ export function scoreUnits(rs: CompiledRuleSet, units: Unit[]): UnitScore[] {
   return units.map((u) => scoreInto(rs, u, scores, false));
 }
 
-function scoreInto(rs: CompiledRuleSet, unit: Unit, scores: Float64Array, keep: boolean): ScoredUnit {
+/**
+ * Scores units as they are read (readUnits' `onUnit`), from the values the reader has
+ * just written into the scorer's own array (`scratch`), so nothing is read twice.
+ */
+export function scoringAsRead(rs: CompiledRuleSet): { scratch: Env; onUnit: (unit: Unit, values: Env) => void; scored: UnitScore[] } {
   const scoring = scoringOf(rs);
-  const env = scoring.env;
-  unit.valuesInto(env);
-  const hits: number[] = [];
+  const scored: UnitScore[] = [];
+  return {
+    scratch: scoring.env,
+    scored,
+    onUnit: (unit, values) => { scored.push(scoreInto(rs, unit, scoring.scores, false, values === scoring.env)); },
+  };
+}
+
+function scoreInto(rs: CompiledRuleSet, unit: Unit, scores: Float64Array, keep: boolean, inPlace = false): ScoredUnit {
+  const scoring = scoringOf(rs);
+  const { env, hits } = scoring;
+  if (!inPlace) unit.valuesInto(env);
+  hits.length = 0;
   scoring.score(env, scores, hits);
   const vetoes = hits.length === 0 ? NO_VETOES : hits.map((k) => scoring.vetoes[k]);
   const tieBreak = rs.ranking.tieBreak;
@@ -134,7 +150,8 @@ function scoreInto(rs: CompiledRuleSet, unit: Unit, scores: Float64Array, keep: 
     ties = new Array<number>(tieBreak.length);
     for (let k = 0; k < tieBreak.length; k++) ties[k] = scores[tieBreak[k]];
   }
-  return new ScoredUnit(rs, unit, env[rs.bonusSlot], env[rs.penaltySlot], env[rs.totalSlot], vetoes, ties, keep ? scores : undefined);
+  const detail = keep ? { scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] } : undefined;
+  return new ScoredUnit(rs, unit, env[rs.totalSlot], vetoes, ties, detail);
 }
 
 /** The same scoring by the closures alone, one call per node: the reference the generated scorer is tested against. */

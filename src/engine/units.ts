@@ -83,6 +83,14 @@ export interface ReadOptions {
    * inputs; the links are added when a run scores them. Checks that read a link are left for then.
    */
   withoutLinks?: boolean;
+  /**
+   * Called with each unit as soon as its row is read, with its values: for a clean row
+   * they are in `scratch` and hold only during the call. appraise scores each unit there,
+   * while its values are at hand, instead of reading them again.
+   */
+  onUnit?: (unit: Unit, values: Env) => void;
+  /** Where clean rows are read (at least `valueSlots` long): the scorer's own array, so nothing is copied. */
+  scratch?: Env;
 }
 
 export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptions = {}): ReadUnitsResult {
@@ -118,7 +126,8 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
   const fast = problems.length === 0 ? readerFor(rs, inputs, columnOf, runnable) : undefined;
   const units: Unit[] = [];
   const seen = new Map<string, number>();
-  const scratch = new Float64Array(rs.valueSlots);
+  const scratch = opts.scratch ?? new Float64Array(rs.valueSlots);
+  const onUnit = opts.onUnit;
   for (const { row, cells } of table.rows) {
     const before = problems.length;
     const id = text(cells.id);
@@ -131,7 +140,9 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
 
     // A clean row is read by the generated reader; any other row again, here, cell by cell.
     if (fast && problems.length === before && fast(cells, scratch)) {
-      units.push(new Unit(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, { cells, reader: fast, size: rs.valueSlots }));
+      const unit = new Unit(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, { cells, reader: fast, size: rs.valueSlots });
+      units.push(unit);
+      if (onUnit) onUnit(unit, scratch);
       continue;
     }
     const env = new Float64Array(rs.valueSlots);
@@ -151,7 +162,9 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
         problem(row, cols.join('、'), 'CHECK_FAILED', `校验未通过：${check.message}`);
       }
     }
-    units.push(new Unit(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, env));
+    const unit = new Unit(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, env);
+    units.push(unit);
+    if (onUnit) onUnit(unit, env);
   }
   if (problems.length) throw new DataInvalid(problems);
   return { units, ignoredColumns };

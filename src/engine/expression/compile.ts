@@ -43,7 +43,7 @@ const TYPE_NAMES: Record<ValueType, string> = { number: '数值', boolean: '真�
 export function compileExpression(tree: Expr, scope: Scope, problems: ExprProblem[], strings: StringTable): Typed {
   const fail = (code: ExprProblem['code'], message: string, at: number): Typed => {
     problems.push({ code, message, at });
-    return { type: 'number', fn: () => NaN, src: 'NaN' };
+    return { type: 'number', fn: () => NaN, src: I.NAN };
   };
   const need = (t: Typed, type: ValueType, at: number, what: string): boolean => {
     if (t.type === type) return true;
