@@ -19,9 +19,10 @@ export interface DataTable {
 }
 
 /**
- * A unit read from its row. A clean row's values are not kept: they are read again from
- * the row when asked for (the generated reader takes well under a microsecond), because
- * holding 50-odd numbers for each of 100,000 units costs more than reading them twice.
+ * A unit read from its row. A clean row's values are not kept while it is scored: they
+ * are read again from the row when first asked for (the generated reader takes well
+ * under a microsecond), because holding 50-odd numbers for each of 100,000 units costs
+ * more than reading them twice.
  * The table must therefore not change while its units are in use; a row that no longer
  * reads cleanly is an error, never a silent difference.
  */
@@ -50,12 +51,12 @@ export class Unit {
     }
   }
 
-  /** The unit's values (RULES.md §3 as numbers: NaN undefined, 1/0 booleans, string ids): inputs, links, metrics. */
+  /** The unit's values (RULES.md §3 as numbers: NaN undefined, 1/0 booleans, string ids): inputs, links, metrics; kept once asked for. */
   get env(): Env {
     if (this.#env) return this.#env;
     const env = new Float64Array(this.#size);
     this.valuesInto(env);
-    return env;
+    return (this.#env = env);
   }
 
   /** Writes the unit's values at the start of `target` (a scorer's scratch), without keeping them. */

@@ -83,12 +83,35 @@ export function tableFromJsonRows(doc: unknown[], file: string): DataTable {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       return fail(file, k + 2, '', 'DATA_SYNTAX', `第${k + 1}个元素不是对象`);
     }
-    const { inputs, ...rest } = item as Record<string, unknown>;
-    const cells: Record<string, unknown> = { ...rest };
-    if (inputs && typeof inputs === 'object' && !Array.isArray(inputs)) Object.assign(cells, inputs);
-    else if (inputs !== undefined) cells.inputs = inputs;
-    Object.keys(cells).forEach(add);
+    const obj = item as Record<string, unknown>;
+    let cells = obj; // a flat row is read as it is: a copy grown key by key would be a slow dictionary
+    if (Object.hasOwn(obj, 'inputs')) {
+      const { inputs, ...rest } = obj;
+      cells = inputs && typeof inputs === 'object' && !Array.isArray(inputs) ? { ...rest, ...inputs } : { ...rest, inputs };
+    }
+    for (const key of Object.keys(cells)) add(key);
     return { row: k + 2, cells };
   });
   return { file, columns, rows };
+}
+
+/** A unit whose inputs are JSON text, as stored (inputs.input_values). */
+export interface UnitInputsText { id: string; name: string | null; parent: string | null; inputs: string; }
+
+/**
+ * Stored units as a table of flat rows: each unit's inputs parsed from their JSON text,
+ * with its id, name and parent added (the inputs winning a clash, as with nested
+ * "inputs"). Parsed objects stay fast objects of one shape; merging them into copies
+ * would make 100,000 slow dictionaries and take seconds.
+ */
+export function tableFromInputTexts(units: UnitInputsText[], file: string): DataTable {
+  return tableFromJsonRows(units.map((u) => {
+    const cells = JSON.parse(u.inputs) as unknown;
+    if (cells === null || typeof cells !== 'object' || Array.isArray(cells)) throw new Error(`单位 ${u.id} 的输入不是 JSON 对象`);
+    const row = cells as Record<string, unknown>;
+    if (!Object.hasOwn(row, 'id')) row.id = u.id;
+    if (!Object.hasOwn(row, 'name')) row.name = u.name;
+    if (!Object.hasOwn(row, 'parent')) row.parent = u.parent;
+    return row;
+  }), file);
 }

@@ -12,7 +12,7 @@ import { getPeriod } from '../db/queries/periods.js';
 import { insertParentResults, insertResults, parentResultsOf, resultsOf, type ResultRow } from '../db/queries/results.js';
 import { getRun, insertRun, listRuns, markPublished, markSuperseded, publishedRun, sealRun, type RunRow } from '../db/queries/runs.js';
 import { getSnapshot, saveSnapshot } from '../db/queries/snapshots.js';
-import { tableFromJsonRows } from '../io/data-file.js';
+import { tableFromInputTexts, tableFromJsonRows, type UnitInputsText } from '../io/data-file.js';
 import { sha256 } from '../io/rule-file.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { faultPoint } from './fault.js';
@@ -109,13 +109,21 @@ function resultsDigest(units: UnitJson[], parents: ScoreJson['parents']): string
   return d.finish(parents);
 }
 
-/** Scores a snapshot: the ranking, and each unit's stored form made only when asked for (explanations are costly). */
-function score(rs: CompiledRuleSet, snapshot: SnapshotUnit[], file: string) {
-  const appraisal = appraise(rs, tableFromJsonRows(snapshot, file));
+/**
+ * Scores a snapshot: the ranking, and each unit's stored form made only when asked for.
+ * A unit's pinned inputs are its row's cells (its inputs and links, by name).
+ */
+function score(rs: CompiledRuleSet, snapshot: UnitInputsText[], file: string) {
+  const table = tableFromInputTexts(snapshot, file);
+  const appraisal = appraise(rs, table);
   const parents = appraisal.parents;
-  const inputsOf = new Map(snapshot.map((row) => [row.id, row.inputs]));
-  const full = (u: RankedUnit): UnitResult => ({ ...unitJson(rs, u), metrics: metricsOf(rs, u), inputs: inputsOf.get(u.unit.id) });
+  const full = (u: RankedUnit): UnitResult => ({ ...unitJson(rs, u), metrics: metricsOf(rs, u), inputs: table.rows[u.unit.row - 2].cells });
   return { ranked: appraisal.units, parents, full };
+}
+
+/** The snapshot as stored: a JSON array of { id, name, parent, inputs }, written from the inputs' own JSON text. */
+function snapshotText(units: UnitInputsText[]): string {
+  return `[${units.map((u) => `{"id":${JSON.stringify(u.id)},"name":${JSON.stringify(u.name)},"parent":${JSON.stringify(u.parent)},"inputs":${u.inputs}}`).join(',')}]`;
 }
 
 export interface CreateRunRequest {
@@ -145,14 +153,14 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
   const rows = await inputsOf(db, req.periodId, track);
   if (rows.length === 0) throw new RunRefused('NO_INPUTS', `考核期 ${req.periodId} 没有 ${track} 的数据，请先导入`);
   const linked = await linkedValues(db, ruleset, req.periodId);
-  const snapshot: SnapshotUnit[] = rows.map((r) => ({ id: r.unit_id, name: r.name, parent: r.parent_id, inputs: JSON.parse(r.input_values) }));
+  let snapshot: UnitInputsText[] = rows.map((r) => ({ id: r.unit_id, name: r.name, parent: r.parent_id, inputs: r.input_values }));
   if (linked.values.size) {
     // The linked results become columns of the rows, so that the snapshot holds what was scored.
-    let table = tableFromJsonRows(snapshot, `snapshot ${req.periodId}/${track}`);
+    let table = tableFromInputTexts(snapshot, `snapshot ${req.periodId}/${track}`);
     for (const [link, results] of linked.values) table = linkTable(ruleset, table, link, results, `${link} 第${linked.runs[link]}号考核`);
-    snapshot.forEach((u, k) => { u.inputs = { ...u.inputs, ...pick(table.rows[k].cells, ruleset) }; });
+    snapshot = snapshot.map((u, k) => ({ ...u, inputs: JSON.stringify({ ...JSON.parse(u.inputs), ...pick(table.rows[k].cells, ruleset) }) }));
   }
-  const content = Buffer.from(JSON.stringify(snapshot));
+  const content = Buffer.from(snapshotText(snapshot));
   req.onProgress?.('score', 0, rows.length);
   const scored = score(ruleset, snapshot, `snapshot ${req.periodId}/${track}`);
   const at = new Date().toISOString();
@@ -369,7 +377,8 @@ export async function recomputeRun(db: Tx, runId: number, ruleset?: CompiledRule
   const snap = await getSnapshot(db, run.snapshot_id);
   if (!snap) throw new RunRefused('SNAPSHOT_MISSING', `第${runId}号考核的输入快照不见了`);
   const content = gunzipSync(snap.content);
-  const scored = score(rs, JSON.parse(content.toString('utf8')) as SnapshotUnit[], `snapshot of run ${runId}`);
+  const units = (JSON.parse(content.toString('utf8')) as SnapshotUnit[]).map((u) => ({ ...u, inputs: JSON.stringify(u.inputs) }));
+  const scored = score(rs, units, `snapshot of run ${runId}`);
   const results = { units: scored.ranked.map(scored.full), parents: scored.parents };
   return { ...results, snapshotIntact: sha256(content) === snap.sha256 };
 }
