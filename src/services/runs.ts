@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   appraise, explainAdjustment, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
-  type CompiledRuleSet, type RankedUnit, type ScoreJson, type UnitJson,
+  type CompiledRuleSet, type DataTable, type RankedUnit, type ScoreJson, type UnitJson,
 } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
 import { type Db, type Tx, inTransaction } from '../db/connection.js';
@@ -110,15 +110,31 @@ function resultsDigest(units: UnitJson[], parents: ScoreJson['parents']): string
 }
 
 /**
- * Scores a snapshot: the ranking, and each unit's stored form made only when asked for.
- * A unit's pinned inputs are its row's cells (its inputs and links, by name).
+ * Scores a snapshot: the ranking, and the stored form of the units, made a slice at a
+ * time (`take`). A unit's pinned inputs are its row's cells (its inputs and links, by name).
+ * Each unit taken is let go, with its row: storing 100,000 results then holds only the
+ * slice being written, not every unit's values and scores at once.
  */
 function score(rs: CompiledRuleSet, snapshot: UnitInputsText[], file: string) {
   const table = tableFromInputTexts(snapshot, file);
   const appraisal = appraise(rs, table);
-  const parents = appraisal.parents;
-  const full = (u: RankedUnit): UnitResult => ({ ...unitJson(rs, u), metrics: metricsOf(rs, u), inputs: table.rows[u.unit.row - 2].cells });
-  return { ranked: appraisal.units, parents, full };
+  const ranked: Array<RankedUnit | undefined> = appraisal.units;
+  const rows: Array<DataTable['rows'][number] | undefined> = table.rows;
+  return {
+    count: ranked.length,
+    parents: appraisal.parents,
+    take(from: number, to: number): UnitResult[] {
+      const out: UnitResult[] = [];
+      for (let i = from; i < Math.min(to, ranked.length); i++) {
+        const u = ranked[i]!;
+        const k = u.unit.row - 2;
+        out.push({ ...unitJson(rs, u), metrics: metricsOf(rs, u), inputs: rows[k]!.cells });
+        ranked[i] = undefined;
+        rows[k] = undefined;
+      }
+      return out;
+    },
+  };
 }
 
 /** The snapshot as stored: a JSON array of { id, name, parent, inputs }, written from the inputs' own JSON text. */
@@ -150,36 +166,27 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
   const { ruleset } = await compiledVersion(db, ruleSha);
   if (ruleset.subject !== track) throw new RunRefused('TRACK_MISMATCH', `规则集 “${ruleset.id}” 用于 ${ruleset.subject}，不能用于 ${track}`);
 
-  const rows = await inputsOf(db, req.periodId, track);
-  if (rows.length === 0) throw new RunRefused('NO_INPUTS', `考核期 ${req.periodId} 没有 ${track} 的数据，请先导入`);
-  const linked = await linkedValues(db, ruleset, req.periodId);
-  let snapshot: UnitInputsText[] = rows.map((r) => ({ id: r.unit_id, name: r.name, parent: r.parent_id, inputs: r.input_values }));
-  if (linked.values.size) {
-    // The linked results become columns of the rows, so that the snapshot holds what was scored.
-    let table = tableFromInputTexts(snapshot, `snapshot ${req.periodId}/${track}`);
-    for (const [link, results] of linked.values) table = linkTable(ruleset, table, link, results, `${link} 第${linked.runs[link]}号考核`);
-    snapshot = snapshot.map((u, k) => ({ ...u, inputs: JSON.stringify({ ...JSON.parse(u.inputs), ...pick(table.rows[k].cells, ruleset) }) }));
-  }
+  const { snapshot, links } = await pinnedInputs(db, ruleset, req.periodId, track);
   const content = Buffer.from(snapshotText(snapshot));
-  req.onProgress?.('score', 0, rows.length);
+  const pinned = { sha256: sha256(content), gzip: gzipSync(content, { level: 1 }), rowCount: snapshot.length };
+  req.onProgress?.('score', 0, snapshot.length);
   const scored = score(ruleset, snapshot, `snapshot ${req.periodId}/${track}`);
   const at = new Date().toISOString();
 
   return inTransaction(db, async (tx) => {
     const snapshotId = await saveSnapshot(tx, {
-      period_id: req.periodId, track, sha256: sha256(content), row_count: snapshot.length, content: gzipSync(content, { level: 1 }), created_at: at,
+      period_id: req.periodId, track, sha256: pinned.sha256, row_count: pinned.rowCount, content: pinned.gzip, created_at: at,
     });
     // The seal is known once every unit is written; a draft may be updated until then.
     const runId = await insertRun(tx, {
       period_id: req.periodId, track, rule_sha256: ruleSha, snapshot_id: snapshotId, status: 'draft',
-      supersedes_id: req.corrects ?? null, note: req.note ?? null, unit_count: scored.ranked.length,
+      supersedes_id: req.corrects ?? null, note: req.note ?? null, unit_count: scored.count,
       results_sha256: '', created_by: req.by, created_at: at,
     });
     const digest = new ResultsDigest();
-    const total = scored.ranked.length;
+    const total = scored.count;
     for (let i = 0; i < total; i += STORE_CHUNK) {
-      const rows = scored.ranked.slice(i, i + STORE_CHUNK).map((u, k) => {
-        const result = scored.full(u);
+      const rows = scored.take(i, i + STORE_CHUNK).map((result, k) => {
         digest.add(result);
         return toRow(ruleset, runId, i + k, result);
       });
@@ -191,10 +198,25 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     await faultPoint('run');
     await appendAudit(tx, {
       at, actor: req.by, action: req.corrects !== undefined ? 'run.correct' : 'run.create', subject: `run ${runId}`,
-      detail: JSON.stringify({ period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null, links: linked.runs }),
+      detail: JSON.stringify({ period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null, links }),
     });
     return (await getRun(tx, runId))!;
   });
+}
+
+/**
+ * The inputs a run pins (its snapshot): each unit's stored inputs and, for a rule set with
+ * links (双线考核), the linked results added as columns, so that the snapshot holds what was scored.
+ */
+async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track: string): Promise<{ snapshot: UnitInputsText[]; links: Record<string, number> }> {
+  const rows = await inputsOf(db, periodId, track);
+  if (rows.length === 0) throw new RunRefused('NO_INPUTS', `考核期 ${periodId} 没有 ${track} 的数据，请先导入`);
+  const linked = await linkedValues(db, rs, periodId);
+  const snapshot = rows.map((r) => ({ id: r.unit_id, name: r.name, parent: r.parent_id, inputs: r.input_values }));
+  if (linked.values.size === 0) return { snapshot, links: linked.runs };
+  let table = tableFromInputTexts(snapshot, `snapshot ${periodId}/${track}`);
+  for (const [link, results] of linked.values) table = linkTable(rs, table, link, results, `${link} 第${linked.runs[link]}号考核`);
+  return { snapshot: snapshot.map((u, k) => ({ ...u, inputs: JSON.stringify({ ...JSON.parse(u.inputs), ...pick(table.rows[k].cells, rs) }) })), links: linked.runs };
 }
 
 /** Units made into stored rows at a time, so that 100,000 never sit in memory as rows at once. */
@@ -379,7 +401,7 @@ export async function recomputeRun(db: Tx, runId: number, ruleset?: CompiledRule
   const content = gunzipSync(snap.content);
   const units = (JSON.parse(content.toString('utf8')) as SnapshotUnit[]).map((u) => ({ ...u, inputs: JSON.stringify(u.inputs) }));
   const scored = score(rs, units, `snapshot of run ${runId}`);
-  const results = { units: scored.ranked.map(scored.full), parents: scored.parents };
+  const results = { units: scored.take(0, scored.count), parents: scored.parents };
   return { ...results, snapshotIntact: sha256(content) === snap.sha256 };
 }
 
