@@ -28,12 +28,40 @@ export async function insertMany<T extends object>(
   } else if (opts.ignore) {
     conflict = ` ON CONFLICT (${opts.ignore.map(quote).join(',')}) DO NOTHING`;
   }
+  const statement = (count: number) => `INSERT INTO ${quote(table)} (${columns.map(quote).join(',')}) VALUES ${Array(count).fill(tuple).join(',')}${conflict}`;
+  const run = driverOf(db);
   for (let i = 0; i < rows.length; i += size) {
     const chunk = rows.slice(i, i + size);
     const bindings: unknown[] = [];
     for (const row of chunk) for (const c of columns) bindings.push((row as Record<string, unknown>)[c] ?? null);
-    const sql = `INSERT INTO ${quote(table)} (${columns.map(quote).join(',')}) VALUES ${chunk.map(() => tuple).join(',')}${conflict}`;
-    await db.raw(sql, bindings as never[]);
+    if (run) await run(statement(chunk.length), bindings);
+    else await db.raw(statement(chunk.length), bindings as never[]);
     opts.progress?.(Math.min(rows.length, i + size));
   }
+}
+
+type Run = (sql: string, bindings: unknown[]) => Promise<void>;
+
+/**
+ * Inside a transaction, the statement goes straight to the driver's connection (sqlite3 or
+ * pg): the query builder would first copy all 30,000 bindings of a statement into its own
+ * text formatting, which costs more than the insert. Outside one, the builder runs it.
+ */
+function driverOf(db: Tx): Run | undefined {
+  const trx = db as unknown as { isTransaction?: boolean; client: { config: { client: string }; acquireConnection(): Promise<unknown> } };
+  if (!trx.isTransaction) return undefined;
+  if (trx.client.config.client === 'sqlite3') {
+    return async (sql, bindings) => {
+      const conn = (await trx.client.acquireConnection()) as { run(sql: string, params: unknown[], cb: (err: Error | null) => void): void };
+      await new Promise<void>((resolve, reject) => conn.run(sql, bindings, (err) => (err ? reject(err) : resolve())));
+    };
+  }
+  if (trx.client.config.client === 'pg') {
+    return async (sql, bindings) => {
+      const conn = (await trx.client.acquireConnection()) as { query(q: { text: string; values: unknown[] }): Promise<unknown> };
+      let n = 0;
+      await conn.query({ text: sql.replace(/\?/g, () => `$${++n}`), values: bindings });
+    };
+  }
+  return undefined;
 }

@@ -7,7 +7,7 @@ import {
 import type { Env } from '../engine/expression/ast.js';
 import { type Db, type Tx, inTransaction } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
-import { inputsOf } from '../db/queries/inputs.js';
+import { pinnedInputsOf } from '../db/queries/inputs.js';
 import { getPeriod } from '../db/queries/periods.js';
 import { insertParentResults, insertResults, parentResultsOf, resultsOf, type ResultRow } from '../db/queries/results.js';
 import { getRun, insertRun, listRuns, markPublished, markSuperseded, publishedRun, sealRun, type RunRow } from '../db/queries/runs.js';
@@ -185,13 +185,22 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     });
     const digest = new ResultsDigest();
     const total = scored.count;
-    for (let i = 0; i < total; i += STORE_CHUNK) {
-      const rows = scored.take(i, i + STORE_CHUNK).map((result, k) => {
-        digest.add(result);
-        return toRow(ruleset, runId, i + k, result);
-      });
-      await insertResults(tx, rows);
-      req.onProgress?.('store', Math.min(total, i + STORE_CHUNK), total);
+    // While the database writes one slice, the next is made: the driver works on a thread of its own.
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      for (let i = 0; i < total; i += STORE_CHUNK) {
+        const rows = scored.take(i, i + STORE_CHUNK).map((result, k) => {
+          digest.add(result);
+          return toRow(ruleset, runId, i + k, result);
+        });
+        await writing;
+        const done = Math.min(total, i + STORE_CHUNK);
+        writing = insertResults(tx, rows).then(() => req.onProgress?.('store', done, total));
+      }
+      await writing;
+    } catch (e) {
+      await writing.catch(() => undefined); // the slice being written settles before the transaction ends
+      throw e;
     }
     await insertParentResults(tx, scored.parents.map((p) => ({ run_id: runId, parent_id: p.id, sanctions: JSON.stringify(p.sanctions) })));
     await sealRun(tx, runId, digest.finish(scored.parents));
@@ -209,7 +218,7 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
  * links (双线考核), the linked results added as columns, so that the snapshot holds what was scored.
  */
 async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track: string): Promise<{ snapshot: UnitInputsText[]; links: Record<string, number> }> {
-  const rows = await inputsOf(db, periodId, track);
+  const rows = await pinnedInputsOf(db, periodId, track);
   if (rows.length === 0) throw new RunRefused('NO_INPUTS', `考核期 ${periodId} 没有 ${track} 的数据，请先导入`);
   const linked = await linkedValues(db, rs, periodId);
   const snapshot = rows.map((r) => ({ id: r.unit_id, name: r.name, parent: r.parent_id, inputs: r.input_values }));

@@ -32,6 +32,11 @@ export async function inputsOf(db: Tx, periodId: string, track: string): Promise
   return db('inputs').where({ period_id: periodId, track }).orderBy('unit_id');
 }
 
+/** What a run pins of each unit's inputs, in unit order. */
+export async function pinnedInputsOf(db: Tx, periodId: string, track: string): Promise<Array<Pick<InputRow, 'unit_id' | 'name' | 'parent_id' | 'input_values'>>> {
+  return db('inputs').select('unit_id', 'name', 'parent_id', 'input_values').where({ period_id: periodId, track }).orderBy('unit_id');
+}
+
 export async function inputOf(db: Tx, periodId: string, track: string, unitId: string): Promise<InputRow | undefined> {
   return db('inputs').where({ period_id: periodId, track, unit_id: unitId }).first();
 }
