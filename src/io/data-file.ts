@@ -95,23 +95,22 @@ export function tableFromJsonRows(doc: unknown[], file: string): DataTable {
   return { file, columns, rows };
 }
 
-/** A unit whose inputs are JSON text, as stored (inputs.input_values). */
-export interface UnitInputsText { id: string; name: string | null; parent: string | null; inputs: string; }
+/** A unit as a snapshot pins it: its inputs under "inputs". */
+export interface SnapshotUnit { id: string; name: string | null; parent: string | null; inputs: Record<string, unknown>; }
 
 /**
- * Stored units as a table of flat rows: each unit's inputs parsed from their JSON text,
- * with its id, name and parent added (the inputs winning a clash, as with nested
- * "inputs"). Parsed objects stay fast objects of one shape; merging them into copies
- * would make 100,000 slow dictionaries and take seconds.
+ * A snapshot's units as flat rows: each unit's inputs object (as JSON.parse made it) with
+ * its id, name and parent added, the inputs winning a clash, as with nested "inputs".
+ * Parsed objects stay fast objects of one shape; copying them into merged objects would
+ * make 100,000 slow dictionaries and take seconds. The inputs objects become the rows.
  */
-export function tableFromInputTexts(units: UnitInputsText[], file: string): DataTable {
-  return tableFromJsonRows(units.map((u) => {
-    const cells = JSON.parse(u.inputs) as unknown;
-    if (cells === null || typeof cells !== 'object' || Array.isArray(cells)) throw new Error(`单位 ${u.id} 的输入不是 JSON 对象`);
-    const row = cells as Record<string, unknown>;
+export function flatRows(units: SnapshotUnit[]): Array<Record<string, unknown>> {
+  return units.map((u) => {
+    const row = u.inputs;
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) throw new Error(`单位 ${u.id} 的输入不是 JSON 对象`);
     if (!Object.hasOwn(row, 'id')) row.id = u.id;
     if (!Object.hasOwn(row, 'name')) row.name = u.name;
     if (!Object.hasOwn(row, 'parent')) row.parent = u.parent;
     return row;
-  }), file);
+  });
 }

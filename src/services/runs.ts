@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createGzip, gunzipSync } from 'node:zlib';
 import {
   appraise, explainAdjustment, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
   type CompiledRuleSet, type DataTable, type RankedUnit, type ScoreJson, type UnitJson,
@@ -7,12 +7,12 @@ import {
 import type { Env } from '../engine/expression/ast.js';
 import { type Db, type Tx, inTransaction } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
-import { pinnedInputsOf } from '../db/queries/inputs.js';
+import { countInputs, pinnedInputPages } from '../db/queries/inputs.js';
 import { getPeriod } from '../db/queries/periods.js';
 import { insertParentResults, insertResults, parentResultsOf, resultsOf, type ResultRow } from '../db/queries/results.js';
 import { getRun, insertRun, listRuns, markPublished, markSuperseded, publishedRun, sealRun, type RunRow } from '../db/queries/runs.js';
 import { getSnapshot, saveSnapshot } from '../db/queries/snapshots.js';
-import { tableFromInputTexts, tableFromJsonRows, type UnitInputsText } from '../io/data-file.js';
+import { flatRows, tableFromJsonRows, type SnapshotUnit } from '../io/data-file.js';
 import { sha256 } from '../io/rule-file.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { faultPoint } from './fault.js';
@@ -29,7 +29,6 @@ export class RunRefused extends Error {
   constructor(readonly code: string, message: string) { super(message); }
 }
 
-interface SnapshotUnit { id: string; name: string | null; parent: string | null; inputs: Record<string, unknown>; }
 
 /** The results of a run as stored: what RULES.md §6 prints, and the reason for each score. */
 export interface StoredResults { units: UnitResult[]; parents: ScoreJson['parents']; }
@@ -115,8 +114,7 @@ function resultsDigest(units: UnitJson[], parents: ScoreJson['parents']): string
  * Each unit taken is let go, with its row: storing 100,000 results then holds only the
  * slice being written, not every unit's values and scores at once.
  */
-function score(rs: CompiledRuleSet, snapshot: UnitInputsText[], file: string) {
-  const table = tableFromInputTexts(snapshot, file);
+function score(rs: CompiledRuleSet, table: DataTable) {
   const appraisal = appraise(rs, table);
   const ranked: Array<RankedUnit | undefined> = appraisal.units;
   const rows: Array<DataTable['rows'][number] | undefined> = table.rows;
@@ -135,11 +133,6 @@ function score(rs: CompiledRuleSet, snapshot: UnitInputsText[], file: string) {
       return out;
     },
   };
-}
-
-/** The snapshot as stored: a JSON array of { id, name, parent, inputs }, written from the inputs' own JSON text. */
-function snapshotText(units: UnitInputsText[]): string {
-  return `[${units.map((u) => `{"id":${JSON.stringify(u.id)},"name":${JSON.stringify(u.name)},"parent":${JSON.stringify(u.parent)},"inputs":${u.inputs}}`).join(',')}]`;
 }
 
 export interface CreateRunRequest {
@@ -166,11 +159,9 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
   const { ruleset } = await compiledVersion(db, ruleSha);
   if (ruleset.subject !== track) throw new RunRefused('TRACK_MISMATCH', `规则集 “${ruleset.id}” 用于 ${ruleset.subject}，不能用于 ${track}`);
 
-  const { snapshot, links } = await pinnedInputs(db, ruleset, req.periodId, track);
-  const content = Buffer.from(snapshotText(snapshot));
-  const pinned = { sha256: sha256(content), gzip: gzipSync(content, { level: 1 }), rowCount: snapshot.length };
-  req.onProgress?.('score', 0, snapshot.length);
-  const scored = score(ruleset, snapshot, `snapshot ${req.periodId}/${track}`);
+  const pinned = await pinnedInputs(db, ruleset, req.periodId, track);
+  req.onProgress?.('score', 0, pinned.rowCount);
+  const scored = score(ruleset, pinned.table);
   const at = new Date().toISOString();
 
   return inTransaction(db, async (tx) => {
@@ -207,26 +198,53 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     await faultPoint('run');
     await appendAudit(tx, {
       at, actor: req.by, action: req.corrects !== undefined ? 'run.correct' : 'run.create', subject: `run ${runId}`,
-      detail: JSON.stringify({ period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null, links }),
+      detail: JSON.stringify({ period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null, links: pinned.links }),
     });
     return (await getRun(tx, runId))!;
   });
 }
 
 /**
- * The inputs a run pins (its snapshot): each unit's stored inputs and, for a rule set with
- * links (双线考核), the linked results added as columns, so that the snapshot holds what was scored.
+ * The inputs a run pins (its snapshot), read a page at a time: each unit's stored inputs
+ * and, for a rule set with links (双线考核), the linked results added as columns, so that
+ * the snapshot holds what was scored. The snapshot's bytes are hashed and compressed as
+ * they come, and its units become the rows of the table to score.
  */
-async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track: string): Promise<{ snapshot: UnitInputsText[]; links: Record<string, number> }> {
-  const rows = await pinnedInputsOf(db, periodId, track);
-  if (rows.length === 0) throw new RunRefused('NO_INPUTS', `考核期 ${periodId} 没有 ${track} 的数据，请先导入`);
+async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track: string) {
+  const file = `snapshot ${periodId}/${track}`;
+  if ((await countInputs(db, periodId, track)) === 0) throw new RunRefused('NO_INPUTS', `考核期 ${periodId} 没有 ${track} 的数据，请先导入`);
   const linked = await linkedValues(db, rs, periodId);
-  const snapshot = rows.map((r) => ({ id: r.unit_id, name: r.name, parent: r.parent_id, inputs: r.input_values }));
-  if (linked.values.size === 0) return { snapshot, links: linked.runs };
-  let table = tableFromInputTexts(snapshot, `snapshot ${periodId}/${track}`);
-  for (const [link, results] of linked.values) table = linkTable(rs, table, link, results, `${link} 第${linked.runs[link]}号考核`);
-  return { snapshot: snapshot.map((u, k) => ({ ...u, inputs: JSON.stringify({ ...JSON.parse(u.inputs), ...pick(table.rows[k].cells, rs) }) })), links: linked.runs };
+  const hash = createHash('sha256');
+  const gzip = createGzip({ level: 1 });
+  const compressed: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => compressed.push(chunk));
+  const ended = new Promise((resolve, reject) => gzip.on('end', resolve).on('error', reject));
+  const write = (bytes: Buffer) => new Promise<void>((resolve, reject) => {
+    hash.update(bytes);
+    gzip.write(bytes, (err) => (err ? reject(err) : resolve()));
+  });
+  const rows: Array<Record<string, unknown>> = [];
+  await write(Buffer.from('['));
+  for await (const page of pinnedInputPages(db, periodId, track, PIN_PAGE)) {
+    let units = JSON.parse(page.json.toString('utf8')) as SnapshotUnit[];
+    let json = page.json;
+    if (linked.values.size) {
+      let table = tableFromJsonRows(units, file);
+      for (const [link, results] of linked.values) table = linkTable(rs, table, link, results, `${link} 第${linked.runs[link]}号考核`);
+      units = units.map((u, k) => ({ ...u, inputs: { ...u.inputs, ...pick(table.rows[k].cells, rs) } }));
+      json = Buffer.from(JSON.stringify(units));
+    }
+    await write(rows.length ? Buffer.concat([Buffer.from(','), json.subarray(1, -1)]) : json.subarray(1, -1));
+    for (const row of flatRows(units)) rows.push(row);
+  }
+  await write(Buffer.from(']'));
+  gzip.end();
+  await ended;
+  return { table: tableFromJsonRows(rows, file), sha256: hash.digest('hex'), gzip: Buffer.concat(compressed), rowCount: rows.length, links: linked.runs };
 }
+
+/** Units read from the database per page when a run pins its inputs. */
+const PIN_PAGE = 5000;
 
 /** Units made into stored rows at a time, so that 100,000 never sit in memory as rows at once. */
 const STORE_CHUNK = 2000;
@@ -408,8 +426,8 @@ export async function recomputeRun(db: Tx, runId: number, ruleset?: CompiledRule
   const snap = await getSnapshot(db, run.snapshot_id);
   if (!snap) throw new RunRefused('SNAPSHOT_MISSING', `第${runId}号考核的输入快照不见了`);
   const content = gunzipSync(snap.content);
-  const units = (JSON.parse(content.toString('utf8')) as SnapshotUnit[]).map((u) => ({ ...u, inputs: JSON.stringify(u.inputs) }));
-  const scored = score(rs, units, `snapshot of run ${runId}`);
+  const rows = flatRows(JSON.parse(content.toString('utf8')) as SnapshotUnit[]);
+  const scored = score(rs, tableFromJsonRows(rows, `snapshot of run ${runId}`));
   const results = { units: scored.take(0, scored.count), parents: scored.parents };
   return { ...results, snapshotIntact: sha256(content) === snap.sha256 };
 }

@@ -1,5 +1,5 @@
 import { insertMany } from '../chunks.js';
-import type { Tx } from '../connection.js';
+import { isPostgres, type Tx } from '../connection.js';
 
 export interface InputRow {
   period_id: string; track: string; unit_id: string; name: string | null; parent_id: string | null;
@@ -32,9 +32,30 @@ export async function inputsOf(db: Tx, periodId: string, track: string): Promise
   return db('inputs').where({ period_id: periodId, track }).orderBy('unit_id');
 }
 
-/** What a run pins of each unit's inputs, in unit order. */
-export async function pinnedInputsOf(db: Tx, periodId: string, track: string): Promise<Array<Pick<InputRow, 'unit_id' | 'name' | 'parent_id' | 'input_values'>>> {
-  return db('inputs').select('unit_id', 'name', 'parent_id', 'input_values').where({ period_id: periodId, track }).orderBy('unit_id');
+/**
+ * What a run pins (its snapshot), a page at a time in unit order: each page the UTF-8
+ * bytes of a JSON array of { id, name, parent, inputs }, written by the database itself
+ * (a 100,000-unit period would otherwise be 100,000 row objects and a string built of them).
+ */
+export async function* pinnedInputPages(db: Tx, periodId: string, track: string, pageSize: number): AsyncGenerator<{ json: Buffer; count: number }> {
+  const pg = isPostgres(db);
+  const unit = pg
+    ? `json_build_object('id', unit_id, 'name', name, 'parent', parent_id, 'inputs', input_values::json)::text`
+    : `json_object('id', unit_id, 'name', name, 'parent', parent_id, 'inputs', json(input_values))`;
+  const list = pg ? `string_agg(${unit}, ',' ORDER BY unit_id)` : `group_concat(${unit}, ',' ORDER BY unit_id)`;
+  const doc = `'[' || coalesce(${list}, '') || ']'`;
+  const sql = `SELECT ${pg ? `convert_to(${doc}, 'UTF8')` : `CAST(${doc} AS BLOB)`} AS json, max(unit_id) AS last, count(*) AS n
+    FROM (SELECT unit_id, name, parent_id, input_values FROM inputs WHERE period_id = ? AND track = ? AND unit_id > ? ORDER BY unit_id LIMIT ?) page`;
+  let after = '';
+  for (;;) {
+    const result = await db.raw(sql, [periodId, track, after, pageSize]);
+    const row = (pg ? result.rows[0] : result[0]) as { json: Buffer; last: string | null; n: number | string };
+    const count = Number(row.n);
+    if (count === 0) return;
+    yield { json: Buffer.isBuffer(row.json) ? row.json : Buffer.from(row.json), count };
+    if (count < pageSize) return;
+    after = row.last!;
+  }
 }
 
 export async function inputOf(db: Tx, periodId: string, track: string, unitId: string): Promise<InputRow | undefined> {
