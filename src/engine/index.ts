@@ -12,7 +12,7 @@ export { readUnits, inputValue, inputValues, Unit, type DataTable } from './unit
 export { scoreUnit, scoreUnits, type UnitScore } from './score.js';
 export { rankUnits, type Ranking, type RankedUnit, type ParentResult, type Sanction } from './rank.js';
 export { explainCriterion, explainAdjustment } from './explain.js';
-export { linkTable, linkedResultsOf, linkedResultsFromScoreJson, type LinkedResult } from './links.js';
+export { linkTable, linkedResultsOf, metricValues, linkedResultsFromScoreJson, type LinkedResult } from './links.js';
 export { scoreJson, unitJson, type ScoreJson, type UnitJson } from './output.js';
 export { RuleFileInvalid, DataInvalid, formatRuleProblem, formatDataProblem, type RuleProblem, type DataProblem } from './problems.js';
 export type { CompiledRuleSet } from './compiled.js';

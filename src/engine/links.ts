@@ -1,3 +1,4 @@
+import type { Env } from './expression/ast.js';
 import type { CompiledRuleSet } from './compiled.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import type { Ranking } from './rank.js';
@@ -20,16 +21,21 @@ export interface LinkedResult {
   metrics?: Record<string, number | null>;
 }
 
+/** A unit's metric values by name (what a linked track may read as village.<metric>); null where undefined. */
+export function metricValues(rs: CompiledRuleSet, env: Env): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const m of rs.metrics) {
+    const v = env[m.slot];
+    out[m.name] = v === v ? v : null;
+  }
+  return out;
+}
+
 /** The results a ranking gives to link to, with every metric of the rule set that made it. */
 export function linkedResultsOf(rs: CompiledRuleSet, ranking: Ranking): Map<string, LinkedResult> {
   const out = new Map<string, LinkedResult>();
   for (const u of ranking.units) {
-    const metrics: Record<string, number | null> = {};
-    for (const m of rs.metrics) {
-      const v = u.unit.env[m.slot];
-      metrics[m.name] = v === v ? v : null;
-    }
-    out.set(u.unit.id, { total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty, metrics });
+    out.set(u.unit.id, { total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty, metrics: metricValues(rs, u.unit.env) });
   }
   return out;
 }

@@ -27,16 +27,17 @@ export interface UnitJson {
 }
 
 /** The value or count behind each criterion, rounded half-up to 4 decimals; null where undefined or none. */
-export function criterionValues(rs: CompiledRuleSet, u: RankedUnit): Record<string, number | null> {
+export function criterionValues(rs: CompiledRuleSet, u: RankedUnit, env = u.unit.env): Record<string, number | null> {
   const values: Record<string, number | null> = {};
   for (const c of rs.criteria) {
-    const v = c.value ? c.value(u.unit.env) : NaN;
+    const v = c.value ? c.value(env) : NaN;
     values[c.id] = v === v ? roundHalfUp(v, 4) : null;
   }
   return values;
 }
 
-export function unitJson(rs: CompiledRuleSet, u: RankedUnit): UnitJson {
+/** A unit as §6 prints it (`env`: its values, when the caller has read them already). */
+export function unitJson(rs: CompiledRuleSet, u: RankedUnit, env = u.unit.env): UnitJson {
   const scores: Record<string, number> = {};
   for (const node of rs.nodes) scores[node.id] = u.scores[node.index];
   return {
@@ -52,7 +53,7 @@ export function unitJson(rs: CompiledRuleSet, u: RankedUnit): UnitJson {
     bonus: u.bonus,
     penalty: u.penalty,
     scores,
-    values: criterionValues(rs, u),
+    values: criterionValues(rs, u, env),
   };
 }
 

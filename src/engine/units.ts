@@ -51,12 +51,16 @@ export class Unit {
     }
   }
 
-  /** The unit's values (RULES.md §3 as numbers: NaN undefined, 1/0 booleans, string ids): inputs, links, metrics; kept once asked for. */
+  /**
+   * The unit's values (RULES.md §3 as numbers: NaN undefined, 1/0 booleans, string ids):
+   * inputs, links, metrics. A clean row's are read again on each call and not kept (so
+   * 100,000 units being stored never hold them all at once): read them once per use.
+   */
   get env(): Env {
     if (this.#env) return this.#env;
     const env = new Float64Array(this.#size);
     this.valuesInto(env);
-    return (this.#env = env);
+    return env;
   }
 
   /** Writes the unit's values at the start of `target` (a scorer's scratch), without keeping them. */
@@ -212,7 +216,8 @@ export function inputValue(rs: CompiledRuleSet, input: CompiledInput, v: number)
 
 /** A unit's own inputs (not its links) by name, as a person reads them. */
 export function inputValues(rs: CompiledRuleSet, unit: Unit): Record<string, number | boolean | string | null> {
-  return Object.fromEntries(rs.inputs.filter((i) => !i.link).map((i) => [i.name, inputValue(rs, i, unit.env[i.slot])]));
+  const env = unit.env;
+  return Object.fromEntries(rs.inputs.filter((i) => !i.link).map((i) => [i.name, inputValue(rs, i, env[i.slot])]));
 }
 
 /** A default value as the number the engine computes with. */

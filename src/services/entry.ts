@@ -90,13 +90,14 @@ export async function saveUnitInputs(db: Db, req: EntryRequest): Promise<EntryRe
   const unit = await unitForEntry(db, ruleset, req.unitId);
   if (!unit) throw new EntryRefused(`“${req.unitId}” 不是本类考核的单位`);
   const [checked] = readUnits(ruleset, formTable(ruleset, unit, req.cells)).units; // throws DataInvalid
+  const values = checked.env;
   const at = new Date().toISOString();
   const track = ruleset.subject; // rows are filed under the subject, as importInputs files them
   await inTransaction(db, async (tx) => {
     await ensurePeriod(tx, period, at);
     await upsertInputs(tx, [{
       period_id: period.id, track, unit_id: unit.id, name: unit.name, parent_id: unit.parent_id,
-      input_values: JSON.stringify(Object.fromEntries(enteredInputs(ruleset).map((i) => [i.name, inputValue(ruleset, i, checked.env[i.slot])]))),
+      input_values: JSON.stringify(Object.fromEntries(enteredInputs(ruleset).map((i) => [i.name, inputValue(ruleset, i, values[i.slot])]))),
       batch_id: null, entered_by: req.by, entered_at: at,
     }]);
     await appendAudit(tx, {

@@ -37,6 +37,9 @@ export interface ImportResult {
   ignoredColumns: string[];
 }
 
+/** Units whose inputs are written per statement batch. */
+const IMPORT_SLICE = 5000;
+
 export async function importInputs(db: Db, req: ImportRequest): Promise<ImportResult> {
   const period = parsePeriod(req.periodId);
   const track = req.track ?? 'village';
@@ -57,12 +60,15 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
     if (req.replace) await deleteInputs(tx, period.id, ruleset.subject);
     await upsertUnits(tx, unitRows);
     req.onProgress?.(units.length, total);
-    const inputRows: InputRow[] = units.map((u) => ({
-      period_id: period.id, track: ruleset.subject, unit_id: u.id, name: u.name, parent_id: u.parent,
-      input_values: JSON.stringify(inputValues(ruleset, u)),
-      batch_id: id, entered_by: req.by, entered_at: at,
-    }));
-    await upsertInputs(tx, inputRows, (done) => req.onProgress?.(units.length + done, total));
+    // A slice at a time: 100,000 rows of inputs as JSON text never sit in memory at once.
+    for (let i = 0; i < units.length; i += IMPORT_SLICE) {
+      const inputRows: InputRow[] = units.slice(i, i + IMPORT_SLICE).map((u) => ({
+        period_id: period.id, track: ruleset.subject, unit_id: u.id, name: u.name, parent_id: u.parent,
+        input_values: JSON.stringify(inputValues(ruleset, u)),
+        batch_id: id, entered_by: req.by, entered_at: at,
+      }));
+      await upsertInputs(tx, inputRows, (done) => req.onProgress?.(units.length + i + done, total));
+    }
     await faultPoint('import');
     await appendAudit(tx, {
       at, actor: req.by, action: 'inputs.import', subject: `${period.id}/${ruleset.subject}`,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createGzip, gunzipSync } from 'node:zlib';
 import {
-  appraise, explainAdjustment, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
+  appraise, explainAdjustment, metricValues, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
   type CompiledRuleSet, type DataTable, type RankedUnit, type ScoreJson, type UnitJson,
 } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
@@ -56,15 +56,6 @@ export async function withExplanations(db: Tx, run: RunRow, units: UnitResult[])
   return units.map((u, k) => ({ ...u, explanations: explanations(ruleset, read[k].env, (i) => u.scores[ruleset.nodes[i].id]) }));
 }
 
-/** The unit's metric values (what a linked track may read as village.<metric>). */
-function metricsOf(rs: CompiledRuleSet, u: RankedUnit): Record<string, number | null> {
-  const out: Record<string, number | null> = {};
-  for (const m of rs.metrics) {
-    const v = u.unit.env[m.slot];
-    out[m.name] = v === v ? v : null;
-  }
-  return out;
-}
 
 /**
  * For a rule set with links (双线考核), the results of each linked track's run of the same
@@ -126,7 +117,8 @@ function score(rs: CompiledRuleSet, table: DataTable) {
       for (let i = from; i < Math.min(to, ranked.length); i++) {
         const u = ranked[i]!;
         const k = u.unit.row - 2;
-        out.push({ ...unitJson(rs, u), metrics: metricsOf(rs, u), inputs: rows[k]!.cells });
+        const env = u.unit.env;
+        out.push({ ...unitJson(rs, u, env), metrics: metricValues(rs, env), inputs: rows[k]!.cells });
         ranked[i] = undefined;
         rows[k] = undefined;
       }

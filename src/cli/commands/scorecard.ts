@@ -29,16 +29,17 @@ export function scorecardCommand(rulesFile: string, dataFile: string, unitId: st
   if (u.sanctions.length) out.push(`奖惩：${sanctionText(u.sanctions)}`);
   for (const v of u.vetoes) out.push(`一票否决：${v.title}（${v.id}）`);
   out.push('');
+  const env = u.unit.env;
   for (const node of rs.nodes) {
     const indent = '  '.repeat(node.depth);
     const score = formatScore(u.scores[node.index], p);
     out.push(`${indent}${node.title}  ${score}/${node.points}`);
-    if (node.kind === 'criterion') out.push(`${indent}  ${explainCriterion(rs, node, u.unit.env, u.scores[node.index])}`);
+    if (node.kind === 'criterion') out.push(`${indent}  ${explainCriterion(rs, node, env, u.scores[node.index])}`);
   }
   for (const [kind, block, total] of [['bonus', rs.bonus, u.bonus], ['penalty', rs.penalty, u.penalty]] as const) {
     if (!block) continue;
     out.push(`${kind === 'bonus' ? '加分项' : '扣分项'}  ${formatScore(total, p)}${block.cap !== undefined ? `（上限${block.cap}分）` : ''}`);
-    for (const item of block.items) out.push(`  ${item.title}：${explainAdjustment(rs, item.method, u.unit.env, item.title, kind)}`);
+    for (const item of block.items) out.push(`  ${item.title}：${explainAdjustment(rs, item.method, env, item.title, kind)}`);
   }
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;
