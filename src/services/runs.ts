@@ -6,6 +6,7 @@ import {
 } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
 import { type Db, type Tx, inTransaction } from '../db/connection.js';
+import { fromRow, ResultsDigest, resultsDigest, storedForms } from './stored-results.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { countInputs, pinnedInputPages } from '../db/queries/inputs.js';
 import { getPeriod } from '../db/queries/periods.js';
@@ -79,51 +80,33 @@ async function linkedValues(db: Tx, rs: CompiledRuleSet, periodId: string): Prom
 }
 
 /**
- * What seals a run's results: the sha256 of the §6 units (one JSON line each, in order)
- * and then its parents, fed one unit at a time so that 100,000 units never make one string.
- */
-class ResultsDigest {
-  private readonly hash = createHash('sha256');
-  add(u: UnitJson): void {
-    const { id, name, parent, total, rank, grade, vetoed, vetoes, sanctions, bonus, penalty, scores, values } = u;
-    this.hash.update(`${JSON.stringify({ id, name, parent, total, rank, grade, vetoed, vetoes, sanctions, bonus, penalty, scores, values })}\n`);
-  }
-  finish(parents: ScoreJson['parents']): string {
-    return this.hash.update(JSON.stringify(parents)).digest('hex');
-  }
-}
-
-function resultsDigest(units: UnitJson[], parents: ScoreJson['parents']): string {
-  const d = new ResultsDigest();
-  for (const u of units) d.add(u);
-  return d.finish(parents);
-}
-
-/**
  * Scores a snapshot: the ranking, and the stored form of the units, made a slice at a
- * time (`take`). A unit's pinned inputs are its row's cells (its inputs and links, by name).
- * Each unit taken is let go, with its row: storing 100,000 results then holds only the
- * slice being written, not every unit's values and scores at once.
+ * time (`take` as §6 objects, `store` as rows and seal lines). A unit's pinned inputs are
+ * its row's cells (its inputs and links, by name). Each unit taken is let go, with its
+ * row: storing 100,000 results then holds only the slice being written.
  */
 function score(rs: CompiledRuleSet, table: DataTable) {
   const appraisal = appraise(rs, table);
   const ranked: Array<RankedUnit | undefined> = appraisal.units;
   const rows: Array<DataTable['rows'][number] | undefined> = table.rows;
+  function each<T>(from: number, to: number, make: (u: RankedUnit, env: Env, cells: Record<string, unknown>, position: number) => T): T[] {
+    const out: T[] = [];
+    for (let i = from; i < Math.min(to, ranked.length); i++) {
+      const u = ranked[i]!;
+      const k = u.unit.row - 2;
+      out.push(make(u, u.unit.env, rows[k]!.cells, i));
+      ranked[i] = undefined;
+      rows[k] = undefined;
+    }
+    return out;
+  }
   return {
     count: ranked.length,
     parents: appraisal.parents,
-    take(from: number, to: number): UnitResult[] {
-      const out: UnitResult[] = [];
-      for (let i = from; i < Math.min(to, ranked.length); i++) {
-        const u = ranked[i]!;
-        const k = u.unit.row - 2;
-        const env = u.unit.env;
-        out.push({ ...unitJson(rs, u, env), metrics: metricValues(rs, env), inputs: rows[k]!.cells });
-        ranked[i] = undefined;
-        rows[k] = undefined;
-      }
-      return out;
-    },
+    take: (from: number, to: number): UnitResult[] =>
+      each(from, to, (u, env, cells) => ({ ...unitJson(rs, u, env), metrics: metricValues(rs, env), inputs: cells })),
+    store: (from: number, to: number, runId: number) =>
+      each(from, to, (u, env, cells, position) => storedForms(rs, runId, position, u, env, cells)),
   };
 }
 
@@ -172,9 +155,9 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     let writing: Promise<void> = Promise.resolve();
     try {
       for (let i = 0; i < total; i += STORE_CHUNK) {
-        const rows = scored.take(i, i + STORE_CHUNK).map((result, k) => {
-          digest.add(result);
-          return toRow(ruleset, runId, i + k, result);
+        const rows = scored.store(i, i + STORE_CHUNK, runId).map(({ row, line }) => {
+          digest.addLine(line);
+          return row;
         });
         await writing;
         const done = Math.min(total, i + STORE_CHUNK);
@@ -244,39 +227,6 @@ const STORE_CHUNK = 2000;
 /** The linked columns of a row. */
 function pick(cells: Record<string, unknown>, rs: CompiledRuleSet): Record<string, unknown> {
   return Object.fromEntries(rs.inputs.filter((i) => i.link).map((i) => [i.name, cells[i.name]]));
-}
-
-/**
- * A result as its row. The detail holds the scores, values, metrics and inputs as arrays
- * in the rule version's own order (nodes, criteria, metrics, inputs), not as keyed
- * objects: a 100,000-unit run stores and reads a fifth of the text.
- */
-function toRow(rs: CompiledRuleSet, runId: number, position: number, u: UnitResult): ResultRow {
-  const detail = [
-    rs.nodes.map((n) => u.scores[n.id]),
-    rs.criteria.map((c) => u.values[c.id]),
-    u.metrics ? rs.metrics.map((m) => u.metrics![m.name]) : null,
-    u.inputs ? rs.inputs.map((i) => u.inputs![i.name] ?? null) : null,
-  ];
-  return {
-    run_id: runId, unit_id: u.id, name: u.name, parent_id: u.parent, position, rank: u.rank, total: u.total,
-    bonus: u.bonus, penalty: u.penalty, grade: u.grade, vetoed: u.vetoed, vetoes: JSON.stringify(u.vetoes),
-    sanctions: JSON.stringify(u.sanctions), detail: JSON.stringify(detail),
-  };
-}
-
-function fromRow(rs: CompiledRuleSet, r: ResultRow): UnitResult {
-  const [scores, values, metrics, inputs] = JSON.parse(r.detail) as [number[], Array<number | null>, Array<number | null> | null, unknown[] | null];
-  const keyed = <T>(names: string[], list: T[]) => Object.fromEntries(names.map((name, k) => [name, list[k]]));
-  return {
-    id: r.unit_id, name: r.name, parent: r.parent_id, total: Number(r.total), rank: Number(r.rank), grade: r.grade,
-    vetoed: Boolean(r.vetoed), vetoes: JSON.parse(r.vetoes), sanctions: JSON.parse(r.sanctions),
-    bonus: Number(r.bonus), penalty: Number(r.penalty),
-    scores: keyed(rs.nodes.map((n) => n.id), scores),
-    values: keyed(rs.criteria.map((c) => c.id), values),
-    metrics: metrics ? keyed(rs.metrics.map((m) => m.name), metrics) : undefined,
-    inputs: inputs ? keyed(rs.inputs.map((i) => i.name), inputs) : undefined,
-  };
 }
 
 /**

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import type { ResultRow } from '../db/queries/results.js';
+import { roundHalfUp } from '../engine/decimal.js';
+import type { CompiledRuleSet, RankedUnit, ScoreJson, UnitJson } from '../engine/index.js';
+import type { Env } from '../engine/expression/ast.js';
+import type { UnitResult } from '../report/ranking-sheet.js';
+
+/**
+ * A result as the database keeps it (its row) and as the run's seal reads it (its §6 line).
+ *
+ * The row's detail holds the scores, values, metrics and inputs as arrays in the rule
+ * version's own order (nodes, criteria, metrics, inputs), not as keyed objects: a
+ * 100,000-unit run stores and reads a fifth of the text. The seal is the sha256 of the §6
+ * units, one JSON line each, in order, and then the parents.
+ */
+
+/** The seal of a run's results, fed one unit at a time so that 100,000 units never make one string. */
+export class ResultsDigest {
+  private readonly hash = createHash('sha256');
+  add(u: UnitJson): void {
+    this.addLine(unitLine(u));
+  }
+  addLine(line: string): void {
+    this.hash.update(line);
+  }
+  finish(parents: ScoreJson['parents']): string {
+    return this.hash.update(JSON.stringify(parents)).digest('hex');
+  }
+}
+
+export function resultsDigest(units: UnitJson[], parents: ScoreJson['parents']): string {
+  const d = new ResultsDigest();
+  for (const u of units) d.add(u);
+  return d.finish(parents);
+}
+
+/** A unit's line of the seal: its §6 JSON, fields in their order. */
+export function unitLine(u: UnitJson): string {
+  const { id, name, parent, total, rank, grade, vetoed, vetoes, sanctions, bonus, penalty, scores, values } = u;
+  return `${JSON.stringify({ id, name, parent, total, rank, grade, vetoed, vetoes, sanctions, bonus, penalty, scores, values })}\n`;
+}
+
+export function toRow(rs: CompiledRuleSet, runId: number, position: number, u: UnitResult): ResultRow {
+  const detail = [
+    rs.nodes.map((n) => u.scores[n.id]),
+    rs.criteria.map((c) => u.values[c.id]),
+    u.metrics ? rs.metrics.map((m) => u.metrics![m.name]) : null,
+    u.inputs ? rs.inputs.map((i) => u.inputs![i.name] ?? null) : null,
+  ];
+  return {
+    run_id: runId, unit_id: u.id, name: u.name, parent_id: u.parent, position, rank: u.rank, total: u.total,
+    bonus: u.bonus, penalty: u.penalty, grade: u.grade, vetoed: u.vetoed, vetoes: JSON.stringify(u.vetoes),
+    sanctions: JSON.stringify(u.sanctions), detail: JSON.stringify(detail),
+  };
+}
+
+export function fromRow(rs: CompiledRuleSet, r: ResultRow): UnitResult {
+  const [scores, values, metrics, inputs] = JSON.parse(r.detail) as [number[], Array<number | null>, Array<number | null> | null, unknown[] | null];
+  const keyed = <T>(names: string[], list: T[]) => Object.fromEntries(names.map((name, k) => [name, list[k]]));
+  return {
+    id: r.unit_id, name: r.name, parent: r.parent_id, total: Number(r.total), rank: Number(r.rank), grade: r.grade,
+    vetoed: Boolean(r.vetoed), vetoes: JSON.parse(r.vetoes), sanctions: JSON.parse(r.sanctions),
+    bonus: Number(r.bonus), penalty: Number(r.penalty),
+    scores: keyed(rs.nodes.map((n) => n.id), scores),
+    values: keyed(rs.criteria.map((c) => c.id), values),
+    metrics: metrics ? keyed(rs.metrics.map((m) => m.name), metrics) : undefined,
+    inputs: inputs ? keyed(rs.inputs.map((i) => i.name), inputs) : undefined,
+  };
+}
+
+/**
+ * A scored unit's row and seal line written straight from its scores and values, each
+ * number turned into text once for both: the same text as toRow and unitLine give from
+ * the §6 object (tested equal), without making that object and its two keyed maps for
+ * each of 100,000 units. Keys are written in the order JSON.stringify gives an object's.
+ */
+export function storedForms(rs: CompiledRuleSet, runId: number, position: number, u: RankedUnit, env: Env, cells: Record<string, unknown>): { row: ResultRow; line: string } {
+  const keys = keysOf(rs);
+  const scores = u.scores;
+  const scoreText = new Array<string>(rs.nodes.length);
+  for (let k = 0; k < scoreText.length; k++) scoreText[k] = String(scores[k]);
+  const valueText = new Array<string>(rs.criteria.length);
+  rs.criteria.forEach((c, k) => {
+    const v = c.value ? c.value(env) : NaN;
+    valueText[k] = v === v ? String(roundHalfUp(v, 4)) : 'null';
+  });
+  const metricText = rs.metrics.map((m) => { const v = env[m.slot]; return v === v ? String(v) : 'null'; });
+  const inputText = rs.inputs.map((i) => JSON.stringify(cells[i.name] ?? null));
+  const vetoes = JSON.stringify(u.vetoes), sanctions = JSON.stringify(u.sanctions);
+  const { id, name, parent } = u.unit;
+  const line = `{"id":${JSON.stringify(id)},"name":${JSON.stringify(name)},"parent":${JSON.stringify(parent)},"total":${u.total},"rank":${u.rank},`
+    + `"grade":${JSON.stringify(u.grade)},"vetoed":${u.vetoed},"vetoes":${vetoes},"sanctions":${sanctions},"bonus":${u.bonus},"penalty":${u.penalty},`
+    + `"scores":{${keys.scores.map(([k, key]) => key + scoreText[k]).join(',')}},"values":{${keys.values.map(([k, key]) => key + valueText[k]).join(',')}}}\n`;
+  const detail = `[[${scoreText.join(',')}],[${valueText.join(',')}],[${metricText.join(',')}],[${inputText.join(',')}]]`;
+  return {
+    line,
+    row: {
+      run_id: runId, unit_id: id, name, parent_id: parent, position, rank: u.rank, total: u.total,
+      bonus: u.bonus, penalty: u.penalty, grade: u.grade, vetoed: u.vetoed, vetoes, sanctions, detail,
+    },
+  };
+}
+
+/** For each keyed map of the §6 line: (index, `"key":`) in the order JSON.stringify writes the keys. */
+interface Keys { scores: Array<[number, string]>; values: Array<[number, string]>; }
+const keysByRuleSet = new WeakMap<CompiledRuleSet, Keys>();
+
+function keysOf(rs: CompiledRuleSet): Keys {
+  let keys = keysByRuleSet.get(rs);
+  if (!keys) {
+    keys = { scores: inJsonOrder(rs.nodes.map((n) => n.id)), values: inJsonOrder(rs.criteria.map((c) => c.id)) };
+    keysByRuleSet.set(rs, keys);
+  }
+  return keys;
+}
+
+/** Builds an object the way unitJson does and reads back its key order (integer-like keys come first). */
+function inJsonOrder(ids: string[]): Array<[number, string]> {
+  const probe: Record<string, number> = {};
+  ids.forEach((id, k) => { probe[id] = k; });
+  return Object.keys(probe).map((id) => [probe[id], `${JSON.stringify(id)}:`]);
+}

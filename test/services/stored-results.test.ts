@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { appraise, loadRuleSet, metricValues, unitJson, type CompiledRuleSet, type DataTable } from '../../src/engine/index.js';
+import { parseJsonData, readDataFile } from '../../src/io/data-file.js';
+import { readRuleFile, ruleSchema } from '../../src/io/rule-file.js';
+import { DEMO_DIR, RULES_DIR } from '../../src/paths.js';
+import { storedForms, toRow, unitLine } from '../../src/services/stored-results.js';
+import { compile, FIXTURES, readJson, ruleSet } from '../helpers.js';
+
+/**
+ * A run writes each result's row and seal line straight from its scores (storedForms);
+ * they must be the very text that the §6 object gives (toRow, unitLine), or a stored run
+ * would not verify against its seal.
+ */
+describe('the stored form of a result', () => {
+  function expectSameForms(rs: CompiledRuleSet, table: DataTable): number {
+    const ranked = appraise(rs, table).units;
+    ranked.forEach((u, position) => {
+      const env = u.unit.env;
+      const cells = table.rows[u.unit.row - 2].cells;
+      const fast = storedForms(rs, 7, position, u, env, cells);
+      const json = unitJson(rs, u, env);
+      expect(fast.line, u.unit.id).to.equal(unitLine(json));
+      expect(fast.row, u.unit.id).to.deep.equal(toRow(rs, 7, position, { ...json, metrics: metricValues(rs, env), inputs: cells }));
+    });
+    return ranked.length;
+  }
+
+  const dir = path.join(FIXTURES, 'rulesets');
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
+    const fx = readJson<{ rules: unknown; data?: unknown[]; expected?: { units?: unknown[] } }>(path.join(dir, f));
+    if (!fx.data || !fx.expected?.units) continue;
+    it(`is the same text written directly as through the §6 object, for ${f}`, () => {
+      const rs = loadRuleSet(JSON.stringify(fx.rules), f, ruleSchema()).ruleset;
+      expectSameForms(rs, parseJsonData(JSON.stringify(fx.data), f));
+    });
+  }
+
+  it('is the same text for the demo township, whose ids and names are Chinese', () => {
+    const rs = readRuleFile(path.join(RULES_DIR, 'village-annual.json')).ruleset;
+    expect(expectSameForms(rs, readDataFile(path.join(DEMO_DIR, 'villages-2023.csv')))).to.be.greaterThan(10);
+  });
+
+  it('writes the keys of the scores in the order JSON gives an object, integer-like ids first', () => {
+    const rs = compile(ruleSet({
+      inputs: { x: { type: 'number' } },
+      items: [
+        { id: 'b', title: 'B', points: 40, award: { method: 'manual', input: 'x' } },
+        { id: '20', title: '二十', points: 30, award: { method: 'manual', input: 'x' } },
+        { id: '3', title: '三', points: 30, award: { method: 'manual', input: 'x' } },
+      ],
+    }));
+    const table = parseJsonData(JSON.stringify([{ id: 'u1', x: 12.5 }, { id: 'u2', x: 3 }]), 'order.json');
+    expect(expectSameForms(rs, table)).to.equal(2);
+    const [u] = appraise(rs, table).units;
+    const line = storedForms(rs, 1, 0, u, u.unit.env, table.rows[0].cells).line;
+    expect(line).to.contain('"scores":{"3":12.5,"20":12.5,"b":12.5}');
+  });
+});
