@@ -219,7 +219,7 @@ async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track
 }
 
 /** Units read from the database per page when a run pins its inputs. */
-const PIN_PAGE = 5000;
+const PIN_PAGE = 1000;
 
 /** Units made into stored rows at a time, so that 100,000 never sit in memory as rows at once. */
 const STORE_CHUNK = 2000;

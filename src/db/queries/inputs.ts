@@ -39,9 +39,9 @@ export async function inputsOf(db: Tx, periodId: string, track: string): Promise
  */
 export async function* pinnedInputPages(db: Tx, periodId: string, track: string, pageSize: number): AsyncGenerator<{ json: Buffer; count: number }> {
   const pg = isPostgres(db);
-  const unit = pg
-    ? `json_build_object('id', unit_id, 'name', name, 'parent', parent_id, 'inputs', input_values::json)::text`
-    : `json_object('id', unit_id, 'name', name, 'parent', parent_id, 'inputs', json(input_values))`;
+  // input_values is JSON the application wrote: it is spliced in as text, not parsed again.
+  const quote = (column: string) => (pg ? `to_json(${column})::text` : `json_quote(${column})`);
+  const unit = `'{"id":' || ${quote('unit_id')} || ',"name":' || ${quote('name')} || ',"parent":' || ${quote('parent_id')} || ',"inputs":' || input_values || '}'`;
   const list = pg ? `string_agg(${unit}, ',' ORDER BY unit_id)` : `group_concat(${unit}, ',' ORDER BY unit_id)`;
   const doc = `'[' || coalesce(${list}, '') || ']'`;
   const sql = `SELECT ${pg ? `convert_to(${doc}, 'UTF8')` : `CAST(${doc} AS BLOB)`} AS json, max(unit_id) AS last, count(*) AS n
