@@ -222,7 +222,7 @@ async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track
 const PIN_PAGE = 1000;
 
 /** Units made into stored rows at a time, so that 100,000 never sit in memory as rows at once. */
-const STORE_CHUNK = 2000;
+const STORE_CHUNK = 250;
 
 /** The linked columns of a row. */
 function pick(cells: Record<string, unknown>, rs: CompiledRuleSet): Record<string, unknown> {
