@@ -32,33 +32,40 @@ export function parseDataBytes(bytes: Uint8Array, file: string): DataTable {
 }
 
 export function parseCsvData(text: string, file: string): DataTable {
-  let records: string[][];
+  // Each record becomes its row as it is parsed (on_record), so that 100,000 arrays of
+  // cells never sit beside the rows made of them.
+  let columns: string[] | undefined;
+  let records = 0;
+  const problems: DataProblem[] = [];
+  const rows: DataTable['rows'] = [];
+  const onRecord = (rec: string[]): null => {
+    records++;
+    if (!columns) {
+      columns = rec.map((h) => h.replace(/^\uFEFF/, '').trim());
+      const seen = new Set<string>();
+      for (const c of columns) {
+        if (c !== '' && seen.has(c)) problems.push({ code: 'DUPLICATE_COLUMN', message: `表头 “${c}” 出现了两次`, file, row: 1, column: c });
+        seen.add(c);
+      }
+      return null;
+    }
+    if (rec.every((cell) => cell.trim() === '')) return null; // a blank line, as a spreadsheet shows an empty row
+    if (rec.length > columns.length && rec.slice(columns.length).some((c) => c.trim() !== '')) {
+      problems.push({ code: 'DATA_SYNTAX', message: `本行有 ${rec.length} 格，多于表头的 ${columns.length} 列`, file, row: records, column: '' });
+      return null;
+    }
+    const cells: Record<string, unknown> = {};
+    columns.forEach((c, k) => { if (c !== '' && !(c in cells)) cells[c] = rec[k] ?? ''; });
+    rows.push({ row: records, cells });
+    return null;
+  };
   try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false, relax_quotes: false }) as string[][];
+    parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false, relax_quotes: false, on_record: onRecord });
   } catch (e) {
     const err = e as Error & { lines?: number };
     return fail(file, err.lines ?? 1, '', 'DATA_SYNTAX', `CSV 格式错误：${err.message}`);
   }
-  if (records.length === 0) return fail(file, 1, '', 'DATA_SYNTAX', '文件是空的：第1行应为表头');
-  const columns = records[0].map((h) => h.replace(/^\uFEFF/, '').trim());
-  const problems: DataProblem[] = [];
-  const seen = new Set<string>();
-  for (const c of columns) {
-    if (c !== '' && seen.has(c)) problems.push({ code: 'DUPLICATE_COLUMN', message: `表头 “${c}” 出现了两次`, file, row: 1, column: c });
-    seen.add(c);
-  }
-  const rows: DataTable['rows'] = [];
-  for (let r = 1; r < records.length; r++) {
-    const rec = records[r];
-    if (rec.every((cell) => cell.trim() === '')) continue; // a blank line, as a spreadsheet shows an empty row
-    if (rec.length > columns.length && rec.slice(columns.length).some((c) => c.trim() !== '')) {
-      problems.push({ code: 'DATA_SYNTAX', message: `本行有 ${rec.length} 格，多于表头的 ${columns.length} 列`, file, row: r + 1, column: '' });
-      continue;
-    }
-    const cells: Record<string, unknown> = {};
-    columns.forEach((c, k) => { if (c !== '' && !(c in cells)) cells[c] = rec[k] ?? ''; });
-    rows.push({ row: r + 1, cells });
-  }
+  if (!columns) return fail(file, 1, '', 'DATA_SYNTAX', '文件是空的：第1行应为表头');
   if (problems.length) throw new DataInvalid(problems);
   return { file, columns: columns.filter((c) => c !== ''), rows };
 }
