@@ -35,6 +35,8 @@ export function parseCsvData(text: string, file: string): DataTable {
   // Each record becomes its row as it is parsed (on_record), so that 100,000 arrays of
   // cells never sit beside the rows made of them.
   let columns: string[] | undefined;
+  let named: Array<[number, string]> = [];
+  let template: Record<string, unknown> = {};
   let records = 0;
   const problems: DataProblem[] = [];
   const rows: DataTable['rows'] = [];
@@ -47,6 +49,11 @@ export function parseCsvData(text: string, file: string): DataTable {
         if (c !== '' && seen.has(c)) problems.push({ code: 'DUPLICATE_COLUMN', message: `表头 “${c}” 出现了两次`, file, row: 1, column: c });
         seen.add(c);
       }
+      // Every row a copy of one object with all the columns (made by JSON.parse, which gives
+      // a fast object): a row grown key by key past a few dozen keys becomes a slow
+      // dictionary, four times the memory. The first of two same-named columns wins.
+      named = columns.flatMap((c, k) => (c !== '' && columns!.indexOf(c) === k ? [[k, c] as [number, string]] : []));
+      template = JSON.parse(JSON.stringify(Object.fromEntries(named.map(([, c]) => [c, ''])))) as Record<string, unknown>;
       return null;
     }
     if (rec.every((cell) => cell.trim() === '')) return null; // a blank line, as a spreadsheet shows an empty row
@@ -54,8 +61,8 @@ export function parseCsvData(text: string, file: string): DataTable {
       problems.push({ code: 'DATA_SYNTAX', message: `本行有 ${rec.length} 格，多于表头的 ${columns.length} 列`, file, row: records, column: '' });
       return null;
     }
-    const cells: Record<string, unknown> = {};
-    columns.forEach((c, k) => { if (c !== '' && !(c in cells)) cells[c] = rec[k] ?? ''; });
+    const cells: Record<string, unknown> = { ...template };
+    for (const [k, c] of named) cells[c] = rec[k] ?? '';
     rows.push({ row: records, cells });
     return null;
   };
