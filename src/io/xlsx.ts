@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { DataInvalid, type DataProblem, type DataTable } from '../engine/index.js';
 import { inertText, type Cell } from './csv-write.js';
+import { emptyRow } from './data-file.js';
 
 /**
  * XLSX in and out. Uploads come from the web, so a workbook is unpacked by us first:
@@ -217,12 +218,13 @@ export async function readXlsxData(file: string, bytes?: Buffer): Promise<DataTa
   const columns = [...nameOf.keys()].sort((a, b) => a - b).map((col) => nameOf.get(col)!);
 
   const rows: DataTable['rows'] = [];
+  const newRow = emptyRow(columns);
   sheet.eachRow((row, number) => {
     if (number === 1) return;
     const reads = cellsOf(row);
     if ([...reads.values()].every(blank)) return; // an empty row keeps its number but is no unit
     const before = problems.length;
-    const cells: Record<string, unknown> = Object.fromEntries(columns.map((c) => [c, '']));
+    const cells = newRow();
     for (const [col, read] of reads) {
       const name = nameOf.get(col);
       // A column without a header is ignored, as in CSV; content right of the last header is a mistake.
