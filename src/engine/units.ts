@@ -27,7 +27,7 @@ export interface DataTable {
  * reads cleanly is an error, never a silent difference.
  */
 export class Unit {
-  #env: Env | undefined;
+  readonly #env: Env | undefined;
   readonly #cells: Record<string, unknown> | undefined;
   readonly #reader: RowReader | undefined;
   readonly #size: number;
@@ -38,17 +38,16 @@ export class Unit {
     readonly parent: string | null,
     /** Spreadsheet row number (header = 1). */
     readonly row: number,
-    /** The values, or how to read them again: the row's cells and the generated reader that read them first. */
-    values: Env | { cells: Record<string, unknown>; reader: RowReader; size: number },
+    /** The values; or, for a clean row, none: they are read again from `cells` by `reader` (`size` of them). */
+    env: Env | undefined,
+    cells?: Record<string, unknown>,
+    reader?: RowReader,
+    size = env?.length ?? 0,
   ) {
-    if (values instanceof Float64Array) {
-      this.#env = values;
-      this.#size = values.length;
-    } else {
-      this.#cells = values.cells;
-      this.#reader = values.reader;
-      this.#size = values.size;
-    }
+    this.#env = env;
+    this.#cells = cells;
+    this.#reader = reader;
+    this.#size = size;
   }
 
   /**
@@ -145,7 +144,7 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
 
     // A clean row is read by the generated reader; any other row again, here, cell by cell.
     if (fast && problems.length === before && fast(cells, scratch)) {
-      const unit = new Unit(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, { cells, reader: fast, size: rs.valueSlots });
+      const unit = new Unit(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, undefined, cells, fast, rs.valueSlots);
       units.push(unit);
       if (onUnit) onUnit(unit, scratch);
       continue;
