@@ -102,7 +102,7 @@ for (const size of sizes) {
   }
 }
 console.log('\n1. Engine vs peers, 40-criterion rule set (checksums identical across all contestants ✔)');
-console.log('   engine = appraise() from typed cells (read + check + metrics + score + rank); engineScoreRank = scoreUnit + rankUnits on read units');
+console.log('   engine = appraise() from typed cells (read + check + metrics + score + rank); engineScoreRank = scoreUnits + rankUnits on units whose values are held');
 table(['units', 'contestant', 'units/s', 'median', 'vsHandWritten ≥0.5', 'vsJsonLogic ≥30', 'vsJsonRulesEngine ≥100'], engineRows);
 const largest = (engine.sizes as Record<string, Record<string, unknown>>)[sizes[sizes.length - 1]];
 Object.assign(engine, { vsHandWritten: largest.vsHandWritten, vsJsonLogic: largest.vsJsonLogic, vsJsonRulesEngine: largest.vsJsonRulesEngine, ratiosAt: sizes[sizes.length - 1], budget: BUDGET });

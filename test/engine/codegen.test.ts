@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadRuleSet, readUnits } from '../../src/engine/index.js';
-import { generateScorer } from '../../src/engine/codegen.js';
+import { generateReader, generateScorer } from '../../src/engine/codegen.js';
 import { scoreUnit, scoreUnitByClosures } from '../../src/engine/score.js';
 import { parseJsonData, readDataFile } from '../../src/io/data-file.js';
 import { readRuleFile, ruleSchema } from '../../src/io/rule-file.js';
@@ -51,5 +51,16 @@ describe('the generated scorer', () => {
     }));
     const source = generateScorer(rs).toString();
     expect(source).to.not.match(/出生人数|star|好|process|"/);
+  });
+
+  it('reads rows with a generated reader that holds no column name, label or check of the file', () => {
+    const rs = compile(ruleSet({
+      inputs: { 出生人数: { type: 'integer', label: 'x"]; process.exit(1); //' }, boys: { type: 'number', min: 0 } },
+      checks: [{ when: 'boys <= 出生人数', message: '男孩不多于出生"数' }],
+      items: [{ id: 'c1', title: 'c1', points: 100, award: { method: 'manual', input: 'boys' } }],
+    }));
+    const plan = rs.inputs.map((input) => ({ input, column: input.label }));
+    const source = generateReader(rs, plan, plan.map(() => () => 0), rs.checks).toString();
+    expect(source).to.not.match(/出生人数|boys|process|男孩|"/);
   });
 });

@@ -73,4 +73,36 @@ describe('reading unit data', () => {
     const { ignoredColumns } = readUnits(rs, table([...header, '备注'], [['v1', '甲村', '3', '2', '1', '97.5', '1', '好', 'x']]));
     expect(ignoredColumns).to.deep.equal(['备注']);
   });
+
+  describe('clean rows, read by the generated reader', () => {
+    const values = (t: DataTable) => readUnits(rs, t).units.map((u) => [...u.env]);
+
+    it('reads numbers and yes/no written as text exactly as the same values typed', () => {
+      const typed = { file: 'd.json', columns: header, rows: [{ row: 2, cells: { id: 'v1', 出生人数: 3, boys: 2, girls: 1, rate: 97.5, board: true, star: '好' } }] };
+      for (const [rate, board] of [['97.5', '是'], [' 97.5 ', 'true'], ['+97.50', '1'], ['9.75e1', 'TRUE']]) {
+        expect(values(table(header, [['v1', '甲村', '3', '2', '1', rate, board, '好']])), `${rate} ${board}`).to.deep.equal(values(typed));
+      }
+    });
+
+    it('reads a row the same whether it spells an input by its name or by its label', () => {
+      const byName = { file: 'd.json', columns: header, rows: [{ row: 2, cells: { id: 'v1', births: 3, boys: 2, girls: 1, rate: 50, board: false, star: '中' } }] };
+      const byLabel = { file: 'd.json', columns: header, rows: [{ row: 2, cells: { id: 'v1', 出生人数: 3, 男孩: 2, 女孩: 1, 落实率: 50, 宣传栏: false, 星级: '中' } }] };
+      expect(values(byLabel)).to.deep.equal(values(byName));
+    });
+
+    it('gives the same values to a clean row and to one read cell by cell after a default', () => {
+      const t = table(header, [['v1', '甲村', '3', '2', '1', '97.5', '', '好'], ['v2', '乙村', '3', '2', '1', '97.5', '是', '好']]);
+      const [withDefault, clean] = values(t);
+      expect(withDefault).to.deep.equal(clean);
+    });
+
+    it('reads a unit\'s values again from its row when they are asked for, and refuses a row changed since', () => {
+      const t = table(header, [['v1', '甲村', '3', '2', '1', '97.5', '是', '好']]);
+      const [unit] = readUnits(rs, t).units;
+      expect(unit.env[3]).to.equal(97.5);
+      t.rows[0].cells.rate = 'changed';
+      expect(() => unit.env).to.throw(/第2行（v1）在读取后被改动/);
+    });
+  });
 });
+
