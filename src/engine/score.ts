@@ -2,7 +2,7 @@ import { clamp, roundHalfUp } from './decimal.js';
 import type { CompiledAdjustments, CompiledCriterion, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
 import type { RankedUnit, Sanction } from './rank.js';
-import type { Unit } from './units.js';
+import { Unit, type ReadOptions } from './units.js';
 import { generateScorer, vetoTable, type Scorer } from './codegen.js';
 
 /**
@@ -60,39 +60,36 @@ function adjustmentTotal(block: CompiledAdjustments | undefined, env: Env, preci
 }
 
 /**
- * A scored unit. Its total, vetoes and tie-break scores are kept; the score of every node,
- * the bonus and the penalty are computed again from the unit's values when first asked
- * for, unless they were kept from the start: ranking 100,000 units needs only the totals,
- * and keeping 40-odd numbers for each costs more than scoring it twice.
- * The ranking fields are set by rankUnits (rank.ts).
+ * A scored unit: the unit itself (`unit` is the object itself), with its total, vetoes
+ * and tie-break scores. The score of every node, the bonus and the penalty are computed
+ * again from the unit's values when first asked for, unless they were kept from the
+ * start: ranking 100,000 units needs only the totals, and keeping 40-odd numbers for each
+ * costs more than scoring it twice. The ranking fields are set by rankUnits (rank.ts).
  */
-class ScoredUnit implements RankedUnit {
+class ScoredUnit extends Unit implements RankedUnit {
+  total = 0;
+  vetoes: VetoHit[] = NO_VETOES;
+  ties: number[] = NO_TIES;
   rank = 0;
   vetoed = false;
   sanctions: Sanction[] = NO_SANCTIONS;
   grade: string | null = null;
   behind: number | null = null;
-  #detail: { scores: Float64Array; bonus: number; penalty: number } | undefined;
+  detail: { scores: Float64Array; bonus: number; penalty: number } | undefined = undefined;
   readonly #rs: CompiledRuleSet;
 
-  constructor(
-    rs: CompiledRuleSet,
-    readonly unit: Unit,
-    readonly total: number,
-    readonly vetoes: VetoHit[],
-    readonly ties: number[],
-    detail: { scores: Float64Array; bonus: number; penalty: number } | undefined,
-  ) {
+  constructor(rs: CompiledRuleSet, ...unit: ConstructorParameters<typeof Unit>) {
+    super(...unit);
     this.#rs = rs;
-    this.#detail = detail;
   }
 
+  get unit(): Unit { return this; }
   get scores(): Float64Array { return this.#scored().scores; }
   get bonus(): number { return this.#scored().bonus; }
   get penalty(): number { return this.#scored().penalty; }
 
   #scored(): { scores: Float64Array; bonus: number; penalty: number } {
-    return (this.#detail ??= scoreUnit(this.#rs, this.unit));
+    return (this.detail ??= scoreInto(this.#rs, scoredCopy(this.#rs, this), new Float64Array(this.#rs.nodes.length), true).detail!);
   }
 }
 
@@ -114,44 +111,51 @@ function scoringOf(rs: CompiledRuleSet): Scoring {
 
 /** Scores one unit, keeping the score of every node (in `scores`, or a new array). */
 export function scoreUnit(rs: CompiledRuleSet, unit: Unit, scores = new Float64Array(rs.nodes.length)): UnitScore {
-  return scoreInto(rs, unit, scores, true);
+  return scoreInto(rs, scoredCopy(rs, unit), scores, true);
 }
 
 /** Scores many units, keeping of each what ranking needs (its other scores are computed again when asked for). */
 export function scoreUnits(rs: CompiledRuleSet, units: Unit[]): UnitScore[] {
   const { scores } = scoringOf(rs);
-  return units.map((u) => scoreInto(rs, u, scores, false));
+  return units.map((u) => scoreInto(rs, scoredCopy(rs, u), scores, false));
+}
+
+function scoredCopy(rs: CompiledRuleSet, unit: Unit): ScoredUnit {
+  return new ScoredUnit(rs, unit.id, unit.name, unit.parent, unit.row, unit);
 }
 
 /**
- * Scores units as they are read (readUnits' `onUnit`), from the values the reader has
- * just written into the scorer's own array (`scratch`), so nothing is read twice.
+ * Scores units as they are read (readUnits' `make` and `onUnit`): each unit made as a
+ * scored unit, and scored from the values the reader has just written into the scorer's
+ * own array (`scratch`), so nothing is read twice.
  */
-export function scoringAsRead(rs: CompiledRuleSet): { scratch: Env; onUnit: (unit: Unit, values: Env) => void; scored: UnitScore[] } {
+export function scoringAsRead(rs: CompiledRuleSet): Required<Pick<ReadOptions, 'scratch' | 'onUnit' | 'make'>> & { scored: UnitScore[] } {
   const scoring = scoringOf(rs);
   const scored: UnitScore[] = [];
   return {
     scratch: scoring.env,
     scored,
-    onUnit: (unit, values) => { scored.push(scoreInto(rs, unit, scoring.scores, false, values === scoring.env)); },
+    make: (...unit) => new ScoredUnit(rs, ...unit),
+    onUnit: (unit, values) => { scored.push(scoreInto(rs, unit as ScoredUnit, scoring.scores, false, values === scoring.env)); },
   };
 }
 
-function scoreInto(rs: CompiledRuleSet, unit: Unit, scores: Float64Array, keep: boolean, inPlace = false): ScoredUnit {
+function scoreInto(rs: CompiledRuleSet, unit: ScoredUnit, scores: Float64Array, keep: boolean, inPlace = false): ScoredUnit {
   const scoring = scoringOf(rs);
   const { env, hits } = scoring;
   if (!inPlace) unit.valuesInto(env);
   hits.length = 0;
   scoring.score(env, scores, hits);
-  const vetoes = hits.length === 0 ? NO_VETOES : hits.map((k) => scoring.vetoes[k]);
+  if (hits.length > 0) unit.vetoes = hits.map((k) => scoring.vetoes[k]);
   const tieBreak = rs.ranking.tieBreak;
-  let ties = NO_TIES;
   if (tieBreak.length > 0) {
-    ties = new Array<number>(tieBreak.length);
+    const ties = new Array<number>(tieBreak.length);
     for (let k = 0; k < tieBreak.length; k++) ties[k] = scores[tieBreak[k]];
+    unit.ties = ties;
   }
-  const detail = keep ? { scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] } : undefined;
-  return new ScoredUnit(rs, unit, env[rs.totalSlot], vetoes, ties, detail);
+  unit.total = env[rs.totalSlot];
+  if (keep) unit.detail = { scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] };
+  return unit;
 }
 
 /** The same scoring by the closures alone, one call per node: the reference the generated scorer is tested against. */

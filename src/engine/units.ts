@@ -38,16 +38,26 @@ export class Unit {
     readonly parent: string | null,
     /** Spreadsheet row number (header = 1). */
     readonly row: number,
-    /** The values; or, for a clean row, none: they are read again from `cells` by `reader` (`size` of them). */
-    env: Env | undefined,
+    /**
+     * The values; or another unit, whose values these are; or, for a clean row, none:
+     * they are read again from `cells` by `reader` (`size` of them).
+     */
+    values: Env | Unit | undefined,
     cells?: Record<string, unknown>,
     reader?: RowReader,
-    size = env?.length ?? 0,
+    size = 0,
   ) {
-    this.#env = env;
-    this.#cells = cells;
-    this.#reader = reader;
-    this.#size = size;
+    if (values instanceof Unit) {
+      this.#env = values.#env;
+      this.#cells = values.#cells;
+      this.#reader = values.#reader;
+      this.#size = values.#size;
+    } else {
+      this.#env = values;
+      this.#cells = cells;
+      this.#reader = reader;
+      this.#size = values?.length ?? size;
+    }
   }
 
   /**
@@ -95,6 +105,8 @@ export interface ReadOptions {
   onUnit?: (unit: Unit, values: Env) => void;
   /** Where clean rows are read (at least `valueSlots` long): the scorer's own array, so nothing is copied. */
   scratch?: Env;
+  /** Makes each unit (appraise makes them as scored units, one object each); `new Unit` by default. */
+  make?: (...args: ConstructorParameters<typeof Unit>) => Unit;
 }
 
 export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptions = {}): ReadUnitsResult {
@@ -132,6 +144,7 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
   const seen = new Map<string, number>();
   const scratch = opts.scratch ?? new Float64Array(rs.valueSlots);
   const onUnit = opts.onUnit;
+  const make = opts.make ?? ((...args: ConstructorParameters<typeof Unit>) => new Unit(...args));
   for (const { row, cells } of table.rows) {
     const before = problems.length;
     const id = text(cells.id);
@@ -144,7 +157,7 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
 
     // A clean row is read by the generated reader; any other row again, here, cell by cell.
     if (fast && problems.length === before && fast(cells, scratch)) {
-      const unit = new Unit(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, undefined, cells, fast, rs.valueSlots);
+      const unit = make(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, undefined, cells, fast, rs.valueSlots);
       units.push(unit);
       if (onUnit) onUnit(unit, scratch);
       continue;
@@ -166,7 +179,7 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
         problem(row, cols.join('、'), 'CHECK_FAILED', `校验未通过：${check.message}`);
       }
     }
-    const unit = new Unit(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, env);
+    const unit = make(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, env);
     units.push(unit);
     if (onUnit) onUnit(unit, env);
   }
