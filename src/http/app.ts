@@ -12,7 +12,7 @@ import { currentUser, sessions } from './middleware/session.js';
 import { sameOrigin, securityHeaders } from './middleware/security.js';
 import { HttpError, notFound, type Context, type RouteSpec } from './route.js';
 import { ROUTES } from './routes/index.js';
-import { createViews, type Views } from './views.js';
+import { createViews, type PageParts, type Views } from './views.js';
 
 /**
  * The web application: security headers → static files → body → session → account →
@@ -50,10 +50,13 @@ export function createApp(opts: AppOptions): express.Express {
       const user = res.locals.user as UserRow | null;
       const flash = req.session?.flash;
       if (flash) delete req.session.flash;
-      res.status(status).type('html').send(views.render(page, {
+      const html = views.render(page, {
         ...data, user, roleName: user ? ROLES[user.role] : null, csrfToken: req.session ? generateToken(req) : '', flash,
         nav: navigationFor(user),
-      }));
+      });
+      res.status(status).type('html');
+      if (typeof html === 'string') res.send(html);
+      else sendParts(req, res, html);
     },
   });
 
@@ -132,6 +135,30 @@ function declaredSizeWithinLimit(req: Request, res: Response, next: NextFunction
     return next(new HttpError(413, `上传的文件太大（不超过 ${UPLOAD_LIMIT_BYTES / 1024 / 1024} MB）`, 'TOO_LARGE'));
   }
   next();
+}
+
+/**
+ * A page made of parts, sent as they are (what res.send does for one body: the entity
+ * tag, 304 when the reader has it already, nothing but headers for HEAD), without
+ * copying a large kept fragment into one buffer or hashing it again for each reader.
+ */
+function sendParts(req: Request, res: Response, page: PageParts): void {
+  res.set('ETag', page.etag);
+  if (req.fresh) {
+    res.status(304);
+    res.removeHeader('Content-Type');
+    res.end();
+    return;
+  }
+  res.set('Content-Length', String(page.length));
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  res.cork();
+  for (const part of page.parts) res.write(part);
+  res.uncork();
+  res.end();
 }
 
 /** The menu a role sees. */

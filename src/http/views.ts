@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { helpers } from './helpers/index.js';
@@ -11,8 +11,8 @@ import { helpers } from './helpers/index.js';
  * SVG the server drew itself, and for a Fragment these templates drew.
  */
 export interface Views {
-  /** A page in the layout: text, or bytes when the context holds a Fragment the page places. */
-  render(page: string, context: Record<string, unknown>): string | Buffer;
+  /** A page in the layout: text, or its parts when the context holds a Fragment the page places. */
+  render(page: string, context: Record<string, unknown>): string | PageParts;
   /** One partial drawn on its own (escaped as everywhere), kept as the bytes a page sends. */
   fragment(partial: string, context: Record<string, unknown>): Fragment;
 }
@@ -23,7 +23,38 @@ export interface Views {
  * these: a large table is neither drawn nor encoded again for each reader.
  */
 export class Fragment {
-  constructor(readonly bytes: Buffer) {}
+  /** What the bytes contribute to a page's entity tag, worked out once. */
+  readonly digest: string;
+  constructor(readonly bytes: Buffer) {
+    this.digest = createHash('sha1').update(bytes).digest('base64');
+  }
+}
+
+/**
+ * A page as the bytes to send in order (its own text, and the fragments it places as they
+ * are kept), their length, and a weak entity tag that changes with any of them.
+ */
+export interface PageParts { parts: Buffer[]; length: number; etag: string; }
+
+function pageParts(texts: string[], placed: Fragment[]): PageParts {
+  const parts: Buffer[] = [];
+  const hash = createHash('sha1');
+  let length = 0;
+  // The text and the fragment numbers alternate (split() with a group): text, number, text, …
+  texts.forEach((piece, k) => {
+    if (k % 2 === 1) {
+      const fragment = placed[Number(piece)];
+      parts.push(fragment.bytes);
+      hash.update(`\0${fragment.digest}\0`);
+      length += fragment.bytes.length;
+    } else if (piece !== '') {
+      const bytes = Buffer.from(piece, 'utf8');
+      parts.push(bytes);
+      hash.update(bytes);
+      length += bytes.length;
+    }
+  });
+  return { parts, length, etag: `W/"${length.toString(16)}-${hash.digest('base64').slice(0, 27)}"` };
 }
 
 function walk(dir: string): string[] {
@@ -63,10 +94,7 @@ export function createViews(root: string): Views {
         if (value instanceof Fragment) locals[key] = `<!--fragment:${nonce}:${placed.push(value) - 1}-->`;
       }
       const html = layout({ ...locals, body: template(locals) });
-      if (placed.length === 0) return html;
-      // split() with a group alternates the text around the markers and the numbers they carry.
-      const parts = html.split(marker);
-      return Buffer.concat(parts.map((part, k) => (k % 2 === 1 ? placed[Number(part)].bytes : Buffer.from(part, 'utf8'))));
+      return placed.length === 0 ? html : pageParts(html.split(marker), placed);
     },
     fragment(partial, context) {
       let template = fragments.get(partial);
