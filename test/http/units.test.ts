@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createRun, listRuns, publishRun } from '../../src/services/runs.js';
+import { createRun, listRuns, publishRun, runResults } from '../../src/services/runs.js';
 import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
 
 /**
@@ -41,6 +41,21 @@ describe('a village’s scorecard, kept and read again', function () {
     const own = await village.get(`/units/v01?run=${published}`);
     expect(own.status).to.equal(200);
     expect(own.text).to.contain('枫林村').and.to.contain('枫林村村支两委').and.not.to.contain('枫林镇领导');
+  });
+
+  it('shows each unit its own figures and reasons, whichever card was drawn first', async () => {
+    const { units } = await runResults(app.db, published);
+    const figure = (html: string, label: string) => new RegExp(`<span class="label">${label}</span><span class="value">([^<]*)</span>`).exec(html)![1];
+    for (const id of ['v05', 'v06', 'v05']) {
+      const page = (await leader.get(`/units/${id}?run=${published}`)).text;
+      const result = units.find((u) => u.id === id)!;
+      expect(figure(page, '总分'), id).to.equal(result.total.toFixed(1));
+      expect(figure(page, '排名'), id).to.equal(String(result.rank));
+      expect(page).to.contain(`<h1>${result.name} · 2023 年度记分卡</h1>`);
+    }
+    const [five, six] = await Promise.all(['v05', 'v06'].map(async (id) => (await leader.get(`/units/${id}?run=${published}`)).text));
+    const reasons = (html: string) => [...html.matchAll(/<td class="why">([^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(reasons(five)).not.to.deep.equal(reasons(six));
   });
 
   it('adds a run to the village’s list and trend once it is published, and shows its correction in its place', async () => {
