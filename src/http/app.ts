@@ -12,7 +12,8 @@ import { currentUser, sessions } from './middleware/session.js';
 import { sameOrigin, securityHeaders } from './middleware/security.js';
 import { HttpError, notFound, type Context, type RouteSpec } from './route.js';
 import { ROUTES } from './routes/index.js';
-import { createViews, type PageParts, type Views } from './views.js';
+import { gzipParts } from './compression.js';
+import { createViews, Fragment, type PageParts, type Views } from './views.js';
 
 /**
  * The web application: security headers → static files → body → session → account →
@@ -140,23 +141,28 @@ function declaredSizeWithinLimit(req: Request, res: Response, next: NextFunction
 /**
  * A page made of parts, sent as they are (what res.send does for one body: the entity
  * tag, 304 when the reader has it already, nothing but headers for HEAD), without
- * copying a large kept fragment into one buffer or hashing it again for each reader.
+ * copying a large kept fragment into one buffer or hashing it again for each reader;
+ * gzip-compressed for a reader who accepts it (kept fragments are compressed once).
  */
 function sendParts(req: Request, res: Response, page: PageParts): void {
-  res.set('ETag', page.etag);
+  res.vary('Accept-Encoding');
+  const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+  res.set('ETag', gzip ? page.etag.replace(/"$/, '-gzip"') : page.etag);
   if (req.fresh) {
     res.status(304);
     res.removeHeader('Content-Type');
     res.end();
     return;
   }
-  res.set('Content-Length', String(page.length));
+  const parts = gzip ? gzipParts(page) : page.parts.map((p) => (p instanceof Fragment ? p.bytes : p));
+  if (gzip) res.set('Content-Encoding', 'gzip');
+  res.set('Content-Length', String(parts.reduce((n, p) => n + p.length, 0)));
   if (req.method === 'HEAD') {
     res.end();
     return;
   }
   res.cork();
-  for (const part of page.parts) res.write(part);
+  for (const part of parts) res.write(part);
   res.uncork();
   res.end();
 }

@@ -31,20 +31,20 @@ export class Fragment {
 }
 
 /**
- * A page as the bytes to send in order (its own text, and the fragments it places as they
- * are kept), their length, and a weak entity tag that changes with any of them.
+ * A page as what to send in order (its own text as bytes, and the fragments it places as
+ * they are kept), its length in bytes, and a weak entity tag that changes with any of them.
  */
-export interface PageParts { parts: Buffer[]; length: number; etag: string; }
+export interface PageParts { parts: Array<Buffer | Fragment>; length: number; etag: string; }
 
 function pageParts(texts: string[], placed: Fragment[]): PageParts {
-  const parts: Buffer[] = [];
+  const parts: Array<Buffer | Fragment> = [];
   const hash = createHash('sha1');
   let length = 0;
   // The text and the fragment numbers alternate (split() with a group): text, number, text, …
   texts.forEach((piece, k) => {
     if (k % 2 === 1) {
       const fragment = placed[Number(piece)];
-      parts.push(fragment.bytes);
+      parts.push(fragment);
       hash.update(`\0${fragment.digest}\0`);
       length += fragment.bytes.length;
     } else if (piece !== '') {

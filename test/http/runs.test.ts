@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { listRuns } from '../../src/services/runs.js';
 import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
 
@@ -15,11 +16,16 @@ const villagesIn = (html: string) => [...tableOf(html).matchAll(/<small class="i
 
 /** A request as a browser revalidating its copy sends it (fetch would add Cache-Control: no-cache, which forbids 304). */
 function revalidate(url: string, cookie: string, etag: string): Promise<{ status: number; body: string }> {
+  return raw(url, { cookie, 'if-none-match': etag }).then((r) => ({ status: r.status, body: r.body.toString('utf8') }));
+}
+
+/** A request with the headers given and no others, its answer's bytes as they came. */
+function raw(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    request(url, { headers: { cookie, 'if-none-match': etag } }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
     }).on('error', reject).end();
   });
 }
@@ -86,10 +92,10 @@ describe('the ranking page, drawn once and read by many', function () {
 
   it('answers a reader who has the page already with 304, and HEAD with the headers alone', async () => {
     const run = (await listRuns(app.db)).find((r) => r.track === 'village' && r.status === 'published')!.id;
-    const first = await leader.get(`/runs/${run}`);
-    const etag = first.res.headers.get('etag')!;
+    const first = await raw(`${app.url}/runs/${run}`, { cookie: leader.cookie });
+    const etag = String(first.headers.etag);
     expect(etag).to.match(/^W\/"/);
-    expect(Number(first.res.headers.get('content-length'))).to.equal(Buffer.byteLength(first.text));
+    expect(Number(first.headers['content-length'])).to.equal(first.body.length);
     expect(await revalidate(`${app.url}/runs/${run}`, leader.cookie, etag)).to.deep.equal({ status: 304, body: '' });
     // Another reader's page differs (their name and token): it is sent whole, with a tag of its own.
     const other = await revalidate(`${app.url}/runs/${run}`, admin.cookie, etag);
@@ -99,5 +105,19 @@ describe('the ranking page, drawn once and read by many', function () {
     expect(head.status).to.equal(200);
     expect(head.headers.get('content-type')).to.equal('text/html; charset=utf-8');
     expect(await head.text()).to.equal('');
+  });
+
+  it('sends the same page gzip-compressed to a reader who accepts it, in a fraction of the bytes', async () => {
+    const run = (await listRuns(app.db)).find((r) => r.track === 'village' && r.status === 'published')!.id;
+    const plain = await raw(`${app.url}/runs/${run}`, { cookie: leader.cookie });
+    const gzip = await raw(`${app.url}/runs/${run}`, { cookie: leader.cookie, 'accept-encoding': 'gzip, deflate, br' });
+    expect(plain.headers['content-encoding']).to.equal(undefined);
+    expect(gzip.headers['content-encoding']).to.equal('gzip');
+    expect(gzip.headers.vary).to.equal('Accept-Encoding');
+    expect(Number(gzip.headers['content-length'])).to.equal(gzip.body.length).and.to.be.below(plain.body.length / 3);
+    expect(gunzipSync(gzip.body).equals(plain.body)).to.equal(true);
+    expect(gzip.headers.etag).not.to.equal(plain.headers.etag);
+    const again = await raw(`${app.url}/runs/${run}`, { cookie: leader.cookie, 'accept-encoding': 'gzip', 'if-none-match': String(gzip.headers.etag) });
+    expect(again.status).to.equal(304);
   });
 });
