@@ -26,7 +26,8 @@ export function gzipParts(page: PageParts): Buffer[] {
   for (const part of page.parts) {
     if (part instanceof Fragment) {
       let kept = compressed.get(part);
-      if (!kept) compressed.set(part, (kept = deflated(part.bytes, constants.Z_BEST_COMPRESSION)));
+      // Copied to its own size: zlib hands back a view of a larger working buffer, which would be kept with it.
+      if (!kept) compressed.set(part, (kept = Buffer.from(deflated(part.bytes, constants.Z_BEST_COMPRESSION))));
       out.push(kept);
       crc = crc32(part.bytes, crc);
     } else {

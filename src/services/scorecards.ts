@@ -43,9 +43,10 @@ type RunCard = Pick<Scorecard, 'ruleset' | 'result' | 'clauses' | 'adjustments' 
 /**
  * Run cards read recently, per database, by run, its seal and unit. Working out the
  * reasons is the costly part of a scorecard, and a scorecard is what every village
- * opens: a county's worth of cards is kept (a card is a few kilobytes).
+ * opens: a county's worth of cards is kept, the oldest dropped first (a card and its
+ * drawn page part take some 30 KB: a thousand, some 30 MB).
  */
-const MAX_CARDS = 2000;
+const MAX_CARDS = 1000;
 const runCards = perDatabase(() => new Map<string, RunCard | null>());
 
 async function runCardOf(db: Tx, run: RunRow, unitId: string): Promise<RunCard | null> {
