@@ -12,7 +12,7 @@ import { currentUser, sessions } from './middleware/session.js';
 import { sameOrigin, securityHeaders } from './middleware/security.js';
 import { HttpError, notFound, type Context, type RouteSpec } from './route.js';
 import { ROUTES } from './routes/index.js';
-import { gzipParts } from './compression.js';
+import { canGzip, gzipParts } from './compression.js';
 import { createViews, Fragment, type PageParts, type Views } from './views.js';
 
 /**
@@ -146,7 +146,7 @@ function declaredSizeWithinLimit(req: Request, res: Response, next: NextFunction
  */
 function sendParts(req: Request, res: Response, page: PageParts): void {
   res.vary('Accept-Encoding');
-  const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+  const gzip = canGzip && req.acceptsEncodings('gzip', 'identity') === 'gzip';
   res.set('ETag', gzip ? page.etag.replace(/"$/, '-gzip"') : page.etag);
   if (req.fresh) {
     res.status(304);

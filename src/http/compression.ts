@@ -1,4 +1,4 @@
-import { constants, crc32, deflateRawSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { Fragment, type PageParts } from './views.js';
 
 /**
@@ -9,6 +9,12 @@ import { Fragment, type PageParts } from './views.js';
  * stream is then closed with an empty final block and framed as one gzip member
  * (RFC 1952: header, stream, CRC-32 and length of the whole page).
  */
+
+const { constants, deflateRawSync } = zlib;
+
+/** zlib.crc32 came with Node 20.15: on an older Node, pages are sent uncompressed. */
+const crc32 = (zlib as { crc32?: (data: Buffer, value?: number) => number }).crc32;
+export const canGzip = typeof crc32 === 'function';
 
 const HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]); // gzip, deflate, no name, no time, unknown OS
 const FINAL_BLOCK = Buffer.from([0x03, 0x00]); // an empty final block (fixed codes: the end-of-block code alone)
@@ -29,11 +35,11 @@ export function gzipParts(page: PageParts): Buffer[] {
       // Copied to its own size: zlib hands back a view of a larger working buffer, which would be kept with it.
       if (!kept) compressed.set(part, (kept = Buffer.from(deflated(part.bytes, constants.Z_BEST_COMPRESSION))));
       out.push(kept);
-      crc = crc32(part.bytes, crc);
+      crc = crc32!(part.bytes, crc);
     } else {
       // The reader's own text is small: compressed fast, each time.
       out.push(deflated(part, 1));
-      crc = crc32(part, crc);
+      crc = crc32!(part, crc);
     }
   }
   const trailer = Buffer.alloc(8);
