@@ -86,7 +86,10 @@ export async function httpTask(args: { quick: boolean }) {
     return out;
   } finally {
     // Requests autocannon gave up on are still being served: let them finish before the database closes.
-    for (let i = 0; i < 600 && inFlight > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // A response closes with its connection while its handler may still wait for the database: wait for that too.
+    const pool = (db.client as { pool?: { numUsed(): number; numPendingAcquires(): number } }).pool;
+    const busy = () => inFlight > 0 || (pool ? pool.numUsed() + pool.numPendingAcquires() > 0 : false);
+    for (let i = 0; i < 600 && busy(); i++) await new Promise((r) => setTimeout(r, 100));
     if (server) await new Promise((r) => server!.close(r));
     await db.destroy();
     rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,8 @@ import { currentUser, sessions } from './middleware/session.js';
 import { sameOrigin, securityHeaders } from './middleware/security.js';
 import { HttpError, notFound, type Context, type RouteSpec } from './route.js';
 import { ROUTES } from './routes/index.js';
-import { createViews, type Views } from './views.js';
+import { canGzip, gzipParts } from './compression.js';
+import { createViews, Fragment, type PageParts, type Views } from './views.js';
 
 /**
  * The web application: security headers → static files → body → session → account →
@@ -50,10 +51,13 @@ export function createApp(opts: AppOptions): express.Express {
       const user = res.locals.user as UserRow | null;
       const flash = req.session?.flash;
       if (flash) delete req.session.flash;
-      res.status(status).type('html').send(views.render(page, {
+      const html = views.render(page, {
         ...data, user, roleName: user ? ROLES[user.role] : null, csrfToken: req.session ? generateToken(req) : '', flash,
         nav: navigationFor(user),
-      }));
+      });
+      res.status(status).type('html');
+      if (typeof html === 'string') res.send(html);
+      else sendParts(req, res, html);
     },
   });
 
@@ -132,6 +136,35 @@ function declaredSizeWithinLimit(req: Request, res: Response, next: NextFunction
     return next(new HttpError(413, `上传的文件太大（不超过 ${UPLOAD_LIMIT_BYTES / 1024 / 1024} MB）`, 'TOO_LARGE'));
   }
   next();
+}
+
+/**
+ * A page made of parts, sent as they are (what res.send does for one body: the entity
+ * tag, 304 when the reader has it already, nothing but headers for HEAD), without
+ * copying a large kept fragment into one buffer or hashing it again for each reader;
+ * gzip-compressed for a reader who accepts it (kept fragments are compressed once).
+ */
+function sendParts(req: Request, res: Response, page: PageParts): void {
+  res.vary('Accept-Encoding');
+  const gzip = canGzip && req.acceptsEncodings('gzip', 'identity') === 'gzip';
+  res.set('ETag', gzip ? page.etag.replace(/"$/, '-gzip"') : page.etag);
+  if (req.fresh) {
+    res.status(304);
+    res.removeHeader('Content-Type');
+    res.end();
+    return;
+  }
+  const parts = gzip ? gzipParts(page) : page.parts.map((p) => (p instanceof Fragment ? p.bytes : p));
+  if (gzip) res.set('Content-Encoding', 'gzip');
+  res.set('Content-Length', String(parts.reduce((n, p) => n + p.length, 0)));
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  res.cork();
+  for (const part of parts) res.write(part);
+  res.uncork();
+  res.end();
 }
 
 /** The menu a role sees. */

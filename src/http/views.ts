@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { helpers } from './helpers/index.js';
@@ -6,11 +7,54 @@ import { helpers } from './helpers/index.js';
 /**
  * Server-side pages: views/pages/<name>.hbs rendered into views/layouts/main.hbs, with
  * every views/partials/**.hbs as a partial named by its path ("ranking/table").
- * Templates are compiled once. `{{ }}` escapes; `{{{ }}}` is only for the page body and
- * for SVG the server drew itself.
+ * Templates are compiled once. `{{ }}` escapes; `{{{ }}}` is only for the page body, for
+ * SVG the server drew itself, and for a Fragment these templates drew.
  */
 export interface Views {
-  render(page: string, context: Record<string, unknown>): string;
+  /** A page in the layout: text, or its parts when the context holds a Fragment the page places. */
+  render(page: string, context: Record<string, unknown>): string | PageParts;
+  /** One partial drawn on its own (escaped as everywhere), kept as the bytes a page sends. */
+  fragment(partial: string, context: Record<string, unknown>): Fragment;
+}
+
+/**
+ * Markup drawn once by these templates and kept as UTF-8 bytes. A page places it with
+ * `{{{name}}}` (a top-level key of its context) and is then sent as its own bytes around
+ * these: a large table is neither drawn nor encoded again for each reader.
+ */
+export class Fragment {
+  /** What the bytes contribute to a page's entity tag, worked out once. */
+  readonly digest: string;
+  constructor(readonly bytes: Buffer) {
+    this.digest = createHash('sha1').update(bytes).digest('base64');
+  }
+}
+
+/**
+ * A page as what to send in order (its own text as bytes, and the fragments it places as
+ * they are kept), its length in bytes, and a weak entity tag that changes with any of them.
+ */
+export interface PageParts { parts: Array<Buffer | Fragment>; length: number; etag: string; }
+
+function pageParts(texts: string[], placed: Fragment[]): PageParts {
+  const parts: Array<Buffer | Fragment> = [];
+  const hash = createHash('sha1');
+  let length = 0;
+  // The text and the fragment numbers alternate (split() with a group): text, number, text, …
+  texts.forEach((piece, k) => {
+    if (k % 2 === 1) {
+      const fragment = placed[Number(piece)];
+      parts.push(fragment);
+      hash.update(`\0${fragment.digest}\0`);
+      length += fragment.bytes.length;
+    } else if (piece !== '') {
+      const bytes = Buffer.from(piece, 'utf8');
+      parts.push(bytes);
+      hash.update(bytes);
+      length += bytes.length;
+    }
+  });
+  return { parts, length, etag: `W/"${length.toString(16)}-${hash.digest('base64').slice(0, 27)}"` };
 }
 
 function walk(dir: string): string[] {
@@ -24,21 +68,42 @@ export function createViews(root: string): Views {
   const hbs = Handlebars.create();
   for (const [name, fn] of Object.entries(helpers)) hbs.registerHelper(name, fn);
   const partials = path.join(root, 'partials');
+  const partialSources = new Map<string, string>();
   for (const file of walk(partials)) {
     const name = path.relative(partials, file).replace(/\\/g, '/').replace(/\.hbs$/, '');
-    hbs.registerPartial(name, readFileSync(file, 'utf8'));
+    partialSources.set(name, readFileSync(file, 'utf8'));
+    hbs.registerPartial(name, partialSources.get(name)!);
   }
   const compile = (file: string) => hbs.compile(readFileSync(file, 'utf8'), { strict: false });
+  const fragments = new Map<string, HandlebarsTemplateDelegate>();
   const layout = compile(path.join(root, 'layouts', 'main.hbs'));
   const pages = new Map<string, HandlebarsTemplateDelegate>();
   for (const file of walk(path.join(root, 'pages'))) {
     pages.set(path.relative(path.join(root, 'pages'), file).replace(/\\/g, '/').replace(/\.hbs$/, ''), compile(file));
   }
+  // Where a page placed a fragment: a comment no escaped value can spell (its < is escaped), with a nonce of this process.
+  const nonce = randomUUID();
+  const marker = new RegExp(`<!--fragment:${nonce}:(\\d+)-->`);
   return {
     render(page, context) {
       const template = pages.get(page);
       if (!template) throw new Error(`no view “${page}”`);
-      return layout({ ...context, body: template(context) });
+      const placed: Fragment[] = [];
+      const locals = { ...context };
+      for (const [key, value] of Object.entries(locals)) {
+        if (value instanceof Fragment) locals[key] = `<!--fragment:${nonce}:${placed.push(value) - 1}-->`;
+      }
+      const html = layout({ ...locals, body: template(locals) });
+      return placed.length === 0 ? html : pageParts(html.split(marker), placed);
+    },
+    fragment(partial, context) {
+      let template = fragments.get(partial);
+      if (!template) {
+        const source = partialSources.get(partial);
+        if (source === undefined) throw new Error(`no partial “${partial}”`);
+        fragments.set(partial, (template = hbs.compile(source, { strict: false })));
+      }
+      return new Fragment(Buffer.from(template(context), 'utf8'));
     },
   };
 }

@@ -29,8 +29,10 @@ export interface RankingView {
 const viewCaches = new WeakMap<object, Map<string, RankingView>>();
 const MAX_VIEWS = 64;
 
-export async function rankingView(db: Tx, runId: number, parentFilter: string | null): Promise<RankingView> {
-  const run = await requireRun(db, runId);
+/** The ranking of a run (by id, or the run as just read: its status is what must be fresh). */
+export async function rankingView(db: Tx, which: number | RunRow, parentFilter: string | null): Promise<RankingView> {
+  const run = typeof which === 'number' ? await requireRun(db, which) : which;
+  const runId = run.id;
   const dbKey = (db as unknown as { client: { config: object } }).client.config;
   let views = viewCaches.get(dbKey);
   if (!views) viewCaches.set(dbKey, (views = new Map()));

@@ -5,6 +5,7 @@ import { appendAudit } from '../db/queries/audit.js';
 import { readRuleFile, ruleSchema, type RuleFile } from '../io/rule-file.js';
 import { loadRuleLibrary } from '../io/rule-library.js';
 import { existsSync } from 'node:fs';
+import { inTransactionNow, perDatabase } from './per-database.js';
 
 /**
  * Rule set versions, stored immutably by the sha256 of their bytes: importing the
@@ -39,10 +40,23 @@ export async function importShippedRules(db: Tx, by = 'system'): Promise<string[
   return shas;
 }
 
+/**
+ * Versions a database is known to hold. A stored version is never updated nor deleted
+ * (the table refuses it), so once read it is not read again: every page of a run needs
+ * its version, and its source is the largest row a page reads.
+ */
+const storedVersions = perDatabase(() => new Map<string, RuleVersionRow>());
+
 /** A stored version compiled (once per process; a version never changes, so neither does this). */
 export async function compiledVersion(db: Tx, sha256: string): Promise<{ row: RuleVersionRow; ruleset: CompiledRuleSet }> {
-  const row = await getRuleVersion(db, sha256);
-  if (!row) throw new RuleVersionNotFound(`没有这个规则版本：${sha256}`);
+  const known = storedVersions(db);
+  let row = known.get(sha256);
+  if (!row) {
+    row = await getRuleVersion(db, sha256);
+    if (!row) throw new RuleVersionNotFound(`没有这个规则版本：${sha256}`);
+    // A version inserted by a transaction that may yet roll back is not remembered.
+    if (!inTransactionNow(db)) known.set(sha256, row);
+  }
   let rs = compiled.get(sha256);
   if (!rs) {
     rs = loadRuleSet(row.source, `${row.ruleset_id}@${sha256.slice(0, 12)}`, ruleSchema()).ruleset;

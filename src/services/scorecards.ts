@@ -4,6 +4,7 @@ import { listRuns, type RunRow } from '../db/queries/runs.js';
 import type { CompiledRuleSet } from '../engine/index.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
+import { inTransactionNow, perDatabase } from './per-database.js';
 import { runResults, withExplanations } from './runs.js';
 
 /**
@@ -32,46 +33,83 @@ export interface Scorecard {
 }
 
 /** Runs a unit appears in, newest first: published and superseded ones always; drafts only for those who may see drafts. */
-async function runsOf(db: Tx, track: string, withDrafts: boolean): Promise<RunRow[]> {
-  const runs = await listRuns(db, { track });
-  return runs.filter((r) => r.status === 'published' || (withDrafts && r.status === 'draft'));
+function runsOf(all: RunRow[], track: string, withDrafts: boolean): RunRow[] {
+  return all.filter((r) => r.track === track && (r.status === 'published' || (withDrafts && r.status === 'draft')));
 }
 
+/** What a unit's scorecard shows of one run: it follows from the run's results alone, which never change once sealed. */
+type RunCard = Pick<Scorecard, 'ruleset' | 'result' | 'clauses' | 'adjustments' | 'above' | 'scopeSize'>;
+
+/**
+ * Run cards read recently, per database, by run, its seal and unit. Working out the
+ * reasons is the costly part of a scorecard, and a scorecard is what every village
+ * opens: a county's worth of cards is kept, the oldest dropped first (a card and its
+ * drawn page part take some 30 KB: a thousand, some 30 MB).
+ */
+const MAX_CARDS = 1000;
+const runCards = perDatabase(() => new Map<string, RunCard | null>());
+
+async function runCardOf(db: Tx, run: RunRow, unitId: string): Promise<RunCard | null> {
+  const cards = runCards(db);
+  // The seal names the results: a card is only ever reused for the very results it was made from.
+  const key = `${run.id}|${run.results_sha256}|${unitId}`;
+  const hit = cards.get(key);
+  if (hit !== undefined) return hit;
+  const card = await buildRunCard(db, run, unitId);
+  if (run.results_sha256 !== '' && !inTransactionNow(db)) {
+    if (cards.size >= MAX_CARDS) cards.delete(cards.keys().next().value!);
+    cards.set(key, card);
+  }
+  return card;
+}
+
+async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCard | null> {
+  const [found] = (await runResults(db, run.id, { unitId })).units;
+  if (!found) return null;
+  const [result] = await withExplanations(db, run, [found]);
+  const { ruleset } = await compiledVersion(db, run.rule_sha256);
+  const sameScope = ruleset.ranking.scope === 'parent' && result.parent !== null ? { parentId: result.parent } : {};
+  const scope = (await runResults(db, run.id, sameScope)).units;
+  const aboveUnit = [...scope].reverse().find((u) => u.rank < result.rank);
+  const clauses: ClauseLine[] = ruleset.nodes.map((n) => ({
+    id: n.id, title: n.title, depth: n.depth, points: n.points, score: result.scores[n.id], kind: n.kind,
+    value: n.kind === 'criterion' ? result.values[n.id] ?? null : null,
+    explanation: n.kind === 'criterion' ? result.explanations?.[n.id] ?? '' : '',
+    lost: Math.max(0, Math.round((n.points - result.scores[n.id]) * 1e6) / 1e6),
+  }));
+  const adjustments = [
+    ...(ruleset.bonus?.items ?? []).map((i) => ({ kind: '加分' as const, title: i.title, explanation: result.explanations?.[i.id] ?? '' })),
+    ...(ruleset.penalty?.items ?? []).map((i) => ({ kind: '扣分' as const, title: i.title, explanation: result.explanations?.[i.id] ?? '' })),
+  ];
+  return {
+    ruleset, result, clauses, adjustments, scopeSize: scope.length,
+    above: aboveUnit ? { id: aboveUnit.id, name: aboveUnit.name, total: aboveUnit.total, gap: Math.round((aboveUnit.total - result.total) * 1e6) / 1e6 } : null,
+  };
+}
+
+/**
+ * The scorecard of a unit. The run list is read on every call (one query: runs are
+ * created, published and superseded while the pages are read), and so is the unit; what
+ * follows from a run's results comes from memory once worked out.
+ */
 export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number; withDrafts: boolean; track?: string }): Promise<Scorecard | null> {
   const unit = await getUnit(db, unitId);
   if (!unit) return null;
   const track = opts.track ?? (unit.kind === 'staff' ? 'staff' : 'village');
-  const runs = await runsOf(db, track, opts.withDrafts);
+  const all = await listRuns(db);
+  const runs = runsOf(all, track, opts.withDrafts);
   const candidates = opts.runId !== undefined ? runs.filter((r) => r.id === opts.runId) : runs;
   for (const run of candidates) {
-    const [found] = (await runResults(db, run.id, { unitId })).units;
-    if (!found) continue;
-    const [result] = await withExplanations(db, run, [found]);
-    const { ruleset } = await compiledVersion(db, run.rule_sha256);
-    const sameScope = ruleset.ranking.scope === 'parent' && result.parent !== null ? { parentId: result.parent } : {};
-    const scope = (await runResults(db, run.id, sameScope)).units;
-    const aboveUnit = [...scope].reverse().find((u) => u.rank < result.rank);
-    const clauses: ClauseLine[] = ruleset.nodes.map((n) => ({
-      id: n.id, title: n.title, depth: n.depth, points: n.points, score: result.scores[n.id], kind: n.kind,
-      value: n.kind === 'criterion' ? result.values[n.id] ?? null : null,
-      explanation: n.kind === 'criterion' ? result.explanations?.[n.id] ?? '' : '',
-      lost: Math.max(0, Math.round((n.points - result.scores[n.id]) * 1e6) / 1e6),
-    }));
-    const adjustments = [
-      ...(ruleset.bonus?.items ?? []).map((i) => ({ kind: '加分' as const, title: i.title, explanation: result.explanations?.[i.id] ?? '' })),
-      ...(ruleset.penalty?.items ?? []).map((i) => ({ kind: '扣分' as const, title: i.title, explanation: result.explanations?.[i.id] ?? '' })),
-    ];
+    const card = await runCardOf(db, run, unitId);
+    if (!card) continue;
     const trend = [];
     for (const r of runs.filter((x) => x.status === 'published').reverse()) {
       const [row] = (await runResults(db, r.id, { unitId })).units;
       if (row) trend.push({ runId: r.id, period: r.period_id, total: row.total, rank: row.rank, grade: row.grade, vetoed: row.vetoed });
     }
-    const staffRuns = track === 'village' ? (await runsOf(db, 'staff', opts.withDrafts)).filter((r) => r.period_id === run.period_id) : [];
+    const staffRuns = track === 'village' ? runsOf(all, 'staff', opts.withDrafts).filter((r) => r.period_id === run.period_id) : [];
     const staff = staffRuns.length ? (await runResults(db, staffRuns[0].id, { parentId: unitId })).units : [];
-    return {
-      unit, run, ruleset, result, clauses, adjustments, scopeSize: scope.length, trend, staff, runs,
-      above: aboveUnit ? { id: aboveUnit.id, name: aboveUnit.name, total: aboveUnit.total, gap: Math.round((aboveUnit.total - result.total) * 1e6) / 1e6 } : null,
-    };
+    return { unit, run, ...card, trend, staff, runs };
   }
   return null;
 }

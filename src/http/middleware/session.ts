@@ -1,7 +1,8 @@
-import session from 'express-session';
+import session, { type SessionData } from 'express-session';
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { NextFunction, Request, Response } from 'express';
 import type { Db } from '../../db/connection.js';
+import { liveSessionWithAccount } from '../../db/queries/sessions.js';
 import { userById, type UserRow } from '../../db/queries/users.js';
 
 /**
@@ -24,7 +25,7 @@ declare module 'express-session' {
 }
 
 export function sessions(db: Db) {
-  const store = new ConnectSessionKnexStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 10 * 60_000 });
+  const store = new SessionStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 10 * 60_000 });
   throttleTouches(store);
   return session({
     name: 'appraisal.sid',
@@ -35,6 +36,43 @@ export function sessions(db: Db) {
     rolling: true,
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: IDLE_MS },
   });
+}
+
+/**
+ * The account each request's session named when it was read, in the same query as the
+ * session (every page needs both: one read instead of two). Only for the session as it
+ * was loaded: one made or changed during the request is looked up on its own.
+ */
+const accountsRead = new WeakMap<object, { userId: unknown; user: UserRow | undefined }>();
+
+class SessionStore extends ConnectSessionKnexStore {
+  /** Sessions read with their account, until express-session makes each into its request's session. */
+  private readonly pending = new WeakMap<object, UserRow | undefined>();
+
+  override async get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): Promise<SessionData | null> {
+    let session: SessionData | null = null;
+    try {
+      await this.ready;
+      const found = await liveSessionWithAccount(this.options.knex, sid);
+      if (found) {
+        session = found.sess as SessionData;
+        this.pending.set(session, found.user);
+      }
+    } catch (err) {
+      callback?.(err);
+      throw err;
+    }
+    callback?.(null, session);
+    return session;
+  }
+
+  override createSession(req: Request, data: SessionData): session.Session & Partial<SessionData> {
+    if (this.pending.has(data)) {
+      accountsRead.set(req, { userId: data.userId, user: this.pending.get(data) });
+      this.pending.delete(data);
+    }
+    return super.createSession(req, data);
+  }
 }
 
 /**
@@ -67,10 +105,15 @@ export function currentUser(db: Db) {
     const s = req.session;
     if (!s?.userId) return next();
     let user: UserRow | undefined;
-    try {
-      user = await userById(db, s.userId);
-    } catch (e) {
-      return next(e);
+    const read = accountsRead.get(req);
+    if (read && read.userId === s.userId) {
+      user = read.user;
+    } else {
+      try {
+        user = await userById(db, s.userId);
+      } catch (e) {
+        return next(e);
+      }
     }
     const expired = !s.startedAt || Date.now() - s.startedAt > ABSOLUTE_MS;
     if (!user || user.disabled || user.session_epoch !== s.epoch || expired) {

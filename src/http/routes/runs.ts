@@ -2,9 +2,10 @@ import type { Request } from 'express';
 import { listPeriods } from '../../db/queries/periods.js';
 import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
-import { rankingView } from '../../services/rankings.js';
+import { rankingView, type RankingView } from '../../services/rankings.js';
 import { createRun, listRuns, publishRun, requireRun, RunRefused, STATUS } from '../../services/runs.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
+import type { Fragment, Views } from '../views.js';
 
 /** Township leaders run, review and publish appraisals; the ranking page and its exports. */
 
@@ -23,6 +24,23 @@ async function existingRun(req: Request, db: Parameters<typeof requireRun>[0]) {
     if (e instanceof RunRefused) throw notFound('考核');
     throw e;
   }
+}
+
+/**
+ * The ranking table (rows, liabilities, chart) of a ranking view, drawn once. A view's
+ * units, groups, parents and chart never change (a run's results never do) and the table
+ * holds nothing of the reader, the session or the run's status, so every reader of the
+ * view is sent the same table. Kept by the view's units: it goes when the view does.
+ */
+const rankingTables = new WeakMap<object, Fragment>();
+
+function rankingTable(views: Views, view: RankingView, unitBase: string): Fragment {
+  let table = rankingTables.get(view.units);
+  if (table === undefined) {
+    table = views.fragment('ranking/table', { ...view, unitBase, precision: view.ruleset.precision });
+    rankingTables.set(view.units, table);
+  }
+  return table;
 }
 
 export const runRoutes: RouteSpec[] = [
@@ -66,11 +84,11 @@ export const runRoutes: RouteSpec[] = [
     handle: async (req, _res, ctx) => {
       const run = await existingRun(req, ctx.db);
       const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
-      const view = await rankingView(ctx.db, run.id, parent);
+      const view = await rankingView(ctx.db, run, parent);
       ctx.render('ranking', {
         title: `${view.periodTitle} ${view.ruleset.title}`, ...view, statusName: STATUS[run.status],
-        isDraft: run.status === 'draft', trackName: TRACKS[run.track] ?? run.track, precision: view.ruleset.precision,
-        unitBase: run.track === 'staff' ? '/staff' : '/units',
+        isDraft: run.status === 'draft', trackName: TRACKS[run.track] ?? run.track,
+        rankingTable: rankingTable(ctx.views, view, run.track === 'staff' ? '/staff' : '/units'),
         printedAt: new Date().toISOString(),
       });
     },

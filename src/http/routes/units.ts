@@ -1,14 +1,35 @@
 import type { Request } from 'express';
 import { exportRun } from '../../services/export.js';
-import { scorecardOf } from '../../services/scorecards.js';
+import { scorecardOf, type Scorecard } from '../../services/scorecards.js';
 import { STATUS } from '../../services/runs.js';
 import { notFound, type RouteSpec } from '../route.js';
+import type { Fragment, Views } from '../views.js';
 
 /** A village's own scorecard (and a staff member's page): what each clause scored and why. */
 
 function runParam(req: Request): number | undefined {
   const n = Number(req.query.run);
   return typeof req.query.run === 'string' && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * What a unit scored in one run and why (figures, clauses, reasons), drawn once. It follows
+ * from the run's results alone, which never change, and holds nothing of the reader, the
+ * run's status or the other runs; kept by the result the scorecard service keeps, it goes
+ * when that does.
+ */
+const runCards = new WeakMap<object, Fragment>();
+
+function runCard(views: Views, card: Scorecard): Fragment {
+  let drawn = runCards.get(card.result);
+  if (drawn === undefined) {
+    drawn = views.fragment('scorecard/card', {
+      result: card.result, ruleset: card.ruleset, precision: card.ruleset.precision, scopeSize: card.scopeSize,
+      above: card.above, clauses: card.clauses, adjustments: card.adjustments,
+    });
+    runCards.set(card.result, drawn);
+  }
+  return drawn;
 }
 
 function scorecardRoute(path: string, ownUnit: string, track: 'village' | 'staff'): RouteSpec {
@@ -20,6 +41,7 @@ function scorecardRoute(path: string, ownUnit: string, track: 'village' | 'staff
       if (!card) throw notFound('记分卡');
       ctx.render('scorecard', {
         title: `${card.unit.name} 记分卡`, ...card, statusName: STATUS[card.run.status], precision: card.ruleset.precision,
+        runCard: runCard(ctx.views, card),
         isStaff: track === 'staff', exportBase: `${path.replace(`:${ownUnit}`, encodeURIComponent(card.unit.id))}/export`,
         runOptions: card.runs.map((r) => ({ id: r.id, label: `${r.period_id}（第${r.id}号，${STATUS[r.status]}）`, selected: r.id === card.run.id })),
       });

@@ -1,0 +1,123 @@
+import { expect } from 'chai';
+import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { listRuns } from '../../src/services/runs.js';
+import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
+
+/**
+ * The ranking page under many readers: its table is drawn once per run and filter and
+ * kept, while the run's status, the reader's name and the reader's form token are the
+ * reader's own and as they are now.
+ */
+
+/** The kept part of a ranking page: the table, the liabilities and the chart. */
+const tableOf = (html: string) => html.slice(html.indexOf('<table class="list ranking-table">'), html.indexOf('</figure>'));
+const villagesIn = (html: string) => [...tableOf(html).matchAll(/<small class="id">(v\d+)<\/small>/g)].map((m) => m[1]);
+
+/** A request as a browser revalidating its copy sends it (fetch would add Cache-Control: no-cache, which forbids 304). */
+function revalidate(url: string, cookie: string, etag: string): Promise<{ status: number; body: string }> {
+  return raw(url, { cookie, 'if-none-match': etag }).then((r) => ({ status: r.status, body: r.body.toString('utf8') }));
+}
+
+/** A request with the headers given and no others, its answer's bytes as they came. */
+function raw(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject).end();
+  });
+}
+
+describe('the ranking page, drawn once and read by many', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  let leader: Client;
+  let admin: Client;
+  let draft: number;
+
+  before(async () => {
+    app = await startApp();
+    leader = await signedIn(app.url, 'leader');
+    admin = await signedIn(app.url, 'admin');
+    draft = (await listRuns(app.db)).find((r) => r.track === 'village' && r.status === 'draft')!.id;
+  });
+  after(async () => { await app?.close(); });
+
+  it('shows the run as it is now: a draft, then published, then superseded by its correction', async () => {
+    const asDraft = (await leader.get(`/runs/${draft}`)).text;
+    expect(asDraft).to.contain('<span class="badge status draft">草稿</span>').and.to.contain('发布本次考核');
+    expect(villagesIn(asDraft)).to.include('v01');
+
+    expect((await leader.post(`/runs/${draft}/publish`)).status).to.equal(303);
+    const published = (await leader.get(`/runs/${draft}`)).text;
+    expect(published).to.contain('<span class="badge status published">已发布</span>').and.not.to.contain('发布本次考核');
+    expect(tableOf(published)).to.equal(tableOf(asDraft));
+
+    const correct = await leader.post('/runs', { period: '2024', track: 'village', corrects: String(draft), note: '复核更正' });
+    expect(correct.status).to.equal(303);
+    const correction = Number(/\/runs\/(\d+)$/.exec(correct.headers.get('location')!)![1]);
+    await leader.get(`/runs/${correction}`);
+    expect((await leader.post(`/runs/${correction}/publish`)).status).to.equal(303);
+    const superseded = (await leader.get(`/runs/${draft}`)).text;
+    expect(superseded).to.contain('<span class="badge status superseded">已被更正</span>');
+    const corrected = (await leader.get(`/runs/${correction}`)).text;
+    expect(corrected).to.contain('<span class="badge status published">已发布</span>');
+    expect(tableOf(corrected)).to.contain(`href="/units/v01?run=${correction}"`).and.not.to.contain(`?run=${draft}"`);
+  });
+
+  it('gives each reader their own name and form token around the same table', async () => {
+    const run = (await listRuns(app.db)).find((r) => r.track === 'village' && r.status === 'published')!.id;
+    const forLeader = (await leader.get(`/runs/${run}`)).text;
+    const forAdmin = (await admin.get(`/runs/${run}`)).text;
+    expect(forLeader).to.contain('枫林镇领导').and.not.to.contain('系统管理员');
+    expect(forAdmin).to.contain('系统管理员').and.not.to.contain('枫林镇领导');
+    const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
+    expect(token(forLeader)).to.equal(leader.token).and.not.to.equal(token(forAdmin));
+    expect(tableOf(forAdmin)).to.equal(tableOf(forLeader));
+  });
+
+  it('lists only the chosen township’s villages when filtered, and all of them otherwise, whichever is read first', async () => {
+    const run = (await listRuns(app.db)).find((r) => r.track === 'village' && r.status === 'published')!.id;
+    // The demo county has one township (枫林镇, fenglin): the county itself (hetang) has no village of its own.
+    const county = villagesIn((await leader.get(`/runs/${run}?parent=hetang`)).text);
+    const all = villagesIn((await leader.get(`/runs/${run}`)).text);
+    const township = villagesIn((await leader.get(`/runs/${run}?parent=fenglin`)).text);
+    expect(county).to.deep.equal([]);
+    expect(all).to.have.length(18).and.to.include('v18');
+    expect(township).to.deep.equal(all);
+    expect(villagesIn((await leader.get(`/runs/${run}?parent=hetang`)).text)).to.deep.equal([]);
+  });
+
+  it('answers a reader who has the page already with 304, and HEAD with the headers alone', async () => {
+    const run = (await listRuns(app.db)).find((r) => r.track === 'village' && r.status === 'published')!.id;
+    const first = await raw(`${app.url}/runs/${run}`, { cookie: leader.cookie });
+    const etag = String(first.headers.etag);
+    expect(etag).to.match(/^W\/"/);
+    expect(Number(first.headers['content-length'])).to.equal(first.body.length);
+    expect(await revalidate(`${app.url}/runs/${run}`, leader.cookie, etag)).to.deep.equal({ status: 304, body: '' });
+    // Another reader's page differs (their name and token): it is sent whole, with a tag of its own.
+    const other = await revalidate(`${app.url}/runs/${run}`, admin.cookie, etag);
+    expect(other.status).to.equal(200);
+    expect(other.body).to.contain('系统管理员');
+    const head = await leader.request('HEAD', `/runs/${run}`);
+    expect(head.status).to.equal(200);
+    expect(head.headers.get('content-type')).to.equal('text/html; charset=utf-8');
+    expect(await head.text()).to.equal('');
+  });
+
+  it('sends the same page gzip-compressed to a reader who accepts it, in a fraction of the bytes', async () => {
+    const run = (await listRuns(app.db)).find((r) => r.track === 'village' && r.status === 'published')!.id;
+    const plain = await raw(`${app.url}/runs/${run}`, { cookie: leader.cookie });
+    const gzip = await raw(`${app.url}/runs/${run}`, { cookie: leader.cookie, 'accept-encoding': 'gzip, deflate, br' });
+    expect(plain.headers['content-encoding']).to.equal(undefined);
+    expect(gzip.headers['content-encoding']).to.equal('gzip');
+    expect(gzip.headers.vary).to.equal('Accept-Encoding');
+    expect(Number(gzip.headers['content-length'])).to.equal(gzip.body.length).and.to.be.below(plain.body.length / 3);
+    expect(gunzipSync(gzip.body).equals(plain.body)).to.equal(true);
+    expect(gzip.headers.etag).not.to.equal(plain.headers.etag);
+    const again = await raw(`${app.url}/runs/${run}`, { cookie: leader.cookie, 'accept-encoding': 'gzip', 'if-none-match': String(gzip.headers.etag) });
+    expect(again.status).to.equal(304);
+  });
+});

@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { createRun, listRuns, publishRun, runResults } from '../../src/services/runs.js';
+import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
+
+/**
+ * A village's scorecard while runs are published and corrected: what follows from a run's
+ * results is kept, but which runs a reader sees (and may see) is as it is now.
+ */
+
+const trendOf = (html: string) => {
+  const section = html.slice(html.indexOf('<h2>历年情况</h2>'));
+  return html.includes('<h2>历年情况</h2>') ? [...section.slice(0, section.indexOf('</table>')).matchAll(/<tr><td>(\d{4})<\/td>/g)].map((m) => m[1]) : [];
+};
+const runsOffered = (html: string) => [...html.matchAll(/<option value="(\d+)"/g)].map((m) => Number(m[1]));
+
+describe('a village’s scorecard, kept and read again', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  let leader: Client;
+  let village: Client;
+  let draft: number;
+  let published: number;
+
+  before(async () => {
+    app = await startApp();
+    leader = await signedIn(app.url, 'leader');
+    village = await signedIn(app.url, 'v01');
+    const runs = await listRuns(app.db);
+    draft = runs.find((r) => r.track === 'village' && r.status === 'draft')!.id;
+    published = runs.find((r) => r.track === 'village' && r.status === 'published')!.id;
+  });
+  after(async () => { await app?.close(); });
+
+  it('never shows a village a draft or another’s card that the leader has read before', async () => {
+    expect((await leader.get(`/units/v01?run=${draft}`)).status).to.equal(200);
+    expect((await leader.get(`/units/v02?run=${published}`)).status).to.equal(200);
+    expect((await village.get(`/units/v01?run=${draft}`)).status).to.equal(404);
+    const other = await village.get(`/units/v02?run=${published}`);
+    expect(other.status).to.equal(404);
+    expect(other.text).not.to.contain('双塘村');
+    const own = await village.get(`/units/v01?run=${published}`);
+    expect(own.status).to.equal(200);
+    expect(own.text).to.contain('枫林村').and.to.contain('枫林村村支两委').and.not.to.contain('枫林镇领导');
+  });
+
+  it('shows each unit its own figures and reasons, whichever card was drawn first', async () => {
+    const { units } = await runResults(app.db, published);
+    const figure = (html: string, label: string) => new RegExp(`<span class="label">${label}</span><span class="value">([^<]*)</span>`).exec(html)![1];
+    for (const id of ['v05', 'v06', 'v05']) {
+      const page = (await leader.get(`/units/${id}?run=${published}`)).text;
+      const result = units.find((u) => u.id === id)!;
+      expect(figure(page, '总分'), id).to.equal(result.total.toFixed(1));
+      expect(figure(page, '排名'), id).to.equal(String(result.rank));
+      expect(page).to.contain(`<h1>${result.name} · 2023 年度记分卡</h1>`);
+    }
+    const [five, six] = await Promise.all(['v05', 'v06'].map(async (id) => (await leader.get(`/units/${id}?run=${published}`)).text));
+    const reasons = (html: string) => [...html.matchAll(/<td class="why">([^<]*)<\/td>/g)].map((m) => m[1]);
+    expect(reasons(five)).not.to.deep.equal(reasons(six));
+  });
+
+  it('adds a run to the village’s list and trend once it is published, and shows its correction in its place', async () => {
+    const before = (await village.get('/units/v01')).text;
+    expect(runsOffered(before)).to.deep.equal([published]);
+    expect(trendOf(before)).to.deep.equal(['2023']);
+
+    await publishRun(app.db, draft, 'test');
+    const after = (await village.get('/units/v01')).text;
+    expect(runsOffered(after)).to.deep.equal([draft, published]);
+    expect(trendOf(after)).to.deep.equal(['2023', '2024']);
+    expect(after).to.contain(`第${draft}号考核（已发布）`);
+
+    const correction = await createRun(app.db, { periodId: '2024', by: 'test', corrects: draft });
+    expect(runsOffered((await village.get('/units/v01')).text)).to.deep.equal([draft, published]);
+    await publishRun(app.db, correction.id, 'test');
+    const corrected = (await village.get('/units/v01')).text;
+    expect(runsOffered(corrected)[0]).to.equal(correction.id);
+    expect(runsOffered(corrected)).to.include(published);
+    expect(trendOf(corrected)).to.deep.equal(['2023', '2024']);
+    expect(corrected).to.contain(`第${correction.id}号考核（已发布）`);
+  });
+});

@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../../src/db/connection.js';
+import { parseDataBytes } from '../../src/io/data-file.js';
+import { DEMO_DIR } from '../../src/paths.js';
+import { importInputs } from '../../src/services/import-inputs.js';
+import { createRun, publishRun, runResults, withExplanations } from '../../src/services/runs.js';
+import { scorecardOf } from '../../src/services/scorecards.js';
+import { openStore } from '../../src/services/store.js';
+import { onEachBackend } from '../support/backends.js';
+
+/** Scorecards read again: what follows from a run's results comes from memory, the rest as it is now. */
+
+async function importDemo(db: Db, periodId: string, file: string): Promise<void> {
+  const bytes = readFileSync(path.join(DEMO_DIR, file));
+  await importInputs(db, { periodId, table: parseDataBytes(bytes, file), fileBytes: bytes, by: 'test' });
+}
+
+onEachBackend('a unit’s scorecard read again', (backend) => {
+  let db: Db;
+  before(async () => { db = await openStore(await backend.fresh('none')); });
+  after(async () => { await db?.destroy(); });
+
+  it('reads the same card the second time as the first, with the reasons the run’s results give', async () => {
+    await importDemo(db, '2023', 'villages-2023.csv');
+    const run = await createRun(db, { periodId: '2023', by: 'test' });
+    await publishRun(db, run.id, 'test');
+    const first = await scorecardOf(db, 'v03', { runId: run.id, withDrafts: false });
+    const second = await scorecardOf(db, 'v03', { runId: run.id, withDrafts: false });
+    expect(second).to.deep.equal(first);
+    const [worked] = await withExplanations(db, first!.run, (await runResults(db, run.id, { unitId: 'v03', fresh: true })).units);
+    expect(first!.result.explanations).to.deep.equal(worked.explanations);
+    expect(first!.clauses.filter((c) => c.kind === 'criterion').map((c) => c.explanation)).to.include(Object.values(worked.explanations!)[0]);
+  });
+
+  it('shows a draft to those who may see drafts, and the new run in the trend once it is published', async () => {
+    await importDemo(db, '2024', 'villages-2024.csv');
+    const draft = await createRun(db, { periodId: '2024', by: 'test' });
+    expect((await scorecardOf(db, 'v03', { withDrafts: true }))!.run.id).to.equal(draft.id);
+    expect((await scorecardOf(db, 'v03', { withDrafts: false }))!.run.id).not.to.equal(draft.id);
+    expect((await scorecardOf(db, 'v03', { runId: draft.id, withDrafts: false }))).to.equal(null);
+    expect((await scorecardOf(db, 'v03', { withDrafts: true }))!.trend.map((t) => t.period)).to.deep.equal(['2023']);
+
+    await publishRun(db, draft.id, 'test');
+    const card = (await scorecardOf(db, 'v03', { withDrafts: false }))!;
+    expect(card.run).to.include({ id: draft.id, status: 'published' });
+    expect(card.trend.map((t) => t.runId)).to.include(draft.id);
+    expect(card.runs.map((r) => r.id)).to.include(draft.id);
+  });
+
+  it('keeps the cards of one database apart from another’s run of the same number', async function () {
+    // A second fresh PostgreSQL database would wipe the first (they share the test schema): two SQLite files show it.
+    if (backend.name !== 'SQLite') this.skip();
+    const other = await openStore(await backend.fresh('none'));
+    try {
+      // The same run number, over another year's figures.
+      await importDemo(other, '2023', 'villages-2024.csv');
+      const run = await createRun(other, { periodId: '2023', by: 'test' });
+      const mine = (await scorecardOf(db, 'v03', { runId: run.id, withDrafts: true }))!;
+      const theirs = (await scorecardOf(other, 'v03', { runId: run.id, withDrafts: true }))!;
+      const [stored] = (await runResults(other, run.id, { unitId: 'v03', fresh: true })).units;
+      expect(theirs.result.total).to.equal(stored.total);
+      expect(theirs.result.values).to.deep.equal(stored.values);
+      expect(mine.result.values).not.to.deep.equal(theirs.result.values);
+    } finally {
+      await other.destroy();
+    }
+  });
+});
