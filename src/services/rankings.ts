@@ -7,6 +7,7 @@ import { totalsChartSvg } from '../report/chart.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
 import { compareRuns, requireRun, runResults, type UnitChange } from './runs.js';
+import { perDatabase } from './per-database.js';
 
 /**
  * A run's ranking as the township reads it: each unit with its total, its top-level
@@ -26,16 +27,14 @@ export interface RankingView {
 }
 
 /** Views of recent runs, per database: their results never change, and drawing the chart is the costly part. */
-const viewCaches = new WeakMap<object, Map<string, RankingView>>();
+const viewsOf = perDatabase(() => new Map<string, RankingView>());
 const MAX_VIEWS = 64;
 
 /** The ranking of a run (by id, or the run as just read: its status is what must be fresh). */
 export async function rankingView(db: Tx, which: number | RunRow, parentFilter: string | null): Promise<RankingView> {
   const run = typeof which === 'number' ? await requireRun(db, which) : which;
   const runId = run.id;
-  const dbKey = (db as unknown as { client: { config: object } }).client.config;
-  let views = viewCaches.get(dbKey);
-  if (!views) viewCaches.set(dbKey, (views = new Map()));
+  const views = viewsOf(db);
   const key = `${runId}|${parentFilter ?? ''}`;
   const hit = views.get(key);
   // The run's status (draft → published → superseded) is the one thing that changes: read it fresh.

@@ -7,6 +7,7 @@ import {
 import type { Env } from '../engine/expression/ast.js';
 import { type Db, type Tx, inTransaction } from '../db/connection.js';
 import { fromRow, ResultsDigest, resultsDigest, storedForms } from './stored-results.js';
+import { perDatabase } from './per-database.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { countInputs, pinnedInputPages } from '../db/queries/inputs.js';
 import { getPeriod } from '../db/queries/periods.js';
@@ -236,14 +237,7 @@ function pick(cells: Record<string, unknown>, rs: CompiledRuleSet): Record<strin
  * database is never taken for run 1 of another.
  */
 const CACHE_UNITS = 50_000;
-const caches = new WeakMap<object, { runs: Map<number, StoredResults>; units: number }>();
-
-function cacheOf(db: Tx): { runs: Map<number, StoredResults>; units: number } {
-  const key = (db as unknown as { client: { config: object } }).client.config;
-  let c = caches.get(key);
-  if (!c) caches.set(key, (c = { runs: new Map(), units: 0 }));
-  return c;
-}
+const cacheOf = perDatabase(() => ({ runs: new Map<number, StoredResults>(), units: 0 }));
 
 export async function runResults(db: Tx, runId: number, filter: { parentId?: string; unitId?: string; fresh?: boolean } = {}): Promise<StoredResults> {
   const cache = cacheOf(db);
