@@ -1,6 +1,6 @@
 import type { Tx } from '../db/connection.js';
-import { getUnit, type UnitRow } from '../db/queries/units.js';
-import { listRuns, type RunRow } from '../db/queries/runs.js';
+import type { UnitRow } from '../db/queries/units.js';
+import { unitWithRuns, type RunRow } from '../db/queries/runs.js';
 import type { CompiledRuleSet } from '../engine/index.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
@@ -93,10 +93,10 @@ async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCar
  * follows from a run's results comes from memory once worked out.
  */
 export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number; withDrafts: boolean; track?: string }): Promise<Scorecard | null> {
-  const unit = await getUnit(db, unitId);
-  if (!unit) return null;
+  const found = await unitWithRuns(db, unitId);
+  if (!found) return null;
+  const { unit, runs: all } = found;
   const track = opts.track ?? (unit.kind === 'staff' ? 'staff' : 'village');
-  const all = await listRuns(db);
   const runs = runsOf(all, track, opts.withDrafts);
   const candidates = opts.runId !== undefined ? runs.filter((r) => r.id === opts.runId) : runs;
   for (const run of candidates) {

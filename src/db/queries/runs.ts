@@ -1,3 +1,4 @@
+import type { UnitRow } from './units.js';
 import type { Tx } from '../connection.js';
 
 export type RunStatus = 'draft' | 'published' | 'superseded';
@@ -27,6 +28,27 @@ export async function listRuns(db: Tx, filter: { periodId?: string; track?: stri
   if (filter.periodId) q.where({ period_id: filter.periodId });
   if (filter.track) q.where({ track: filter.track });
   return q;
+}
+
+/**
+ * A unit and every run on record, newest first, in one query (what a scorecard reads
+ * first on every request); undefined when there is no such unit.
+ */
+export async function unitWithRuns(db: Tx, unitId: string): Promise<{ unit: UnitRow; runs: RunRow[] } | undefined> {
+  const unitColumns = ['id', 'name', 'kind', 'parent_id', 'role', 'created_at'];
+  const rows = (await db('units as u')
+    .leftJoin('runs as r', db.raw('1 = 1'))
+    .select(...unitColumns.map((c) => `u.${c} as unit_${c}`), 'r.*')
+    .where('u.id', unitId)
+    .orderBy('r.id', 'desc')) as Array<Record<string, unknown>>;
+  if (rows.length === 0) return undefined;
+  const unit = Object.fromEntries(unitColumns.map((c) => [c, rows[0][`unit_${c}`]])) as unknown as UnitRow;
+  const runs = rows.filter((r) => r.id !== null).map((r) => {
+    const run = { ...r };
+    for (const c of unitColumns) delete run[`unit_${c}`];
+    return run as unknown as RunRow;
+  });
+  return { unit, runs };
 }
 
 export async function publishedRun(db: Tx, periodId: string, track: string): Promise<RunRow | undefined> {
