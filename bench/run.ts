@@ -119,9 +119,17 @@ engine.villageAnnual = villages;
 type E2E = { backend: string; size: number; openMs: number; steps: Record<string, { ms: number; peakRssBytes: number }>; peakRssBytes: number };
 const endToEnd: Record<string, unknown> = { budget: { importMs: 15_000, runMs: 10_000, peakRssBytes: 2 ** 30, units: 100_000 } };
 const e2e: E2E[] = [];
+// A size that cannot be measured (the process dies, say of memory) is reported as such, and the rest still run.
+const failedE2E: Array<{ backend: string; size: number; failed: string }> = [];
 const backends: Array<'sqlite' | 'postgres'> = benchDatabaseUrl() ? ['sqlite', 'postgres'] : ['sqlite'];
 for (const backend of backends) {
-  for (const size of backend === 'sqlite' ? e2eSizes : [e2ePostgres]) e2e.push(await child<E2E>('e2e', { backend, size }));
+  for (const size of backend === 'sqlite' ? e2eSizes : [e2ePostgres]) {
+    try {
+      e2e.push(await child<E2E>('e2e', { backend, size }));
+    } catch (e) {
+      failedE2E.push({ backend, size, failed: (e as Error).message });
+    }
+  }
 }
 console.log(`\n2. End to end (services: import CSV → createRun → publishRun)${benchDatabaseUrl() ? '' : ' — PostgreSQL SKIPPED: set BENCH_DATABASE_URL or TEST_DATABASE_URL'}`);
 const scale = (ms: number, size: number) => (ms * 100_000) / size;
@@ -130,7 +138,9 @@ table(['backend', 'units', 'import', 'run + store', 'publish', 'peak RSS', 'impo
     r.backend === 'sqlite' ? `${ok(scale(r.steps.import.ms, r.size) <= 15_000)}${r.size !== 100_000 ? ' (scaled)' : ''}` : '',
     r.backend === 'sqlite' ? `${ok(scale(r.steps.run.ms, r.size) <= 10_000)}${r.size !== 100_000 ? ' (scaled)' : ''}` : '',
     r.backend === 'sqlite' ? `${ok(r.peakRssBytes <= 2 ** 30)}${r.size !== 100_000 ? ` (at ${r.size.toLocaleString('en')})` : ''}` : '']));
+for (const f of failedE2E) console.log(`  ${f.backend} ${f.size.toLocaleString('en')}: NOT MEASURED — ${f.failed}`);
 endToEnd.runs = e2e;
+endToEnd.failed = failedE2E;
 endToEnd.postgres = benchDatabaseUrl() ? 'measured (schema appraisal_bench)' : 'skipped: BENCH_DATABASE_URL / TEST_DATABASE_URL not set';
 
 // 3. Pages under load ---------------------------------------------------------------------
