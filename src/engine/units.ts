@@ -19,10 +19,10 @@ export interface DataTable {
 }
 
 /**
- * A unit read from its row. A clean row's values are not kept while it is scored: they
- * are read again from the row when first asked for (the generated reader takes well
- * under a microsecond), because holding 50-odd numbers for each of 100,000 units costs
- * more than reading them twice.
+ * A unit read from its row. A clean row's values are not kept: they are read again from
+ * the row each time they are asked for (the generated reader takes well under a
+ * microsecond), because holding 50-odd numbers for each of 100,000 units costs more
+ * than reading them twice.
  * The table must therefore not change while its units are in use; a row that no longer
  * reads cleanly is an error, never a silent difference.
  */
