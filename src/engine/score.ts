@@ -89,7 +89,7 @@ class ScoredUnit extends Unit implements RankedUnit {
   get penalty(): number { return this.#scored().penalty; }
 
   #scored(): { scores: Float64Array; bonus: number; penalty: number } {
-    return (this.detail ??= scoreInto(this.#rs, scoredCopy(this.#rs, this), new Float64Array(this.#rs.nodes.length), true).detail!);
+    return (this.detail ??= detailOf(this.#rs, this));
   }
 }
 
@@ -118,6 +118,17 @@ export function scoreUnit(rs: CompiledRuleSet, unit: Unit, scores = new Float64A
 export function scoreUnits(rs: CompiledRuleSet, units: Unit[]): UnitScore[] {
   const { scores } = scoringOf(rs);
   return units.map((u) => scoreInto(rs, scoredCopy(rs, u), scores, false));
+}
+
+/** The score of every node, the bonus and the penalty of a unit, scored again from its values. */
+function detailOf(rs: CompiledRuleSet, unit: Unit): { scores: Float64Array; bonus: number; penalty: number } {
+  const scoring = scoringOf(rs);
+  const { env, hits } = scoring;
+  unit.valuesInto(env);
+  hits.length = 0;
+  const scores = new Float64Array(rs.nodes.length);
+  scoring.score(env, scores, hits);
+  return { scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] };
 }
 
 function scoredCopy(rs: CompiledRuleSet, unit: Unit): ScoredUnit {

@@ -20,8 +20,9 @@ export class ResultsDigest {
   add(u: UnitJson): void {
     this.addLine(unitLine(u));
   }
-  addLine(line: string): void {
-    this.hash.update(line);
+  /** One unit's line, or several in order. */
+  addLine(lines: string): void {
+    this.hash.update(lines);
   }
   finish(parents: ScoreJson['parents']): string {
     return this.hash.update(JSON.stringify(parents)).digest('hex');
@@ -85,7 +86,7 @@ export function storedForms(rs: CompiledRuleSet, runId: number, position: number
     valueText[k] = v === v ? String(roundHalfUp(v, 4)) : 'null';
   });
   const metricText = rs.metrics.map((m) => { const v = env[m.slot]; return v === v ? String(v) : 'null'; });
-  const inputText = rs.inputs.map((i) => JSON.stringify(cells[i.name] ?? null));
+  const inputText = rs.inputs.map((i) => jsonValue(cells[i.name]));
   const vetoes = JSON.stringify(u.vetoes), sanctions = JSON.stringify(u.sanctions);
   const { id, name, parent } = u.unit;
   const line = `{"id":${JSON.stringify(id)},"name":${JSON.stringify(name)},"parent":${JSON.stringify(parent)},"total":${u.total},"rank":${u.rank},`
@@ -99,6 +100,13 @@ export function storedForms(rs: CompiledRuleSet, runId: number, position: number
       bonus: u.bonus, penalty: u.penalty, grade: u.grade, vetoed: u.vetoed, vetoes, sanctions, detail,
     },
   };
+}
+
+/** A cell as JSON; a finite number or a yes/no written as JSON.stringify would, without its general walk. */
+function jsonValue(v: unknown): string {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return JSON.stringify(v ?? null);
 }
 
 /** For each keyed map of the §6 line: (index, `"key":`) in the order JSON.stringify writes the keys. */
