@@ -156,9 +156,10 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     let writing: Promise<void> = Promise.resolve();
     try {
       for (let i = 0; i < total; i += STORE_CHUNK) {
-        const stored = scored.store(i, i + STORE_CHUNK, runId);
-        digest.addLine(stored.map((s) => s.line).join(''));
-        const rows = stored.map((s) => s.row);
+        const rows = scored.store(i, i + STORE_CHUNK, runId).map(({ row, line }) => {
+          digest.addLine(line);
+          return row;
+        });
         await writing;
         const done = Math.min(total, i + STORE_CHUNK);
         writing = insertResults(tx, rows).then(() => req.onProgress?.('store', done, total));

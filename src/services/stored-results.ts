@@ -20,9 +20,8 @@ export class ResultsDigest {
   add(u: UnitJson): void {
     this.addLine(unitLine(u));
   }
-  /** One unit's line, or several in order. */
-  addLine(lines: string): void {
-    this.hash.update(lines);
+  addLine(line: string): void {
+    this.hash.update(line);
   }
   finish(parents: ScoreJson['parents']): string {
     return this.hash.update(JSON.stringify(parents)).digest('hex');
