@@ -32,7 +32,7 @@ export interface Scorecard {
   runs: RunRow[];
 }
 
-/** Runs a unit appears in, newest first: published and superseded ones always; drafts only for those who may see drafts. */
+/** Runs a unit appears in, newest first: the published ones (a superseded run gives way to its correction); drafts only for those who may see drafts. */
 function runsOf(all: RunRow[], track: string, withDrafts: boolean): RunRow[] {
   return all.filter((r) => r.track === track && (r.status === 'published' || (withDrafts && r.status === 'draft')));
 }
