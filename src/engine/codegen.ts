@@ -1,4 +1,4 @@
-import { round9, roundHalfUp } from './decimal.js';
+import { round9, roundHalfUp, roundTo } from './decimal.js';
 import { decimalText, yesNoText } from './cells.js';
 import type { CompiledCheck, CompiledInput, CompiledRuleSet } from './compiled.js';
 import * as I from './inline.js';
@@ -23,13 +23,7 @@ export type Scorer = (e: Float64Array, s: Float64Array, vetoes: number[]) => voi
 const H = {
   r9: round9,
   rh: roundHalfUp,
-  round: (v: number, digits: number) => {
-    if (v !== v || digits !== digits) return NaN;
-    const d = Math.trunc(digits);
-    if (d >= 0) return roundHalfUp(v, Math.min(9, d));
-    const scale = 10 ** Math.min(-d, 300);
-    return roundHalfUp(v / scale, 0) * scale;
-  },
+  round: roundTo,
   /** A number cell: the number, or a plain decimal string's value; NaN for anything else. */
   cn: (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' ? decimalText(v) : NaN),
   /** A yes/no cell given as text (是/否, 1/0, true/false); NaN for anything else. */

@@ -51,6 +51,18 @@ function roundDecimalString(s: string, digits: number): number {
   return Number(digits === 0 ? str : `${str.slice(0, str.length - digits)}.${str.slice(str.length - digits)}`);
 }
 
+/**
+ * The expression language's round(x, d): half up to d decimals (at most 9); a negative d
+ * rounds to tens, hundreds … as spreadsheets do: round(125, -1) = 130. NaN stays NaN.
+ */
+export function roundTo(v: number, digits: number): number {
+  if (v !== v || digits !== digits) return NaN;
+  const d = Math.trunc(digits);
+  if (d >= 0) return roundHalfUp(v, Math.min(9, d));
+  const scale = 10 ** Math.min(-d, 300);
+  return roundHalfUp(v / scale, 0) * scale;
+}
+
 /** Numbers equal under the 9-decimal discipline. */
 export function same(a: number, b: number): boolean {
   return round9(a) === round9(b);

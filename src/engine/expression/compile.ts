@@ -1,4 +1,4 @@
-import { round9, roundHalfUp } from '../decimal.js';
+import { round9, roundTo } from '../decimal.js';
 import * as I from '../inline.js';
 import { num } from '../inline.js';
 import type { Env, Expr, ExprProblem, NameInfo, StringTable, ValueType } from './ast.js';
@@ -174,15 +174,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
       case 'abs': { const [x] = fns; return { type: 'number', fn: (env) => Math.abs(x(env)), src: `Math.abs(${args[0].src})` }; }
       case 'round': {
         const [x, dx] = fns;
-        return { type: 'number', fn: (env) => {
-          const v = x(env), digits = dx(env);
-          if (v !== v || digits !== digits) return NaN;
-          const d = Math.trunc(digits);
-          if (d >= 0) return roundHalfUp(v, Math.min(9, d));
-          // A negative d rounds to tens, hundreds … as spreadsheets do: round(125, -1) = 130.
-          const scale = 10 ** Math.min(-d, 300);
-          return roundHalfUp(v / scale, 0) * scale;
-        }, src: `H.round(${args[0].src},${args[1].src})` };
+        return { type: 'number', fn: (env) => roundTo(x(env), dx(env)), src: `H.round(${args[0].src},${args[1].src})` };
       }
       default: {
         // Math.min and Math.max already give NaN when any argument is NaN.
