@@ -40,20 +40,6 @@ export function unitLine(u: UnitJson): string {
   return `${JSON.stringify({ id, name, parent, total, rank, grade, vetoed, vetoes, sanctions, bonus, penalty, scores, values })}\n`;
 }
 
-export function toRow(rs: CompiledRuleSet, runId: number, position: number, u: UnitResult): ResultRow {
-  const detail = [
-    rs.nodes.map((n) => u.scores[n.id]),
-    rs.criteria.map((c) => u.values[c.id]),
-    u.metrics ? rs.metrics.map((m) => u.metrics![m.name]) : null,
-    u.inputs ? rs.inputs.map((i) => u.inputs![i.name] ?? null) : null,
-  ];
-  return {
-    run_id: runId, unit_id: u.id, name: u.name, parent_id: u.parent, position, rank: u.rank, total: u.total,
-    bonus: u.bonus, penalty: u.penalty, grade: u.grade, vetoed: u.vetoed, vetoes: JSON.stringify(u.vetoes),
-    sanctions: JSON.stringify(u.sanctions), detail: JSON.stringify(detail),
-  };
-}
-
 export function fromRow(rs: CompiledRuleSet, r: ResultRow): UnitResult {
   const [scores, values, metrics, inputs] = JSON.parse(r.detail) as [number[], Array<number | null>, Array<number | null> | null, unknown[] | null];
   const keyed = <T>(names: string[], list: T[]) => Object.fromEntries(names.map((name, k) => [name, list[k]]));

@@ -5,13 +5,13 @@ import { appraise, loadRuleSet, metricValues, unitJson, type CompiledRuleSet, ty
 import { parseJsonData, readDataFile } from '../../src/io/data-file.js';
 import { readRuleFile, ruleSchema } from '../../src/io/rule-file.js';
 import { DEMO_DIR, RULES_DIR } from '../../src/paths.js';
-import { storedForms, toRow, unitLine } from '../../src/services/stored-results.js';
+import { fromRow, storedForms, unitLine } from '../../src/services/stored-results.js';
 import { compile, FIXTURES, readJson, ruleSet } from '../helpers.js';
 
 /**
- * A run writes each result's row and seal line straight from its scores (storedForms);
- * they must be the very text that the §6 object gives (toRow, unitLine), or a stored run
- * would not verify against its seal.
+ * A run writes each result's row and seal line straight from its scores (storedForms):
+ * the line must be the very text the §6 object gives (unitLine), or a stored run would not
+ * verify against its seal, and the row must read back (fromRow) as that object.
  */
 describe('the stored form of a result', () => {
   function expectSameForms(rs: CompiledRuleSet, table: DataTable): number {
@@ -22,7 +22,9 @@ describe('the stored form of a result', () => {
       const fast = storedForms(rs, 7, position, u, env, cells);
       const json = unitJson(rs, u, env);
       expect(fast.line, u.unit.id).to.equal(unitLine(json));
-      expect(fast.row, u.unit.id).to.deep.equal(toRow(rs, 7, position, { ...json, metrics: metricValues(rs, env), inputs: cells }));
+      const inputs = Object.fromEntries(rs.inputs.map((i) => [i.name, cells[i.name] ?? null]));
+      expect(fromRow(rs, fast.row), u.unit.id).to.deep.equal({ ...json, metrics: metricValues(rs, env), inputs });
+      expect(fast.row).to.include({ run_id: 7, position, unit_id: u.unit.id });
     });
     return ranked.length;
   }
@@ -31,7 +33,7 @@ describe('the stored form of a result', () => {
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
     const fx = readJson<{ rules: unknown; data?: unknown[]; expected?: { units?: unknown[] } }>(path.join(dir, f));
     if (!fx.data || !fx.expected?.units) continue;
-    it(`is the same text written directly as through the §6 object, for ${f}`, () => {
+    it(`is the §6 object's line, and reads back as that object, for ${f}`, () => {
       const rs = loadRuleSet(JSON.stringify(fx.rules), f, ruleSchema()).ruleset;
       expectSameForms(rs, parseJsonData(JSON.stringify(fx.data), f));
     });
