@@ -1,0 +1,18 @@
+import { expect } from 'chai';
+import { engineTask } from '../../bench/tasks/engine.js';
+
+/**
+ * The benchmark compares five ways of scoring the same 40-criterion rule set; its times
+ * mean something only if all five rank the same units the same way. Timing is not
+ * asserted (a benchmark, not a timed test): the agreement is.
+ */
+describe('the engine benchmark', () => {
+  it('gets identical rankings from the engine, the hand-written function, json-logic and json-rules-engine', async function () {
+    this.timeout(120_000);
+    const { contestants } = await engineTask({ size: 300, quick: true });
+    expect(contestants.map((c) => c.name)).to.deep.equal(['engine', 'engineScoreRank', 'handWritten', 'jsonLogic', 'jsonRulesEngine']);
+    const [engine, ...peers] = contestants;
+    for (const peer of peers) expect(peer.checksum, peer.name).to.deep.equal(engine.checksum);
+    expect(engine.checksum).to.not.deep.equal((await engineTask({ size: 301, quick: true, skip: ['engineScoreRank', 'handWritten', 'jsonLogic', 'jsonRulesEngine'] })).contestants[0].checksum);
+  });
+});
