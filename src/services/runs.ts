@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createGzip, gunzipSync } from 'node:zlib';
 import {
-  appraise, explainAdjustment, metricValues, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
+  appraise, DataInvalid, explainAdjustment, metricValues, type DataProblem, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
   type CompiledRuleSet, type DataTable, type RankedUnit, type ScoreJson, type UnitJson,
 } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
@@ -200,19 +200,29 @@ async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track
     gzip.write(bytes, (err) => (err ? reject(err) : resolve()));
   });
   const rows: Array<Record<string, unknown>> = [];
+  const linkProblems: DataProblem[] = [];
   await write(Buffer.from('['));
   for await (const page of pinnedInputPages(db, periodId, track, PIN_PAGE)) {
     let units = JSON.parse(page.json.toString('utf8')) as SnapshotUnit[];
     let json = page.json;
     if (linked.values.size) {
-      let table = tableFromJsonRows(units, file);
-      for (const [link, results] of linked.values) table = linkTable(rs, table, link, results, `${link} 第${linked.runs[link]}号考核`);
+      // Numbered as rows of the whole snapshot, not of this page.
+      const paged = tableFromJsonRows(units, file);
+      let table: DataTable = { ...paged, rows: paged.rows.map((r) => ({ ...r, row: r.row + rows.length })) };
+      try {
+        for (const [link, results] of linked.values) table = linkTable(rs, table, link, results, `${link} 第${linked.runs[link]}号考核`);
+      } catch (e) {
+        // Every page's missing links are reported together, as for a table read at once.
+        if (!(e instanceof DataInvalid)) throw e;
+        linkProblems.push(...e.problems);
+      }
       units = units.map((u, k) => ({ ...u, inputs: { ...u.inputs, ...pick(table.rows[k].cells, rs) } }));
       json = Buffer.from(JSON.stringify(units));
     }
     await write(rows.length ? Buffer.concat([Buffer.from(','), json.subarray(1, -1)]) : json.subarray(1, -1));
     for (const row of flatRows(units)) rows.push(row);
   }
+  if (linkProblems.length) throw new DataInvalid(linkProblems);
   await write(Buffer.from(']'));
   gzip.end();
   await ended;
