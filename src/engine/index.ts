@@ -4,7 +4,7 @@
  */
 import type { CompiledRuleSet } from './compiled.js';
 import { rankUnits, type Ranking } from './rank.js';
-import { scoringAsRead } from './score.js';
+import { scoringAsRead, type UnitScore } from './score.js';
 import { readUnits, type DataTable } from './units.js';
 
 export { loadRuleSet, type LoadedRuleSet } from './load.js';
@@ -24,7 +24,7 @@ export interface Appraisal extends Ranking {
 
 /** Reads, checks, scores and ranks a table of units under a compiled rule set. */
 export function appraise(rs: CompiledRuleSet, table: DataTable): Appraisal {
-  const scoring = scoringAsRead(rs);
-  const { ignoredColumns } = readUnits(rs, table, scoring); // throws DataInvalid before anything is ranked
-  return { ...rankUnits(rs, scoring.scored), ignoredColumns };
+  // Each unit is scored as it is read, so the units read are scored units.
+  const { units, ignoredColumns } = readUnits(rs, table, scoringAsRead(rs, table.rows.length)); // throws DataInvalid before anything is ranked
+  return { ...rankUnits(rs, units as unknown as UnitScore[]), ignoredColumns };
 }

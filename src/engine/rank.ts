@@ -36,11 +36,16 @@ export function compareIds(a: string, b: string): number {
 export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
   const { scope, vetoedLast, tieBreak, sanctions, liability } = rs.ranking;
   const scopes = new Map<string | null, UnitScore[]>();
+  // Units of one parent mostly come together: the last scope's list is looked up only when the key changes.
+  let last: UnitScore[] = [], lastKey: string | null | undefined;
   for (const s of scored) {
     const key = scope === 'parent' ? s.unit.parent : null;
-    let list = scopes.get(key);
-    if (!list) scopes.set(key, (list = []));
-    list.push(s);
+    if (key !== lastKey) {
+      let list = scopes.get(key);
+      if (!list) scopes.set(key, (list = []));
+      last = list; lastKey = key;
+    }
+    last.push(s);
   }
   const scopeKeys = [...scopes.keys()].sort((a, b) => (a === null ? (b === null ? 0 : -1) : b === null ? 1 : compareIds(a, b)));
 
@@ -52,14 +57,15 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
     }
     if (a.total !== b.total) return b.total - a.total;
     for (let k = 0; k < tieBreak.length; k++) {
-      const d = b.ties[k] - a.ties[k];
+      const d = b.tie(k) - a.tie(k);
       if (d !== 0) return d;
     }
     return 0;
   };
 
   const inOrder = (a: UnitScore, b: UnitScore) => rankOrder(a, b) || compareIds(a.unit.id, b.unit.id);
-  const units: RankedUnit[] = [];
+  const units = new Array<RankedUnit>(scored.length);
+  let placed = 0;
   for (const key of scopeKeys) {
     // The score becomes the ranked unit: no copy of 100,000 objects.
     const ranked = scopes.get(key)!.sort(inOrder) as RankedUnit[];
@@ -88,15 +94,16 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
       if (r.vetoed) r.sanctions = r.sanctions.filter((x) => x.outcome !== 'commendation');
       r.grade = gradeOf(rs, r.total, r.vetoed);
     }
-    for (const r of ranked) units.push(r);
+    for (const r of ranked) units[placed++] = r;
   }
 
   const named = new Set<string>();
   const liable = new Set<string>();
+  let lastParent: string | null = null;
   for (const s of scored) {
     const parent = s.unit.parent;
     if (parent === null) continue;
-    named.add(parent);
+    if (parent !== lastParent) named.add((lastParent = parent));
     if (s.vetoes.length > 0) liable.add(parent);
   }
   const parents = [...named].sort(compareIds).map((id) => ({

@@ -2,7 +2,7 @@ import { clamp, roundHalfUp } from './decimal.js';
 import type { CompiledAdjustments, CompiledCriterion, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
 import type { RankedUnit, Sanction } from './rank.js';
-import { Unit, type ReadOptions } from './units.js';
+import { Unit, type CleanRows, type ReadOptions } from './units.js';
 import { generateScorer, vetoTable, type Scorer } from './codegen.js';
 
 /**
@@ -24,8 +24,8 @@ export interface UnitScore {
   total: number;
   /** Vetoes by condition: criteria's vetoIf in item order, then `vetoes[]` in file order. */
   vetoes: VetoHit[];
-  /** The scores of the ranking's tie-break nodes, in their order. */
-  ties: readonly number[];
+  /** The score of the ranking's k-th tie-break node. */
+  tie(k: number): number;
 }
 
 const NO_VETOES: VetoHit[] = [];
@@ -60,41 +60,92 @@ function adjustmentTotal(block: CompiledAdjustments | undefined, env: Env, preci
 }
 
 /**
- * A scored unit: the unit itself (`unit` is the object itself), with its total, vetoes
- * and tie-break scores. The score of every node, the bonus and the penalty are computed
- * again from the unit's values when first asked for, unless they were kept from the
- * start: ranking 100,000 units needs only the totals, and keeping 40-odd numbers for each
- * costs more than scoring it twice. The ranking fields are set by rankUnits (rank.ts).
+ * The numbers ranking reads of a batch of scored units, kept column by column: the
+ * totals, the tie-break scores and each unit's distance to the one above. In an object
+ * each would be a boxed double of its own, copied by the garbage collector with it.
+ */
+class Batch {
+  totals: Float64Array;
+  /** `width` tie-break scores a unit, unit after unit. */
+  ties: Float64Array;
+  /** NaN for none (the first of its scope). */
+  behind: Float64Array;
+  readonly width: number;
+  size = 0;
+
+  constructor(readonly rs: CompiledRuleSet, capacity: number) {
+    this.width = rs.ranking.tieBreak.length;
+    const n = Math.max(1, capacity);
+    this.totals = new Float64Array(n);
+    this.ties = new Float64Array(n * this.width);
+    this.behind = new Float64Array(n);
+  }
+
+  /** A place for one more unit. */
+  next(): number {
+    if (this.size === this.totals.length) {
+      const grown = (a: Float64Array) => { const b = new Float64Array(a.length * 2); b.set(a); return b; };
+      this.totals = grown(this.totals); this.ties = grown(this.ties); this.behind = grown(this.behind);
+    }
+    return this.size++;
+  }
+}
+
+/**
+ * A scored unit: the unit itself (`unit` is the object itself), with its vetoes; its
+ * total, tie-break scores and distance to the unit above are kept in its batch's columns.
+ * The score of every node, the bonus and the penalty are computed again from the unit's
+ * values when first asked for, unless they were kept from the start: ranking 100,000
+ * units needs only the totals, and keeping 40-odd numbers for each costs more than
+ * scoring it twice. The ranking fields are set by rankUnits (rank.ts).
  */
 class ScoredUnit extends Unit implements RankedUnit {
-  total = 0;
   vetoes: VetoHit[] = NO_VETOES;
-  ties: number[] = NO_TIES;
   rank = 0;
   vetoed = false;
   sanctions: Sanction[] = NO_SANCTIONS;
   grade: string | null = null;
-  behind: number | null = null;
   detail: { scores: Float64Array; bonus: number; penalty: number } | undefined = undefined;
-  readonly #rs: CompiledRuleSet;
+  readonly #batch: Batch;
+  readonly #at: number;
 
-  constructor(rs: CompiledRuleSet, ...unit: ConstructorParameters<typeof Unit>) {
-    super(...unit);
-    this.#rs = rs;
+  constructor(batch: Batch, id: string, name: string | null, parent: string | null, row: number, values: Env | Unit | undefined, cells?: Record<string, unknown>, clean?: CleanRows) {
+    super(id, name, parent, row, values, cells, clean);
+    this.#batch = batch;
+    this.#at = batch.next();
   }
 
   get unit(): Unit { return this; }
+  get total(): number { return this.#batch.totals[this.#at]; }
+  tie(k: number): number { return this.#batch.ties[this.#at * this.#batch.width + k]; }
+  get behind(): number | null { const b = this.#batch.behind[this.#at]; return b !== b ? null : b; }
+  set behind(points: number | null) { this.#batch.behind[this.#at] = points ?? NaN; }
   get scores(): Float64Array { return this.#scored().scores; }
   get bonus(): number { return this.#scored().bonus; }
   get penalty(): number { return this.#scored().penalty; }
 
   #scored(): { scores: Float64Array; bonus: number; penalty: number } {
-    return (this.detail ??= detailOf(this.#rs, this));
+    return (this.detail ??= detailOf(this.#batch.rs, this));
+  }
+
+  /**
+   * Keeps what the scorer has just left in `env`, `scores` and `hits`: the total, the
+   * tie-break scores, the vetoes, and with `keep` the score of every node.
+   */
+  record(scoring: Scoring, scores: Float64Array, keep: boolean): this {
+    const { rs, width } = this.#batch;
+    const { env, hits } = scoring;
+    if (hits.length > 0) this.vetoes = hits.map((k) => scoring.vetoes[k]);
+    const tieBreak = rs.ranking.tieBreak;
+    const ties = this.#batch.ties, from = this.#at * width;
+    for (let k = 0; k < width; k++) ties[from + k] = scores[tieBreak[k]];
+    this.#batch.totals[this.#at] = env[rs.totalSlot];
+    if (keep) this.detail = { scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] };
+    return this;
   }
 }
 
 const NO_SANCTIONS: Sanction[] = [];
-const NO_TIES: number[] = [];
 
 /** The rule set's generated scorer (codegen.ts) and its scratch values, made once. */
 interface Scoring { score: Scorer; vetoes: VetoHit[]; env: Env; scores: Float64Array; hits: number[]; }
@@ -111,13 +162,14 @@ function scoringOf(rs: CompiledRuleSet): Scoring {
 
 /** Scores one unit, keeping the score of every node (in `scores`, or a new array). */
 export function scoreUnit(rs: CompiledRuleSet, unit: Unit, scores = new Float64Array(rs.nodes.length)): UnitScore {
-  return scoreInto(rs, scoredCopy(rs, unit), scores, true);
+  return scoreInto(scoredCopy(new Batch(rs, 1), unit), scoringOf(rs), scores, true);
 }
 
 /** Scores many units, keeping of each what ranking needs (its other scores are computed again when asked for). */
 export function scoreUnits(rs: CompiledRuleSet, units: Unit[]): UnitScore[] {
-  const { scores } = scoringOf(rs);
-  return units.map((u) => scoreInto(rs, scoredCopy(rs, u), scores, false));
+  const scoring = scoringOf(rs);
+  const batch = new Batch(rs, units.length);
+  return units.map((u) => scoreInto(scoredCopy(batch, u), scoring, scoring.scores, false));
 }
 
 /** The score of every node, the bonus and the penalty of a unit, scored again from its values. */
@@ -131,46 +183,35 @@ function detailOf(rs: CompiledRuleSet, unit: Unit): { scores: Float64Array; bonu
   return { scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] };
 }
 
-function scoredCopy(rs: CompiledRuleSet, unit: Unit): ScoredUnit {
-  return new ScoredUnit(rs, unit.id, unit.name, unit.parent, unit.row, unit);
+function scoredCopy(batch: Batch, unit: Unit): ScoredUnit {
+  return new ScoredUnit(batch, unit.id, unit.name, unit.parent, unit.row, unit);
 }
 
 /**
  * Scores units as they are read (readUnits' `make` and `onUnit`): each unit made as a
  * scored unit, and scored from the values the reader has just written into the scorer's
- * own array (`scratch`), so nothing is read twice.
+ * own array (`scratch`), so nothing is read twice. The units readUnits returns are then
+ * the scored units. `expected` units size the batch.
  */
-export function scoringAsRead(rs: CompiledRuleSet): Required<Pick<ReadOptions, 'scratch' | 'onUnit' | 'make'>> & { scored: UnitScore[] } {
+export function scoringAsRead(rs: CompiledRuleSet, expected = 0): Required<Pick<ReadOptions, 'scratch' | 'onUnit' | 'make'>> {
   const scoring = scoringOf(rs);
-  const scored: UnitScore[] = [];
+  const batch = new Batch(rs, expected);
   return {
     scratch: scoring.env,
-    scored,
-    make: (...unit) => new ScoredUnit(rs, ...unit),
-    onUnit: (unit, values) => { scored.push(scoreInto(rs, unit as ScoredUnit, scoring.scores, false, values === scoring.env)); },
+    make: (id, name, parent, row, values, cells, clean) => new ScoredUnit(batch, id, name, parent, row, values, cells, clean),
+    onUnit: (unit, values) => { scoreInto(unit as ScoredUnit, scoring, scoring.scores, false, values === scoring.env); },
   };
 }
 
-function scoreInto(rs: CompiledRuleSet, unit: ScoredUnit, scores: Float64Array, keep: boolean, inPlace = false): ScoredUnit {
-  const scoring = scoringOf(rs);
-  const { env, hits } = scoring;
-  if (!inPlace) unit.valuesInto(env);
-  hits.length = 0;
-  scoring.score(env, scores, hits);
-  if (hits.length > 0) unit.vetoes = hits.map((k) => scoring.vetoes[k]);
-  const tieBreak = rs.ranking.tieBreak;
-  if (tieBreak.length > 0) {
-    const ties = new Array<number>(tieBreak.length);
-    for (let k = 0; k < tieBreak.length; k++) ties[k] = scores[tieBreak[k]];
-    unit.ties = ties;
-  }
-  unit.total = env[rs.totalSlot];
-  if (keep) unit.detail = { scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] };
-  return unit;
+function scoreInto(unit: ScoredUnit, scoring: Scoring, scores: Float64Array, keep: boolean, inPlace = false): ScoredUnit {
+  if (!inPlace) unit.valuesInto(scoring.env);
+  scoring.hits.length = 0;
+  scoring.score(scoring.env, scores, scoring.hits);
+  return unit.record(scoring, scores, keep);
 }
 
 /** The same scoring by the closures alone, one call per node: the reference the generated scorer is tested against. */
-export function scoreUnitByClosures(rs: CompiledRuleSet, unit: Unit): Omit<UnitScore, 'ties'> {
+export function scoreUnitByClosures(rs: CompiledRuleSet, unit: Unit): Omit<UnitScore, 'tie'> {
   const env = new Float64Array(rs.slotCount);
   unit.valuesInto(env);
   const p = rs.precision;

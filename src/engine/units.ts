@@ -27,10 +27,9 @@ export interface DataTable {
  * reads cleanly is an error, never a silent difference.
  */
 export class Unit {
-  readonly #env: Env | undefined;
-  readonly #cells: Record<string, unknown> | undefined;
-  readonly #reader: RowReader | undefined;
-  readonly #size: number;
+  /** The values; or, for a clean row, its cells, read again by `#clean` each time. */
+  readonly #source: Env | Record<string, unknown>;
+  readonly #clean: CleanRows | undefined;
 
   constructor(
     readonly id: string,
@@ -40,23 +39,18 @@ export class Unit {
     readonly row: number,
     /**
      * The values; or another unit, whose values these are; or, for a clean row, none:
-     * they are read again from `cells` by `reader` (`size` of them).
+     * they are read again from `cells` by `clean`, the reader of the table's clean rows.
      */
     values: Env | Unit | undefined,
     cells?: Record<string, unknown>,
-    reader?: RowReader,
-    size = 0,
+    clean?: CleanRows,
   ) {
     if (values instanceof Unit) {
-      this.#env = values.#env;
-      this.#cells = values.#cells;
-      this.#reader = values.#reader;
-      this.#size = values.#size;
+      this.#source = values.#source;
+      this.#clean = values.#clean;
     } else {
-      this.#env = values;
-      this.#cells = cells;
-      this.#reader = reader;
-      this.#size = values?.length ?? size;
+      this.#source = values ?? cells!;
+      this.#clean = values ? undefined : clean;
     }
   }
 
@@ -66,22 +60,25 @@ export class Unit {
    * 100,000 units being stored never hold them all at once): read them once per use.
    */
   get env(): Env {
-    if (this.#env) return this.#env;
-    const env = new Float64Array(this.#size);
+    if (!this.#clean) return this.#source as Env;
+    const env = new Float64Array(this.#clean.size);
     this.valuesInto(env);
     return env;
   }
 
   /** Writes the unit's values at the start of `target` (a scorer's scratch), without keeping them. */
   valuesInto(target: Env): void {
-    const env = this.#env;
-    if (env) {
+    if (!this.#clean) {
+      const env = this.#source as Env;
       for (let i = 0; i < env.length; i++) target[i] = env[i];
-    } else if (!this.#reader!(this.#cells!, target)) {
+    } else if (!this.#clean.read(this.#source as Record<string, unknown>, target)) {
       throw new Error(`第${this.row}行（${this.id}）在读取后被改动：请重新读取数据`);
     }
   }
 }
+
+/** The generated reader of a table's clean rows, and how many values it writes: one for all the table's units. */
+export interface CleanRows { read: RowReader; size: number; }
 
 export interface ReadUnitsResult {
   units: Unit[];
@@ -106,7 +103,7 @@ export interface ReadOptions {
   /** Where clean rows are read (at least `valueSlots` long): the scorer's own array, so nothing is copied. */
   scratch?: Env;
   /** Makes each unit (appraise makes them as scored units, one object each); `new Unit` by default. */
-  make?: (...args: ConstructorParameters<typeof Unit>) => Unit;
+  make?: (id: string, name: string | null, parent: string | null, row: number, values: Env | undefined, cells?: Record<string, unknown>, clean?: CleanRows) => Unit;
 }
 
 export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptions = {}): ReadUnitsResult {
@@ -140,25 +137,24 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
 
   // Only a table whose every needed column is there has clean rows to read fast.
   const fast = problems.length === 0 ? readerFor(rs, inputs, columnOf, runnable) : undefined;
-  const units: Unit[] = [];
-  const seen = new Map<string, number>();
+  const clean: CleanRows | undefined = fast && { read: fast, size: rs.valueSlots };
+  const { ids, firstOf } = unitIds(table);
+  const units = new Array<Unit>(table.rows.length);
+  let count = 0;
   const scratch = opts.scratch ?? new Float64Array(rs.valueSlots);
   const onUnit = opts.onUnit;
-  const make = opts.make ?? ((...args: ConstructorParameters<typeof Unit>) => new Unit(...args));
-  for (const { row, cells } of table.rows) {
+  const make = opts.make ?? ((id, name, parent, row, values, cells, clean) => new Unit(id, name, parent, row, values, cells, clean));
+  for (let i = 0; i < table.rows.length; i++) {
+    const { row, cells } = table.rows[i];
     const before = problems.length;
-    const id = text(cells.id);
+    const id = ids[i];
     if (id === undefined) { if (hasId) problem(row, 'id', 'MISSING_VALUE', '缺少单位编号 id'); }
-    else {
-      const first = seen.get(id);
-      if (first !== undefined) problem(row, 'id', 'DUPLICATE_UNIT_ID', `单位编号 “${id}” 与第${first}行重复`);
-      else seen.set(id, row);
-    }
+    else if (firstOf[i] !== i) problem(row, 'id', 'DUPLICATE_UNIT_ID', `单位编号 “${id}” 与第${table.rows[firstOf[i]].row}行重复`);
 
     // A clean row is read by the generated reader; any other row again, here, cell by cell.
     if (fast && problems.length === before && fast(cells, scratch)) {
-      const unit = make(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, undefined, cells, fast, rs.valueSlots);
-      units.push(unit);
+      const unit = make(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, undefined, cells, clean);
+      units[count++] = unit;
       if (onUnit) onUnit(unit, scratch);
       continue;
     }
@@ -180,11 +176,43 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
       }
     }
     const unit = make(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, env);
-    units.push(unit);
+    units[count++] = unit;
     if (onUnit) onUnit(unit, env);
   }
   if (problems.length) throw new DataInvalid(problems);
+  units.length = count;
   return { units, ignoredColumns };
+}
+
+/**
+ * Each row's unit id (undefined if it has none) and the position of the first row with the
+ * same id (its own position if it is the first). The ids are found in an open-addressing
+ * table of positions, hashed by FNV-1a and sized for the table once: a Map of 100,000
+ * fresh strings reallocates its buckets as it grows, and on these machines every
+ * reallocation of a large table is memory touched for the first time again.
+ */
+function unitIds(table: DataTable): { ids: Array<string | undefined>; firstOf: Int32Array } {
+  const n = table.rows.length;
+  const ids = new Array<string | undefined>(n);
+  const firstOf = new Int32Array(n);
+  let size = 16;
+  while (size < n * 2) size *= 2;
+  const slots = new Int32Array(size); // positions plus one; 0 is empty
+  const mask = size - 1;
+  for (let i = 0; i < n; i++) {
+    const id = text(table.rows[i].cells.id);
+    ids[i] = id;
+    firstOf[i] = i;
+    if (id === undefined) continue;
+    let h = 0x811c9dc5 | 0;
+    for (let k = 0; k < id.length; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);
+    for (let at = h & mask; ; at = (at + 1) & mask) {
+      const held = slots[at];
+      if (held === 0) { slots[at] = i + 1; break; }
+      if (ids[held - 1] === id) { firstOf[i] = held - 1; break; }
+    }
+  }
+  return { ids, firstOf };
 }
 
 /**

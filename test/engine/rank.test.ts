@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { appraise, type CompiledRuleSet } from '../../src/engine/index.js';
+import { appraise, rankUnits, readUnits, scoreUnits, type CompiledRuleSet, type RankedUnit, type UnitScore } from '../../src/engine/index.js';
+import { scoringAsRead } from '../../src/engine/score.js';
 import { parseJsonData } from '../../src/io/data-file.js';
 import { compile, ruleSet } from '../helpers.js';
 
@@ -103,5 +104,29 @@ describe('ranking and sanctions', () => {
     const rs = rules({ sanctions: SANCTIONS }, { grades: [{ vetoed: true, label: '不合格（否决）' }, { atLeast: 60, label: '合格' }, { label: '不合格' }] });
     const { units } = run(rs, [unit('a', 80), unit('b', 70, 0, { bad: true })]);
     expect(units.map((u) => u.grade)).to.deep.equal(['合格', '不合格（否决）']);
+  });
+});
+
+describe('scored units kept column by column', () => {
+  const rs = rules({ scope: 'all', tieBreak: ['second'] });
+  // 3,000 units, so that a batch begun small has to grow many times; totals repeat, so ties are broken by `second`.
+  const rows = Array.from({ length: 3000 }, (_, k) => unit(`u${k}`, (k * 37) % 90, (k * 7) % 10));
+  const ranked = (units: RankedUnit[]) => units.map((u) => ({ id: u.unit.id, total: u.total, rank: u.rank, behind: u.behind, second: u.tie(0) }));
+
+  it('rank the same whether scored as read into a batch that grows, or scored again from units read first', () => {
+    const table = parseJsonData(JSON.stringify(rows), 'd.json');
+    const asRead = scoringAsRead(rs); // no expected size: the batch grows from one unit
+    const read = readUnits(rs, table, asRead).units as unknown as UnitScore[];
+    const again = scoreUnits(rs, readUnits(rs, table).units);
+    const a = ranked(rankUnits(rs, read).units), b = ranked(rankUnits(rs, again).units);
+    expect(a).to.deep.equal(b);
+    expect(a).to.have.length(3000);
+    // Each unit's own figures, not a neighbour's: the total is s + t, the tie-break t, the distance to the unit above.
+    for (let i = 0; i < a.length; i++) {
+      const row = rows.find((r) => r.id === a[i].id)!;
+      expect(a[i].total).to.equal(row.s + row.t);
+      expect(a[i].second).to.equal(row.t);
+      expect(a[i].behind).to.equal(i === 0 ? null : a[i].rank === a[i - 1].rank ? a[i - 1].behind : Math.round((a[i - 1].total - a[i].total) * 1e9) / 1e9);
+    }
   });
 });

@@ -58,6 +58,25 @@ describe('reading unit data', () => {
     ]);
   });
 
+  it('names, for every repeated id among thousands, the row where it first appeared, spaces around it ignored', () => {
+    const rows = Array.from({ length: 5000 }, (_, k) => [`v${k}`, '村', '3', '2', '1', '90', '1', '好']);
+    rows.push([' v17 ', '村', '3', '2', '1', '90', '1', '好'], ['v4999', '村', '3', '2', '1', '90', '1', '好'], ['v17', '村', '3', '2', '1', '90', '1', '好']);
+    try { readUnits(rs, table(header, rows)); expect.fail('read'); } catch (e) {
+      if (!(e instanceof DataInvalid)) throw e;
+      expect(e.problems.map(({ row, code, message }) => ({ row, code, message }))).to.deep.equal([
+        { row: 5002, code: 'DUPLICATE_UNIT_ID', message: '单位编号 “v17” 与第19行重复' },
+        { row: 5003, code: 'DUPLICATE_UNIT_ID', message: '单位编号 “v4999” 与第5001行重复' },
+        { row: 5004, code: 'DUPLICATE_UNIT_ID', message: '单位编号 “v17” 与第19行重复' },
+      ]);
+    }
+  });
+
+  it('reads ids that differ only in case, length or spelling of a number as different units', () => {
+    const ids = ['a', 'A', 'aa', 'aaa', '甲', '甲村', '1', '01', '1.0'];
+    const { units } = readUnits(rs, table(header, ids.map((id) => [id, '村', '3', '2', '1', '90', '1', '好'])));
+    expect(units.map((u) => u.id)).to.deep.equal(ids);
+  });
+
   it('reports a failed check with the row and the columns it reads', () => {
     const found = problems(table(header, [['v1', '甲村', '3', '1', '1', '97.5', '1', '好']]));
     expect(found).to.deep.equal([{ row: 2, column: 'boys、girls、出生人数', code: 'CHECK_FAILED' }]);
