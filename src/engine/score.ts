@@ -177,7 +177,7 @@ function detailOf(rs: CompiledRuleSet, unit: Unit): { scores: Float64Array; bonu
   const scoring = scoringOf(rs);
   const { env, hits } = scoring;
   unit.valuesInto(env);
-  hits.length = 0;
+  if (hits.length !== 0) hits.length = 0;
   const scores = new Float64Array(rs.nodes.length);
   scoring.score(env, scores, hits);
   return { scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] };
@@ -205,7 +205,7 @@ export function scoringAsRead(rs: CompiledRuleSet, expected = 0): Required<Pick<
 
 function scoreInto(unit: ScoredUnit, scoring: Scoring, scores: Float64Array, keep: boolean, inPlace = false): ScoredUnit {
   if (!inPlace) unit.valuesInto(scoring.env);
-  scoring.hits.length = 0;
+  if (scoring.hits.length !== 0) scoring.hits.length = 0;
   scoring.score(scoring.env, scores, scoring.hits);
   return unit.record(scoring, scores, keep);
 }
