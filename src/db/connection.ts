@@ -83,7 +83,72 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
     if (e instanceof DatabaseRefused) throw e;
     throw new DatabaseRefused(`无法打开数据库 ${opts.databaseFile}：${(e as Error).message}`);
   }
+  withReaders(db, opts.databaseFile);
   return db;
+}
+
+/**
+ * Read-only connections beside SQLite's one writing connection, for the reads every page
+ * makes (readAll). In WAL mode readers and the writer never wait for each other, and
+ * each read sees what was committed when it began; with one connection, fifty readers of
+ * a page queue behind each other's queries. They are `query_only`, so a write through one
+ * fails instead of competing with the writer; they close with the database.
+ */
+const readers = new WeakMap<Knex, Knex>();
+const READERS = 2;
+
+function withReaders(db: Db, file: string): void {
+  const reader = knexFactory({
+    client: 'sqlite3',
+    connection: { filename: file },
+    useNullAsDefault: true,
+    pool: {
+      min: 0,
+      max: READERS,
+      afterCreate: (conn: RawConnection, done: (err: Error | null, conn: RawConnection) => void) => {
+        conn.run('PRAGMA busy_timeout = 10000', (err) => (err ? done(err, conn) : conn.run('PRAGMA query_only = ON', (e2) => done(e2, conn))));
+      },
+    },
+  });
+  readers.set(db, reader);
+  // db.destroy() is the client's (knex's own property is read-only): the readers close first.
+  const client = db.client as { destroy(callback?: unknown): Promise<void> };
+  const destroy = client.destroy.bind(client);
+  client.destroy = async (callback?: unknown) => {
+    await reader.destroy();
+    return destroy(callback);
+  };
+}
+
+type Statement = { all(params: unknown[], cb: (err: Error | null, rows: Array<Record<string, unknown>>) => void): void };
+type ReadingConnection = { prepare(sql: string, cb: (err: Error | null) => void): Statement };
+const prepared = new WeakMap<object, Map<string, Statement>>();
+
+/**
+ * The rows of a query that pages make on every request (the session, a scorecard's unit):
+ * on SQLite's read-only connections, by a statement prepared once per connection and SQL
+ * text, instead of prepared, run and finalized again for each page; elsewhere as usual.
+ */
+export async function readAll(db: Tx, query: Knex.QueryBuilder): Promise<Array<Record<string, unknown>>> {
+  const reader = (db as Knex.Transaction).isTransaction ? undefined : readers.get(db as Knex);
+  if (!reader) return (await query) as Array<Record<string, unknown>>;
+  const { sql, bindings } = query.toSQL().toNative();
+  const conn = (await reader.client.acquireConnection()) as ReadingConnection;
+  try {
+    let statements = prepared.get(conn);
+    if (!statements) prepared.set(conn, (statements = new Map()));
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = await new Promise<Statement>((resolve, reject) => {
+        const made = conn.prepare(sql, (err) => (err ? reject(err) : resolve(made)));
+      });
+      statements.set(sql, statement);
+    }
+    const ready = statement;
+    return await new Promise((resolve, reject) => ready.all(bindings as unknown[], (err, rows) => (err ? reject(err) : resolve(rows))));
+  } finally {
+    await reader.client.releaseConnection(conn);
+  }
 }
 
 async function checkSqlite(db: Db, file: string): Promise<void> {

@@ -1,5 +1,5 @@
 import type { UnitRow } from './units.js';
-import type { Tx } from '../connection.js';
+import { readAll, type Tx } from '../connection.js';
 
 export type RunStatus = 'draft' | 'published' | 'superseded';
 
@@ -36,11 +36,11 @@ export async function listRuns(db: Tx, filter: { periodId?: string; track?: stri
  */
 export async function unitWithRuns(db: Tx, unitId: string): Promise<{ unit: UnitRow; runs: RunRow[] } | undefined> {
   const unitColumns = ['id', 'name', 'kind', 'parent_id', 'role', 'created_at'];
-  const rows = (await db('units as u')
+  const rows = await readAll(db, db('units as u')
     .leftJoin('runs as r', db.raw('1 = 1'))
     .select(...unitColumns.map((c) => `u.${c} as unit_${c}`), 'r.*')
     .where('u.id', unitId)
-    .orderBy('r.id', 'desc')) as Array<Record<string, unknown>>;
+    .orderBy('r.id', 'desc'));
   if (rows.length === 0) return undefined;
   const unit = Object.fromEntries(unitColumns.map((c) => [c, rows[0][`unit_${c}`]])) as unknown as UnitRow;
   const runs = rows.filter((r) => r.id !== null).map((r) => {

@@ -1,4 +1,4 @@
-import { isPostgres, type Tx } from '../connection.js';
+import { isPostgres, readAll, type Tx } from '../connection.js';
 import type { UserRow } from './users.js';
 
 /**
@@ -9,12 +9,12 @@ import type { UserRow } from './users.js';
 export async function liveSessionWithAccount(db: Tx, sid: string, now = new Date()): Promise<{ sess: unknown; user: UserRow | undefined } | undefined> {
   const pg = isPostgres(db);
   const userId = db.raw(pg ? `(sessions.sess->>'userId')::integer` : `json_extract(sessions.sess, '$.userId')`);
-  const row: (Record<string, unknown> & { sess: unknown }) | undefined = await db('sessions')
+  const [row] = (await readAll(db, db('sessions')
     .select('users.*', 'sessions.sess as sess')
     .leftJoin('users', (on) => { on.on('users.id', '=', userId); })
     .where('sessions.sid', sid)
     .andWhereRaw(pg ? 'CAST(? as timestamp with time zone) <= sessions.expired' : 'datetime(?) <= datetime(sessions.expired)', [now.toISOString()])
-    .first();
+    .limit(1))) as Array<Record<string, unknown> & { sess: unknown }>;
   if (!row) return undefined;
   const { sess, ...account } = row;
   const user = account.id === null || account.id === undefined ? undefined : { ...account, disabled: Boolean(account.disabled) } as unknown as UserRow;
