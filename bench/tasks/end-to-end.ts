@@ -63,7 +63,7 @@ export async function endToEndTask(args: { backend: 'sqlite' | 'postgres'; size:
         const bytes = readFileSync(file);
         return importInputs(db, { periodId: period, table: parseDataBytes(bytes, 'villages.csv'), fileBytes: bytes, by: 'bench' });
       });
-      const run = await step('run', () => createRun(db, { periodId: period, by: 'bench' }));
+      const run = await step('run', () => createRun(db, { periodId: period, by: 'bench', onProgress: process.env.BENCH_TRACE ? phases() : undefined }));
       await step('publish', () => publishRun(db, run.id, 'bench'));
       return { backend: args.backend, size: args.size, openMs: open.ms, steps, peakRssBytes: peakRss() };
     } finally {
@@ -73,3 +73,14 @@ export async function endToEndTask(args: { backend: 'sqlite' | 'postgres'; size:
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** BENCH_TRACE=1: when each step of a run begins and ends, on stderr. */
+function phases(): (step: string, done: number, total: number) => void {
+  const t0 = performance.now();
+  let last = '';
+  return (step, done, total) => {
+    if (step !== last || done === total) process.stderr.write(`    run ${step} ${done}/${total} at ${(performance.now() - t0).toFixed(0)} ms\n`);
+    last = step;
+  };
+}
+

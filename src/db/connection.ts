@@ -120,7 +120,10 @@ function withReaders(db: Db, file: string): void {
   };
 }
 
-type Statement = { all(params: unknown[], cb: (err: Error | null, rows: Array<Record<string, unknown>>) => void): void };
+type Statement = {
+  all(params: unknown[], cb: (err: Error | null, rows: Array<Record<string, unknown>>) => void): void;
+  reset(cb: () => void): void;
+};
 type ReadingConnection = { prepare(sql: string, cb: (err: Error | null) => void): Statement };
 const prepared = new WeakMap<object, Map<string, Statement>>();
 
@@ -145,7 +148,13 @@ export async function readAll(db: Tx, query: Knex.QueryBuilder): Promise<Array<R
       statements.set(sql, statement);
     }
     const ready = statement;
-    return await new Promise((resolve, reject) => ready.all(bindings as unknown[], (err, rows) => (err ? reject(err) : resolve(rows))));
+    try {
+      return await new Promise((resolve, reject) => ready.all(bindings as unknown[], (err, rows) => (err ? reject(err) : resolve(rows))));
+    } finally {
+      // Reset at once: a statement left as it finished may keep its read transaction open,
+      // and the connection's next read would see the database as it was then.
+      await new Promise<void>((resolve) => ready.reset(resolve));
+    }
   } finally {
     await reader.client.releaseConnection(conn);
   }

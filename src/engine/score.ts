@@ -174,13 +174,22 @@ export function scoreUnits(rs: CompiledRuleSet, units: Unit[]): UnitScore[] {
 
 /** The score of every node, the bonus and the penalty of a unit, scored again from its values. */
 function detailOf(rs: CompiledRuleSet, unit: Unit): { scores: Float64Array; bonus: number; penalty: number } {
-  const scoring = scoringOf(rs);
-  const { env, hits } = scoring;
-  unit.valuesInto(env);
-  if (hits.length !== 0) hits.length = 0;
   const scores = new Float64Array(rs.nodes.length);
-  scoring.score(env, scores, hits);
-  return { scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] };
+  return { scores, ...scoreAgainInto(rs, unit, scoringOf(rs).env, scores) };
+}
+
+/**
+ * Scores a unit again into the caller's own arrays, keeping nothing on it: its values and
+ * every slot the scorer writes into `env` (rs.slotCount long), the score of every node into
+ * `scores`. For writing 100,000 results a slice at a time with two arrays in all, where
+ * each unit's `scores` would be an array of its own.
+ */
+export function scoreAgainInto(rs: CompiledRuleSet, unit: Unit, env: Env, scores: Float64Array): { bonus: number; penalty: number } {
+  const scoring = scoringOf(rs);
+  unit.valuesInto(env);
+  if (scoring.hits.length !== 0) scoring.hits.length = 0;
+  scoring.score(env, scores, scoring.hits);
+  return { bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] };
 }
 
 function scoredCopy(batch: Batch, unit: Unit): ScoredUnit {

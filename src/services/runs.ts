@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createGzip, gunzipSync } from 'node:zlib';
 import {
-  appraise, DataInvalid, explainAdjustment, metricValues, type DataProblem, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
+  appraise, scoreAgainInto, DataInvalid, explainAdjustment, metricValues, type DataProblem, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
   type CompiledRuleSet, type DataTable, type RankedUnit, type ScoreJson, type UnitJson,
 } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
@@ -90,12 +90,12 @@ function score(rs: CompiledRuleSet, table: DataTable) {
   const appraisal = appraise(rs, table);
   const ranked: Array<RankedUnit | undefined> = appraisal.units;
   const rows: Array<DataTable['rows'][number] | undefined> = table.rows;
-  function each<T>(from: number, to: number, make: (u: RankedUnit, env: Env, cells: Record<string, unknown>, position: number) => T): T[] {
+  function each<T>(from: number, to: number, make: (u: RankedUnit, cells: Record<string, unknown>, position: number) => T): T[] {
     const out: T[] = [];
     for (let i = from; i < Math.min(to, ranked.length); i++) {
       const u = ranked[i]!;
       const k = u.unit.row - 2;
-      out.push(make(u, u.unit.env, rows[k]!.cells, i));
+      out.push(make(u, rows[k]!.cells, i));
       ranked[i] = undefined;
       rows[k] = undefined;
     }
@@ -105,9 +105,15 @@ function score(rs: CompiledRuleSet, table: DataTable) {
     count: ranked.length,
     parents: appraisal.parents,
     take: (from: number, to: number): UnitResult[] =>
-      each(from, to, (u, env, cells) => ({ ...unitJson(rs, u, env), metrics: metricValues(rs, env), inputs: cells })),
-    store: (from: number, to: number, runId: number) =>
-      each(from, to, (u, env, cells, position) => storedForms(rs, runId, position, u, env, cells)),
+      each(from, to, (u, cells) => { const env = u.unit.env; return { ...unitJson(rs, u, env), metrics: metricValues(rs, env), inputs: cells }; }),
+    store: (from: number, to: number, runId: number) => {
+      // Each unit scored again into the same two arrays: no array of its own to collect for each of 100,000.
+      const env = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
+      return each(from, to, (u, cells, position) => {
+        const { bonus, penalty } = scoreAgainInto(rs, u.unit, env, scores);
+        return storedForms(rs, runId, position, u, { scores, bonus, penalty }, env, cells);
+      });
+    },
   };
 }
 

@@ -55,35 +55,50 @@ export function fromRow(rs: CompiledRuleSet, r: ResultRow): UnitResult {
 }
 
 /**
- * A scored unit's row and seal line written straight from its scores and values, each
+ * A scored unit's row and seal line written straight from its scores (its own, or scored
+ * again into scratch arrays: `scores`, `bonus`, `penalty`) and values (`env`), each
  * number turned into text once for both: the same text as toRow and unitLine give from
  * the §6 object (tested equal), without making that object and its two keyed maps for
  * each of 100,000 units. Keys are written in the order JSON.stringify gives an object's.
  */
-export function storedForms(rs: CompiledRuleSet, runId: number, position: number, u: RankedUnit, env: Env, cells: Record<string, unknown>): { row: ResultRow; line: string } {
+export function storedForms(
+  rs: CompiledRuleSet, runId: number, position: number, u: RankedUnit,
+  { scores, bonus, penalty }: Pick<RankedUnit, 'scores' | 'bonus' | 'penalty'>, env: Env, cells: Record<string, unknown>,
+): { row: ResultRow; line: string } {
   const keys = keysOf(rs);
-  const scores = u.scores;
+  // Each text is made once and the strings are joined by concatenation (V8 joins them when
+  // they are first read): no array of pieces and no second pass over them.
   const scoreText = new Array<string>(rs.nodes.length);
-  for (let k = 0; k < scoreText.length; k++) scoreText[k] = String(scores[k]);
+  let detail = '[[';
+  for (let k = 0; k < scoreText.length; k++) detail += (k ? ',' : '') + (scoreText[k] = String(scores[k]));
   const valueText = new Array<string>(rs.criteria.length);
-  rs.criteria.forEach((c, k) => {
+  detail += '],[';
+  for (let k = 0; k < valueText.length; k++) {
+    const c = rs.criteria[k];
     const v = c.value ? c.value(env) : NaN;
-    valueText[k] = v === v ? String(roundHalfUp(v, 4)) : 'null';
-  });
-  const metricText = rs.metrics.map((m) => { const v = env[m.slot]; return v === v ? String(v) : 'null'; });
-  const inputText = rs.inputs.map((i) => jsonValue(cells[i.name]));
+    detail += (k ? ',' : '') + (valueText[k] = v === v ? String(roundHalfUp(v, 4)) : 'null');
+  }
+  detail += '],[';
+  for (let k = 0; k < rs.metrics.length; k++) {
+    const v = env[rs.metrics[k].slot];
+    detail += (k ? ',' : '') + (v === v ? String(v) : 'null');
+  }
+  detail += '],[';
+  for (let k = 0; k < rs.inputs.length; k++) detail += (k ? ',' : '') + jsonValue(cells[rs.inputs[k].name]);
+  detail += ']]';
+
   const vetoes = JSON.stringify(u.vetoes), sanctions = JSON.stringify(u.sanctions);
   const { id, name, parent } = u.unit;
-  const line = `{"id":${JSON.stringify(id)},"name":${JSON.stringify(name)},"parent":${JSON.stringify(parent)},"total":${u.total},"rank":${u.rank},`
-    + `"grade":${JSON.stringify(u.grade)},"vetoed":${u.vetoed},"vetoes":${vetoes},"sanctions":${sanctions},"bonus":${u.bonus},"penalty":${u.penalty},`
-    + `"scores":{${keys.scores.map(([k, key]) => key + scoreText[k]).join(',')}},"values":{${keys.values.map(([k, key]) => key + valueText[k]).join(',')}}}\n`;
-  const detail = `[[${scoreText.join(',')}],[${valueText.join(',')}],[${metricText.join(',')}],[${inputText.join(',')}]]`;
+  const { total, rank, grade, vetoed } = u;
+  let line = `{"id":${JSON.stringify(id)},"name":${JSON.stringify(name)},"parent":${JSON.stringify(parent)},"total":${total},"rank":${rank},`
+    + `"grade":${JSON.stringify(grade)},"vetoed":${vetoed},"vetoes":${vetoes},"sanctions":${sanctions},"bonus":${bonus},"penalty":${penalty},"scores":{`;
+  for (let j = 0; j < keys.scoreAt.length; j++) line += (j ? ',' : '') + keys.scoreKey[j] + scoreText[keys.scoreAt[j]];
+  line += '},"values":{';
+  for (let j = 0; j < keys.valueAt.length; j++) line += (j ? ',' : '') + keys.valueKey[j] + valueText[keys.valueAt[j]];
+  line += '}}\n';
   return {
     line,
-    row: {
-      run_id: runId, unit_id: id, name, parent_id: parent, position, rank: u.rank, total: u.total,
-      bonus: u.bonus, penalty: u.penalty, grade: u.grade, vetoed: u.vetoed, vetoes, sanctions, detail,
-    },
+    row: { run_id: runId, unit_id: id, name, parent_id: parent, position, rank, total, bonus, penalty, grade, vetoed, vetoes, sanctions, detail },
   };
 }
 
@@ -94,14 +109,18 @@ function jsonValue(v: unknown): string {
   return JSON.stringify(v ?? null);
 }
 
-/** For each keyed map of the §6 line: (index, `"key":`) in the order JSON.stringify writes the keys. */
-interface Keys { scores: Array<[number, string]>; values: Array<[number, string]>; }
+/**
+ * For each keyed map of the §6 line, in the order JSON.stringify writes its keys: the index
+ * of each entry (`…At`) and its `"key":` text (`…Key`).
+ */
+interface Keys { scoreAt: number[]; scoreKey: string[]; valueAt: number[]; valueKey: string[]; }
 const keysByRuleSet = new WeakMap<CompiledRuleSet, Keys>();
 
 function keysOf(rs: CompiledRuleSet): Keys {
   let keys = keysByRuleSet.get(rs);
   if (!keys) {
-    keys = { scores: inJsonOrder(rs.nodes.map((n) => n.id)), values: inJsonOrder(rs.criteria.map((c) => c.id)) };
+    const scores = inJsonOrder(rs.nodes.map((n) => n.id)), values = inJsonOrder(rs.criteria.map((c) => c.id));
+    keys = { scoreAt: scores.map(([k]) => k), scoreKey: scores.map(([, key]) => key), valueAt: values.map(([k]) => k), valueKey: values.map(([, key]) => key) };
     keysByRuleSet.set(rs, keys);
   }
   return keys;

@@ -28,6 +28,16 @@ onEachBackend('reads made by every page', (backend) => {
     });
   });
 
+  it('sees each write made since its last read, by the same query or another', async () => {
+    const count = async () => (await readAll(db, db('sessions').select('sid').where('sid', 'like', 'again-%'))).length;
+    const one = async (sid: string) => readAll(db, db('sessions').select('sid').where('sid', sid));
+    for (let k = 0; k < 6; k++) {
+      expect(await count()).to.equal(k);
+      await db('sessions').insert(note(`again-${k}`));
+      expect(await one(`again-${k}`), `again-${k}`).to.have.length(1);
+    }
+  });
+
   it('answers fifty reads at once, each with its own rows', async () => {
     const sids = Array.from({ length: 50 }, (_, k) => `many-${k}`);
     await db('sessions').insert(sids.map(note));

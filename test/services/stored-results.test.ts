@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { appraise, loadRuleSet, metricValues, unitJson, type CompiledRuleSet, type DataTable } from '../../src/engine/index.js';
+import { appraise, loadRuleSet, metricValues, scoreAgainInto, unitJson, type CompiledRuleSet, type DataTable } from '../../src/engine/index.js';
 import { parseJsonData, readDataFile } from '../../src/io/data-file.js';
 import { readRuleFile, ruleSchema } from '../../src/io/rule-file.js';
 import { DEMO_DIR, RULES_DIR } from '../../src/paths.js';
@@ -16,10 +16,14 @@ import { compile, FIXTURES, readJson, ruleSet } from '../helpers.js';
 describe('the stored form of a result', () => {
   function expectSameForms(rs: CompiledRuleSet, table: DataTable): number {
     const ranked = appraise(rs, table).units;
+    // As a run writes them: every unit scored again into the same two scratch arrays.
+    const scratch = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
     ranked.forEach((u, position) => {
       const env = u.unit.env;
       const cells = table.rows[u.unit.row - 2].cells;
-      const fast = storedForms(rs, 7, position, u, env, cells);
+      const again = storedForms(rs, 7, position, u, { scores, ...scoreAgainInto(rs, u.unit, scratch, scores) }, scratch, cells);
+      const fast = storedForms(rs, 7, position, u, u, env, cells);
+      expect(again, u.unit.id).to.deep.equal(fast);
       const json = unitJson(rs, u, env);
       expect(fast.line, u.unit.id).to.equal(unitLine(json));
       const inputs = Object.fromEntries(rs.inputs.map((i) => [i.name, cells[i.name] ?? null]));
@@ -56,7 +60,7 @@ describe('the stored form of a result', () => {
     const table = parseJsonData(JSON.stringify([{ id: 'u1', x: 12.5 }, { id: 'u2', x: 3 }]), 'order.json');
     expect(expectSameForms(rs, table)).to.equal(2);
     const [u] = appraise(rs, table).units;
-    const line = storedForms(rs, 1, 0, u, u.unit.env, table.rows[0].cells).line;
+    const line = storedForms(rs, 1, 0, u, u, u.unit.env, table.rows[0].cells).line;
     expect(line).to.contain('"scores":{"3":12.5,"20":12.5,"b":12.5}');
   });
 });

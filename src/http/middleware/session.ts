@@ -45,14 +45,41 @@ export function sessions(db: Db) {
  */
 const accountsRead = new WeakMap<object, { userId: unknown; user: UserRow | undefined }>();
 
-class SessionStore extends ConnectSessionKnexStore {
+export class SessionStore extends ConnectSessionKnexStore {
   /** Sessions read with their account, until express-session makes each into its request's session. */
   private readonly pending = new WeakMap<object, UserRow | undefined>();
+  /**
+   * Each session's write still under way. express-session sends a response's head (a
+   * redirect, say) before its session is saved, and reads go through other connections
+   * than writes (SQLite's read-only ones), so the next request could read the session as
+   * it was: a read of a session waits for its writes first.
+   */
+  private readonly writing = new Map<string, Promise<unknown>>();
+
+  private written<T>(sid: string, work: Promise<T>): Promise<T> {
+    const settled = work.then(() => undefined, () => undefined);
+    this.writing.set(sid, settled);
+    void settled.then(() => { if (this.writing.get(sid) === settled) this.writing.delete(sid); });
+    return work;
+  }
+
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): Promise<void> {
+    return this.written(sid, super.set(sid, session, callback));
+  }
+
+  override touch(sid: string, session: SessionData, callback?: () => void): Promise<void> {
+    return this.written(sid, super.touch(sid, session, callback));
+  }
+
+  override destroy(sid: string, callback?: (err?: unknown) => void): Promise<number> {
+    return this.written(sid, super.destroy(sid, callback));
+  }
 
   override async get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): Promise<SessionData | null> {
     let session: SessionData | null = null;
     try {
       await this.ready;
+      await this.writing.get(sid);
       const found = await liveSessionWithAccount(this.options.knex, sid);
       if (found) {
         session = found.sess as SessionData;

@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import type { SessionData } from 'express-session';
+import type { Db } from '../../../src/db/connection.js';
+import { SessionStore } from '../../../src/http/middleware/session.js';
+import { openStore } from '../../../src/services/store.js';
+import { onEachBackend } from '../../support/backends.js';
+
+/**
+ * A page's session is read through other connections than it is written (SQLite's
+ * read-only ones), and express-session sends a redirect before the session is saved: the
+ * next request must still read the session as it was last written.
+ */
+onEachBackend('sessions kept in the database', (backend) => {
+  let db: Db;
+  let store: SessionStore;
+  const data = (flash: string) => ({ cookie: { originalMaxAge: 60_000, maxAge: 60_000, expires: new Date(Date.now() + 60_000) }, flash }) as unknown as SessionData;
+  const read = (sid: string) => store.get(sid, () => undefined);
+
+  before(async () => {
+    db = await openStore(await backend.fresh('none'));
+    store = new SessionStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
+  });
+  after(async () => { await db?.destroy(); });
+
+  it('are read as last written, even while the write is still under way', async () => {
+    for (let k = 0; k < 10; k++) {
+      void store.set(`s${k}`, data('已保存'));
+      expect((await read(`s${k}`))?.flash, `s${k} new`).to.equal('已保存');
+      void store.set(`s${k}`, data('已发布'));
+      expect((await read(`s${k}`))?.flash, `s${k} changed`).to.equal('已发布');
+      void store.destroy(`s${k}`);
+      expect(await read(`s${k}`), `s${k} ended`).to.equal(null);
+    }
+  });
+});
