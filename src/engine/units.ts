@@ -186,23 +186,32 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
 
 /**
  * Each row's unit id (undefined if it has none) and the position of the first row with the
- * same id (its own position if it is the first). The ids are found in an open-addressing
- * table of positions, hashed by FNV-1a and sized for the table once: a Map of 100,000
- * fresh strings reallocates its buckets as it grows, and on these machines every
+ * same id (its own position if it is the first). Ids in increasing order (a snapshot's, an
+ * export's) cannot repeat, and need nothing more. Otherwise they are found in an
+ * open-addressing table of positions, hashed by FNV-1a and sized for the table once: a Map
+ * of 100,000 fresh strings reallocates its buckets as it grows, and on these machines every
  * reallocation of a large table is memory touched for the first time again.
  */
 function unitIds(table: DataTable): { ids: Array<string | undefined>; firstOf: Int32Array } {
   const n = table.rows.length;
   const ids = new Array<string | undefined>(n);
   const firstOf = new Int32Array(n);
+  let increasing = true, last: string | undefined;
+  for (let i = 0; i < n; i++) {
+    const id = text(table.rows[i].cells.id);
+    ids[i] = id;
+    firstOf[i] = i;
+    if (id === undefined) continue;
+    if (increasing && last !== undefined && !(last < id)) increasing = false;
+    last = id;
+  }
+  if (increasing) return { ids, firstOf };
   let size = 16;
   while (size < n * 2) size *= 2;
   const slots = new Int32Array(size); // positions plus one; 0 is empty
   const mask = size - 1;
   for (let i = 0; i < n; i++) {
-    const id = text(table.rows[i].cells.id);
-    ids[i] = id;
-    firstOf[i] = i;
+    const id = ids[i];
     if (id === undefined) continue;
     let h = 0x811c9dc5 | 0;
     for (let k = 0; k < id.length; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);

@@ -71,6 +71,14 @@ describe('reading unit data', () => {
     }
   });
 
+  it('finds a repeated id among ids in increasing order, as a snapshot lists them', () => {
+    const ids = ['a01', 'a02', 'a02', 'a03', 'a04', 'a04 '];
+    expect(problems(table(header, ids.map((id) => [id, '村', '3', '2', '1', '90', '1', '好'])))).to.deep.equal([
+      { row: 4, column: 'id', code: 'DUPLICATE_UNIT_ID' },
+      { row: 7, column: 'id', code: 'DUPLICATE_UNIT_ID' },
+    ]);
+  });
+
   it('reads ids that differ only in case, length or spelling of a number as different units', () => {
     const ids = ['a', 'A', 'aa', 'aaa', '甲', '甲村', '1', '01', '1.0'];
     const { units } = readUnits(rs, table(header, ids.map((id) => [id, '村', '3', '2', '1', '90', '1', '好'])));
