@@ -1,4 +1,4 @@
-import type { Tx } from './connection.js';
+import { isTransaction, type Tx } from './connection.js';
 
 /** Rows per INSERT so that rows × columns stays under every driver's bound-parameter limit (SQLite 32,766; PostgreSQL 65,535). */
 const MAX_PARAMETERS = 30000;
@@ -48,8 +48,8 @@ type Run = (sql: string, bindings: unknown[]) => Promise<void>;
  * text formatting, which costs more than the insert. Outside one, the builder runs it.
  */
 function driverOf(db: Tx): Run | undefined {
-  const trx = db as unknown as { isTransaction?: boolean; client: { config: { client: string }; acquireConnection(): Promise<unknown> } };
-  if (!trx.isTransaction) return undefined;
+  if (!isTransaction(db)) return undefined;
+  const trx = db as unknown as { client: { config: { client: string }; acquireConnection(): Promise<unknown> } };
   if (trx.client.config.client === 'sqlite3') {
     return async (sql, bindings) => {
       const conn = (await trx.client.acquireConnection()) as { run(sql: string, params: unknown[], cb: (err: Error | null) => void): void };

@@ -45,6 +45,16 @@ export function isPostgres(db: Tx): boolean {
   return (db as Knex).client.config.client === 'pg';
 }
 
+/** Whether `db` is a transaction (what it reads may yet be rolled back, and it has one connection). */
+export function isTransaction(db: Tx): db is Knex.Transaction {
+  return (db as Knex.Transaction).isTransaction === true;
+}
+
+/** What a database and every transaction on it have in common: its connection settings, for memory kept per database. */
+export function databaseOf(db: Tx): object {
+  return (db as Knex).client.config as object;
+}
+
 export async function openDatabase(opts: OpenOptions): Promise<Db> {
   if (opts.databaseUrl) {
     const db = knexFactory({ client: 'pg', connection: opts.databaseUrl, pool: { min: 0, max: 8 } });
@@ -133,7 +143,7 @@ const prepared = new WeakMap<object, Map<string, Statement>>();
  * text, instead of prepared, run and finalized again for each page; elsewhere as usual.
  */
 export async function readAll(db: Tx, query: Knex.QueryBuilder): Promise<Array<Record<string, unknown>>> {
-  const reader = (db as Knex.Transaction).isTransaction ? undefined : readers.get(db as Knex);
+  const reader = isTransaction(db) ? undefined : readers.get(db);
   if (!reader) return (await query) as Array<Record<string, unknown>>;
   const { sql, bindings } = query.toSQL().toNative();
   const conn = (await reader.client.acquireConnection()) as ReadingConnection;

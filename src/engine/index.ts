@@ -4,7 +4,7 @@
  */
 import type { CompiledRuleSet } from './compiled.js';
 import { rankUnits, type Ranking } from './rank.js';
-import { scoringAsRead, type UnitScore } from './score.js';
+import { scoringAsRead } from './score.js';
 import { readUnits, type DataTable } from './units.js';
 
 export { loadRuleSet, type LoadedRuleSet } from './load.js';
@@ -26,5 +26,5 @@ export interface Appraisal extends Ranking {
 export function appraise(rs: CompiledRuleSet, table: DataTable): Appraisal {
   // Each unit is scored as it is read, so the units read are scored units.
   const { units, ignoredColumns } = readUnits(rs, table, scoringAsRead(rs, table.rows.length)); // throws DataInvalid before anything is ranked
-  return { ...rankUnits(rs, units as unknown as UnitScore[]), ignoredColumns };
+  return { ...rankUnits(rs, units), ignoredColumns };
 }

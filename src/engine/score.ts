@@ -202,13 +202,13 @@ function scoredCopy(batch: Batch, unit: Unit): ScoredUnit {
  * own array (`scratch`), so nothing is read twice. The units readUnits returns are then
  * the scored units. `expected` units size the batch.
  */
-export function scoringAsRead(rs: CompiledRuleSet, expected = 0): Required<Pick<ReadOptions, 'scratch' | 'onUnit' | 'make'>> {
+export function scoringAsRead(rs: CompiledRuleSet, expected = 0): Required<Pick<ReadOptions<ScoredUnit>, 'scratch' | 'onUnit' | 'make'>> {
   const scoring = scoringOf(rs);
   const batch = new Batch(rs, expected);
   return {
     scratch: scoring.env,
     make: (id, name, parent, row, values, cells, clean) => new ScoredUnit(batch, id, name, parent, row, values, cells, clean),
-    onUnit: (unit, values) => { scoreInto(unit as ScoredUnit, scoring, scoring.scores, false, values === scoring.env); },
+    onUnit: (unit, values) => { scoreInto(unit, scoring, scoring.scores, false, values === scoring.env); },
   };
 }
 

@@ -80,15 +80,15 @@ export class Unit {
 /** The generated reader of a table's clean rows, and how many values it writes: one for all the table's units. */
 export interface CleanRows { read: RowReader; size: number; }
 
-export interface ReadUnitsResult {
-  units: Unit[];
+export interface ReadUnitsResult<U extends Unit = Unit> {
+  units: U[];
   /** Columns that match no input and were ignored. */
   ignoredColumns: string[];
 }
 
 const RESERVED_COLUMNS = ['id', 'name', 'parent'];
 
-export interface ReadOptions {
+export interface ReadOptions<U extends Unit = Unit> {
   /**
    * Leave the linked track's columns (village.total …) out: an import stores a unit's own
    * inputs; the links are added when a run scores them. Checks that read a link are left for then.
@@ -99,14 +99,14 @@ export interface ReadOptions {
    * they are in `scratch` and hold only during the call. appraise scores each unit there,
    * while its values are at hand, instead of reading them again.
    */
-  onUnit?: (unit: Unit, values: Env) => void;
+  onUnit?: (unit: U, values: Env) => void;
   /** Where clean rows are read (at least `valueSlots` long): the scorer's own array, so nothing is copied. */
   scratch?: Env;
   /** Makes each unit (appraise makes them as scored units, one object each); `new Unit` by default. */
-  make?: (id: string, name: string | null, parent: string | null, row: number, values: Env | undefined, cells?: Record<string, unknown>, clean?: CleanRows) => Unit;
+  make?: (id: string, name: string | null, parent: string | null, row: number, values: Env | undefined, cells?: Record<string, unknown>, clean?: CleanRows) => U;
 }
 
-export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptions = {}): ReadUnitsResult {
+export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: DataTable, opts: ReadOptions<U> = {}): ReadUnitsResult<U> {
   const inputs = opts.withoutLinks ? rs.inputs.filter((i) => !i.link) : rs.inputs;
   const linkNames = new Set(rs.inputs.filter((i) => i.link).map((i) => i.name));
   const checks = opts.withoutLinks ? rs.checks.filter((c) => !c.names.some((n) => linkNames.has(n))) : rs.checks;
@@ -139,11 +139,12 @@ export function readUnits(rs: CompiledRuleSet, table: DataTable, opts: ReadOptio
   const fast = problems.length === 0 ? readerFor(rs, inputs, columnOf, runnable) : undefined;
   const clean: CleanRows | undefined = fast && { read: fast, size: rs.valueSlots };
   const { ids, firstOf } = unitIds(table);
-  const units = new Array<Unit>(table.rows.length);
+  const units = new Array<U>(table.rows.length);
   let count = 0;
   const scratch = opts.scratch ?? new Float64Array(rs.valueSlots);
   const onUnit = opts.onUnit;
-  const make = opts.make ?? ((id, name, parent, row, values, cells, clean) => new Unit(id, name, parent, row, values, cells, clean));
+  // Without `make`, U is Unit itself.
+  const make = opts.make ?? ((id, name, parent, row, values, cells, clean) => new Unit(id, name, parent, row, values, cells, clean) as U);
   for (let i = 0; i < table.rows.length; i++) {
     const { row, cells } = table.rows[i];
     const before = problems.length;

@@ -1,11 +1,11 @@
 import { loadRuleSet, type CompiledRuleSet } from '../engine/index.js';
-import type { Tx } from '../db/connection.js';
+import { isTransaction, type Tx } from '../db/connection.js';
 import { getRuleVersion, insertRuleVersion, latestRuleVersion, type RuleVersionRow } from '../db/queries/rule-versions.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { readRuleFile, ruleSchema, type RuleFile } from '../io/rule-file.js';
 import { loadRuleLibrary } from '../io/rule-library.js';
 import { existsSync } from 'node:fs';
-import { inTransactionNow, perDatabase } from './per-database.js';
+import { perDatabase } from './per-database.js';
 
 /**
  * Rule set versions, stored immutably by the sha256 of their bytes: importing the
@@ -55,7 +55,7 @@ export async function compiledVersion(db: Tx, sha256: string): Promise<{ row: Ru
     row = await getRuleVersion(db, sha256);
     if (!row) throw new RuleVersionNotFound(`没有这个规则版本：${sha256}`);
     // A version inserted by a transaction that may yet roll back is not remembered.
-    if (!inTransactionNow(db)) known.set(sha256, row);
+    if (!isTransaction(db)) known.set(sha256, row);
   }
   let rs = compiled.get(sha256);
   if (!rs) {

@@ -1,10 +1,10 @@
-import type { Tx } from '../db/connection.js';
+import { isTransaction, type Tx } from '../db/connection.js';
 import type { UnitRow } from '../db/queries/units.js';
 import { unitWithRuns, type RunRow } from '../db/queries/runs.js';
 import type { CompiledRuleSet } from '../engine/index.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
-import { inTransactionNow, perDatabase } from './per-database.js';
+import { perDatabase } from './per-database.js';
 import { runResults, withExplanations } from './runs.js';
 
 /**
@@ -56,7 +56,7 @@ async function runCardOf(db: Tx, run: RunRow, unitId: string): Promise<RunCard |
   const hit = cards.get(key);
   if (hit !== undefined) return hit;
   const card = await buildRunCard(db, run, unitId);
-  if (run.results_sha256 !== '' && !inTransactionNow(db)) {
+  if (run.results_sha256 !== '' && !isTransaction(db)) {
     if (cards.size >= MAX_CARDS) cards.delete(cards.keys().next().value!);
     cards.set(key, card);
   }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appraise, rankUnits, readUnits, scoreUnits, type CompiledRuleSet, type RankedUnit, type UnitScore } from '../../src/engine/index.js';
+import { appraise, rankUnits, readUnits, scoreUnits, type CompiledRuleSet, type RankedUnit } from '../../src/engine/index.js';
 import { scoringAsRead } from '../../src/engine/score.js';
 import { parseJsonData } from '../../src/io/data-file.js';
 import { compile, ruleSet } from '../helpers.js';
@@ -116,7 +116,7 @@ describe('scored units kept column by column', () => {
   it('rank the same whether scored as read into a batch that grows, or scored again from units read first', () => {
     const table = parseJsonData(JSON.stringify(rows), 'd.json');
     const asRead = scoringAsRead(rs); // no expected size: the batch grows from one unit
-    const read = readUnits(rs, table, asRead).units as unknown as UnitScore[];
+    const read = readUnits(rs, table, asRead).units;
     const again = scoreUnits(rs, readUnits(rs, table).units);
     const a = ranked(rankUnits(rs, read).units), b = ranked(rankUnits(rs, again).units);
     expect(a).to.deep.equal(b);

@@ -1,0 +1,33 @@
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createViews, Fragment, type PageParts } from '../../src/http/views.js';
+
+/**
+ * `{{{ }}}` outside the layout's body places only markup the server drew: a Fragment a
+ * partial drew (escaped as everywhere) or SVG the server drew. A value that is text stays
+ * escaped, even one that spells the comment a Fragment is placed by.
+ */
+describe('pages with a kept fragment', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'appraisal-views-'));
+  for (const dir of ['layouts', 'pages', 'partials/t']) mkdirSync(path.join(root, dir), { recursive: true });
+  writeFileSync(path.join(root, 'layouts', 'main.hbs'), '<main>{{{body}}}</main>');
+  writeFileSync(path.join(root, 'pages', 'p.hbs'), '<h1>{{title}}</h1>{{{table}}}<p>{{title}}</p>');
+  writeFileSync(path.join(root, 'partials', 't', 'table.hbs'), '<table>{{#each names}}<td>{{this}}</td>{{/each}}</table>');
+  const views = createViews(root);
+  const text = (page: string | PageParts) => (typeof page === 'string' ? page : Buffer.concat(page.parts.map((p) => (p instanceof Fragment ? p.bytes : p))).toString('utf8'));
+
+  it('draws the fragment escaped, and places it where the page says, once', () => {
+    const table = views.fragment('t/table', { names: ['<b>甲村</b>', '乙村'] });
+    expect(table.bytes.toString('utf8')).to.equal('<table><td>&lt;b&gt;甲村&lt;/b&gt;</td><td>乙村</td></table>');
+    expect(text(views.render('p', { title: '排名', table }))).to.equal(`<main><h1>排名</h1>${table.bytes.toString('utf8')}<p>排名</p></main>`);
+  });
+
+  it('keeps a text value escaped, even one that spells the comment a fragment is placed by', () => {
+    const table = views.fragment('t/table', { names: ['甲村'] });
+    const page = text(views.render('p', { title: '<!--fragment:x:0-->', table }));
+    expect(page).to.contain('&lt;!--fragment:x:0--&gt;').and.not.to.contain('<!--fragment');
+    expect(page.split('<table>')).to.have.length(2);
+  });
+});
