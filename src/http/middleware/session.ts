@@ -63,19 +63,33 @@ export class SessionStore extends ConnectSessionKnexStore {
     return work;
   }
 
-  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): Promise<void> {
-    return this.written(sid, super.set(sid, session, callback));
+  /**
+   * Called express-session's way (with a callback), a failure goes to the callback alone:
+   * express-session drops the promise, and one that rejected would end the process as an
+   * unhandled rejection (a page read while the server shuts its database, say).
+   */
+  private answered<T>(work: Promise<T>, callback: ((err?: unknown) => void) | undefined, calledOnError: boolean): Promise<T> {
+    if (!callback) return work;
+    return work.catch((err: unknown) => {
+      if (!calledOnError) callback(err);
+      return undefined as T;
+    });
   }
 
-  override touch(sid: string, session: SessionData, callback?: () => void): Promise<void> {
-    return this.written(sid, super.touch(sid, session, callback));
+  // connect-session-knex calls the callback with a failure of set and destroy, not of touch.
+  override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): Promise<void> {
+    return this.answered(this.written(sid, super.set(sid, session, callback)), callback, true);
+  }
+
+  override touch(sid: string, session: SessionData, callback?: (err?: unknown) => void): Promise<void> {
+    return this.answered(this.written(sid, super.touch(sid, session, callback)), callback, false);
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): Promise<number> {
-    return this.written(sid, super.destroy(sid, callback));
+    return this.answered(this.written(sid, super.destroy(sid, callback)), callback, true);
   }
 
-  override async get(sid: string, callback: (err: unknown, session?: SessionData | null) => void): Promise<SessionData | null> {
+  override async get(sid: string, callback?: (err: unknown, session?: SessionData | null) => void): Promise<SessionData | null> {
     let session: SessionData | null = null;
     try {
       await this.ready;
@@ -86,8 +100,9 @@ export class SessionStore extends ConnectSessionKnexStore {
         this.pending.set(session, found.user);
       }
     } catch (err) {
-      callback?.(err);
-      throw err;
+      if (!callback) throw err;
+      callback(err);
+      return null;
     }
     callback?.(null, session);
     return session;

@@ -22,6 +22,22 @@ onEachBackend('sessions kept in the database', (backend) => {
   });
   after(async () => { await db?.destroy(); });
 
+  it('answer a failure through express-session’s callback alone, leaving no promise to reject, once the database is shut', async () => {
+    const shut = await openStore(await backend.fresh('none'));
+    const gone = new SessionStore({ knex: shut, tableName: 'sessions', createTable: false, cleanupInterval: 0 });
+    await gone.ready;
+    await shut.destroy();
+    const failures: unknown[] = [];
+    const got = (err?: unknown) => { failures.push(err); };
+    // Each promise settles without rejecting (express-session drops it); each failure reaches its callback.
+    expect(await gone.get('s', got)).to.equal(null);
+    await gone.set('s', data('已保存'), got);
+    await gone.touch('s', data('已保存'), got);
+    await gone.destroy('s', got);
+    expect(failures).to.have.length(4);
+    for (const f of failures) expect(f).to.be.instanceOf(Error);
+  });
+
   it('are read as last written, even while the write is still under way', async () => {
     for (let k = 0; k < 10; k++) {
       void store.set(`s${k}`, data('已保存'));
