@@ -208,7 +208,7 @@ async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track
   const rows: Array<Record<string, unknown>> = [];
   const linkProblems: DataProblem[] = [];
   await write(Buffer.from('['));
-  for await (const page of pinnedInputPages(db, periodId, track, PIN_PAGE)) {
+  for await (const page of pinnedInputPages(db, periodId, track, PIN_PAGE, PIN_PART)) {
     let units = JSON.parse(page.json.toString('utf8')) as SnapshotUnit[];
     let json = page.json;
     if (linked.values.size) {
@@ -235,8 +235,8 @@ async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track
   return { table: tableFromJsonRows(rows, file), sha256: hash.digest('hex'), gzip: Buffer.concat(compressed), rowCount: rows.length, links: linked.runs };
 }
 
-/** Units read from the database per page when a run pins its inputs. */
-const PIN_PAGE = 1000;
+/** Units read from the database per query when a run pins its inputs, and per part of text. */
+const PIN_PAGE = 1000, PIN_PART = 50;
 
 /** Units made into stored rows at a time, so that 100,000 never sit in memory as rows at once. */
 const STORE_CHUNK = 250;
