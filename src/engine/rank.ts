@@ -107,7 +107,7 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], rankOrder: (a: Uni
     if (!tied) levels.push(rank);
     // The unit just above is the last of the level before; tied units share its distance.
     r.behind = tied ? ranked[i - 1].behind : i > 0 ? round9(ranked[i - 1].total - r.total) : null;
-    r.rank = rank; r.vetoed = r.vetoes.length > 0; r.sanctions = NONE; r.grade = null;
+    r.rank = rank; r.vetoed = r.vetoes.length > 0; r.sanctions = NONE;
   }
 
   // Sanctions by rank level; a level named by a positive place takes no negative-place sanction.
@@ -118,18 +118,29 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], rankOrder: (a: Uni
     if (sanction.place < 0 && namedByPositivePlace(sanctions, level, levels.length)) continue;
     for (let i = 0; i < ranked.length; i++) {
       const r = ranked[i];
-      if (r.rank === levels[level]) r.sanctions = [...r.sanctions, { outcome: sanction.outcome, label: sanction.label }];
+      if (r.rank === levels[level]) r.sanctions = r.sanctions.length > 0 ? [...r.sanctions, { outcome: sanction.outcome, label: sanction.label }] : alone(sanction);
     }
   }
   for (let i = 0; i < ranked.length; i++) {
     const r = ranked[i];
-    if (r.sanctions !== NONE) {
+    if (r.sanctions.length > 0) {
       if (r.sanctions.some((x) => x.outcome === 'veto')) r.vetoed = true;
       if (r.vetoed) r.sanctions = r.sanctions.filter((x) => x.outcome !== 'commendation');
     }
     r.grade = gradeOf(rs, r.total, r.vetoed);
   }
 }
+
+/**
+ * A rule's sanction as the one sanction of a unit: one list, made once, for every unit
+ * it falls on (a township's last village is one of 5,000 in a province), never changed.
+ */
+function alone(sanction: Sanction): Sanction[] {
+  let list = alone.lists.get(sanction);
+  if (!list) alone.lists.set(sanction, (list = Object.freeze([{ outcome: sanction.outcome, label: sanction.label }]) as Sanction[]));
+  return list;
+}
+alone.lists = new WeakMap<Sanction, Sanction[]>();
 
 /** The rank level a sanction's place names, among `count` levels (1 the first, −1 the last). */
 function levelOf(place: number, count: number): number {

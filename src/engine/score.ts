@@ -60,9 +60,11 @@ function adjustmentTotal(block: CompiledAdjustments | undefined, env: Env, preci
 }
 
 /**
- * The numbers ranking reads of a batch of scored units, kept column by column: the
- * totals, the tie-break scores and each unit's distance to the one above. In an object
- * each would be a boxed double of its own, copied by the garbage collector with it.
+ * What a batch of scored units keeps, column by column: the totals, the tie-break scores,
+ * each unit's distance to the one above, its rank, whether it is vetoed, its grade; and,
+ * for the few units that have them, their vetoes, sanctions and kept scores. As fields of
+ * each unit's object these were 56 bytes a unit more (every field is a word), and each
+ * number a boxed double of its own, copied by the garbage collector with it.
  */
 class Batch {
   totals: Float64Array;
@@ -70,6 +72,16 @@ class Batch {
   ties: Float64Array;
   /** NaN for none (the first of its scope). */
   behind: Float64Array;
+  ranks: Int32Array;
+  /** VETOED, HAS_VETOES and HAS_SANCTIONS, bit by bit. */
+  flags: Uint8Array;
+  /** The index of each unit's grade in `labels`. */
+  grades: Uint16Array;
+  /** The grades given so far; 0 is none. */
+  readonly labels: Array<string | null> = [null];
+  readonly vetoes = new Map<number, VetoHit[]>();
+  readonly sanctions = new Map<number, Sanction[]>();
+  readonly details = new Map<number, Detail>();
   readonly width: number;
   size = 0;
 
@@ -79,33 +91,50 @@ class Batch {
     this.totals = new Float64Array(n);
     this.ties = new Float64Array(n * this.width);
     this.behind = new Float64Array(n);
+    this.ranks = new Int32Array(n);
+    this.flags = new Uint8Array(n);
+    this.grades = new Uint16Array(n);
   }
 
   /** A place for one more unit. */
   next(): number {
     if (this.size === this.totals.length) {
-      const grown = (a: Float64Array) => { const b = new Float64Array(a.length * 2); b.set(a); return b; };
+      const grown = <A extends Float64Array | Int32Array | Uint8Array | Uint16Array>(a: A): A => {
+        const b = new (a.constructor as new (n: number) => A)(a.length * 2);
+        b.set(a as never);
+        return b;
+      };
       this.totals = grown(this.totals); this.ties = grown(this.ties); this.behind = grown(this.behind);
+      this.ranks = grown(this.ranks); this.flags = grown(this.flags); this.grades = grown(this.grades);
     }
     return this.size++;
   }
+
+  gradeIndex(label: string | null): number {
+    let k = this.labels.indexOf(label);
+    if (k < 0) k = this.labels.push(label) - 1;
+    return k;
+  }
+
+  /** Sets or clears one of a unit's flags. */
+  flag(at: number, bit: number, on: boolean): void {
+    this.flags[at] = on ? this.flags[at] | bit : this.flags[at] & ~bit;
+  }
 }
 
+const VETOED = 1, HAS_VETOES = 2, HAS_SANCTIONS = 4;
+
+type Detail = { scores: Float64Array; bonus: number; penalty: number };
+
 /**
- * A scored unit: the unit itself (`unit` is the object itself), with its vetoes; its
- * total, tie-break scores and distance to the unit above are kept in its batch's columns.
- * The score of every node, the bonus and the penalty are computed again from the unit's
- * values when first asked for, unless they were kept from the start: ranking 100,000
- * units needs only the totals, and keeping 40-odd numbers for each costs more than
- * scoring it twice. The ranking fields are set by rankUnits (rank.ts).
+ * A scored unit: the unit itself (`unit` is the object itself); everything it has as a
+ * scored and ranked unit is kept in its batch (above), at its place there. The score of
+ * every node, the bonus and the penalty are computed again from the unit's values when
+ * first asked for, unless they were kept from the start: ranking 100,000 units needs only
+ * the totals, and keeping 40-odd numbers for each costs more than scoring it twice. The
+ * ranking fields are set by rankUnits (rank.ts).
  */
 class ScoredUnit extends Unit implements RankedUnit {
-  vetoes: VetoHit[] = NO_VETOES;
-  rank = 0;
-  vetoed = false;
-  sanctions: Sanction[] = NO_SANCTIONS;
-  grade: string | null = null;
-  detail: { scores: Float64Array; bonus: number; penalty: number } | undefined = undefined;
   readonly #batch: Batch;
   readonly #at: number;
 
@@ -120,12 +149,32 @@ class ScoredUnit extends Unit implements RankedUnit {
   tie(k: number): number { return this.#batch.ties[this.#at * this.#batch.width + k]; }
   get behind(): number | null { const b = this.#batch.behind[this.#at]; return b !== b ? null : b; }
   set behind(points: number | null) { this.#batch.behind[this.#at] = points ?? NaN; }
+  get rank(): number { return this.#batch.ranks[this.#at]; }
+  set rank(rank: number) { this.#batch.ranks[this.#at] = rank; }
+  get vetoed(): boolean { return (this.#batch.flags[this.#at] & VETOED) !== 0; }
+  set vetoed(vetoed: boolean) { this.#batch.flag(this.#at, VETOED, vetoed); }
+  get grade(): string | null { return this.#batch.labels[this.#batch.grades[this.#at]]; }
+  set grade(label: string | null) { this.#batch.grades[this.#at] = this.#batch.gradeIndex(label); }
+  get vetoes(): VetoHit[] { return this.#batch.flags[this.#at] & HAS_VETOES ? this.#batch.vetoes.get(this.#at)! : NO_VETOES; }
+  set vetoes(hits: VetoHit[]) { this.#list(this.#batch.vetoes, HAS_VETOES, hits); }
+  get sanctions(): Sanction[] { return this.#batch.flags[this.#at] & HAS_SANCTIONS ? this.#batch.sanctions.get(this.#at)! : NO_SANCTIONS; }
+  set sanctions(list: Sanction[]) { this.#list(this.#batch.sanctions, HAS_SANCTIONS, list); }
   get scores(): Float64Array { return this.#scored().scores; }
   get bonus(): number { return this.#scored().bonus; }
   get penalty(): number { return this.#scored().penalty; }
 
-  #scored(): { scores: Float64Array; bonus: number; penalty: number } {
-    return (this.detail ??= detailOf(this.#batch.rs, this));
+  /** A list kept in the batch when it has anything in it; an empty one is the shared empty list. */
+  #list<T>(lists: Map<number, T[]>, bit: number, list: T[]): void {
+    const had = (this.#batch.flags[this.#at] & bit) !== 0;
+    if (list.length > 0) lists.set(this.#at, list);
+    else if (had) lists.delete(this.#at);
+    if (had !== list.length > 0) this.#batch.flag(this.#at, bit, !had);
+  }
+
+  #scored(): Detail {
+    let detail = this.#batch.details.get(this.#at);
+    if (!detail) this.#batch.details.set(this.#at, (detail = detailOf(this.#batch.rs, this)));
+    return detail;
   }
 
   /**
@@ -140,7 +189,7 @@ class ScoredUnit extends Unit implements RankedUnit {
     const ties = this.#batch.ties, from = this.#at * width;
     for (let k = 0; k < width; k++) ties[from + k] = scores[tieBreak[k]];
     this.#batch.totals[this.#at] = env[rs.totalSlot];
-    if (keep) this.detail = { scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] };
+    if (keep) this.#batch.details.set(this.#at, { scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] });
     return this;
   }
 }
@@ -173,7 +222,7 @@ export function scoreUnits(rs: CompiledRuleSet, units: Unit[]): UnitScore[] {
 }
 
 /** The score of every node, the bonus and the penalty of a unit, scored again from its values. */
-function detailOf(rs: CompiledRuleSet, unit: Unit): { scores: Float64Array; bonus: number; penalty: number } {
+function detailOf(rs: CompiledRuleSet, unit: Unit): Detail {
   const scores = new Float64Array(rs.nodes.length);
   return { scores, ...scoreAgainInto(rs, unit, scoringOf(rs).env, scores) };
 }

@@ -108,10 +108,15 @@ describe('ranking and sanctions', () => {
 });
 
 describe('scored units kept column by column', () => {
-  const rs = rules({ scope: 'all', tieBreak: ['second'] });
-  // 3,000 units, so that a batch begun small has to grow many times; totals repeat, so ties are broken by `second`.
-  const rows = Array.from({ length: 3000 }, (_, k) => unit(`u${k}`, (k * 37) % 90, (k * 7) % 10));
-  const ranked = (units: RankedUnit[]) => units.map((u) => ({ id: u.unit.id, total: u.total, rank: u.rank, behind: u.behind, second: u.tie(0) }));
+  // Ranked by parent (ten scopes), so that each scope has its own last and second-to-last.
+  const rs = rules({ scope: 'parent', tieBreak: ['second'], vetoedLast: true, sanctions: SANCTIONS });
+  // 3,000 units, so that a batch begun small has to grow many times; totals repeat, so ties are broken by `second`;
+  // every 97th is vetoed by a condition.
+  const rows = Array.from({ length: 3000 }, (_, k) => ({ ...unit(`u${k}`, (k * 37) % 90, (k * 7) % 10), parent: `p${k % 10}`, bad: k % 97 === 0 }));
+  const ranked = (units: RankedUnit[]) => units.map((u) => ({
+    id: u.unit.id, total: u.total, rank: u.rank, behind: u.behind, second: u.tie(0),
+    vetoed: u.vetoed, grade: u.grade, vetoes: u.vetoes.map((v) => v.id), sanctions: u.sanctions.map((x) => x.label),
+  }));
 
   it('rank the same whether scored as read into a batch that grows, or scored again from units read first', () => {
     const table = parseJsonData(JSON.stringify(rows), 'd.json');
@@ -121,12 +126,21 @@ describe('scored units kept column by column', () => {
     const a = ranked(rankUnits(rs, read).units), b = ranked(rankUnits(rs, again).units);
     expect(a).to.deep.equal(b);
     expect(a).to.have.length(3000);
-    // Each unit's own figures, not a neighbour's: the total is s + t, the tie-break t, the distance to the unit above.
+    // Each unit's own figures, not a neighbour's: the total is s + t, the tie-break t, the distance to the
+    // unit above in its scope; its vetoes, sanctions and grade its own.
     for (let i = 0; i < a.length; i++) {
-      const row = rows.find((r) => r.id === a[i].id)!;
+      const k = Number(a[i].id.slice(1)), row = rows[k];
+      const first = i === 0 || rows[Number(a[i - 1].id.slice(1))].parent !== row.parent;
       expect(a[i].total).to.equal(row.s + row.t);
       expect(a[i].second).to.equal(row.t);
-      expect(a[i].behind).to.equal(i === 0 ? null : a[i].rank === a[i - 1].rank ? a[i - 1].behind : Math.round((a[i - 1].total - a[i].total) * 1e9) / 1e9);
+      expect(a[i].behind).to.equal(first ? null : a[i].rank === a[i - 1].rank ? a[i - 1].behind : Math.round((a[i - 1].total - a[i].total) * 1e9) / 1e9);
+      expect(a[i].vetoes).to.deep.equal(row.bad ? ['policy'] : []);
+      const last = i === a.length - 1 || rows[Number(a[i + 1].id.slice(1))].parent !== row.parent;
+      if (last) expect(a[i].sanctions).to.deep.equal(['一票否决']);
+      expect(a[i].vetoed).to.equal(row.bad || a[i].sanctions.includes('一票否决'));
+      expect(a[i].grade).to.equal(a[i].vetoed ? '不合格' : a[i].total >= 80 ? '优秀' : a[i].total >= 60 ? '合格' : '不合格');
+      expect(a[i].sanctions.includes('表彰')).to.equal(a[i].rank === 1 && !a[i].vetoed);
     }
+    expect(a.filter((u) => u.vetoes.length > 0)).to.have.length(rows.filter((r) => r.bad).length);
   });
 });
