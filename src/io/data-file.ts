@@ -101,6 +101,7 @@ export function tableFromJsonRows(doc: unknown[], file: string): DataTable {
   const columns: string[] = [];
   const known = new Set<string>();
   const add = (k: string) => { if (!known.has(k)) { known.add(k); columns.push(k); } };
+  let last: string[] = [];
   const rows: DataTable['rows'] = doc.map((item, k) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
       return fail(file, k + 2, '', 'DATA_SYNTAX', `第${k + 1}个元素不是对象`);
@@ -111,10 +112,20 @@ export function tableFromJsonRows(doc: unknown[], file: string): DataTable {
       const { inputs, ...rest } = obj;
       cells = inputs && typeof inputs === 'object' && !Array.isArray(inputs) ? { ...rest, ...inputs } : { ...rest, inputs };
     }
-    for (const key of Object.keys(cells)) add(key);
+    // Rows of one shape (a snapshot's, an export's) give the same keys, and the same strings:
+    // a row whose keys are those of the row before adds nothing.
+    const keys = Object.keys(cells);
+    if (!sameKeys(keys, last)) for (const key of keys) add(key);
+    last = keys;
     return { row: k + 2, cells };
   });
   return { file, columns, rows };
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A unit as a snapshot pins it: its inputs under "inputs". */

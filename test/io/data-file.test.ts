@@ -34,6 +34,11 @@ describe('reading data files', () => {
     expect(t.rows.map((r) => [r.row, r.cells.a])).to.deep.equal([[2, 1], [3, 2]]);
   });
 
+  it('takes every column of JSON rows, whether a row has the keys of the row before or others', () => {
+    const rows = [{ id: 'v1', a: 1 }, { id: 'v2', a: 2 }, { id: 'v3', c: 3 }, { id: 'v4', c: 4 }, { a: 5, id: 'v5' }, { id: 'v6', a: 6, d: 7 }];
+    expect(parseJsonData(JSON.stringify(rows), 'd.json').columns).to.deep.equal(['id', 'a', 'c', 'd']);
+  });
+
   it('refuses JSON that is not an array of objects', () => {
     expect(() => parseJsonData('{"id": 1}', 'd.json')).to.throw(DataInvalid);
     expect(() => parseJsonData('[1, 2]', 'd.json')).to.throw(DataInvalid);
