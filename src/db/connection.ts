@@ -160,10 +160,12 @@ export async function readAll(db: Tx, query: Knex.QueryBuilder): Promise<Array<R
     const ready = statement;
     try {
       return await new Promise((resolve, reject) => ready.all(bindings as unknown[], (err, rows) => (err ? reject(err) : resolve(rows))));
-    } finally {
-      // Reset at once: a statement left as it finished may keep its read transaction open,
-      // and the connection's next read would see the database as it was then.
+    } catch (e) {
+      // A statement that stepped to its end has halted, and its read transaction with it (the
+      // driver binds, and so resets, before each run); one that failed is reset here, so
+      // that it never holds a snapshot the connection's next read would see the database as.
       await new Promise<void>((resolve) => ready.reset(resolve));
+      throw e;
     }
   } finally {
     await reader.client.releaseConnection(conn);
