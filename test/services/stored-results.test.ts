@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { appraise, loadRuleSet, metricValues, scoreAgainInto, unitJson, type CompiledRuleSet, type DataTable } from '../../src/engine/index.js';
 import { parseJsonData, readDataFile } from '../../src/io/data-file.js';
 import { readRuleFile, ruleSchema } from '../../src/io/rule-file.js';
 import { DEMO_DIR, RULES_DIR } from '../../src/paths.js';
-import { fromRow, storedForms, unitLine } from '../../src/services/stored-results.js';
+import { fromRow, ResultsDigest, storedForms, unitLine } from '../../src/services/stored-results.js';
 import { compile, FIXTURES, readJson, ruleSet } from '../helpers.js';
 
 /**
@@ -62,5 +63,18 @@ describe('the stored form of a result', () => {
     const [u] = appraise(rs, table).units;
     const line = storedForms(rs, 1, 0, u, u, u.unit.env, table.rows[0].cells).line;
     expect(line).to.contain('"scores":{"3":12.5,"20":12.5,"b":12.5}');
+  });
+});
+
+describe('the seal of a run', () => {
+  it('is the sha256 of its lines in order and then its parents, whatever the lines hold and however long', () => {
+    const lines = [
+      ...Array.from({ length: 3000 }, (_, k) => `{"id":"v${k}","name":"第${k}村 😀","total":${k / 7}}\n`),
+      `${'长'.repeat(30000)}\n`, '', 'ascii only\n', `${'x'.repeat(70000)}\n`, '末行\n',
+    ];
+    const parents = [{ id: 't1', sanctions: [{ outcome: 'criticism', label: '通报批评' }] }] as never;
+    const digest = new ResultsDigest();
+    for (const line of lines) digest.addLine(line);
+    expect(digest.finish(parents)).to.equal(createHash('sha256').update(lines.join('') + JSON.stringify(parents)).digest('hex'));
   });
 });
