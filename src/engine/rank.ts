@@ -35,19 +35,6 @@ export function compareIds(a: string, b: string): number {
 
 export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
   const { scope, vetoedLast, tieBreak, liability } = rs.ranking;
-  const scopes = new Map<string | null, UnitScore[]>();
-  // Units of one parent mostly come together: the last scope's list is looked up only when the key changes.
-  let last: UnitScore[] = [], lastKey: string | null | undefined;
-  for (const s of scored) {
-    const key = scope === 'parent' ? s.unit.parent : null;
-    if (key !== lastKey) {
-      let list = scopes.get(key);
-      if (!list) scopes.set(key, (list = []));
-      last = list; lastKey = key;
-    }
-    last.push(s);
-  }
-  const scopeKeys = [...scopes.keys()].sort((a, b) => (a === null ? (b === null ? 0 : -1) : b === null ? 1 : compareIds(a, b)));
 
   // Totals and scores are already rounded to `precision`, so equal decimals are equal doubles.
   // Only -1, 0 and 1 are returned: a difference of totals would be a boxed double for every comparison the sort makes.
@@ -64,16 +51,14 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
     }
     return 0;
   };
-
   const inOrder = (a: UnitScore, b: UnitScore) => rankOrder(a, b) || compareIds(a.unit.id, b.unit.id);
-  const units = new Array<RankedUnit>(scored.length);
-  let placed = 0;
+
+  // The score becomes the ranked unit: no copy of 100,000 objects.
+  const { units, starts } = byScope(scored as RankedUnit[], scope === 'parent');
   const levels: number[] = [];
-  for (let k = 0; k < scopeKeys.length; k++) {
-    // The score becomes the ranked unit: no copy of 100,000 objects.
-    const ranked = sortInPlace(scopes.get(scopeKeys[k])!, inOrder) as RankedUnit[];
-    rankScope(rs, ranked, rankOrder, levels);
-    for (let i = 0; i < ranked.length; i++) units[placed++] = ranked[i];
+  for (let k = 0; k + 1 < starts.length; k++) {
+    sortRange(units, starts[k], starts[k + 1], inOrder);
+    rankScope(rs, units, starts[k], starts[k + 1], rankOrder, levels);
   }
 
   const named = new Set<string>();
@@ -93,20 +78,20 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
 }
 
 /**
- * Ranks, sanctions and grades one scope's units, already in order. A function of its own,
+ * Ranks, sanctions and grades one scope's units (`from` to `to`), already in order. A function of its own,
  * called once a scope, so that V8 optimizes it as a whole: nothing is made here but what a
  * unit keeps (100,000 villages are 5,000 townships). `levels` is scratch.
  */
-function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], rankOrder: (a: UnitScore, b: UnitScore) => number, levels: number[]): void {
+function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: number, rankOrder: (a: UnitScore, b: UnitScore) => number, levels: number[]): void {
   const sanctions = rs.ranking.sanctions;
   levels.length = 0;
-  for (let i = 0; i < ranked.length; i++) {
+  for (let i = from; i < to; i++) {
     const r = ranked[i];
-    const tied = i > 0 && rankOrder(ranked[i - 1], r) === 0;
-    const rank = tied ? ranked[i - 1].rank : i + 1;
+    const tied = i > from && rankOrder(ranked[i - 1], r) === 0;
+    const rank = tied ? ranked[i - 1].rank : i - from + 1;
     if (!tied) levels.push(rank);
     // The unit just above is the last of the level before; tied units share its distance.
-    r.behind = tied ? ranked[i - 1].behind : i > 0 ? round9(ranked[i - 1].total - r.total) : null;
+    r.behind = tied ? ranked[i - 1].behind : i > from ? round9(ranked[i - 1].total - r.total) : null;
     r.rank = rank; r.vetoed = r.vetoes.length > 0; r.sanctions = NONE;
   }
 
@@ -116,12 +101,12 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], rankOrder: (a: Uni
     const level = levelOf(sanction.place, levels.length);
     if (level < 0 || level >= levels.length) continue;
     if (sanction.place < 0 && namedByPositivePlace(sanctions, level, levels.length)) continue;
-    for (let i = 0; i < ranked.length; i++) {
+    for (let i = from; i < to; i++) {
       const r = ranked[i];
       if (r.rank === levels[level]) r.sanctions = r.sanctions.length > 0 ? [...r.sanctions, { outcome: sanction.outcome, label: sanction.label }] : alone(sanction);
     }
   }
-  for (let i = 0; i < ranked.length; i++) {
+  for (let i = from; i < to; i++) {
     const r = ranked[i];
     if (r.sanctions.length > 0) {
       if (r.sanctions.some((x) => x.outcome === 'veto')) r.vetoed = true;
@@ -153,19 +138,76 @@ function namedByPositivePlace(sanctions: ReadonlyArray<{ place: number }>, level
 }
 
 /**
- * Sorts a scope's units in place: by insertion when they are few (a township's villages),
- * which makes nothing, or by the built-in sort. Either way the order is `order`'s alone:
- * units are ordered by id when all else is equal, and ids are unique.
+ * The units grouped by scope, scopes in key order (no parent first, then by id), and where
+ * each scope begins (`starts`, ending with the count). Units of one parent usually come
+ * together, parents in id order (a snapshot, an export): they are then taken as they are,
+ * with no list per scope. Otherwise they are gathered scope by scope.
  */
-function sortInPlace<T>(list: T[], order: (a: T, b: T) => number): T[] {
-  if (list.length > 32) return list.sort(order);
-  for (let i = 1; i < list.length; i++) {
+function byScope(scored: RankedUnit[], byParent: boolean): { units: RankedUnit[]; starts: number[] } {
+  const n = scored.length;
+  const units = new Array<RankedUnit>(n);
+  if (n === 0) return { units, starts: [0] };
+  const starts = [0];
+  let inOrder = true;
+  if (byParent) {
+    let last = scored[0].unit.parent;
+    for (let i = 1; i < n; i++) {
+      const key = scored[i].unit.parent;
+      if (key === last) continue;
+      if (!keyBefore(last, key)) { inOrder = false; break; }
+      starts.push(i);
+      last = key;
+    }
+  }
+  if (inOrder) {
+    for (let i = 0; i < n; i++) units[i] = scored[i];
+    starts.push(n);
+    return { units, starts };
+  }
+  const scopes = new Map<string | null, RankedUnit[]>();
+  let list: RankedUnit[] = [], lastKey: string | null | undefined;
+  for (const s of scored) {
+    const key = s.unit.parent;
+    if (key !== lastKey) {
+      let found = scopes.get(key);
+      if (!found) scopes.set(key, (found = []));
+      list = found; lastKey = key;
+    }
+    list.push(s);
+  }
+  const keys = [...scopes.keys()].sort((a, b) => (a === b ? 0 : keyBefore(a, b) ? -1 : 1));
+  let placed = 0;
+  starts.length = 0;
+  for (const key of keys) {
+    starts.push(placed);
+    for (const u of scopes.get(key)!) units[placed++] = u;
+  }
+  starts.push(placed);
+  return { units, starts };
+}
+
+/** Scope keys in order: no parent first, then ids as code units. */
+function keyBefore(a: string | null, b: string | null): boolean {
+  return a === null ? b !== null : b !== null && a < b;
+}
+
+/**
+ * Sorts `list` from `from` to `to` in place: by insertion when they are few (a township's
+ * villages), which makes nothing, or by the built-in sort. Either way the order is
+ * `order`'s alone: units are ordered by id when all else is equal, and ids are unique.
+ */
+function sortRange<T>(list: T[], from: number, to: number, order: (a: T, b: T) => number): void {
+  if (to - from > 32) {
+    const part = list.slice(from, to).sort(order);
+    for (let i = 0; i < part.length; i++) list[from + i] = part[i];
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
     const x = list[i];
     let j = i - 1;
-    for (; j >= 0 && order(list[j], x) > 0; j--) list[j + 1] = list[j];
+    for (; j >= from && order(list[j], x) > 0; j--) list[j + 1] = list[j];
     list[j + 1] = x;
   }
-  return list;
 }
 
 /** 凡被一票否决的单位一律定为不合格; otherwise the first grade whose atLeast the total reaches. */

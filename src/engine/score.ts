@@ -61,8 +61,8 @@ function adjustmentTotal(block: CompiledAdjustments | undefined, env: Env, preci
 
 /**
  * What a batch of scored units keeps, column by column: the totals, the tie-break scores,
- * each unit's distance to the one above, its rank, whether it is vetoed, its grade; and,
- * for the few units that have them, their vetoes, sanctions and kept scores. As fields of
+ * each unit's distance to the one above, its rank, whether it is vetoed, its grade, its
+ * sanctions; and, for the few units that have them, their vetoes and kept scores. As fields of
  * each unit's object these were 56 bytes a unit more (every field is a word), and each
  * number a boxed double of its own, copied by the garbage collector with it.
  */
@@ -73,14 +73,15 @@ class Batch {
   /** NaN for none (the first of its scope). */
   behind: Float64Array;
   ranks: Int32Array;
-  /** VETOED, HAS_VETOES and HAS_SANCTIONS, bit by bit. */
+  /** VETOED and HAS_VETOES, bit by bit. */
   flags: Uint8Array;
   /** The index of each unit's grade in `labels`. */
   grades: Uint16Array;
   /** The grades given so far; 0 is none. */
   readonly labels: Array<string | null> = [null];
   readonly vetoes = new Map<number, VetoHit[]>();
-  readonly sanctions = new Map<number, Sanction[]>();
+  /** Each unit's sanctions, by its place: made at the first unit given any (every scope's last has some). */
+  sanctions: Sanction[][] | undefined = undefined;
   readonly details = new Map<number, Detail>();
   readonly width: number;
   size = 0;
@@ -122,7 +123,7 @@ class Batch {
   }
 }
 
-const VETOED = 1, HAS_VETOES = 2, HAS_SANCTIONS = 4;
+const VETOED = 1, HAS_VETOES = 2;
 
 type Detail = { scores: Float64Array; bonus: number; penalty: number };
 
@@ -156,20 +157,21 @@ class ScoredUnit extends Unit implements RankedUnit {
   get grade(): string | null { return this.#batch.labels[this.#batch.grades[this.#at]]; }
   set grade(label: string | null) { this.#batch.grades[this.#at] = this.#batch.gradeIndex(label); }
   get vetoes(): VetoHit[] { return this.#batch.flags[this.#at] & HAS_VETOES ? this.#batch.vetoes.get(this.#at)! : NO_VETOES; }
-  set vetoes(hits: VetoHit[]) { this.#list(this.#batch.vetoes, HAS_VETOES, hits); }
-  get sanctions(): Sanction[] { return this.#batch.flags[this.#at] & HAS_SANCTIONS ? this.#batch.sanctions.get(this.#at)! : NO_SANCTIONS; }
-  set sanctions(list: Sanction[]) { this.#list(this.#batch.sanctions, HAS_SANCTIONS, list); }
+  set vetoes(hits: VetoHit[]) {
+    const b = this.#batch, had = (b.flags[this.#at] & HAS_VETOES) !== 0;
+    if (hits.length > 0) b.vetoes.set(this.#at, hits);
+    else if (had) b.vetoes.delete(this.#at);
+    if (had !== hits.length > 0) b.flag(this.#at, HAS_VETOES, !had);
+  }
+  get sanctions(): Sanction[] { return this.#batch.sanctions?.[this.#at] ?? NO_SANCTIONS; }
+  set sanctions(list: Sanction[]) {
+    const b = this.#batch;
+    if (b.sanctions) b.sanctions[this.#at] = list;
+    else if (list.length > 0) (b.sanctions = new Array<Sanction[]>(b.totals.length))[this.#at] = list;
+  }
   get scores(): Float64Array { return this.#scored().scores; }
   get bonus(): number { return this.#scored().bonus; }
   get penalty(): number { return this.#scored().penalty; }
-
-  /** A list kept in the batch when it has anything in it; an empty one is the shared empty list. */
-  #list<T>(lists: Map<number, T[]>, bit: number, list: T[]): void {
-    const had = (this.#batch.flags[this.#at] & bit) !== 0;
-    if (list.length > 0) lists.set(this.#at, list);
-    else if (had) lists.delete(this.#at);
-    if (had !== list.length > 0) this.#batch.flag(this.#at, bit, !had);
-  }
 
   #scored(): Detail {
     let detail = this.#batch.details.get(this.#at);

@@ -88,6 +88,23 @@ describe('ranking and sanctions', () => {
     ]);
   });
 
+  it('ranks the same whether the units of each parent come together in parent order, or interleaved, units without a parent first', () => {
+    const rs = rules({ scope: 'parent', sanctions: SANCTIONS, tieBreak: ['second'] });
+    // t2 has more units than are sorted by insertion; totals repeat within each parent.
+    const sizes: Array<[string | null, number]> = [[null, 3], ['t1', 5], ['t2', 40], ['t3', 1]];
+    const grouped = sizes.flatMap(([parent, n], p) => Array.from({ length: n }, (_, k) => ({ id: `u${p}-${String(k).padStart(2, '0')}`, parent, s: (k * 13) % 7 * 10, t: k % 3 })));
+    const interleaved = [...grouped].sort((a, b) => (a.id.slice(-1) + a.id).localeCompare(b.id.slice(-1) + b.id)).reverse();
+    const together = run(rs, grouped), apart = run(rs, interleaved);
+    expect(apart).to.deep.equal(together);
+    expect(together.units.map((u) => u.id.slice(0, 2))).to.deep.equal(grouped.map((u) => u.id.slice(0, 2)));
+    expect(together.units.filter((u) => u.rank === 1).map((u) => u.sanctions)).to.deep.include.members([['表彰']]);
+    for (const [p] of sizes.entries()) {
+      const ranks = together.units.filter((u) => u.id.startsWith(`u${p}-`)).map((u) => u.rank);
+      expect(ranks[0], `parent ${p}`).to.equal(1);
+      expect([...ranks].sort((a, b) => a - b), `parent ${p}`).to.deep.equal(ranks);
+    }
+  });
+
   it('gives the liability outcome to the parent of a unit vetoed by a condition, not by a rank sanction', () => {
     const rs = rules({ sanctions: SANCTIONS, liability: [{ when: 'childVetoed', outcome: 'criticism', label: '通报批评、黄牌警告' }] });
     const { parents } = run(rs, [
