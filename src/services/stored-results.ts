@@ -68,56 +68,62 @@ export function fromRow(rs: CompiledRuleSet, r: ResultRow): UnitResult {
 
 /**
  * A scored unit's row and seal line written straight from its scores (its own, or scored
- * again into scratch arrays: `scores`, `bonus`, `penalty`) and values (`env`): the same
- * text as toRow and unitLine give from the §6 object (tested equal), without making that
- * object and its two keyed maps for each of 100,000 units. The row's detail is written by
- * JSON.stringify from plain lists (each number straight into its text, NaN as null); the
- * line is joined once from its pieces, its keys in the order JSON.stringify gives an
- * object's. Joining by `+=` made a string for every piece: 19 KB of garbage a unit.
+ * again into scratch arrays: `scores`, `bonus`, `penalty`) and values (`env`), each
+ * number turned into text once for both: the same text as toRow and unitLine give from
+ * the §6 object (tested equal), without making that object and its two keyed maps for
+ * each of 100,000 units. Keys are written in the order JSON.stringify gives an object's.
  */
 export function storedForms(
   rs: CompiledRuleSet, runId: number, position: number, u: RankedUnit,
   { scores, bonus, penalty }: Pick<RankedUnit, 'scores' | 'bonus' | 'penalty'>, env: Env, cells: Record<string, unknown>,
 ): { row: ResultRow; line: string } {
-  const scoreList = new Array<number>(scores.length);
-  for (let k = 0; k < scoreList.length; k++) scoreList[k] = scores[k];
-  const valueList = new Array<number>(rs.criteria.length);
-  for (let k = 0; k < valueList.length; k++) {
+  const keys = keysOf(rs);
+  // Each text is made once and the strings are joined by concatenation (V8 joins them when
+  // they are first read): no array of pieces and no second pass over them.
+  const scoreText = new Array<string>(rs.nodes.length);
+  let detail = '[[';
+  for (let k = 0; k < scoreText.length; k++) detail += (k ? ',' : '') + (scoreText[k] = String(scores[k]));
+  const valueText = new Array<string>(rs.criteria.length);
+  detail += '],[';
+  for (let k = 0; k < valueText.length; k++) {
     const c = rs.criteria[k];
-    valueList[k] = c.value ? roundHalfUp(c.value(env), 4) : NaN;
+    const v = c.value ? c.value(env) : NaN;
+    detail += (k ? ',' : '') + (valueText[k] = v === v ? String(roundHalfUp(v, 4)) : 'null');
   }
-  const metricList = new Array<number>(rs.metrics.length);
-  for (let k = 0; k < metricList.length; k++) metricList[k] = env[rs.metrics[k].slot];
-  const inputList = new Array<unknown>(rs.inputs.length);
-  for (let k = 0; k < inputList.length; k++) inputList[k] = cells[rs.inputs[k].name];
+  detail += '],[';
+  for (let k = 0; k < rs.metrics.length; k++) {
+    const v = env[rs.metrics[k].slot];
+    detail += (k ? ',' : '') + (v === v ? String(v) : 'null');
+  }
+  detail += '],[';
+  for (let k = 0; k < rs.inputs.length; k++) detail += (k ? ',' : '') + jsonValue(cells[rs.inputs[k].name]);
+  detail += ']]';
 
+  const vetoes = JSON.stringify(u.vetoes), sanctions = JSON.stringify(u.sanctions);
   const { id, name, parent } = u.unit;
   const { total, rank, grade, vetoed } = u;
-  const vetoes = JSON.stringify(u.vetoes), sanctions = JSON.stringify(u.sanctions);
-  const keys = keysOf(rs);
-  const l: string[] = [
-    `{"id":${JSON.stringify(id)},"name":${JSON.stringify(name)},"parent":${JSON.stringify(parent)},"total":${total},"rank":${rank},`
-    + `"grade":${JSON.stringify(grade)},"vetoed":${vetoed},"vetoes":${vetoes},"sanctions":${sanctions},"bonus":${bonus},"penalty":${penalty},"scores":{`,
-  ];
-  for (let j = 0; j < keys.scoreAt.length; j++) l.push(keys.scoreKey[j], String(scoreList[keys.scoreAt[j]]));
-  l.push('},"values":{');
-  for (let j = 0; j < keys.valueAt.length; j++) {
-    const v = valueList[keys.valueAt[j]];
-    l.push(keys.valueKey[j], v === v ? String(v) : 'null');
-  }
-  l.push('}}\n');
+  let line = `{"id":${JSON.stringify(id)},"name":${JSON.stringify(name)},"parent":${JSON.stringify(parent)},"total":${total},"rank":${rank},`
+    + `"grade":${JSON.stringify(grade)},"vetoed":${vetoed},"vetoes":${vetoes},"sanctions":${sanctions},"bonus":${bonus},"penalty":${penalty},"scores":{`;
+  for (let j = 0; j < keys.scoreAt.length; j++) line += (j ? ',' : '') + keys.scoreKey[j] + scoreText[keys.scoreAt[j]];
+  line += '},"values":{';
+  for (let j = 0; j < keys.valueAt.length; j++) line += (j ? ',' : '') + keys.valueKey[j] + valueText[keys.valueAt[j]];
+  line += '}}\n';
   return {
-    line: l.join(''),
-    row: {
-      run_id: runId, unit_id: id, name, parent_id: parent, position, rank, total, bonus, penalty, grade, vetoed,
-      vetoes, sanctions, detail: JSON.stringify([scoreList, valueList, metricList, inputList]),
-    },
+    line,
+    row: { run_id: runId, unit_id: id, name, parent_id: parent, position, rank, total, bonus, penalty, grade, vetoed, vetoes, sanctions, detail },
   };
+}
+
+/** A cell as JSON; a finite number or a yes/no written as JSON.stringify would, without its general walk. */
+function jsonValue(v: unknown): string {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return JSON.stringify(v ?? null);
 }
 
 /**
  * For each keyed map of the §6 line, in the order JSON.stringify writes its keys: the index
- * of each entry (`…At`) and its `"key":` text (`…Key`), after a comma but for the first.
+ * of each entry (`…At`) and its `"key":` text (`…Key`).
  */
 interface Keys { scoreAt: number[]; scoreKey: string[]; valueAt: number[]; valueKey: string[]; }
 const keysByRuleSet = new WeakMap<CompiledRuleSet, Keys>();
@@ -136,5 +142,5 @@ function keysOf(rs: CompiledRuleSet): Keys {
 function inJsonOrder(ids: string[]): Array<[number, string]> {
   const probe: Record<string, number> = {};
   ids.forEach((id, k) => { probe[id] = k; });
-  return Object.keys(probe).map((id, j) => [probe[id], `${j ? ',' : ''}${JSON.stringify(id)}:`]);
+  return Object.keys(probe).map((id) => [probe[id], `${JSON.stringify(id)}:`]);
 }
