@@ -121,11 +121,11 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: 
  * it falls on (a township's last village is one of 5,000 in a province), never changed.
  */
 function alone(sanction: Sanction): Sanction[] {
-  let list = alone.lists.get(sanction);
-  if (!list) alone.lists.set(sanction, (list = Object.freeze([{ outcome: sanction.outcome, label: sanction.label }]) as Sanction[]));
+  let list = ALONE.get(sanction);
+  if (!list) ALONE.set(sanction, (list = Object.freeze([{ outcome: sanction.outcome, label: sanction.label }]) as Sanction[]));
   return list;
 }
-alone.lists = new WeakMap<Sanction, Sanction[]>();
+const ALONE = new WeakMap<Sanction, Sanction[]>();
 
 /** The rank level a sanction's place names, among `count` levels (1 the first, −1 the last). */
 function levelOf(place: number, count: number): number {
@@ -188,7 +188,7 @@ function byScope(scored: RankedUnit[], byParent: boolean): { units: RankedUnit[]
 
 /** Scope keys in order: no parent first, then ids as code units. */
 function keyBefore(a: string | null, b: string | null): boolean {
-  return a === null ? b !== null : b !== null && a < b;
+  return a === null ? b !== null : b !== null && compareIds(a, b) < 0;
 }
 
 /**

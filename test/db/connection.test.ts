@@ -49,6 +49,26 @@ onEachBackend('reads made by every page', (backend) => {
 describe('the reading connections of a SQLite database', () => {
   const sqlite = BACKENDS.find((b) => b.name === 'SQLite')!;
 
+  it('give the error of a read that fails part way, and see the writes made after it', async () => {
+    const db = await openStore(await sqlite.fresh('none'));
+    try {
+      const stamp = new Date().toISOString();
+      await db('sessions').insert([{ sid: 'fail-1', sess: '{"a":1}', expired: stamp }, { sid: 'fail-2', sess: 'not json', expired: stamp }]);
+      // The first row reads; the second fails while the statement steps.
+      const failing = () => readAll(db, db('sessions').select('sid', db.raw("json_extract(sess, '$.a') as a")).where('sid', 'like', 'fail-%').orderBy('sid'));
+      for (let k = 0; k < 3; k++) {
+        let error: Error | undefined;
+        try { await failing(); } catch (e) { error = e as Error; }
+        expect(error?.message, `try ${k}`).to.match(/malformed JSON/i);
+        await db('sessions').insert({ sid: `after-${k}`, sess: '{}', expired: stamp });
+        const seen = await readAll(db, db('sessions').select('sid').where('sid', 'like', 'after-%'));
+        expect(seen, `try ${k}`).to.have.length(k + 1);
+      }
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('refuse to write, so that no write ever competes with the writing connection', async () => {
     const db = await openStore(await sqlite.fresh('none'));
     try {
