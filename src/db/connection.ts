@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
+import sqlite3 from 'sqlite3';
 import * as initial from './migrations/0001-appraisal-record.js';
 import * as accounts from './migrations/0002-accounts.js';
 
@@ -99,77 +100,126 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
 
 /**
  * Read-only connections beside SQLite's one writing connection, for the reads every page
- * makes (readAll). In WAL mode readers and the writer never wait for each other, and
+ * makes (pageRead). In WAL mode readers and the writer never wait for each other, and
  * each read sees what was committed when it began; with one connection, fifty readers of
  * a page queue behind each other's queries. They are `query_only`, so a write through one
- * fails instead of competing with the writer; they close with the database.
+ * fails instead of competing with the writer; they open on first use and close with the
+ * database. They are the driver's own connections, not a pool: the driver queues the
+ * statements of a connection itself, so a read goes to the connection with fewer waiting
+ * and needs nothing acquired or released.
  */
-const readers = new WeakMap<Knex, Knex>();
+class Readers {
+  private readonly connections: Array<{ conn: sqlite3.Database; ready: Promise<void>; statements: Map<string, Promise<sqlite3.Statement>>; waiting: number }> = [];
+  private closed = false;
+
+  constructor(private readonly file: string, private readonly count: number) {}
+
+  async all(sql: string, bindings: unknown[]): Promise<Row[]> {
+    if (this.closed) throw new Error('数据库已关闭');
+    const reader = this.least();
+    reader.waiting++;
+    try {
+      await reader.ready;
+      let statement = reader.statements.get(sql);
+      if (!statement) {
+        statement = new Promise<sqlite3.Statement>((resolve, reject) => {
+          const made = reader.conn.prepare(sql, (err) => (err ? reject(err) : resolve(made)));
+        });
+        reader.statements.set(sql, statement);
+        statement.catch(() => reader.statements.delete(sql));
+      }
+      const ready = await statement;
+      try {
+        return await new Promise<Row[]>((resolve, reject) => ready.all(bindings, (err: Error | null, rows: Row[]) => (err ? reject(err) : resolve(rows))));
+      } catch (e) {
+        // A statement that stepped to its end has halted, and its read transaction with it (the
+        // driver binds, and so resets, before each run); one that failed is reset here, so
+        // that it never holds a snapshot the connection's next read would see the database as.
+        await new Promise<void>((resolve) => ready.reset(() => resolve()));
+        throw e;
+      }
+    } finally {
+      reader.waiting--;
+    }
+  }
+
+  /** The connection with the fewest reads waiting, opened when there are fewer than `count`. */
+  private least() {
+    let best = this.connections[0];
+    for (const c of this.connections) if (c.waiting < best.waiting) best = c;
+    if (best && (best.waiting === 0 || this.connections.length === this.count)) return best;
+    let conn!: sqlite3.Database;
+    const ready = new Promise<void>((resolve, reject) => {
+      conn = new sqlite3.Database(this.file, (err) => {
+        if (err) return reject(err);
+        conn.run('PRAGMA busy_timeout = 10000', (e1) => (e1 ? reject(e1) : conn.run('PRAGMA query_only = ON', (e2) => (e2 ? reject(e2) : resolve()))));
+      });
+    });
+    const made = { conn, ready, statements: new Map<string, Promise<sqlite3.Statement>>(), waiting: 0 };
+    this.connections.push(made);
+    // A connection that failed to open is dropped, and the next read opens another.
+    ready.catch(() => { this.connections.splice(this.connections.indexOf(made), 1); conn.close(() => {}); });
+    return made;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.connections.splice(0).map(async ({ conn, ready, statements }) => {
+      await ready.catch(() => {});
+      for (const statement of statements.values()) await statement.then((st) => new Promise<void>((resolve) => st.finalize(() => resolve())), () => {});
+      await new Promise<void>((resolve) => conn.close(() => resolve()));
+    }));
+  }
+}
+
+const readers = new WeakMap<Knex, Readers>();
 const READERS = 2;
 
 function withReaders(db: Db, file: string): void {
-  const reader = knexFactory({
-    client: 'sqlite3',
-    connection: { filename: file },
-    useNullAsDefault: true,
-    pool: {
-      min: 0,
-      max: READERS,
-      afterCreate: (conn: RawConnection, done: (err: Error | null, conn: RawConnection) => void) => {
-        conn.run('PRAGMA busy_timeout = 10000', (err) => (err ? done(err, conn) : conn.run('PRAGMA query_only = ON', (e2) => done(e2, conn))));
-      },
-    },
-  });
+  const reader = new Readers(file, READERS);
   readers.set(db, reader);
   // db.destroy() is the client's (knex's own property is read-only): the readers close first.
   const client = db.client as { destroy(callback?: unknown): Promise<void> };
   const destroy = client.destroy.bind(client);
   client.destroy = async (callback?: unknown) => {
-    await reader.destroy();
+    await reader.close();
     return destroy(callback);
   };
 }
 
-type Statement = {
-  all(params: unknown[], cb: (err: Error | null, rows: Array<Record<string, unknown>>) => void): void;
-  reset(cb: () => void): void;
-};
-type ReadingConnection = { prepare(sql: string, cb: (err: Error | null) => void): Statement };
-const prepared = new WeakMap<object, Map<string, Statement>>();
+type Row = Record<string, unknown>;
+/** What a page read is given: values bound to its query. */
+type Arg = string | number | null;
 
 /**
- * The rows of a query that pages make on every request (the session, a scorecard's unit):
- * on SQLite's read-only connections, by a statement prepared once per connection and SQL
- * text, instead of prepared, run and finalized again for each page; elsewhere as usual.
+ * A read that pages make on every request (the session, a scorecard's unit), written with
+ * the query builder. Its SQL is made once per database, with a marker in each argument's
+ * place; after that only the values change, and on SQLite it runs on the read-only
+ * connections by a statement prepared once. In a transaction, and on PostgreSQL, the query
+ * is built and run as usual. `build` may use its arguments only as values bound to the
+ * query, never to shape it: one that does is refused when its SQL is made.
  */
-export async function readAll(db: Tx, query: Knex.QueryBuilder): Promise<Array<Record<string, unknown>>> {
-  const reader = isTransaction(db) ? undefined : readers.get(db);
-  if (!reader) return (await query) as Array<Record<string, unknown>>;
-  const { sql, bindings } = query.toSQL().toNative();
-  const conn = (await reader.client.acquireConnection()) as ReadingConnection;
-  try {
-    let statements = prepared.get(conn);
-    if (!statements) prepared.set(conn, (statements = new Map()));
-    let statement = statements.get(sql);
-    if (!statement) {
-      statement = await new Promise<Statement>((resolve, reject) => {
-        const made = conn.prepare(sql, (err) => (err ? reject(err) : resolve(made)));
-      });
-      statements.set(sql, statement);
-    }
-    const ready = statement;
-    try {
-      return await new Promise((resolve, reject) => ready.all(bindings as unknown[], (err, rows) => (err ? reject(err) : resolve(rows))));
-    } catch (e) {
-      // A statement that stepped to its end has halted, and its read transaction with it (the
-      // driver binds, and so resets, before each run); one that failed is reset here, so
-      // that it never holds a snapshot the connection's next read would see the database as.
-      await new Promise<void>((resolve) => ready.reset(resolve));
-      throw e;
-    }
-  } finally {
-    await reader.client.releaseConnection(conn);
-  }
+export function pageRead<A extends Arg[]>(build: (db: Tx, ...args: A) => Knex.QueryBuilder): (db: Tx, ...args: A) => Promise<Row[]> {
+  const plans = new WeakMap<Readers, { sql: string; from: Array<{ arg: number } | { value: unknown }> }>();
+  return async (db, ...args) => {
+    const reader = isTransaction(db) ? undefined : readers.get(db);
+    if (!reader) return (await build(db, ...args)) as Row[];
+    let plan = plans.get(reader);
+    if (!plan) plans.set(reader, (plan = planOf(db, build, args.length)));
+    return reader.all(plan.sql, plan.from.map((f) => ('arg' in f ? args[f.arg] : f.value)));
+  };
+}
+
+function planOf<A extends Arg[]>(db: Tx, build: (db: Tx, ...args: A) => Knex.QueryBuilder, arity: number) {
+  const marks = Array.from({ length: arity }, (_, k) => `\u0000page-read-argument-${k}\u0000`);
+  const { sql, bindings } = build(db, ...(marks as A)).toSQL().toNative();
+  const from = bindings.map((b) => {
+    const k = marks.indexOf(b as string);
+    return k >= 0 ? { arg: k } : { value: b };
+  });
+  const shaping = marks.findIndex((mark, k) => sql.includes(mark) || !from.some((f) => 'arg' in f && f.arg === k));
+  if (shaping >= 0) throw new Error(`pageRead: argument ${shaping} is not a value bound to the query`);
+  return { sql, from };
 }
 
 async function checkSqlite(db: Db, file: string): Promise<void> {

@@ -52,10 +52,18 @@ export function divide(x: string, y: string): string {
   return `(${q} = ${y}, Math.round(Math.abs(${q}) * 1e9) === 0 ? ${NAN} : ${x} / ${q})`;
 }
 
-/** clamp(x, lo, hi) of decimal.ts: the bound when x is beyond it to 9 decimals, else x itself. */
+/**
+ * clamp(x, lo, hi) of decimal.ts: the bound when x is beyond it to 9 decimals, else x itself.
+ * An x already within [lo, hi] is x without rounding it: round9 never decreases (a larger
+ * x never rounds lower), so lo ≤ x ≤ hi gives lo = round9(lo) ≤ round9(x) ≤ round9(hi),
+ * and the clamp returns x. That needs lo to be its own round9, and the bounds within the
+ * range where round9 is the inline form; other bounds take the full form.
+ */
 export function clamp(x: string, lo: number, hi: number): string {
   const qx = temp(), qr = temp();
-  return `(${qx} = ${x}, ${qr} = ${r9(qx)}, ${qr} < ${num(lo)} ? ${num(lo)} : ${qr} > ${num(round9(hi))} ? ${num(hi)} : ${qx})`;
+  const full = `${qr} = ${r9(qx)}, ${qr} < ${num(lo)} ? ${num(lo)} : ${qr} > ${num(round9(hi))} ? ${num(hi)} : ${qx}`;
+  if (round9(lo) !== lo || !(lo <= hi && lo > -9e6 && hi < 9e6)) return `(${qx} = ${x}, ${full})`;
+  return `(${qx} = ${x}, ${qx} >= ${num(lo)} && ${qx} <= ${num(hi)} ? ${qx} : (${full}))`;
 }
 
 /** roundHalfUp(x, digits) of decimal.ts. */
@@ -79,8 +87,14 @@ function ofValue(x: string, body: (q: string) => string): string {
   return `(${q} = ${x}, ${q} !== ${q} ? ${NAN} : ${body(q)})`;
 }
 
+/**
+ * A value that meets its target as it stands meets it to 9 decimals too (round9 never
+ * decreases), so the target is compared first without rounding, and only a value short
+ * of it is rounded to be compared again.
+ */
 export function shortfall(x: string, target: number, better: 'higher' | 'lower', per: number, points: number, mode: Steps): string {
-  return ofValue(x, (q) => `${r9(q)} ${better === 'higher' ? '>=' : '<='} ${num(round9(target))} ? 0 : ${num(points)} * ${steps(`Math.abs(${q} - ${num(target)}) / ${num(per)}`, mode)}`);
+  const op = better === 'higher' ? '>=' : '<=';
+  return ofValue(x, (q) => `${q} ${op} ${num(target)} || ${r9(q)} ${op} ${num(round9(target))} ? 0 : ${num(points)} * ${steps(`Math.abs(${q} - ${num(target)}) / ${num(per)}`, mode)}`);
 }
 
 export function per(x: string, per: number, allowed: number, points: number, mode: Steps): string {

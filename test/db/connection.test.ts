@@ -1,9 +1,14 @@
 import { expect } from 'chai';
-import { inTransaction, readAll, type Db } from '../../src/db/connection.js';
+import type { Knex } from 'knex';
+import { inTransaction, pageRead, type Db } from '../../src/db/connection.js';
 import { openStore } from '../../src/services/store.js';
 import { BACKENDS, onEachBackend } from '../support/backends.js';
 
-/** The reads every page makes (readAll): on SQLite, through read-only connections beside the writer. */
+/** The reads every page makes (pageRead): on SQLite, through read-only connections beside the writer, their SQL made once. */
+
+const sessionsIn = pageRead((db, first: string, second: string) => db('sessions').select('sid', 'sess').whereIn('sid', [first, second]).orderBy('sid', 'desc'));
+const sessionNamed = pageRead((db, sid: string) => db('sessions').select('sid').where('sid', sid));
+const sessionsLike = pageRead((db, pattern: string) => db('sessions').select('sid').where('sid', 'like', pattern).orderBy('sid'));
 
 onEachBackend('reads made by every page', (backend) => {
   let db: Db;
@@ -12,38 +17,39 @@ onEachBackend('reads made by every page', (backend) => {
   before(async () => { db = await openStore(await backend.fresh('none')); });
   after(async () => { await db?.destroy(); });
 
-  it('gives the same rows as the query builder, bindings and all', async () => {
-    await db('sessions').insert([note('a'), note('b'), note('c')]);
-    const query = () => db('sessions').select('sid', 'sess').whereIn('sid', ['a', 'c']).orderBy('sid', 'desc');
-    expect(await readAll(db, query())).to.deep.equal(await query());
-    expect((await readAll(db, query())).map((r) => r.sid)).to.deep.equal(['c', 'a']);
+  it('gives the same rows as the query builder, bindings and all, whatever the values', async () => {
+    await db('sessions').insert([note('a'), note('b'), note('c'), note("it's"), note('d?')]);
+    const query = (first: string, second: string) => db('sessions').select('sid', 'sess').whereIn('sid', [first, second]).orderBy('sid', 'desc');
+    expect(await sessionsIn(db, 'a', 'c')).to.deep.equal(await query('a', 'c'));
+    expect((await sessionsIn(db, 'a', 'c')).map((r) => r.sid)).to.deep.equal(['c', 'a']);
+    expect((await sessionsIn(db, 'b', "it's")).map((r) => r.sid)).to.deep.equal(["it's", 'b']);
+    expect((await sessionsIn(db, 'd?', 'none')).map((r) => r.sid)).to.deep.equal(['d?']);
   });
 
   it('sees what was committed just before, and a transaction sees its own writes', async () => {
     await db('sessions').insert(note('fresh'));
-    expect(await readAll(db, db('sessions').where('sid', 'fresh'))).to.have.length(1);
+    expect(await sessionNamed(db, 'fresh')).to.have.length(1);
     await inTransaction(db, async (tx) => {
       await tx('sessions').insert(note('in-tx'));
-      expect(await readAll(tx, tx('sessions').where('sid', 'in-tx'))).to.have.length(1);
+      expect(await sessionNamed(tx, 'in-tx')).to.have.length(1);
     });
   });
 
   it('sees each write made since its last read, by the same query or another', async () => {
-    const count = async () => (await readAll(db, db('sessions').select('sid').where('sid', 'like', 'again-%'))).length;
-    const one = async (sid: string) => readAll(db, db('sessions').select('sid').where('sid', sid));
     for (let k = 0; k < 6; k++) {
-      expect(await count()).to.equal(k);
+      expect(await sessionsLike(db, 'again-%')).to.have.length(k);
       await db('sessions').insert(note(`again-${k}`));
-      expect(await one(`again-${k}`), `again-${k}`).to.have.length(1);
+      expect(await sessionNamed(db, `again-${k}`), `again-${k}`).to.have.length(1);
     }
   });
 
   it('answers fifty reads at once, each with its own rows', async () => {
     const sids = Array.from({ length: 50 }, (_, k) => `many-${k}`);
     await db('sessions').insert(sids.map(note));
-    const read = await Promise.all(sids.map((sid) => readAll(db, db('sessions').select('sid').where('sid', sid))));
+    const read = await Promise.all(sids.map((sid) => sessionNamed(db, sid)));
     expect(read.map((rows) => rows.map((r) => r.sid))).to.deep.equal(sids.map((sid) => [sid]));
   });
+
 });
 
 describe('the reading connections of a SQLite database', () => {
@@ -55,13 +61,13 @@ describe('the reading connections of a SQLite database', () => {
       const stamp = new Date().toISOString();
       await db('sessions').insert([{ sid: 'fail-1', sess: '{"a":1}', expired: stamp }, { sid: 'fail-2', sess: 'not json', expired: stamp }]);
       // The first row reads; the second fails while the statement steps.
-      const failing = () => readAll(db, db('sessions').select('sid', db.raw("json_extract(sess, '$.a') as a")).where('sid', 'like', 'fail-%').orderBy('sid'));
+      const failing = pageRead((db, pattern: string) => db('sessions').select('sid', db.raw("json_extract(sess, '$.a') as a")).where('sid', 'like', pattern).orderBy('sid'));
       for (let k = 0; k < 3; k++) {
         let error: Error | undefined;
-        try { await failing(); } catch (e) { error = e as Error; }
+        try { await failing(db, 'fail-%'); } catch (e) { error = e as Error; }
         expect(error?.message, `try ${k}`).to.match(/malformed JSON/i);
         await db('sessions').insert({ sid: `after-${k}`, sess: '{}', expired: stamp });
-        const seen = await readAll(db, db('sessions').select('sid').where('sid', 'like', 'after-%'));
+        const seen = await sessionsLike(db, 'after-%');
         expect(seen, `try ${k}`).to.have.length(k + 1);
       }
     } finally {
@@ -73,7 +79,8 @@ describe('the reading connections of a SQLite database', () => {
     const db = await openStore(await sqlite.fresh('none'));
     try {
       let error: Error | undefined;
-      try { await readAll(db, db('sessions').insert({ sid: 'x', sess: '{}', expired: new Date().toISOString() })); } catch (e) { error = e as Error; }
+      const writing = pageRead((db, sid: string) => db('sessions').insert({ sid, sess: '{}', expired: new Date().toISOString() }) as unknown as Knex.QueryBuilder);
+      try { await writing(db, 'x'); } catch (e) { error = e as Error; }
       expect(error?.message).to.match(/readonly|read-only|query_only/i);
       expect(await db('sessions').where('sid', 'x')).to.have.length(0);
     } finally {
@@ -81,12 +88,24 @@ describe('the reading connections of a SQLite database', () => {
     }
   });
 
+  it('refuse a read whose argument would shape the query instead of being bound to it', async () => {
+    const db = await openStore(await sqlite.fresh('none'));
+    try {
+      const shaped = pageRead((db, column: string) => db('sessions').select(column));
+      let error: Error | undefined;
+      try { await shaped(db, 'sid'); } catch (e) { error = e as Error; }
+      expect(error?.message).to.match(/argument 0 is not a value bound/);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('close with the database', async () => {
     const db = await openStore(await sqlite.fresh('none'));
-    await readAll(db, db('sessions'));
+    await sessionNamed(db, 'any');
     await db.destroy();
     let error: Error | undefined;
-    try { await readAll(db, db('sessions')); } catch (e) { error = e as Error; }
+    try { await sessionNamed(db, 'any'); } catch (e) { error = e as Error; }
     expect(error).to.be.instanceOf(Error);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { clamp, round9, roundHalfUp } from '../../src/engine/decimal.js';
 import * as I from '../../src/engine/inline.js';
+import { meetsTarget, stepCount } from '../../src/engine/methods.js';
 
 /**
  * The decimal discipline written inline for generated code computes what the helpers of
@@ -27,8 +28,24 @@ describe('the decimal discipline written inline', () => {
     }
   });
 
-  it('clamps to bounds compared at 9 decimals as clamp does', () => {
-    for (const x of [...values, 25.0000000001, 24.9999999999, 25]) expect(same(run(I.clamp('x', 0, 25), x), clamp(x, 0, 25)), String(x)).to.equal(true);
+  it('clamps to bounds compared at 9 decimals as clamp does, with the bounds and just past them', () => {
+    const bounds: Array<[number, number]> = [[0, 25], [0, 1], [-5, 2.5], [0.1, 0.3], [1e-10, 7], [0, 0.1 + 0.2], [-9.5e6, 9.5e6], [3, 3]];
+    for (const [lo, hi] of bounds) {
+      const near = [lo, hi, lo - 4e-10, lo - 6e-10, lo + 4e-10, hi + 4e-10, hi + 6e-10, hi - 4e-10, (lo + hi) / 2];
+      for (const x of [...values, ...near]) expect(same(run(I.clamp('x', lo, hi), x), clamp(x, lo, hi)), `${x} in [${lo}, ${hi}]`).to.equal(true);
+    }
+  });
+
+  it('takes a shortfall as methods.ts does, on the target, just short of it and just past it, both ways and in every step mode', () => {
+    for (const target of [90, 0.3, -2, 0.1 + 0.2]) {
+      const near = [target, target - 4e-10, target - 6e-10, target + 4e-10, target + 6e-10, target - 0.75, target + 0.75, target - 3, NaN];
+      for (const better of ['higher', 'lower'] as const) {
+        for (const mode of ['started', 'whole', 'proportional'] as const) {
+          const expected = (x: number) => (x !== x ? NaN : meetsTarget(x, target, better) ? 0 : 2 * stepCount(Math.abs(x - target) / 0.5, mode));
+          for (const x of near) expect(same(run(I.shortfall('x', target, better, 0.5, 2, mode), x), expected(x)), `${x} ${better} than ${target}, ${mode}`).to.equal(true);
+        }
+      }
+    }
   });
 
   it('gives undefined for a division by what is 0 to 9 decimals, and the quotient otherwise', () => {

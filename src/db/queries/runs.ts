@@ -1,5 +1,5 @@
 import type { UnitRow } from './units.js';
-import { readAll, type Tx } from '../connection.js';
+import { isPostgres, pageRead, type Tx } from '../connection.js';
 
 export type RunStatus = 'draft' | 'published' | 'superseded';
 
@@ -30,25 +30,33 @@ export async function listRuns(db: Tx, filter: { periodId?: string; track?: stri
   return q;
 }
 
+const RUN_COLUMNS: Array<keyof RunRow> = [
+  'id', 'period_id', 'track', 'rule_sha256', 'snapshot_id', 'status', 'supersedes_id', 'note', 'unit_count',
+  'results_sha256', 'created_by', 'created_at', 'published_by', 'published_at',
+];
+
+/**
+ * The unit, and every run on record as one JSON array: one row of seven values, where a
+ * row per run with every column would be read value by value (the driver's cost grows with
+ * the values, and a township adds runs every year).
+ */
+const unitAndRuns = pageRead((db, unitId: string) => {
+  const runs = isPostgres(db)
+    ? db.raw(`(select coalesce(json_agg(json_build_object(${RUN_COLUMNS.map((c) => `'${c}', r.${c}`).join(', ')})), '[]'::json) from runs r) as runs`)
+    : db.raw(`(select json_group_array(json_object(${RUN_COLUMNS.map((c) => `'${c}', r.${c}`).join(', ')})) from runs r) as runs`);
+  return db('units').select('id', 'name', 'kind', 'parent_id', 'role', 'created_at', runs).where('id', unitId);
+});
+
 /**
  * A unit and every run on record, newest first, in one query (what a scorecard reads
  * first on every request); undefined when there is no such unit.
  */
 export async function unitWithRuns(db: Tx, unitId: string): Promise<{ unit: UnitRow; runs: RunRow[] } | undefined> {
-  const unitColumns = ['id', 'name', 'kind', 'parent_id', 'role', 'created_at'];
-  const rows = await readAll(db, db('units as u')
-    .leftJoin('runs as r', db.raw('1 = 1'))
-    .select(...unitColumns.map((c) => `u.${c} as unit_${c}`), 'r.*')
-    .where('u.id', unitId)
-    .orderBy('r.id', 'desc'));
-  if (rows.length === 0) return undefined;
-  const unit = Object.fromEntries(unitColumns.map((c) => [c, rows[0][`unit_${c}`]])) as unknown as UnitRow;
-  const runs = rows.filter((r) => r.id !== null).map((r) => {
-    const run = { ...r };
-    for (const c of unitColumns) delete run[`unit_${c}`];
-    return run as unknown as RunRow;
-  });
-  return { unit, runs };
+  const [row] = await unitAndRuns(db, unitId);
+  if (!row) return undefined;
+  const { runs, ...unit } = row;
+  const list = (typeof runs === 'string' ? JSON.parse(runs) : runs) as RunRow[];
+  return { unit: unit as unknown as UnitRow, runs: list.sort((a, b) => b.id - a.id) };
 }
 
 export async function publishedRun(db: Tx, periodId: string, track: string): Promise<RunRow | undefined> {
