@@ -104,31 +104,28 @@ export async function openDatabase(opts: OpenOptions): Promise<Db> {
  * each read sees what was committed when it began; with one connection, fifty readers of
  * a page queue behind each other's queries. They are `query_only`, so a write through one
  * fails instead of competing with the writer; they open on first use and close with the
- * database. They are the driver's own connections, not a pool: the driver queues the
- * statements of a connection itself, so a read goes to the connection with fewer waiting
- * and needs nothing acquired or released.
+ * database.
+ *
+ * They are the driver's own connections, with each query prepared once and kept, not a
+ * pool to acquire from. The driver runs a prepared statement's calls one after another, and
+ * each next call only once the main thread has taken the last one's rows: under load one
+ * statement would answer one read per turn of the event loop, and a page wait tens of
+ * milliseconds for its session. So each query has several statements, spread over the
+ * connections, and a read takes the one with the fewest calls waiting.
  */
 class Readers {
-  private readonly connections: Array<{ conn: sqlite3.Database; ready: Promise<void>; statements: Map<string, Promise<sqlite3.Statement>>; waiting: number }> = [];
+  private readonly connections: Array<{ conn: sqlite3.Database; ready: Promise<void> }> = [];
+  private readonly statements = new Map<string, Array<{ statement: Promise<sqlite3.Statement>; waiting: number }>>();
   private closed = false;
 
-  constructor(private readonly file: string, private readonly count: number) {}
+  constructor(private readonly file: string) {}
 
   async all(sql: string, bindings: unknown[]): Promise<Row[]> {
     if (this.closed) throw new Error('数据库已关闭');
-    const reader = this.least();
-    reader.waiting++;
+    const slot = this.statementFor(sql);
+    slot.waiting++;
     try {
-      await reader.ready;
-      let statement = reader.statements.get(sql);
-      if (!statement) {
-        statement = new Promise<sqlite3.Statement>((resolve, reject) => {
-          const made = reader.conn.prepare(sql, (err) => (err ? reject(err) : resolve(made)));
-        });
-        reader.statements.set(sql, statement);
-        statement.catch(() => reader.statements.delete(sql));
-      }
-      const ready = await statement;
+      const ready = await slot.statement;
       try {
         return await new Promise<Row[]>((resolve, reject) => ready.all(bindings, (err: Error | null, rows: Row[]) => (err ? reject(err) : resolve(rows))));
       } catch (e) {
@@ -139,15 +136,32 @@ class Readers {
         throw e;
       }
     } finally {
-      reader.waiting--;
+      slot.waiting--;
     }
   }
 
-  /** The connection with the fewest reads waiting, opened when there are fewer than `count`. */
-  private least() {
-    let best = this.connections[0];
-    for (const c of this.connections) if (c.waiting < best.waiting) best = c;
-    if (best && (best.waiting === 0 || this.connections.length === this.count)) return best;
+  /** The query's statement with the fewest calls waiting; a new one while there are fewer than STATEMENTS and none is idle. */
+  private statementFor(sql: string) {
+    let list = this.statements.get(sql);
+    if (!list) this.statements.set(sql, (list = []));
+    let best = list[0];
+    for (const s of list) if (s.waiting < best.waiting) best = s;
+    if (best && (best.waiting === 0 || list.length === STATEMENTS)) return best;
+    const { conn, ready } = this.connections[list.length % READERS] ?? this.open();
+    const made = {
+      statement: ready.then(() => new Promise<sqlite3.Statement>((resolve, reject) => {
+        const st = conn.prepare(sql, (err) => (err ? reject(err) : resolve(st)));
+      })),
+      waiting: 0,
+    };
+    const all = list;
+    all.push(made);
+    // A statement that could not be made is dropped, and the next read makes another.
+    made.statement.catch(() => all.splice(all.indexOf(made), 1));
+    return made;
+  }
+
+  private open() {
     let conn!: sqlite3.Database;
     const ready = new Promise<void>((resolve, reject) => {
       conn = new sqlite3.Database(this.file, (err) => {
@@ -155,28 +169,28 @@ class Readers {
         conn.run('PRAGMA busy_timeout = 10000', (e1) => (e1 ? reject(e1) : conn.run('PRAGMA query_only = ON', (e2) => (e2 ? reject(e2) : resolve()))));
       });
     });
-    const made = { conn, ready, statements: new Map<string, Promise<sqlite3.Statement>>(), waiting: 0 };
+    const made = { conn, ready };
     this.connections.push(made);
-    // A connection that failed to open is dropped, and the next read opens another.
+    // A connection that failed to open is dropped, and a later read opens another.
     ready.catch(() => { this.connections.splice(this.connections.indexOf(made), 1); conn.close(() => {}); });
     return made;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.connections.splice(0).map(async ({ conn, ready, statements }) => {
-      await ready.catch(() => {});
-      for (const statement of statements.values()) await statement.then((st) => new Promise<void>((resolve) => st.finalize(() => resolve())), () => {});
-      await new Promise<void>((resolve) => conn.close(() => resolve()));
-    }));
+    const statements = [...this.statements.values()].flat();
+    this.statements.clear();
+    await Promise.all(statements.map(({ statement }) => statement.then((st) => new Promise<void>((resolve) => st.finalize(() => resolve())), () => {})));
+    await Promise.all(this.connections.splice(0).map(({ conn, ready }) => ready.then(() => new Promise<void>((resolve) => conn.close(() => resolve())), () => {})));
   }
 }
 
 const readers = new WeakMap<Knex, Readers>();
-const READERS = 2;
+/** Reading connections, and statements of one query spread over them. */
+const READERS = 4, STATEMENTS = 16;
 
 function withReaders(db: Db, file: string): void {
-  const reader = new Readers(file, READERS);
+  const reader = new Readers(file);
   readers.set(db, reader);
   // db.destroy() is the client's (knex's own property is read-only): the readers close first.
   const client = db.client as { destroy(callback?: unknown): Promise<void> };

@@ -50,6 +50,13 @@ onEachBackend('reads made by every page', (backend) => {
     expect(read.map((rows) => rows.map((r) => r.sid))).to.deep.equal(sids.map((sid) => [sid]));
   });
 
+  it('sees a write in every one of fifty reads at once made after it, after fifty made before it', async () => {
+    const burst = () => Promise.all(Array.from({ length: 50 }, () => sessionsLike(db, 'burst-%')));
+    expect((await burst()).map((rows) => rows.length)).to.deep.equal(Array(50).fill(0));
+    await db('sessions').insert(note('burst-1'));
+    expect((await burst()).map((rows) => rows.length)).to.deep.equal(Array(50).fill(1));
+  });
+
 });
 
 describe('the reading connections of a SQLite database', () => {
