@@ -16,6 +16,7 @@ import { insertParentResults, insertResults, parentResultsOf, resultsOf, type Re
 import { getRun, insertRun, listRuns, markPublished, markSuperseded, publishedRun, sealRun, type RunRow } from '../db/queries/runs.js';
 import { getSnapshot, saveSnapshot } from '../db/queries/snapshots.js';
 import { flatRows, tableFromJsonRows, type SnapshotUnit } from '../io/data-file.js';
+import { jsonArrayParts } from '../io/json-array.js';
 import { sha256 } from '../io/rule-file.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { faultPoint } from './fault.js';
@@ -383,7 +384,9 @@ export async function recomputeRun(db: Tx, runId: number, ruleset?: CompiledRule
   const snap = await getSnapshot(db, run.snapshot_id);
   if (!snap) throw new RunRefused('SNAPSHOT_MISSING', `第${runId}号考核的输入快照不见了`);
   const content = gunzipSync(snap.content);
-  const rows = flatRows(JSON.parse(content.toString('utf8')) as SnapshotUnit[]);
+  const units: SnapshotUnit[] = [];
+  for (const part of jsonArrayParts(content)) for (const unit of part) units.push(unit as SnapshotUnit);
+  const rows = flatRows(units);
   const scored = score(rs, tableFromJsonRows(rows, `snapshot of run ${runId}`));
   const results = { units: scored.take(0, scored.count), parents: scored.parents };
   return { ...results, snapshotIntact: sha256(content) === snap.sha256 };
