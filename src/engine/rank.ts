@@ -64,7 +64,8 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
   const named = new Set<string>();
   const liable = new Set<string>();
   let lastParent: string | null = null;
-  for (const s of scored) {
+  for (let i = 0; i < scored.length; i++) {
+    const s = scored[i];
     const parent = s.unit.parent;
     if (parent === null) continue;
     if (parent !== lastParent) named.add((lastParent = parent));
@@ -84,23 +85,32 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
  */
 function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: number, rankOrder: (a: UnitScore, b: UnitScore) => number, levels: number[]): void {
   const sanctions = rs.ranking.sanctions;
-  levels.length = 0;
+  // `levels` is written from its start, never emptied: an array set to length 0 gives up its store.
+  let count = 0;
+  // The rank, distance and total of the unit before are kept here, as plain numbers, not read back from it.
+  let rank = 0, behind = 0, above = 0;
   for (let i = from; i < to; i++) {
     const r = ranked[i];
-    const tied = i > from && rankOrder(ranked[i - 1], r) === 0;
-    const rank = tied ? ranked[i - 1].rank : i - from + 1;
-    if (!tied) levels.push(rank);
-    // The unit just above is the last of the level before; tied units share its distance.
-    r.behind = tied ? ranked[i - 1].behind : i > from ? round9(ranked[i - 1].total - r.total) : null;
+    const total = r.total;
+    if (i === from || rankOrder(ranked[i - 1], r) !== 0) {
+      rank = i - from + 1;
+      levels[count++] = rank;
+      // The unit just above is the last of the level before; tied units share its distance.
+      if (i > from) behind = round9(above - total);
+    }
+    // The first level has no unit above it.
+    if (rank === 1) r.behind = null;
+    else r.behind = behind;
     r.rank = rank; r.vetoed = r.vetoes.length > 0; r.sanctions = NONE;
+    above = total;
   }
 
   // Sanctions by rank level; a level named by a positive place takes no negative-place sanction.
   for (let k = 0; k < sanctions.length; k++) {
     const sanction = sanctions[k];
-    const level = levelOf(sanction.place, levels.length);
-    if (level < 0 || level >= levels.length) continue;
-    if (sanction.place < 0 && namedByPositivePlace(sanctions, level, levels.length)) continue;
+    const level = levelOf(sanction.place, count);
+    if (level < 0 || level >= count) continue;
+    if (sanction.place < 0 && namedByPositivePlace(sanctions, level, count)) continue;
     for (let i = from; i < to; i++) {
       const r = ranked[i];
       if (r.rank === levels[level]) r.sanctions = r.sanctions.length > 0 ? [...r.sanctions, { outcome: sanction.outcome, label: sanction.label }] : alone(sanction);
@@ -109,12 +119,16 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: 
   for (let i = from; i < to; i++) {
     const r = ranked[i];
     if (r.sanctions.length > 0) {
-      if (r.sanctions.some((x) => x.outcome === 'veto')) r.vetoed = true;
-      if (r.vetoed) r.sanctions = r.sanctions.filter((x) => x.outcome !== 'commendation');
+      if (r.sanctions.some(isVeto)) r.vetoed = true;
+      if (r.vetoed && r.sanctions.some(isCommendation)) r.sanctions = r.sanctions.filter(isNoCommendation);
     }
     r.grade = gradeOf(rs, r.total, r.vetoed);
   }
 }
+
+const isVeto = (x: Sanction) => x.outcome === 'veto';
+const isCommendation = (x: Sanction) => x.outcome === 'commendation';
+const isNoCommendation = (x: Sanction) => x.outcome !== 'commendation';
 
 /**
  * A rule's sanction as the one sanction of a unit: one list, made once, for every unit
