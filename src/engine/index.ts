@@ -26,5 +26,5 @@ export interface Appraisal extends Ranking {
 export function appraise(rs: CompiledRuleSet, table: DataTable): Appraisal {
   // Each unit is scored as it is read, so the units read are scored units.
   const { units, ignoredColumns } = readUnits(rs, table, scoringAsRead(rs, table.rows.length)); // throws DataInvalid before anything is ranked
-  return { ...rankUnits(rs, units), ignoredColumns };
+  return { ...rankUnits(rs, units, { inPlace: true }), ignoredColumns };
 }

@@ -138,7 +138,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
   // Only a table whose every needed column is there has clean rows to read fast.
   const fast = problems.length === 0 ? readerFor(rs, inputs, columnOf, runnable) : undefined;
   const clean: CleanRows | undefined = fast && { read: fast, size: rs.valueSlots };
-  const { ids, firstOf } = unitIds(table);
+  const repeats = unitIdRepeats(table);
   const units = new Array<U>(table.rows.length);
   let count = 0;
   const scratch = opts.scratch ?? new Float64Array(rs.valueSlots);
@@ -148,9 +148,9 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
   for (let i = 0; i < table.rows.length; i++) {
     const { row, cells } = table.rows[i];
     const before = problems.length;
-    const id = ids[i];
+    const id = text(cells.id);
     if (id === undefined) { if (hasId) problem(row, 'id', 'MISSING_VALUE', '缺少单位编号 id'); }
-    else if (firstOf[i] !== i) problem(row, 'id', 'DUPLICATE_UNIT_ID', `单位编号 “${id}” 与第${table.rows[firstOf[i]].row}行重复`);
+    else if (repeats && repeats[i] !== i) problem(row, 'id', 'DUPLICATE_UNIT_ID', `单位编号 “${id}” 与第${table.rows[repeats[i]].row}行重复`);
 
     // A clean row is read by the generated reader; any other row again, here, cell by cell.
     if (fast && problems.length === before && fast(cells, scratch)) {
@@ -186,27 +186,27 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
 }
 
 /**
- * Each row's unit id (undefined if it has none) and the position of the first row with the
- * same id (its own position if it is the first). Ids in increasing order (a snapshot's, an
- * export's) cannot repeat, and need nothing more. Otherwise they are found in an
- * open-addressing table of positions, hashed by FNV-1a and sized for the table once: a Map
- * of 100,000 fresh strings reallocates its buckets as it grows, and on these machines every
- * reallocation of a large table is memory touched for the first time again.
+ * For each row, the position of the first row with the same unit id (its own position if it
+ * is the first, or if it has no id); undefined when no id can repeat. Ids in increasing order
+ * (a snapshot's, an export's) cannot, and need nothing more: not even a list of 100,000
+ * positions, which on these machines is memory touched for the first time on every read.
+ * Other ids are found in an open-addressing table of positions, hashed by FNV-1a and sized
+ * for the table once: a Map of 100,000 fresh strings reallocates its buckets as it grows.
  */
-function unitIds(table: DataTable): { ids: Array<string | undefined>; firstOf: Int32Array } {
+function unitIdRepeats(table: DataTable): Int32Array | undefined {
   const n = table.rows.length;
-  const ids = new Array<string | undefined>(n);
-  const firstOf = new Int32Array(n);
-  let increasing = true, last: string | undefined;
-  for (let i = 0; i < n; i++) {
-    const id = text(table.rows[i].cells.id);
-    ids[i] = id;
-    firstOf[i] = i;
+  let last: string | undefined;
+  let k = 0;
+  for (; k < n; k++) {
+    const id = text(table.rows[k].cells.id);
     if (id === undefined) continue;
-    if (increasing && last !== undefined && !(last < id)) increasing = false;
+    if (last !== undefined && !(last < id)) break;
     last = id;
   }
-  if (increasing) return { ids, firstOf };
+  if (k === n) return undefined;
+  const ids = table.rows.map((r) => text(r.cells.id));
+  const firstOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) firstOf[i] = i;
   let size = 16;
   while (size < n * 2) size *= 2;
   const slots = new Int32Array(size); // positions plus one; 0 is empty
@@ -215,14 +215,14 @@ function unitIds(table: DataTable): { ids: Array<string | undefined>; firstOf: I
     const id = ids[i];
     if (id === undefined) continue;
     let h = 0x811c9dc5 | 0;
-    for (let k = 0; k < id.length; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);
+    for (let c = 0; c < id.length; c++) h = Math.imul(h ^ id.charCodeAt(c), 0x01000193);
     for (let at = h & mask; ; at = (at + 1) & mask) {
       const held = slots[at];
       if (held === 0) { slots[at] = i + 1; break; }
       if (ids[held - 1] === id) { firstOf[i] = held - 1; break; }
     }
   }
-  return { ids, firstOf };
+  return firstOf;
 }
 
 /**
