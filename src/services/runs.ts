@@ -171,6 +171,9 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
         await writing;
         const done = Math.min(total, i + STORE_CHUNK);
         writing = insertResults(tx, rows).then(() => req.onProgress?.('store', done, total));
+        // A write that fails while the next slice is made is answered when it is awaited, below;
+        // until then it must not count as a rejection nobody handles, which ends the process.
+        writing.catch(() => undefined);
         // The write reaches the driver only after a few promise turns (the connection is
         // acquired asynchronously): without this yield it waited for the next slice to be
         // made, and the database's thread sat idle while the slices were made (3 s of 100,000 units).
