@@ -249,8 +249,8 @@ const PIN_PAGE = 1000, PIN_PART = 50;
 
 /**
  * Units made into stored rows at a time, so that 100,000 never sit in memory as rows at once.
- * A slice waits while the one before it is written, long enough for the garbage collector
- * to copy it twice: 125 units a slice ran 100,000 in about 7.4 s, 250 in 8.5 s (measured in turn).
+ * A slice waits while the one before it is written, and the garbage collector copies what
+ * waits: 125 units a slice ran 100,000 in about 7.4 s, 250 in 8.5 s (measured in turn).
  */
 const STORE_CHUNK = 125;
 
