@@ -40,10 +40,11 @@ const RUN_COLUMNS: Array<keyof RunRow> = [
  * row per run with every column would be read value by value (the driver's cost grows with
  * the values, and a township adds runs every year).
  */
+const RUN_FIELDS = RUN_COLUMNS.map((c) => `'${c}', r.${c}`).join(', ');
 const unitAndRuns = pageRead((db, unitId: string) => {
   const runs = isPostgres(db)
-    ? db.raw(`(select coalesce(json_agg(json_build_object(${RUN_COLUMNS.map((c) => `'${c}', r.${c}`).join(', ')})), '[]'::json) from runs r) as runs`)
-    : db.raw(`(select json_group_array(json_object(${RUN_COLUMNS.map((c) => `'${c}', r.${c}`).join(', ')})) from runs r) as runs`);
+    ? db.raw(`(select coalesce(json_agg(json_build_object(${RUN_FIELDS})), '[]'::json) from runs r) as runs`)
+    : db.raw(`(select json_group_array(json_object(${RUN_FIELDS})) from runs r) as runs`);
   return db('units').select('id', 'name', 'kind', 'parent_id', 'role', 'created_at', runs).where('id', unitId);
 });
 
