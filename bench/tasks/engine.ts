@@ -1,6 +1,6 @@
 import { appraise, loadRuleSet, rankUnits, readUnits, scoreUnits, Unit, type CompiledRuleSet, type DataTable, type RankedUnit } from '../../src/engine/index.js';
 import { ruleSchema } from '../../src/io/rule-file.js';
-import { checksum, gc, median, timed, type Checksum } from '../measure.js';
+import { checksum, gc, median, pageFaults, timed, type Checksum } from '../measure.js';
 import { scoreByHand, type SyntheticInputs } from '../peers/hand-written.js';
 import { scoreByJsonLogic, translateToJsonLogic } from '../peers/json-logic.js';
 import { scoreByRulesEngine, translateToRulesEngine } from '../peers/json-rules-engine.js';
@@ -19,7 +19,11 @@ import { syntheticRuleSet, syntheticUnits, type Cells } from '../synthetic-rules
 /** About how long the fast contestants' timed passes take at each size, and the most passes they make. */
 const TIMED_MS = 1000, MAX_PASSES = 50;
 
-export interface ContestantResult { name: string; ms: number; runs: number; unitsPerSecond: number; checksum: Checksum; }
+export interface ContestantResult {
+  name: string; ms: number; runs: number; unitsPerSecond: number; checksum: Checksum;
+  /** The median, over the timed passes, of the pages each touched for the first time. */
+  pageFaultsPerPass: number;
+}
 
 interface Contestant {
   name: string;
@@ -97,7 +101,7 @@ export async function engineTask(args: { size: number; quick: boolean; skip?: st
       const { ms } = await timed(() => k.run(input));
       runs = Math.min(MAX_PASSES, Math.max(k.runs, Math.ceil(TIMED_MS / Math.max(1, ms))));
     }
-    const times: number[] = [];
+    const times: number[] = [], faultCounts: number[] = [];
     let sum: Checksum | undefined;
     // One full collection before the timed passes, none between them: each pass then collects
     // the garbage of one pass, as work done again and again does. A collection forced before
@@ -105,15 +109,16 @@ export async function engineTask(args: { size: number; quick: boolean; skip?: st
     // page touched again costs 13–18 µs: at 10,000 units that was 240 pages and 40% of a pass.
     gc();
     for (let i = 0; i < runs; i++) {
-      const faults = process.resourceUsage().minorPageFault;
+      const faults = pageFaults();
       const { ms, value } = await timed(() => k.run(input));
       times.push(ms);
+      faultCounts.push(pageFaults() - faults);
       // BENCH_TRACE=1: each pass's time and the pages it touched for the first time.
-      if (process.env.BENCH_TRACE) process.stderr.write(`    ${k.name}: ${ms.toFixed(0)} ms, ${process.resourceUsage().minorPageFault - faults} page faults\n`);
+      if (process.env.BENCH_TRACE) process.stderr.write(`    ${k.name}: ${ms.toFixed(0)} ms, ${faultCounts[i]} page faults\n`);
       if (!sum) sum = checksum(k.rows(value));
     }
     const ms = median(times);
-    results.push({ name: k.name, ms, runs, unitsPerSecond: size / (ms / 1000), checksum: sum! });
+    results.push({ name: k.name, ms, runs, unitsPerSecond: size / (ms / 1000), checksum: sum!, pageFaultsPerPass: median(faultCounts) });
     process.stderr.write(`  [engine ${size}] ${k.name} measured\n`);
   }
   return { size, contestants: results };
