@@ -13,6 +13,8 @@ describe('the engine benchmark', () => {
     expect(contestants.map((c) => c.name)).to.deep.equal(['engine', 'engineScoreRank', 'handWritten', 'jsonLogic', 'jsonRulesEngine']);
     const [engine, ...peers] = contestants;
     for (const peer of peers) expect(peer.checksum, peer.name).to.deep.equal(engine.checksum);
+    // The growth table sets each contestant's pages touched afresh beside its time.
+    for (const c of contestants) expect(c.pageFaultsPerPass, c.name).to.be.a('number').and.at.least(0);
     expect(engine.checksum).to.not.deep.equal((await engineTask({ size: 301, quick: true, skip: ['engineScoreRank', 'handWritten', 'jsonLogic', 'jsonRulesEngine'] })).contestants[0].checksum);
   });
 });
