@@ -173,7 +173,7 @@ const scoring = perUnit(sizes.map((size) => ({ size, ms: engineAt(size).medianMs
 scoring.forEach((s, i) => growthRows.push(['scoring (appraise)', s.size.toLocaleString('en'), `${n0(s.ms)} ms`, f1(s.usPerUnit), n0(s.pageFaultsPerPass), f1(s.usPerUnitLessPageFaults),
   fmtMiB(scaleRuns[i].peakRssBytes), fmtMiB(scaleRuns[i].peakRssBytes - scaleRuns[i].rssBeforeBytes), ok(s.linear)]));
 const runs = perUnit(e2e.filter((r) => r.backend === 'sqlite').map((r) => ({ size: r.size, ms: r.steps.run.ms, rss: r.peakRssBytes })));
-runs.forEach((r) => growthRows.push(['run + store (SQLite)', r.size.toLocaleString('en'), `${n0(r.ms)} ms`, f1(r.usPerUnit), '', '', fmtMiB((r as unknown as { rss: number }).rss), '', ok(r.linear)]));
+runs.forEach((r) => growthRows.push(['run + store (SQLite)', r.size.toLocaleString('en'), `${n0(r.ms)} ms`, f1(r.usPerUnit), '', '', fmtMiB(r.rss), '', ok(r.linear)]));
 const imports = perUnit(e2e.filter((r) => r.backend === 'sqlite').map((r) => ({ size: r.size, ms: r.steps.import.ms })));
 imports.forEach((r) => growthRows.push(['import (SQLite)', r.size.toLocaleString('en'), `${n0(r.ms)} ms`, f1(r.usPerUnit), '', '', '', '', ok(r.linear)]));
 table(['step', 'units', 'time', 'µs/unit', 'pages touched afresh a pass', 'µs/unit less their cost', 'peak RSS', 'RSS growth while scoring', 'linear'], growthRows);
