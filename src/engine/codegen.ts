@@ -18,7 +18,14 @@ import { num } from './inline.js';
  * use, called only for what is rare (magnitudes beyond 9e6, `round`, text cells).
  */
 
-export type Scorer = (e: Float64Array, s: Float64Array, vetoes: number[]) => void;
+/**
+ * Scores the values in `e`: every slot it computes into `e`, the score of every node into `s`,
+ * the index of every veto that holds onto `vetoes`. Given a batch's `totals` and `ties`, it
+ * also writes the total and the ranking's tie-break scores at place `at` there: so no score
+ * passes through code of ours that V8 may not have optimized yet, where every one would be
+ * boxed (a scorer called 100,000 times a run always is).
+ */
+export type Scorer = (e: Float64Array, s: Float64Array, vetoes: number[], totals?: Float64Array, ties?: Float64Array, at?: number) => void;
 
 const H = {
   r9: round9,
@@ -68,7 +75,9 @@ export function generateScorer(rs: CompiledRuleSet): Scorer {
     if (c.vetoIf) k++;
   }
   for (const veto of rs.vetoes) lines.push(`if (${veto.src} === 1) v.push(${k++});`);
-  return compile<Scorer>('score', 'e, s, v', lines.join('\n'), rs.constants, [], parts.join('\n'));
+  const tieBreak = rs.ranking.tieBreak;
+  lines.push(`if (T !== undefined) { T[at] = e[${rs.totalSlot}];${tieBreak.map((node, j) => ` W[at * ${tieBreak.length} + ${j}] = s[${node}];`).join('')} }`);
+  return compile<Scorer>('score', 'e, s, v, T, W, at', lines.join('\n'), rs.constants, [], parts.join('\n'));
 }
 
 /** Criteria per generated function (see generateScorer). */

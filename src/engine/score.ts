@@ -2,7 +2,7 @@ import { clamp, roundHalfUp } from './decimal.js';
 import type { CompiledAdjustments, CompiledCriterion, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
 import type { RankedUnit, Sanction } from './rank.js';
-import { Unit, type CleanRows, type ReadOptions } from './units.js';
+import { Unit, type CleanRows, type UnitMaker } from './units.js';
 import { generateScorer, vetoTable, type Scorer } from './codegen.js';
 
 /**
@@ -180,23 +180,32 @@ class ScoredUnit extends Unit implements RankedUnit {
   }
 
   /**
-   * Keeps what the scorer has just left in `env`, `scores` and `hits`: the total, the
-   * tie-break scores, the vetoes, and with `keep` the score of every node.
+   * Scores the unit from the values in `scoring.env`: the scorer writes its total and tie-break
+   * scores straight into the batch; the vetoes are kept, and with `keep` the score of every node.
    */
-  record(scoring: Scoring, scores: Float64Array, keep: boolean): this {
-    const { rs, width } = this.#batch;
+  scoreFrom(scoring: Scoring, scores: Float64Array, keep: boolean): this {
+    const batch = this.#batch, at = this.#at;
     const { env, hits } = scoring;
-    if (hits.length > 0) this.vetoes = hits.map((k) => scoring.vetoes[k]);
-    const tieBreak = rs.ranking.tieBreak;
-    const ties = this.#batch.ties, from = this.#at * width;
-    for (let k = 0; k < width; k++) ties[from + k] = scores[tieBreak[k]];
-    this.#batch.totals[this.#at] = env[rs.totalSlot];
-    if (keep) this.#batch.details.set(this.#at, { scores, bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] });
+    if (hits.length !== 0) hits.length = 0;
+    scoring.score(env, scores, hits, batch.totals, batch.ties, at);
+    if (hits.length > 0) this.vetoes = vetoHits(scoring);
+    if (keep) batch.details.set(at, { scores, bonus: env[batch.rs.bonusSlot], penalty: env[batch.rs.penaltySlot] });
     return this;
   }
 }
 
 const NO_SANCTIONS: Sanction[] = [];
+
+/**
+ * The vetoes the scorer has just reported. A function of its own, with no closure: a closure
+ * in scoreFrom would capture `scoring`, and V8 then makes a context for every call of it, held
+ * or not (40 bytes a unit, unless the call happens to be inlined where the context can be dropped).
+ */
+function vetoHits(scoring: Scoring): VetoHit[] {
+  const list = new Array<VetoHit>(scoring.hits.length);
+  for (let i = 0; i < list.length; i++) list[i] = scoring.vetoes[scoring.hits[i]];
+  return list;
+}
 
 /** The rule set's generated scorer (codegen.ts) and its scratch values, made once. */
 interface Scoring { score: Scorer; vetoes: VetoHit[]; env: Env; scores: Float64Array; hits: number[]; }
@@ -248,26 +257,29 @@ function scoredCopy(batch: Batch, unit: Unit): ScoredUnit {
 }
 
 /**
- * Scores units as they are read (readUnits' `make` and `onUnit`): each unit made as a
- * scored unit, and scored from the values the reader has just written into the scorer's
- * own array (`scratch`), so nothing is read twice. The units readUnits returns are then
- * the scored units. `expected` units size the batch.
+ * Scores units as they are read (readUnits' maker): each unit made as a scored unit, and
+ * scored from the values the reader has just written into the scorer's own array
+ * (`scratch`), so nothing is read twice. The units readUnits returns are then the scored
+ * units. `expected` units size the batch.
  */
-export function scoringAsRead(rs: CompiledRuleSet, expected = 0): Required<Pick<ReadOptions<ScoredUnit>, 'scratch' | 'onUnit' | 'make'>> {
-  const scoring = scoringOf(rs);
-  const batch = new Batch(rs, expected);
-  return {
-    scratch: scoring.env,
-    make: (id, name, parent, row, values, cells, clean) => new ScoredUnit(batch, id, name, parent, row, values, cells, clean),
-    onUnit: (unit, values) => { scoreInto(unit, scoring, scoring.scores, false, values === scoring.env); },
-  };
+export function scoringAsRead(rs: CompiledRuleSet, expected = 0): { maker: UnitMaker<ScoredUnit> } {
+  return { maker: new ScoringAsRead(scoringOf(rs), new Batch(rs, expected)) };
+}
+
+class ScoringAsRead implements UnitMaker<ScoredUnit> {
+  readonly scratch: Env;
+  constructor(readonly scoring: Scoring, readonly batch: Batch) { this.scratch = scoring.env; }
+  make(id: string, name: string | null, parent: string | null, row: number, values: Env | undefined, cells?: Record<string, unknown>, clean?: CleanRows): ScoredUnit {
+    return new ScoredUnit(this.batch, id, name, parent, row, values, cells, clean);
+  }
+  onRead(unit: ScoredUnit, values: Env): void {
+    scoreInto(unit, this.scoring, this.scoring.scores, false, values === this.scratch);
+  }
 }
 
 function scoreInto(unit: ScoredUnit, scoring: Scoring, scores: Float64Array, keep: boolean, inPlace = false): ScoredUnit {
   if (!inPlace) unit.valuesInto(scoring.env);
-  if (scoring.hits.length !== 0) scoring.hits.length = 0;
-  scoring.score(scoring.env, scores, scoring.hits);
-  return unit.record(scoring, scores, keep);
+  return unit.scoreFrom(scoring, scores, keep);
 }
 
 /** The same scoring by the closures alone, one call per node: the reference the generated scorer is tested against. */

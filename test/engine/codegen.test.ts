@@ -41,6 +41,24 @@ describe('the generated scorer', () => {
     }
   });
 
+  it('writes the total and the ranking\'s tie-break scores at the place it is given, and nowhere else', () => {
+    const rs = readRuleFile(path.join(RULES_DIR, 'village-annual.json')).ruleset;
+    const units = readUnits(rs, readDataFile(path.join(DEMO_DIR, 'villages-2024.csv'))).units;
+    const score = generateScorer(rs), width = rs.ranking.tieBreak.length;
+    const totals = new Float64Array(units.length + 1).fill(-1), ties = new Float64Array((units.length + 1) * width).fill(-1);
+    units.forEach((u, at) => {
+      const e = new Float64Array(rs.slotCount), s = new Float64Array(rs.nodes.length);
+      u.valuesInto(e);
+      score(e, s, [], totals, ties, at);
+      const b = scoreUnitByClosures(rs, u);
+      expect(totals[at], u.id).to.equal(b.total);
+      expect([...ties.subarray(at * width, (at + 1) * width)], u.id).to.deep.equal(rs.ranking.tieBreak.map((node) => b.scores[node]));
+    });
+    expect(width).to.be.greaterThan(0);
+    expect(totals[units.length]).to.equal(-1);
+    expect([...ties.subarray(units.length * width)]).to.deep.equal(new Array(width).fill(-1));
+  });
+
   it('carries no name, string or other text of the rule file into the generated source', () => {
     const rs = compile(ruleSet({
       inputs: { 出生人数: { type: 'number' }, star: { type: 'grade', grades: ['好', '差'] } },
