@@ -1,4 +1,4 @@
-import { appraise, loadRuleSet, rankUnits, readUnits, scoreUnits, Unit, type CompiledRuleSet, type DataTable, type RankedUnit } from '../../src/engine/index.js';
+import { appraise, loadRuleSet, rankUnits, readUnits, scoreUnits, HeldUnit, type CompiledRuleSet, type Unit, type DataTable, type RankedUnit } from '../../src/engine/index.js';
 import { ruleSchema } from '../../src/io/rule-file.js';
 import { checksum, gc, median, pageFaults, timed, type Checksum } from '../measure.js';
 import { scoreByHand, type SyntheticInputs } from '../peers/hand-written.js';
@@ -63,7 +63,7 @@ export async function engineTask(args: { size: number; quick: boolean; skip?: st
     { name: 'engine', runs: fast, fullWarmUp: true, prepare: (cells) => tableOf(cells), run: (t) => appraise(rs, t as DataTable).units, rows: engineRows },
     {
       // Units whose values are already read and held (not read again from their rows): scoring and ranking alone.
-      name: 'engineScoreRank', runs: fast, fullWarmUp: true, prepare: (cells) => readUnits(rs, tableOf(cells)).units.map((u) => new Unit(u.id, u.name, u.parent, u.row, u.env)),
+      name: 'engineScoreRank', runs: fast, fullWarmUp: true, prepare: (cells) => readUnits(rs, tableOf(cells)).units.map((u) => new HeldUnit(u.id, u.name, u.parent, u.row, u.env)),
       run: (units) => rankUnits(rs, scoreUnits(rs, units as Unit[])).units, rows: engineRows,
     },
     { name: 'handWritten', runs: fast, fullWarmUp: true, prepare: (c) => c, run: (c) => rankPeers((c as unknown as SyntheticInputs[]).map(scoreByHand)), rows: peerRows },

@@ -8,7 +8,7 @@ import { scoringAsRead } from './score.js';
 import { readUnits, type DataTable } from './units.js';
 
 export { loadRuleSet, type LoadedRuleSet } from './load.js';
-export { readUnits, inputValue, inputValues, Unit, type DataTable } from './units.js';
+export { readUnits, inputValue, inputValues, Unit, HeldUnit, type DataTable } from './units.js';
 export { scoreUnit, scoreUnits, scoreAgainInto, type UnitScore } from './score.js';
 export { rankUnits, type Ranking, type RankedUnit, type ParentResult, type Sanction } from './rank.js';
 export { explainCriterion, explainAdjustment } from './explain.js';

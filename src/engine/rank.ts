@@ -18,7 +18,9 @@ export interface RankedUnit extends UnitScore {
   sanctions: Sanction[];
   grade: string | null;
   /** Points behind the unit ranked just above it in its scope (null for the first). */
-  behind: number | null;
+  readonly behind: number | null;
+  /** Sets the unit ranked just above it (the last of the level before; null for the first level), whose total gives `behind`. */
+  setAbove(unit: RankedUnit | null): void;
 }
 
 /** No sanction: one shared empty list (most units have none); a sanction gives the unit a list of its own. */
@@ -92,22 +94,19 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: 
   const sanctions = rs.ranking.sanctions;
   // `levels` is written from its start, never emptied: an array set to length 0 gives up its store.
   let count = 0;
-  // The rank, distance and total of the unit before are kept here, as plain numbers, not read back from it.
-  let rank = 0, behind = 0, above = 0;
+  // The rank of the unit before, and the unit above this level, are kept here, not read back.
+  let rank = 0;
+  let above: RankedUnit | null = null;
   for (let i = from; i < to; i++) {
     const r = ranked[i];
-    const total = r.total;
     if (i === from || rankOrder(ranked[i - 1], r) !== 0) {
       rank = i - from + 1;
       levels[count++] = rank;
-      // The unit just above is the last of the level before; tied units share its distance.
-      if (i > from) behind = round9(above - total);
+      // The unit just above is the last of the level before; tied units share it. The first level has none.
+      above = i > from ? ranked[i - 1] : null;
     }
-    // The first level has no unit above it.
-    if (rank === 1) r.behind = null;
-    else r.behind = behind;
+    r.setAbove(above);
     r.rank = rank; r.vetoed = r.vetoes.length > 0; r.sanctions = NONE;
-    above = total;
   }
 
   // Sanctions by rank level; a level named by a positive place takes no negative-place sanction.

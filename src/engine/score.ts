@@ -1,8 +1,8 @@
-import { clamp, roundHalfUp } from './decimal.js';
+import { clamp, round9, roundHalfUp } from './decimal.js';
 import type { CompiledAdjustments, CompiledCriterion, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
 import type { RankedUnit, Sanction } from './rank.js';
-import { Unit, type CleanRows, type UnitMaker } from './units.js';
+import { readAgain, text, Unit, type CleanRows, type HeldUnit, type TableRow, type UnitMaker } from './units.js';
 import { generateScorer, vetoTable, type Scorer } from './codegen.js';
 
 /**
@@ -29,6 +29,7 @@ export interface UnitScore {
 }
 
 const NO_VETOES: VetoHit[] = [];
+const NO_SANCTIONS: Sanction[] = [];
 
 export function criterionScore(c: CompiledCriterion, env: Env, precision: number): number {
   if (c.zeroIf && c.zeroIf(env) === 1) return 0;
@@ -61,17 +62,23 @@ function adjustmentTotal(block: CompiledAdjustments | undefined, env: Env, preci
 
 /**
  * What a batch of scored units keeps, column by column: the totals, the tie-break scores,
- * each unit's distance to the one above, its rank, whether it is vetoed, its grade, its
- * sanctions; and, for the few units that have them, their vetoes and kept scores. As fields of
- * each unit's object these were 56 bytes a unit more (every field is a word), and each
- * number a boxed double of its own, copied by the garbage collector with it.
+ * the unit ranked above each, its rank, whether it is vetoed, its grade, its sanctions; and,
+ * for the few units that have them, their vetoes and kept scores. As fields of each unit's
+ * object these were 56 bytes a unit more (every field is a word), and each number a boxed
+ * double of its own, copied by the garbage collector with it.
  */
 class Batch {
   totals: Float64Array;
   /** `width` tie-break scores a unit, unit after unit. */
   ties: Float64Array;
-  /** NaN for none (the first of its scope). */
-  behind: Float64Array;
+  /**
+   * The place of the unit ranked just above each (the last of the level before), whose total
+   * gives its distance: NONE_ABOVE for the first level; ELSEWHERE when that unit is of another
+   * batch, and the distance is then in `distances`. A place, not the distance itself: a
+   * number handed to a setter V8 did not inline is boxed, and rankScope hands one to every unit.
+   */
+  above: Int32Array;
+  readonly distances = new Map<number, number>();
   ranks: Int32Array;
   /** VETOED and HAS_VETOES, bit by bit. */
   flags: Uint8Array;
@@ -79,10 +86,17 @@ class Batch {
   grades: Uint16Array;
   /** The grades given so far; 0 is none. */
   readonly labels: Array<string | null> = [null];
+  /**
+   * The index of each unit's sanctions in `sanctionLists`: most units have none (0), and most
+   * others share one list (rank.ts gives one list to every unit a rule's sanction falls on).
+   */
+  sanctions: Int32Array;
+  readonly sanctionLists: Sanction[][] = [NO_SANCTIONS];
+  readonly #sanctionIndex = new Map<Sanction[], number>();
   readonly vetoes = new Map<number, VetoHit[]>();
-  /** Each unit's sanctions, by its place: made at the first unit given any (every scope's last has some). */
-  sanctions: Sanction[][] | undefined = undefined;
   readonly details = new Map<number, Detail>();
+  /** The reader of the clean rows the units were read from (readUnits gives one to all a table's rows). */
+  clean: CleanRows | undefined = undefined;
   readonly width: number;
   size = 0;
 
@@ -91,10 +105,11 @@ class Batch {
     const n = Math.max(1, capacity);
     this.totals = new Float64Array(n);
     this.ties = new Float64Array(n * this.width);
-    this.behind = new Float64Array(n);
+    this.above = new Int32Array(n);
     this.ranks = new Int32Array(n);
     this.flags = new Uint8Array(n);
     this.grades = new Uint16Array(n);
+    this.sanctions = new Int32Array(n);
   }
 
   /** A place for one more unit. */
@@ -105,8 +120,9 @@ class Batch {
         b.set(a as never);
         return b;
       };
-      this.totals = grown(this.totals); this.ties = grown(this.ties); this.behind = grown(this.behind);
+      this.totals = grown(this.totals); this.ties = grown(this.ties); this.above = grown(this.above);
       this.ranks = grown(this.ranks); this.flags = grown(this.flags); this.grades = grown(this.grades);
+      this.sanctions = grown(this.sanctions);
     }
     return this.size++;
   }
@@ -117,6 +133,13 @@ class Batch {
     return k;
   }
 
+  sanctionListIndex(list: Sanction[]): number {
+    if (list.length === 0) return 0;
+    let k = this.#sanctionIndex.get(list);
+    if (k === undefined) this.#sanctionIndex.set(list, (k = this.sanctionLists.push(list) - 1));
+    return k;
+  }
+
   /** Sets or clears one of a unit's flags. */
   flag(at: number, bit: number, on: boolean): void {
     this.flags[at] = on ? this.flags[at] | bit : this.flags[at] & ~bit;
@@ -124,32 +147,66 @@ class Batch {
 }
 
 const VETOED = 1, HAS_VETOES = 2;
+const NONE_ABOVE = -1, ELSEWHERE = -2;
 
 type Detail = { scores: Float64Array; bonus: number; penalty: number };
 
 /**
  * A scored unit: the unit itself (`unit` is the object itself); everything it has as a
- * scored and ranked unit is kept in its batch (above), at its place there. The score of
- * every node, the bonus and the penalty are computed again from the unit's values when
- * first asked for, unless they were kept from the start: ranking 100,000 units needs only
- * the totals, and keeping 40-odd numbers for each costs more than scoring it twice. The
- * ranking fields are set by rankUnits (rank.ts).
+ * scored and ranked unit is kept in its batch (above), at its place there. Its id, name,
+ * parent, row and values are read, when asked for, from what it was made of: the clean row
+ * it was read from (its values read again by the batch's reader), or the unit it scores.
+ * Four fields, 56 bytes a unit, where holding them all took 96: the garbage collector copies each
+ * of 100,000 units once or twice a run, into memory that on these machines costs tens of
+ * microseconds a page the first time it is touched.
+ * The score of every node, the bonus and the penalty are computed again from the unit's
+ * values when first asked for, unless they were kept from the start: ranking 100,000 units
+ * needs only the totals, and keeping 40-odd numbers for each costs more than scoring it twice.
+ * The ranking fields are set by rankUnits (rank.ts).
  */
 class ScoredUnit extends Unit implements RankedUnit {
   readonly #batch: Batch;
   readonly #at: number;
+  readonly #source: TableRow | Unit;
+  /** Held, unlike the id and the name: ranking reads every unit's parent, and a row's cells are memory far apart. */
+  readonly parent: string | null;
 
-  constructor(batch: Batch, id: string, name: string | null, parent: string | null, row: number, values: Env | Unit | undefined, cells?: Record<string, unknown>, clean?: CleanRows) {
-    super(id, name, parent, row, values, cells, clean);
+  constructor(batch: Batch, source: TableRow | Unit) {
+    super();
     this.#batch = batch;
     this.#at = batch.next();
+    this.#source = source;
+    this.parent = source instanceof Unit ? source.parent : text(source.cells.parent) ?? null;
+  }
+
+  get id(): string { const s = this.#source; return s instanceof Unit ? s.id : text(s.cells.id)!; }
+  get name(): string | null { const s = this.#source; return s instanceof Unit ? s.name : text(s.cells.name) ?? null; }
+  get row(): number { return this.#source.row; }
+  protected get size(): number { return this.#batch.clean!.size; }
+  override get env(): Env { const s = this.#source; return s instanceof Unit ? s.env : super.env; }
+  valuesInto(target: Env): void {
+    const s = this.#source;
+    if (s instanceof Unit) s.valuesInto(target);
+    else readAgain(this.#batch.clean!, s.cells, target, this);
   }
 
   get unit(): Unit { return this; }
   get total(): number { return this.#batch.totals[this.#at]; }
   tie(k: number): number { return this.#batch.ties[this.#at * this.#batch.width + k]; }
-  get behind(): number | null { const b = this.#batch.behind[this.#at]; return b !== b ? null : b; }
-  set behind(points: number | null) { this.#batch.behind[this.#at] = points ?? NaN; }
+  get behind(): number | null {
+    const b = this.#batch, above = b.above[this.#at];
+    if (above === NONE_ABOVE) return null;
+    return above === ELSEWHERE ? b.distances.get(this.#at)! : round9(b.totals[above] - b.totals[this.#at]);
+  }
+  setAbove(unit: RankedUnit | null): void {
+    const b = this.#batch;
+    if (unit === null) b.above[this.#at] = NONE_ABOVE;
+    else if (unit instanceof ScoredUnit && unit.#batch === b) b.above[this.#at] = unit.#at;
+    else {
+      b.above[this.#at] = ELSEWHERE;
+      b.distances.set(this.#at, round9(unit.total - this.total));
+    }
+  }
   get rank(): number { return this.#batch.ranks[this.#at]; }
   set rank(rank: number) { this.#batch.ranks[this.#at] = rank; }
   get vetoed(): boolean { return (this.#batch.flags[this.#at] & VETOED) !== 0; }
@@ -163,12 +220,8 @@ class ScoredUnit extends Unit implements RankedUnit {
     else if (had) b.vetoes.delete(this.#at);
     if (had !== hits.length > 0) b.flag(this.#at, HAS_VETOES, !had);
   }
-  get sanctions(): Sanction[] { return this.#batch.sanctions?.[this.#at] ?? NO_SANCTIONS; }
-  set sanctions(list: Sanction[]) {
-    const b = this.#batch;
-    if (b.sanctions) b.sanctions[this.#at] = list;
-    else if (list.length > 0) (b.sanctions = new Array<Sanction[]>(b.totals.length))[this.#at] = list;
-  }
+  get sanctions(): Sanction[] { return this.#batch.sanctionLists[this.#batch.sanctions[this.#at]]; }
+  set sanctions(list: Sanction[]) { this.#batch.sanctions[this.#at] = this.#batch.sanctionListIndex(list); }
   get scores(): Float64Array { return this.#scored().scores; }
   get bonus(): number { return this.#scored().bonus; }
   get penalty(): number { return this.#scored().penalty; }
@@ -193,8 +246,6 @@ class ScoredUnit extends Unit implements RankedUnit {
     return this;
   }
 }
-
-const NO_SANCTIONS: Sanction[] = [];
 
 /**
  * The vetoes the scorer has just reported. A function of its own, with no closure: a closure
@@ -253,7 +304,7 @@ export function scoreAgainInto(rs: CompiledRuleSet, unit: Unit, env: Env, scores
 }
 
 function scoredCopy(batch: Batch, unit: Unit): ScoredUnit {
-  return new ScoredUnit(batch, unit.id, unit.name, unit.parent, unit.row, unit);
+  return new ScoredUnit(batch, unit);
 }
 
 /**
@@ -269,9 +320,11 @@ export function scoringAsRead(rs: CompiledRuleSet, expected = 0): { maker: UnitM
 class ScoringAsRead implements UnitMaker<ScoredUnit> {
   readonly scratch: Env;
   constructor(readonly scoring: Scoring, readonly batch: Batch) { this.scratch = scoring.env; }
-  make(id: string, name: string | null, parent: string | null, row: number, values: Env | undefined, cells?: Record<string, unknown>, clean?: CleanRows): ScoredUnit {
-    return new ScoredUnit(this.batch, id, name, parent, row, values, cells, clean);
+  fromRow(row: TableRow, _id: string, clean: CleanRows): ScoredUnit {
+    this.batch.clean = clean;
+    return new ScoredUnit(this.batch, row);
   }
+  fromHeld(unit: HeldUnit): ScoredUnit { return new ScoredUnit(this.batch, unit); }
   onRead(unit: ScoredUnit, values: Env): void {
     scoreInto(unit, this.scoring, this.scoring.scores, false, values === this.scratch);
   }

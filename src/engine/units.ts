@@ -18,15 +18,47 @@ export interface DataTable {
   rows: Array<{ row: number; cells: Record<string, unknown> }>;
 }
 
+/** One row of a table: its spreadsheet row number (header = 1) and its cells as written. */
+export type TableRow = DataTable['rows'][number];
+
 /**
- * A unit read from its row. A clean row's values are not kept: they are read again from
- * the row each time they are asked for (the generated reader takes well under a
- * microsecond), because holding 50-odd numbers for each of 100,000 units costs more
- * than reading them twice.
- * The table must therefore not change while its units are in use; a row that no longer
- * reads cleanly is an error, never a silent difference.
+ * A unit: its id, name, parent and row, and its values (RULES.md §3 as numbers: NaN
+ * undefined, 1/0 booleans, string ids): inputs, links, metrics. What it holds is its kind's
+ * own: a HeldUnit holds them; a scored unit (score.ts) reads them from its row, or from the
+ * unit it scores, when asked, and so keeps 48 bytes where holding them took 96.
  */
-export class Unit {
+export abstract class Unit {
+  abstract readonly id: string;
+  abstract readonly name: string | null;
+  abstract readonly parent: string | null;
+  /** Spreadsheet row number (header = 1). */
+  abstract readonly row: number;
+
+  /**
+   * The unit's values. A clean row's are read again on each call and not kept (so 100,000
+   * units being stored never hold them all at once): read them once per use.
+   */
+  get env(): Env {
+    const env = new Float64Array(this.size);
+    this.valuesInto(env);
+    return env;
+  }
+
+  /** How many values the unit has. */
+  protected abstract get size(): number;
+
+  /** Writes the unit's values at the start of `target` (a scorer's scratch), without keeping them. */
+  abstract valuesInto(target: Env): void;
+}
+
+/**
+ * A unit that holds its id, name, parent and row, and its values; or, for a clean row,
+ * the row's cells, read again each time its values are asked for (the generated reader
+ * takes well under a microsecond), because holding 50-odd numbers for each of 100,000
+ * units costs more than reading them twice. The table must therefore not change while
+ * its units are in use; a row that no longer reads cleanly is an error, never a silent difference.
+ */
+export class HeldUnit extends Unit {
   /** The values; or, for a clean row, its cells, read again by `#clean` each time. */
   readonly #source: Env | Record<string, unknown>;
   readonly #clean: CleanRows | undefined;
@@ -35,46 +67,38 @@ export class Unit {
     readonly id: string,
     readonly name: string | null,
     readonly parent: string | null,
-    /** Spreadsheet row number (header = 1). */
     readonly row: number,
-    /**
-     * The values; or another unit, whose values these are; or, for a clean row, none:
-     * they are read again from `cells` by `clean`, the reader of the table's clean rows.
-     */
-    values: Env | Unit | undefined,
+    /** The values; or, for a clean row, none: they are read again from `cells` by `clean`, the reader of the table's clean rows. */
+    values: Env | undefined,
     cells?: Record<string, unknown>,
     clean?: CleanRows,
   ) {
-    if (values instanceof Unit) {
-      this.#source = values.#source;
-      this.#clean = values.#clean;
-    } else {
-      this.#source = values ?? cells!;
-      this.#clean = values ? undefined : clean;
-    }
+    super();
+    this.#source = values ?? cells!;
+    this.#clean = values ? undefined : clean;
   }
 
-  /**
-   * The unit's values (RULES.md §3 as numbers: NaN undefined, 1/0 booleans, string ids):
-   * inputs, links, metrics. A clean row's are read again on each call and not kept (so
-   * 100,000 units being stored never hold them all at once): read them once per use.
-   */
-  get env(): Env {
-    if (!this.#clean) return this.#source as Env;
-    const env = new Float64Array(this.#clean.size);
-    this.valuesInto(env);
-    return env;
+  override get env(): Env {
+    return this.#clean ? super.env : (this.#source as Env);
   }
 
-  /** Writes the unit's values at the start of `target` (a scorer's scratch), without keeping them. */
+  protected get size(): number {
+    return this.#clean ? this.#clean.size : (this.#source as Env).length;
+  }
+
   valuesInto(target: Env): void {
     if (!this.#clean) {
       const env = this.#source as Env;
       for (let i = 0; i < env.length; i++) target[i] = env[i];
-    } else if (!this.#clean.read(this.#source as Record<string, unknown>, target)) {
-      throw new Error(`第${this.row}行（${this.id}）在读取后被改动：请重新读取数据`);
+    } else {
+      readAgain(this.#clean, this.#source as Record<string, unknown>, target, this);
     }
   }
+}
+
+/** Reads a clean row's values again into `target`; a row that no longer reads cleanly has been changed since it was read. */
+export function readAgain(clean: CleanRows, cells: Record<string, unknown>, target: Env, unit: { row: number; id: string }): void {
+  if (!clean.read(cells, target)) throw new Error(`第${unit.row}行（${unit.id}）在读取后被改动：请重新读取数据`);
 }
 
 /** The generated reader of a table's clean rows, and how many values it writes: one for all the table's units. */
@@ -101,22 +125,25 @@ export interface ReadOptions<U extends Unit = Unit> {
 /**
  * What readUnits makes of each row read. An object of a class, not a pair of closures made
  * for each read: V8 inlines a method found on one class's prototype into the reading loop
- * every time, where new closures on every call are inlined or not as its compiler's timing
- * falls, and a scorer left out boxes every score it hands on (40 bytes a unit).
+ * every time, where new closures on every call are inlined or not as its compiler's timing falls.
  */
 export interface UnitMaker<U extends Unit> {
   /** Where clean rows are read (at least `valueSlots` long): the scorer's own array, so nothing is copied. */
   readonly scratch: Env | undefined;
-  make(id: string, name: string | null, parent: string | null, row: number, values: Env | undefined, cells?: Record<string, unknown>, clean?: CleanRows): U;
+  /** A unit of a clean row, whose values `clean` reads again from its cells when they are asked for. */
+  fromRow(row: TableRow, id: string, clean: CleanRows): U;
+  /** A unit of a row read the general way, which holds its values. */
+  fromHeld(unit: HeldUnit): U;
   /** Called with each unit as soon as its row is read, with its values: for a clean row they are in `scratch` and hold only during the call. */
   onRead(unit: U, values: Env): void;
 }
 
 class PlainUnits implements UnitMaker<Unit> {
   readonly scratch = undefined;
-  make(id: string, name: string | null, parent: string | null, row: number, values: Env | undefined, cells?: Record<string, unknown>, clean?: CleanRows): Unit {
-    return new Unit(id, name, parent, row, values, cells, clean);
+  fromRow(row: TableRow, id: string, clean: CleanRows): Unit {
+    return new HeldUnit(id, text(row.cells.name) ?? null, text(row.cells.parent) ?? null, row.row, undefined, row.cells, clean);
   }
+  fromHeld(unit: HeldUnit): Unit { return unit; }
   onRead(): void { /* nothing more to do with a plain unit */ }
 }
 const PLAIN = new PlainUnits();
@@ -160,7 +187,8 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
   const maker = opts.maker ?? (PLAIN as unknown as UnitMaker<U>);
   const scratch = maker.scratch ?? new Float64Array(rs.valueSlots);
   for (let i = 0; i < table.rows.length; i++) {
-    const { row, cells } = table.rows[i];
+    const tableRow = table.rows[i];
+    const { row, cells } = tableRow;
     const before = problems.length;
     const id = text(cells.id);
     if (id === undefined) { if (hasId) problem(row, 'id', 'MISSING_VALUE', '缺少单位编号 id'); }
@@ -168,7 +196,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
 
     // A clean row is read by the generated reader; any other row again, here, cell by cell.
     if (fast && problems.length === before && fast(cells, scratch)) {
-      const unit = maker.make(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, undefined, cells, clean);
+      const unit = maker.fromRow(tableRow, id!, clean!);
       units[count++] = unit;
       maker.onRead(unit, scratch);
       continue;
@@ -190,7 +218,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
         problem(row, cols.join('、'), 'CHECK_FAILED', `校验未通过：${check.message}`);
       }
     }
-    const unit = maker.make(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, env);
+    const unit = maker.fromHeld(new HeldUnit(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, env));
     units[count++] = unit;
     maker.onRead(unit, env);
   }
@@ -289,7 +317,8 @@ function numeric(v: number | boolean | string, strings: StringTable): number {
   return typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : strings.id(v);
 }
 
-function text(v: unknown): string | undefined {
+/** A cell as the text of an id or a name: trimmed; undefined when empty. */
+export function text(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;
   const s = typeof v === 'string' ? v.trim() : String(v).trim();
   return s === '' ? undefined : s;

@@ -3,7 +3,7 @@ import { countInputs, inputsOf, type InputRow } from '../db/queries/inputs.js';
 import { listPeriods } from '../db/queries/periods.js';
 import { getRuleVersion, latestRuleVersion, listRuleVersions } from '../db/queries/rule-versions.js';
 import { listUnits, type UnitRow } from '../db/queries/units.js';
-import { DataInvalid, readUnits, Unit, type CompiledRuleSet } from '../engine/index.js';
+import { DataInvalid, HeldUnit, readUnits, type CompiledRuleSet, type Unit } from '../engine/index.js';
 import { statistics, type Shown, type StatisticsRow, type UnitSet } from '../engine/statistics.js';
 import { toCsv, type Cell } from '../io/csv-write.js';
 import { tableFromJsonRows } from '../io/data-file.js';
@@ -183,7 +183,7 @@ function unitSet(rs: CompiledRuleSet, stored: InputRow[], tree: UnitRow[], file:
       present.add(id);
       if (!row) break; // named only as a parent: the engine makes it a root of its own
       // Its figures are its children's sums: the values it carries here are never read.
-      ancestors.push(new Unit(row.id, row.name, row.parent_id, 1, unit.env));
+      ancestors.push(new HeldUnit(row.id, row.name, row.parent_id, 1, unit.env));
       id = row.parent_id;
     }
   }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appraise, rankUnits, readUnits, scoreUnits, type CompiledRuleSet, type RankedUnit } from '../../src/engine/index.js';
+import { appraise, rankUnits, readUnits, scoreUnit, scoreUnits, type CompiledRuleSet, type RankedUnit } from '../../src/engine/index.js';
 import { scoringAsRead } from '../../src/engine/score.js';
 import { parseJsonData } from '../../src/io/data-file.js';
 import { compile, ruleSet } from '../helpers.js';
@@ -181,3 +181,44 @@ describe('scored units kept column by column', () => {
     expect(a.filter((u) => u.vetoes.length > 0)).to.have.length(rows.filter((r) => r.bad).length);
   });
 });
+
+describe('the distance to the unit ranked above', () => {
+  const rs = rules({ scope: 'parent' });
+  const rows = [unit('a', 80.5), unit('b', 70), unit('c', 70), unit('d', 59.9), { ...unit('e', 40), parent: 'p2' }, { ...unit('f', 30.3), parent: 'p2' }];
+  const distances = (units: RankedUnit[]) => Object.fromEntries(units.map((u) => [u.unit.id, u.behind]));
+  const expected = { a: null, b: 10.5, c: 10.5, d: 10.1, e: null, f: 9.7 };
+
+  it('is the last of the level before: tied units share it, and each scope\'s first has none', () => {
+    expect(distances(appraise(rs, parseJsonData(JSON.stringify(rows), 'd.json')).units)).to.deep.equal(expected);
+  });
+
+  it('is the same when each unit was scored on its own, in a batch of its own', () => {
+    const read = readUnits(rs, parseJsonData(JSON.stringify(rows), 'd.json')).units;
+    expect(distances(rankUnits(rs, read.map((u) => scoreUnit(rs, u))).units)).to.deep.equal(expected);
+  });
+});
+
+describe('a unit scored as it is read', () => {
+  const rs = rules({ scope: 'parent' });
+
+  it('gives the id, name, parent and row of its row, as written there less the blanks around them', () => {
+    const [u] = appraise(rs, parseJsonData(JSON.stringify([{ id: ' a1 ', name: '甲村 ', parent: ' p1', s: 10, t: 1 }]), 'd.json')).units;
+    expect([u.unit.id, u.unit.name, u.unit.parent, u.unit.row]).to.deep.equal(['a1', '甲村', 'p1', 2]);
+  });
+
+  it('gives null for a name or a parent left empty', () => {
+    const [u] = appraise(rs, parseJsonData(JSON.stringify([{ id: 'a1', name: ' ', s: 10, t: 1 }]), 'd.json')).units;
+    expect([u.unit.name, u.unit.parent]).to.deep.equal([null, null]);
+  });
+
+  it('reads its values again from its row, and refuses a row changed since it was read', () => {
+    const table = parseJsonData(JSON.stringify([unit('a', 80, 5), unit('b', 70)]), 'd.json');
+    const [a, b] = appraise(rs, table).units;
+    expect(a.unit.env[0]).to.equal(80);
+    expect([...a.scores]).to.deep.equal([80, 5]);
+    table.rows[1].cells.s = 'changed';
+    expect(() => b.scores).to.throw(/第3行（b）在读取后被改动/);
+    expect(() => b.unit.env).to.throw(/第3行（b）在读取后被改动/);
+  });
+});
+
