@@ -24,8 +24,8 @@ export type TableRow = DataTable['rows'][number];
 /**
  * A unit: its id, name, parent and row, and its values (RULES.md §3 as numbers: NaN
  * undefined, 1/0 booleans, string ids): inputs, links, metrics. What it holds is its kind's
- * own: a HeldUnit holds them; a scored unit (score.ts) reads them from its row, or from the
- * unit it scores, when asked, and so keeps 48 bytes where holding them took 96.
+ * own: a HeldUnit holds them; a scored unit (score.ts) reads most of them from its row, or
+ * from the unit it scores, when asked, and so keeps 56 bytes where holding them all took 96.
  */
 export abstract class Unit {
   abstract readonly id: string;
@@ -123,9 +123,8 @@ export interface ReadOptions<U extends Unit = Unit> {
 }
 
 /**
- * What readUnits makes of each row read. An object of a class, not a pair of closures made
- * for each read: V8 inlines a method found on one class's prototype into the reading loop
- * every time, where new closures on every call are inlined or not as its compiler's timing falls.
+ * What readUnits makes of each row read, and what is done with it at once: appraise makes
+ * scored units and scores each while its values are in the scorer's own array (`scratch`).
  */
 export interface UnitMaker<U extends Unit> {
   /** Where clean rows are read (at least `valueSlots` long): the scorer's own array, so nothing is copied. */
