@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { createGzip, gunzipSync } from 'node:zlib';
 import {
   appraise, scoreAgainInto, DataInvalid, explainAdjustment, metricValues, type DataProblem, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
@@ -20,6 +19,7 @@ import { jsonArrayParts } from '../io/json-array.js';
 import { sha256 } from '../io/rule-file.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { faultPoint } from './fault.js';
+import { writeWhileMaking } from './overlapped-writes.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 
 /**
@@ -160,30 +160,17 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     });
     const digest = new ResultsDigest();
     const total = scored.count;
-    // While the database writes one slice, the next is made: the driver works on a thread of its own.
-    let writing: Promise<void> = Promise.resolve();
-    try {
-      for (let i = 0; i < total; i += STORE_CHUNK) {
-        const rows = scored.store(i, i + STORE_CHUNK, runId).map(({ row, line }) => {
-          digest.addLine(line);
-          return row;
-        });
-        await writing;
-        const done = Math.min(total, i + STORE_CHUNK);
-        writing = insertResults(tx, rows).then(() => req.onProgress?.('store', done, total));
-        // A write that fails while the next slice is made is answered when it is awaited, below;
-        // until then it must not count as a rejection nobody handles, which ends the process.
-        writing.catch(() => undefined);
-        // The write reaches the driver only after a few promise turns (the connection is
-        // acquired asynchronously): without this yield it waited for the next slice to be
-        // made, and the database's thread sat idle while the slices were made (3 s of 100,000 units).
-        await setImmediatePromise();
-      }
-      await writing;
-    } catch (e) {
-      await writing.catch(() => undefined); // the slice being written settles before the transaction ends
-      throw e;
-    }
+    await writeWhileMaking(
+      Math.ceil(total / STORE_CHUNK),
+      (k) => scored.store(k * STORE_CHUNK, (k + 1) * STORE_CHUNK, runId).map(({ row, line }) => {
+        digest.addLine(line);
+        return row;
+      }),
+      async (rows, k) => {
+        await insertResults(tx, rows);
+        req.onProgress?.('store', Math.min(total, (k + 1) * STORE_CHUNK), total);
+      },
+    );
     await insertParentResults(tx, scored.parents.map((p) => ({ run_id: runId, parent_id: p.id, sanctions: JSON.stringify(p.sanctions) })));
     await sealRun(tx, runId, digest.finish(scored.parents));
     await faultPoint('run');

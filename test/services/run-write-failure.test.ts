@@ -25,7 +25,8 @@ describe('a run whose results cannot all be written', () => {
     it(`fails with the database's error and stores no run when the result at position ${position} is refused`, async () => {
       await db.raw(`CREATE TRIGGER refuse_one BEFORE INSERT ON results WHEN NEW.position = ${position} BEGIN SELECT RAISE(ABORT, '磁盘拒绝写入'); END`);
       // The failed write is answered where the run awaits it, never left as a rejection nobody handles
-      // (Node ends the process on one). Whether it lands in that window is the database thread's timing.
+      // (Node ends the process on one). Whether it lands in that window here is the database thread's
+      // timing; overlapped-writes.test.ts makes it land there every time.
       const unhandled: unknown[] = [];
       const record = (reason: unknown) => unhandled.push(reason);
       process.on('unhandledRejection', record);
