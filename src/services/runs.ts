@@ -11,7 +11,7 @@ import { perDatabase } from './per-database.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { countInputs, pinnedInputPages } from '../db/queries/inputs.js';
 import { getPeriod } from '../db/queries/periods.js';
-import { insertParentResults, insertResults, parentResultsOf, resultsOf, type ResultRow } from '../db/queries/results.js';
+import { insertParentResults, parentResultsOf, resultsWriter, resultsOf, type ResultRow } from '../db/queries/results.js';
 import { getRun, insertRun, listRuns, markPublished, markSuperseded, publishedRun, sealRun, type RunRow } from '../db/queries/runs.js';
 import { getSnapshot, saveSnapshot } from '../db/queries/snapshots.js';
 import { flatRows, tableFromJsonRows, type SnapshotUnit } from '../io/data-file.js';
@@ -160,17 +160,22 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     });
     const digest = new ResultsDigest();
     const total = scored.count;
-    await writeWhileMaking(
-      Math.ceil(total / STORE_CHUNK),
-      (k) => scored.store(k * STORE_CHUNK, (k + 1) * STORE_CHUNK, runId).map(({ row, line }) => {
-        digest.addLine(line);
-        return row;
-      }),
-      async (rows, k) => {
-        await insertResults(tx, rows);
-        req.onProgress?.('store', Math.min(total, (k + 1) * STORE_CHUNK), total);
-      },
-    );
+    const results = resultsWriter(tx);
+    try {
+      await writeWhileMaking(
+        Math.ceil(total / STORE_CHUNK),
+        (k) => scored.store(k * STORE_CHUNK, (k + 1) * STORE_CHUNK, runId).map(({ row, line }) => {
+          digest.addLine(line);
+          return row;
+        }),
+        async (rows, k) => {
+          await results.write(rows);
+          req.onProgress?.('store', Math.min(total, (k + 1) * STORE_CHUNK), total);
+        },
+      );
+    } finally {
+      await results.close();
+    }
     await insertParentResults(tx, scored.parents.map((p) => ({ run_id: runId, parent_id: p.id, sanctions: JSON.stringify(p.sanctions) })));
     await sealRun(tx, runId, digest.finish(scored.parents));
     await faultPoint('run');

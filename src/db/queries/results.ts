@@ -1,4 +1,4 @@
-import { insertMany } from '../chunks.js';
+import { insertMany, rowWriter, type RowWriter } from '../chunks.js';
 import type { Tx } from '../connection.js';
 
 export interface ResultRow {
@@ -9,8 +9,9 @@ export interface ResultRow {
 
 export interface ParentResultRow { run_id: number; parent_id: string; sanctions: string; }
 
-export async function insertResults(db: Tx, rows: ResultRow[], progress?: (done: number) => void): Promise<void> {
-  await insertMany(db, 'results', rows, { progress });
+/** A run's results written a slice at a time (close it when done, in a `finally`). */
+export function resultsWriter(db: Tx): RowWriter<ResultRow> {
+  return rowWriter<ResultRow>(db, 'results');
 }
 
 export async function insertParentResults(db: Tx, rows: ParentResultRow[]): Promise<void> {
