@@ -2,8 +2,8 @@ import { median } from './measure.js';
 
 /**
  * Whether a cost grows linearly with the units: each size's time per unit against the size
- * before's. The sizes are measured in rounds, one size after another within a round (seconds
- * apart), so that each step compares two figures taken on the machine as it was at that moment.
+ * before's. Each step is measured in rounds, its two sizes one after the other (seconds apart),
+ * so that it compares two figures taken on the machine as it was at that moment.
  * On these VMs the host's speed moves by up to 30 % within minutes; two figures taken minutes
  * apart measure that as much as the engine.
  */
@@ -16,37 +16,47 @@ export interface GrowthSample { size: number; ms: number; pageFaultsPerPass?: nu
 
 export interface GrowthStep {
   size: number;
-  /** The median over the rounds of the time per unit. */
+  /** The median of this size's time per unit, over every round that measured it. */
   usPerUnit: number;
-  /** The median over the rounds of the median pass. */
+  /** The median of its median passes. */
   ms: number;
   pageFaultsPerPass?: number;
-  /** Each round's time per unit, in the order measured. */
+  /** Its time per unit in each round that measured it, in the order measured. */
   usPerUnitByRound: number[];
-  /** The median over the rounds of this size's time per unit over the size before's in the same round; null for the first size. */
+  /**
+   * The median, over the rounds that measured this size and the size before, of this size's
+   * time per unit over the size before's in the same round; null for the first size.
+   */
   ratioToSizeBefore: number | null;
   linear: boolean;
 }
 
 /**
- * Each size's step from the rounds: every round holds every size once (in any order; a round
- * may go up or down the sizes, so that a drift of the machine within rounds falls on both sides).
+ * Each size's step from the rounds. A round measures some of the sizes once each, one after
+ * another (a round of two sizes measures one step; a round may go up or down the sizes, so that
+ * a drift of the machine within rounds falls on both sides). Each step needs at least one round
+ * with both its sizes.
  */
 export function growthSteps(rounds: GrowthSample[][]): GrowthStep[] {
   if (rounds.length === 0) throw new Error('growth: no round measured');
-  const sizes = [...new Set(rounds[0].map((s) => s.size))].sort((a, b) => a - b);
-  const perUnit = rounds.map((round, r) => {
+  const perUnit = (s: GrowthSample) => (s.ms * 1000) / s.size;
+  const rows = rounds.map((round, r) => {
     const bySize = new Map(round.map((s) => [s.size, s]));
-    if (round.length !== sizes.length || sizes.some((size) => !bySize.has(size))) {
-      throw new Error(`growth: round ${r + 1} measured ${round.map((s) => s.size).join(', ')}, not ${sizes.join(', ')}`);
-    }
-    return sizes.map((size) => bySize.get(size)!);
+    if (bySize.size !== round.length) throw new Error(`growth: round ${r + 1} measured a size twice (${round.map((s) => s.size).join(', ')})`);
+    return bySize;
   });
+  const sizes = [...new Set(rounds.flat().map((s) => s.size))].sort((a, b) => a - b);
   return sizes.map((size, i) => {
-    const samples = perUnit.map((round) => round[i]);
-    const us = samples.map((s) => (s.ms * 1000) / s.size);
-    const ratio = i === 0 ? null : median(perUnit.map((round) => (round[i].ms / round[i].size) / (round[i - 1].ms / round[i - 1].size)));
+    const samples = rows.flatMap((row) => (row.has(size) ? [row.get(size)!] : []));
+    let ratio: number | null = null;
+    if (i > 0) {
+      const before = sizes[i - 1];
+      const both = rows.filter((row) => row.has(before) && row.has(size));
+      if (both.length === 0) throw new Error(`growth: no round measured both ${before} and ${size}`);
+      ratio = median(both.map((row) => perUnit(row.get(size)!) / perUnit(row.get(before)!)));
+    }
     const faults = samples.map((s) => s.pageFaultsPerPass).filter((f): f is number => f !== undefined);
+    const us = samples.map(perUnit);
     return {
       size, usPerUnit: median(us), ms: median(samples.map((s) => s.ms)),
       ...(faults.length ? { pageFaultsPerPass: median(faults) } : {}),
@@ -55,8 +65,17 @@ export function growthSteps(rounds: GrowthSample[][]): GrowthStep[] {
   });
 }
 
-/** The order of the sizes in round `r`: up the sizes in even rounds, down in odd ones. */
-export function roundOrder(sizes: number[], r: number): number[] {
-  const up = [...sizes].sort((a, b) => a - b);
-  return r % 2 === 0 ? up : up.reverse();
+/**
+ * The rounds that measure each step on its own, `count` rounds a step: its two sizes one after
+ * the other, the smaller first in even rounds and the larger first in odd ones. A step is never
+ * measured beside a larger size's child: a child of 100,000 units run just after one of
+ * 1,000,000 took 2.5 µs a unit, against 1.9–2.0 after one of 10,000 (bench/README.md).
+ */
+export function stepRounds(sizes: number[], count: number): number[][] {
+  const up = [...new Set(sizes)].sort((a, b) => a - b);
+  const rounds: number[][] = [];
+  for (let i = 1; i < up.length; i++) {
+    for (let r = 0; r < count; r++) rounds.push(r % 2 === 0 ? [up[i - 1], up[i]] : [up[i], up[i - 1]]);
+  }
+  return rounds;
 }

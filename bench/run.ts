@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 // The product's migration and progress logs stay out of the figures (children inherit this).
 process.env.APPRAISAL_QUIET ??= '1';
 import { ROOT } from '../src/paths.js';
-import { growthSteps, roundOrder, GROWTH_LIMIT, type GrowthSample, type GrowthStep } from './growth.js';
+import { growthSteps, stepRounds, GROWTH_LIMIT, type GrowthSample, type GrowthStep } from './growth.js';
 import { firstTouchMicros, fmtMiB, type Checksum } from './measure.js';
 import type { ContestantResult } from './tasks/engine.js';
 import { benchDatabaseUrl } from './tasks/end-to-end.js';
@@ -157,25 +157,25 @@ table(['page', 'one request', 'req/s', 'p50', 'p99', 'errors', 'budget'], [
 ]);
 
 // 4. Growth -------------------------------------------------------------------------------
-// The engine's time per unit by size, measured for this part in rounds: every size once a round,
-// one child after another (up the sizes, then down), so that each step compares figures taken
-// seconds apart. Part 1's figures were taken minutes apart; they stand beside, not judged.
+// The engine's time per unit by size, measured for this part step by step: the step's two sizes
+// in rounds, one child after the other, so that each step compares figures taken seconds apart.
+// Part 1's figures were taken minutes apart; they stand beside, not judged.
 type Scale = { size: number; ms: number; peakRssBytes: number; rssBeforeBytes: number; heapAfterBytes: number };
 const scaleRuns: Scale[] = [];
 for (const size of sizes) scaleRuns.push(await child<Scale>('scale', { size }));
-const ROUNDS = quick ? 3 : 5;
+const ROUNDS = quick ? 5 : 7;
 const engineAlone = ['engineScoreRank', 'handWritten', 'jsonLogic', 'jsonRulesEngine'];
 const rounds: GrowthSample[][] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  const round: GrowthSample[] = [];
-  for (const size of roundOrder(sizes, r)) {
+for (const round of stepRounds(sizes, ROUNDS)) {
+  const measured: GrowthSample[] = [];
+  for (const size of round) {
     const [e] = (await child<{ contestants: ContestantResult[] }>('engine', { size, quick, skip: engineAlone })).contestants;
-    round.push({ size, ms: e.ms, pageFaultsPerPass: e.pageFaultsPerPass });
+    measured.push({ size, ms: e.ms, pageFaultsPerPass: e.pageFaultsPerPass });
   }
-  rounds.push(round);
+  rounds.push(measured);
 }
 console.log(`\n4. Growth (time per unit should stay flat; ✘ marks a step whose cost a unit is more than ${GROWTH_LIMIT}× the size before's)`);
-console.log(`   scoring: ${ROUNDS} rounds, each size once a round, one after another (up, then down); the median of each round's step is judged`);
+console.log(`   scoring: each step measured on its own in ${ROUNDS} rounds, its two sizes one after the other (smaller first, then larger first); the median of the rounds' steps is judged`);
 // What the machine charges for memory touched for the first time, measured here, beside the
 // pages each scoring pass touched so: the time per unit less that charge says how much of a
 // step is the machine's memory and how much the engine's work. It is shown, never judged.

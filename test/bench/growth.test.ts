@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { growthSteps, roundOrder, GROWTH_LIMIT } from '../../bench/growth.js';
+import { growthSteps, stepRounds, GROWTH_LIMIT } from '../../bench/growth.js';
 
-/** The growth table judges each step on figures taken in the same round, seconds apart. */
+/** The growth table judges each step on its two sizes measured in the same round, seconds apart. */
 describe('the growth of a cost with the units', () => {
   it('judges each step by the median of its rounds, each round comparing its own two figures', () => {
     // The machine was twice as slow in the second round: each round's own step is 1.2×.
@@ -35,15 +35,31 @@ describe('the growth of a cost with the units', () => {
     expect(steps.map((s) => s.linear)).to.deep.equal([true, true, false]);
   });
 
-  it('refuses rounds that did not measure the same sizes, naming the round', () => {
-    expect(() => growthSteps([])).to.throw('no round');
-    expect(() => growthSteps([[{ size: 10, ms: 1 }, { size: 100, ms: 10 }], [{ size: 10, ms: 1 }]])).to.throw('round 2 measured 10, not 10, 100');
-    expect(() => growthSteps([[{ size: 10, ms: 1 }, { size: 100, ms: 10 }], [{ size: 10, ms: 1 }, { size: 1000, ms: 10 }]])).to.throw('round 2 measured 10, 1000');
+  it('judges each step only on the rounds that measured both its sizes, and shows a size with all its rounds', () => {
+    const steps = growthSteps([
+      [{ size: 10, ms: 10 }, { size: 100, ms: 110 }],
+      [{ size: 100, ms: 300 }, { size: 10, ms: 25 }],
+      [{ size: 100, ms: 100 }, { size: 1000, ms: 1300 }],
+      [{ size: 1000, ms: 1400 }, { size: 100, ms: 100 }],
+    ]);
+    expect(steps.map((s) => s.size)).to.deep.equal([10, 100, 1000]);
+    expect(steps[1].ratioToSizeBefore).to.be.closeTo((1.1 + 1.2) / 2, 1e-9);
+    expect(steps[2].ratioToSizeBefore).to.be.closeTo((1.3 + 1.4) / 2, 1e-9);
+    expect(steps[1].usPerUnitByRound).to.deep.equal([1100, 3000, 1000, 1000]);
+    expect(steps[1].usPerUnit).to.equal(1050);
   });
 
-  it('goes up the sizes in even rounds and down in odd ones', () => {
-    expect(roundOrder([100, 10, 1000], 0)).to.deep.equal([10, 100, 1000]);
-    expect(roundOrder([100, 10, 1000], 1)).to.deep.equal([1000, 100, 10]);
-    expect(roundOrder([100, 10, 1000], 2)).to.deep.equal([10, 100, 1000]);
+  it('refuses rounds it cannot judge a step on, saying which', () => {
+    expect(() => growthSteps([])).to.throw('no round');
+    expect(() => growthSteps([[{ size: 10, ms: 1 }, { size: 10, ms: 2 }]])).to.throw('round 1 measured a size twice (10, 10)');
+    expect(() => growthSteps([[{ size: 10, ms: 1 }, { size: 100, ms: 10 }], [{ size: 1000, ms: 1 }]])).to.throw('no round measured both 100 and 1000');
+  });
+
+  it('measures each step on its own, its two sizes in turn, the smaller first in even rounds', () => {
+    expect(stepRounds([100, 10, 1000], 3)).to.deep.equal([
+      [10, 100], [100, 10], [10, 100],
+      [100, 1000], [1000, 100], [100, 1000],
+    ]);
+    expect(stepRounds([10], 3)).to.deep.equal([]);
   });
 });
