@@ -53,13 +53,17 @@ export function rowWriter<T extends object>(db: Tx, table: string, opts: InsertO
   }
   const driver = driverOf(db);
   let columns: string[] | undefined;
+  // The SQL last made, for the next chunk of as many rows.
+  let made: { count: number; sql: string } | undefined;
   return {
     async write(rows) {
       if (rows.length === 0) return;
       const cols = (columns ??= Object.keys(rows[0]));
       const size = chunkSize(cols.length);
       const tuple = `(${cols.map(() => '?').join(',')})`;
-      const statement = (count: number) => `INSERT INTO ${quote(table)} (${cols.map(quote).join(',')}) VALUES ${Array(count).fill(tuple).join(',')}${conflict}`;
+      const statement = (count: number) => (made?.count === count ? made : (made = {
+        count, sql: `INSERT INTO ${quote(table)} (${cols.map(quote).join(',')}) VALUES ${Array(count).fill(tuple).join(',')}${conflict}`,
+      })).sql;
       for (let i = 0; i < rows.length; i += size) {
         const chunk = rows.slice(i, i + size);
         const bindings: unknown[] = [];
