@@ -164,12 +164,11 @@ type Scale = { size: number; ms: number; peakRssBytes: number; rssBeforeBytes: n
 const scaleRuns: Scale[] = [];
 for (const size of sizes) scaleRuns.push(await child<Scale>('scale', { size }));
 const ROUNDS = quick ? 5 : 7;
-const engineAlone = ['engineScoreRank', 'handWritten', 'jsonLogic', 'jsonRulesEngine'];
 const rounds: GrowthSample[][] = [];
 for (const round of stepRounds(sizes, ROUNDS)) {
   const measured: GrowthSample[] = [];
   for (const size of round) {
-    const [e] = (await child<{ contestants: ContestantResult[] }>('engine', { size, quick, skip: engineAlone })).contestants;
+    const [e] = (await child<{ contestants: ContestantResult[] }>('engine', { size, quick, only: ['engine'] })).contestants;
     measured.push({ size, ms: e.ms, pageFaultsPerPass: e.pageFaultsPerPass });
   }
   rounds.push(measured);

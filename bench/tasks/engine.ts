@@ -52,7 +52,8 @@ export function tableOf(cells: Cells[]): DataTable {
 const engineRows = (units: unknown): Row[] => (units as RankedUnit[]).map((u) => ({ id: u.unit.id, total: u.total, rank: u.rank }));
 const peerRows = (r: unknown): Row[] => (r as { units: PeerRanked[] }).units;
 
-export async function engineTask(args: { size: number; quick: boolean; skip?: string[] }): Promise<{ size: number; contestants: ContestantResult[] }> {
+/** `skip`: contestants not measured; `only`: the contestants measured (the growth rounds measure the engine alone). */
+export async function engineTask(args: { size: number; quick: boolean; skip?: string[]; only?: string[] }): Promise<{ size: number; contestants: ContestantResult[] }> {
   const { size, quick } = args;
   const rs = benchRuleSet();
   const json = syntheticRuleSet();
@@ -79,7 +80,7 @@ export async function engineTask(args: { size: number; quick: boolean; skip?: st
   ];
 
   const results: ContestantResult[] = [];
-  for (const k of contestants.filter((c) => !args.skip?.includes(c.name))) {
+  for (const k of contestants.filter((c) => !args.skip?.includes(c.name) && (!args.only || args.only.includes(c.name)))) {
     // Warm-up units made the same way as the timed ones (not copies: a copy has another hidden class).
     const warm = k.prepare(syntheticUnits(2000, 7));
     // Warm-up: three passes, and more until half a second has gone, so that what V8 optimizes
