@@ -88,6 +88,9 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     return true;
   };
 
+  const syntaxProblem = (pointer: string, e: ExprSyntaxError) =>
+    problem(e.code, pointer, e.code === 'EXPR_SYNTAX' ? `表达式语法错误：${e.message}` : e.message, e.at);
+
   const scopeOf = (extra?: Map<string, NameInfo>): Scope => (name) => names.get(name) ?? extra?.get(name);
 
   const compileAt = (pointer: string, text: unknown, type: ValueType, scope: Scope, what: string): Typed | undefined => {
@@ -97,7 +100,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     try {
       tree = parseExpression(text);
     } catch (e) {
-      if (e instanceof ExprSyntaxError) { problem('EXPR_SYNTAX', pointer, `表达式语法错误：${e.message}`, e.at); return undefined; }
+      if (e instanceof ExprSyntaxError) { syntaxProblem(pointer, e); return undefined; }
       throw e;
     }
     const found: ExprProblem[] = [];
@@ -119,7 +122,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     if (typeof def?.expr !== 'string' || tooLong(`${at}/expr`, def.expr)) continue;
     let tree;
     try { tree = parseExpression(def.expr); } catch (e) {
-      if (e instanceof ExprSyntaxError) { problem('EXPR_SYNTAX', `${at}/expr`, `表达式语法错误：${e.message}`, e.at); continue; }
+      if (e instanceof ExprSyntaxError) { syntaxProblem(`${at}/expr`, e); continue; }
       throw e;
     }
     const found: ExprProblem[] = [];

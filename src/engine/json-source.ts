@@ -11,6 +11,8 @@ export interface SourceMap {
   at(pointer: string): Position;
   /** Position of a character inside a string value at a pointer (for expressions). */
   inString(pointer: string, offset: number): Position;
+  /** The pointers of numbers too large for a double (`1e400`): JSON allows them, nothing can compute with them. */
+  readonly nonFinite: readonly string[];
 }
 
 export class JsonSyntaxError extends Error {
@@ -26,6 +28,7 @@ export function pointerToken(key: string | number): string {
 
 export function parseJsonWithSource(text: string): { value: unknown; source: SourceMap } {
   const starts = new Map<string, number>();
+  const nonFinite: string[] = [];
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
   const positionOf = (offset: number): Position => {
@@ -80,7 +83,12 @@ export function parseJsonWithSource(text: string): { value: unknown; source: Sou
     }
     if (c === '"') return string();
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
-    if (m) { i += m[0].length; return Number(m[0]); }
+    if (m) {
+      i += m[0].length;
+      const n = Number(m[0]);
+      if (!Number.isFinite(n)) nonFinite.push(pointer);
+      return n;
+    }
     for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
       if (text.startsWith(word, i)) { i += word.length; return v; }
     }
@@ -129,6 +137,7 @@ export function parseJsonWithSource(text: string): { value: unknown; source: Sou
     value: doc,
     source: {
       at,
+      nonFinite,
       inString(pointer, offset) {
         const s = starts.get(pointer);
         if (s === undefined) return at(pointer);

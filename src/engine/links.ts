@@ -3,6 +3,7 @@ import type { CompiledRuleSet } from './compiled.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import type { Ranking } from './rank.js';
 import type { DataTable } from './units.js';
+import { dict, own } from './own.js';
 
 /**
  * Links between tracks (双线考核, rules/README.md): a staff row's `parent` names the unit it
@@ -23,7 +24,7 @@ export interface LinkedResult {
 
 /** A unit's metric values by name (what a linked track may read as village.<metric>); null where undefined. */
 export function metricValues(rs: CompiledRuleSet, env: Env): Record<string, number | null> {
-  const out: Record<string, number | null> = {};
+  const out = dict<number | null>();
   for (const m of rs.metrics) {
     const v = env[m.slot];
     out[m.name] = v === v ? v : null;
@@ -54,10 +55,10 @@ export function linkTable(rs: CompiledRuleSet, table: DataTable, link: string, r
       problems.push({ code: 'LINK_MISSING', message: parent ? `所关联的单位 “${parent}” 在 ${source} 中没有考核结果` : '没有填写所服务的单位（parent），无法关联其考核结果', file: table.file, row, column: 'parent' });
       return { row, cells };
     }
-    const added: Record<string, unknown> = {};
+    const added = dict<unknown>();
     for (const f of fields) {
       const key = f.name.slice(link.length + 1);
-      const v = key in LINKED_KEYS ? linked[key as keyof typeof LINKED_KEYS] : linked.metrics?.[key];
+      const v = LINKED_KEYS.has(key) ? linked[key as LinkedKey] : own(linked.metrics, key);
       added[f.name] = v === undefined ? null : v;
     }
     return { row, cells: { ...cells, ...added } };
@@ -66,7 +67,8 @@ export function linkTable(rs: CompiledRuleSet, table: DataTable, link: string, r
   return { file: table.file, columns: [...table.columns, ...fields.map((f) => f.name)], rows };
 }
 
-const LINKED_KEYS = { total: 1, rank: 1, grade: 1, vetoed: 1, bonus: 1, penalty: 1 } as const;
+type LinkedKey = 'total' | 'rank' | 'grade' | 'vetoed' | 'bonus' | 'penalty';
+const LINKED_KEYS = new Set<string>(['total', 'rank', 'grade', 'vetoed', 'bonus', 'penalty'] satisfies LinkedKey[]);
 
 /** The results in the JSON that `appraisal score --format json` prints (RULES.md §6), to link to. */
 export function linkedResultsFromScoreJson(doc: unknown, source: string): Map<string, LinkedResult> {

@@ -49,6 +49,8 @@ export function loadRuleSet(text: string, file: string, schema: object): LoadedR
   const validate = validatorFor(schema);
   const problems: RuleProblem[] = [];
   const warnings: RuleProblem[] = [];
+  // JSON Schema sees 1e400 as Infinity, a number like any other; no rule can mean it.
+  for (const pointer of source.nonFinite) problems.push(place(pointer, 'SCHEMA', '数值超出可计算的范围（绝对值不能超过 1.7e308）'));
   if (!validate(doc)) {
     for (const err of relevantErrors(validate.errors ?? [])) {
       if (err.keyword === 'additionalProperties') {

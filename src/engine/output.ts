@@ -1,6 +1,7 @@
 import { roundHalfUp } from './decimal.js';
 import type { CompiledRuleSet } from './compiled.js';
 import type { Ranking, RankedUnit, Sanction } from './rank.js';
+import { dict } from './own.js';
 
 /** The JSON of `appraisal score --format json`, exactly as RULES.md §6 prints it. */
 
@@ -28,7 +29,7 @@ export interface UnitJson {
 
 /** The value or count behind each criterion, rounded half-up to 4 decimals; null where undefined or none. */
 export function criterionValues(rs: CompiledRuleSet, u: RankedUnit, env = u.unit.env): Record<string, number | null> {
-  const values: Record<string, number | null> = {};
+  const values = dict<number | null>();
   for (const c of rs.criteria) {
     const v = c.value ? c.value(env) : NaN;
     values[c.id] = v === v ? roundHalfUp(v, 4) : null;
@@ -38,7 +39,7 @@ export function criterionValues(rs: CompiledRuleSet, u: RankedUnit, env = u.unit
 
 /** A unit as §6 prints it (`env`: its values, when the caller has read them already). */
 export function unitJson(rs: CompiledRuleSet, u: RankedUnit, env = u.unit.env): UnitJson {
-  const scores: Record<string, number> = {};
+  const scores = dict<number>();
   for (const node of rs.nodes) scores[node.id] = u.scores[node.index];
   return {
     id: u.unit.id,

@@ -3,6 +3,7 @@ import type { CompiledRuleSet } from './compiled.js';
 import { round9, roundHalfUp } from './decimal.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import { inputValue, type Unit } from './units.js';
+import { dict, own } from './own.js';
 
 /**
  * The statistics report (上半年形势分析, DOMAIN.md): every input and metric of a rule set
@@ -70,9 +71,9 @@ export function statistics(rs: CompiledRuleSet, current: UnitSet, last?: UnitSet
     if (before) {
       const prior = beforeById.get(node.id);
       const priorShown = prior ? display(rs, prior.env) : undefined;
-      change = {};
-      for (const input of rs.inputs) change[input.name] = difference(shown.inputs[input.name], priorShown?.inputs[input.name], 9);
-      for (const m of rs.metrics) change[m.name] = difference(shown.metrics[m.name], priorShown?.metrics[m.name], m.decimals);
+      change = dict<number | null>();
+      for (const input of rs.inputs) change[input.name] = difference(shown.inputs[input.name], own(priorShown?.inputs, input.name), 9);
+      for (const m of rs.metrics) change[m.name] = difference(shown.metrics[m.name], own(priorShown?.metrics, m.name), m.decimals);
     }
     return { id: node.id, name: node.name, parent: node.parent, depth: node.depth, inputs: shown.inputs, metrics: shown.metrics, change };
   });
@@ -137,12 +138,12 @@ function envOf(rs: CompiledRuleSet, node: Node): Env {
 }
 
 function display(rs: CompiledRuleSet, env: Env): { inputs: Record<string, Shown> ; metrics: Record<string, Shown> } {
-  const inputs: Record<string, Shown> = {};
+  const inputs = dict<Shown>();
   for (const input of rs.inputs) {
     const v = inputValue(rs, input, env[input.slot]);
     inputs[input.name] = typeof v === 'number' ? roundHalfUp(v, 9) : v;
   }
-  const metrics: Record<string, Shown> = {};
+  const metrics = dict<Shown>();
   for (const m of rs.metrics) {
     const v = env[m.slot];
     metrics[m.name] = v !== v ? null : m.type === 'boolean' ? v === 1 : m.type === 'string' ? rs.strings.text(v) ?? null : roundHalfUp(v, m.decimals);

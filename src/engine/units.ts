@@ -3,6 +3,7 @@ import type { CompiledCheck, CompiledInput, CompiledRuleSet } from './compiled.j
 import { decimalText, yesNoText } from './cells.js';
 import { generateReader, type RowReader } from './codegen.js';
 import { DataInvalid, type DataProblem } from './problems.js';
+import { own } from './own.js';
 
 /**
  * Unit data (RULES.md §6) turned into checked values: every input matched to a column
@@ -272,7 +273,9 @@ function unitIdRepeats(table: DataTable): Int32Array | undefined {
  * nothing due): an empty cell there is the value NaN, not a gap.
  */
 function rawCell(input: CompiledInput, col: string | undefined, cells: Record<string, unknown>): unknown {
-  const raw = cells[input.name] !== undefined ? cells[input.name] : col === undefined ? undefined : cells[input.label] !== undefined ? cells[input.label] : cells[col];
+  const byName = own(cells, input.name);
+  const byLabel = byName !== undefined || col === undefined ? undefined : own(cells, input.label);
+  const raw = byName !== undefined ? byName : col === undefined ? undefined : byLabel !== undefined ? byLabel : own(cells, col);
   return input.link && (raw === undefined || raw === null || raw === '') ? LINK_UNDEFINED : raw;
 }
 

@@ -21,6 +21,7 @@ import type { UnitResult } from '../report/ranking-sheet.js';
 import { faultPoint } from './fault.js';
 import { writeWhileMaking } from './overlapped-writes.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
+import { dict, own } from '../engine/own.js';
 
 /**
  * Appraisal runs: a run pins one rule version and one snapshot of the inputs, scores
@@ -39,7 +40,7 @@ export interface StoredResults { units: UnitResult[]; parents: ScoreJson['parent
 
 /** The reason behind each score of a unit, from its values and its scores. */
 function explanations(rs: CompiledRuleSet, env: Env, score: (criterionIndex: number) => number): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dict<string>();
   for (const c of rs.criteria) out[c.id] = explainCriterion(rs, c, env, score(c.index));
   for (const [kind, block] of [['bonus', rs.bonus], ['penalty', rs.penalty]] as const) {
     for (const item of block?.items ?? []) out[item.id] = explainAdjustment(rs, item.method, env, item.title, kind);
@@ -248,7 +249,7 @@ const STORE_CHUNK = 125;
 
 /** The linked columns of a row. */
 function pick(cells: Record<string, unknown>, rs: CompiledRuleSet): Record<string, unknown> {
-  return Object.fromEntries(rs.inputs.filter((i) => i.link).map((i) => [i.name, cells[i.name]]));
+  return Object.fromEntries(rs.inputs.filter((i) => i.link).map((i) => [i.name, own(cells, i.name)]));
 }
 
 /**

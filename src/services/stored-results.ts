@@ -4,6 +4,7 @@ import { roundHalfUp } from '../engine/decimal.js';
 import type { CompiledRuleSet, RankedUnit, ScoreJson, UnitJson } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
+import { own } from '../engine/own.js';
 
 /**
  * A result as the database keeps it (its row) and as the run's seal reads it (its §6 line).
@@ -96,7 +97,7 @@ export function storedForms(
     detail += (k ? ',' : '') + (v === v ? String(v) : 'null');
   }
   detail += '],[';
-  for (let k = 0; k < rs.inputs.length; k++) detail += (k ? ',' : '') + jsonValue(cells[rs.inputs[k].name]);
+  for (let k = 0; k < rs.inputs.length; k++) detail += (k ? ',' : '') + jsonValue(own(cells, rs.inputs[k].name));
   detail += ']]';
 
   const vetoes = JSON.stringify(u.vetoes), sanctions = JSON.stringify(u.sanctions);

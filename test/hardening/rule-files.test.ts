@@ -33,6 +33,17 @@ function hostile(source: string): Array<{ name: string; text: string; code: stri
     { name: 'nesting 1,000 deep', text: source.replace('{', `{"note": ${'['.repeat(1000)}${']'.repeat(1000)},`), code: 'JSON_SYNTAX' },
     { name: 'an expression of 100,000 nested brackets', text: source.replace(metric, `"expr": "${deepExpr}"`), code: 'EXPR_TOO_LONG' },
     { name: 'an expression of 100,000 characters', text: source.replace(metric, `"expr": "${longSum}"`), code: 'EXPR_TOO_LONG' },
+    // Issue 17, item 3: under the length limit, but more than any part of the engine can walk.
+    { name: 'a sum of 2,000 terms', text: source.replace(metric, `"expr": "births${' + 1'.repeat(1999)}"`), code: 'EXPR_TOO_DEEP' },
+    { name: '4,000 minus signs', text: source.replace(metric, `"expr": "${'-'.repeat(4000)}births"`), code: 'EXPR_TOO_DEEP' },
+    { name: 'brackets 1,300 deep', text: source.replace(metric, `"expr": "${'('.repeat(1300)}births${')'.repeat(1300)}"`), code: 'EXPR_TOO_DEEP' },
+    { name: 'calls 1,900 deep', text: source.replace(metric, `"expr": "${'abs('.repeat(1900)}births${')'.repeat(1900)}"`), code: 'EXPR_TOO_DEEP' },
+    // Issue 17, item 4: a name every JavaScript object has is no function of the language.
+    { name: 'toString(…) as a function', text: source.replace(metric, '"expr": "toString(births)"'), code: 'EXPR_UNKNOWN_FUNCTION' },
+    { name: 'constructor(…) as a function', text: source.replace(metric, '"expr": "constructor(births) * 2"'), code: 'EXPR_UNKNOWN_FUNCTION' },
+    // Issue 17, item 3: numbers no double holds.
+    { name: '1e400 in an expression', text: source.replace(metric, '"expr": "births / population * 1e400"'), code: 'EXPR_SYNTAX' },
+    { name: '-1e400 as a field', text: source.replace(/"totalPoints":\s*1000/, '"totalPoints": -1e400'), code: 'SCHEMA' },
   ];
 }
 

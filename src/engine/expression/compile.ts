@@ -30,13 +30,14 @@ export interface Typed {
 
 export type Scope = (name: string) => NameInfo | undefined;
 
-const FUNCTIONS: Record<string, { min: number; max: number }> = {
-  min: { min: 1, max: Infinity },
-  max: { min: 1, max: Infinity },
-  abs: { min: 1, max: 1 },
-  round: { min: 2, max: 2 },
-  if: { min: 3, max: 3 },
-};
+/** The language's functions and their arities: a Map, so that `toString(x)` or `constructor(x)` is no function. */
+const FUNCTIONS = new Map<string, { min: number; max: number }>([
+  ['min', { min: 1, max: Infinity }],
+  ['max', { min: 1, max: Infinity }],
+  ['abs', { min: 1, max: 1 }],
+  ['round', { min: 2, max: 2 }],
+  ['if', { min: 3, max: 3 }],
+]);
 
 const TYPE_NAMES: Record<ValueType, string> = { number: '数值', boolean: '真假值', string: '文字' };
 
@@ -152,7 +153,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
   }
 
   function call(e: Extract<Expr, { kind: 'call' }>): Typed {
-    const spec = FUNCTIONS[e.fn];
+    const spec = FUNCTIONS.get(e.fn);
     if (!spec) return fail('EXPR_UNKNOWN_FUNCTION', `未知的函数 “${e.fn}”（可用：min、max、abs、round、if）`, e.at);
     const args = e.args.map(visit);
     if (args.length < spec.min || args.length > spec.max) {

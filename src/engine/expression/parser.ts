@@ -17,11 +17,24 @@ const KEYWORDS = new Set(['and', 'or', 'not', 'true', 'false']);
 const NAME_START = /[\p{L}_]/u;
 const NAME_PART = /[\p{L}\p{N}_]/u;
 
+/**
+ * How deep an expression may nest: parentheses, function calls, signs and `not`, and each
+ * operator of a chain (`a + b + c` is two levels: the scorer adds one term at a time).
+ * The shipped formulas nest under 10; a sum of 100 terms is still taken. Every part of
+ * the engine that walks an expression (type-checking, the closures, the generated scorer,
+ * explanations) recurses once per level, so this bound is what keeps a hostile rule file
+ * from overflowing the stack of any of them: a file refused here is never half-scored.
+ */
+export const MAX_EXPRESSION_DEPTH = 100;
+
 export class ExprSyntaxError extends Error {
-  constructor(message: string, readonly at: number) {
+  constructor(message: string, readonly at: number, readonly code: 'EXPR_SYNTAX' | 'EXPR_TOO_DEEP' = 'EXPR_SYNTAX') {
     super(message);
   }
 }
+
+const tooDeep = (at: number) =>
+  new ExprSyntaxError(`表达式嵌套过深：超过 ${MAX_EXPRESSION_DEPTH} 层（括号、函数、正负号和连续运算每一步各算一层），请拆成几个指标（metrics）`, at, 'EXPR_TOO_DEEP');
 
 function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
@@ -35,7 +48,9 @@ function tokenize(src: string): Token[] {
       if (!m) throw new ExprSyntaxError(`无法识别的数字`, at);
       i += m[0].length;
       if (i < src.length && NAME_PART.test(src[i])) throw new ExprSyntaxError(`数字后紧跟字母：“${src.slice(at, i + 1)}”`, at);
-      tokens.push({ t: 'num', v: Number(m[0]), at });
+      const v = Number(m[0]);
+      if (!Number.isFinite(v)) throw new ExprSyntaxError(`数字 “${m[0]}” 超出可计算的范围`, at);
+      tokens.push({ t: 'num', v, at });
       continue;
     }
     if (c === '"') {
@@ -83,6 +98,9 @@ function tokenize(src: string): Token[] {
 export function parseExpression(src: string): Expr {
   const tokens = tokenize(src);
   let p = 0;
+  // Levels of recursion open now: each is a parenthesis, a call, a sign or a `not` being read.
+  let depth = 0;
+  const enter = (at: number) => { if (++depth > MAX_EXPRESSION_DEPTH) throw tooDeep(at); };
   const peek = () => tokens[p];
   const isOp = (v: string) => { const k = tokens[p]; return k.t === 'op' && k.v === v; };
   const isWord = (v: string) => { const k = tokens[p]; return k.t === 'id' && k.v === v; };
@@ -110,7 +128,10 @@ export function parseExpression(src: string): Expr {
     if (isOp('-')) {
       const at = peek().at;
       p++;
-      return { kind: 'unary', op: '-', operand: unary(), at };
+      enter(at);
+      const operand = unary();
+      depth--;
+      return { kind: 'unary', op: '-', operand, at };
     }
     return primary();
   }
@@ -125,20 +146,24 @@ export function parseExpression(src: string): Expr {
       p++;
       if (isOp('(')) {
         p++;
+        enter(k.at);
         const args: Expr[] = [];
         if (!isOp(')')) {
           args.push(or());
           while (isOp(',')) { p++; args.push(or()); }
         }
         expectOp(')');
+        depth--;
         return { kind: 'call', fn: k.v, args, at: k.at };
       }
       return { kind: 'name', name: k.v, at: k.at };
     }
     if (isOp('(')) {
+      enter(k.at);
       p++;
       const inner = or();
       expectOp(')');
+      depth--;
       return inner;
     }
     throw new ExprSyntaxError(`此处缺少运算对象，却是${describe(k)}`, k.at);
@@ -151,7 +176,10 @@ export function parseExpression(src: string): Expr {
     if (isWord('not')) {
       const at = peek().at;
       p++;
-      return { kind: 'unary', op: 'not', operand: negation(), at };
+      enter(at);
+      const operand = negation();
+      depth--;
+      return { kind: 'unary', op: 'not', operand, at };
     }
     return comparison();
   }
@@ -160,7 +188,26 @@ export function parseExpression(src: string): Expr {
 
   const tree = or();
   if (peek().t !== 'end') throw new ExprSyntaxError(`多余的内容：${describe(peek())}`, peek().at);
+  const deepest = deepestNode(tree);
+  if (deepest) throw tooDeep(deepest.at);
   return tree;
+}
+
+/**
+ * The first node below MAX_EXPRESSION_DEPTH levels of the tree, if any. A chain of
+ * operators is read in a loop, so the parser's own depth does not see it; this walk keeps
+ * its own stack, so that it cannot overflow on the tree it measures.
+ */
+function deepestNode(tree: Expr): Expr | undefined {
+  const stack: Array<[Expr, number]> = [[tree, 1]];
+  while (stack.length) {
+    const [e, level] = stack.pop()!;
+    if (level > MAX_EXPRESSION_DEPTH) return e;
+    if (e.kind === 'unary') stack.push([e.operand, level + 1]);
+    else if (e.kind === 'binary') stack.push([e.left, level + 1], [e.right, level + 1]);
+    else if (e.kind === 'call') for (const a of e.args) stack.push([a, level + 1]);
+  }
+  return undefined;
 }
 
 /** Every name an expression reads (not function names). */

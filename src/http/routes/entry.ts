@@ -11,6 +11,7 @@ import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
 // A cycle (app.ts mounts these routes), safe because the limit is only read inside a handler.
 import { UPLOAD_LIMIT_BYTES } from '../app.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
+import { dict, own } from '../../engine/own.js';
 
 /** Data entry: which units have their data in, a form per unit and period, and uploads of CSV/XLSX/JSON with their error report. */
 
@@ -40,9 +41,9 @@ const BROWSER_NUMBER = /^-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Stored values as the form shows them: booleans as 是/否, numbers as written. */
 function storedCells(ruleset: CompiledRuleSet, values: Record<string, unknown>): Record<string, string> {
-  const cells: Record<string, string> = {};
+  const cells = dict<string>();
   for (const input of enteredInputs(ruleset)) {
-    const v = values[input.name];
+    const v = own(values, input.name);
     if (v === undefined || v === null) continue;
     cells[input.name] = typeof v === 'boolean' ? (v ? '是' : '否') : String(v);
   }
@@ -51,7 +52,7 @@ function storedCells(ruleset: CompiledRuleSet, values: Record<string, unknown>):
 
 /** The posted fields named like an input, as text; anything else posted (unit_id, role, …) is dropped here. */
 function postedCells(ruleset: CompiledRuleSet, body: Record<string, unknown>): Record<string, string> {
-  const cells: Record<string, string> = {};
+  const cells = dict<string>();
   for (const input of enteredInputs(ruleset)) {
     if (!Object.hasOwn(body, input.name)) continue;
     const v = body[input.name];

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ExprSyntaxError, parseExpression } from '../../../src/engine/expression/parser.js';
+import { ExprSyntaxError, MAX_EXPRESSION_DEPTH, parseExpression } from '../../../src/engine/expression/parser.js';
 import type { Expr } from '../../../src/engine/expression/ast.js';
 
 /** Renders a tree fully parenthesised, to read precedence off it. */
@@ -51,4 +51,42 @@ describe('expression parser', () => {
       expect((caught as ExprSyntaxError).at).to.equal(at);
     });
   }
+
+  describe('depth and numbers (issue 17, item 3)', () => {
+    const refusal = (src: string): ExprSyntaxError | undefined => {
+      try { parseExpression(src); } catch (e) { if (e instanceof ExprSyntaxError) return e; throw e; }
+      return undefined;
+    };
+    const sum = (terms: number) => Array.from({ length: terms }, () => 'a').join(' + ');
+    const shapes: Array<[string, (levels: number) => string]> = [
+      ['brackets', (n) => `${'('.repeat(n)}a${')'.repeat(n)}`],
+      ['signs', (n) => `${'-'.repeat(n)}a`],
+      ['nots', (n) => `${'not '.repeat(n)}a`],
+      ['calls', (n) => `${'abs('.repeat(n)}a${')'.repeat(n)}`],
+      ['a chain of sums, one level per operator', (n) => sum(n + 1)],
+    ];
+
+    for (const [what, make] of shapes) {
+      it(`reads ${what} ${MAX_EXPRESSION_DEPTH - 1} deep and refuses them ${MAX_EXPRESSION_DEPTH + 1} and 4,000 deep with EXPR_TOO_DEEP`, () => {
+        expect(refusal(make(MAX_EXPRESSION_DEPTH - 1))).to.equal(undefined);
+        for (const levels of [MAX_EXPRESSION_DEPTH + 1, 4000]) {
+          const e = refusal(make(levels));
+          expect(e?.code, `${levels} levels`).to.equal('EXPR_TOO_DEEP');
+          expect(e!.at).to.be.within(0, make(levels).length);
+        }
+      });
+    }
+
+    it('counts the depth of a tree, not its size: a flat min of 4,000 terms is read', () => {
+      const e = parseExpression(`min(${Array.from({ length: 4000 }, () => 'a').join(', ')})`);
+      expect(e.kind === 'call' && e.args.length).to.equal(4000);
+    });
+
+    it('refuses a number too large for a double, where it is written', () => {
+      const e = refusal('a + 1e400');
+      expect(e?.code).to.equal('EXPR_SYNTAX');
+      expect(e?.at).to.equal(4);
+      expect(refusal('a * 1.7e308')).to.equal(undefined);
+    });
+  });
 });
