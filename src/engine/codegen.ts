@@ -66,7 +66,7 @@ export function generateScorer(rs: CompiledRuleSet): Scorer {
     for (const item of block?.items ?? []) lines.push(`a = ${item.method.src}; if (a === a) b += ${I.roundHalfUp('a', p)};`);
     lines.push(`b = ${I.roundHalfUp('b', p)};`);
     if (block?.cap !== undefined) lines.push(`b = Math.min(${num(block.cap)}, b);`);
-    lines.push(`e[${slot}] = b;`);
+    lines.push(`e[${slot}] = b - b === 0 ? b : 0;`);
   }
   lines.push(`e[${rs.totalSlot}] = Math.max(0, ${I.roundHalfUp(`items + e[${rs.bonusSlot}] - e[${rs.penaltySlot}]`, p)});`);
   let k = 0;

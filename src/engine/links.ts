@@ -27,7 +27,7 @@ export function metricValues(rs: CompiledRuleSet, env: Env): Record<string, numb
   const out = dict<number | null>();
   for (const m of rs.metrics) {
     const v = env[m.slot];
-    out[m.name] = v === v ? v : null;
+    out[m.name] = v - v === 0 ? v : null; // undefined, or beyond what a double holds: null
   }
   return out;
 }

@@ -32,7 +32,7 @@ export function criterionValues(rs: CompiledRuleSet, u: RankedUnit, env = u.unit
   const values = dict<number | null>();
   for (const c of rs.criteria) {
     const v = c.value ? c.value(env) : NaN;
-    values[c.id] = v === v ? roundHalfUp(v, 4) : null;
+    values[c.id] = v - v === 0 ? roundHalfUp(v, 4) : null; // undefined, or beyond what a double holds: null
   }
   return values;
 }

@@ -57,7 +57,8 @@ function adjustmentTotal(block: CompiledAdjustments | undefined, env: Env, preci
     if (a === a) sum += roundHalfUp(a, precision); // an undefined amount counts 0
   }
   sum = roundHalfUp(sum, precision);
-  return block.cap === undefined ? sum : Math.min(block.cap, sum);
+  const total = block.cap === undefined ? sum : Math.min(block.cap, sum);
+  return total - total === 0 ? total : 0; // beyond what a double holds, with no cap to stop it: counts 0, as an undefined amount does
 }
 
 /**

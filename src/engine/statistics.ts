@@ -141,12 +141,12 @@ function display(rs: CompiledRuleSet, env: Env): { inputs: Record<string, Shown>
   const inputs = dict<Shown>();
   for (const input of rs.inputs) {
     const v = inputValue(rs, input, env[input.slot]);
-    inputs[input.name] = typeof v === 'number' ? roundHalfUp(v, 9) : v;
+    inputs[input.name] = typeof v === 'number' ? (v - v === 0 ? roundHalfUp(v, 9) : null) : v;
   }
   const metrics = dict<Shown>();
   for (const m of rs.metrics) {
     const v = env[m.slot];
-    metrics[m.name] = v !== v ? null : m.type === 'boolean' ? v === 1 : m.type === 'string' ? rs.strings.text(v) ?? null : roundHalfUp(v, m.decimals);
+    metrics[m.name] = v - v !== 0 ? null : m.type === 'boolean' ? v === 1 : m.type === 'string' ? rs.strings.text(v) ?? null : roundHalfUp(v, m.decimals);
   }
   return { inputs, metrics };
 }

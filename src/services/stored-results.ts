@@ -89,12 +89,12 @@ export function storedForms(
   for (let k = 0; k < valueText.length; k++) {
     const c = rs.criteria[k];
     const v = c.value ? c.value(env) : NaN;
-    detail += (k ? ',' : '') + (valueText[k] = v === v ? String(roundHalfUp(v, 4)) : 'null');
+    detail += (k ? ',' : '') + (valueText[k] = v - v === 0 ? String(roundHalfUp(v, 4)) : 'null'); // JSON has no Infinity
   }
   detail += '],[';
   for (let k = 0; k < rs.metrics.length; k++) {
     const v = env[rs.metrics[k].slot];
-    detail += (k ? ',' : '') + (v === v ? String(v) : 'null');
+    detail += (k ? ',' : '') + (v - v === 0 ? String(v) : 'null');
   }
   detail += '],[';
   for (let k = 0; k < rs.inputs.length; k++) detail += (k ? ',' : '') + jsonValue(own(cells, rs.inputs[k].name));
