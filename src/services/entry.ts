@@ -7,6 +7,7 @@ import type { CompiledInput } from '../engine/compiled.js';
 import { readUnits, type CompiledRuleSet, type DataTable, inputValue } from '../engine/index.js';
 import { parsePeriod } from './period.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
+import { dict } from '../engine/own.js';
 
 /**
  * Entering one unit's inputs for a period by hand (数据录入). The form's cells go through
@@ -55,7 +56,7 @@ export async function unitForEntry(db: Tx, ruleset: CompiledRuleSet, unitId: str
  */
 export function formTable(ruleset: CompiledRuleSet, unit: UnitRow, cells: Record<string, string>): DataTable {
   const inputs = enteredInputs(ruleset);
-  const row: Record<string, unknown> = {};
+  const row = dict<unknown>();
   for (const input of inputs) row[input.name] = Object.hasOwn(cells, input.name) ? cells[input.name] : '';
   Object.assign(row, { id: unit.id, name: unit.name, parent: unit.parent_id ?? '' });
   return { file: FORM_FILE, columns: ['id', 'name', 'parent', ...inputs.map((i) => i.name)], rows: [{ row: 2, cells: row }] };

@@ -69,7 +69,7 @@ export async function withExplanations(db: Tx, run: RunRow, units: UnitResult[])
 async function linkedValues(db: Tx, rs: CompiledRuleSet, periodId: string): Promise<{ values: Map<string, Map<string, LinkedResult>>; runs: Record<string, number> }> {
   const links = [...new Set(rs.inputs.filter((i) => i.link).map((i) => i.link!))];
   const values = new Map<string, Map<string, LinkedResult>>();
-  const runs: Record<string, number> = {};
+  const runs = dict<number>();
   for (const link of links) {
     const candidates = await listRuns(db, { periodId, track: link });
     const run = candidates.find((r) => r.status === 'published') ?? candidates.find((r) => r.status === 'draft');

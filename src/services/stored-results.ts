@@ -4,7 +4,7 @@ import { roundHalfUp } from '../engine/decimal.js';
 import type { CompiledRuleSet, RankedUnit, ScoreJson, UnitJson } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
-import { own } from '../engine/own.js';
+import { dict, own } from '../engine/own.js';
 
 /**
  * A result as the database keeps it (its row) and as the run's seal reads it (its §6 line).
@@ -141,7 +141,7 @@ function keysOf(rs: CompiledRuleSet): Keys {
 
 /** Builds an object the way unitJson does and reads back its key order (integer-like keys come first). */
 function inJsonOrder(ids: string[]): Array<[number, string]> {
-  const probe: Record<string, number> = {};
+  const probe = dict<number>();
   ids.forEach((id, k) => { probe[id] = k; });
   return Object.keys(probe).map((id) => [probe[id], `${JSON.stringify(id)}:`]);
 }

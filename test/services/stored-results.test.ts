@@ -27,7 +27,7 @@ describe('the stored form of a result', () => {
       expect(again, u.unit.id).to.deep.equal(fast);
       const json = unitJson(rs, u, env);
       expect(fast.line, u.unit.id).to.equal(unitLine(json));
-      const inputs = Object.fromEntries(rs.inputs.map((i) => [i.name, cells[i.name] ?? null]));
+      const inputs = Object.fromEntries(rs.inputs.map((i) => [i.name, (Object.hasOwn(cells, i.name) ? cells[i.name] : null) ?? null]));
       expect(fromRow(rs, fast.row), u.unit.id).to.deep.equal({ ...json, metrics: metricValues(rs, env), inputs });
       expect(fast.row).to.include({ run_id: 7, position, unit_id: u.unit.id });
     });
