@@ -2,6 +2,7 @@ import { round9, roundHalfUp, roundTo } from './decimal.js';
 import { decimalText, yesNoText } from './cells.js';
 import type { CompiledCheck, CompiledInput, CompiledRuleSet } from './compiled.js';
 import * as I from './inline.js';
+import { bandPoints } from './methods.js';
 import { num } from './inline.js';
 
 /**
@@ -35,6 +36,8 @@ const H = {
   cn: (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' ? decimalText(v) : NaN),
   /** A yes/no cell given as text (是/否, 1/0, true/false); NaN for anything else. */
   pb: (v: unknown) => (typeof v === 'string' ? yesNoText(v) : NaN),
+  /** The points of a list of bands too long to write inline (methods.ts). */
+  bands: bandPoints,
 };
 
 export function generateScorer(rs: CompiledRuleSet): Scorer {

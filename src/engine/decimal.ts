@@ -32,8 +32,11 @@ export function roundHalfUp(x: number, digits: number): number {
     const n9 = Math.round(a * SCALE9); // exact integer count of 1e-9
     const q = POW10[9 - digits];
     r = Math.floor((n9 + q / 2) / q) / POW10[digits];
-  } else {
+  } else if (a < 2 ** 53) {
     r = roundDecimalString(a.toFixed(9), digits);
+  } else {
+    // Every double from 2^53 up is an integer, and at 1e21 toFixed writes an exponent that no digit rounding can read.
+    r = a;
   }
   if (r === 0) return 0; // never -0
   return x < 0 ? -r : r;

@@ -44,6 +44,16 @@ export function bandHolds(band: Band, value: number): boolean {
     && (band.below === undefined || v < round9(band.below));
 }
 
+/** The points of the first band that holds for x; undefined when x is. */
+export function bandPoints(bands: readonly Band[], x: number): number {
+  if (x !== x) return NaN;
+  for (const b of bands) if (bandHolds(b, x)) return b.points;
+  return 0;
+}
+
+/** Bands written inline into the generated scorer, up to this many; a longer list is looked up (bandPoints). */
+export const INLINE_BANDS = 64;
+
 const NEVER: Typed = { type: 'number', fn: () => NaN, src: I.NAN };
 
 export function compileMethod(def: Method, pointer: string, criterionPoints: number | undefined, ctx: MethodContext): CompiledMethod {
@@ -120,13 +130,10 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
       valueT = ctx.expr('value', 'number') ?? NEVER;
       const v = valueT.fn;
       const bands = def.bands;
-      src = I.bands(valueT.src, bands);
-      base = (env) => {
-        const x = v(env);
-        if (x !== x) return NaN;
-        for (const b of bands) if (bandHolds(b, x)) return b.points;
-        return 0;
-      };
+      // A long list is looked up, not written out: V8 parses a chain of ?: by recursion, and
+      // 20,000 bands (a file well under its size limit) would overflow its stack.
+      src = bands.length <= INLINE_BANDS ? I.bands(valueT.src, bands) : `H.bands(K[${ctx.constant(bands)}],${valueT.src})`;
+      base = (env) => bandPoints(bands, v(env));
       break;
     }
     case 'grade': {

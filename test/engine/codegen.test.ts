@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadRuleSet, readUnits } from '../../src/engine/index.js';
 import { generateReader, generateScorer } from '../../src/engine/codegen.js';
+import { INLINE_BANDS } from '../../src/engine/methods.js';
 import { scoreUnit, scoreUnitByClosures } from '../../src/engine/score.js';
 import { parseJsonData, readDataFile } from '../../src/io/data-file.js';
 import { readRuleFile, ruleSchema } from '../../src/io/rule-file.js';
@@ -81,4 +82,19 @@ describe('the generated scorer', () => {
     const source = generateReader(rs, plan, plan.map(() => () => 0), rs.checks).toString();
     expect(source).to.not.match(/出生人数|boys|process|男孩|"/);
   });
+
+  // Issue 17, item 3: a rule file under its size limit whose bands the scorer could not be made of.
+  for (const count of [INLINE_BANDS, INLINE_BANDS + 1, 20_000]) {
+    it(`scores a list of ${count.toLocaleString('en')} bands as the closures do (written inline up to ${INLINE_BANDS}, looked up beyond)`, () => {
+      const bands = Array.from({ length: count }, (_, k) => ({ atLeast: (count - k) / 10, points: k % 7 }));
+      const rs = compile(ruleSet({ totalPoints: 10, inputs: { x: { type: 'number' } }, items: [{ id: 'a', title: 'a', points: 10, award: { method: 'bands', value: 'x', bands } }] }));
+      const rows = [0, 0.05, 0.1, 1.25, 3.3, count / 20, count / 10, count].map((x, k) => ({ id: `v${k}`, x }));
+      const { units } = readUnits(rs, parseJsonData(JSON.stringify(rows), 'bands.json'));
+      for (const u of units) {
+        const a = scoreUnit(rs, u), b = scoreUnitByClosures(rs, u);
+        expect([...a.scores, a.total], u.id).to.deep.equal([...b.scores, b.total]);
+      }
+      expect(new Set(units.map((u) => scoreUnit(rs, u).total)).size, 'bands that give different points').to.be.greaterThan(2);
+    });
+  }
 });

@@ -34,4 +34,14 @@ describe('decimal discipline (RULES.md §4)', () => {
   it('keeps values at any precision from 0 to 4', () => {
     expect([0, 1, 2, 3, 4].map((d) => roundHalfUp(1.23456, d))).to.deep.equal([1, 1.2, 1.23, 1.235, 1.2346]);
   });
+
+  it('leaves values from 2^53 up as they are, where every double is an integer, to the largest a double holds (issue 17)', () => {
+    for (const x of [2 ** 53, 1e21, 1.5e300, Number.MAX_VALUE]) {
+      for (const d of [0, 1, 4, 9]) {
+        expect(roundHalfUp(x, d), `${x} at ${d}`).to.equal(x);
+        expect(roundHalfUp(-x, d), `${-x} at ${d}`).to.equal(-x);
+      }
+    }
+    expect(roundHalfUp(1e15 + 0.5, 0)).to.equal(1e15 + 1);
+  });
 });

@@ -110,12 +110,14 @@ const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 2 
 
 function methods(hostile: boolean, numExpr: fc.Arbitrary<string>, boolExpr: fc.Arbitrary<string>) {
   const n = fieldNumber(hostile), pts = pointsNumber(hostile);
+  // A list of bands longer than the scorer writes inline (INLINE_BANDS) now and then.
+  const band = fc.record({ atLeast: maybe(n), below: maybe(n), points: pts });
   const award = [
     fc.record({ method: fc.constant('ratio'), value: numExpr }),
     fc.record({ method: fc.constant('check'), test: boolExpr }),
     fc.record({ method: fc.constant('fixed'), points: pts }),
     fc.record({ method: fc.constant('linear'), value: numExpr, zeroAt: n, fullAt: n }),
-    fc.record({ method: fc.constant('bands'), value: numExpr, bands: fc.array(fc.record({ atLeast: maybe(n), below: maybe(n), points: pts }), { minLength: 1, maxLength: 3 }) }),
+    fc.record({ method: fc.constant('bands'), value: numExpr, bands: fc.oneof({ arbitrary: fc.array(band, { minLength: 1, maxLength: 3 }), weight: 4 }, { arbitrary: fc.array(band, { minLength: 60, maxLength: 90 }), weight: 1 }) }),
     fc.record({ method: fc.constant('grade'), input: fc.constant('g1'), points: fc.tuple(pts, pts).map(([good, odd]) => withOwn({ 好: good }, '__proto__', odd)) }),
     fc.record({ method: fc.constant('manual'), input: fc.constantFrom('n1', 'constructor') }),
   ];
