@@ -106,7 +106,8 @@ export function ratio(x: string, P: number): string {
 }
 
 export function linear(x: string, zeroAt: number, fullAt: number, P: number): string {
-  return ofValue(x, (q) => `${num(P)} * ${clamp(`(${q} - ${num(zeroAt)}) / ${num(fullAt - zeroAt)}`, 0, 1)}`);
+  // The span as the closure computes it, at run time: fullAt − zeroAt of two finite numbers may be beyond a double.
+  return ofValue(x, (q) => `${num(P)} * ${clamp(`(${q} - ${num(zeroAt)}) / (${num(fullAt)} - ${num(zeroAt)})`, 0, 1)}`);
 }
 
 export function bands(x: string, list: Band[]): string {

@@ -97,4 +97,14 @@ describe('the generated scorer', () => {
       expect(new Set(units.map((u) => scoreUnit(rs, u).total)).size, 'bands that give different points').to.be.greaterThan(2);
     });
   }
+
+  it('scores a linear method whose span is beyond a double (zeroAt 1e308, fullAt −1e308) as the closures do (issue 17, item 9)', () => {
+    const rs = compile(ruleSet({ totalPoints: 10, inputs: { x: { type: 'number' } }, items: [{ id: 'a', title: 'a', points: 10, award: { method: 'linear', value: 'x', zeroAt: 1e308, fullAt: -1e308 } }] }));
+    const { units } = readUnits(rs, parseJsonData(JSON.stringify([0, -1e308, 1e308, 5].map((x, k) => ({ id: `v${k}`, x }))), 'linear.json'));
+    for (const u of units) {
+      const a = scoreUnit(rs, u), b = scoreUnitByClosures(rs, u);
+      expect([...a.scores, a.total], u.id).to.deep.equal([...b.scores, b.total]);
+    }
+    expect(units.map((u) => scoreUnit(rs, u).total)).to.deep.equal([0, 10, 0, 0]);
+  });
 });
