@@ -3,6 +3,9 @@ import { login } from '../../services/accounts.js';
 
 /** Signing in and out. The session id is renewed at login, so a planted id is worth nothing. */
 
+/** A moment as the clock on a township office's wall shows it: China Standard Time (UTC+8, no summer time), 14:05:09. */
+export const chinaClock = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(11, 19);
+
 const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : '/');
 
 export const authRoutes: RouteSpec[] = [
@@ -22,7 +25,7 @@ export const authRoutes: RouteSpec[] = [
       const result = await login(ctx.db, username, password, req.ip ?? 'unknown');
       if (!result.ok) {
         const error = result.code === 'LOCKED'
-          ? `登录失败次数过多，请于 ${new Date(result.until!).toLocaleTimeString('zh-CN', { hour12: false })} 后再试`
+          ? `登录失败次数过多，请于北京时间 ${chinaClock(result.until!)} 后再试`
           : '用户名或密码不正确';
         return ctx.render('login', { title: '登录', next, username, error }, result.code === 'LOCKED' ? 429 : 401);
       }
