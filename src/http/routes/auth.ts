@@ -1,10 +1,8 @@
 import type { RouteSpec } from '../route.js';
 import { login } from '../../services/accounts.js';
+import { chinaClock } from '../../china-time.js';
 
 /** Signing in and out. The session id is renewed at login, so a planted id is worth nothing. */
-
-/** A moment as the clock on a township office's wall shows it: China Standard Time (UTC+8, no summer time), 14:05:09. */
-export const chinaClock = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(11, 19);
 
 const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : '/');
 
