@@ -2,7 +2,7 @@ import type { Db, Tx } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { clearThrottle, giveBackAttempt, reserveAttempt } from '../db/queries/throttle.js';
 import { getUnit } from '../db/queries/units.js';
-import { bumpSessionEpoch, insertUser, listUsers, updateUser, userByName, type Role, type UserRow } from '../db/queries/users.js';
+import { bumpSessionEpoch, insertUser, userByFoldedName, listUsers, updateUser, userByName, type Role, type UserRow } from '../db/queries/users.js';
 import { accountKey, addressKey, auditedName, typedName, USERNAME_PATTERN } from './login-keys.js';
 import { dummyHash, generatePassword, hashPassword, passwordMatches, passwordProblem, PASSWORD_MESSAGES } from './passwords.js';
 
@@ -25,7 +25,9 @@ export async function addUser(db: Db, u: NewUser, by: string): Promise<{ usernam
   if (!(u.role in ROLES)) throw new AccountRefused('ROLE_INVALID', `角色应为 ${Object.keys(ROLES).join('、')} 之一`);
   if ((u.role === 'village' || u.role === 'staff') && !u.unitId) throw new AccountRefused('UNIT_REQUIRED', '村和工作人员账号须指定所属单位（--unit）');
   if (u.unitId && !(await getUnit(db, u.unitId))) throw new AccountRefused('UNIT_NOT_FOUND', `没有编号为 “${u.unitId}” 的单位`);
-  if (await userByName(db, u.username)) throw new AccountRefused('USERNAME_TAKEN', `用户名 “${u.username}” 已存在`);
+  // Names differing only in case would share one login count, and read alike in the audit log.
+  const taken = await userByFoldedName(db, u.username);
+  if (taken) throw new AccountRefused('USERNAME_TAKEN', `用户名 “${taken.username}” 已存在（用户名不区分大小写）`);
   const password = u.password ?? generatePassword();
   const problem = passwordProblem(password);
   if (problem) throw new AccountRefused(`PASSWORD_${problem}`, PASSWORD_MESSAGES[problem]);

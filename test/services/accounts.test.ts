@@ -40,6 +40,19 @@ onEachBackend('login throttling and the cost of a login', (backend) => {
   before(async () => { db = await openStore(await backend.fresh('none')); });
   after(async () => { await db?.destroy(); });
 
+  it('refuses a new account whose name differs from another only in case, since both would share one login count', async () => {
+    const username = await fresh('Clerk');
+    for (const other of [username.toLowerCase(), username.toUpperCase()]) {
+      let code = 'accepted';
+      try {
+        await addUser(db, { username: other, role: 'leader', password: PASSWORD }, 'test');
+      } catch (e) {
+        code = (e as { code?: string }).code ?? String(e);
+      }
+      expect(code, other).to.equal('USERNAME_TAKEN');
+    }
+  });
+
   it('checks at most five of 100 simultaneous guesses at one account from 100 addresses, and refuses the right password after them', async () => {
     const username = await fresh();
     const check = counting();

@@ -25,7 +25,7 @@ export const authRoutes: RouteSpec[] = [
         const error = result.code === 'LOCKED'
           ? `登录失败次数过多，请于北京时间 ${chinaClock(result.until!)} 后再试`
           : '用户名或密码不正确';
-        return ctx.render('login', { title: '登录', next, username, error }, result.code === 'LOCKED' ? 429 : 401);
+        return ctx.render('login', { title: '登录', next, username: username.slice(0, 64), error }, result.code === 'LOCKED' ? 429 : 401);
       }
       const user = result.user;
       req.session.regenerate((err) => {
