@@ -1,6 +1,6 @@
-import type { Db, Tx } from '../db/connection.js';
+import { databaseOf, type Db } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
-import { clearThrottle, giveBackAttempt, reserveAttempt } from '../db/queries/throttle.js';
+import { clearThrottle, giveBackAttempt, pruneThrottle, reserveAttempt } from '../db/queries/throttle.js';
 import { getUnit } from '../db/queries/units.js';
 import { bumpSessionEpoch, insertUser, userByFoldedName, listUsers, updateUser, userByName, type Role, type UserRow } from '../db/queries/users.js';
 import { accountKey, addressKey, auditedName, typedName, USERNAME_PATTERN } from './login-keys.js';
@@ -69,6 +69,19 @@ export const PER_ADDRESS: Limit = { max: 20, windowMs: 15 * 60_000, lockMs: 15 *
 /** Longer than this (in characters) a password is wrong unchecked: none that long can be set (MAX_LENGTH). */
 const LOGIN_PASSWORD_CAP = 1024;
 
+/**
+ * Every name and address tried leaves a count; those whose window and lock are over are
+ * removed, at most once a window for each database, so that a stream of made-up names
+ * does not grow the table without end.
+ */
+const lastPruned = new WeakMap<object, number>();
+async function pruneNow(db: Db, now: number): Promise<void> {
+  const windowMs = Math.max(PER_ACCOUNT.windowMs, PER_ADDRESS.windowMs);
+  if (now - (lastPruned.get(databaseOf(db)) ?? 0) < windowMs) return;
+  lastPruned.set(databaseOf(db), now);
+  await pruneThrottle(db, new Date(now - windowMs).toISOString(), new Date(now).toISOString());
+}
+
 export type LoginResult = { ok: true; user: UserRow } | { ok: false; code: 'LOCKED' | 'BAD_CREDENTIALS'; until?: number };
 
 /** How a password is checked against a hash: argon2 by default; a caller may wrap it (tests count the checks). */
@@ -91,6 +104,7 @@ export async function login(db: Db, username: string, password: string, address:
   const name = typedName(username);
   const userKey = accountKey(name);
   const addrKey = addressKey(address);
+  await pruneNow(db, now);
   const reservations = [{ key: userKey, ...PER_ACCOUNT }, { key: addrKey, ...PER_ADDRESS }];
   const reserved = await reserveAttempt(db, reservations, now);
   const over = reserved.map((r, k) => ({ r, limit: reservations[k] })).filter(({ r, limit }) => r.failures > limit.max);

@@ -144,6 +144,18 @@ onEachBackend('login throttling and the cost of a login', (backend) => {
     expect(await login(db, username, PASSWORD, '10.6.0.1')).to.deep.include({ ok: false, code: 'LOCKED' });
   });
 
+  it('removes the counts of made-up names and addresses once their window is over, but never a lock still running', async () => {
+    const window = PER_ACCOUNT.windowMs;
+    const t = Date.now() + 3 * window; // later than any moment an earlier test pretended
+    await login(db, 'made-up-name', 'wrong-guess', '10.11.0.1', { now: t });
+    for (let k = 0; k < PER_ACCOUNT.max; k++) await login(db, 'made-up-locked', 'wrong-guess', '10.11.0.2', { now: t + (k * window) / 2 / PER_ACCOUNT.max });
+    await login(db, 'made-up-later', 'wrong-guess', '10.11.0.3', { now: t + window + 1000 });
+    expect(await throttle(accountKey('made-up-name'))).to.equal(undefined);
+    expect(await throttle(addressKey('10.11.0.1'))).to.equal(undefined);
+    expect(await throttle(accountKey('made-up-locked')), 'its lock runs on').to.include({ failures: PER_ACCOUNT.max });
+    expect(await throttle(accountKey('made-up-later'))).to.include({ failures: 1 });
+  });
+
   it('checks an unknown, a disabled and an impossible name with one argon2 verification, like a wrong password', async () => {
     const username = await fresh();
     const disabled = await fresh();

@@ -63,6 +63,12 @@ export async function reserveAttempt(db: Tx, reservations: Reservation[], now: n
   });
 }
 
+/** Removes the counts whose window began before `cutoff` and that hold no lock after `now`: the next attempt would start them afresh anyway. */
+export async function pruneThrottle(db: Tx, cutoff: string, now: string): Promise<number> {
+  return db('login_throttle').where('window_start', '<', cutoff)
+    .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', now)).delete();
+}
+
 /**
  * Gives back an attempt reserved in the window that began at `windowStart` and that turned
  * out not to be a failure; the lock goes with it when the failures left are under `max`.
