@@ -1,4 +1,5 @@
-import type { Tx } from '../connection.js';
+import type { Knex } from 'knex';
+import { isPostgres, type Tx } from '../connection.js';
 
 export interface ThrottleRow { key: string; failures: number; window_start: string; locked_until: string | null; }
 
@@ -63,10 +64,15 @@ export async function reserveAttempt(db: Tx, reservations: Reservation[], now: n
   });
 }
 
-/** Removes the counts whose window began before `cutoff` and that hold no lock after `now`: the next attempt would start them afresh anyway. */
+/**
+ * Removes the counts whose window began before `cutoff` and that hold no lock after `now`:
+ * the next attempt would start them afresh anyway. On PostgreSQL it passes over the rows a
+ * reservation holds at that moment, so that it never waits for one (nor one for it, in turn).
+ */
 export async function pruneThrottle(db: Tx, cutoff: string, now: string): Promise<number> {
-  return db('login_throttle').where('window_start', '<', cutoff)
-    .andWhere((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', now)).delete();
+  const stale = (q: Knex.QueryBuilder) => q.where('window_start', '<', cutoff).andWhere((w) => w.whereNull('locked_until').orWhere('locked_until', '<=', now));
+  if (!isPostgres(db)) return stale(db('login_throttle')).delete();
+  return db('login_throttle').whereIn('key', stale(db('login_throttle').select('key')).forUpdate().skipLocked()).delete();
 }
 
 /**
