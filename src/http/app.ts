@@ -7,6 +7,7 @@ import type { Db } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import type { UserRow } from '../db/queries/users.js';
 import { ROLES } from '../services/accounts.js';
+import { dummyHash } from '../services/passwords.js';
 import { ROOT } from '../paths.js';
 import { currentUser, sessions } from './middleware/session.js';
 import { sameOrigin, securityHeaders } from './middleware/security.js';
@@ -29,6 +30,8 @@ export function createApp(opts: AppOptions): express.Express {
   const { db } = opts;
   const log = opts.log ?? ((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
   const views = createViews(path.join(ROOT, 'views'));
+  // Made now, so that the first login naming no account costs what every later one does.
+  void dummyHash();
   const app = express();
   app.disable('x-powered-by');
   if (opts.trustProxy) app.set('trust proxy', 1);

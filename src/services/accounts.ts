@@ -1,9 +1,10 @@
-import type { Db, Tx } from '../db/connection.js';
+import { databaseOf, type Db } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
-import { clearThrottle, saveThrottle, throttleOf } from '../db/queries/throttle.js';
+import { clearThrottle, giveBackAttempt, pruneThrottle, reserveAttempt } from '../db/queries/throttle.js';
 import { getUnit } from '../db/queries/units.js';
-import { bumpSessionEpoch, insertUser, listUsers, updateUser, userByName, type Role, type UserRow } from '../db/queries/users.js';
-import { generatePassword, hashPassword, passwordMatches, passwordProblem, PASSWORD_MESSAGES } from './passwords.js';
+import { bumpSessionEpoch, insertUser, userByFoldedName, listUsers, updateUser, userByName, type Role, type UserRow } from '../db/queries/users.js';
+import { accountKey, addressKey, auditedName, typedName, USERNAME_PATTERN } from './login-keys.js';
+import { dummyHash, generatePassword, hashPassword, passwordMatches, passwordProblem, PASSWORD_MESSAGES } from './passwords.js';
 
 /**
  * Accounts and roles (管理员、乡镇领导、村、工作人员): created with a generated or chosen
@@ -20,11 +21,13 @@ export class AccountRefused extends Error {
 export interface NewUser { username: string; role: Role; unitId?: string | null; displayName?: string; password?: string; }
 
 export async function addUser(db: Db, u: NewUser, by: string): Promise<{ username: string; password: string }> {
-  if (!/^[A-Za-z0-9_.-]{2,64}$/.test(u.username)) throw new AccountRefused('USERNAME_INVALID', '用户名只能由 2—64 个字母、数字、下划线、点或连字符组成');
+  if (!USERNAME_PATTERN.test(u.username)) throw new AccountRefused('USERNAME_INVALID', '用户名只能由 2—64 个字母、数字、下划线、点或连字符组成');
   if (!(u.role in ROLES)) throw new AccountRefused('ROLE_INVALID', `角色应为 ${Object.keys(ROLES).join('、')} 之一`);
   if ((u.role === 'village' || u.role === 'staff') && !u.unitId) throw new AccountRefused('UNIT_REQUIRED', '村和工作人员账号须指定所属单位（--unit）');
   if (u.unitId && !(await getUnit(db, u.unitId))) throw new AccountRefused('UNIT_NOT_FOUND', `没有编号为 “${u.unitId}” 的单位`);
-  if (await userByName(db, u.username)) throw new AccountRefused('USERNAME_TAKEN', `用户名 “${u.username}” 已存在`);
+  // Names differing only in case would share one login count, and read alike in the audit log.
+  const taken = await userByFoldedName(db, u.username);
+  if (taken) throw new AccountRefused('USERNAME_TAKEN', `用户名 “${taken.username}” 已存在（用户名不区分大小写）`);
   const password = u.password ?? generatePassword();
   const problem = passwordProblem(password);
   if (problem) throw new AccountRefused(`PASSWORD_${problem}`, PASSWORD_MESSAGES[problem]);
@@ -61,47 +64,67 @@ export { listUsers, userByName };
 // ---- login throttling ----
 
 interface Limit { max: number; windowMs: number; lockMs: number; }
-const PER_ACCOUNT: Limit = { max: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
-const PER_ADDRESS: Limit = { max: 20, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+export const PER_ACCOUNT: Limit = { max: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+export const PER_ADDRESS: Limit = { max: 20, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+/** Longer than this (in characters) a password is wrong unchecked: none that long can be set (MAX_LENGTH). */
+const LOGIN_PASSWORD_CAP = 1024;
 
-async function lockedUntil(db: Tx, key: string, now: number): Promise<number | null> {
-  const row = await throttleOf(db, key);
-  const until = row?.locked_until ? Date.parse(row.locked_until) : 0;
-  return until > now ? until : null;
-}
-
-async function recordFailure(db: Tx, key: string, limit: Limit, now: number): Promise<void> {
-  const row = await throttleOf(db, key);
-  const fresh = !row || now - Date.parse(row.window_start) > limit.windowMs;
-  const failures = fresh ? 1 : row!.failures + 1;
-  await saveThrottle(db, {
-    key, failures, window_start: fresh ? new Date(now).toISOString() : row!.window_start,
-    locked_until: failures >= limit.max ? new Date(now + limit.lockMs).toISOString() : row?.locked_until ?? null,
-  });
+/**
+ * Every name and address tried leaves a count; those whose window and lock are over are
+ * removed, at most once a window for each database, so that a stream of made-up names
+ * does not grow the table without end.
+ */
+const lastPruned = new WeakMap<object, number>();
+async function pruneNow(db: Db, now: number): Promise<void> {
+  const windowMs = Math.max(PER_ACCOUNT.windowMs, PER_ADDRESS.windowMs);
+  if (now - (lastPruned.get(databaseOf(db)) ?? 0) < windowMs) return;
+  lastPruned.set(databaseOf(db), now);
+  // Tidying, not a guard: a prune that fails leaves counts that would start afresh anyway, and the login goes on.
+  await pruneThrottle(db, new Date(now - windowMs).toISOString(), new Date(now).toISOString()).catch(() => 0);
 }
 
 export type LoginResult = { ok: true; user: UserRow } | { ok: false; code: 'LOCKED' | 'BAD_CREDENTIALS'; until?: number };
 
+/** How a password is checked against a hash: argon2 by default; a caller may wrap it (tests count the checks). */
+export type PasswordCheck = (hash: string, password: string) => Promise<boolean>;
+
+export interface LoginOptions { now?: number; check?: PasswordCheck; }
+
 /**
- * Checks a login. A locked account or address is refused before the password is even
- * checked; every failure counts against both; success clears the account's count.
+ * Checks a login. Before any password is checked, one statement reserves the attempt
+ * against both the account and the address; an attempt whose number is past either limit
+ * is refused unchecked, so however many arrive at once, at most the limit are checked.
+ * Every checked attempt costs one argon2 verification, whether or not the account exists
+ * or is usable (an unknown name is checked against a dummy hash), so the answer's time
+ * does not tell which accounts exist. A success gives its reservations back: the
+ * account's count is cleared, the address's goes down by one.
  */
-export async function login(db: Db, username: string, password: string, address: string, now = Date.now()): Promise<LoginResult> {
-  const userKey = `user:${username.toLowerCase()}`;
-  const addrKey = `addr:${address}`;
-  const locked = (await lockedUntil(db, userKey, now)) ?? (await lockedUntil(db, addrKey, now));
-  if (locked) return { ok: false, code: 'LOCKED', until: locked };
-  const user = await userByName(db, username);
-  const ok = user && !user.disabled && [...password].length <= 1024 && (await passwordMatches(user.password_hash, password));
-  if (!ok) {
-    await recordFailure(db, userKey, PER_ACCOUNT, now);
-    await recordFailure(db, addrKey, PER_ADDRESS, now);
-    await appendAudit(db, { at: new Date(now).toISOString(), actor: username.slice(0, 64) || '(empty)', action: 'login.fail', subject: address, detail: null });
+export async function login(db: Db, username: string, password: string, address: string, opts: LoginOptions = {}): Promise<LoginResult> {
+  const now = opts.now ?? Date.now();
+  const check = opts.check ?? passwordMatches;
+  const name = typedName(username);
+  const userKey = accountKey(name);
+  const addrKey = addressKey(address);
+  await pruneNow(db, now);
+  const reservations = [{ key: userKey, ...PER_ACCOUNT }, { key: addrKey, ...PER_ADDRESS }];
+  const reserved = await reserveAttempt(db, reservations, now);
+  const over = reserved.map((r, k) => ({ r, limit: reservations[k] })).filter(({ r, limit }) => r.failures > limit.max);
+  if (over.length > 0) {
+    return { ok: false, code: 'LOCKED', until: Math.max(...over.map(({ r, limit }) => Date.parse(r.locked_until ?? '') || now + limit.lockMs)) };
+  }
+  // The cheap test of length first: more than twice the cap in UTF-16 units is more than the cap in characters.
+  const withinCap = password.length <= 2 * LOGIN_PASSWORD_CAP && [...password].length <= LOGIN_PASSWORD_CAP;
+  const user = USERNAME_PATTERN.test(name) ? await userByName(db, name) : undefined;
+  const usable = user && !user.disabled && withinCap ? user : undefined;
+  const matches = await check(usable ? usable.password_hash : await dummyHash(), withinCap ? password : '');
+  if (!usable || !matches) {
+    await appendAudit(db, { at: new Date(now).toISOString(), actor: auditedName(name), action: 'login.fail', subject: address.slice(0, 100), detail: null });
     return { ok: false, code: 'BAD_CREDENTIALS' };
   }
   await clearThrottle(db, userKey);
-  await appendAudit(db, { at: new Date(now).toISOString(), actor: user.username, action: 'login', subject: address, detail: null });
-  return { ok: true, user };
+  await giveBackAttempt(db, addrKey, reserved[1].window_start, PER_ADDRESS.max);
+  await appendAudit(db, { at: new Date(now).toISOString(), actor: usable.username, action: 'login', subject: address.slice(0, 100), detail: null });
+  return { ok: true, user: usable };
 }
 
 /** The demo accounts, with passwords generated now and returned once to be printed. */

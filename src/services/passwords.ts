@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import argon2 from 'argon2';
 
 /**
@@ -48,6 +48,21 @@ export async function passwordMatches(hash: string, password: string): Promise<b
   } catch {
     return false;
   }
+}
+
+let dummy: Promise<string> | undefined;
+
+/**
+ * A hash of a password nobody knows, made once with the same parameters as every other:
+ * a login naming no usable account is checked against it, so it costs what a wrong
+ * password costs and its answer's time does not tell which accounts exist.
+ */
+export function dummyHash(): Promise<string> {
+  if (!dummy) {
+    dummy = hashPassword(randomBytes(32).toString('base64'));
+    dummy.catch(() => { dummy = undefined; });
+  }
+  return dummy;
 }
 
 /** A generated password: 16 characters from an alphabet without look-alikes (0/O, 1/l/I). */

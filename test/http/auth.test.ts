@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { setDisabled, resetPassword } from '../../src/services/accounts.js';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { auditEntries } from '../../src/db/queries/audit.js';
+import { createApp } from '../../src/http/app.js';
+import { PER_ACCOUNT, setDisabled, resetPassword } from '../../src/services/accounts.js';
 import { Client, PASSWORDS, signedIn, startApp, type TestApp } from '../support/web.js';
 
 describe('signing in, sessions and the pages’ safety', function () {
@@ -69,6 +73,46 @@ describe('signing in, sessions and the pages’ safety', function () {
     expect(locked.status).to.equal(429);
     const row = await app.db('login_throttle').where({ key: 'user:s01' }).first();
     expect(row.locked_until).to.be.a('string');
+  });
+
+  it('shows when a lock ends in China Standard Time, whatever the server’s own time zone', async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const c = new Client(app.url);
+      await c.get('/login');
+      const res = await c.post('/login', { username: 's01', password: PASSWORDS.s01 });
+      expect(res.status).to.equal(429);
+      const row = await app.db('login_throttle').where({ key: 'user:s01' }).first();
+      const beijing = new Date(row.locked_until).toLocaleTimeString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' });
+      expect(/请于北京时间 (\d\d:\d\d:\d\d) 后再试/.exec(await res.text())?.[1]).to.equal(beijing);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it('checks at most five of 100 simultaneous guesses at one account from 100 addresses, and refuses the right password after them', async () => {
+    const proxied = createApp({ db: app.db, trustProxy: true, log: () => {} });
+    const server = await new Promise<Server>((resolve) => { const s = proxied.listen(0, '127.0.0.1', () => resolve(s)); });
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const clients = Array.from({ length: 100 }, () => new Client(url));
+      for (const c of clients) await c.get('/login');
+      const failedBefore = (await auditEntries(app.db, { action: 'login.fail', limit: 10_000 })).filter((e) => e.actor === 'v01').length;
+      const answers = await Promise.all(clients.map((c, k) => c.post('/login', { username: 'v01', password: `wrong-guess-${k}` }, { 'x-forwarded-for': `10.20.${k}.1` })));
+      const checked = (await auditEntries(app.db, { action: 'login.fail', limit: 10_000 })).filter((e) => e.actor === 'v01').length - failedBefore;
+      expect(checked).to.be.at.most(PER_ACCOUNT.max);
+      expect(answers.filter((r) => r.status === 401)).to.have.length(checked);
+      expect(answers.filter((r) => r.status === 429)).to.have.length(100 - checked);
+      const right = new Client(url);
+      await right.get('/login');
+      expect((await right.post('/login', { username: 'v01', password: PASSWORDS.v01 }, { 'x-forwarded-for': '10.20.200.1' })).status).to.equal(429);
+      expect((await app.db('login_throttle').where({ key: 'user:v01' }).first()).failures).to.equal(101);
+    } finally {
+      await new Promise((r) => server.close(r));
+      await app.db('login_throttle').delete();
+    }
   });
 
   it('does not reset the address lock for a forged X-Forwarded-For', async () => {

@@ -20,6 +20,11 @@ export async function userByName(db: Tx, username: string): Promise<UserRow | un
   return normalise(await db('users').where({ username }).first());
 }
 
+/** The account whose name differs from `username` at most in case (names are ASCII: lower() folds them alike on both databases). */
+export async function userByFoldedName(db: Tx, username: string): Promise<UserRow | undefined> {
+  return normalise(await db('users').whereRaw('lower(username) = ?', [username.toLowerCase()]).first());
+}
+
 export async function userById(db: Tx, id: number): Promise<UserRow | undefined> {
   return normalise(await db('users').where({ id }).first());
 }

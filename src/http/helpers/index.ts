@@ -1,4 +1,5 @@
 import type { HelperDelegate } from 'handlebars';
+import { chinaDate, chinaDateTime } from '../../china-time.js';
 
 /**
  * Template helpers, one per concept, each with its usage. Views stay dumb: these only
@@ -11,10 +12,10 @@ export const helpers: Record<string, HelperDelegate> = {
   fixed: (x: unknown, digits: unknown) => (typeof x === 'number' ? x.toFixed(typeof digits === 'number' ? digits : 1) : ''),
   /** {{join list "、"}} — a list joined for reading. */
   join: (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : '、') : ''),
-  /** {{date iso}} — the date part of an ISO timestamp, as 2024-01-31. */
-  date: (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 10) : ''),
-  /** {{datetime iso}} — an ISO timestamp as 2024-01-31 09:30 (UTC). */
-  datetime: (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 16).replace('T', ' ') : ''),
+  /** {{date iso}} — the day of an ISO timestamp in China Standard Time, as 2024-01-31. */
+  date: (iso: unknown) => (typeof iso === 'string' ? chinaDate(iso) : ''),
+  /** {{datetime iso}} — an ISO timestamp in China Standard Time, as 2024-01-31 09:30. */
+  datetime: (iso: unknown) => (typeof iso === 'string' ? chinaDateTime(iso) : ''),
   /** {{indent depth}} — a CSS class for the depth of a clause in the tree. */
   indent: (depth: unknown) => `depth-${typeof depth === 'number' ? Math.min(depth, 4) : 0}`,
 };

@@ -1,5 +1,6 @@
 import type { RouteSpec } from '../route.js';
 import { login } from '../../services/accounts.js';
+import { chinaClock } from '../../china-time.js';
 
 /** Signing in and out. The session id is renewed at login, so a planted id is worth nothing. */
 
@@ -22,9 +23,9 @@ export const authRoutes: RouteSpec[] = [
       const result = await login(ctx.db, username, password, req.ip ?? 'unknown');
       if (!result.ok) {
         const error = result.code === 'LOCKED'
-          ? `登录失败次数过多，请于 ${new Date(result.until!).toLocaleTimeString('zh-CN', { hour12: false })} 后再试`
+          ? `登录失败次数过多，请于北京时间 ${chinaClock(result.until!)} 后再试`
           : '用户名或密码不正确';
-        return ctx.render('login', { title: '登录', next, username, error }, result.code === 'LOCKED' ? 429 : 401);
+        return ctx.render('login', { title: '登录', next, username: username.slice(0, 64), error }, result.code === 'LOCKED' ? 429 : 401);
       }
       const user = result.user;
       req.session.regenerate((err) => {
