@@ -1,4 +1,5 @@
 import type { HelperDelegate } from 'handlebars';
+import { url } from './url.js';
 
 /**
  * Template helpers, one per concept, each with its usage. Views stay dumb: these only
@@ -17,4 +18,6 @@ export const helpers: Record<string, HelperDelegate> = {
   datetime: (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 16).replace('T', ' ') : ''),
   /** {{indent depth}} — a CSS class for the depth of a clause in the tree. */
   indent: (depth: unknown) => `depth-${typeof depth === 'number' ? Math.min(depth, 4) : 0}`,
+  /** {{url "units" id run=run.id}} — a link made from data, every segment and value encoded (helpers/url.ts). */
+  url,
 };
