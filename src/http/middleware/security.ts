@@ -51,7 +51,7 @@ export function noStore(_req: Request, res: Response, next: NextFunction): void 
   next();
 }
 
-/** The headers of noStore, for the error page too (an error raised before noStore ran, as a malformed /static path, skips it). */
+/** The headers of noStore, set by the error page again: an error raised before noStore ran (a static file that cannot be read) skips it. */
 export function keepNothing(res: Response): void {
   res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
 }
