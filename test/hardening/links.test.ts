@@ -173,6 +173,16 @@ describe('links made from unit ids land on exactly that unit (issue 17, item 7)'
       expect(csv.status).to.equal(200);
       expect(await csv.text()).to.contain(id);
     }
+    // Signed out, the page's link leads through the login page back to exactly that page.
+    const anonymous = new Client(app.url);
+    const asked = urlOf(['units', 'a/b'], { run: runs.village });
+    const toLogin = await anonymous.request('GET', asked);
+    expect(toLogin.status).to.equal(302);
+    const login = await anonymous.get(resolve(app.url, asked, toLogin.headers.get('location')!));
+    const next = unescape(/name="next" value="([^"]*)"/.exec(login.text)![1]);
+    const back = await anonymous.post('/login', { username: 'cun-ab', password: PASSWORD, next });
+    expect(back.status).to.equal(303);
+    expect(resolve(app.url, '/login', back.headers.get('location')!)).to.equal(asked);
     const village = await signedInAs('cun-ab');
     // The raw spellings the old links made lead elsewhere: to another unit's page (404) or none.
     for (const url of ['/units/a/b', '/units/a', '/units/b', '/units/a%2Fb%00', '/units/A%2FB', '/units/x%3Fy%3D1', '/units/v01%232', '/units/v01', '/units/a%2Fb/..%2F..%2Fv02']) {
