@@ -10,14 +10,15 @@ import { ROLES } from '../services/accounts.js';
 import { dummyHash } from '../services/passwords.js';
 import { ROOT } from '../paths.js';
 import { currentUser, sessions } from './middleware/session.js';
-import { sameOrigin, securityHeaders } from './middleware/security.js';
+import { keepNothing, noStore, sameOrigin, securityHeaders } from './middleware/security.js';
 import { HttpError, notFound, type Context, type RouteSpec } from './route.js';
 import { ROUTES } from './routes/index.js';
+import { urlOf } from './url.js';
 import { canGzip, gzipParts } from './compression.js';
 import { createViews, Fragment, type PageParts, type Views } from './views.js';
 
 /**
- * The web application: security headers → static files → body → session → account →
+ * The web application: security headers → static files → no-store for all else → body → session → account →
  * same-origin check → each route's pipeline (access → ownership → upload → CSRF →
  * handler) → one error page (an id to quote, never a stack trace).
  */
@@ -37,6 +38,7 @@ export function createApp(opts: AppOptions): express.Express {
   if (opts.trustProxy) app.set('trust proxy', 1);
   app.use(securityHeaders);
   app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1h', index: false }));
+  app.use(noStore);
   app.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 5000 }));
   app.use(sessions(db));
   app.use(currentUser(db));
@@ -70,7 +72,7 @@ export function createApp(opts: AppOptions): express.Express {
       const user = res.locals.user as UserRow | null;
       if (route.access === 'public') return next();
       if (!user) {
-        if (req.method === 'GET') return res.redirect(`/login?next=${encodeURIComponent(req.originalUrl)}`);
+        if (req.method === 'GET') return res.redirect(urlOf(['login'], { next: req.originalUrl }));
         return next(new HttpError(401, '请先登录', 'NOT_SIGNED_IN'));
       }
       if (!route.access.includes(user.role)) return denied(req, user, route, next);
@@ -115,6 +117,7 @@ export function createApp(opts: AppOptions): express.Express {
     }
     log({ level: status >= 500 ? 'error' : 'warn', id, status, code, method: req.method, url: req.originalUrl, error: status >= 500 ? String((err as Error)?.stack ?? err) : message });
     if (res.headersSent) return;
+    keepNothing(res);
     if (req.accepts(['html', 'json']) === 'json') {
       res.status(status).json({ error: { code, message, id } });
       return;
@@ -176,7 +179,7 @@ function navigationFor(user: UserRow | null): Array<{ href: string; label: strin
   switch (user.role) {
     case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }];
     case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }];
-    case 'village': return [{ href: `/units/${user.unit_id}`, label: '本村记分卡' }];
-    case 'staff': return [{ href: `/staff/${user.unit_id}`, label: '我的考核' }];
+    case 'village': return [{ href: urlOf(['units', user.unit_id ?? '']), label: '本村记分卡' }];
+    case 'staff': return [{ href: urlOf(['staff', user.unit_id ?? '']), label: '我的考核' }];
   }
 }

@@ -1,4 +1,4 @@
-import { inputValues, readUnits, type DataTable } from '../engine/index.js';
+import { DataInvalid, inputValues, readUnits, type DataTable } from '../engine/index.js';
 import { type Db, inTransaction } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { deleteInputs, insertBatch, upsertInputs, type InputRow } from '../db/queries/inputs.js';
@@ -8,6 +8,7 @@ import { sha256 } from '../io/rule-file.js';
 import { faultPoint } from './fault.js';
 import { parsePeriod } from './period.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
+import { unitIdProblems } from './unit-ids.js';
 
 /**
  * Importing a period's inputs from a table (CSV, XLSX or JSON already read): every cell
@@ -45,7 +46,7 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
   const track = req.track ?? 'village';
   const ruleSha = await resolveRuleVersion(db, req.rules, track, req.by);
   const { ruleset } = await compiledVersion(db, ruleSha);
-  const { units, ignoredColumns } = readUnits(ruleset, req.table, { withoutLinks: true }); // throws DataInvalid with every problem
+  const { units, ignoredColumns } = readAll(ruleset, req.table);
   const at = new Date().toISOString();
   const kind = ruleset.subject;
 
@@ -77,4 +78,17 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
     return id;
   });
   return { batchId, periodId: period.id, track: ruleset.subject, ruleSha256: ruleSha, rows: units.length, ignoredColumns };
+}
+
+/** The table's units, or DataInvalid with every problem at once: the engine's and the ids the record refuses, in row order. */
+function readAll(ruleset: Parameters<typeof readUnits>[0], table: DataTable) {
+  const refused = unitIdProblems(table);
+  try {
+    const read = readUnits(ruleset, table, { withoutLinks: true });
+    if (refused.length) throw new DataInvalid(refused);
+    return read;
+  } catch (e) {
+    if (!(e instanceof DataInvalid) || !refused.length || e.problems === refused) throw e;
+    throw new DataInvalid([...e.problems, ...refused].sort((a, b) => a.row - b.row));
+  }
 }

@@ -1,5 +1,6 @@
 import type { HelperDelegate } from 'handlebars';
 import { chinaDate, chinaDateTime } from '../../china-time.js';
+import { url } from './url.js';
 
 /**
  * Template helpers, one per concept, each with its usage. Views stay dumb: these only
@@ -18,4 +19,6 @@ export const helpers: Record<string, HelperDelegate> = {
   datetime: (iso: unknown) => (typeof iso === 'string' ? chinaDateTime(iso) : ''),
   /** {{indent depth}} — a CSS class for the depth of a clause in the tree. */
   indent: (depth: unknown) => `depth-${typeof depth === 'number' ? Math.min(depth, 4) : 0}`,
+  /** {{url "units" id run=run.id}} — a link made from data, every segment and value encoded (helpers/url.ts). */
+  url,
 };

@@ -36,3 +36,22 @@ export function sameOrigin(req: Request, _res: Response, next: NextFunction): vo
   }
   next();
 }
+
+/**
+ * Nothing the application answers is kept by a browser or a proxy: every page (behind a
+ * login, and the login page with its CSRF token), every export, redirect and error page
+ * is `Cache-Control: no-store` — on a township office's shared PC, the next person must
+ * not find another village's scorecard in the history or the cache. `Pragma: no-cache`
+ * for HTTP/1.0 caches. Only /static (mounted before this) may be cached. Entity tags stay:
+ * a browser that stores nothing never revalidates, and a tag is only answered to the
+ * session that was sent the page (each page carries its session's CSRF token).
+ */
+export function noStore(_req: Request, res: Response, next: NextFunction): void {
+  keepNothing(res);
+  next();
+}
+
+/** The headers of noStore, set by the error page again: an error raised before noStore ran (a static file that cannot be read) skips it. */
+export function keepNothing(res: Response): void {
+  res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+}

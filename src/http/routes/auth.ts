@@ -1,6 +1,7 @@
 import type { RouteSpec } from '../route.js';
 import { login } from '../../services/accounts.js';
 import { chinaClock } from '../../china-time.js';
+import { urlOf } from '../url.js';
 
 /** Signing in and out. The session id is renewed at login, so a planted id is worth nothing. */
 
@@ -50,8 +51,8 @@ export const authRoutes: RouteSpec[] = [
     method: 'get', path: '/', access: ['admin', 'leader', 'village', 'staff'],
     handle: async (_req, res, ctx) => {
       const user = ctx.user!;
-      if (user.role === 'village') return res.redirect(`/units/${encodeURIComponent(user.unit_id!)}`);
-      if (user.role === 'staff') return res.redirect(`/staff/${encodeURIComponent(user.unit_id!)}`);
+      if (user.role === 'village') return res.redirect(urlOf(['units', user.unit_id!]));
+      if (user.role === 'staff') return res.redirect(urlOf(['staff', user.unit_id!]));
       res.redirect('/runs');
     },
   },

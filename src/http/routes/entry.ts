@@ -12,6 +12,7 @@ import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
 import { UPLOAD_LIMIT_BYTES } from '../app.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { dict, own } from '../../engine/own.js';
+import { urlOf } from '../url.js';
 
 /** Data entry: which units have their data in, a form per unit and period, and uploads of CSV/XLSX/JSON with their error report. */
 
@@ -19,9 +20,8 @@ const MANAGERS: RouteSpec['access'] = ['admin', 'leader'];
 const TRACKS: Record<string, string> = { village: '村级千分考核', staff: '双线考核' };
 
 const trackOptions = (selected: string) => Object.entries(TRACKS).map(([id, name]) => ({ id, name, selected: id === selected }));
-const statusHref = (period: string, track: string) => `/entry?period=${encodeURIComponent(period)}&track=${encodeURIComponent(track)}`;
-const formHref = (period: string, track: string, unitId: string) =>
-  `/entry/${encodeURIComponent(period)}/${encodeURIComponent(track)}/${encodeURIComponent(unitId)}`;
+const statusHref = (period: string, track: string, fragment?: string) => urlOf(['entry'], { period, track }, fragment);
+const formHref = (period: string, track: string, unitId: string) => urlOf(['entry', period, track, unitId]);
 
 /** The period a page opens on when none is asked for: the newest one, else this year. */
 async function defaultPeriod(ctx: Context): Promise<string> {
@@ -141,7 +141,7 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
   ctx.render('entry', {
     ...page, periodText: period.id, period, ruleset: { title: ruleset.title, version: ruleset.version },
     isNew: !page.periods.some((p) => p.id === period.id), units: list, enteredCount: list.filter((u) => u.entered).length,
-    uploadHref: `/entry/upload?period=${encodeURIComponent(period.id)}&track=${encodeURIComponent(track)}`,
+    uploadHref: urlOf(['entry', 'upload'], { period: period.id, track }),
   });
 }
 
@@ -195,7 +195,7 @@ async function saveForm(req: Request, res: Response, ctx: Context): Promise<void
     return renderForm(ctx, t, cells, e.problems, 422);
   }
   req.session.flash = `已保存 ${t.unit.name}（${t.unit.id}）${t.period.title}的数据`;
-  res.redirect(303, `${statusHref(t.period.id, t.track)}#unit-${encodeURIComponent(t.unit.id)}`);
+  res.redirect(303, statusHref(t.period.id, t.track, `unit-${t.unit.id}`));
 }
 
 // ---- GET and POST /entry/upload: a whole file, all or nothing ----

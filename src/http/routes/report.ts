@@ -7,6 +7,7 @@ import {
   type PeriodReport, type ReportColumn,
 } from '../../services/report.js';
 import { compiledVersion } from '../../services/rule-versions.js';
+import { sendDownload } from '../download.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
 
 /**
@@ -142,7 +143,6 @@ export const reportRoutes: RouteSpec[] = [
       const columns = [...inputs.filter((c) => chosen.has(c.name)), ...metrics];
       const numericMetrics = metrics.filter((m) => m.numeric);
       const metric = numericMetrics.find((m) => m.name === req.query.metric) ?? numericMetrics[0];
-      const query = new URLSearchParams({ period: report.period.id, rules: page.rulesParam }).toString();
 
       ctx.render('report', {
         ...page,
@@ -157,7 +157,6 @@ export const reportRoutes: RouteSpec[] = [
         tree: treeOf(report, columns),
         replaced: report.replacedByChildren,
         chart: chartOf(report, metric),
-        exportQuery: query,
       });
     },
   },
@@ -173,7 +172,7 @@ export const reportRoutes: RouteSpec[] = [
         if (e instanceof DataInvalid) throw new HttpError(422, `数据有误，未能生成报表：${e.problems.slice(0, 3).map(problemText).join('；')}`, 'DATA_INVALID');
         return refusedAsNotFound(e);
       }
-      res.attachment(out.fileName).type(format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8').send(out.bytes);
+      sendDownload(res, out.fileName, format, out.bytes);
     },
   },
 ];

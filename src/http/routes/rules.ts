@@ -8,6 +8,7 @@ import {
 import { compiledVersion } from '../../services/rule-versions.js';
 import { STATUS, type UnitChange } from '../../services/runs.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
+import { urlOf } from '../url.js';
 
 /** The rule sets (考核细则): versions, the printable document, diffs, the editor with its preview. */
 
@@ -170,7 +171,7 @@ export const ruleRoutes: RouteSpec[] = [
       req.session.flash = !existed ? '已保存为新版本'
         : sha === newest.sha256 ? `内容与现行版本（${short(sha)}）完全相同，未另存新版本`
           : `内容与旧版本（${short(sha)}）完全相同，未另存新版本；如要恢复该版本，请修改版本号（version）后再保存`;
-      res.redirect(303, `/rules/${encodeURIComponent(newest.ruleset_id)}/v/${sha}`);
+      res.redirect(303, urlOf(['rules', newest.ruleset_id, 'v', sha]));
     },
   },
 ];

@@ -4,7 +4,9 @@ import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
 import { rankingView, type RankingView } from '../../services/rankings.js';
 import { createRun, listRuns, publishRun, requireRun, RunRefused, STATUS } from '../../services/runs.js';
+import { sendDownload } from '../download.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
+import { urlOf } from '../url.js';
 import type { Fragment, Views } from '../views.js';
 
 /** Township leaders run, review and publish appraisals; the ranking page and its exports. */
@@ -34,7 +36,7 @@ async function existingRun(req: Request, db: Parameters<typeof requireRun>[0]) {
  */
 const rankingTables = new WeakMap<object, Fragment>();
 
-function rankingTable(views: Views, view: RankingView, unitBase: string): Fragment {
+function rankingTable(views: Views, view: RankingView, unitBase: 'units' | 'staff'): Fragment {
   let table = rankingTables.get(view.units);
   if (table === undefined) {
     table = views.fragment('ranking/table', { ...view, unitBase, precision: view.ruleset.precision });
@@ -65,11 +67,11 @@ export const runRoutes: RouteSpec[] = [
           const village = await createRun(ctx.db, { periodId: period, track: 'village', by: ctx.user!.username, note });
           const staff = await createRun(ctx.db, { periodId: period, track: 'staff', by: ctx.user!.username, note });
           req.session.flash = `已生成第${village.id}号（村）和第${staff.id}号（工作人员）考核（草稿），请核对后分别发布`;
-          return res.redirect(303, `/runs/${village.id}`);
+          return res.redirect(303, urlOf(['runs', village.id]));
         }
         const run = await createRun(ctx.db, { periodId: period, track, by: ctx.user!.username, corrects, note });
         req.session.flash = `已生成第${run.id}号考核（草稿），请核对后发布`;
-        res.redirect(303, `/runs/${run.id}`);
+        res.redirect(303, urlOf(['runs', run.id]));
       } catch (e) {
         if (e instanceof RunRefused || e instanceof DataInvalid) {
           req.session.flash = e instanceof DataInvalid ? `数据有误，未能记分：${e.problems.slice(0, 3).map((p) => `第${p.row}行“${p.column}”：${p.message}`).join('；')}` : e.message;
@@ -88,7 +90,7 @@ export const runRoutes: RouteSpec[] = [
       ctx.render('ranking', {
         title: `${view.periodTitle} ${view.ruleset.title}`, ...view, statusName: STATUS[run.status],
         isDraft: run.status === 'draft', trackName: TRACKS[run.track] ?? run.track,
-        rankingTable: rankingTable(ctx.views, view, run.track === 'staff' ? '/staff' : '/units'),
+        rankingTable: rankingTable(ctx.views, view, run.track === 'staff' ? 'staff' : 'units'),
         printedAt: new Date().toISOString(),
       });
     },
@@ -104,7 +106,7 @@ export const runRoutes: RouteSpec[] = [
         if (!(e instanceof RunRefused)) throw e;
         req.session.flash = e.message;
       }
-      res.redirect(303, `/runs/${run.id}`);
+      res.redirect(303, urlOf(['runs', run.id]));
     },
   },
   {
@@ -115,7 +117,7 @@ export const runRoutes: RouteSpec[] = [
       if (format !== 'xlsx' && format !== 'csv') throw notFound();
       const what = req.query.what === 'scorecards' ? 'scorecards' : 'ranking';
       const { bytes, fileName } = await exportRun(ctx.db, run.id, format, what);
-      res.attachment(fileName).type(format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8').send(bytes);
+      sendDownload(res, fileName, format, bytes);
     },
   },
 ];

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { exportRun } from '../../services/export.js';
 import { scorecardOf, type Scorecard } from '../../services/scorecards.js';
 import { STATUS } from '../../services/runs.js';
+import { sendDownload } from '../download.js';
 import { notFound, type RouteSpec } from '../route.js';
 import type { Fragment, Views } from '../views.js';
 
@@ -42,7 +43,7 @@ function scorecardRoute(path: string, ownUnit: string, track: 'village' | 'staff
       ctx.render('scorecard', {
         title: `${card.unit.name} 记分卡`, ...card, statusName: STATUS[card.run.status], precision: card.ruleset.precision,
         runCard: runCard(ctx.views, card),
-        isStaff: track === 'staff', exportBase: `${path.replace(`:${ownUnit}`, encodeURIComponent(card.unit.id))}/export`,
+        isStaff: track === 'staff', unitBase: path.split('/')[1],
         runOptions: card.runs.map((r) => ({ id: r.id, label: `${r.period_id}（第${r.id}号，${STATUS[r.status]}）`, selected: r.id === card.run.id })),
       });
     },
@@ -59,8 +60,7 @@ function exportRoute(path: string, ownUnit: string, track: 'village' | 'staff'):
       const card = await scorecardOf(ctx.db, req.params[ownUnit] as string, { runId: runParam(req), withDrafts, track });
       if (!card) throw notFound('记分卡');
       const { bytes } = await exportRun(ctx.db, card.run.id, format, 'scorecards', { unitId: card.unit.id });
-      res.attachment(`记分卡-${card.unit.id}-${card.run.period_id}.${format}`)
-        .type(format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8').send(bytes);
+      sendDownload(res, `记分卡-${card.unit.id}-${card.run.period_id}.${format}`, format, bytes);
     },
   };
 }
