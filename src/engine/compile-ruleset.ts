@@ -91,6 +91,16 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   const syntaxProblem = (pointer: string, e: ExprSyntaxError) =>
     problem(e.code, pointer, e.code === 'EXPR_SYNTAX' ? `表达式语法错误：${e.message}` : e.message, e.at);
 
+  // A metric whose formula cannot be read is reported once, where it is written: a formula
+  // that names it is not also told that the name is unknown.
+  const unreadableMetrics = new Set<string>();
+  const reportFound = (pointer: string, found: ExprProblem[]) => {
+    for (const p of found) {
+      if (p.code === 'EXPR_UNKNOWN_NAME' && p.name !== undefined && unreadableMetrics.has(p.name)) continue;
+      problem(p.code, pointer, p.message, p.at);
+    }
+  };
+
   const scopeOf = (extra?: Map<string, NameInfo>): Scope => (name) => names.get(name) ?? extra?.get(name);
 
   const compileAt = (pointer: string, text: unknown, type: ValueType, scope: Scope, what: string): Typed | undefined => {
@@ -105,7 +115,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     }
     const found: ExprProblem[] = [];
     const typed = compileExpression(tree, scope, found, strings);
-    for (const p of found) problem(p.code, pointer, p.message, p.at);
+    reportFound(pointer, found);
     if (found.length) return undefined;
     if (typed.type !== type) {
       const want = type === 'boolean' ? '真假值（条件）' : type === 'number' ? '数值' : '文字';
@@ -119,15 +129,15 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   for (const [name, def] of Object.entries(file.metrics ?? {})) {
     const at = `/metrics/${pointerToken(name)}`;
     if (names.has(name) || RESERVED.has(name)) { problem('DUPLICATE_NAME', at, `指标名 “${name}” 与已有的输入或指标重名`); continue; }
-    if (typeof def?.expr !== 'string' || tooLong(`${at}/expr`, def.expr)) continue;
+    if (typeof def?.expr !== 'string' || tooLong(`${at}/expr`, def.expr)) { unreadableMetrics.add(name); continue; }
     let tree;
     try { tree = parseExpression(def.expr); } catch (e) {
-      if (e instanceof ExprSyntaxError) { syntaxProblem(`${at}/expr`, e); continue; }
+      if (e instanceof ExprSyntaxError) { syntaxProblem(`${at}/expr`, e); unreadableMetrics.add(name); continue; }
       throw e;
     }
     const found: ExprProblem[] = [];
     const typed = compileExpression(tree, scopeOf(), found, strings);
-    for (const p of found) problem(p.code, `${at}/expr`, p.message, p.at);
+    reportFound(`${at}/expr`, found);
     const metric: CompiledMetric = { name, type: typed.type, label: def.label ?? name, unit: def.unit, decimals: def.decimals ?? 2, slot: slot++, fn: typed.fn, src: typed.src };
     metrics.push(metric);
     names.set(name, { type: typed.type, slot: metric.slot, grades: typed.grades });

@@ -90,4 +90,17 @@ describe('loading a rule file', () => {
     })));
     expect(problems.map((p) => [p.code, p.pointer])).to.deep.equal([['EXPR_UNKNOWN_NAME', '/metrics/m1/expr']]);
   });
+
+  it('reports a metric whose formula cannot be read once, where it is written, not again where it is named', () => {
+    for (const [expr, code] of [['a +', 'EXPR_SYNTAX'], [`a${' + 1'.repeat(150)}`, 'EXPR_TOO_DEEP'], ['a'.repeat(10_001), 'EXPR_TOO_LONG']]) {
+      const problems = problemsOf(JSON.stringify(ruleSet({
+        inputs: { a: { type: 'number' } },
+        metrics: { m1: { expr }, m2: { expr: 'm1 * 2' } },
+        items: [{ id: 'c1', title: 'c1', points: 100, award: { method: 'ratio', value: 'm1 / 100' } }],
+        vetoes: [{ id: 'v', title: 'v', when: 'm2 > 3 and nope > 1' }],
+      })));
+      // An unknown name that is no broken metric is still reported.
+      expect(problems.map((p) => [p.code, p.pointer]), code).to.deep.equal([[code, '/metrics/m1/expr'], ['EXPR_UNKNOWN_NAME', '/vetoes/0/when']]);
+    }
+  });
 });

@@ -26,6 +26,8 @@ export interface ExprProblem {
   code: 'EXPR_SYNTAX' | 'EXPR_UNKNOWN_NAME' | 'EXPR_UNKNOWN_FUNCTION' | 'EXPR_ARITY' | 'EXPR_TYPE' | 'UNKNOWN_GRADE';
   message: string;
   at: number;
+  /** The name an EXPR_UNKNOWN_NAME is about. */
+  name?: string;
 }
 
 /** Names an expression may use, with their types (and, for grade inputs, their grades). */

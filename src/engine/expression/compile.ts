@@ -42,8 +42,8 @@ const FUNCTIONS = new Map<string, { min: number; max: number }>([
 const TYPE_NAMES: Record<ValueType, string> = { number: '数值', boolean: '真假值', string: '文字' };
 
 export function compileExpression(tree: Expr, scope: Scope, problems: ExprProblem[], strings: StringTable): Typed {
-  const fail = (code: ExprProblem['code'], message: string, at: number): Typed => {
-    problems.push({ code, message, at });
+  const fail = (code: ExprProblem['code'], message: string, at: number, name?: string): Typed => {
+    problems.push({ code, message, at, ...(name === undefined ? {} : { name }) });
     return { type: 'number', fn: () => NaN, src: I.NAN };
   };
   const need = (t: Typed, type: ValueType, at: number, what: string): boolean => {
@@ -59,7 +59,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
       case 'string': { const v = strings.id(e.value); return { type: 'string', fn: () => v, text: e.value, src: String(v) }; }
       case 'name': {
         const info = scope(e.name);
-        if (!info) return fail('EXPR_UNKNOWN_NAME', `未知的名称 “${e.name}”`, e.at);
+        if (!info) return fail('EXPR_UNKNOWN_NAME', `未知的名称 “${e.name}”`, e.at, e.name);
         const slot = info.slot;
         return { type: info.type, fn: (env) => env[slot], grades: info.grades, src: `e[${slot}]` };
       }
