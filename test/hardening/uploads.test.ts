@@ -180,6 +180,17 @@ describe('uploads, hardened (issue 7, item 4)', function () {
       });
     }
 
+    it('lists the first 1,000 of 3,000 bad cells and counts them all, so that the report stays a page', async () => {
+      const lines = syntheticVillagesCsv(3000, { seed: 5 }).trimEnd().split('\n');
+      const at = lines[0].split(',').indexOf('population');
+      const spoilt = [lines[0], ...lines.slice(1).map((l) => l.split(',').map((c, k) => (k === at ? 'abc' : c)).join(','))];
+      const res = await upload(admin, { period: '2045', track: 'village' }, [{ name: 'bad.csv', bytes: Buffer.from(spoilt.join('\n')) }]);
+      expect(res.status).to.equal(422);
+      const html = await res.text();
+      expect(reported(html)).to.have.length(1000);
+      expect(html).to.contain('data-problems="3000"');
+    });
+
     it('refuses the same files on the command line, with the same codes and exit code 2', function () {
       this.timeout(120_000);
       const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-limits-'));
