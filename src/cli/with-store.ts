@@ -1,5 +1,5 @@
 import { loadConfig } from '../config.js';
-import { DatabaseRefused, isDiskFull, type Db } from '../db/connection.js';
+import { DatabaseRefused, DISK_FULL_MESSAGE, isDiskFull, type Db } from '../db/connection.js';
 import { DataInvalid, formatDataProblem, formatRuleProblem, RuleFileInvalid } from '../engine/index.js';
 import { PeriodInvalid } from '../services/period.js';
 import { RuleVersionNotFound } from '../services/rule-versions.js';
@@ -31,7 +31,7 @@ export async function withStore(work: (db: Db) => Promise<number>): Promise<numb
       return EXIT.refused;
     }
     if (isDiskFull(e)) {
-      process.stderr.write('[DISK_FULL] 数据库所在的磁盘已满：本次写入已全部撤销，原有数据不受影响。请腾出磁盘空间后重试。\n');
+      process.stderr.write(`[DISK_FULL] ${DISK_FULL_MESSAGE}\n`);
       return EXIT.database;
     }
     if (e instanceof DatabaseRefused) {

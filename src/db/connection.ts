@@ -276,6 +276,12 @@ export async function inTransaction<T>(db: Db, work: (tx: Knex.Transaction) => P
   }
 }
 
+/**
+ * What a person is told when the disk is full, on the command line and on the web alike:
+ * every write happens in one transaction, so what failed left nothing behind.
+ */
+export const DISK_FULL_MESSAGE = '数据库所在的磁盘已满：本次写入已全部撤销，原有数据不受影响。请腾出磁盘空间后重试。';
+
 /** Whether an error says the database's disk is full (SQLite, the file system, or PostgreSQL's disk_full). */
 export function isDiskFull(e: unknown): boolean {
   const err = e as { code?: string; errno?: number; message?: string };

@@ -3,7 +3,7 @@ import multer from 'multer';
 import { csrfSync } from 'csrf-sync';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../db/connection.js';
+import { DISK_FULL_MESSAGE, isDiskFull, type Db } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import type { UserRow } from '../db/queries/users.js';
 import { ROLES } from '../services/accounts.js';
@@ -112,6 +112,10 @@ export function createApp(opts: AppOptions): express.Express {
     } else if (err instanceof multer.MulterError) {
       // A form the upload page never sends (another file field, too many parts): the request is wrong, not the server.
       status = 400; code = 'BAD_UPLOAD'; message = '上传的表单无效，请从上传页面重新选择文件';
+    } else if (isDiskFull(err)) {
+      // 507 Insufficient Storage (RFC 4918): the server cannot store what the request asks it
+      // to, until someone frees space; 503 would invite a retry that fails again the same way.
+      status = 507; code = 'DISK_FULL'; message = DISK_FULL_MESSAGE;
     } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       status = e.status; code = 'BAD_REQUEST'; message = '请求无效';
     }

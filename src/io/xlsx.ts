@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { DataInvalid, type DataProblem, type DataTable } from '../engine/index.js';
 import { inertText, type Cell } from './csv-write.js';
 import { emptyRow } from './data-file.js';
+import { DATA_LIMITS, tooManyColumns, tooManyRows, yieldTurn, type DataLimits } from './limits.js';
+import { badCharacter } from './text.js';
 
 /**
  * XLSX in and out. Uploads come from the web, so a workbook is unpacked by us first:
@@ -12,8 +15,10 @@ import { emptyRow } from './data-file.js';
  * inflated, every entry is then inflated with its declared size as a hard cap (a header
  * that lies is caught as soon as the output passes it), and exceljs is given a fresh
  * uncompressed ZIP of exactly those checked entries, so it never inflates anything
- * itself. Cells read as the CSV reader gives them (data-file.ts); rows keep the
- * spreadsheet's numbers (header = row 1).
+ * itself. The first sheet is read by exceljs's streaming reader, a row at a time, within
+ * DATA_LIMITS and with a turn of the event loop every few hundred rows: a million rows
+ * are never held, and are refused at the first row past the limit. Cells read as the CSV
+ * reader gives them (data-file.ts); rows keep the spreadsheet's numbers (header = row 1).
  */
 
 export const XLSX_LIMITS = {
@@ -26,6 +31,7 @@ export const XLSX_LIMITS = {
 };
 
 const inflateRaw = promisify(zlib.inflateRaw);
+const CRC_SLICE_BYTES = 4 * 1024 * 1024;
 const MAX32 = 0xffffffff;
 
 interface ZipEntry { name: Buffer; flags: number; crc: number; size: number; data: Buffer }
@@ -107,16 +113,36 @@ async function checkedEntries(bytes: Buffer, file: string): Promise<ZipEntry[]> 
       }
     }
     if (data.length !== e.size) corrupt('内容大小与目录不符');
-    // zlib.crc32 is Node ≥ 20.15; without it the size checks above still hold.
-    if (typeof zlib.crc32 === 'function' && zlib.crc32(data) >>> 0 !== e.crc) corrupt('校验和不符');
+    // zlib.crc32 is Node ≥ 20.15; without it the size checks above still hold. In slices, a turn apart.
+    if (typeof zlib.crc32 === 'function') {
+      let crc = 0;
+      for (let at = 0; at < data.length; at += CRC_SLICE_BYTES) {
+        crc = zlib.crc32(data.subarray(at, at + CRC_SLICE_BYTES), crc);
+        if (data.length > CRC_SLICE_BYTES) await yieldTurn();
+      }
+      if (crc >>> 0 !== e.crc) corrupt('校验和不符');
+    }
     entries.push({ name: e.name, flags: e.flags & 0x0800, crc: e.crc, size: e.size, data });
   }
   return entries;
 }
 
-/** An uncompressed ZIP of already-checked entries: nothing left for exceljs to inflate. */
-function storedZip(entries: ZipEntry[]): Buffer {
-  const locals: Buffer[] = [];
+/**
+ * An uncompressed ZIP of already-checked entries, as its pieces (nothing copied into one
+ * buffer): nothing left for exceljs to inflate. The workbook's own parts come before the
+ * worksheets, and an empty shared-strings part is added when there is none, so that the
+ * streaming reader never parks a worksheet in a temporary file to wait for them (a file
+ * written to disk from an upload: a full disk, or a leftover).
+ */
+const ZIP_SLICE_BYTES = 64 * 1024;
+
+async function* storedZip(checked: ZipEntry[]): AsyncGenerator<Buffer> {
+  const isSheet = (e: ZipEntry) => e.name.toString('latin1').startsWith('xl/worksheets/');
+  const entries = [...checked.filter((e) => !isSheet(e)), ...checked.filter(isSheet)];
+  if (!entries.some((e) => e.name.toString('latin1') === 'xl/sharedStrings.xml')) {
+    const data = Buffer.from('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>');
+    entries.unshift({ name: Buffer.from('xl/sharedStrings.xml'), flags: 0, crc: typeof zlib.crc32 === 'function' ? zlib.crc32(data) >>> 0 : 0, size: data.length, data });
+  }
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const e of entries) {
@@ -135,7 +161,18 @@ function storedZip(entries: ZipEntry[]): Buffer {
       h.writeUInt16LE(e.name.length, at + 22);
     }
     central.writeUInt32LE(offset, 42);
-    locals.push(local, e.name, e.data);
+    yield local;
+    yield e.name;
+    // In slices (the unzipper under exceljs joins what it holds with each chunk it is given),
+    // each read through before the next is given: exceljs parses on without a turn of the
+    // event loop for as long as it has input, so the input is what keeps its work small.
+    // A slice never ends inside a UTF-8 character: exceljs decodes each chunk on its own.
+    for (let at = 0, end = 0; at < e.size; at = end) {
+      end = Math.min(e.size, at + ZIP_SLICE_BYTES);
+      while (end < e.size && end > at + 4 && (e.data[end] & 0xc0) === 0x80) end--;
+      yield e.data.subarray(at, end);
+      await yieldTurn();
+    }
     centrals.push(central, e.name);
     offset += 30 + e.name.length + e.size;
   }
@@ -146,10 +183,11 @@ function storedZip(entries: ZipEntry[]): Buffer {
   eocd.writeUInt16LE(entries.length, 10);
   eocd.writeUInt32LE(cd.length, 12);
   eocd.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, eocd]);
+  yield cd;
+  yield eocd;
 }
 
-type Read = { value: unknown } | { problem: string };
+type Read = { value: unknown } | { problem: string; code?: string };
 
 /** A cell as the CSV reader would give it: numbers, text, booleans; dates as ISO text. */
 function readCell(v: ExcelJS.CellValue): Read {
@@ -160,9 +198,13 @@ function readCell(v: ExcelJS.CellValue): Read {
     const iso = v.toISOString();
     return { value: iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19) };
   }
+  if (typeof v === 'string') {
+    const bad = badCharacter(v);
+    return bad ? { problem: bad.message, code: bad.code } : { value: v };
+  }
   if (typeof v !== 'object') return { value: v };
   if ('error' in v) return { problem: `单元格是错误值 ${v.error}，请先在 Excel 中改正` };
-  if ('richText' in v) return { value: v.richText.map((r) => r.text).join('') };
+  if ('richText' in v) return readCell(v.richText.map((r) => r.text).join(''));
   if ('formula' in v || 'sharedFormula' in v) {
     if (v.result === undefined) return { problem: '公式没有保存计算结果：请在 Excel 中打开并保存后再上传' };
     return readCell(v.result);
@@ -173,8 +215,18 @@ function readCell(v: ExcelJS.CellValue): Read {
 
 const blank = (r: Read) => 'value' in r && (r.value === '' || (typeof r.value === 'string' && r.value.trim() === ''));
 
+/** A column's letters as Excel shows them: 1 → A, 27 → AA. */
+function letterOf(col: number): string {
+  let name = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
+  return name;
+}
+
+/** Rows read between two turns of the event loop. */
+const ROWS_PER_TURN = 500;
+
 /** The first worksheet as a DataTable, every bad cell reported at once. */
-export async function readXlsxData(file: string, bytes?: Buffer): Promise<DataTable> {
+export async function readXlsxData(file: string, bytes?: Buffer, limits: DataLimits = DATA_LIMITS): Promise<DataTable> {
   if (bytes === undefined) {
     try {
       bytes = readFileSync(file);
@@ -182,46 +234,41 @@ export async function readXlsxData(file: string, bytes?: Buffer): Promise<DataTa
       throw new DataInvalid([{ code: 'DATA_FILE_UNREADABLE', message: `无法读取数据文件：${(e as Error).message}`, file, row: 1, column: '' }]);
     }
   }
-  const zip = storedZip(await checkedEntries(bytes, file));
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(zip as unknown as ArrayBuffer); // exceljs declares a Buffer type of its own
-  } catch (e) {
-    throw new DataInvalid([{ code: 'DATA_SYNTAX', message: `无法读取 XLSX 文件：${(e as Error).message}`, file, row: 1, column: '' }]);
-  }
-  const sheet = workbook.worksheets[0];
+  const entries = await checkedEntries(bytes, file);
   const problems: DataProblem[] = [];
   const problem = (code: string, message: string, row: number, column: string) => problems.push({ code, message, file, row, column });
 
-  // Cells of a row by column number. A merged range keeps its value in the top-left cell
-  // only, as the same sheet saved as CSV would.
+  // Cells of a row by column number; a merged range keeps its value in its top-left cell
+  // only (the others hold none in the file), as the same sheet saved as CSV would.
   const cellsOf = (row: ExcelJS.Row) => {
     const out = new Map<number, Read>();
-    row.eachCell((cell, col) => { if (cell.type !== ExcelJS.ValueType.Merge) out.set(col, readCell(cell.value)); });
+    row.eachCell((cell, col) => { out.set(col, readCell(cell.value)); });
     return out;
   };
-  const header = sheet ? cellsOf(sheet.getRow(1)) : new Map<number, Read>();
-  if (!sheet || [...header.values()].every(blank)) {
-    throw new DataInvalid([{ code: 'DATA_SYNTAX', message: '第一个工作表是空的：第1行应为表头', file, row: 1, column: '' }]);
-  }
+  let header: Map<number, Read> | undefined;
   const nameOf = new Map<number, string>(); // column number → header, first of duplicates
-  const seen = new Set<string>();
-  for (const [col, read] of header) {
-    if (!('value' in read)) { problem('DATA_SYNTAX', `表头：${read.problem}`, 1, sheet.getColumn(col).letter); continue; }
-    const name = String(read.value).trim();
-    if (name === '') continue;
-    if (seen.has(name)) problem('DUPLICATE_COLUMN', `表头 “${name}” 出现了两次`, 1, name);
-    else nameOf.set(col, name);
-    seen.add(name);
-  }
-  const lastColumn = Math.max(...header.keys());
-  const columns = [...nameOf.keys()].sort((a, b) => a - b).map((col) => nameOf.get(col)!);
-
+  let columns: string[] = [];
+  let lastColumn = 0;
+  let newRow = emptyRow([]);
   const rows: DataTable['rows'] = [];
-  const newRow = emptyRow(columns);
-  sheet.eachRow((row, number) => {
-    if (number === 1) return;
-    const reads = cellsOf(row);
+
+  const readHeader = (reads: Map<number, Read>) => {
+    const seen = new Set<string>();
+    for (const [col, read] of reads) {
+      lastColumn = Math.max(lastColumn, col);
+      if (!blank(read) && col > limits.maxColumns) throw tooManyColumns(file, 1, col, limits, 'value' in read ? String(read.value) : undefined);
+      if (!('value' in read)) { problem(read.code ?? 'DATA_SYNTAX', `表头：${read.problem}`, 1, letterOf(col)); continue; }
+      const name = String(read.value).trim();
+      if (name === '') continue;
+      if (seen.has(name)) problem('DUPLICATE_COLUMN', `表头 “${name}” 出现了两次`, 1, name);
+      else nameOf.set(col, name);
+      seen.add(name);
+    }
+    columns = [...nameOf.keys()].sort((a, b) => a - b).map((col) => nameOf.get(col)!);
+    newRow = emptyRow(columns);
+  };
+  const readRow = (reads: Map<number, Read>, number: number) => {
+    if (number - 1 > limits.maxRows) throw tooManyRows(file, limits);
     if ([...reads.values()].every(blank)) return; // an empty row keeps its number but is no unit
     const before = problems.length;
     const cells = newRow();
@@ -229,14 +276,46 @@ export async function readXlsxData(file: string, bytes?: Buffer): Promise<DataTa
       const name = nameOf.get(col);
       // A column without a header is ignored, as in CSV; content right of the last header is a mistake.
       if (name === undefined) {
-        const letter = sheet.getColumn(col).letter;
-        if (col > lastColumn && !blank(read)) problem('DATA_SYNTAX', `${letter}列有内容，但表头没有这一列`, number, letter);
+        if (col > lastColumn && !blank(read)) {
+          if (col > limits.maxColumns) throw tooManyColumns(file, number, col, limits);
+          problem('DATA_SYNTAX', `${letterOf(col)}列有内容，但表头没有这一列`, number, letterOf(col));
+        }
       }
       else if ('value' in read) cells[name] = read.value;
-      else problem('DATA_SYNTAX', read.problem, number, name);
+      else problem(read.code ?? 'DATA_SYNTAX', read.problem, number, name);
     }
     if (problems.length === before) rows.push({ row: number, cells });
+  };
+
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(storedZip(entries), { objectMode: false }), {
+    worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
   });
+  try {
+    for await (const sheet of reader) {
+      // The first sheet in the workbook's order, which need not be the first part in the ZIP.
+      const first = (reader as unknown as { model?: { sheets?: Array<{ name: string }> } }).model?.sheets?.[0];
+      if (first && (sheet as unknown as { name?: string }).name !== first.name) continue;
+      let count = 0;
+      for await (const row of sheet) {
+        const reads = cellsOf(row);
+        if (!header) {
+          header = row.number === 1 ? reads : new Map();
+          if (![...header.values()].every(blank)) readHeader(header);
+          if (row.number === 1) continue;
+        }
+        if (nameOf.size === 0 && problems.length === 0) break; // an empty header: reported below
+        readRow(reads, row.number);
+        if (++count % ROWS_PER_TURN === 0) await yieldTurn();
+      }
+      break;
+    }
+  } catch (e) {
+    if (e instanceof DataInvalid) throw e;
+    throw new DataInvalid([{ code: 'DATA_SYNTAX', message: `无法读取 XLSX 文件：${(e as Error).message}`, file, row: 1, column: '' }]);
+  }
+  if (!header || [...header.values()].every(blank)) {
+    throw new DataInvalid([{ code: 'DATA_SYNTAX', message: '第一个工作表是空的：第1行应为表头', file, row: 1, column: '' }]);
+  }
   if (problems.length) throw new DataInvalid(problems);
   return { file, columns, rows };
 }

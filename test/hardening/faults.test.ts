@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import type { Config } from '../../src/config.js';
-import { integrityCheck, openDatabase, type Db } from '../../src/db/connection.js';
+import { DISK_FULL_MESSAGE, integrityCheck, openDatabase, type Db } from '../../src/db/connection.js';
+import { countInputs } from '../../src/db/queries/inputs.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { createRun, listRuns, verifyRun } from '../../src/services/runs.js';
@@ -12,6 +13,7 @@ import { openStore } from '../../src/services/store.js';
 import { BACKENDS } from '../support/backends.js';
 import { appraisalSync } from '../support/cli.js';
 import { syntheticVillagesCsv, writeSyntheticVillages } from '../support/synthetic.js';
+import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
 
 /**
  * Issue 7, item 6 (faults): a full disk under the database, during an import and a run.
@@ -120,5 +122,58 @@ describe('a full disk under the database (issue 7, item 6)', function () {
       expect(again.code, again.stderr).to.equal(0);
     });
 
+  });
+
+  describe('during a web upload, and every other web write (issue 17, item 10)', () => {
+    let app: TestApp;
+    let admin: Client;
+    before(async () => {
+      app = await startApp();
+      admin = await signedIn(app.url, 'admin');
+    });
+    after(async () => { await app?.close(); });
+
+    const pageCount = async () => Number(((await app.db.raw('PRAGMA page_count')) as Array<{ page_count: number }>)[0].page_count);
+    const inputsOf2024 = () => app.db('inputs').where({ period_id: '2024', track: 'village' }).orderBy('unit_id').select('unit_id', 'input_values', 'entered_at');
+
+    async function upload(accept: string): Promise<Response> {
+      await admin.get('/entry/upload');
+      const form = new FormData();
+      for (const [k, v] of Object.entries({ _csrf: admin.token, period: '2024', track: 'village', replace: '1' })) form.append(k, v);
+      form.append('file', new Blob([Buffer.from(syntheticVillagesCsv(20_000))]), '全乡.csv');
+      return fetch(`${app.url}/entry/upload`, { method: 'POST', body: form, redirect: 'manual', headers: { cookie: admin.cookie, accept } });
+    }
+
+    it('answers 507 with the command line’s message, keeps the period’s data as it was, and serves on', async () => {
+      const before = await inputsOf2024();
+      expect(before.length).to.be.above(0);
+      await app.db.raw(`PRAGMA max_page_count = ${(await pageCount()) + 8}`);
+      try {
+        const page = await upload('text/html');
+        expect(page.status).to.equal(507);
+        const html = await page.text();
+        expect(html).to.contain(DISK_FULL_MESSAGE);
+        expect(html, 'no stack trace').not.to.match(/\n\s+at .*\.js:\d+/);
+        const json = await upload('application/json');
+        expect(json.status).to.equal(507);
+        expect(((await json.json()) as { error: { code: string } }).error.code).to.equal('DISK_FULL');
+
+        // A run needs room for its snapshot and results: the same answer, from the same place.
+        await app.db.raw(`PRAGMA max_page_count = ${await pageCount()}`);
+        await admin.get('/runs');
+        const run = await admin.post('/runs', { period: '2024', track: 'village' }, { accept: 'application/json' });
+        expect(run.status).to.equal(507);
+        expect(((await run.json()) as { error: { code: string } }).error.code).to.equal('DISK_FULL');
+
+        expect(await inputsOf2024()).to.deep.equal(before);
+        expect((await fetch(`${app.url}/login`)).status).to.equal(200);
+        expect((await admin.get('/entry?period=2024&track=village')).status).to.equal(200);
+      } finally {
+        await app.db.raw('PRAGMA max_page_count = 1073741823');
+      }
+      expect(await integrityCheck(app.db)).to.equal('ok');
+      expect((await upload('text/html')).status, 'once there is room').to.equal(303);
+      expect(await countInputs(app.db, '2024', 'village')).to.equal(20_000);
+    });
   });
 });

@@ -1,10 +1,18 @@
 import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
 import { countInputs } from '../../src/db/queries/inputs.js';
 import { getPeriod } from '../../src/db/queries/periods.js';
+import type { Config } from '../../src/config.js';
 import { UPLOAD_LIMIT_BYTES } from '../../src/http/app.js';
+import { DATA_LIMITS } from '../../src/io/limits.js';
 import { syntheticVillagesCsv } from '../support/synthetic.js';
+import { appraisalSync } from '../support/cli.js';
+import { tallXlsx, wideCsv } from '../support/large-files.js';
 import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
 
 /**
@@ -132,5 +140,69 @@ describe('uploads, hardened (issue 7, item 4)', function () {
     expect(await getPeriod(app.db, '2043')).to.equal(undefined);
     // Not even the units of the file (the earlier test made v0000001–v0000003).
     expect(await app.db('units').where('id', 'like', 'v00%').andWhere('id', '>', 'v0000003').count({ n: '*' }).first()).to.deep.equal({ n: 0 });
+  });
+
+  describe('files past the limits (issue 17, item 5)', () => {
+    /** GET /login again and again until `done` settles: the longest answer, and how many were asked. */
+    async function loginTimes(done: Promise<unknown>): Promise<{ longest: number; count: number }> {
+      let settled = false;
+      void done.finally(() => { settled = true; });
+      let longest = 0, count = 0;
+      while (!settled) {
+        const started = performance.now();
+        const res = await fetch(`${app.url}/login`);
+        await res.text();
+        expect(res.status).to.equal(200);
+        longest = Math.max(longest, performance.now() - started);
+        count++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return { longest, count };
+    }
+
+    const cases: Array<[string, () => Buffer, string, [number, string, string]]> = [
+      ['a CSV header of 200,000 columns', () => wideCsv(200_000), 'wide.csv', [1, `c${DATA_LIMITS.maxColumns - 2}`, 'TOO_MANY_COLUMNS']],
+      ['a CSV of more rows than the limit', () => Buffer.from(`id,name\n${Array.from({ length: DATA_LIMITS.maxRows + 10 }, (_, k) => `v${k},第${k}村`).join('\n')}\n`), 'tall.csv', [DATA_LIMITS.maxRows + 2, '', 'TOO_MANY_ROWS']],
+      ['an XLSX of more rows than the limit', () => tallXlsx(DATA_LIMITS.maxRows + 10), 'tall.xlsx', [DATA_LIMITS.maxRows + 2, '', 'TOO_MANY_ROWS']],
+    ];
+    for (const [what, make, name, problem] of cases) {
+      it(`refuses ${what} by name while every other page answers within a second`, async function () {
+        this.timeout(180_000);
+        const bytes = make();
+        expect(bytes.length).to.be.below(UPLOAD_LIMIT_BYTES);
+        const sent = upload(admin, { period: '2044', track: 'village' }, [{ name, bytes }]);
+        const [res, times] = await Promise.all([sent, loginTimes(sent)]);
+        expect(res.status).to.equal(422);
+        expect(reported(await res.text())).to.deep.equal([problem]);
+        expect(times.count, 'asked for /login while the file was read').to.be.above(0);
+        expect(times.longest, 'the longest /login (ms)').to.be.below(1000);
+        expect(await getPeriod(app.db, '2044')).to.equal(undefined);
+      });
+    }
+
+    it('lists the first 1,000 of 3,000 bad cells and counts them all, so that the report stays a page', async () => {
+      const lines = syntheticVillagesCsv(3000, { seed: 5 }).trimEnd().split('\n');
+      const at = lines[0].split(',').indexOf('population');
+      const spoilt = [lines[0], ...lines.slice(1).map((l) => l.split(',').map((c, k) => (k === at ? 'abc' : c)).join(','))];
+      const res = await upload(admin, { period: '2045', track: 'village' }, [{ name: 'bad.csv', bytes: Buffer.from(spoilt.join('\n')) }]);
+      expect(res.status).to.equal(422);
+      const html = await res.text();
+      expect(reported(html)).to.have.length(1000);
+      expect(html).to.contain('data-problems="3000"');
+    });
+
+    it('refuses the same files on the command line, with the same codes and exit code 2', function () {
+      this.timeout(120_000);
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-limits-'));
+      const config: Config = { databaseFile: path.join(dir, 'appraisal.sqlite'), port: 0, seed: 'demo' };
+      writeFileSync(path.join(dir, 'wide.csv'), wideCsv(200_000));
+      writeFileSync(path.join(dir, 'tall.xlsx'), tallXlsx(DATA_LIMITS.maxRows + 10));
+      for (const [file, code] of [['wide.csv', 'TOO_MANY_COLUMNS'], ['tall.xlsx', 'TOO_MANY_ROWS']]) {
+        const r = appraisalSync(config, ['import', '2044', path.join(dir, file)]);
+        expect(r.code, r.stderr).to.equal(2);
+        expect(r.stderr).to.contain(`[${code}]`);
+      }
+      expect(appraisalSync(config, ['runs']).code).to.equal(0);
+    });
   });
 });

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { DataInvalid } from '../../src/engine/index.js';
+import { DATA_LIMITS } from '../../src/io/limits.js';
 import { readXlsxData, writeXlsx, XLSX_LIMITS } from '../../src/io/xlsx.js';
+import { tallXlsx, workbookOf } from '../support/large-files.js';
 
 /** The problems a read refuses with, as [code, row, column]; fails the test if it reads. */
 async function refused(bytes: Buffer): Promise<Array<[string, number, string]>> {
@@ -254,3 +256,31 @@ describe('XLSX workbooks', () => {
     expect(t.rows[9999]).to.deep.equal({ row: 10001, cells: { id: 'v9999', name: '第9999村', 出生人数: 9999 } });
   });
 });
+
+describe('XLSX workbooks within limits (issue 17, items 5 and 6)', () => {
+  it('refuses a workbook of more rows than the limit at the first row past it, reading no further', async () => {
+    expect(await refused(tallXlsx(DATA_LIMITS.maxRows + 50))).to.deep.equal([['TOO_MANY_ROWS', DATA_LIMITS.maxRows + 2, '']]);
+  });
+
+  it('refuses a header wider than the limit, and reads one of exactly the limit', async () => {
+    const header = (n: number) => `<row r="1">${Array.from({ length: n }, (_, k) => `<c r="${letters(k + 1)}1"><v>${k}</v></c>`).join('')}</row>`;
+    expect(await refused(workbookOf(header(DATA_LIMITS.maxColumns + 1)))).to.deep.equal([['TOO_MANY_COLUMNS', 1, String(DATA_LIMITS.maxColumns)]]);
+    const far = `<row r="1">${inline('A1', 'id')}</row><row r="2">${inline('A2', 'v1')}${inline('SZ2', '多余')}</row>`;
+    expect(await refused(workbookOf(far))).to.deep.equal([['TOO_MANY_COLUMNS', 2, `第${DATA_LIMITS.maxColumns + 1}列`]]);
+    expect((await readXlsxData('d.xlsx', workbookOf(`${header(DATA_LIMITS.maxColumns)}<row r="2"><c r="A2"><v>1</v></c></row>`))).columns).to.have.length(DATA_LIMITS.maxColumns);
+  });
+
+  it('refuses a cell whose text holds U+FFFD, a C1 control character or a BOM, at its row and column', async () => {
+    const sheet = `<row r="1">${inline('A1', 'id')}${inline('B1', 'name')}</row>`
+      + `<row r="2">${inline('A2', 'v1')}${inline('B2', '甲\uFFFD村')}</row>`
+      + `<row r="3">${inline('A3', 'v2')}${inline('B3', '乙村')}</row>`
+      + `<row r="4">${inline('A4', 'v3\u0085')}${inline('B4', '\uFEFF丙村')}</row>`;
+    expect(await refused(workbookOf(sheet))).to.deep.equal([['INVALID_ENCODING', 2, 'name'], ['CONTROL_CHARACTER', 4, 'id'], ['CONTROL_CHARACTER', 4, 'name']]);
+  });
+});
+
+function letters(col: number): string {
+  let name = '';
+  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
+  return name;
+}

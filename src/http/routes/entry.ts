@@ -17,6 +17,8 @@ import { urlOf } from '../url.js';
 /** Data entry: which units have their data in, a form per unit and period, and uploads of CSV/XLSX/JSON with their error report. */
 
 const MANAGERS: RouteSpec['access'] = ['admin', 'leader'];
+/** Problems listed on the upload page; the count says how many there are in all. */
+const REPORT_ROWS = 1000;
 const TRACKS: Record<string, string> = { village: '村级千分考核', staff: '双线考核' };
 
 const trackOptions = (selected: string) => Object.entries(TRACKS).map(([id, name]) => ({ id, name, selected: id === selected }));
@@ -254,7 +256,9 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
   } catch (e) {
     if (!(e instanceof DataInvalid)) throw e;
     const { ruleset } = await trackRules(ctx.db, form.track, ctx.user!.username);
-    await renderUpload(ctx, form, { report: { file: fileName, count: e.problems.length, problems: e.problems.map((p) => problemRow(ruleset, p)) } }, 422);
+    // Every problem is counted; the first REPORT_ROWS are listed (200,000 bad rows would be a page no one can open).
+    const shown = e.problems.slice(0, REPORT_ROWS).map((p) => problemRow(ruleset, p));
+    await renderUpload(ctx, form, { report: { file: fileName, count: e.problems.length, shown: shown.length, more: e.problems.length > shown.length, problems: shown } }, 422);
   }
 }
 
