@@ -126,8 +126,13 @@ export function createApp(opts: AppOptions): express.Express {
       res.status(status).json({ error: { code, message, id } });
       return;
     }
+    // The page in the frame every other page has: its title, and the signed-in user with their role and a working 退出.
+    const user = res.locals.user ?? null;
+    const title = status === 404 ? '找不到页面' : status === 507 ? '存储空间已满' : status === 403 ? '无法处理该请求' : '出错了';
+    let csrfToken = '';
+    try { if (user && req.session) csrfToken = generateToken(req); } catch { /* a session that cannot take a token: the page still shows */ }
     res.status(status).type('html').send(views.render('error', {
-      status, message, code, id, user: res.locals.user ?? null, nav: navigationFor(res.locals.user ?? null),
+      status, message, code, id, title, user, roleName: user ? ROLES[user.role as keyof typeof ROLES] : null, csrfToken, nav: navigationFor(user),
     }));
   });
   return app;

@@ -10,6 +10,16 @@ describe('signing in, sessions and the pages’ safety', function () {
   this.timeout(60_000);
   let app: TestApp;
   before(async () => { app = await startApp(); });
+
+  it('shows an error page in the frame of every page: its title, the user with their role, and a 退出 that works', async () => {
+    const c = await signedIn(app.url, 'leader');
+    const page = await c.get('/no-such-page');
+    expect(page.status).to.equal(404);
+    expect(page.text).to.contain('<title>找不到页面 · 千分考核</title>');
+    expect(page.text).to.match(/<span class="who">[^<（]+（乡镇领导）<\/span>/);
+    expect((await c.post('/logout')).status).to.equal(303);
+    expect((await c.get('/runs')).status).to.equal(302);
+  });
   after(async () => { await app?.close(); });
 
   it('signs a leader in and sends them to the runs, with a new session id', async () => {
