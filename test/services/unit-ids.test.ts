@@ -32,7 +32,7 @@ function villages(changes: Record<string, { id?: string; parent?: string }>): Bu
   return Buffer.from(rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n');
 }
 
-const importVillages = (db: Db, bytes: Buffer) =>
+const importVillages = async (db: Db, bytes: Buffer) =>
   importInputs(db, { periodId: '2027', track: 'village', table: parseDataBytes(bytes, 'villages.csv'), fileBytes: bytes, by: 'test' });
 
 onEachBackend('unit ids at import (issue 17, item 7)', function (backend) {
@@ -44,7 +44,7 @@ onEachBackend('unit ids at import (issue 17, item 7)', function (backend) {
   it('refuses ., .., a control character and more than 64 characters, in id and parent, each at its row and column, and writes nothing', async () => {
     const before = (await listUnits(db)).length;
     const bytes = villages({
-      v01: { id: '.' }, v02: { id: '..' }, v03: { id: 'a\tb' }, v04: { id: '村'.repeat(65) }, v05: { parent: '..' }, v06: { id: 'x\u0000y' },
+      v01: { id: '.' }, v02: { id: '..' }, v03: { id: 'a\tb' }, v04: { id: '村'.repeat(65) }, v05: { parent: '..' },
       v07: { id: 'ok', parent: 'p\nq' },
     });
     const err = await importVillages(db, bytes).then(() => null, (e: unknown) => e);
@@ -56,10 +56,17 @@ onEachBackend('unit ids at import (issue 17, item 7)', function (backend) {
       { row: 4, column: 'id', code: 'UNIT_ID_INVALID' },
       { row: 5, column: 'id', code: 'UNIT_ID_TOO_LONG' },
       { row: 6, column: 'parent', code: 'UNIT_ID_INVALID' },
-      { row: 7, column: 'id', code: 'UNIT_ID_INVALID' },
       { row: 8, column: 'parent', code: 'UNIT_ID_INVALID' },
     ]);
     for (const p of (err as DataInvalid).problems) expect(p.file).to.equal('villages.csv');
+    expect((await listUnits(db)).length).to.equal(before);
+  });
+
+  it('refuses a NUL in an id already as the file is read, at its row and column (CONTROL_CHARACTER), and writes nothing', async () => {
+    const before = (await listUnits(db)).length;
+    const err = await importVillages(db, villages({ v06: { id: 'x\u0000y' } })).then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(DataInvalid);
+    expect((err as DataInvalid).problems.map((p) => [p.row, p.column, p.code])).to.deep.equal([[7, 'id', 'CONTROL_CHARACTER']]);
     expect((await listUnits(db)).length).to.equal(before);
   });
 
