@@ -1,5 +1,6 @@
 import type { CompiledMethod, CompiledNode, CompiledRuleSet } from '../engine/compiled.js';
 import type { Band, Method, Steps } from '../engine/ruleset.js';
+import { own, table } from '../engine/own.js';
 
 /**
  * The printed 考核细则, generated from a compiled rule set: the rule file is the single
@@ -35,6 +36,12 @@ export function chineseNumeral(n: number): string {
   if (n < 10) return DIGITS[n];
   if (n < 20) return `十${n % 10 ? DIGITS[n % 10] : ''}`;
   if (n < 100) return `${DIGITS[Math.floor(n / 10)]}十${n % 10 ? DIGITS[n % 10] : ''}`;
+  if (n >= 10_000) return String(n);
+  if (n >= 1000) {
+    const below = n % 1000;
+    // 一千零一, 一千零一十, 一千一百, 一千二百三十四
+    return `${DIGITS[Math.floor(n / 1000)]}千${below === 0 ? '' : below < 100 ? `零${below >= 10 && below < 20 ? `一${chineseNumeral(below)}` : chineseNumeral(below)}` : chineseNumeral(below)}`;
+  }
   const rest = n % 100;
   return `${DIGITS[Math.floor(n / 100)]}百${rest === 0 ? '' : rest < 10 ? `零${DIGITS[rest]}` : rest < 20 ? `一${chineseNumeral(rest)}` : chineseNumeral(rest)}`;
 }
@@ -91,7 +98,7 @@ function quantity(rs: CompiledRuleSet, expr: string): Quantity {
   };
 }
 
-const OPERATORS: Record<string, string> = { '>=': '不低于', '<=': '不超过', '==': '等于', '!=': '不等于', '>': '大于', '<': '小于', '*': '×', '/': '÷' };
+const OPERATORS: Readonly<Record<string, string>> = table({ '>=': '不低于', '<=': '不超过', '==': '等于', '!=': '不等于', '>': '大于', '<': '小于', '*': '×', '/': '÷' });
 
 /**
  * An expression in words: every input and metric by its label, comparisons and logic
@@ -213,9 +220,9 @@ export function methodText(rs: CompiledRuleSet, m: CompiledMethod | Method, verb
     }
     case 'grade': {
       const input = gradeInput(rs, def.input);
-      const order = input?.grades?.filter((g) => g in def.points) ?? [];
+      const order = input?.grades?.filter((g) => Object.hasOwn(def.points, g)) ?? [];
       const grades = [...order, ...Object.keys(def.points).filter((g) => !order.includes(g))];
-      text = `由考核组评定${input ? `“${input.label}”` : ''}：${grades.map((g) => `${g}${verb}${n(def.points[g])}分`).join('，')}`;
+      text = `由考核组评定${input ? `“${input.label}”` : ''}：${grades.map((g) => `${g}${verb}${n(own(def.points, g) ?? 0)}分`).join('，')}`;
       break;
     }
     case 'manual': {
@@ -267,7 +274,7 @@ function adjustmentSection(rs: CompiledRuleSet, kind: 'bonus' | 'penalty', posit
   };
 }
 
-const SUBJECT_NOUN: Record<string, string> = { village: '村', staff: '人员' };
+const SUBJECT_NOUN: Readonly<Record<string, string>> = table({ village: '村', staff: '人员' });
 
 function placeText(place: number): string {
   if (place > 0) return `第${chineseNumeral(place)}名`;

@@ -5,6 +5,7 @@ import { getUnit } from '../db/queries/units.js';
 import { bumpSessionEpoch, insertUser, userByFoldedName, listUsers, updateUser, userByName, type Role, type UserRow } from '../db/queries/users.js';
 import { accountKey, addressKey, auditedName, typedName, USERNAME_PATTERN } from './login-keys.js';
 import { dummyHash, generatePassword, hashPassword, passwordMatches, passwordProblem, PASSWORD_MESSAGES } from './passwords.js';
+import { table } from '../engine/own.js';
 
 /**
  * Accounts and roles (管理员、乡镇领导、村、工作人员): created with a generated or chosen
@@ -12,7 +13,7 @@ import { dummyHash, generatePassword, hashPassword, passwordMatches, passwordPro
  * the counts kept in the database so a restart does not reset them.
  */
 
-export const ROLES: Record<Role, string> = { admin: '管理员', leader: '乡镇领导', village: '村', staff: '工作人员' };
+export const ROLES = table<Role, string>({ admin: '管理员', leader: '乡镇领导', village: '村', staff: '工作人员' });
 
 export class AccountRefused extends Error {
   constructor(readonly code: string, message: string) { super(message); }

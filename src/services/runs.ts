@@ -21,7 +21,7 @@ import type { UnitResult } from '../report/ranking-sheet.js';
 import { faultPoint } from './fault.js';
 import { writeWhileMaking } from './overlapped-writes.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
-import { dict, own } from '../engine/own.js';
+import { dict, own, table } from '../engine/own.js';
 
 /**
  * Appraisal runs: a run pins one rule version and one snapshot of the inputs, scores
@@ -333,7 +333,7 @@ export async function publishRun(db: Db, runId: number, by: string): Promise<{ r
   }
 }
 
-export const STATUS: Record<string, string> = { draft: '草稿', published: '已发布', superseded: '已被更正' };
+export const STATUS: Readonly<Record<string, string>> = table({ draft: '草稿', published: '已发布', superseded: '已被更正' });
 
 function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string };

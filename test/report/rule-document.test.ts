@@ -95,4 +95,46 @@ describe('the printed 考核细则 generated from a rule set', () => {
     expect(['一、总则', '（二）统计', '(3) 其他', '4.出勤', '5、学习'].every(hasOwnNumber)).to.equal(true);
     expect(['1.5倍以上的加分', '人口计划', '十分重要'].some(hasOwnNumber)).to.equal(false);
   });
+
+  describe('from a rule file that passes every check, however it names things (issue 17)', () => {
+    const textOf = (file: Record<string, unknown>) => documentLines(ruleDocument(compile(file))).join('\n');
+
+    it('words an input named toString by its label, never as JavaScript', () => {
+      const text = textOf(ruleSet({
+        totalPoints: 10, inputs: { toString: { label: '对象数', type: 'number' } },
+        items: [{ id: 'a', title: '甲项', points: 10, award: { method: 'fixed', points: 10 }, zeroIf: 'toString > 5' }],
+      }));
+      expect(text).to.contain('对象数大于5的，本项不记分');
+      expect(text).not.to.match(/function|native code|\[object/);
+    });
+
+    for (const subject of ['constructor', '__proto__', 'toString']) {
+      it(`calls the units of a subject named ${subject} 单位`, () => {
+        const text = textOf(ruleSet({
+          subject, totalPoints: 10, items: [{ id: 'a', title: '甲项', points: 10, award: { method: 'fixed', points: 10 } }],
+          vetoes: [{ id: 'v', title: '否决', when: 'total < 1' }],
+          ranking: { sanctions: [{ place: -1, outcome: 'veto', label: '一票否决' }] },
+        }));
+        expect(text).to.contain('排名最后一名的单位');
+        expect(text).not.to.match(/function|native code|\[object/);
+      });
+    }
+
+    it('words a grade the points leave out, named toString, as 0 分, the points the engine gives it', () => {
+      const text = textOf(ruleSet({
+        totalPoints: 40, inputs: { q: { label: '评定', type: 'grade', grades: ['好', '差', 'toString'] } },
+        items: [{ id: 'a', title: '甲项', points: 40, award: { method: 'grade', input: 'q', points: { 好: 40, 差: 10 } } }],
+      }));
+      expect(text).to.contain('好得40分，差得10分');
+      expect(text).not.to.match(/function|native code|undefined/);
+    });
+
+    it('numbers a thousand items and more in Chinese', () => {
+      expect([1000, 1001, 1010, 1011, 1100, 1234, 9999].map(chineseNumeral)).to.deep.equal(['一千', '一千零一', '一千零一十', '一千零一十一', '一千一百', '一千二百三十四', '九千九百九十九']);
+      const items = Array.from({ length: 1001 }, (_, k) => ({ id: `c${k}`, title: '考核项', points: 1, award: { method: 'fixed', points: 1 } }));
+      const text = textOf(ruleSet({ totalPoints: 1001, items }));
+      expect(text).to.contain('一千零一、考核项');
+      expect(text).not.to.contain('undefined');
+    });
+  });
 });

@@ -11,7 +11,7 @@ import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
 // A cycle (app.ts mounts these routes), safe because the limit is only read inside a handler.
 import { UPLOAD_LIMIT_BYTES } from '../app.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
-import { dict, own } from '../../engine/own.js';
+import { dict, own, table } from '../../engine/own.js';
 import { urlOf } from '../url.js';
 
 /** Data entry: which units have their data in, a form per unit and period, and uploads of CSV/XLSX/JSON with their error report. */
@@ -19,7 +19,7 @@ import { urlOf } from '../url.js';
 const MANAGERS: RouteSpec['access'] = ['admin', 'leader'];
 /** Problems listed on the upload page; the count says how many there are in all. */
 const REPORT_ROWS = 1000;
-const TRACKS: Record<string, string> = { village: '村级千分考核', staff: '双线考核' };
+const TRACKS: Readonly<Record<string, string>> = table({ village: '村级千分考核', staff: '双线考核' });
 
 const trackOptions = (selected: string) => Object.entries(TRACKS).map(([id, name]) => ({ id, name, selected: id === selected }));
 const statusHref = (period: string, track: string, fragment?: string) => urlOf(['entry'], { period, track }, fragment);

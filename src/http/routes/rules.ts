@@ -9,10 +9,11 @@ import { compiledVersion } from '../../services/rule-versions.js';
 import { STATUS, type UnitChange } from '../../services/runs.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
+import { table } from '../../engine/own.js';
 
 /** The rule sets (考核细则): versions, the printable document, diffs, the editor with its preview. */
 
-const SUBJECTS: Record<string, string> = { village: '村级千分考核', staff: '双线考核（工作人员）' };
+const SUBJECTS: Readonly<Record<string, string>> = table({ village: '村级千分考核', staff: '双线考核（工作人员）' });
 /** Far larger than any real rule file (the shipped one is ~30 KB); the body parser caps the bytes too. */
 const MAX_SOURCE_CHARS = 1_000_000;
 

@@ -8,10 +8,11 @@ import { sendDownload } from '../download.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import type { Fragment, Views } from '../views.js';
+import { table } from '../../engine/own.js';
 
 /** Township leaders run, review and publish appraisals; the ranking page and its exports. */
 
-const TRACKS: Record<string, string> = { village: '村级千分考核', staff: '双线考核（工作人员）' };
+const TRACKS: Readonly<Record<string, string>> = table({ village: '村级千分考核', staff: '双线考核（工作人员）' });
 
 function runId(req: Request): number {
   const id = Number(req.params.id);
