@@ -11,6 +11,30 @@ describe('signing in, sessions and the pages’ safety', function () {
   let app: TestApp;
   before(async () => { app = await startApp(); });
 
+  it('answers the login page while another write holds the database, and keeps the form’s session', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    // As an import of 100,000 rows does on SQLite: the one writer busy for seconds.
+    const holding = app.db.transaction(async (trx) => {
+      await trx('audit_log').insert({ at: new Date().toISOString(), actor: 'test', action: 'test.hold', subject: 'writer', detail: null });
+      await held;
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      const visitor = new Client(app.url);
+      const answer = await Promise.race([visitor.get('/login'), new Promise<'waited'>((r) => setTimeout(() => r('waited'), 3000))]);
+      expect(answer, 'the login page answered while the writer was held').not.to.equal('waited');
+      expect((answer as { status: number }).status).to.equal(200);
+      release();
+      await holding;
+      // The visitor's session, written once the writer was free, carries the form's token.
+      expect((await visitor.post('/login', { username: 'leader', password: PASSWORDS.leader })).status).to.equal(303);
+    } finally {
+      release();
+      await holding.catch(() => undefined);
+    }
+  });
+
   it('shows an error page in the frame of every page: its title, the user with their role, and a 退出 that works', async () => {
     const c = await signedIn(app.url, 'leader');
     const page = await c.get('/no-such-page');

@@ -78,11 +78,24 @@ export class SessionStore extends ConnectSessionKnexStore {
 
   // connect-session-knex calls the callback with a failure of set and destroy, not of touch.
   override set(sid: string, session: SessionData, callback?: (err?: unknown) => void): Promise<void> {
+    // A session that names no account yet (the login page's form token) is written without
+    // the page waiting for it: on SQLite a long write (an import of 100,000 rows holds the one
+    // writer for seconds) would hold every visitor's login page. The next read of the session
+    // waits for the write (get, above); one that failed leaves a form to send again.
+    if (callback && session.userId === undefined) return this.inBackground(sid, super.set(sid, session), callback);
     return this.answered(this.written(sid, super.set(sid, session, callback)), callback, true);
   }
 
+  /** A touch only moves the idle expiry on (once a minute, throttleTouches): no page waits for it either. */
   override touch(sid: string, session: SessionData, callback?: (err?: unknown) => void): Promise<void> {
+    if (callback) return this.inBackground(sid, super.touch(sid, session), callback);
     return this.answered(this.written(sid, super.touch(sid, session, callback)), callback, false);
+  }
+
+  private inBackground(sid: string, work: Promise<void>, callback: (err?: unknown) => void): Promise<void> {
+    const quiet = this.written(sid, work).catch(() => undefined);
+    callback();
+    return quiet;
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): Promise<number> {
