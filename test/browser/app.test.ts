@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { fitsWidth, launch, shot, signIn } from '../support/browser.js';
+import { fitsWidth, launch, lowContrast, shot, signIn } from '../support/browser.js';
 import { startApp, type TestApp } from '../support/web.js';
 
 describe('the application in a real browser (Debian chromium)', function () {
@@ -75,6 +75,27 @@ describe('the application in a real browser (Debian chromium)', function () {
     expect(await page.textContent('main')).to.contain('修改后的影响');
     expect(await page.locator('table.preview-table tbody tr').count()).to.be.greaterThan(0);
     await shot(page, 'rule-preview');
+  });
+
+  it('gives every badge and every coloured mark a contrast of at least 4.5:1 (WCAG AA), 一票否决 above all', async () => {
+    const marks = '.badge, .veto, .liability, .meta, .hint, small, .flash, .error';
+    const everyPage = [
+      ['leader', ['/runs', '/runs/1', '/units/v09?run=1', '/entry', '/entry/upload', '/entry/2024/village/v09', '/report', '/rules', '/rules/village-annual/v/latest', '/no-such-page']],
+      ['admin', ['/rules/village-annual/edit']],
+      ['v09', ['/units/v09']],
+      ['s01', ['/staff/s01']],
+    ] as const;
+    for (const [user, paths] of everyPage) {
+      await signIn(page, app.url, user);
+      for (const path of paths) {
+        await page.goto(`${app.url}${path}`);
+        expect(await lowContrast(page, marks), `${user} ${path}`).to.deep.equal([]);
+      }
+      await context.clearCookies();
+    }
+    await signIn(page, app.url, 'leader');
+    await page.goto(`${app.url}/runs/1`);
+    expect(await page.locator('.badge.veto').count(), 'a veto is shown').to.be.greaterThan(0);
   });
 
   it('fits a phone’s width on the ranking and the scorecard', async () => {

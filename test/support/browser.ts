@@ -36,3 +36,34 @@ export async function shot(page: Page, name: string): Promise<void> {
 export async function fitsWidth(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
 }
+
+/**
+ * The elements matching `selector` whose text has a contrast below `min` against the background
+ * behind it (WCAG 2 relative luminance; the first ancestor with a background that is not
+ * transparent), each with its text and ratio: none, where every mark can be read.
+ */
+export async function lowContrast(page: Page, selector: string, min = 4.5): Promise<Array<{ text: string; ratio: number }>> {
+  return page.evaluate(({ selector, min }) => {
+    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = ([r, g, b]: number[]) => {
+      const f = (v: number) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+    };
+    const backgroundOf = (el: Element | null): number[] => {
+      for (let e = el; e; e = e.parentElement) {
+        const c = rgb(getComputedStyle(e).backgroundColor);
+        if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+      }
+      return [255, 255, 255];
+    };
+    const low: Array<{ text: string; ratio: number }> = [];
+    for (const el of document.querySelectorAll(selector)) {
+      const text = (el.textContent ?? '').trim();
+      if (!text || !(el as HTMLElement).offsetParent) continue;
+      const fg = luminance(rgb(getComputedStyle(el).color)), bg = luminance(backgroundOf(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < min) low.push({ text: text.slice(0, 40), ratio: Math.round(ratio * 100) / 100 });
+    }
+    return low;
+  }, { selector, min });
+}
