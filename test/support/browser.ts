@@ -32,9 +32,15 @@ export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
-/** True when the page fits its viewport's width (nothing to scroll sideways on a phone). */
-export async function fitsWidth(page: Page): Promise<boolean> {
-  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
+/**
+ * How far the page is wider than the screen it was opened at, in CSS pixels (0: nothing to
+ * scroll sideways). Measured against the viewport the context was made with, not
+ * window.innerWidth: a mobile browser widens its layout viewport to the content, so the
+ * page always "fits" that.
+ */
+export async function overflow(page: Page): Promise<number> {
+  const width = page.viewportSize()?.width ?? 0;
+  return Math.max(0, await page.evaluate(() => document.documentElement.scrollWidth) - width);
 }
 
 /**
