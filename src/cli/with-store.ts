@@ -1,6 +1,7 @@
 import { loadConfig } from '../config.js';
 import { DatabaseRefused, DISK_FULL_MESSAGE, isDiskFull, type Db } from '../db/connection.js';
 import { DataInvalid, formatDataProblem, formatRuleProblem, RuleFileInvalid } from '../engine/index.js';
+import { DEFAULT_TIME_ZONE, setTimeZone } from '../local-time.js';
 import { PeriodInvalid } from '../services/period.js';
 import { RuleVersionNotFound } from '../services/rule-versions.js';
 import { RunRefused } from '../services/runs.js';
@@ -14,7 +15,9 @@ import { EXIT } from './exit.js';
 export async function withStore(work: (db: Db) => Promise<number>): Promise<number> {
   let db: Db | undefined;
   try {
-    db = await openStore(loadConfig(), (msg) => process.stderr.write(`${msg}\n`));
+    const config = loadConfig();
+    setTimeZone(config.timeZone ?? DEFAULT_TIME_ZONE);
+    db = await openStore(config, (msg) => process.stderr.write(`${msg}\n`));
     return await work(db);
   } catch (e) {
     if (e instanceof RuleFileInvalid) {

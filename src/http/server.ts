@@ -1,5 +1,6 @@
 import { loadConfig } from '../config.js';
 import { DatabaseRefused } from '../db/connection.js';
+import { DEFAULT_TIME_ZONE, setTimeZone } from '../local-time.js';
 import { formatRuleProblem, RuleFileInvalid } from '../engine/index.js';
 import { openStore } from '../services/store.js';
 import { createApp } from './app.js';
@@ -10,6 +11,7 @@ import { createApp } from './app.js';
  */
 async function start(): Promise<void> {
   const config = loadConfig();
+  setTimeZone(config.timeZone ?? DEFAULT_TIME_ZONE);
   let db;
   try {
     db = await openStore(config, (msg) => process.stdout.write(`${msg}\n`));

@@ -1,5 +1,5 @@
 import type { Tx } from '../db/connection.js';
-import { chinaDate } from '../china-time.js';
+import { localDate } from '../local-time.js';
 import { toCsv } from '../io/csv-write.js';
 import { rankingRows, scorecardRows } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
@@ -24,7 +24,7 @@ export async function exportRun(db: Tx, runId: number, format: ExportFormat, wha
   if (format === 'csv') {
     return { bytes: Buffer.from(toCsv(what === 'ranking' ? ranking : cards), 'utf8'), fileName: `${base}-${what === 'ranking' ? '排名' : '记分卡'}.csv` };
   }
-  const title = [[`${ruleset.title}（版本 ${ruleset.version}）`], [`考核期 ${run.period_id}，第${run.id}号考核，${STATUS[run.status]}${run.published_at ? `，发布于 ${chinaDate(run.published_at)}` : ''}`]];
+  const title = [[`${ruleset.title}（版本 ${ruleset.version}）`], [`考核期 ${run.period_id}，第${run.id}号考核，${STATUS[run.status]}${run.published_at ? `，发布于 ${localDate(run.published_at)}` : ''}`]];
   const { writeXlsx } = await import('../io/xlsx.js'); // exceljs takes a second to load: only when needed
   const bytes = await writeXlsx([
     { name: '排名', rows: ranking },

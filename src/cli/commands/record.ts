@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chinaSecond } from '../../china-time.js';
+import { localSecond } from '../../local-time.js';
 import type { Db } from '../../db/connection.js';
 import { readTableFile } from '../../io/table.js';
 import { importInputs } from '../../services/import-inputs.js';
@@ -46,7 +46,7 @@ export function runCommand(period: string, opts: ByOption & { track: string; rul
 export function publishCommand(runId: string, opts: ByOption): Promise<number> {
   return withStore(async (db) => {
     const { run, superseded } = await publishRun(db, Number(runId), opts.by);
-    process.stdout.write(`第${run.id}号考核已发布（北京时间 ${chinaSecond(run.published_at!)}，${run.published_by}）\n`);
+    process.stdout.write(`第${run.id}号考核已发布（北京时间 ${localSecond(run.published_at!)}，${run.published_by}）\n`);
     if (superseded) {
       process.stdout.write(`更正：第${superseded.id}号考核已被第${run.id}号更正取代。变动如下：\n`);
       await printChanges(db, superseded.id, run.id);
@@ -112,7 +112,7 @@ export function runsCommand(opts: { period?: string; track?: string }): Promise<
     const runs = await listRuns(db, { periodId: opts.period, track: opts.track });
     const rows = runs.map((r) => [
       String(r.id), r.period_id, r.track, STATUS[r.status] ?? r.status, String(r.unit_count), r.rule_sha256.slice(0, 12),
-      chinaSecond(r.created_at), r.published_at ? chinaSecond(r.published_at) : '',
+      localSecond(r.created_at), r.published_at ? localSecond(r.published_at) : '',
       r.supersedes_id !== null ? `更正第${r.supersedes_id}号` : '',
     ]);
     process.stdout.write(textTable(['编号', '考核期', '类别', '状态', '单位数', '规则版本', '生成时间', '发布时间', '备注'], rows, [true]));

@@ -1,5 +1,5 @@
 import type { HelperDelegate } from 'handlebars';
-import { chinaDate, chinaDateTime } from '../../china-time.js';
+import { localDate, localDateTime } from '../../local-time.js';
 import { url } from './url.js';
 
 /**
@@ -14,9 +14,9 @@ export const helpers: Record<string, HelperDelegate> = {
   /** {{join list "、"}} — a list joined for reading. */
   join: (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : '、') : ''),
   /** {{date iso}} — the day of an ISO timestamp in China Standard Time, as 2024-01-31. */
-  date: (iso: unknown) => (typeof iso === 'string' ? chinaDate(iso) : ''),
+  date: (iso: unknown) => (typeof iso === 'string' ? localDate(iso) : ''),
   /** {{datetime iso}} — an ISO timestamp in China Standard Time, as 2024-01-31 09:30. */
-  datetime: (iso: unknown) => (typeof iso === 'string' ? chinaDateTime(iso) : ''),
+  datetime: (iso: unknown) => (typeof iso === 'string' ? localDateTime(iso) : ''),
   /** {{shortHash sha}} — the first 8 characters of a hash: enough to tell two versions apart, and it fits a phone. */
   shortHash: (hash: unknown) => (typeof hash === 'string' ? hash.slice(0, 8) : ''),
   /** {{indent depth}} — a CSS class for the depth of a clause in the tree. */

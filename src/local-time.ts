@@ -1,0 +1,58 @@
+/**
+ * Times as the clock on a township office's wall shows them: China Standard Time (北京时间,
+ * Asia/Shanghai, UTC+8, no summer time) unless TIME_ZONE says otherwise (src/config.ts),
+ * whatever the server's own time zone. The record keeps UTC; only what a person reads is local.
+ */
+
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
+let zone = DEFAULT_TIME_ZONE;
+let format = formatFor(zone);
+
+function formatFor(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  });
+}
+
+/** Whether a name is a time zone this machine knows (an IANA name such as Asia/Shanghai). */
+export function isTimeZone(name: string): boolean {
+  try {
+    formatFor(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The zone every time is shown in from now on: set once at start-up from the configuration. */
+export function setTimeZone(name: string): void {
+  if (!isTimeZone(name)) throw new RangeError(`unknown time zone “${name}”`);
+  zone = name;
+  format = formatFor(name);
+}
+
+export function timeZone(): string {
+  return zone;
+}
+
+/** `2024-01-31T09:30:05`, the moment's digits read in the zone: undefined for no moment. */
+function local(moment: number | string): string | undefined {
+  const ms = typeof moment === 'number' ? moment : Date.parse(moment);
+  if (!Number.isFinite(ms)) return undefined;
+  const part: Record<string, string> = {};
+  for (const p of format.formatToParts(ms)) part[p.type] = p.value;
+  return `${part.year}-${part.month}-${part.day}T${part.hour}:${part.minute}:${part.second}`;
+}
+
+/** 14:05:09 */
+export const localClock = (moment: number | string): string => local(moment)?.slice(11, 19) ?? '';
+
+/** 2024-01-31 */
+export const localDate = (moment: number | string): string => local(moment)?.slice(0, 10) ?? '';
+
+/** 2024-01-31 09:30:05 */
+export const localSecond = (moment: number | string): string => local(moment)?.replace('T', ' ') ?? '';
+
+/** 2024-01-31 09:30 */
+export const localDateTime = (moment: number | string): string => local(moment)?.slice(0, 16).replace('T', ' ') ?? '';
