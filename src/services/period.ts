@@ -8,6 +8,16 @@ export class PeriodInvalid extends Error {
   readonly code = 'PERIOD_INVALID';
 }
 
+/** How a township writes a period (2024年上半年); the id itself when it is none that parsePeriod knows. */
+export function periodTitle(id: string): string {
+  try {
+    return parsePeriod(id).title;
+  } catch (e) {
+    if (e instanceof PeriodInvalid) return id;
+    throw e;
+  }
+}
+
 export function parsePeriod(text: string): PeriodSpec {
   const id = text.trim().toUpperCase();
   const m = /^(\d{4})(?:([HQ])([1-4]))?$/.exec(id);

@@ -9,7 +9,7 @@ import { signedIn, startApp, type Client, type TestApp } from '../support/web.js
 
 const trendOf = (html: string) => {
   const section = html.slice(html.indexOf('<h2>历年情况</h2>'));
-  return html.includes('<h2>历年情况</h2>') ? [...section.slice(0, section.indexOf('</table>')).matchAll(/<tr><td>(\d{4})<\/td>/g)].map((m) => m[1]) : [];
+  return html.includes('<h2>历年情况</h2>') ? [...section.slice(0, section.indexOf('</table>')).matchAll(/<tr><td>(\d{4})年度<\/td>/g)].map((m) => m[1]) : [];
 };
 const runsOffered = (html: string) => [...html.matchAll(/<option value="(\d+)"/g)].map((m) => Number(m[1]));
 
@@ -31,6 +31,13 @@ describe('a village’s scorecard, kept and read again', function () {
   });
   after(async () => { await app?.close(); });
 
+  it('counts staff as people and leaves out a role that is not known: 共 26 人, no empty brackets', async () => {
+    const page = (await leader.get('/staff/s01')).text;
+    expect(page).to.match(/共 \d+ 人<\/small>/);
+    expect(page).not.to.contain('个单位</small>');
+    expect(page).not.to.match(/（）/);
+  });
+
   it('never shows a village a draft or another’s card that the leader has read before', async () => {
     expect((await leader.get(`/units/v01?run=${draft}`)).status).to.equal(200);
     expect((await leader.get(`/units/v02?run=${published}`)).status).to.equal(200);
@@ -51,9 +58,13 @@ describe('a village’s scorecard, kept and read again', function () {
       const result = units.find((u) => u.id === id)!;
       expect(figure(page, '总分'), id).to.equal(result.total.toFixed(1));
       expect(figure(page, '排名'), id).to.equal(String(result.rank));
-      expect(page).to.contain(`<h1>${result.name} · 2023 年度记分卡</h1>`);
+      expect(page).to.contain(`<h1>${result.name} · 2023年度记分卡</h1>`);
     }
     const [five, six] = await Promise.all(['v05', 'v06'].map(async (id) => (await leader.get(`/units/${id}?run=${published}`)).text));
+    // The period as a township writes it, in the heading, the choice of runs and the trend; villages counted as units.
+    expect(five).to.match(/<option value="\d+"[^>]*>2023年度（第\d+号，/);
+    expect(five).to.contain('个单位</small>');
+    expect(five).not.to.match(/（）/);
     const reasons = (html: string) => [...html.matchAll(/<td class="why">([^<]*)<\/td>/g)].map((m) => m[1]);
     expect(reasons(five)).not.to.deep.equal(reasons(six));
   });

@@ -5,6 +5,7 @@ import { STATUS } from '../../services/runs.js';
 import { sendDownload } from '../download.js';
 import { notFound, type RouteSpec } from '../route.js';
 import type { Fragment, Views } from '../views.js';
+import { periodTitle } from '../../services/period.js';
 
 /** A village's own scorecard (and a staff member's page): what each clause scored and why. */
 
@@ -26,6 +27,8 @@ function runCard(views: Views, card: Scorecard): Fragment {
   if (drawn === undefined) {
     drawn = views.fragment('scorecard/card', {
       result: card.result, ruleset: card.ruleset, precision: card.ruleset.precision, scopeSize: card.scopeSize,
+      // Staff are counted as people: 共 26 人, not 共 26 个单位.
+      scopeNoun: card.ruleset.subject === 'staff' ? '人' : '个单位',
       above: card.above, clauses: card.clauses, adjustments: card.adjustments,
     });
     runCards.set(card.result, drawn);
@@ -42,9 +45,10 @@ function scorecardRoute(path: string, ownUnit: string, track: 'village' | 'staff
       if (!card) throw notFound('记分卡');
       ctx.render('scorecard', {
         title: `${card.unit.name} 记分卡`, ...card, statusName: STATUS[card.run.status], precision: card.ruleset.precision,
+        periodTitle: periodTitle(card.run.period_id), trend: card.trend.map((t) => ({ ...t, period: periodTitle(t.period) })),
         runCard: runCard(ctx.views, card),
         isStaff: track === 'staff', unitBase: path.split('/')[1],
-        runOptions: card.runs.map((r) => ({ id: r.id, label: `${r.period_id}（第${r.id}号，${STATUS[r.status]}）`, selected: r.id === card.run.id })),
+        runOptions: card.runs.map((r) => ({ id: r.id, label: `${periodTitle(r.period_id)}（第${r.id}号，${STATUS[r.status]}）`, selected: r.id === card.run.id })),
       });
     },
   };
