@@ -124,6 +124,17 @@ function bandText(b: Band, q: Quantity): string {
   return b.label ?? (parts.length ? parts.join('且') : '其他');
 }
 
+/**
+ * The figure behind a criterion (its first method's value or count) as its reason writes it:
+ * rounded as the reason rounds it, with the unit of the input or metric it reads (5.29‰, 96.3%);
+ * '' where it is undefined or the criterion reads none.
+ */
+export function criterionFigure(rs: CompiledRuleSet, c: CompiledCriterion, value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return '';
+  const def = c.methods.find((m) => m.value)?.def as { value?: string; count?: string } | undefined;
+  return withUnit(value, quantityOf(rs, def?.value ?? def?.count, c.title));
+}
+
 /** Why a criterion scored what it did, for one unit. */
 export function explainCriterion(rs: CompiledRuleSet, c: CompiledCriterion, env: Env, score: number): string {
   const out = `本项${num(c.points)}分，得${num(score, rs.precision)}分`;

@@ -11,7 +11,7 @@ export { loadRuleSet, type LoadedRuleSet } from './load.js';
 export { readUnits, inputValue, inputValues, Unit, HeldUnit, type DataTable } from './units.js';
 export { scoreUnit, scoreUnits, scoreAgainInto, type UnitScore } from './score.js';
 export { rankUnits, type Ranking, type RankedUnit, type ParentResult, type Sanction } from './rank.js';
-export { explainCriterion, explainAdjustment } from './explain.js';
+export { explainCriterion, explainAdjustment, criterionFigure } from './explain.js';
 export { linkTable, linkedResultsOf, metricValues, linkedResultsFromScoreJson, type LinkedResult } from './links.js';
 export { scoreJson, unitJson, type ScoreJson, type UnitJson } from './output.js';
 export { RuleFileInvalid, DataInvalid, formatRuleProblem, formatDataProblem, type RuleProblem, type DataProblem } from './problems.js';

@@ -1,7 +1,7 @@
 import { isTransaction, type Tx } from '../db/connection.js';
 import type { UnitRow } from '../db/queries/units.js';
 import { unitWithRuns, type RunRow } from '../db/queries/runs.js';
-import type { CompiledRuleSet } from '../engine/index.js';
+import { criterionFigure, type CompiledRuleSet } from '../engine/index.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
 import { perDatabase } from './per-database.js';
@@ -15,7 +15,10 @@ import { runResults, withExplanations } from './runs.js';
 
 export interface ClauseLine {
   id: string; title: string; depth: number; points: number; score: number; kind: 'group' | 'criterion';
-  value: number | null; explanation: string; lost: number;
+  value: number | null;
+  /** The value as the page shows it: rounded as the reason rounds it, with its unit. */
+  figure: string;
+  explanation: string; lost: number;
 }
 
 export interface Scorecard {
@@ -74,6 +77,7 @@ async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCar
   const clauses: ClauseLine[] = ruleset.nodes.map((n) => ({
     id: n.id, title: n.title, depth: n.depth, points: n.points, score: result.scores[n.id], kind: n.kind,
     value: n.kind === 'criterion' ? result.values[n.id] ?? null : null,
+    figure: n.kind === 'criterion' ? criterionFigure(ruleset, n, result.values[n.id] ?? null) : '',
     explanation: n.kind === 'criterion' ? result.explanations?.[n.id] ?? '' : '',
     lost: Math.max(0, Math.round((n.points - result.scores[n.id]) * 1e6) / 1e6),
   }));

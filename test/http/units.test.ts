@@ -65,6 +65,12 @@ describe('a village’s scorecard, kept and read again', function () {
     expect(five).to.match(/<option value="\d+"[^>]*>2023年度（第\d+号，/);
     expect(five).to.contain('个单位</small>');
     expect(five).not.to.match(/（）/);
+    // The figure behind a clause with its unit, rounded as its reason is; lost points at the rule set's precision.
+    expect(five).to.match(/data-label="数据">\d+(\.\d{1,2})?‰<\/td>/);
+    expect(five).to.match(/data-label="数据">\d+(\.\d{1,2})?%<\/td>/);
+    const lost = [...five.matchAll(/data-label="失分">([^<]+)<\/td>/g)].map((m) => m[1]);
+    expect(lost.length).to.be.greaterThan(0);
+    for (const l of lost) expect(l).to.match(/^\d+\.\d$/);
     const reasons = (html: string) => [...html.matchAll(/<td class="why">([^<]*)<\/td>/g)].map((m) => m[1]);
     expect(reasons(five)).not.to.deep.equal(reasons(six));
   });
