@@ -125,7 +125,7 @@ export async function buildReport(db: Tx, req: ReportRequest): Promise<PeriodRep
     period = newest;
   }
   const stored = await inputsOf(db, period.id, subject);
-  if (stored.length === 0) throw new ReportRefused('NO_DATA', `${period.title}（${period.id}）没有 “${ruleset.title}” 所需的数据，请先录入或导入`);
+  if (stored.length === 0) throw new ReportRefused('NO_DATA', `${period.title}没有 “${ruleset.title}” 所需的数据，请先录入或导入`);
 
   const tree = await listUnits(db);
   const current = unitSet(ruleset, stored, tree, `${period.id}/${subject}`);

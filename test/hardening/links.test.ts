@@ -63,10 +63,10 @@ function resolve(base: string, page: string, link: string): string {
   return u.pathname + u.search;
 }
 
-/** The unit links of a ranking table: where each goes, the name it shows and the id beside it. */
+/** The unit links of a ranking table: where each goes, the name it shows and the unit it is for (data-unit). */
 function unitLinks(html: string): Array<{ href: string; name: string; id: string }> {
-  return [...html.matchAll(/<td><a href="([^"]*)">([^<]*)<\/a><small class="id">([^<]*)<\/small><\/td>/g)]
-    .map((m) => ({ href: unescape(m[1]), name: unescape(m[2]), id: unescape(m[3]) }));
+  return [...html.matchAll(/<td><a href="([^"]*)" data-unit="([^"]*)">([^<]*)<\/a><\/td>/g)]
+    .map((m) => ({ href: unescape(m[1]), name: unescape(m[3]), id: unescape(m[2]) }));
 }
 
 /** What an export's Content-Disposition offers a browser to save it as (RFC 6266 with RFC 5987's filename*). */
@@ -202,7 +202,7 @@ describe('links made from unit ids land on exactly that unit (issue 17, item 7)'
       expect(formUrl).to.equal(urlOf(['entry', '2026', 'village', id]));
       const form = await leader.get(formUrl);
       expect(form.status, formUrl).to.equal(200);
-      expect(form.text).to.contain(`<small class="id">${escape(id)}</small>`);
+      expect(form.text).to.contain(`<h1 data-unit="${escape(id)}">`);
       const action = resolve(app.url, formUrl, unescape(/<form method="post" action="([^"]*)" class="entry-form"/.exec(form.text)![1]));
       expect(action).to.equal(formUrl);
       // Every stored value posted back as it is shown: saved, and sent back to this unit's row of the list.

@@ -12,7 +12,7 @@ import { signedIn, startApp, type Client, type TestApp } from '../support/web.js
 
 /** The kept part of a ranking page: the table, the liabilities and the chart. */
 const tableOf = (html: string) => html.slice(html.indexOf('<table class="list ranking-table">'), html.indexOf('</figure>'));
-const villagesIn = (html: string) => [...tableOf(html).matchAll(/<small class="id">(v\d+)<\/small>/g)].map((m) => m[1]);
+const villagesIn = (html: string) => [...tableOf(html).matchAll(/data-unit="(v\d+)"/g)].map((m) => m[1]);
 
 /** A request as a browser revalidating its copy sends it (fetch would add Cache-Control: no-cache, which forbids 304). */
 function revalidate(url: string, cookie: string, etag: string): Promise<{ status: number; body: string }> {
@@ -44,6 +44,18 @@ describe('the ranking page, drawn once and read by many', function () {
     draft = (await listRuns(app.db)).find((r) => r.track === 'village' && r.status === 'draft')!.id;
   });
   after(async () => { await app?.close(); });
+
+  it('shows names where a reader would see ids: units by name, periods in words, no rule set id (issue 18, item 5)', async () => {
+    // The text a reader sees: tags and their attributes (where a data-unit stays for machines) left out.
+    const seen = async (path: string) => (await leader.get(path)).text.replace(/<script[\s\S]*?<\/script>|<[^>]*>/g, ' ');
+    for (const path of [`/runs/${draft}`, '/entry?period=2024&track=village', '/report', '/rules']) {
+      const text = await seen(path);
+      expect(text, path).not.to.match(/\bv\d\d\b|\bfenglin\b|\bhetang\b/);
+      expect(text, path).not.to.match(/（\d{4}(H\d|Q\d)?）/);
+    }
+    expect(await seen('/rules')).not.to.match(/village-annual|staff-annual/);
+    expect(await seen('/runs')).not.to.match(/（2024）|（2023）/);
+  });
 
   it('shows the run as it is now: a draft, then published, then superseded by its correction', async () => {
     const asDraft = (await leader.get(`/runs/${draft}`)).text;

@@ -39,7 +39,7 @@ describe('urlOf and the {{url}} helper (issue 17, item 7)', () => {
     }).bytes.toString('utf8');
     for (const id of IDS) {
       const href = `/units/${encodeURIComponent(id).replace(/'/g, '%27')}?run=7`;
-      expect(html, id).to.contain(`<a href="${href}">`);
+      expect(html, id).to.contain(`<a href="${href}" data-unit=`);
     }
   });
 });
