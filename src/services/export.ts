@@ -4,6 +4,8 @@ import { toCsv } from '../io/csv-write.js';
 import { rankingRows, scorecardRows } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
 import { requireRun, runResults, STATUS, withExplanations } from './runs.js';
+import { periodTitle } from './period.js';
+import { table } from '../engine/own.js';
 
 /**
  * A stored run as a spreadsheet: the ranking and every scorecard, exactly as stored
@@ -12,6 +14,9 @@ import { requireRun, runResults, STATUS, withExplanations } from './runs.js';
  */
 
 export type ExportFormat = 'xlsx' | 'csv';
+
+/** What each track is called in a file's name. */
+const TRACK_TITLES: Readonly<Record<string, string>> = table({ village: '村级千分考核', staff: '双线考核（工作人员）' });
 export type ExportWhat = 'ranking' | 'scorecards';
 
 export async function exportRun(db: Tx, runId: number, format: ExportFormat, what: ExportWhat = 'ranking', filter: { unitId?: string } = {}) {
@@ -20,16 +25,17 @@ export async function exportRun(db: Tx, runId: number, format: ExportFormat, wha
   const results = await runResults(db, runId, filter);
   const ranking = rankingRows(ruleset, results.units, filter.unitId ? [] : results.parents);
   const cards = scorecardRows(ruleset, what === 'scorecards' || format === 'xlsx' ? await withExplanations(db, run, results.units) : []);
-  const base = `考核${run.id}-${run.period_id}-${run.track}`;
+  // Named as an office files it: 2024年度村级千分考核排名（第5号）.xlsx
+  const base = `${periodTitle(run.period_id)}${TRACK_TITLES[run.track] ?? ruleset.title}`;
   if (format === 'csv') {
-    return { bytes: Buffer.from(toCsv(what === 'ranking' ? ranking : cards), 'utf8'), fileName: `${base}-${what === 'ranking' ? '排名' : '记分卡'}.csv` };
+    return { bytes: Buffer.from(toCsv(what === 'ranking' ? ranking : cards), 'utf8'), fileName: `${base}${what === 'ranking' ? '排名' : '记分卡'}（第${run.id}号）.csv` };
   }
-  const title = [[`${ruleset.title}（版本 ${ruleset.version}）`], [`考核期 ${run.period_id}，第${run.id}号考核，${STATUS[run.status]}${run.published_at ? `，发布于 ${localDate(run.published_at)}` : ''}`]];
+  const title = [[`${ruleset.title}（版本 ${ruleset.version}）`], [`考核期 ${periodTitle(run.period_id)}，第${run.id}号考核，${STATUS[run.status]}${run.published_at ? `，发布于 ${localDate(run.published_at)}` : ''}`]];
   const { writeXlsx } = await import('../io/xlsx.js'); // exceljs takes a second to load: only when needed
   const bytes = await writeXlsx([
     { name: '排名', rows: ranking },
     { name: '记分卡', rows: cards },
     { name: '说明', rows: [['项目', '内容'], ...title.map((t) => ['', t[0]]), ['规则版本校验值', run.rule_sha256], ['结果校验值', run.results_sha256]] },
   ]);
-  return { bytes, fileName: `${base}.xlsx` };
+  return { bytes, fileName: `${base}排名（第${run.id}号）.xlsx` };
 }

@@ -227,7 +227,7 @@ export type ReportFormat = 'xlsx' | 'csv';
 export async function exportReport(db: Tx, req: ReportRequest, format: ReportFormat): Promise<{ bytes: Buffer; fileName: string; report: PeriodReport }> {
   const report = await buildReport(db, req);
   const rows = reportSheetRows(report);
-  const base = `统计分析-${report.period.id}-${report.rule.rulesetId}`;
+  const base = `${report.period.title}${report.rule.title}统计分析`;
   if (format === 'csv') return { bytes: Buffer.from(toCsv(rows), 'utf8'), fileName: `${base}.csv`, report };
   const { writeXlsx } = await import('../io/xlsx.js'); // exceljs takes a second to load: only when needed
   const about: Cell[][] = [

@@ -57,6 +57,17 @@ describe('the ranking page, drawn once and read by many', function () {
     expect(await seen('/runs')).not.to.match(/（2024）|（2023）/);
   });
 
+  it('names its exports as an office files them: the period in words, the assessment, 排名 or 记分卡, the run (issue 18, item 7)', async () => {
+    const savedAs = async (url: string) => {
+      const res = await leader.request('GET', url);
+      await res.arrayBuffer();
+      return decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(res.headers.get('content-disposition')!)![1]);
+    };
+    expect(await savedAs(`/runs/${draft}/export.xlsx`)).to.equal(`2024年度村级千分考核排名（第${draft}号）.xlsx`);
+    expect(await savedAs(`/runs/${draft}/export.csv`)).to.equal(`2024年度村级千分考核排名（第${draft}号）.csv`);
+    expect(await savedAs(`/runs/${draft}/export.csv?what=scorecards`)).to.equal(`2024年度村级千分考核记分卡（第${draft}号）.csv`);
+  });
+
   it('shows the run as it is now: a draft, then published, then superseded by its correction', async () => {
     const asDraft = (await leader.get(`/runs/${draft}`)).text;
     expect(asDraft).to.contain('<span class="badge status draft">草稿</span>').and.to.contain('发布本次考核');
