@@ -28,7 +28,8 @@ export interface Scorecard {
   result: UnitResult;
   clauses: ClauseLine[];
   adjustments: Array<{ kind: '加分' | '扣分'; title: string; explanation: string }>;
-  above: { name: string | null; id: string; total: number; gap: number } | null;
+  /** The unit ranked just above; byVeto when a veto, not its total, put this one below it. */
+  above: { name: string | null; id: string; total: number; gap: number; byVeto: boolean } | null;
   scopeSize: number;
   trend: Array<{ runId: number; period: string; total: number; rank: number; grade: string | null; vetoed: boolean }>;
   staff: UnitResult[];
@@ -87,7 +88,11 @@ async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCar
   ];
   return {
     ruleset, result, clauses, adjustments, scopeSize: scope.length,
-    above: aboveUnit ? { id: aboveUnit.id, name: aboveUnit.name, total: aboveUnit.total, gap: Math.round((aboveUnit.total - result.total) * 1e6) / 1e6 } : null,
+    above: aboveUnit ? {
+      id: aboveUnit.id, name: aboveUnit.name, total: aboveUnit.total, gap: Math.round((aboveUnit.total - result.total) * 1e6) / 1e6,
+      // Ranked below a unit with a lower total: only a veto puts it there (vetoedLast).
+      byVeto: result.vetoed && aboveUnit.total < result.total,
+    } : null,
   };
 }
 

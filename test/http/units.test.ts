@@ -31,6 +31,16 @@ describe('a village’s scorecard, kept and read again', function () {
   });
   after(async () => { await app?.close(); });
 
+  it('tells the village a veto put last that it stands there because of the veto, not by a negative gap (issue 18, item 6)', async () => {
+    // In the demo's 2024 draft a village with 731.6 points is vetoed and ranks below one with 659.5.
+    const units = (await runResults(app.db, draft)).units;
+    const vetoed = units.find((u) => u.vetoed && units.some((o) => o.rank < u.rank && o.total < u.total));
+    expect(vetoed, 'a vetoed village ranked below a lower total').not.to.equal(undefined);
+    const page = (await leader.get(`/units/${vetoed!.id}?run=${draft}`)).text;
+    expect(page).to.contain('因一票否决列于');
+    expect(page).not.to.match(/−-|−−/);
+  });
+
   it('counts staff as people and leaves out a role that is not known: 共 26 人, no empty brackets', async () => {
     const page = (await leader.get('/staff/s01')).text;
     expect(page).to.match(/共 \d+ 人<\/small>/);
