@@ -125,6 +125,9 @@ describe('the application in a real browser (Debian chromium)', function () {
     expect(await page.locator('header.site').isVisible()).to.equal(false);
     expect(await page.locator('.toolbar').isVisible()).to.equal(false);
     expect(await page.locator('h1').isVisible()).to.equal(true);
+    // Printed, every badge is black on white paper: 一票否决 too (its white screen text must not print).
+    expect(await lowContrast(page, '.badge'), 'badges in print').to.deep.equal([]);
+    expect(await page.locator('.badge.veto').count()).to.be.greaterThan(0);
     const pdf = await page.pdf({ format: 'A4' });
     expect(pdf.subarray(0, 4).toString()).to.equal('%PDF');
   });
