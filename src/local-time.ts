@@ -36,6 +36,11 @@ export function timeZone(): string {
   return zone;
 }
 
+/** What a message calls the zone its times are in: 北京时间, or the zone's own name when TIME_ZONE names another. */
+export function zoneName(): string {
+  return zone === DEFAULT_TIME_ZONE ? '北京时间' : zone;
+}
+
 /** `2024-01-31T09:30:05`, the moment's digits read in the zone: undefined for no moment. */
 function local(moment: number | string): string | undefined {
   const ms = typeof moment === 'number' ? moment : Date.parse(moment);

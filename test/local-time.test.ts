@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { loadConfig } from '../src/config.js';
-import { DEFAULT_TIME_ZONE, localClock, localDate, localDateTime, localSecond, setTimeZone, timeZone } from '../src/local-time.js';
+import { DEFAULT_TIME_ZONE, localClock, localDate, localDateTime, localSecond, setTimeZone, timeZone, zoneName } from '../src/local-time.js';
 import { helpers } from '../src/http/helpers/index.js';
 
 /** Times shown to users are China Standard Time, whatever the server's own zone (issue 17), or the zone TIME_ZONE names (issue 18). */
@@ -42,8 +42,10 @@ describe('times as China Standard Time', () => {
 
   it('shows every time in the zone TIME_ZONE names, once it is set at start-up', () => {
     try {
+      expect(zoneName()).to.equal('北京时间');
       setTimeZone(loadConfig({ TIME_ZONE: 'Asia/Tokyo' }).timeZone!);
       expect(localSecond('2024-01-31T16:30:05.000Z')).to.equal('2024-02-01 01:30:05');
+      expect(zoneName(), 'a message names the zone its times are in').to.equal('Asia/Tokyo');
       setTimeZone(loadConfig({ TIME_ZONE: 'UTC' }).timeZone!);
       expect(localDateTime('2024-01-31T16:30:05.000Z')).to.equal('2024-01-31 16:30');
     } finally {

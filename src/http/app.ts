@@ -50,16 +50,26 @@ export function createApp(opts: AppOptions): express.Express {
   // Browsers send a file's name as UTF-8 bytes without saying so: read them as UTF-8, so 村级数据.csv arrives intact.
   const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 20 } });
 
+  /**
+   * What the frame of every page shows (main.hbs): the signed-in user with their role, the menu,
+   * and the form token its 退出 sends. An error page asks for a token only for a signed-in user,
+   * and shows itself without one when its session cannot take it.
+   */
+  const frameOf = (req: Request, res: Response, onError = false) => {
+    const user = res.locals.user as UserRow | null;
+    let csrfToken = '';
+    if (req.session && (!onError || user)) {
+      try { csrfToken = generateToken(req); } catch (e) { if (!onError) throw e; }
+    }
+    return { user, roleName: user ? ROLES[user.role] : null, csrfToken, nav: navigationFor(user) };
+  };
+
   const contextFor = (req: Request, res: Response): Context => ({
     db, views, user: res.locals.user as UserRow | null,
     render(page, data, status = 200) {
-      const user = res.locals.user as UserRow | null;
       const flash = req.session?.flash;
       if (flash) delete req.session.flash;
-      const html = views.render(page, {
-        ...data, user, roleName: user ? ROLES[user.role] : null, csrfToken: req.session ? generateToken(req) : '', flash,
-        nav: navigationFor(user),
-      });
+      const html = views.render(page, { ...data, ...frameOf(req, res), flash });
       res.status(status).type('html');
       if (typeof html === 'string') res.send(html);
       else sendParts(req, res, html);
@@ -126,14 +136,9 @@ export function createApp(opts: AppOptions): express.Express {
       res.status(status).json({ error: { code, message, id } });
       return;
     }
-    // The page in the frame every other page has: its title, and the signed-in user with their role and a working 退出.
-    const user = res.locals.user ?? null;
+    // In the frame every other page has: its title, and the signed-in user with their role and a working 退出.
     const title = status === 404 ? '找不到页面' : status === 507 ? '存储空间已满' : status === 403 ? '无法处理该请求' : '出错了';
-    let csrfToken = '';
-    try { if (user && req.session) csrfToken = generateToken(req); } catch { /* a session that cannot take a token: the page still shows */ }
-    res.status(status).type('html').send(views.render('error', {
-      status, message, code, id, title, user, roleName: user ? ROLES[user.role as keyof typeof ROLES] : null, csrfToken, nav: navigationFor(user),
-    }));
+    res.status(status).type('html').send(views.render('error', { status, message, code, id, title, ...frameOf(req, res, true) }));
   });
   return app;
 }

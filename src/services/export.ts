@@ -5,7 +5,7 @@ import { rankingRows, scorecardRows } from '../report/ranking-sheet.js';
 import { compiledVersion } from './rule-versions.js';
 import { requireRun, runResults, STATUS, withExplanations } from './runs.js';
 import { periodTitle } from './period.js';
-import { table } from '../engine/own.js';
+import { trackTitle } from './tracks.js';
 
 /**
  * A stored run as a spreadsheet: the ranking and every scorecard, exactly as stored
@@ -15,8 +15,6 @@ import { table } from '../engine/own.js';
 
 export type ExportFormat = 'xlsx' | 'csv';
 
-/** What each track is called in a file's name. */
-const TRACK_TITLES: Readonly<Record<string, string>> = table({ village: '村级千分考核', staff: '双线考核（工作人员）' });
 export type ExportWhat = 'ranking' | 'scorecards';
 
 export async function exportRun(db: Tx, runId: number, format: ExportFormat, what: ExportWhat = 'ranking', filter: { unitId?: string } = {}) {
@@ -26,7 +24,7 @@ export async function exportRun(db: Tx, runId: number, format: ExportFormat, wha
   const ranking = rankingRows(ruleset, results.units, filter.unitId ? [] : results.parents);
   const cards = scorecardRows(ruleset, what === 'scorecards' || format === 'xlsx' ? await withExplanations(db, run, results.units) : []);
   // Named as an office files it: 2024年度村级千分考核排名（第5号）.xlsx
-  const base = `${periodTitle(run.period_id)}${TRACK_TITLES[run.track] ?? ruleset.title}`;
+  const base = `${periodTitle(run.period_id)}${trackTitle(run.track) ?? ruleset.title}`;
   if (format === 'csv') {
     return { bytes: Buffer.from(toCsv(what === 'ranking' ? ranking : cards), 'utf8'), fileName: `${base}${what === 'ranking' ? '排名' : '记分卡'}（第${run.id}号）.csv` };
   }

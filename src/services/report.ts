@@ -8,7 +8,8 @@ import { statistics, type Shown, type StatisticsRow, type UnitSet } from '../eng
 import { toCsv, type Cell } from '../io/csv-write.js';
 import { tableFromJsonRows } from '../io/data-file.js';
 import { parsePeriod, PeriodInvalid, type PeriodSpec } from './period.js';
-import { compiledVersion, DEFAULT_RULESET } from './rule-versions.js';
+import { compiledVersion } from './rule-versions.js';
+import { DEFAULT_RULESET } from './tracks.js';
 
 /**
  * The statistics report of a period from the record (统计分析, issue 5): the period's

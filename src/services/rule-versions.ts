@@ -6,7 +6,7 @@ import { readRuleFile, ruleSchema, type RuleFile } from '../io/rule-file.js';
 import { loadRuleLibrary } from '../io/rule-library.js';
 import { existsSync } from 'node:fs';
 import { perDatabase } from './per-database.js';
-import { table } from '../engine/own.js';
+import { DEFAULT_RULESET } from './tracks.js';
 
 /**
  * Rule set versions, stored immutably by the sha256 of their bytes: importing the
@@ -17,8 +17,6 @@ export class RuleVersionNotFound extends Error {
   readonly code = 'RULE_VERSION_NOT_FOUND';
 }
 
-/** The rule set a track is scored with unless another is named. */
-export const DEFAULT_RULESET: Readonly<Record<string, string>> = table({ village: 'village-annual', staff: 'staff-annual' });
 
 const compiled = new Map<string, CompiledRuleSet>();
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { localSecond } from '../../local-time.js';
+import { localSecond, zoneName } from '../../local-time.js';
 import type { Db } from '../../db/connection.js';
 import { readTableFile } from '../../io/table.js';
 import { importInputs } from '../../services/import-inputs.js';
@@ -46,7 +46,7 @@ export function runCommand(period: string, opts: ByOption & { track: string; rul
 export function publishCommand(runId: string, opts: ByOption): Promise<number> {
   return withStore(async (db) => {
     const { run, superseded } = await publishRun(db, Number(runId), opts.by);
-    process.stdout.write(`第${run.id}号考核已发布（北京时间 ${localSecond(run.published_at!)}，${run.published_by}）\n`);
+    process.stdout.write(`第${run.id}号考核已发布（${zoneName()} ${localSecond(run.published_at!)}，${run.published_by}）\n`);
     if (superseded) {
       process.stdout.write(`更正：第${superseded.id}号考核已被第${run.id}号更正取代。变动如下：\n`);
       await printChanges(db, superseded.id, run.id);

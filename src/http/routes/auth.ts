@@ -1,6 +1,6 @@
 import type { RouteSpec } from '../route.js';
 import { login } from '../../services/accounts.js';
-import { localClock } from '../../local-time.js';
+import { localClock, zoneName } from '../../local-time.js';
 import { urlOf } from '../url.js';
 
 /** Signing in and out. The session id is renewed at login, so a planted id is worth nothing. */
@@ -24,7 +24,7 @@ export const authRoutes: RouteSpec[] = [
       const result = await login(ctx.db, username, password, req.ip ?? 'unknown');
       if (!result.ok) {
         const error = result.code === 'LOCKED'
-          ? `登录失败次数过多，请于北京时间 ${localClock(result.until!)} 后再试`
+          ? `登录失败次数过多，请于${zoneName()} ${localClock(result.until!)} 后再试`
           : '用户名或密码不正确';
         return ctx.render('login', { title: '登录', next, username: username.slice(0, 64), error }, result.code === 'LOCKED' ? 429 : 401);
       }

@@ -11,7 +11,8 @@ import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
 // A cycle (app.ts mounts these routes), safe because the limit is only read inside a handler.
 import { UPLOAD_LIMIT_BYTES } from '../app.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
-import { dict, own, table } from '../../engine/own.js';
+import { dict, own } from '../../engine/own.js';
+import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
 import { urlOf } from '../url.js';
 
 /** Data entry: which units have their data in, a form per unit and period, and uploads of CSV/XLSX/JSON with their error report. */
@@ -19,9 +20,7 @@ import { urlOf } from '../url.js';
 const MANAGERS: RouteSpec['access'] = ['admin', 'leader'];
 /** Problems listed on the upload page; the count says how many there are in all. */
 const REPORT_ROWS = 1000;
-const TRACKS: Readonly<Record<string, string>> = table({ village: '村级千分考核', staff: '双线考核' });
 
-const trackOptions = (selected: string) => Object.entries(TRACKS).map(([id, name]) => ({ id, name, selected: id === selected }));
 const statusHref = (period: string, track: string, fragment?: string) => urlOf(['entry'], { period, track }, fragment);
 const formHref = (period: string, track: string, unitId: string) => urlOf(['entry', period, track, unitId]);
 
@@ -117,9 +116,9 @@ function fieldsOf(ruleset: CompiledRuleSet, values: Record<string, string>, prob
 
 async function statusPage(req: Request, _res: Response, ctx: Context): Promise<void> {
   const track = typeof req.query.track === 'string' && req.query.track ? req.query.track : 'village';
-  if (!(track in TRACKS)) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
+  if (!isTrack(track)) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
   const asked = typeof req.query.period === 'string' && req.query.period.trim() ? req.query.period : await defaultPeriod(ctx);
-  const page = { title: '数据录入', periodText: asked, tracks: trackOptions(track), trackName: TRACKS[track], periods: await periodChoices(ctx, asked) };
+  const page = { title: '数据录入', periodText: asked, tracks: trackOptions(track), trackName: trackTitle(track), periods: await periodChoices(ctx, asked) };
   let period: PeriodSpec;
   try {
     period = periodOf(asked);
@@ -154,7 +153,7 @@ interface FormTarget { period: PeriodSpec; track: string; rules: TrackRules; uni
 /** What the URL names, or 404: a well-formed period, a known track and a unit that track appraises. */
 async function formTarget(req: Request, ctx: Context): Promise<FormTarget> {
   const track = String(req.params.track);
-  if (!(track in TRACKS)) throw notFound();
+  if (!isTrack(track)) throw notFound();
   let period: PeriodSpec;
   try {
     period = periodOf(String(req.params.period));
@@ -173,7 +172,7 @@ async function renderForm(ctx: Context, t: FormTarget, values: Record<string, st
   const stored = await inputOf(ctx.db, t.period.id, ruleset.subject, t.unit.id);
   const { byField, general } = formProblems(ruleset, problems);
   ctx.render('entry-form', {
-    title: `${t.unit.name} · ${t.period.title}数据录入`, unit: t.unit, period: t.period, track: t.track, trackName: TRACKS[t.track],
+    title: `${t.unit.name} · ${t.period.title}数据录入`, unit: t.unit, period: t.period, track: t.track, trackName: trackTitle(t.track),
     ruleset: { title: ruleset.title, version: ruleset.version }, stored, action: formHref(t.period.id, t.track, t.unit.id),
     backHref: statusHref(t.period.id, t.track), fields: fieldsOf(ruleset, values, byField), general,
     fieldErrorCount: [...byField.values()].reduce((n, list) => n + list.length, 0),
@@ -215,7 +214,7 @@ async function renderUpload(ctx: Context, form: UploadForm, extra: Record<string
 }
 
 async function uploadPage(req: Request, _res: Response, ctx: Context): Promise<void> {
-  const track = typeof req.query.track === 'string' && req.query.track in TRACKS ? req.query.track : 'village';
+  const track = typeof req.query.track === 'string' && isTrack(req.query.track) ? req.query.track : 'village';
   const period = typeof req.query.period === 'string' && req.query.period.trim() ? req.query.period.trim() : await defaultPeriod(ctx);
   await renderUpload(ctx, { period, track, replace: false }, {});
 }
@@ -234,7 +233,7 @@ function uploadedName(name: string): string {
 async function upload(req: Request, res: Response, ctx: Context): Promise<void> {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const form: UploadForm = { period: String(body.period ?? '').trim(), track: String(body.track ?? 'village'), replace: !!body.replace };
-  if (!(form.track in TRACKS)) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
+  if (!isTrack(form.track)) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
   let period: PeriodSpec;
   try {
     period = periodOf(form.period);

@@ -9,11 +9,10 @@ import { compiledVersion } from '../../services/rule-versions.js';
 import { STATUS, type UnitChange } from '../../services/runs.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
-import { table } from '../../engine/own.js';
+import { trackTitle } from '../../services/tracks.js';
 
 /** The rule sets (考核细则): versions, the printable document, diffs, the editor with its preview. */
 
-const SUBJECTS: Readonly<Record<string, string>> = table({ village: '村级千分考核', staff: '双线考核（工作人员）' });
 /** Far larger than any real rule file (the shipped one is ~30 KB); the body parser caps the bytes too. */
 const MAX_SOURCE_CHARS = 1_000_000;
 
@@ -98,7 +97,7 @@ export const ruleRoutes: RouteSpec[] = [
       const sets = new Map<string, { id: string; title: string; subjectName: string; versions: Array<Record<string, unknown>> }>();
       for (const [k, r] of rows.entries()) {
         let set = sets.get(r.ruleset_id);
-        if (!set) sets.set(r.ruleset_id, (set = { id: r.ruleset_id, title: r.title, subjectName: SUBJECTS[r.subject] ?? r.subject, versions: [] }));
+        if (!set) sets.set(r.ruleset_id, (set = { id: r.ruleset_id, title: r.title, subjectName: trackTitle(r.subject) ?? '', versions: [] }));
         // Rows come newest first within a rule set, so the next row is the version this one replaced.
         const older = rows[k + 1]?.ruleset_id === r.ruleset_id ? rows[k + 1].sha256 : null;
         set.versions.push({ ...r, short: short(r.sha256), older, newest: set.versions.length === 0 });
@@ -117,7 +116,7 @@ export const ruleRoutes: RouteSpec[] = [
       ctx.render('rules-document', {
         title: row.title, row: { ...row, short: short(row.sha256) }, doc: ruleDocument(ruleset),
         older: versions[k + 1]?.sha256 ?? null, isNewest: row.sha256 === newest.sha256, isAdmin: ctx.user?.role === 'admin',
-        subjectName: SUBJECTS[row.subject] ?? row.subject,
+        subjectName: trackTitle(row.subject) ?? '',
       });
     },
   },

@@ -8,11 +8,10 @@ import { sendDownload } from '../download.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import type { Fragment, Views } from '../views.js';
-import { table } from '../../engine/own.js';
+import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
 
 /** Township leaders run, review and publish appraisals; the ranking page and its exports. */
 
-const TRACKS: Readonly<Record<string, string>> = table({ village: '村级千分考核', staff: '双线考核（工作人员）' });
 
 function runId(req: Request): number {
   const id = Number(req.params.id);
@@ -50,8 +49,8 @@ export const runRoutes: RouteSpec[] = [
   {
     method: 'get', path: '/runs', access: ['admin', 'leader'],
     handle: async (_req, _res, ctx) => {
-      const runs = (await listRuns(ctx.db)).map((r) => ({ ...r, statusName: STATUS[r.status], trackName: TRACKS[r.track] ?? r.track }));
-      ctx.render('runs', { title: '考核与排名', runs, periods: await listPeriods(ctx.db), tracks: [...Object.entries(TRACKS).map(([id, name]) => ({ id, name })), { id: 'both', name: '双线考核（先村后工作人员）' }] });
+      const runs = (await listRuns(ctx.db)).map((r) => ({ ...r, statusName: STATUS[r.status], trackName: trackTitle(r.track) ?? r.track }));
+      ctx.render('runs', { title: '考核与排名', runs, periods: await listPeriods(ctx.db), tracks: [...trackOptions(), { id: 'both', name: '双线考核（先村后工作人员）' }] });
     },
   },
   {
@@ -59,7 +58,7 @@ export const runRoutes: RouteSpec[] = [
     handle: async (req, res, ctx) => {
       const period = String(req.body.period ?? '');
       const track = String(req.body.track ?? 'village');
-      if (!(track in TRACKS) && track !== 'both') throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
+      if (!isTrack(track) && track !== 'both') throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
       const corrects = req.body.corrects ? Number(req.body.corrects) : undefined;
       const note = req.body.note ? String(req.body.note).slice(0, 500) : undefined;
       try {
@@ -90,7 +89,7 @@ export const runRoutes: RouteSpec[] = [
       const view = await rankingView(ctx.db, run, parent);
       ctx.render('ranking', {
         title: `${view.periodTitle} ${view.ruleset.title}`, ...view, statusName: STATUS[run.status],
-        isDraft: run.status === 'draft', trackName: TRACKS[run.track] ?? run.track,
+        isDraft: run.status === 'draft', trackName: trackTitle(run.track) ?? run.track,
         rankingTable: rankingTable(ctx.views, view, run.track === 'staff' ? 'staff' : 'units'),
         printedAt: new Date().toISOString(),
       });
