@@ -5,13 +5,14 @@ import type { RunRow } from '../db/queries/runs.js';
 import type { CompiledRuleSet } from '../engine/index.js';
 import { totalsChartSvg } from '../report/chart.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
+import { sanctionReasons, type ReasonedSanction } from '../report/sanction-reason.js';
 import { compiledVersion } from './rule-versions.js';
 import { compareRuns, requireRun, runResults, type UnitChange } from './runs.js';
 import { perDatabase } from './per-database.js';
 
 /**
  * A run's ranking as the township reads it: each unit with its total, its top-level
- * group scores, grade, sanctions and vetoes; filtered by parent (township); the bar
+ * group scores, grade, sanctions (each with its reason: 倒数第二名) and vetoes; filtered by parent (township); the bar
  * chart of totals; and, for a correction, what changed.
  */
 export interface RankingView {
@@ -19,7 +20,7 @@ export interface RankingView {
   periodTitle: string;
   ruleset: CompiledRuleSet;
   groups: Array<{ id: string; title: string; points: number }>;
-  units: Array<UnitResult & { groupScores: number[] }>;
+  units: Array<UnitResult & { groupScores: number[]; sanctions: ReasonedSanction[] }>;
   parents: Array<{ id: string; name: string; sanctions: Array<{ label: string }> }>;
   parentFilter: string | null;
   chartSvg: string;
@@ -51,13 +52,15 @@ async function buildView(db: Tx, run: RunRow, parentFilter: string | null): Prom
   const results = await runResults(db, runId, parentFilter ? { parentId: parentFilter } : {});
   const groups = ruleset.top.map((i) => ruleset.nodes[i]).map((n) => ({ id: n.id, title: n.title, points: n.points }));
   const names = new Map((await listUnits(db)).map((u) => [u.id, u.name]));
-  const allParents = parentFilter ? (await runResults(db, runId)).parents : results.parents;
-  const units = results.units.map((u) => ({ ...u, groupScores: groups.map((g) => u.scores[g.id]) }));
+  const all = parentFilter ? await runResults(db, runId) : results;
+  // A rank level is counted within the unit's scope: the reasons are worked out over the whole run.
+  const reasons = sanctionReasons(ruleset, all.units);
+  const units = results.units.map((u) => ({ ...u, groupScores: groups.map((g) => u.scores[g.id]), sanctions: reasons.get(u.id) ?? [] }));
   const period = await getPeriod(db, run.period_id);
   return {
     run, ruleset, groups, units, parentFilter,
     periodTitle: period?.title ?? run.period_id,
-    parents: allParents.map((p) => ({ id: p.id, name: names.get(p.id) ?? p.id, sanctions: p.sanctions })),
+    parents: all.parents.map((p) => ({ id: p.id, name: names.get(p.id) ?? p.id, sanctions: p.sanctions })),
     chartSvg: totalsChartSvg(units.map((u) => ({ label: u.name ?? u.id, value: u.total, vetoed: u.vetoed })), { max: ruleset.totalPoints }),
     changes: run.supersedes_id !== null ? await compareRuns(db, run.supersedes_id, run.id) : null,
   };

@@ -3,6 +3,7 @@ import type { UnitRow } from '../db/queries/units.js';
 import { unitWithRuns, type RunRow } from '../db/queries/runs.js';
 import { criterionFigure, type CompiledRuleSet } from '../engine/index.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
+import { sanctionReasons, type ReasonedSanction } from '../report/sanction-reason.js';
 import { compiledVersion } from './rule-versions.js';
 import { perDatabase } from './per-database.js';
 import { runResults, withExplanations } from './runs.js';
@@ -25,7 +26,8 @@ export interface Scorecard {
   unit: UnitRow;
   run: RunRow;
   ruleset: CompiledRuleSet;
-  result: UnitResult;
+  /** The unit's results, each sanction with its reason (倒数第二名). */
+  result: UnitResult & { sanctions: ReasonedSanction[] };
   clauses: ClauseLine[];
   adjustments: Array<{ kind: '加分' | '扣分'; title: string; explanation: string }>;
   /** The unit ranked just above; byVeto when a veto, not its total, put this one below it. */
@@ -70,10 +72,11 @@ async function runCardOf(db: Tx, run: RunRow, unitId: string): Promise<RunCard |
 async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCard | null> {
   const [found] = (await runResults(db, run.id, { unitId })).units;
   if (!found) return null;
-  const [result] = await withExplanations(db, run, [found]);
+  const [explained] = await withExplanations(db, run, [found]);
   const { ruleset } = await compiledVersion(db, run.rule_sha256);
-  const sameScope = ruleset.ranking.scope === 'parent' && result.parent !== null ? { parentId: result.parent } : {};
+  const sameScope = ruleset.ranking.scope === 'parent' && explained.parent !== null ? { parentId: explained.parent } : {};
   const scope = (await runResults(db, run.id, sameScope)).units;
+  const result = { ...explained, sanctions: sanctionReasons(ruleset, scope).get(explained.id) ?? [] };
   const aboveUnit = [...scope].reverse().find((u) => u.rank < result.rank);
   const clauses: ClauseLine[] = ruleset.nodes.map((n) => ({
     id: n.id, title: n.title, depth: n.depth, points: n.points, score: result.scores[n.id], kind: n.kind,

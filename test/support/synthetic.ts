@@ -6,9 +6,10 @@ import { DEMO_DIR } from '../../src/paths.js';
 /**
  * Large, valid village data for tests and benchmarks: the demo township's rows copied
  * under new ids (seeded, deterministic), so that every check of the shipped rule set
- * holds and the totals spread as the real ones do.
+ * holds and the totals spread as the real ones do. All under one `parent` when given (the
+ * demo township's `fenglin`), else under made-up townships of some 20 villages each.
  */
-export function syntheticVillagesCsv(units: number, opts: { seed?: number; year?: string; townships?: number } = {}): string {
+export function syntheticVillagesCsv(units: number, opts: { seed?: number; year?: string; townships?: number; parent?: string } = {}): string {
   const source = parse(readFileSync(path.join(DEMO_DIR, `villages-${opts.year ?? '2023'}.csv`), 'utf8'), { bom: true }) as string[][];
   const [header, ...rows] = source;
   const idCol = header.indexOf('id'), nameCol = header.indexOf('name'), parentCol = header.indexOf('parent');
@@ -20,7 +21,7 @@ export function syntheticVillagesCsv(units: number, opts: { seed?: number; year?
     const row = [...rows[Math.floor(random() * rows.length)]];
     row[idCol] = `v${String(i + 1).padStart(7, '0')}`;
     row[nameCol] = `第${i + 1}村`;
-    row[parentCol] = `t${String((i % townships) + 1).padStart(5, '0')}`;
+    row[parentCol] = opts.parent ?? `t${String((i % townships) + 1).padStart(5, '0')}`;
     out.push(row.join(','));
   }
   return out.join('\n') + '\n';

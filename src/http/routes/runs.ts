@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { listPeriods } from '../../db/queries/periods.js';
 import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
+import { noticeDocument, noticeOfView } from '../../services/notice.js';
 import { rankingView, type RankingView } from '../../services/rankings.js';
 import { createRun, listRuns, publishRun, requireRun, RunRefused, STATUS } from '../../services/runs.js';
 import { sendDownload } from '../download.js';
@@ -87,11 +88,14 @@ export const runRoutes: RouteSpec[] = [
       const run = await existingRun(req, ctx.db);
       const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
       const view = await rankingView(ctx.db, run, parent);
+      const printedAt = new Date().toISOString();
       ctx.render('ranking', {
         title: `${view.periodTitle} ${view.ruleset.title}`, ...view, statusName: STATUS[run.status],
         isDraft: run.status === 'draft', trackName: trackTitle(run.track) ?? run.track,
         rankingTable: rankingTable(ctx.views, view, run.track === 'staff' ? 'staff' : 'units'),
-        printedAt: new Date().toISOString(),
+        printedAt,
+        // Printed, the page is the 通报 (the screen's table, chart and toolbar are not printed).
+        notice: await noticeOfView(ctx.db, view, printedAt),
       });
     },
   },
@@ -107,6 +111,15 @@ export const runRoutes: RouteSpec[] = [
         req.session.flash = e.message;
       }
       res.redirect(303, urlOf(['runs', run.id]));
+    },
+  },
+  {
+    method: 'get', path: '/runs/:id/notice.docx', access: ['admin', 'leader'],
+    handle: async (req, res, ctx) => {
+      const run = await existingRun(req, ctx.db);
+      const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
+      const { bytes, fileName } = await noticeDocument(ctx.db, run, parent);
+      sendDownload(res, fileName, 'docx', bytes);
     },
   },
   {

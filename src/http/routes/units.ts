@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { exportRun } from '../../services/export.js';
+import { resultNotice } from '../../services/notice.js';
 import { scorecardOf, type Scorecard } from '../../services/scorecards.js';
 import { STATUS } from '../../services/runs.js';
 import { sendDownload } from '../download.js';
@@ -47,6 +48,8 @@ function scorecardRoute(path: string, ownUnit: string, track: 'village' | 'staff
         title: `${card.unit.name} 记分卡`, ...card, statusName: STATUS[card.run.status], precision: card.ruleset.precision,
         periodTitle: periodTitle(card.run.period_id), trend: card.trend.map((t) => ({ ...t, period: periodTitle(t.period) })),
         runCard: runCard(ctx.views, card),
+        // Printed, the scorecard is the unit's 考核结果告知单.
+        notice: await resultNotice(ctx.db, card),
         isStaff: track === 'staff', unitBase: path.split('/')[1],
         runOptions: card.runs.map((r) => ({ id: r.id, label: `${periodTitle(r.period_id)}（第${r.id}号，${STATUS[r.status]}）`, selected: r.id === card.run.id })),
       });
