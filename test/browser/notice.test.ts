@@ -25,7 +25,12 @@ async function printed(page: Page, name: string): Promise<Printed> {
   await page.emulateMedia({ media: 'print' });
   const file = path.join(SCREENSHOTS, `${name}.pdf`);
   writeFileSync(file, await page.pdf({ preferCSSPageSize: true, printBackground: true }));
-  const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+  let info: string;
+  try {
+    info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+  } catch (e) {
+    throw new Error(`pdfinfo could not read ${file} (install Debian's poppler-utils, as .ci/run does): ${(e as Error).message}`);
+  }
   const size = /Page size:\s+([\d.]+) x ([\d.]+) pts/.exec(info)!;
   const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
   const pageTexts = text.split('\f').slice(0, -1);
@@ -92,6 +97,20 @@ describe('the 通报 and the 告知单 as printed and downloaded', function () {
       expect(pdf.text.split('\n').filter((l) => l.includes(name) && /\d+\.\d/.test(l)), name).to.have.length(1);
     }
     expectNoIdentifiers(pdf.text, await ruleSha(1));
+  });
+
+  it('prints the staff ranking (five groups) within the page’s width, each sanction with its reason', async () => {
+    const staffRun = (await app.db('runs').where({ period_id: '2023', track: 'staff' }).first('id')).id as number;
+    await page.goto(`${app.url}/runs/${staffRun}`);
+    const pdf = await printed(page, 'notice-staff');
+    expect(await page.evaluate(() => {
+      const table = document.querySelector('section.notice table')!;
+      return table.scrollWidth - table.parentElement!.clientWidth;
+    }), 'the table is wider than the page by').to.be.at.most(0);
+    expect(pdf.width).to.be.greaterThan(pdf.height);
+    expect(pdf.text).to.contain('对26名工作人员2023年度工作进行了考核');
+    expect(pdf.text).to.match(/第一名，评为优秀计生干部/);
+    expectNoIdentifiers(pdf.text, await ruleSha(staffRun));
   });
 
   it('prints 60 units on two landscape pages, the table header repeated on the second', async () => {
