@@ -132,11 +132,23 @@ export async function runNotice(db: Tx, run: RunRow, parentFilter: string | null
   return noticeOfView(db, view, now);
 }
 
+/**
+ * Notices made recently, by the ranking view they were made from (which the ranking service
+ * keeps: a notice goes when its view does), with what else they follow from: the run's status
+ * and the day they are dated. A ranking page is read far more often than its run changes.
+ */
+const notices = new WeakMap<object, { key: string; notice: Notice }>();
+
 /** The notice of a ranking view already read. */
 export async function noticeOfView(db: Tx, view: RankingView, now = new Date().toISOString()): Promise<Notice> {
+  const key = `${view.run.status}|${view.run.published_at ?? ''}|${documentDate(now)}`;
+  const hit = notices.get(view.units);
+  if (hit?.key === key) return hit.notice;
   const units = await listUnits(db);
   const issuer = issuingUnit(units, view.units.map((u) => u.parent));
-  return noticeFrom(view, issuer ? issuerName(issuer) : '', new Map(units.map((u) => [u.id, u.name])), now);
+  const notice = noticeFrom(view, issuer ? issuerName(issuer) : '', new Map(units.map((u) => [u.id, u.name])), now);
+  notices.set(view.units, { key, notice });
+  return notice;
 }
 
 /** The notice of a run as a Word document to download, named by its title. */

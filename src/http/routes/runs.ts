@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { listPeriods } from '../../db/queries/periods.js';
 import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
-import { noticeDocument, noticeOfView } from '../../services/notice.js';
+import { noticeDocument, noticeOfView, type Notice } from '../../services/notice.js';
 import { rankingView, type RankingView } from '../../services/rankings.js';
 import { createRun, listRuns, publishRun, requireRun, RunRefused, STATUS } from '../../services/runs.js';
 import { sendDownload } from '../download.js';
@@ -44,6 +44,15 @@ function rankingTable(views: Views, view: RankingView, unitBase: 'units' | 'staf
     rankingTables.set(view.units, table);
   }
   return table;
+}
+
+/** The 通报 the ranking page prints, drawn once per notice (services/notice.ts keeps a notice while its run and day stay the same). */
+const noticeParts = new WeakMap<Notice, Fragment>();
+
+function noticePart(views: Views, notice: Notice): Fragment {
+  let part = noticeParts.get(notice);
+  if (part === undefined) noticeParts.set(notice, (part = views.fragment('ranking/notice', { ...notice })));
+  return part;
 }
 
 export const runRoutes: RouteSpec[] = [
@@ -95,7 +104,7 @@ export const runRoutes: RouteSpec[] = [
         rankingTable: rankingTable(ctx.views, view, run.track === 'staff' ? 'staff' : 'units'),
         printedAt,
         // Printed, the page is the 通报 (the screen's table, chart and toolbar are not printed).
-        notice: await noticeOfView(ctx.db, view, printedAt),
+        notice: noticePart(ctx.views, await noticeOfView(ctx.db, view, printedAt)),
       });
     },
   },
