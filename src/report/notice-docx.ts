@@ -16,7 +16,7 @@ export interface NoticeRow {
   total: string;
   groups: string[];
   grade: string;
-  /** Sanctions with their reason (倒数第二名，通报批评) and vetoes with their clause. */
+  /** Sanctions with their reason (倒数第二名，通报批评); a veto by a clause says 一票否决（原因见下）, its clause told after the table. */
   remarks: string[];
   vetoed: boolean;
 }
@@ -74,15 +74,16 @@ function cell(text: string, opts: { bold?: boolean; right?: boolean; width: numb
   });
 }
 
-/** Column widths (twips) across the landscape text width: rank, name, total, each group, grade, remarks. */
-function widths(groupCount: number): number[] {
+/** Column widths (twips) across the landscape text width: rank, name, total, each group (sharing what the others leave), grade, remarks. */
+export function columnWidths(groupCount: number): number[] {
   const text = A4.height - 2 * MARGIN;
-  const fixed = [700, 2600, 1100, ...Array<number>(groupCount).fill(1500), 1900];
-  return [...fixed, Math.max(2000, text - fixed.reduce((a, b) => a + b, 0))];
+  const [rank, name, total, grade, remarks] = [700, 2200, 1000, 1900, 3600];
+  const group = Math.floor((text - rank - name - total - grade - remarks) / Math.max(1, groupCount));
+  return [rank, name, total, ...Array<number>(groupCount).fill(group), grade, remarks];
 }
 
 function rankingTable(notice: Notice): Table {
-  const w = widths(notice.groups.length);
+  const w = columnWidths(notice.groups.length);
   const header = new TableRow({
     tableHeader: true, cantSplit: true,
     children: [

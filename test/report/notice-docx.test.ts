@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { noticeDocx, type Notice } from '../../src/report/notice-docx.js';
+import { columnWidths, noticeDocx, type Notice } from '../../src/report/notice-docx.js';
 import { unzip } from '../support/zip.js';
 
 /** The 通报 as a .docx: landscape A4, the header row repeated, every row kept whole, hostile names written as text. */
@@ -35,6 +35,15 @@ describe('the 通报 as a Word document', () => {
     expect([...files.keys()]).to.include.members(['[Content_Types].xml', 'word/document.xml', '_rels/.rels']);
     const xml = files.get('word/document.xml')!.toString('utf8');
     expect(xml).to.match(/<w:pgSz w:w="16838" w:h="11906" w:orient="landscape"\/>/);
+  });
+
+  it('fits its table within the landscape text width, three groups or five', () => {
+    const text = 16838 - 2 * 1134;
+    for (const groups of [1, 3, 5, 8]) {
+      const widths = columnWidths(groups);
+      expect(widths, `${groups} groups`).to.have.length(groups + 5);
+      expect(widths.reduce((a, b) => a + b, 0), `${groups} groups`).to.be.within(text - groups, text);
+    }
   });
 
   it('holds the title, the opening, one table row per unit after the header row, and the signature', async () => {
