@@ -54,7 +54,7 @@ export function issuingUnit(units: readonly UnitRow[], parentIds: ReadonlyArray<
   const distinct = [...new Set(parentIds)];
   if (distinct.length === 0 || distinct.includes(null)) return undefined;
   const common = distinct.map((p) => chain(p)).reduce((a, b) => a.filter((id) => b.includes(id)));
-  // The first common unit whose name the tree knows; a village is never the issuer of its own township's notice.
+  // The nearest common unit the tree knows that is no village or person (staff serving one village are appraised by its township).
   return common.map((id) => byId.get(id)).find((u): u is UnitRow => u !== undefined && u.kind !== 'village' && u.kind !== 'staff')
     ?? common.map((id) => byId.get(id)).find((u): u is UnitRow => u !== undefined);
 }
@@ -101,15 +101,23 @@ export function noticeFrom(view: RankingView, issuer: string, names: ReadonlyMap
 
   const sanctions = grouped(view.units.flatMap((u) => u.sanctions.map((s): [string, string] => [sanctionPhrase(s), nameOf(u)])));
   const vetoes = grouped(view.units.filter((u) => u.vetoes.length > 0).map((u): [string, string] => [u.vetoes.map((v) => v.title).join('、'), nameOf(u)]));
-  const liable = view.parents.filter((p) => p.sanctions.length > 0 && view.units.some((u) => u.parent === p.id));
+  // Each parent's vetoed children, in ranked order, gathered once (a county's run has thousands of parents).
+  const vetoedChildren = new Map<string, string[]>();
+  const present = new Set<string | null>();
+  for (const u of view.units) {
+    present.add(u.parent);
+    if (u.parent !== null && u.vetoes.length > 0) {
+      const list = vetoedChildren.get(u.parent);
+      if (list) list.push(nameOf(u)); else vetoedChildren.set(u.parent, [nameOf(u)]);
+    }
+  }
+  const liable = view.parents.filter((p) => p.sanctions.length > 0 && present.has(p.id));
   const after: Array<[heading: string, text: string]> = [];
   if (sanctions.size) after.push(['奖惩情况', [...sanctions].map(([phrase, who]) => `${who.join('、')}：${phrase}`).join('；')]);
   if (vetoes.size) after.push(['一票否决', [...vetoes].map(([clause, who]) => `${who.join('、')}：${clause}`).join('；')]);
   if (liable.length) {
-    after.push(['连带责任', liable.map((p) => {
-      const children = view.units.filter((u) => u.parent === p.id && u.vetoes.length > 0).map(nameOf);
-      return `${names.get(p.id) ?? '上级单位'}：${p.sanctions.map((s) => s.label).join('、')}（所属${children.join('、')}被一票否决）`;
-    }).join('；')]);
+    after.push(['连带责任', liable.map((p) => `${names.get(p.id) ?? '上级单位'}：${p.sanctions.map((s) => s.label).join('、')}`
+      + `（所属${(vetoedChildren.get(p.id) ?? []).join('、')}被一票否决）`).join('；')]);
   }
 
   const opening = `根据《${ruleset.title}》（${ruleset.version}版），对${unitCount(run.track, rows.length)}${view.periodTitle}工作进行了考核`
@@ -151,9 +159,23 @@ export async function noticeOfView(db: Tx, view: RankingView, now = new Date().t
   return notice;
 }
 
+/**
+ * The most units one Word notice holds. A township's notice holds its villages (tens); writing
+ * a .docx takes some 2 ms a unit with the server doing nothing else, so a county's run of
+ * thousands is asked for township by township.
+ */
+export const MAX_NOTICE_UNITS = 1000;
+
+export class NoticeTooLarge extends Error {
+  readonly code = 'NOTICE_TOO_LARGE';
+}
+
 /** The notice of a run as a Word document to download, named by its title. */
 export async function noticeDocument(db: Tx, run: RunRow, parentFilter: string | null): Promise<{ bytes: Buffer; fileName: string }> {
   const notice = await runNotice(db, run, parentFilter);
+  if (notice.rows.length > MAX_NOTICE_UNITS) {
+    throw new NoticeTooLarge(`本次考核列出${notice.rows.length}个单位，一份通报最多${MAX_NOTICE_UNITS}个：请先按乡镇筛选，再下载通报`);
+  }
   return { bytes: await noticeDocx(notice), fileName: notice.fileName };
 }
 

@@ -6,7 +6,9 @@ import type { UnitRow } from '../../src/db/queries/units.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { importInputs } from '../../src/services/import-inputs.js';
-import { appraisalSubject, documentDate, issuerName, issuingUnit, resultNotice, runNotice } from '../../src/services/notice.js';
+import { appraisalSubject, documentDate, issuerName, issuingUnit, MAX_NOTICE_UNITS, noticeDocument, resultNotice, runNotice } from '../../src/services/notice.js';
+import { parseCsvData } from '../../src/io/data-file.js';
+import { syntheticVillagesCsv } from '../support/synthetic.js';
 import { createRun, publishRun } from '../../src/services/runs.js';
 import { scorecardOf } from '../../src/services/scorecards.js';
 import { openStore } from '../../src/services/store.js';
@@ -112,5 +114,17 @@ onEachBackend('the 通报 of a stored run', (backend) => {
     await publishRun(db, run.id, 'test');
     const card = (await scorecardOf(db, 'v01', { runId: run.id, withDrafts: false }))!;
     expect(card.result.sanctions).to.deep.equal([{ outcome: 'commendation', label: '表彰', reason: '第一名' }]);
+  });
+
+  it('refuses a Word notice of more units than one notice holds, and writes it township by township', async () => {
+    const csv = syntheticVillagesCsv(MAX_NOTICE_UNITS + 1, { townships: 50 });
+    await importInputs(db, { periodId: '2032', table: parseCsvData(csv, 'v.csv'), fileBytes: Buffer.from(csv), by: 'test' });
+    const run = await createRun(db, { periodId: '2032', by: 'test' });
+    let refused: unknown;
+    try { await noticeDocument(db, run, null); } catch (e) { refused = e; }
+    expect(refused).to.have.property('code', 'NOTICE_TOO_LARGE');
+    const { bytes, fileName } = await noticeDocument(db, run, 't00001');
+    expect(bytes.subarray(0, 2).toString()).to.equal('PK');
+    expect(fileName).to.equal('关于2032年度村级人口和计划生育工作千分考核结果的通报.docx');
   });
 });

@@ -2,7 +2,7 @@ import type { Request } from 'express';
 import { listPeriods } from '../../db/queries/periods.js';
 import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
-import { noticeDocument, noticeOfView, type Notice } from '../../services/notice.js';
+import { noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
 import { rankingView, type RankingView } from '../../services/rankings.js';
 import { createRun, listRuns, publishRun, requireRun, RunRefused, STATUS } from '../../services/runs.js';
 import { sendDownload } from '../download.js';
@@ -127,8 +127,14 @@ export const runRoutes: RouteSpec[] = [
     handle: async (req, res, ctx) => {
       const run = await existingRun(req, ctx.db);
       const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
-      const { bytes, fileName } = await noticeDocument(ctx.db, run, parent);
-      sendDownload(res, fileName, 'docx', bytes);
+      try {
+        const { bytes, fileName } = await noticeDocument(ctx.db, run, parent);
+        sendDownload(res, fileName, 'docx', bytes);
+      } catch (e) {
+        if (!(e instanceof NoticeTooLarge)) throw e;
+        req.session.flash = e.message;
+        res.redirect(303, urlOf(['runs', run.id], parent ? { parent } : {}));
+      }
     },
   },
   {
