@@ -7,7 +7,8 @@ import * as echarts from 'echarts';
 export interface Bar { label: string; value: number; vetoed: boolean; }
 
 
-export function totalsChartSvg(bars: Bar[], opts: { title?: string; max?: number; width?: number } = {}): string {
+export function totalsChartSvg(bars: Bar[], opts: { title?: string; max?: number; width?: number; decimals?: number } = {}): string {
+  const decimals = opts.decimals ?? 1;
   const width = opts.width ?? 900;
   const height = Math.max(160, 26 * bars.length + 60);
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
@@ -23,7 +24,8 @@ export function totalsChartSvg(bars: Bar[], opts: { title?: string; max?: number
     series: [{
       type: 'bar', barMaxWidth: 18,
       data: bars.map((b) => ({ value: b.value, itemStyle: { color: b.vetoed ? '#c0392b' : '#2e6da4' } })),
-      label: { show: true, position: 'right', fontSize: 11 },
+      // Each bar says its total as the ranking does, at the rule set's precision (870.0, not 870).
+      label: { show: true, position: 'right', fontSize: 11, formatter: (p: { value: unknown }) => (typeof p.value === 'number' ? p.value.toFixed(decimals) : '') },
     }],
     title: opts.title ? { text: opts.title, left: 'center', textStyle: { fontSize: 13 } } : undefined,
   });
