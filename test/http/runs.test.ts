@@ -56,6 +56,12 @@ describe('the ranking page, drawn once and read by many', function () {
     }
     expect(await seen('/rules')).not.to.match(/village-annual|staff-annual/);
     expect(await seen('/runs')).not.to.match(/（2024）|（2023）/);
+    // Who did it, by display name: the product's own work as 系统, never an account name.
+    for (const path of ['/runs', '/rules', '/rules/village-annual/v/latest', '/rules/village-annual/diff', '/entry?period=2024&track=village']) {
+      const text = await seen(path);
+      expect(text, path).not.to.match(/\bsystem\b|\bleader\b|\badmin\b/);
+    }
+    expect(await seen('/rules')).to.contain('系统');
   });
 
   it('names its exports as an office files them: the period in words, the assessment, 排名 or 记分卡, the run (issue 18, item 7)', async () => {

@@ -9,6 +9,8 @@ import { HttpError, notFound, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import type { Fragment, Views } from '../views.js';
 import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
+import { actorNames } from '../../services/actors.js';
+import { periodTitle } from '../../services/period.js';
 
 /** Township leaders run, review and publish appraisals; the ranking page and its exports. */
 
@@ -49,7 +51,11 @@ export const runRoutes: RouteSpec[] = [
   {
     method: 'get', path: '/runs', access: ['admin', 'leader'],
     handle: async (_req, _res, ctx) => {
-      const runs = (await listRuns(ctx.db)).map((r) => ({ ...r, statusName: STATUS[r.status], trackName: trackTitle(r.track) ?? r.track }));
+      const actor = await actorNames(ctx.db);
+      const runs = (await listRuns(ctx.db)).map((r) => ({
+        ...r, statusName: STATUS[r.status], trackName: trackTitle(r.track) ?? r.track, periodName: periodTitle(r.period_id),
+        createdBy: actor(r.created_by), publishedBy: actor(r.published_by),
+      }));
       ctx.render('runs', { title: '考核与排名', runs, periods: await listPeriods(ctx.db), tracks: [...trackOptions(), { id: 'both', name: '双线考核（先村后工作人员）' }] });
     },
   },
