@@ -8,7 +8,7 @@ import { sendDownload } from '../download.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import type { Fragment, Views } from '../views.js';
-import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
+import { countOf, isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
 import { actorNames } from '../../services/actors.js';
 import { periodTitle } from '../../services/period.js';
 
@@ -54,7 +54,7 @@ export const runRoutes: RouteSpec[] = [
       const actor = await actorNames(ctx.db);
       const runs = (await listRuns(ctx.db)).map((r) => ({
         ...r, statusName: STATUS[r.status], trackName: trackTitle(r.track) ?? r.track, periodName: periodTitle(r.period_id),
-        createdBy: actor(r.created_by), publishedBy: actor(r.published_by),
+        createdBy: actor(r.created_by), publishedBy: actor(r.published_by), unitCount: countOf(r.track, r.unit_count),
       }));
       ctx.render('runs', { title: '考核与排名', runs, periods: await listPeriods(ctx.db), tracks: [...trackOptions(), { id: 'both', name: '双线考核（先村后工作人员）' }] });
     },
