@@ -1,0 +1,27 @@
+import { expect } from 'chai';
+import { trendChartSvg } from '../../src/report/chart.js';
+
+/** A unit's trend drawn on the server: SVG a page with no script and no inline style can show. */
+
+describe('the trend chart of a unit’s total and rank', () => {
+  const svg = trendChartSvg([
+    { label: '2023年度', total: 870, rank: 3 },
+    { label: '2024年度', total: 912.25, rank: 12 },
+  ], { precision: 1 });
+  const texts = [...svg.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+
+  it('labels each total at the rule set’s precision and each rank as a place', () => {
+    expect(texts).to.include.members(['870.0', '912.3', '第3名', '第12名', '2023年度', '2024年度', '总分', '排名']);
+  });
+
+  it('holds no script, no style element and no style attribute (the page’s CSP refuses them)', () => {
+    expect(svg).to.match(/^<svg/);
+    expect(svg).not.to.match(/<script|<style|\sstyle=/i);
+  });
+
+  it('writes a period’s name as text, never as markup', () => {
+    const hostile = trendChartSvg([{ label: '<script>x</script>', total: 1, rank: 1 }, { label: '"><b>', total: 2, rank: 1 }], { precision: 2 });
+    expect(hostile).not.to.contain('<script>').and.not.to.contain('"><b>');
+    expect(hostile).to.contain('&lt;script&gt;');
+  });
+});
