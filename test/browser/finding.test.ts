@@ -3,7 +3,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { listRuns, publishRun } from '../../src/services/runs.js';
-import { launch, overflow, SCREENSHOTS, shot, signIn } from '../support/browser.js';
+import { launch, lowContrast, overflow, SCREENSHOTS, shot, signIn } from '../support/browser.js';
 import { startApp, type TestApp } from '../support/web.js';
 
 /**
@@ -100,6 +100,7 @@ describe('finding a village: the ranking sorted, filtered and searched, the repo
       await Promise.all([page.waitForNavigation(), page.locator(`th[data-sort=g${g}] a`).click()]);
       const scores = (await column(3 + g)).map(Number);
       expect(scores, `group ${g}`).to.deep.equal([...scores].sort((a, b) => b - a));
+      expect(await lowContrast(page, 'th small, th .arrow, caption'), 'the sorted header reads as well as the others').to.deep.equal([]);
     }
     await page.goto(`${app.url}/runs/${village}`);
     await clickHeader('奖惩');
