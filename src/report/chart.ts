@@ -63,6 +63,55 @@ export function metricChartSvg(bars: MetricBar[], opts: { title?: string; decima
   return svg;
 }
 
+/** One period of a unit's trend: its total and its rank then. */
+export interface TrendPoint { label: string; total: number; rank: number; }
+
+/**
+ * A unit's trend over the periods (历年情况): its total above, labelled at the rule set's
+ * precision (870.0), and its rank below, first place at the top (第3名). Two panes, not two
+ * axes on one: a total and a rank share no scale, and a reader should not have to match lines to axes.
+ */
+export function trendChartSvg(points: TrendPoint[], opts: { precision: number; width?: number }): string {
+  const width = opts.width ?? 520;
+  const height = 300;
+  const worst = Math.max(2, ...points.map((p) => p.rank));
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  const labels = points.map((p) => p.label);
+  chart.setOption({
+    animation: false,
+    title: [
+      { text: '总分', left: 8, top: 4, textStyle: { fontSize: 12, fontWeight: 'normal' } },
+      { text: '排名', left: 8, top: 158, textStyle: { fontSize: 12, fontWeight: 'normal' } },
+    ],
+    grid: [{ left: 56, right: 40, top: 30, height: 100 }, { left: 56, right: 40, top: 184, height: 80 }],
+    xAxis: [
+      // Period titles come from data: ECharts' SVG renderer escapes text it writes.
+      { type: 'category', gridIndex: 0, data: labels, boundaryGap: true, axisLabel: { show: false }, axisTick: { show: false } },
+      { type: 'category', gridIndex: 1, data: labels, boundaryGap: true, axisLabel: { fontSize: 12 } },
+    ],
+    yAxis: [
+      { type: 'value', gridIndex: 0, scale: true, splitNumber: 3, axisLabel: { fontSize: 11 } },
+      { type: 'value', gridIndex: 1, inverse: true, min: 1, max: worst, minInterval: 1, splitNumber: Math.min(4, worst), axisLabel: { fontSize: 11 } },
+    ],
+    series: [
+      {
+        type: 'line', xAxisIndex: 0, yAxisIndex: 0, symbolSize: 7, itemStyle: { color: '#2e6da4' },
+        data: points.map((p) => p.total),
+        label: { show: true, position: 'top', fontSize: 12, formatter: (p: { value: unknown }) => (typeof p.value === 'number' ? p.value.toFixed(opts.precision) : '') },
+      },
+      {
+        type: 'line', xAxisIndex: 1, yAxisIndex: 1, symbolSize: 7, itemStyle: { color: '#a85400' },
+        data: points.map((p) => p.rank),
+        // Above its point: below, the last place's label would meet the periods' names.
+        label: { show: true, position: 'top', fontSize: 12, formatter: (p: { value: unknown }) => (typeof p.value === 'number' ? `第${p.value}名` : '') },
+      },
+    ],
+  });
+  const svg = withoutInlineStyles(chart.renderToSVGString());
+  chart.dispose();
+  return svg;
+}
+
 /**
  * The page's CSP refuses inline styles: ECharts' text styles become SVG presentation
  * attributes, and its <style> element (hover states only, of no use without script) is left out.

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { totalsChartSvg } from '../../src/report/chart.js';
+import { totalsChartSvg, trendChartSvg } from '../../src/report/chart.js';
 
 describe('the chart of totals', () => {
   const bars = [{ label: '枫林村', value: 870, vetoed: false }, { label: '石桥村', value: 812.25, vetoed: true }];
@@ -15,5 +15,30 @@ describe('the chart of totals', () => {
 
   it('draws a vetoed unit red', () => {
     expect(totalsChartSvg(bars, {})).to.match(/fill="#c0392b"/i);
+  });
+});
+
+/** A unit's trend drawn on the server: SVG a page with no script and no inline style can show. */
+
+describe('the trend chart of a unit’s total and rank', () => {
+  const svg = trendChartSvg([
+    { label: '2023年度', total: 870, rank: 3 },
+    { label: '2024年度', total: 912.25, rank: 12 },
+  ], { precision: 1 });
+  const texts = [...svg.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+
+  it('labels each total at the rule set’s precision and each rank as a place', () => {
+    expect(texts).to.include.members(['870.0', '912.3', '第3名', '第12名', '2023年度', '2024年度', '总分', '排名']);
+  });
+
+  it('holds no script, no style element and no style attribute (the page’s CSP refuses them)', () => {
+    expect(svg).to.match(/^<svg/);
+    expect(svg).not.to.match(/<script|<style|\sstyle=/i);
+  });
+
+  it('writes a period’s name as text, never as markup', () => {
+    const hostile = trendChartSvg([{ label: '<script>x</script>', total: 1, rank: 1 }, { label: '"><b>', total: 2, rank: 1 }], { precision: 2 });
+    expect(hostile).not.to.contain('<script>').and.not.to.contain('"><b>');
+    expect(hostile).to.contain('&lt;script&gt;');
   });
 });
