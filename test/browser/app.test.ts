@@ -120,6 +120,15 @@ describe('the application in a real browser (Debian chromium)', function () {
     expect(wide).to.deep.equal([]);
   });
 
+  it('shows times in China Standard Time: a run made at 16:05 UTC on New Year’s Eve reads 2025-01-01 00:05', async () => {
+    const draft = (await app.db('runs').where({ status: 'draft' }).orderBy('id').first()).id as number;
+    await app.db('runs').where({ id: draft }).update({ created_at: '2024-12-31T16:05:00.000Z' });
+    await signIn(page, app.url, 'leader');
+    await page.goto(`${app.url}/runs`);
+    const row = page.locator('tr', { has: page.locator('a', { hasText: new RegExp(`^第${draft}号$`) }) });
+    expect(await row.textContent()).to.contain('2025-01-01 00:05').and.not.to.contain('2024-12-31');
+  });
+
   it('prints the ranking as a clean document: no navigation, no forms', async () => {
     await signIn(page, app.url, 'leader');
     await page.goto(`${app.url}/runs/1`);
