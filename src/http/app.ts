@@ -137,8 +137,10 @@ export function createApp(opts: AppOptions): express.Express {
       return;
     }
     // In the frame every other page has: its title, and the signed-in user with their role and a working 退出.
-    const title = status === 404 ? '找不到页面' : status === 507 ? '存储空间已满' : status === 403 ? '无法处理该请求' : '出错了';
-    res.status(status).type('html').send(views.render('error', { status, message, code, id, title, ...frameOf(req, res, true) }));
+    // Headed in words, not by the status number. The reference (in the log beside the code) is shown where someone
+    // will pass it on: a fault of the server's own, or to the administrator; a village is told what to do, no more.
+    const title = status === 404 ? '找不到页面' : status === 507 ? '存储空间已满' : status === 403 ? '无法处理该请求' : status === 413 ? '文件太大' : status >= 500 ? '服务器出错了' : '请求无效';
+    res.status(status).type('html').send(views.render('error', { status, message, id, title, showReference: status >= 500 || (res.locals.user as UserRow | null)?.role === 'admin', ...frameOf(req, res, true) }));
   });
   return app;
 }

@@ -5,18 +5,27 @@
  */
 export type Cell = string | number | boolean | null | undefined;
 
+/**
+ * Rows for a spreadsheet with, per column, the decimals its numbers are shown at (null:
+ * as they are). The writers format them: CSV writes 870.0, XLSX gives the column the
+ * number format 0.0, so a score reads at the rule set's precision in Excel and WPS alike.
+ */
+export interface SheetRows { rows: Cell[][]; decimals: Array<number | null> }
+
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 export function inertText(s: string): string {
   return FORMULA_START.test(s) ? `'${s}` : s;
 }
 
-function cell(v: Cell): string {
+function cell(v: Cell, decimals?: number | null): string {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'string' ? inertText(v) : String(v);
+  const s = typeof v === 'string' ? inertText(v)
+    : typeof v === 'number' && Number.isFinite(v) && typeof decimals === 'number' ? v.toFixed(decimals) : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function toCsv(rows: Cell[][]): string {
-  return '\uFEFF' + rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+/** The rows as CSV; a number in a column given decimals is written at them (870.0), as the XLSX shows it. */
+export function toCsv(rows: Cell[][], decimals: ReadonlyArray<number | null> = []): string {
+  return '\uFEFF' + rows.map((r) => r.map((v, k) => cell(v, decimals[k])).join(',')).join('\r\n') + '\r\n';
 }

@@ -320,7 +320,20 @@ export async function readXlsxData(file: string, bytes?: Buffer, limits: DataLim
   return { file, columns, rows };
 }
 
-export interface XlsxSheet { name: string; rows: Cell[][]; widths?: number[] }
+/**
+ * A worksheet: `title` lines above the header (the first large), then the header row and
+ * the rows. Column widths are measured from the text unless given; a column given
+ * decimals shows its numbers at them (number format 0.0). Printed, the sheet is A4, one
+ * page wide (landscape when asked), with the header row repeated on every page.
+ */
+export interface XlsxSheet {
+  name: string;
+  rows: Cell[][];
+  widths?: number[];
+  title?: string[];
+  decimals?: ReadonlyArray<number | null>;
+  landscape?: boolean;
+}
 
 /** Excel's rules: 1–31 characters, none of []:*?/\, no apostrophe at either end, unique ignoring case, not "History". */
 function sheetName(wanted: string, used: Set<string>): string {
@@ -346,15 +359,65 @@ function writeCell(v: Cell): ExcelJS.CellValue {
   return v;
 }
 
-/** A workbook with one worksheet per sheet: a bold, frozen header row, then the rows. */
+/** The width Excel needs for a text, in its character units: a Chinese character takes two. */
+export function displayWidth(text: string): number {
+  let w = 0;
+  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]|[\u{20000}-\u{3fffd}]/u.test(ch) ? 2 : 1;
+  return w;
+}
+
+const MIN_WIDTH = 6;
+const MAX_WIDTH = 60;
+
+function measuredWidths(rows: Cell[][], decimals: ReadonlyArray<number | null>): number[] {
+  const widths: number[] = [];
+  const sample = rows.length > 2000 ? rows.slice(0, 2000) : rows; // a long sheet is measured by its first rows
+  for (const r of sample) {
+    r.forEach((v, k) => {
+      if (v === null || v === undefined) return;
+      const text = typeof v === 'number' && typeof decimals[k] === 'number' ? v.toFixed(decimals[k]!) : String(v);
+      widths[k] = Math.max(widths[k] ?? 0, Math.min(MAX_WIDTH, displayWidth(text) + 2));
+    });
+  }
+  return widths.map((w) => Math.max(MIN_WIDTH, w ?? 0));
+}
+
+function numberFormat(decimals: number): string {
+  return decimals > 0 ? `0.${'0'.repeat(Math.min(decimals, 15))}` : '0';
+}
+
+/** A workbook with one worksheet per sheet: title lines, a bold, frozen header row, then the rows. */
 export async function writeXlsx(sheets: XlsxSheet[]): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   const used = new Set<string>();
-  for (const s of sheets.length ? sheets : [{ name: 'Sheet1', rows: [] }]) {
-    const sheet = workbook.addWorksheet(sheetName(s.name, used), { views: [{ state: 'frozen', ySplit: 1 }] });
+  for (const s of sheets.length ? sheets : [{ name: 'Sheet1', rows: [] } as XlsxSheet]) {
+    const title = s.title ?? [];
+    const headerRow = title.length + 1;
+    const columns = Math.max(1, ...s.rows.slice(0, 1).map((r) => r.length));
+    const sheet = workbook.addWorksheet(sheetName(s.name, used), {
+      views: [{ state: 'frozen', ySplit: headerRow }],
+      pageSetup: {
+        paperSize: 9, orientation: s.landscape ? 'landscape' : 'portrait',
+        fitToPage: true, fitToWidth: 1, fitToHeight: 0,
+        margins: { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+      },
+      headerFooter: { oddFooter: '第 &P 页，共 &N 页' },
+    });
+    title.forEach((line, k) => {
+      const row = sheet.addRow([inertText(line)]);
+      row.font = { bold: true, size: k === 0 ? 14 : 11 };
+      row.alignment = { horizontal: 'center', vertical: 'middle' };
+      if (columns > 1) sheet.mergeCells(k + 1, 1, k + 1, columns);
+    });
     for (const r of s.rows) sheet.addRow(r.map(writeCell));
-    sheet.getRow(1).font = { bold: true };
-    s.widths?.forEach((w, k) => { sheet.getColumn(k + 1).width = w; });
+    const header = sheet.getRow(headerRow);
+    header.font = { bold: true };
+    header.alignment = { vertical: 'middle', wrapText: true };
+    const decimals = s.decimals ?? [];
+    const widths = s.widths ?? measuredWidths(s.rows, decimals);
+    widths.forEach((w, k) => { sheet.getColumn(k + 1).width = w; });
+    decimals.forEach((d, k) => { if (typeof d === 'number') sheet.getColumn(k + 1).numFmt = numberFormat(d); });
+    if (s.rows.length > 0) sheet.pageSetup.printTitlesRow = `${headerRow}:${headerRow}`;
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());
 }

@@ -7,7 +7,8 @@ import * as echarts from 'echarts';
 export interface Bar { label: string; value: number; vetoed: boolean; }
 
 
-export function totalsChartSvg(bars: Bar[], opts: { title?: string; max?: number; width?: number } = {}): string {
+export function totalsChartSvg(bars: Bar[], opts: { title?: string; max?: number; width?: number; decimals?: number } = {}): string {
+  const decimals = opts.decimals ?? 1;
   const width = opts.width ?? 900;
   const height = Math.max(160, 26 * bars.length + 60);
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
@@ -23,7 +24,8 @@ export function totalsChartSvg(bars: Bar[], opts: { title?: string; max?: number
     series: [{
       type: 'bar', barMaxWidth: 18,
       data: bars.map((b) => ({ value: b.value, itemStyle: { color: b.vetoed ? '#c0392b' : '#2e6da4' } })),
-      label: { show: true, position: 'right', fontSize: 11 },
+      // Each bar says its total as the ranking does, at the rule set's precision (870.0, not 870).
+      label: { show: true, position: 'right', fontSize: 11, formatter: (p: { value: unknown }) => (typeof p.value === 'number' ? p.value.toFixed(decimals) : '') },
     }],
     title: opts.title ? { text: opts.title, left: 'center', textStyle: { fontSize: 13 } } : undefined,
   });
@@ -55,6 +57,55 @@ export function metricChartSvg(bars: MetricBar[], opts: { title?: string; decima
       label: { show: true, position: 'right', fontSize: 11, formatter: (p: { value: unknown }) => (typeof p.value === 'number' ? p.value.toFixed(decimals) : '') },
     }],
     title: opts.title ? { text: opts.title, left: 'center', textStyle: { fontSize: 13 } } : undefined,
+  });
+  const svg = withoutInlineStyles(chart.renderToSVGString());
+  chart.dispose();
+  return svg;
+}
+
+/** One period of a unit's trend: its total and its rank then. */
+export interface TrendPoint { label: string; total: number; rank: number; }
+
+/**
+ * A unit's trend over the periods (历年情况): its total above, labelled at the rule set's
+ * precision (870.0), and its rank below, first place at the top (第3名). Two panes, not two
+ * axes on one: a total and a rank share no scale, and a reader should not have to match lines to axes.
+ */
+export function trendChartSvg(points: TrendPoint[], opts: { precision: number; width?: number }): string {
+  const width = opts.width ?? 520;
+  const height = 300;
+  const worst = Math.max(2, ...points.map((p) => p.rank));
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  const labels = points.map((p) => p.label);
+  chart.setOption({
+    animation: false,
+    title: [
+      { text: '总分', left: 8, top: 4, textStyle: { fontSize: 12, fontWeight: 'normal' } },
+      { text: '排名', left: 8, top: 158, textStyle: { fontSize: 12, fontWeight: 'normal' } },
+    ],
+    grid: [{ left: 56, right: 40, top: 30, height: 100 }, { left: 56, right: 40, top: 184, height: 80 }],
+    xAxis: [
+      // Period titles come from data: ECharts' SVG renderer escapes text it writes.
+      { type: 'category', gridIndex: 0, data: labels, boundaryGap: true, axisLabel: { show: false }, axisTick: { show: false } },
+      { type: 'category', gridIndex: 1, data: labels, boundaryGap: true, axisLabel: { fontSize: 12 } },
+    ],
+    yAxis: [
+      { type: 'value', gridIndex: 0, scale: true, splitNumber: 3, axisLabel: { fontSize: 11 } },
+      { type: 'value', gridIndex: 1, inverse: true, min: 1, max: worst, minInterval: 1, splitNumber: Math.min(4, worst), axisLabel: { fontSize: 11 } },
+    ],
+    series: [
+      {
+        type: 'line', xAxisIndex: 0, yAxisIndex: 0, symbolSize: 7, itemStyle: { color: '#2e6da4' },
+        data: points.map((p) => p.total),
+        label: { show: true, position: 'top', fontSize: 12, formatter: (p: { value: unknown }) => (typeof p.value === 'number' ? p.value.toFixed(opts.precision) : '') },
+      },
+      {
+        type: 'line', xAxisIndex: 1, yAxisIndex: 1, symbolSize: 7, itemStyle: { color: '#a85400' },
+        data: points.map((p) => p.rank),
+        // Above its point: below, the last place's label would meet the periods' names.
+        label: { show: true, position: 'top', fontSize: 12, formatter: (p: { value: unknown }) => (typeof p.value === 'number' ? `第${p.value}名` : '') },
+      },
+    ],
   });
   const svg = withoutInlineStyles(chart.renderToSVGString());
   chart.dispose();

@@ -1,5 +1,5 @@
-import type { CompiledRuleSet, Sanction, UnitJson } from '../engine/index.js';
-import type { Cell } from '../io/csv-write.js';
+import { criterionFigure, type CompiledRuleSet, type Sanction, type UnitJson } from '../engine/index.js';
+import type { Cell, SheetRows } from '../io/csv-write.js';
 
 /**
  * A ranking and its scorecards as rows for people: the terminal table, the CSV and the
@@ -46,32 +46,58 @@ export function rankingTable(rs: CompiledRuleSet, units: UnitJson[]): { header: 
   return { header, rows, right: [true, false, false, true, false, false, false] };
 }
 
-/** Spreadsheet rows: one line per unit, every group and criterion score in its own column. */
-export function rankingRows(rs: CompiledRuleSet, units: UnitJson[], parents: ParentSanctions[]): Cell[][] {
-  const header: Cell[] = ['排名', '单位编号', '单位名称', '上级单位', '总分', '加分', '扣分', '等级', '是否否决', '否决原因', '奖惩',
-    ...rs.nodes.map((n) => `${n.title}（${n.id}）`)];
+/** How a parent (township) is named: its name where the record knows it, else its id. */
+export type NameOf = (id: string) => string;
+
+/**
+ * Each node's column heading: its title and points (党建工作（200分）); a title two
+ * nodes share is told apart by its group's title (计划生育·其他（10分）).
+ */
+export function nodeHeadings(rs: CompiledRuleSet): string[] {
+  const count = new Map<string, number>();
+  for (const n of rs.nodes) count.set(n.title, (count.get(n.title) ?? 0) + 1);
+  const parentTitle = (k: number): string | undefined => {
+    for (let j = k - 1; j >= 0; j--) if (rs.nodes[j].depth < rs.nodes[k].depth) return rs.nodes[j].title;
+    return undefined;
+  };
+  return rs.nodes.map((n, k) => {
+    const above = count.get(n.title)! > 1 ? parentTitle(k) : undefined;
+    return `${above ? `${above}·` : ''}${n.title}（${formatPoints(n.points)}分）`;
+  });
+}
+
+function formatPoints(x: number): string {
+  return String(Number(x.toFixed(6)));
+}
+
+/** Spreadsheet rows: one line per unit, named, every group and criterion score in its own column. */
+export function rankingRows(rs: CompiledRuleSet, units: UnitJson[], parents: ParentSanctions[], nameOf: NameOf = (id) => id): SheetRows {
+  const header: Cell[] = ['排名', '单位', '上级单位', '总分', '加分', '扣分', '等级', '一票否决', '否决原因', '奖惩', ...nodeHeadings(rs)];
+  const p = rs.precision;
+  const decimals = [null, null, null, p, p, p, null, null, null, null, ...rs.nodes.map(() => p)];
   const rows: Cell[][] = units.map((u) => [
-    u.rank, u.id, u.name, u.parent, u.total, u.bonus, u.penalty, u.grade,
+    u.rank, u.name ?? u.id, u.parent === null || u.parent === undefined ? '' : nameOf(u.parent), u.total, u.bonus, u.penalty, u.grade,
     u.vetoed ? '是' : '否', vetoText(u), sanctionText(u.sanctions),
     ...rs.nodes.map((n) => u.scores[n.id]),
   ]);
-  const liable: Cell[][] = parents.filter((p) => p.sanctions.length)
-    .map((p) => ['', p.id, '', '', '', '', '', '', '', '连带责任', sanctionText(p.sanctions)]);
-  return [header, ...rows, ...liable];
+  const liable: Cell[][] = parents.filter((x) => x.sanctions.length)
+    .map((x) => ['', nameOf(x.id), '', null, null, null, '', '', '', `连带责任：${sanctionText(x.sanctions)}`]);
+  return { rows: [header, ...rows, ...liable], decimals };
 }
 
-/** Scorecards: one line per unit and clause, with the figure behind it and the reason. */
-export function scorecardRows(rs: CompiledRuleSet, units: UnitResult[]): Cell[][] {
-  const header: Cell[] = ['单位编号', '单位名称', '排名', '总分', '条款编号', '条款', '层级', '分值', '得分', '数据', '说明'];
+/** Scorecards: one line per unit and clause, with the figure behind it (and its unit) and the reason. */
+export function scorecardRows(rs: CompiledRuleSet, units: UnitResult[]): SheetRows {
+  const header: Cell[] = ['单位', '排名', '总分', '条款', '层级', '分值', '得分', '数据', '说明'];
+  const p = rs.precision;
   const rows: Cell[][] = [];
   for (const u of units) {
     for (const n of rs.nodes) {
       rows.push([
-        u.id, u.name, u.rank, u.total, n.id, n.title, n.depth + 1, n.points, u.scores[n.id],
-        n.kind === 'criterion' ? u.values[n.id] : null,
+        u.name ?? u.id, u.rank, u.total, n.title, n.depth + 1, n.points, u.scores[n.id],
+        n.kind === 'criterion' ? criterionFigure(rs, n, u.values[n.id] ?? null) : '',
         n.kind === 'criterion' ? u.explanations?.[n.id] ?? '' : '',
       ]);
     }
   }
-  return [header, ...rows];
+  return { rows: [header, ...rows], decimals: [null, null, p, null, null, null, p, null, null] };
 }

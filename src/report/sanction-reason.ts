@@ -8,8 +8,8 @@ import type { CompiledRuleSet, Sanction, UnitJson } from '../engine/index.js';
  */
 
 export interface ReasonedSanction extends Sanction {
-  /** The place in words (第一名, 倒数第二名, 排名最后); '' when no rule of the set names it. */
-  reason: string;
+  /** The place in words (第一名, 倒数第二名, 排名最后); '' (or none) when no rule of the set names it. */
+  reason?: string;
 }
 
 const DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];

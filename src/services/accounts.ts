@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from './actors.js';
 import { databaseOf, type Db } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { clearThrottle, giveBackAttempt, pruneThrottle, reserveAttempt } from '../db/queries/throttle.js';
@@ -139,7 +140,7 @@ export async function seedDemoAccounts(db: Db): Promise<Array<{ username: string
   ];
   const out = [];
   for (const a of accounts) {
-    const { password } = await addUser(db, a, 'system');
+    const { password } = await addUser(db, a, SYSTEM_ACTOR);
     out.push({ username: a.username, password, role: a.role, unit: a.unitId ?? null });
   }
   return out;

@@ -61,7 +61,7 @@ async function buildView(db: Tx, run: RunRow, parentFilter: string | null): Prom
     run, ruleset, groups, units, parentFilter,
     periodTitle: period?.title ?? run.period_id,
     parents: all.parents.map((p) => ({ id: p.id, name: names.get(p.id) ?? p.id, sanctions: p.sanctions })),
-    chartSvg: totalsChartSvg(units.map((u) => ({ label: u.name ?? u.id, value: u.total, vetoed: u.vetoed })), { max: ruleset.totalPoints }),
+    chartSvg: totalsChartSvg(units.map((u) => ({ label: u.name ?? u.id, value: u.total, vetoed: u.vetoed })), { max: ruleset.totalPoints, decimals: ruleset.precision }),
     changes: run.supersedes_id !== null ? await compareRuns(db, run.supersedes_id, run.id) : null,
   };
 }

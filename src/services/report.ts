@@ -5,7 +5,8 @@ import { getRuleVersion, latestRuleVersion, listRuleVersions } from '../db/queri
 import { listUnits, type UnitRow } from '../db/queries/units.js';
 import { DataInvalid, HeldUnit, readUnits, type CompiledRuleSet, type Unit } from '../engine/index.js';
 import { statistics, type Shown, type StatisticsRow, type UnitSet } from '../engine/statistics.js';
-import { toCsv, type Cell } from '../io/csv-write.js';
+import { toCsv, type Cell, type SheetRows } from '../io/csv-write.js';
+import { localDateTime } from '../local-time.js';
 import { tableFromJsonRows } from '../io/data-file.js';
 import { parsePeriod, PeriodInvalid, type PeriodSpec } from './period.js';
 import { compiledVersion } from './rule-versions.js';
@@ -210,38 +211,44 @@ export function valueOf(row: StatisticsRow, column: ReportColumn): Shown {
 }
 
 /** The report as spreadsheet rows: each unit with its level, every column, then every change (比去年同期). */
-export function reportSheetRows(report: PeriodReport): Cell[][] {
-  const header: Cell[] = ['单位编号', '单位名称', '上级单位', '层级', ...report.columns.map((c) => c.header)];
-  if (report.compare) header.push(...report.columns.map((c) => `${c.header}比去年同期`));
-  return [header, ...report.rows.map((r) => {
-    const cells: Cell[] = [r.id, r.name, r.parent, r.depth, ...report.columns.map((c) => {
+export function reportSheetRows(report: PeriodReport): SheetRows {
+  const names = new Map(report.rows.map((r) => [r.id, r.name ?? r.id]));
+  const header: Cell[] = ['单位', '上级单位', '层级', ...report.columns.map((c) => c.header)];
+  const decimals: Array<number | null> = [null, null, null, ...report.columns.map((c) => c.decimals)];
+  if (report.compare) {
+    header.push(...report.columns.map((c) => `${c.header}比去年同期`));
+    decimals.push(...report.columns.map((c) => c.decimals));
+  }
+  const rows = report.rows.map((r) => {
+    const cells: Cell[] = [r.name ?? r.id, r.parent === null ? '' : names.get(r.parent) ?? r.parent, r.depth + 1, ...report.columns.map((c) => {
       const v = valueOf(r, c);
       return typeof v === 'boolean' ? (v ? '是' : '否') : v;
     })];
     if (report.compare) cells.push(...report.columns.map((c) => r.change?.[c.name] ?? null));
     return cells;
-  })];
+  });
+  return { rows: [header, ...rows], decimals };
 }
 
 export type ReportFormat = 'xlsx' | 'csv';
 
 export async function exportReport(db: Tx, req: ReportRequest, format: ReportFormat): Promise<{ bytes: Buffer; fileName: string; report: PeriodReport }> {
   const report = await buildReport(db, req);
-  const rows = reportSheetRows(report);
+  const sheet = reportSheetRows(report);
   const base = `${report.period.title}${report.rule.title}统计分析`;
-  if (format === 'csv') return { bytes: Buffer.from(toCsv(rows), 'utf8'), fileName: `${base}.csv`, report };
+  if (format === 'csv') return { bytes: Buffer.from(toCsv(sheet.rows, sheet.decimals), 'utf8'), fileName: `${base}.csv`, report };
   const { writeXlsx } = await import('../io/xlsx.js'); // exceljs takes a second to load: only when needed
   const about: Cell[][] = [
     ['项目', '内容'],
     ['报表', `${report.period.title} ${report.rule.title}`],
-    ['考核期', report.period.id],
-    ['规则集', `${report.rule.rulesetId}（版本 ${report.rule.version}）`],
-    ['规则版本校验值', report.rule.sha256],
-    ['比较期', report.compare ? `${report.compare.title}（${report.compare.id}）` : report.compareNote ?? '无去年同期数据'],
+    ['考核期', report.period.title],
+    ['规则集', `${report.rule.title}（版本 ${report.rule.version}，校验值 ${report.rule.sha256.slice(0, 8)}）`],
+    ['比较期', report.compare ? report.compare.title : report.compareNote ?? '无去年同期数据'],
+    ['导出时间', localDateTime(Date.now())],
     ['说明', '上级单位的数字是下级单位之和，比率由汇总后的数字按规则集的公式计算；“比去年同期”为本期显示值减去年同期显示值'],
   ];
   const bytes = await writeXlsx([
-    { name: '统计分析', rows, widths: [12, 16, 12, 6] },
+    { name: '统计分析', title: [base], rows: sheet.rows, decimals: sheet.decimals, landscape: true },
     { name: '说明', rows: about, widths: [16, 80] },
   ]);
   return { bytes, fileName: `${base}.xlsx`, report };

@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from './actors.js';
 import { loadRuleSet, type CompiledRuleSet } from '../engine/index.js';
 import { isTransaction, type Tx } from '../db/connection.js';
 import { getRuleVersion, insertRuleVersion, latestRuleVersion, type RuleVersionRow } from '../db/queries/rule-versions.js';
@@ -33,7 +34,7 @@ export async function saveRuleVersion(db: Tx, rule: RuleFile, by: string, at = n
 }
 
 /** Imports every shipped rule file (rules/*.json) that is not yet a stored version. */
-export async function importShippedRules(db: Tx, by = 'system'): Promise<string[]> {
+export async function importShippedRules(db: Tx, by = SYSTEM_ACTOR): Promise<string[]> {
   const shas: string[] = [];
   for (const rule of loadRuleLibrary().values()) shas.push(await saveRuleVersion(db, rule, by));
   return shas;

@@ -11,6 +11,8 @@ import { perDatabase } from './per-database.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { countInputs, pinnedInputPages } from '../db/queries/inputs.js';
 import { getPeriod } from '../db/queries/periods.js';
+import { periodTitle } from './period.js';
+import { trackTitle } from './tracks.js';
 import { insertParentResults, parentResultsOf, resultsWriter, resultsOf, type ResultRow } from '../db/queries/results.js';
 import { getRun, insertRun, listRuns, markPublished, markSuperseded, publishedRun, sealRun, type RunRow } from '../db/queries/runs.js';
 import { getSnapshot, saveSnapshot } from '../db/queries/snapshots.js';
@@ -73,7 +75,7 @@ async function linkedValues(db: Tx, rs: CompiledRuleSet, periodId: string): Prom
   for (const link of links) {
     const candidates = await listRuns(db, { periodId, track: link });
     const run = candidates.find((r) => r.status === 'published') ?? candidates.find((r) => r.status === 'draft');
-    if (!run) throw new RunRefused('LINK_RUN_MISSING', `双线考核需要先有考核期 ${periodId} 的 ${link} 考核结果：请先对 ${link} 记分`);
+    if (!run) throw new RunRefused('LINK_RUN_MISSING', `双线考核需要先有${periodTitle(periodId)}${trackTitle(link) ?? link}的考核结果：请先对${trackTitle(link) ?? link}记分`);
     runs[link] = run.id;
     const results = new Map<string, LinkedResult>((await runResults(db, run.id)).units.map((u) => [u.id, {
       total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty, metrics: u.metrics,
@@ -196,7 +198,7 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
  */
 async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track: string) {
   const file = `snapshot ${periodId}/${track}`;
-  if ((await countInputs(db, periodId, track)) === 0) throw new RunRefused('NO_INPUTS', `考核期 ${periodId} 没有 ${track} 的数据，请先导入`);
+  if ((await countInputs(db, periodId, track)) === 0) throw new RunRefused('NO_INPUTS', `${periodTitle(periodId)}还没有${trackTitle(track) ?? track}的数据，请先录入或导入`);
   const linked = await linkedValues(db, rs, periodId);
   const hash = createHash('sha256');
   const gzip = createGzip({ level: 1 });
@@ -218,7 +220,7 @@ async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track
       const paged = tableFromJsonRows(units, file);
       let table: DataTable = { ...paged, rows: paged.rows.map((r) => ({ ...r, row: r.row + rows.length })) };
       try {
-        for (const [link, results] of linked.values) table = linkTable(rs, table, link, results, `${link} 第${linked.runs[link]}号考核`);
+        for (const [link, results] of linked.values) table = linkTable(rs, table, link, results, `${trackTitle(link) ?? link}第${linked.runs[link]}号考核`);
       } catch (e) {
         // Every page's missing links are reported together, as for a table read at once.
         if (!(e instanceof DataInvalid)) throw e;

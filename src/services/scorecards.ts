@@ -2,8 +2,10 @@ import { isTransaction, type Tx } from '../db/connection.js';
 import type { UnitRow } from '../db/queries/units.js';
 import { unitWithRuns, type RunRow } from '../db/queries/runs.js';
 import { criterionFigure, type CompiledRuleSet } from '../engine/index.js';
+import { trendChartSvg } from '../report/chart.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { sanctionReasons, type ReasonedSanction } from '../report/sanction-reason.js';
+import { periodTitle } from './period.js';
 import { compiledVersion } from './rule-versions.js';
 import { perDatabase } from './per-database.js';
 import { runResults, withExplanations } from './runs.js';
@@ -33,9 +35,43 @@ export interface Scorecard {
   /** The unit ranked just above; byVeto when a veto, not its total, put this one below it. */
   above: { name: string | null; id: string; total: number; gap: number; byVeto: boolean } | null;
   scopeSize: number;
-  trend: Array<{ runId: number; period: string; total: number; rank: number; grade: string | null; vetoed: boolean }>;
+  trend: TrendLine[];
+  /** The trend drawn (SVG): total and rank over the periods; null with fewer than two periods. */
+  trendChart: string | null;
   staff: UnitResult[];
   runs: RunRow[];
+}
+
+export interface TrendLine {
+  runId: number; period: string; total: number; rank: number; grade: string | null; vetoed: boolean;
+  /** The grade as the trend writes it: 一票否决 said once, whether or not the rule set's grade for a veto says it already. */
+  gradeText: string;
+}
+
+/** 合格（一票否决） for a vetoed unit whose grade does not say so; 不合格（一票否决） as it is. */
+export function trendGrade(grade: string | null, vetoed: boolean): string {
+  if (!vetoed || (grade ?? '').includes('一票否决')) return grade ?? '';
+  return grade ? `${grade}（一票否决）` : '一票否决';
+}
+
+/**
+ * Trend charts drawn recently, by what they show: drawing is the costly part, and a
+ * village's trend changes only when a run is published.
+ */
+const MAX_TREND_CHARTS = 200;
+const trendCharts = new Map<string, string>();
+
+function trendChart(trend: TrendLine[], precision: number): string | null {
+  if (trend.length < 2) return null;
+  const points = trend.map((t) => ({ label: periodTitle(t.period), total: t.total, rank: t.rank }));
+  const key = JSON.stringify([precision, points]);
+  let svg = trendCharts.get(key);
+  if (svg === undefined) {
+    svg = trendChartSvg(points, { precision });
+    if (trendCharts.size >= MAX_TREND_CHARTS) trendCharts.delete(trendCharts.keys().next().value!);
+    trendCharts.set(key, svg);
+  }
+  return svg;
 }
 
 /** Runs a unit appears in, newest first: the published ones (a superseded run gives way to its correction); drafts only for those who may see drafts. */
@@ -114,14 +150,14 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
   for (const run of candidates) {
     const card = await runCardOf(db, run, unitId);
     if (!card) continue;
-    const trend = [];
+    const trend: TrendLine[] = [];
     for (const r of runs.filter((x) => x.status === 'published').reverse()) {
       const [row] = (await runResults(db, r.id, { unitId })).units;
-      if (row) trend.push({ runId: r.id, period: r.period_id, total: row.total, rank: row.rank, grade: row.grade, vetoed: row.vetoed });
+      if (row) trend.push({ runId: r.id, period: r.period_id, total: row.total, rank: row.rank, grade: row.grade, vetoed: row.vetoed, gradeText: trendGrade(row.grade, row.vetoed) });
     }
     const staffRuns = track === 'village' ? runsOf(all, 'staff', opts.withDrafts).filter((r) => r.period_id === run.period_id) : [];
     const staff = staffRuns.length ? (await runResults(db, staffRuns[0].id, { parentId: unitId })).units : [];
-    return { unit, run, ...card, trend, staff, runs };
+    return { unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staff, runs };
   }
   return null;
 }

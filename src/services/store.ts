@@ -1,3 +1,4 @@
+import { SYSTEM_ACTOR } from './actors.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config.js';
@@ -41,7 +42,7 @@ async function seeded(db: Db): Promise<boolean> {
 
 /** The demo township: its unit tree, two years of village and staff data, 2023 published, and its accounts. */
 export async function seedDemo(db: Db): Promise<Awaited<ReturnType<typeof seedDemoAccounts>>> {
-  const by = 'system';
+  const by = SYSTEM_ACTOR;
   const at = new Date().toISOString();
   const units = parseDataBytes(readFileSync(path.join(DEMO_DIR, 'units.csv')), 'units.csv');
   await upsertUnits(db, units.rows.map(({ cells }) => ({

@@ -16,6 +16,10 @@ export const isTrack = (track: string): boolean => Object.hasOwn(TRACK_TITLES, t
 /** A track's title; for a rule set's subject that is no track (a statistics report's), undefined. */
 export const trackTitle = (track: string): string | undefined => own(TRACK_TITLES, track);
 
+/** How a track's units are counted: 18个 villages, 26人 staff. */
+const COUNT_NOUNS: Readonly<Record<string, string>> = table({ village: '个', staff: '人' });
+export const countOf = (track: string, n: number): string => `${n}${own(COUNT_NOUNS, track) ?? '个'}`;
+
 /** The tracks as a form offers them. */
 export const trackOptions = (selected?: string): Array<{ id: string; name: string; selected: boolean }> =>
   Object.entries(TRACK_TITLES).map(([id, name]) => ({ id, name, selected: id === selected }));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch, lowContrast, overflow, shot, signIn } from '../support/browser.js';
+import { launch, lowContrast, narrowColumns, overflow, shot, signIn } from '../support/browser.js';
 import { startApp, type TestApp } from '../support/web.js';
 
 /** Every page of every role, as each signs in: the ranking and cards of run 1, forms, reports, rules, an error. */
@@ -26,7 +26,7 @@ describe('the application in a real browser (Debian chromium)', function () {
     await app?.close();
   });
   beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
     page = await context.newPage();
   });
   afterEach(async () => { await context?.close(); });
@@ -92,6 +92,7 @@ describe('the application in a real browser (Debian chromium)', function () {
       for (const path of paths) {
         await page.goto(`${app.url}${path}`);
         expect(await lowContrast(page, marks), `${user} ${path}`).to.deep.equal([]);
+        await shot(page, `desk-${user}-${path.replace(/[^\w]+/g, '_')}`);
       }
       await context.clearCookies();
     }
@@ -100,7 +101,7 @@ describe('the application in a real browser (Debian chromium)', function () {
     expect(await page.locator('.badge.veto').count(), 'a veto is shown').to.be.greaterThan(0);
   });
 
-  it('fits a 390 px phone on every page of every role: nothing scrolls sideways', async () => {
+  it('fits a 390 px phone on every page of every role: nothing scrolls sideways, no text column under four characters', async () => {
     await context.close();
     context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
     page = await context.newPage();
@@ -111,11 +112,21 @@ describe('the application in a real browser (Debian chromium)', function () {
         await page.goto(`${app.url}${path}`);
         const over = await overflow(page);
         if (over > 1) wide.push(`${user} ${path}: ${over} px too wide`);
+        for (const cell of await narrowColumns(page)) wide.push(`${user} ${path}: a column too narrow for ${cell}`);
         await shot(page, `phone-${user}-${path.replace(/[^\w]+/g, '_')}`);
       }
       await context.clearCookies();
     }
     expect(wide).to.deep.equal([]);
+  });
+
+  it('shows times in China Standard Time: a run made at 16:05 UTC on New Year’s Eve reads 2025-01-01 00:05', async () => {
+    const draft = (await app.db('runs').where({ status: 'draft' }).orderBy('id').first()).id as number;
+    await app.db('runs').where({ id: draft }).update({ created_at: '2024-12-31T16:05:00.000Z' });
+    await signIn(page, app.url, 'leader');
+    await page.goto(`${app.url}/runs`);
+    const row = page.locator('tr', { has: page.locator('a', { hasText: new RegExp(`^第${draft}号$`) }) });
+    expect(await row.textContent()).to.contain('2025-01-01 00:05').and.not.to.contain('2024-12-31');
   });
 
   it('prints the ranking as a clean document: no navigation, no forms', async () => {

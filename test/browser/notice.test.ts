@@ -99,6 +99,13 @@ describe('the 通报 and the 告知单 as printed and downloaded', function () {
     expectNoIdentifiers(pdf.text, await ruleSha(1));
   });
 
+  it('prints a ranking sorted, filtered or searched as found, not as the 通报', async () => {
+    await page.goto(`${app.url}/runs/1?grade=${encodeURIComponent('优秀')}`);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('section.notice').count()).to.equal(0);
+    expect(await page.locator('table.ranking-table').isVisible()).to.equal(true);
+  });
+
   it('prints the staff ranking (five groups) within the page’s width, each sanction with its reason', async () => {
     const staffRun = (await app.db('runs').where({ period_id: '2023', track: 'staff' }).first('id')).id as number;
     await page.goto(`${app.url}/runs/${staffRun}`);

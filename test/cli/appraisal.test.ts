@@ -55,7 +55,8 @@ describe('the appraisal command', () => {
     expect(table.stdout).to.match(/1\s+甲村（v1）\s+t1\s+90\.3/);
     expect(table.stdout).to.contain('一票否决');
     const csv = appraisal('score', rulesFile, dataFile, '--format', 'csv');
-    expect(csv.stdout.split('\r\n')[1]).to.match(/^1,v1,甲村,t1,90\.3,/);
+    expect(csv.stdout.split('\r\n')[0]).to.match(/^\uFEFF排名,单位,上级单位,总分,/);
+    expect(csv.stdout.split('\r\n')[1]).to.match(/^1,甲村,t1,90\.3,/);
   });
 
   it('refuses bad data with exit 2, every problem on stderr and nothing on stdout', () => {

@@ -50,7 +50,7 @@ onEachBackend('the record on the command line', function (backend) {
     expect(verified.stdout).to.contain('复核一致');
     expect(cli('runs').stdout).to.match(new RegExp(`${id}\\s+2023\\s+village\\s+已发布`));
     const csv = cli('export', id, '--format', 'csv', '--out', '-');
-    expect(csv.stdout.split('\r\n')[0]).to.match(/^\uFEFF排名,单位编号,单位名称/);
+    expect(csv.stdout.split('\r\n')[0]).to.match(/^\uFEFF排名,单位,上级单位,总分/);
     const xlsx = path.join(tmp, `${backend.name}-run.xlsx`);
     expect(cli('export', id, '--out', xlsx).code).to.equal(0);
     expect(statSync(xlsx).size).to.be.greaterThan(1000);

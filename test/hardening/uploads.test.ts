@@ -96,7 +96,7 @@ describe('uploads, hardened (issue 7, item 4)', function () {
     const csv = Buffer.from(syntheticVillagesCsv(3));
     const other = await upload(admin, { period: '2040', track: 'village' }, [{ field: 'attachment', name: 'a.csv', bytes: csv }]);
     expect(other.status).to.equal(400);
-    expect(await other.text()).to.match(/错误编号/);
+    expect(await other.text(), 'the administrator is given the reference').to.match(/错误编号：<code>[0-9a-f]{8}<\/code>/);
     const two = await upload(admin, { period: '2040', track: 'village' }, [{ name: 'a.csv', bytes: csv }, { name: 'b.csv', bytes: csv }]);
     expect(two.status).to.equal(400);
     expect(await getPeriod(app.db, '2040')).to.equal(undefined);

@@ -176,11 +176,11 @@ describe('signing in, sessions and the pages’ safety', function () {
     }
   });
 
-  it('shows an error page with an id and no stack trace', async () => {
+  it('shows an error page headed in words, with no status number, no reference for a mistyped address and no stack trace', async () => {
     const res = await fetch(`${app.url}/no-such-page`);
     const text = await res.text();
     expect(res.status).to.equal(404);
-    expect(text).to.match(/错误编号：<code>[0-9a-f]{8}<\/code>/);
+    expect(text).to.contain('<h1>找不到页面</h1>').and.not.to.match(/<h1>404|错误编号/);
     expect(text).to.not.match(/at .*\.js:\d+/);
   });
 });

@@ -119,17 +119,24 @@ describe('the statistics report page', function () {
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await res.arrayBuffer());
     const sheet = workbook.getWorksheet('统计分析')!;
-    expect(sheet.rowCount).to.equal(1 + 20);
-    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(sheet.getCell('A1').value).to.equal('2024年度村级人口和计划生育工作千分考核细则统计分析');
+    expect(sheet.rowCount).to.equal(1 + 1 + 20);
+    const header = (sheet.getRow(2).values as unknown[]).slice(1);
     const column = (title: string) => header.indexOf(title) + 1;
     expect(column('人口出生率（‰）')).to.be.greaterThan(0);
-    const township = sheet.getRow(3);
-    expect(township.getCell(1).value).to.equal('fenglin');
-    expect(township.getCell(2).value).to.equal('枫林镇');
+    expect(sheet.getColumn(column('人口出生率（‰）')).numFmt, 'a rate at its two decimals').to.equal('0.00');
+    expect(sheet.getColumn(1).width, 'the unit column is wide enough for its names').to.be.at.least(8);
+    expect(sheet.views[0]).to.include({ state: 'frozen', ySplit: 2 });
+    const township = sheet.getRow(4);
+    expect(township.getCell(1).value).to.equal('枫林镇');
+    expect(township.getCell(2).value).to.equal('荷塘区');
     expect(township.getCell(column('总人口（人）')).value).to.equal(demoSum('2024', 'population'));
     expect(township.getCell(column('人口出生率（‰）')).value).to.equal(rate('2024'));
     expect(township.getCell(column('出生人数（人）比去年同期')).value).to.equal(demoSum('2024', 'births') - demoSum('2023', 'births'));
-    expect(workbook.getWorksheet('说明')).not.to.equal(undefined);
+    const about = workbook.getWorksheet('说明')!;
+    const aboutText = JSON.stringify(about.getSheetValues());
+    expect(aboutText).to.contain('2024年度').and.to.contain('村级人口和计划生育工作千分考核细则');
+    expect(aboutText, 'no rule-file identifier').to.not.contain('village-annual');
   });
 
   it('exports the same rows as CSV', async () => {
@@ -138,8 +145,9 @@ describe('the statistics report page', function () {
     const text = await res.text();
     const lines = text.replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(lines).to.have.length(21);
-    expect(lines[0]).to.match(/^单位编号,单位名称,上级单位,层级,总人口（人）/);
-    expect(lines[1]).to.match(/^hetang,荷塘区,,0,/);
+    expect(lines[0]).to.match(/^单位,上级单位,层级,总人口（人）/);
+    expect(lines[1]).to.match(/^荷塘区,,1,/);
+    expect(lines[2]).to.match(/^枫林镇,荷塘区,2,/);
   });
 
   it('says so when a period has no data for the rule set, and answers 404 for what does not exist', async () => {

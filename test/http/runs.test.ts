@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import ExcelJS from 'exceljs';
 import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { listRuns } from '../../src/services/runs.js';
@@ -55,6 +56,12 @@ describe('the ranking page, drawn once and read by many', function () {
     }
     expect(await seen('/rules')).not.to.match(/village-annual|staff-annual/);
     expect(await seen('/runs')).not.to.match(/（2024）|（2023）/);
+    // Who did it, by display name: the product's own work as 系统, never an account name.
+    for (const path of ['/runs', '/rules', '/rules/village-annual/v/latest', '/rules/village-annual/diff', '/entry?period=2024&track=village']) {
+      const text = await seen(path);
+      expect(text, path).not.to.match(/\bsystem\b|\bleader\b|\badmin\b/);
+    }
+    expect(await seen('/rules')).to.contain('系统');
   });
 
   it('names its exports as an office files them: the period in words, the assessment, 排名 or 记分卡, the run (issue 18, item 7)', async () => {
@@ -66,6 +73,44 @@ describe('the ranking page, drawn once and read by many', function () {
     expect(await savedAs(`/runs/${draft}/export.xlsx`)).to.equal(`2024年度村级千分考核排名（第${draft}号）.xlsx`);
     expect(await savedAs(`/runs/${draft}/export.csv`)).to.equal(`2024年度村级千分考核排名（第${draft}号）.csv`);
     expect(await savedAs(`/runs/${draft}/export.csv?what=scorecards`)).to.equal(`2024年度村级千分考核记分卡（第${draft}号）.csv`);
+  });
+
+  it('exports a ranking that opens well in Excel and WPS: a title, names, widths, scores at precision, a filled 说明 (issue 18, item 7)', async () => {
+    const res = await leader.request('GET', `/runs/${draft}/export.xlsx`);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await res.arrayBuffer());
+    expect(workbook.worksheets.map((w) => w.name)).to.deep.equal(['排名', '记分卡', '说明']);
+    const sheet = workbook.getWorksheet('排名')!;
+    expect(sheet.getCell('A1').value).to.equal('2024年度村级千分考核排名');
+    expect(String(sheet.getCell('A2').value)).to.match(/^村级人口和计划生育工作千分考核细则（版本 .+） · 第\d+号考核 · 草稿$/);
+    const header = (sheet.getRow(3).values as unknown[]).slice(1);
+    expect(header.slice(0, 4)).to.deep.equal(['排名', '单位', '上级单位', '总分']);
+    expect(header.join(' '), 'groups by title and points, no clause id').to.match(/（\d+分）/).and.not.to.match(/[（(][a-z][\w-]*[）)]/i);
+    expect(sheet.getCell('B4').value).to.match(/村$/);
+    expect(sheet.getCell('C4').value).to.match(/镇$/);
+    expect(sheet.getColumn(4).numFmt, 'the total at the rule set’s one decimal').to.equal('0.0');
+    expect(sheet.getColumn(2).width).to.be.at.least(8);
+    expect(sheet.views[0]).to.include({ state: 'frozen', ySplit: 3 });
+    expect(sheet.pageSetup).to.include({ orientation: 'landscape', paperSize: 9, printTitlesRow: '3:3' });
+    const every = JSON.stringify(workbook.worksheets.map((w) => w.getSheetValues()));
+    expect(every, 'no unit or rule-file id').not.to.match(/"v\d\d"|"fenglin"|"hetang"|village-annual/);
+    const about = Object.fromEntries((workbook.getWorksheet('说明')!.getSheetValues() as unknown[][]).slice(2).map((r) => [r[1], r[2]]));
+    expect(about).to.include({ 考核期: '2024年度', 参加考核单位: '18个', 得分精度: '保留1位小数' });
+    expect(about.生成).to.match(/^\d{4}-\d\d-\d\d \d\d:\d\d 由系统记分生成$|由.+记分生成$/).and.not.to.match(/system|leader/);
+  });
+
+  it('writes scores in CSV at the rule set’s precision, 870.0 and not 870', async () => {
+    const res = await leader.request('GET', `/runs/${draft}/export.csv`);
+    const lines = (await res.text()).replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','));
+    const total = lines[0].indexOf('总分');
+    for (const line of lines.slice(1, 19)) expect(line[total], line.join(',')).to.match(/^-?\d+\.\d$/);
+  });
+
+  it('names a village’s own scorecard export for the village and the period', async () => {
+    const res = await leader.request('GET', `/units/v01/export.xlsx?run=${draft}`);
+    await res.arrayBuffer();
+    const name = decodeURIComponent(/filename\*=UTF-8''(.+)$/.exec(res.headers.get('content-disposition')!)![1]);
+    expect(name).to.equal(`枫林村2024年度村级千分考核记分卡（第${draft}号）.xlsx`);
   });
 
   it('shows the run as it is now: a draft, then published, then superseded by its correction', async () => {

@@ -132,6 +132,29 @@ describe('XLSX workbooks', () => {
     expect(sheet.getCell('A2').value).to.equal(`'=1+1`);
   });
 
+  it('writes title lines above the header, merged across the table, and freezes below the header', async () => {
+    const wb = await open(await writeXlsx([{ name: '排名', title: ['2024年度村级千分考核排名', '第5号考核'], rows: [['单位', '总分'], ['枫林村', 870]] }]));
+    const sheet = wb.getWorksheet('排名')!;
+    expect(sheet.getCell('A1').value).to.equal('2024年度村级千分考核排名');
+    expect(sheet.getCell('B1').isMerged).to.equal(true);
+    expect(sheet.getCell('A3').value).to.equal('单位');
+    expect(sheet.getRow(3).font).to.include({ bold: true });
+    expect(sheet.views[0]).to.include({ state: 'frozen', ySplit: 3 });
+    expect(sheet.pageSetup.printTitlesRow).to.equal('3:3');
+  });
+
+  it('sizes columns to their text, a Chinese character as two, within bounds, and formats numbers at their decimals', async () => {
+    const long = '很'.repeat(100);
+    const wb = await open(await writeXlsx([{ name: 's', rows: [['单位', '总分', 'x', '说明'], ['枫林村枫林村', 870.25, 1, long]], decimals: [null, 1] }]));
+    const sheet = wb.getWorksheet('s')!;
+    expect(sheet.getColumn(1).width).to.equal(14);
+    expect(sheet.getColumn(2).numFmt).to.equal('0.0');
+    expect(sheet.getColumn(2).width).to.equal(7);
+    expect(sheet.getColumn(3).width).to.equal(6);
+    expect(sheet.getColumn(4).width).to.equal(60);
+    expect(sheet.getCell('B2').value, 'the number itself is kept').to.equal(870.25);
+  });
+
   it('gives sheets names Excel accepts: no []:*?/\\, at most 31 characters, each name once', async () => {
     const wb = await open(await writeXlsx([
       { name: '2023/2024 [排名]: *?', rows: [] },

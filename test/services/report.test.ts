@@ -111,15 +111,19 @@ onEachBackend('the statistics report of a period', (backend) => {
     expect(district.change).to.include({ births: 140, birthRate: 0.66, sexRatio: -22.12 });
   });
 
-  it('gives the rows as a spreadsheet: every input and metric, then every change', async () => {
+  it('gives the rows as a spreadsheet by name: every input and metric, then every change, each at its decimals', async () => {
     const report = await buildReport(db, { periodId: '2024', rules: 'village-annual' });
-    const rows = reportSheetRows(report);
-    const width = 4 + report.columns.length * 2;
+    const { rows, decimals } = reportSheetRows(report);
+    const width = 3 + report.columns.length * 2;
     expect(rows).to.have.length(1 + 20);
     expect(rows[0]).to.have.length(width);
-    expect(rows[0].slice(0, 4)).to.deep.equal(['单位编号', '单位名称', '上级单位', '层级']);
+    expect(decimals).to.have.length(width);
+    expect(rows[0].slice(0, 3)).to.deep.equal(['单位', '上级单位', '层级']);
     expect(rows[0]).to.include('人口出生率（‰）').and.to.include('人口出生率（‰）比去年同期');
-    expect(rows[2].slice(0, 4)).to.deep.equal(['fenglin', '枫林镇', 'hetang', 1]);
+    expect(rows[2].slice(0, 3)).to.deep.equal(['枫林镇', '荷塘区', 2]);
+    const birthRate = rows[0].indexOf('人口出生率（‰）');
+    expect(decimals[birthRate]).to.equal(2);
+    expect(decimals[rows[0].indexOf('总人口（人）')]).to.equal(null);
   });
 
   it('refuses a period whose stored rows fail the chosen version’s checks, and compares without a last year that fails them', async () => {

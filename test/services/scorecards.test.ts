@@ -6,7 +6,7 @@ import { parseDataBytes } from '../../src/io/data-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { createRun, publishRun, runResults, withExplanations } from '../../src/services/runs.js';
-import { scorecardOf } from '../../src/services/scorecards.js';
+import { scorecardOf, trendGrade } from '../../src/services/scorecards.js';
 import { openStore } from '../../src/services/store.js';
 import { onEachBackend } from '../support/backends.js';
 
@@ -66,5 +66,15 @@ onEachBackend('a unit’s scorecard read again', (backend) => {
     } finally {
       await other.destroy();
     }
+  });
+});
+
+describe('a grade as the trend writes it', () => {
+  it('says 一票否决 once: after a grade that does not say it, not again after one that does', () => {
+    expect(trendGrade('不合格（一票否决）', true)).to.equal('不合格（一票否决）');
+    expect(trendGrade('不合格', true)).to.equal('不合格（一票否决）');
+    expect(trendGrade(null, true)).to.equal('一票否决');
+    expect(trendGrade('优秀', false)).to.equal('优秀');
+    expect(trendGrade(null, false)).to.equal('');
   });
 });

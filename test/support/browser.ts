@@ -73,3 +73,27 @@ export async function lowContrast(page: Page, selector: string, min = 4.5): Prom
     return low;
   }, { selector, min });
 }
+
+/**
+ * The table cells of a text column that a narrow screen squeezed below four characters
+ * (4em of the cell's font) so that their text breaks across lines — a name read a
+ * character or two per line. Numbers (`.num`) and cells shown as cards are not columns.
+ */
+export async function narrowColumns(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const narrow: string[] = [];
+    for (const cell of document.querySelectorAll<HTMLElement>('table td, table th')) {
+      const style = getComputedStyle(cell);
+      if (style.display !== 'table-cell' || cell.classList.contains('num') || !cell.offsetParent) continue;
+      const text = (cell.textContent ?? '').trim();
+      if (!text) continue;
+      const inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      if (inner >= 4 * parseFloat(style.fontSize) - 0.5) continue;
+      const range = document.createRange();
+      range.selectNodeContents(cell);
+      const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+      if (lines.size > 1) narrow.push(`${text.slice(0, 20)} (${Math.round(inner)}px)`);
+    }
+    return narrow;
+  });
+}

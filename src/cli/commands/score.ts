@@ -30,7 +30,9 @@ export function scoreCommand(rulesFile: string, dataFile: string, format: 'table
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else if (format === 'csv') {
-    process.stdout.write(toCsv(rankingRows(rs, json.units, json.parents)));
+    const names = new Map(json.units.map((u) => [u.id, u.name ?? u.id]));
+    const sheet = rankingRows(rs, json.units, json.parents, (id) => names.get(id) ?? id);
+    process.stdout.write(toCsv(sheet.rows, sheet.decimals));
   } else {
     const t = rankingTable(rs, json.units);
     process.stdout.write(`${rs.title}（版本 ${rs.version}）\n\n${textTable(t.header, t.rows, t.right)}`);

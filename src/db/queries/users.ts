@@ -43,3 +43,8 @@ export async function bumpSessionEpoch(db: Tx, username: string): Promise<void> 
   await db('users').where({ username }).increment('session_epoch', 1);
 }
 
+
+/** Every account's display name by account name (for "录入人", "发布人" and the like). */
+export async function displayNames(db: Tx): Promise<Array<{ username: string; display_name: string }>> {
+  return db('users').select('username', 'display_name');
+}

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { actorNames } from '../../services/actors.js';
 import { inputOf, inputsOf } from '../../db/queries/inputs.js';
 import { listPeriods } from '../../db/queries/periods.js';
 import { listUnits, type UnitRow } from '../../db/queries/units.js';
@@ -132,11 +133,12 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
   ]);
   const nameOf = new Map(everyUnit.map((u) => [u.id, u.name]));
   const entered = new Map(rows.map((r) => [r.unit_id, r]));
+  const actor = await actorNames(ctx.db);
   const list = units.map((u) => {
     const row = entered.get(u.id);
     return {
       id: u.id, name: u.name, parentName: u.parent_id ? nameOf.get(u.parent_id) ?? u.parent_id : '', href: formHref(period.id, track, u.id),
-      entered: !!row, by: row?.entered_by, at: row?.entered_at, via: row ? (row.batch_id === null ? '表单' : '导入') : '',
+      entered: !!row, by: actor(row?.entered_by), at: row?.entered_at, via: row ? (row.batch_id === null ? '表单' : '导入') : '',
     };
   });
   ctx.render('entry', {
@@ -173,7 +175,7 @@ async function renderForm(ctx: Context, t: FormTarget, values: Record<string, st
   const { byField, general } = formProblems(ruleset, problems);
   ctx.render('entry-form', {
     title: `${t.unit.name} · ${t.period.title}数据录入`, unit: t.unit, period: t.period, track: t.track, trackName: trackTitle(t.track),
-    ruleset: { title: ruleset.title, version: ruleset.version }, stored, action: formHref(t.period.id, t.track, t.unit.id),
+    ruleset: { title: ruleset.title, version: ruleset.version }, stored, enteredBy: stored ? (await actorNames(ctx.db))(stored.entered_by) : '', action: formHref(t.period.id, t.track, t.unit.id),
     backHref: statusHref(t.period.id, t.track), fields: fieldsOf(ruleset, values, byField), general,
     fieldErrorCount: [...byField.values()].reduce((n, list) => n + list.length, 0),
     linkedCount: ruleset.inputs.length - enteredInputs(ruleset).length,

@@ -10,6 +10,7 @@ import { STATUS, type UnitChange } from '../../services/runs.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import { trackTitle } from '../../services/tracks.js';
+import { actorNames } from '../../services/actors.js';
 
 /** The rule sets (考核细则): versions, the printable document, diffs, the editor with its preview. */
 
@@ -79,10 +80,11 @@ function previewData(p: EditPreview) {
 
 interface EditorState { source: string; problems?: RuleProblem[]; warnings?: RuleProblem[]; preview?: ReturnType<typeof previewData>; docDiff?: ReturnType<typeof sideBySide> }
 
-function renderEditor(ctx: Context, newest: RuleVersionRow, state: EditorState, status = 200): void {
+async function renderEditor(ctx: Context, newest: RuleVersionRow, state: EditorState, status = 200): Promise<void> {
   const problems = state.problems ?? [];
+  const actor = await actorNames(ctx.db);
   ctx.render('rules-edit', {
-    title: `编辑 ${newest.title}`, rulesetId: newest.ruleset_id, newest: { ...newest, short: short(newest.sha256) },
+    title: `编辑 ${newest.title}`, rulesetId: newest.ruleset_id, newest: { ...newest, short: short(newest.sha256), importedBy: actor(newest.imported_by) },
     source: state.source, problems, warnings: state.warnings ?? [],
     lines: problems.length ? numberedSource(state.source, problems) : null,
     preview: state.preview, docDiff: state.docDiff,
@@ -94,13 +96,14 @@ export const ruleRoutes: RouteSpec[] = [
     method: 'get', path: '/rules', access: ['admin', 'leader'],
     handle: async (_req, _res, ctx) => {
       const rows = await listRuleVersions(ctx.db);
+      const actor = await actorNames(ctx.db);
       const sets = new Map<string, { id: string; title: string; subjectName: string; versions: Array<Record<string, unknown>> }>();
       for (const [k, r] of rows.entries()) {
         let set = sets.get(r.ruleset_id);
         if (!set) sets.set(r.ruleset_id, (set = { id: r.ruleset_id, title: r.title, subjectName: trackTitle(r.subject) ?? '', versions: [] }));
         // Rows come newest first within a rule set, so the next row is the version this one replaced.
         const older = rows[k + 1]?.ruleset_id === r.ruleset_id ? rows[k + 1].sha256 : null;
-        set.versions.push({ ...r, short: short(r.sha256), older, newest: set.versions.length === 0 });
+        set.versions.push({ ...r, short: short(r.sha256), older, newest: set.versions.length === 0, importedBy: actor(r.imported_by) });
       }
       ctx.render('rules', { title: '考核细则', sets: [...sets.values()], isAdmin: ctx.user?.role === 'admin' });
     },
@@ -114,7 +117,7 @@ export const ruleRoutes: RouteSpec[] = [
       const versions = await ruleSetVersions(ctx.db, row.ruleset_id);
       const k = versions.findIndex((v) => v.sha256 === row.sha256);
       ctx.render('rules-document', {
-        title: row.title, row: { ...row, short: short(row.sha256) }, doc: ruleDocument(ruleset),
+        title: row.title, row: { ...row, short: short(row.sha256), importedBy: (await actorNames(ctx.db))(row.imported_by) }, doc: ruleDocument(ruleset),
         older: versions[k + 1]?.sha256 ?? null, isNewest: row.sha256 === newest.sha256, isAdmin: ctx.user?.role === 'admin',
         subjectName: trackTitle(row.subject) ?? '',
       });
@@ -130,10 +133,11 @@ export const ruleRoutes: RouteSpec[] = [
       const olderThanB = versions[versions.findIndex((v) => v.sha256 === b.sha256) + 1]?.sha256 ?? b.sha256;
       const a = req.query.a !== undefined ? await version(ctx, newest.ruleset_id, req.query.a) : await version(ctx, newest.ruleset_id, olderThanB);
       const [ta, tb] = await Promise.all([versionTexts(ctx, a), versionTexts(ctx, b)]);
+      const actor = await actorNames(ctx.db);
       ctx.render('rules-diff', {
         title: `${newest.title} 版本比较`, rulesetId: newest.ruleset_id,
-        a: { ...a, short: short(a.sha256), label: `版本 ${a.version} · ${short(a.sha256)}` },
-        b: { ...b, short: short(b.sha256), label: `版本 ${b.version} · ${short(b.sha256)}` },
+        a: { ...a, short: short(a.sha256), importedBy: actor(a.imported_by), label: `版本 ${a.version} · ${short(a.sha256)}` },
+        b: { ...b, short: short(b.sha256), importedBy: actor(b.imported_by), label: `版本 ${b.version} · ${short(b.sha256)}` },
         versions: versions.map((v) => ({ ...v, short: short(v.sha256), isA: v.sha256 === a.sha256, isB: v.sha256 === b.sha256 })),
         docDiff: sideBySide(ta.doc, tb.doc), jsonDiff: sideBySide(ta.json, tb.json),
       });
@@ -143,7 +147,7 @@ export const ruleRoutes: RouteSpec[] = [
     method: 'get', path: '/rules/:rulesetId/edit', access: ['admin'],
     handle: async (req, _res, ctx) => {
       const newest = await ruleSet(req, ctx);
-      renderEditor(ctx, newest, { source: newest.source });
+      await renderEditor(ctx, newest, { source: newest.source });
     },
   },
   {
@@ -152,11 +156,11 @@ export const ruleRoutes: RouteSpec[] = [
       const newest = await ruleSet(req, ctx);
       const source = postedSource(req);
       const checked = checkEditedSource(source, newest);
-      if (!checked.ok) return renderEditor(ctx, newest, { source, problems: checked.problems, warnings: checked.warnings }, 422);
+      if (!checked.ok) return await renderEditor(ctx, newest, { source, problems: checked.problems, warnings: checked.warnings }, 422);
       const preview = previewData(await previewEdit(ctx.db, checked.ruleset));
       const before = (await versionTexts(ctx, newest)).doc;
       const docDiff = sideBySide(before, documentLines(ruleDocument(checked.ruleset)));
-      renderEditor(ctx, newest, { source, warnings: checked.warnings, preview, docDiff });
+      await renderEditor(ctx, newest, { source, warnings: checked.warnings, preview, docDiff });
     },
   },
   {
@@ -165,7 +169,7 @@ export const ruleRoutes: RouteSpec[] = [
       const newest = await ruleSet(req, ctx);
       const source = postedSource(req);
       const checked = checkEditedSource(source, newest);
-      if (!checked.ok) return renderEditor(ctx, newest, { source, problems: checked.problems, warnings: checked.warnings }, 422);
+      if (!checked.ok) return await renderEditor(ctx, newest, { source, problems: checked.problems, warnings: checked.warnings }, 422);
       const { sha, existed } = await saveEditedSource(ctx.db, source, checked.ruleset, checked.warnings, ctx.user!.username);
       // Versions are stored by their bytes, so an older text cannot be saved again as the newest.
       req.session.flash = !existed ? '已保存为新版本'

@@ -4,12 +4,17 @@ import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
 import { noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
 import { rankingView, type RankingView } from '../../services/rankings.js';
+import {
+  finderKey, finderOptions, findingSummary, findUnits, foundChartSvg, gradeChoices, isFiltered, SANCTION_FILTERS, sortChoices, type FinderOptions,
+} from '../../services/ranking-finder.js';
 import { createRun, listRuns, publishRun, requireRun, RunRefused, STATUS } from '../../services/runs.js';
 import { sendDownload } from '../download.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import type { Fragment, Views } from '../views.js';
-import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
+import { countOf, isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
+import { actorNames } from '../../services/actors.js';
+import { periodTitle } from '../../services/period.js';
 
 /** Township leaders run, review and publish appraisals; the ranking page and its exports. */
 
@@ -30,18 +35,31 @@ async function existingRun(req: Request, db: Parameters<typeof requireRun>[0]) {
 }
 
 /**
- * The ranking table (rows, liabilities, chart) of a ranking view, drawn once. A view's
- * units, groups, parents and chart never change (a run's results never do) and the table
- * holds nothing of the reader, the session or the run's status, so every reader of the
- * view is sent the same table. Kept by the view's units: it goes when the view does.
+ * The ranking table (rows, liabilities, chart) of a ranking view as it was sorted and
+ * filtered, drawn once for each way of finding. A view's units, groups, parents and chart
+ * never change (a run's results never do) and the table holds nothing of the reader, the
+ * session or the run's status, so every reader who asks the same is sent the same table.
+ * Kept by the view's units (it goes when the view does), then by the options: the most
+ * recent MAX_FINDINGS of them (a search can be any text).
  */
-const rankingTables = new WeakMap<object, Fragment>();
+const rankingTables = new WeakMap<object, Map<string, Fragment>>();
+const MAX_FINDINGS = 32;
 
-function rankingTable(views: Views, view: RankingView, unitBase: 'units' | 'staff'): Fragment {
-  let table = rankingTables.get(view.units);
+function rankingTable(views: Views, view: RankingView, unitBase: 'units' | 'staff', options: FinderOptions): Fragment {
+  let tables = rankingTables.get(view.units);
+  if (tables === undefined) rankingTables.set(view.units, (tables = new Map()));
+  const key = finderKey(options);
+  let table = tables.get(key);
   if (table === undefined) {
-    table = views.fragment('ranking/table', { ...view, unitBase, precision: view.ruleset.precision });
-    rankingTables.set(view.units, table);
+    const found = findUnits(view, options);
+    table = views.fragment('ranking/table', {
+      ...view, ...found, unitBase, precision: view.ruleset.precision,
+      chartSvg: foundChartSvg(view, options), filtered: isFiltered(options), findSummary: findingSummary(view, options), allCount: view.units.length,
+      // What the header's links keep while they change the order.
+      find: { parent: view.parentFilter, grade: options.grade, sanction: options.sanction, q: options.q },
+    });
+    if (tables.size >= MAX_FINDINGS) tables.delete(tables.keys().next().value!);
+    tables.set(key, table);
   }
   return table;
 }
@@ -59,7 +77,11 @@ export const runRoutes: RouteSpec[] = [
   {
     method: 'get', path: '/runs', access: ['admin', 'leader'],
     handle: async (_req, _res, ctx) => {
-      const runs = (await listRuns(ctx.db)).map((r) => ({ ...r, statusName: STATUS[r.status], trackName: trackTitle(r.track) ?? r.track }));
+      const actor = await actorNames(ctx.db);
+      const runs = (await listRuns(ctx.db)).map((r) => ({
+        ...r, statusName: STATUS[r.status], trackName: trackTitle(r.track) ?? r.track, periodName: periodTitle(r.period_id),
+        createdBy: actor(r.created_by), publishedBy: actor(r.published_by), unitCount: countOf(r.track, r.unit_count),
+      }));
       ctx.render('runs', { title: '考核与排名', runs, periods: await listPeriods(ctx.db), tracks: [...trackOptions(), { id: 'both', name: '双线考核（先村后工作人员）' }] });
     },
   },
@@ -97,14 +119,19 @@ export const runRoutes: RouteSpec[] = [
       const run = await existingRun(req, ctx.db);
       const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
       const view = await rankingView(ctx.db, run, parent);
+      const options = finderOptions(req.query);
       const printedAt = new Date().toISOString();
       ctx.render('ranking', {
         title: `${view.periodTitle} ${view.ruleset.title}`, ...view, statusName: STATUS[run.status],
         isDraft: run.status === 'draft', trackName: trackTitle(run.track) ?? run.track,
-        rankingTable: rankingTable(ctx.views, view, run.track === 'staff' ? 'staff' : 'units'),
+        rankingTable: rankingTable(ctx.views, view, run.track === 'staff' ? 'staff' : 'units', options),
+        find: options,
+        gradeChoices: gradeChoices(view, options), sortChoices: sortChoices(view, options),
+        sanctionChoices: SANCTION_FILTERS.map((s) => ({ ...s, selected: s.id === options.sanction })),
         printedAt,
-        // Printed, the page is the 通报 (the screen's table, chart and toolbar are not printed).
-        notice: noticePart(ctx.views, await noticeOfView(ctx.db, view, printedAt)),
+        // Printed, the ranking is the township's 通报 (the screen's table, chart and toolbar are not printed);
+        // a ranking sorted, filtered or searched prints as found.
+        notice: findingSummary(view, options) ? null : noticePart(ctx.views, await noticeOfView(ctx.db, view, printedAt)),
       });
     },
   },

@@ -66,8 +66,8 @@ function exportRoute(path: string, ownUnit: string, track: 'village' | 'staff'):
       const withDrafts = ctx.user!.role === 'admin' || ctx.user!.role === 'leader';
       const card = await scorecardOf(ctx.db, req.params[ownUnit] as string, { runId: runParam(req), withDrafts, track });
       if (!card) throw notFound('记分卡');
-      const { bytes } = await exportRun(ctx.db, card.run.id, format, 'scorecards', { unitId: card.unit.id });
-      sendDownload(res, `记分卡-${card.unit.id}-${card.run.period_id}.${format}`, format, bytes);
+      const { bytes, fileName } = await exportRun(ctx.db, card.run.id, format, 'scorecards', { unitId: card.unit.id });
+      sendDownload(res, fileName, format, bytes);
     },
   };
 }

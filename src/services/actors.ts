@@ -1,0 +1,20 @@
+import type { Tx } from '../db/connection.js';
+import { displayNames } from '../db/queries/users.js';
+
+/**
+ * Who did something, as people read it: an account's display name (王秘书), not its
+ * account name (leader); the product's own work (the demo seed, the shipped rules)
+ * as 系统. An account since removed keeps the name it was recorded under.
+ */
+export type ActorName = (username: string | null | undefined) => string;
+
+/** The account name the product records its own work under. */
+export const SYSTEM_ACTOR = 'system';
+
+export async function actorNames(db: Tx): Promise<ActorName> {
+  const names = new Map((await displayNames(db)).map((u) => [u.username, u.display_name.trim() || u.username]));
+  return (username) => {
+    if (username === null || username === undefined || username === '') return '';
+    return names.get(username) ?? (username === SYSTEM_ACTOR ? '系统' : username);
+  };
+}
