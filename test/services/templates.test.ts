@@ -121,6 +121,21 @@ onEachBackend('templates to fill in (数据录入模板)', (backend) => {
     expect(await countInputs(db, '2035', 'village')).to.equal(0);
   });
 
+  it('refuses a template whose unit id was changed on the way (Excel’s 1.30102E+11), at its cell, and makes no new unit', async () => {
+    const t = await inputTemplate(db, '2024', 'village', 'test');
+    t.rows[2][1] = '1.30102E+11';
+    const table = await readTable(templateCsv(t), '模板.csv');
+    try {
+      await importInputs(db, { periodId: '2037', track: 'village', table, fileBytes: Buffer.alloc(0), by: 'test', knownUnitsOnly: table.template });
+      expect.fail('imported');
+    } catch (e) {
+      expect(e).to.be.instanceOf(DataInvalid);
+      expect((e as DataInvalid).problems.map((p) => [p.row, p.column, p.code])).to.deep.equal([[5, 'id', 'UNIT_UNKNOWN']]);
+    }
+    expect(await getUnit(db, '1.30102E+11')).to.equal(undefined);
+    expect(await countInputs(db, '2037', 'village')).to.equal(0);
+  });
+
   it('keeps a hostile name a name: a text cell in XLSX, inert in CSV, and the same name after either import', async () => {
     const hostile = '=HYPERLINK("http://x","点我")';
     const at = new Date().toISOString();

@@ -20,6 +20,7 @@ export function importCommand(period: string, file: string, opts: ByOption & { t
     const { table, bytes } = await readTableFile(file);
     const result = await importInputs(db, {
       periodId: period, track: opts.track, rules: opts.rules, table, fileBytes: bytes, by: opts.by, replace: opts.replace,
+      knownUnitsOnly: table.template,
       onProgress: progress(`导入 ${path.basename(file)}`),
     });
     for (const c of result.ignoredColumns) process.stderr.write(`警告 ${file}: 列 “${c}” 不对应任何输入，已忽略\n`);

@@ -84,6 +84,7 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
     }
     const result = await importInputs(ctx.db, {
       periodId: period.id, track: form.track, table: read, fileBytes: file.buffer, by: ctx.user!.username, replace: form.replace,
+      knownUnitsOnly: read.template,
     });
     const ignored = result.ignoredColumns.length ? `；以下列不是本细则的输入，已忽略：${result.ignoredColumns.join('、')}` : '';
     const blank = read.blankUnits ? `；另有 ${read.blankUnits} 个单位在模板中没有填写，未导入` : '';
