@@ -53,10 +53,10 @@ export function reportRows(report: UploadReport): Array<Array<string | number>> 
 
 // ---- kept reports: each for its uploader only, a while, a few at a time ----
 
-/** Problems a kept report lists (a file of 200,000 bad rows is reported in full on no page). */
-export const REPORT_FILE_LINES = 20_000;
+/** Problems a kept report lists: ten times what the page shows, and ten reports at most in memory (some 40 MB at worst). */
+export const REPORT_FILE_LINES = 10_000;
 const KEEP_MS = 60 * 60 * 1000;
-const KEEP_COUNT = 50;
+const KEEP_COUNT = 10;
 
 interface Kept { by: string; at: number; report: UploadReport; }
 

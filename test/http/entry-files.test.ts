@@ -80,7 +80,7 @@ describe('entry by file: templates, uploads and error reports', function () {
       const posted = await upload(admin, { period: '2024', track: 'village' }, { name: '村级.csv', bytes: Buffer.from(lines.join('\r\n')) });
       expect(posted.status).to.equal(422);
       const html = await posted.text();
-      expect(html).to.match(/<tr class="problem" data-row="5" data-column="总人口" data-cell="C5" data-code="NOT_A_NUMBER">\s*<td>桃花村<\/td><td class="cell">C5<\/td><td>总人口<\/td>/);
+      expect(html).to.match(/<tr class="problem" data-row="5" data-column="总人口" data-code="NOT_A_NUMBER">\s*<td>桃花村<\/td><td class="cell" data-cell="C5">C5<\/td><td>总人口<\/td>/);
       reportHref = /href="(\/entry\/report\/[0-9a-f]{32}\.xlsx)" data-report/.exec(html)![1];
     });
 

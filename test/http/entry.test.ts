@@ -231,7 +231,7 @@ describe('data entry pages', function () {
       const res = await upload(admin, { period: '2027', track: 'village' }, { name: 'bad.csv', bytes: Buffer.from(lines.join('\n')) });
       expect(res.status).to.equal(422);
       const html = await res.text();
-      const problems = [...html.matchAll(/<tr class="problem" data-row="(\d+)" data-column="(\w+)" data-cell="(\w+)" data-code="(\w+)">/g)].map((m) => [Number(m[1]), m[2], m[3], m[4]]);
+      const problems = [...html.matchAll(/<tr class="problem" data-row="(\d+)" data-column="(\w+)" data-code="(\w+)">[\s\S]*?data-cell="(\w+)"/g)].map((m) => [Number(m[1]), m[2], m[4], m[3]]);
       // Each named as Excel names its cell: the column's letter in the file, then the row.
       const cell = (column: string, row: number) => `${letterOf(header.indexOf(column) + 1)}${row}`;
       expect(problems).to.deep.equal([
