@@ -81,7 +81,7 @@ export async function templateXlsx(t: InputTemplate): Promise<Buffer> {
   header.alignment = { vertical: 'middle', wrapText: true };
   note.font = { italic: true, size: 9, color: { argb: 'FF595959' } };
   note.alignment = { vertical: 'top', wrapText: true };
-  note.height = 48;
+  note.height = 64; // five wrapped lines of a note
   for (const r of t.rows) sheet.addRow(r);
   const last = t.rows.length + 2;
   t.columns.forEach((c, k) => {
