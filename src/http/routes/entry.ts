@@ -14,17 +14,17 @@ import { dict, own } from '../../engine/own.js';
 import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
 import { urlOf } from '../url.js';
 
-/** The links to a period's template, as XLSX and as CSV (entry-files.ts). */
-export const templateLinks = (period: string, track: string) => ({
-  xlsx: urlOf(['entry', 'template.xlsx'], { period, track }), csv: urlOf(['entry', 'template.csv'], { period, track }),
-});
-
 /** Data entry: which units have their data in, and a form per unit and period (uploads and templates: entry-files.ts). */
 
 export const MANAGERS: RouteSpec['access'] = ['admin', 'leader'];
 
 export const statusHref = (period: string, track: string, fragment?: string) => urlOf(['entry'], { period, track }, fragment);
 const formHref = (period: string, track: string, unitId: string) => urlOf(['entry', period, track, unitId]);
+
+/** The links to a period's template, as XLSX and as CSV (entry-files.ts). */
+export const templateLinks = (period: string, track: string) => ({
+  xlsx: urlOf(['entry', 'template.xlsx'], { period, track }), csv: urlOf(['entry', 'template.csv'], { period, track }),
+});
 
 /** This year as a township's wall calendar has it (北京时间). */
 const thisYear = () => Number(localDate(Date.now()).slice(0, 4));
