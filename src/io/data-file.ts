@@ -5,6 +5,7 @@ import { parse as parseCsvStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { DataInvalid, type DataProblem, type DataTable } from '../engine/index.js';
 import { jsonArrayParts } from './json-array.js';
+import { canonicalHeader, SheetProblems, type SheetTable } from './sheet-cells.js';
 import { DATA_LIMITS, tooManyColumns, tooManyRows, yieldTurn, type DataLimits } from './limits.js';
 import { badCharacter, decodeText, mayHoldBadCharacter } from './text.js';
 
@@ -42,7 +43,7 @@ export function parseDataBytes(bytes: Uint8Array, file: string, limits = DATA_LI
  * The same, read in slices: the event loop answers other requests between two slices, so
  * a large upload never holds the server (the web upload and `appraisal import` read this way).
  */
-export async function readDataBytes(bytes: Uint8Array, file: string, limits = DATA_LIMITS): Promise<DataTable> {
+export async function readDataBytes(bytes: Uint8Array, file: string, limits = DATA_LIMITS): Promise<SheetTable> {
   const { text } = decodeText(bytes);
   await yieldTurn();
   if (looksJson(text, file)) return readJsonSliced(text, file, limits);
@@ -119,7 +120,8 @@ class CsvTable {
     const { file, limits, problems } = this;
     if (rec.length > limits.maxColumns) throw tooManyColumns(file, row, rec.length, limits, this.columns ? undefined : rec[limits.maxColumns]);
     if (!this.columns) {
-      const columns = rec.map((h) => h.replace(/^\uFEFF/, '').trim());
+      // 单位编号 is read as id (sheet-cells.ts), so that a sheet can be headed in Chinese throughout.
+      const columns = rec.map((h) => canonicalHeader(h.replace(/^\uFEFF/, '').trim()));
       this.columns = columns;
       const first = new Map<string, number>();
       columns.forEach((c, k) => {
@@ -155,14 +157,15 @@ class CsvTable {
     return null;
   };
 
-  table(): DataTable {
+  table(): SheetTable {
     if (!this.columns) return fail(this.file, 1, '', 'DATA_SYNTAX', '文件是空的：第1行应为表头');
-    if (this.problems.length) throw new DataInvalid(this.problems);
-    return { file: this.file, columns: this.columns.filter((c) => c !== ''), rows: this.rows };
+    const columnAt = new Map(this.named.map(([k, c]) => [c, k + 1]));
+    if (this.problems.length) throw new SheetProblems(this.problems, columnAt);
+    return { file: this.file, columns: this.columns.filter((c) => c !== ''), rows: this.rows, columnAt };
   }
 }
 
-export function parseCsvData(text: string, file: string, limits = DATA_LIMITS): DataTable {
+export function parseCsvData(text: string, file: string, limits = DATA_LIMITS): SheetTable {
   headerWithinLimit(text, file, limits);
   const csv = new CsvTable(file, limits, mayHoldBadCharacter(text));
   try {

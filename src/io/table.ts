@@ -1,24 +1,44 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DataInvalid, type DataTable } from '../engine/index.js';
+import { DataInvalid } from '../engine/index.js';
 import { readDataBytes } from './data-file.js';
 import { DATA_LIMITS } from './limits.js';
+import type { SheetTable } from './sheet-cells.js';
 
 /**
  * Any data file a township uploads: CSV, JSON, or XLSX (told by its name, and checked by
  * its content), read within DATA_LIMITS and in slices, so that the server answers others
- * while it reads.
+ * while it reads. A template's note row is left out and its rows not filled in are
+ * counted, not read (input-template.ts); unit ids and names that a CSV writer made inert
+ * with an apostrophe ('=A1) are read as they were written.
  */
-export async function readTable(bytes: Buffer, file: string, limits = DATA_LIMITS): Promise<DataTable> {
-  const zip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b;
-  if (path.extname(file).toLowerCase() === '.xlsx' || zip) {
-    const { readXlsxData } = await import('./xlsx.js'); // exceljs takes a second to load: only when needed
-    return readXlsxData(file, bytes, limits);
-  }
-  return readDataBytes(bytes, file, limits);
+
+/** What a template's note row (row 2) begins its 单位名称 cell with: the row is read as no unit. */
+export const NOTE_ROW_MARK = '填写说明（本行不导入）';
+
+/** The columns that name a unit; every other column of a template is an input. */
+const UNIT_COLUMNS = new Set(['id', 'name', 'parent']);
+
+export interface ReadTable extends SheetTable {
+  /** Whether the file is a template (its note row was found and left out). */
+  template: boolean;
+  /** A template's rows whose inputs were all left blank: units not entered this time, not imported. */
+  blankUnits: number;
 }
 
-export async function readTableFile(file: string, limits = DATA_LIMITS): Promise<{ table: DataTable; bytes: Buffer }> {
+export async function readTable(bytes: Buffer, file: string, limits = DATA_LIMITS): Promise<ReadTable> {
+  const zip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b;
+  let table: SheetTable;
+  if (path.extname(file).toLowerCase() === '.xlsx' || zip) {
+    const { readXlsxData } = await import('./xlsx.js'); // exceljs takes a second to load: only when needed
+    table = await readXlsxData(file, bytes, limits);
+  } else {
+    table = await readDataBytes(bytes, file, limits);
+  }
+  return asWritten(table);
+}
+
+export async function readTableFile(file: string, limits = DATA_LIMITS): Promise<{ table: ReadTable; bytes: Buffer }> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -26,4 +46,31 @@ export async function readTableFile(file: string, limits = DATA_LIMITS): Promise
     throw new DataInvalid([{ code: 'DATA_FILE_UNREADABLE', message: `无法读取数据文件：${(e as Error).message}`, file, row: 1, column: '' }]);
   }
   return { table: await readTable(bytes, file, limits), bytes };
+}
+
+/** An apostrophe that csv-write.ts put before text a spreadsheet would run as a formula. */
+const INERT = /^'[=+\-@\t\r]/;
+
+const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+/** The table as its writer meant it: without a template's note row and blank rows, ids and names without an inert apostrophe. */
+function asWritten(table: SheetTable): ReadTable {
+  const first = table.rows[0];
+  const mark = first?.row === 2 ? first.cells.name : undefined;
+  const template = typeof mark === 'string' && mark.startsWith(NOTE_ROW_MARK);
+  let rows = template ? table.rows.slice(1) : table.rows;
+  let blankUnits = 0;
+  if (template) {
+    const inputs = table.columns.filter((c) => !UNIT_COLUMNS.has(c));
+    const before = rows.length;
+    rows = rows.filter(({ cells }) => inputs.some((c) => !blank(cells[c])));
+    blankUnits = before - rows.length;
+  }
+  for (const { cells } of rows) {
+    for (const column of UNIT_COLUMNS) {
+      const v = cells[column];
+      if (typeof v === 'string' && INERT.test(v)) cells[column] = v.slice(1);
+    }
+  }
+  return { ...table, rows, template, blankUnits };
 }

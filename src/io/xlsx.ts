@@ -7,6 +7,7 @@ import { DataInvalid, type DataProblem, type DataTable } from '../engine/index.j
 import { inertText, type Cell } from './csv-write.js';
 import { emptyRow } from './data-file.js';
 import { DATA_LIMITS, tooManyColumns, tooManyRows, yieldTurn, type DataLimits } from './limits.js';
+import { canonicalHeader, letterOf, SheetProblems, type SheetTable } from './sheet-cells.js';
 import { badCharacter } from './text.js';
 
 /**
@@ -215,18 +216,11 @@ function readCell(v: ExcelJS.CellValue): Read {
 
 const blank = (r: Read) => 'value' in r && (r.value === '' || (typeof r.value === 'string' && r.value.trim() === ''));
 
-/** A column's letters as Excel shows them: 1 → A, 27 → AA. */
-function letterOf(col: number): string {
-  let name = '';
-  for (let n = col; n > 0; n = Math.floor((n - 1) / 26)) name = String.fromCharCode(65 + ((n - 1) % 26)) + name;
-  return name;
-}
-
 /** Rows read between two turns of the event loop. */
 const ROWS_PER_TURN = 500;
 
 /** The first worksheet as a DataTable, every bad cell reported at once. */
-export async function readXlsxData(file: string, bytes?: Buffer, limits: DataLimits = DATA_LIMITS): Promise<DataTable> {
+export async function readXlsxData(file: string, bytes?: Buffer, limits: DataLimits = DATA_LIMITS): Promise<SheetTable> {
   if (bytes === undefined) {
     try {
       bytes = readFileSync(file);
@@ -258,7 +252,7 @@ export async function readXlsxData(file: string, bytes?: Buffer, limits: DataLim
       lastColumn = Math.max(lastColumn, col);
       if (!blank(read) && col > limits.maxColumns) throw tooManyColumns(file, 1, col, limits, 'value' in read ? String(read.value) : undefined);
       if (!('value' in read)) { problem(read.code ?? 'DATA_SYNTAX', `表头：${read.problem}`, 1, letterOf(col)); continue; }
-      const name = String(read.value).trim();
+      const name = canonicalHeader(String(read.value).trim());
       if (name === '') continue;
       if (seen.has(name)) problem('DUPLICATE_COLUMN', `表头 “${name}” 出现了两次`, 1, name);
       else nameOf.set(col, name);
@@ -316,8 +310,9 @@ export async function readXlsxData(file: string, bytes?: Buffer, limits: DataLim
   if (!header || [...header.values()].every(blank)) {
     throw new DataInvalid([{ code: 'DATA_SYNTAX', message: '第一个工作表是空的：第1行应为表头', file, row: 1, column: '' }]);
   }
-  if (problems.length) throw new DataInvalid(problems);
-  return { file, columns, rows };
+  const columnAt = new Map([...nameOf].map(([col, name]) => [name, col]));
+  if (problems.length) throw new SheetProblems(problems, columnAt);
+  return { file, columns, rows, columnAt };
 }
 
 /**

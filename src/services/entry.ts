@@ -5,7 +5,7 @@ import { ensurePeriod } from '../db/queries/periods.js';
 import { getUnit, type UnitRow } from '../db/queries/units.js';
 import type { CompiledInput } from '../engine/compiled.js';
 import { readUnits, type CompiledRuleSet, type DataTable, inputValue } from '../engine/index.js';
-import { parsePeriod } from './period.js';
+import { parsePeriod, type PeriodSpec } from './period.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 import { dict } from '../engine/own.js';
 
@@ -34,6 +34,45 @@ export function periodOf(text: string): ReturnType<typeof parsePeriod> {
  */
 export function enteredInputs(ruleset: CompiledRuleSet): CompiledInput[] {
   return ruleset.inputs.filter((i) => !(i as { link?: string }).link);
+}
+
+/** What an input may hold, as a township writes it (整数，0～500人): beside a form's field, in a template's note row. */
+export function limitsText(input: CompiledInput): string {
+  const unit = input.unit ?? '';
+  if (input.type === 'boolean') return '是 / 否';
+  if (input.type === 'grade') return (input.grades ?? []).join(' / ');
+  const kind = input.type === 'integer' ? '整数' : '数值';
+  if (input.min !== undefined && input.max !== undefined) return `${kind}，${input.min}～${input.max}${unit}`;
+  if (input.min !== undefined) return `${kind}，不小于 ${input.min}${unit}`;
+  if (input.max !== undefined) return `${kind}，不大于 ${input.max}${unit}`;
+  return kind;
+}
+
+/** A stored value as a form or a template shows it: booleans as 是/否, numbers as written. */
+export function storedText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'boolean' ? (value ? '是' : '否') : String(value);
+}
+
+export interface PeriodChoice { id: string; title: string; selected: boolean; }
+
+/**
+ * The periods a form offers, chosen from a list and never typed: those that hold data
+ * (newest first), then the periods of this year and last year that do not yet (年度,
+ * 上半年, 下半年, 第一…四季度), to start one. A period asked for by its link that is in
+ * neither list is offered too, so the list always shows what the page is about.
+ */
+export function periodChoices(stored: string[], selected: string, year: number): { stored: PeriodChoice[]; fresh: PeriodChoice[] } {
+  const valid = (id: string) => { try { return parsePeriod(id); } catch { return undefined; } };
+  const asked = valid(selected);
+  const choice = (p: PeriodSpec): PeriodChoice => ({ id: p.id, title: p.title, selected: p.id === asked?.id });
+  const have = new Set(stored);
+  const fresh: PeriodSpec[] = [];
+  for (const y of [year, year - 1]) {
+    for (const suffix of ['', 'H1', 'H2', 'Q1', 'Q2', 'Q3', 'Q4']) if (!have.has(`${y}${suffix}`)) fresh.push(parsePeriod(`${y}${suffix}`));
+  }
+  if (asked && !have.has(asked.id) && !fresh.some((p) => p.id === asked.id)) fresh.unshift(asked);
+  return { stored: stored.map(valid).filter((p): p is PeriodSpec => !!p).map(choice), fresh: fresh.map(choice) };
 }
 
 export interface TrackRules { sha256: string; ruleset: CompiledRuleSet; }

@@ -1,9 +1,9 @@
-import { DataInvalid, inputValues, readUnits, type DataTable } from '../engine/index.js';
+import { DataInvalid, inputValues, readUnits, type DataProblem, type DataTable } from '../engine/index.js';
 import { type Db, inTransaction } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { deleteInputs, insertBatch, upsertInputs, type InputRow } from '../db/queries/inputs.js';
 import { ensurePeriod } from '../db/queries/periods.js';
-import { upsertUnits, type UnitRow } from '../db/queries/units.js';
+import { listUnits, upsertUnits, type UnitRow } from '../db/queries/units.js';
 import { sha256 } from '../io/rule-file.js';
 import { faultPoint } from './fault.js';
 import { parsePeriod } from './period.js';
@@ -27,6 +27,12 @@ export interface ImportRequest {
   /** Replace all of the period's rows for the track, not only those in the file. */
   replace?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Only units the record already has for the track (a template's rows): an id changed on
+   * the way (Excel writes 130102001001 back as 1.30102E+11, drops the zeros of 001) is an
+   * error at its cell, never a new unit.
+   */
+  knownUnitsOnly?: boolean;
 }
 
 export interface ImportResult {
@@ -50,7 +56,19 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
   const at = new Date().toISOString();
   const kind = ruleset.subject;
 
-  const unitRows: UnitRow[] = units.map((u) => ({ id: u.id, name: u.name ?? u.id, kind, parent_id: u.parent, role: null, created_at: at }));
+  // A file without a name or parent column (a template has no parent column) leaves the record's as they are.
+  const hasName = req.table.columns.includes('name'), hasParent = req.table.columns.includes('parent');
+  const known = hasName && hasParent && !req.knownUnitsOnly ? new Map<string, UnitRow>() : new Map((await listUnits(db, kind)).map((u) => [u.id, u]));
+  if (req.knownUnitsOnly) {
+    const unknown = units.filter((u) => !known.has(u.id)).map((u): DataProblem => ({
+      code: 'UNIT_UNKNOWN', file: req.table.file, row: u.row, column: 'id',
+      message: `单位编号 “${u.id}” 不是本类考核已有的单位：模板中的单位编号请勿修改（用 Excel 打开 CSV 再保存，长编号会变成科学计数法、开头的 0 会丢失；请改用 XLSX 模板）`,
+    }));
+    if (unknown.length) throw new DataInvalid(unknown);
+  }
+  const nameOf = (u: (typeof units)[number]) => (hasName ? u.name : known.get(u.id)?.name ?? u.name);
+  const parentOf = (u: (typeof units)[number]) => (hasParent ? u.parent : known.get(u.id)?.parent_id ?? u.parent);
+  const unitRows: UnitRow[] = units.map((u) => ({ id: u.id, name: nameOf(u) ?? u.id, kind, parent_id: parentOf(u), role: null, created_at: at }));
   const total = units.length * 2;
   const batchId = await inTransaction(db, async (tx) => {
     await ensurePeriod(tx, period, at);
@@ -64,7 +82,7 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
     // A slice at a time: 100,000 rows of inputs as JSON text never sit in memory at once.
     for (let i = 0; i < units.length; i += IMPORT_SLICE) {
       const inputRows: InputRow[] = units.slice(i, i + IMPORT_SLICE).map((u) => ({
-        period_id: period.id, track: ruleset.subject, unit_id: u.id, name: u.name, parent_id: u.parent,
+        period_id: period.id, track: ruleset.subject, unit_id: u.id, name: nameOf(u), parent_id: parentOf(u),
         input_values: JSON.stringify(inputValues(ruleset, u)),
         batch_id: id, entered_by: req.by, entered_at: at,
       }));

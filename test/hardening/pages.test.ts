@@ -172,6 +172,7 @@ const PARAMS: Record<string, string[]> = {
   track: ['village', 'staff'],
   rulesetId: ['village-annual', 'staff-annual'],
   sha: ['latest'],
+  file: ['00000000000000000000000000000000.xlsx'],
 };
 
 /** Every way of filling a path's parameters from PARAMS. */

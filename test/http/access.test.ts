@@ -40,6 +40,8 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'GET /entry': { roles: MANAGERS },
   'GET /entry/upload': { roles: MANAGERS },
   'POST /entry/upload': { roles: MANAGERS },
+  'GET /entry/template.:format': { roles: MANAGERS },
+  'GET /entry/report/:file': { roles: MANAGERS },
   'GET /entry/:period/:track/:unitId': { roles: MANAGERS },
   'POST /entry/:period/:track/:unitId': { roles: MANAGERS },
 };
@@ -54,6 +56,7 @@ const PARAMS: Record<string, { own: string; other: string }> = {
   track: { own: 'village', other: 'village' },
   rulesetId: { own: 'village-annual', other: 'village-annual' },
   sha: { own: 'latest', other: 'latest' },
+  file: { own: '00000000000000000000000000000000.xlsx', other: '00000000000000000000000000000000.xlsx' },
 };
 
 function fill(path: string, which: 'own' | 'other'): string {

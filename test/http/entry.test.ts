@@ -6,6 +6,7 @@ import { countInputs, inputOf } from '../../src/db/queries/inputs.js';
 import { getPeriod } from '../../src/db/queries/periods.js';
 import type { CompiledRuleSet } from '../../src/engine/index.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
+import { letterOf } from '../../src/io/sheet-cells.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { trackRules } from '../../src/services/entry.js';
 import { Client, signedIn, startApp, type TestApp } from '../support/web.js';
@@ -230,8 +231,13 @@ describe('data entry pages', function () {
       const res = await upload(admin, { period: '2027', track: 'village' }, { name: 'bad.csv', bytes: Buffer.from(lines.join('\n')) });
       expect(res.status).to.equal(422);
       const html = await res.text();
-      const problems = [...html.matchAll(/<tr class="problem" data-row="(\d+)" data-column="(\w+)" data-code="(\w+)">/g)].map((m) => [Number(m[1]), m[2], m[3]]);
-      expect(problems).to.deep.equal([[3, 'population', 'NOT_A_NUMBER'], [9, 'births', 'OUT_OF_RANGE'], [15, 'teamGrade', 'UNKNOWN_GRADE_VALUE']]);
+      const problems = [...html.matchAll(/<tr class="problem" data-row="(\d+)" data-column="(\w+)" data-code="(\w+)">[\s\S]*?data-cell="(\w+)"/g)].map((m) => [Number(m[1]), m[2], m[4], m[3]]);
+      // Each named as Excel names its cell: the column's letter in the file, then the row.
+      const cell = (column: string, row: number) => `${letterOf(header.indexOf(column) + 1)}${row}`;
+      expect(problems).to.deep.equal([
+        [3, 'population', cell('population', 3), 'NOT_A_NUMBER'], [9, 'births', cell('births', 9), 'OUT_OF_RANGE'],
+        [15, 'teamGrade', cell('teamGrade', 15), 'UNKNOWN_GRADE_VALUE'],
+      ]);
       expect(html).to.contain('未导入任何数据');
       expect(await countInputs(app.db, '2027', 'village')).to.equal(0);
       expect(await getPeriod(app.db, '2027')).to.equal(undefined);

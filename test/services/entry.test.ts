@@ -9,7 +9,7 @@ import { upsertUnits } from '../../src/db/queries/units.js';
 import { DataInvalid } from '../../src/engine/index.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
-import { EntryRefused, periodOf, saveUnitInputs } from '../../src/services/entry.js';
+import { EntryRefused, periodChoices, periodOf, saveUnitInputs } from '../../src/services/entry.js';
 import { openStore } from '../../src/services/store.js';
 import { onEachBackend } from '../support/backends.js';
 
@@ -100,5 +100,26 @@ onEachBackend('entering one unit’s inputs by hand', (backend) => {
   it('reads a typed period forgivingly: blanks trimmed, lower-case h and q', () => {
     expect(periodOf(' 2025h1 ')).to.deep.equal({ id: '2025H1', title: '2025年上半年', kind: 'half-year' });
     expect(periodOf('2025q3').id).to.equal('2025Q3');
+  });
+});
+
+describe('the periods a form offers (periodChoices)', () => {
+  it('lists the periods holding data first, then this year’s and last year’s not yet started, each in words', () => {
+    const { stored, fresh } = periodChoices(['2024', '2023'], '2024', 2026);
+    expect(stored).to.deep.equal([{ id: '2024', title: '2024年度', selected: true }, { id: '2023', title: '2023年度', selected: false }]);
+    expect(fresh.map((p) => p.id)).to.deep.equal(['2026', '2026H1', '2026H2', '2026Q1', '2026Q2', '2026Q3', '2026Q4', '2025', '2025H1', '2025H2', '2025Q1', '2025Q2', '2025Q3', '2025Q4']);
+    expect(fresh[1].title).to.equal('2026年上半年');
+  });
+
+  it('offers a period asked for by its link, written any way, selected, even one in neither list', () => {
+    const { fresh } = periodChoices(['2024'], '2019q3', 2026);
+    expect(fresh[0]).to.deep.equal({ id: '2019Q3', title: '2019年第3季度', selected: true });
+    expect(fresh.filter((p) => p.selected)).to.have.length(1);
+  });
+
+  it('offers nothing for a period that is none, and no period twice', () => {
+    const { stored, fresh } = periodChoices(['2026H1'], 'abc', 2026);
+    expect([...stored, ...fresh].some((p) => p.selected)).to.equal(false);
+    expect(fresh.map((p) => p.id)).to.not.include('2026H1');
   });
 });

@@ -20,9 +20,11 @@ export function importCommand(period: string, file: string, opts: ByOption & { t
     const { table, bytes } = await readTableFile(file);
     const result = await importInputs(db, {
       periodId: period, track: opts.track, rules: opts.rules, table, fileBytes: bytes, by: opts.by, replace: opts.replace,
+      knownUnitsOnly: table.template,
       onProgress: progress(`导入 ${path.basename(file)}`),
     });
     for (const c of result.ignoredColumns) process.stderr.write(`警告 ${file}: 列 “${c}” 不对应任何输入，已忽略\n`);
+    if (table.blankUnits) process.stderr.write(`警告 ${file}: 模板中有 ${table.blankUnits} 个单位没有填写，未导入\n`);
     process.stdout.write(`已导入 ${result.rows} 行到考核期 ${result.periodId}（${result.track}），批次 ${result.batchId}，规则版本 ${result.ruleSha256.slice(0, 12)}\n`);
     return EXIT.ok;
   });

@@ -5,33 +5,39 @@ import { listPeriods } from '../../db/queries/periods.js';
 import { listUnits, type UnitRow } from '../../db/queries/units.js';
 import { DataInvalid, type CompiledRuleSet, type DataProblem } from '../../engine/index.js';
 import type { CompiledInput } from '../../engine/compiled.js';
-import { readTable } from '../../io/table.js';
-import { enteredInputs, periodOf, saveUnitInputs, trackRules, unitForEntry, type TrackRules } from '../../services/entry.js';
-import { importInputs } from '../../services/import-inputs.js';
+import { localDate } from '../../local-time.js';
+import {
+  enteredInputs, limitsText, periodChoices, periodOf, saveUnitInputs, storedText, trackRules, unitForEntry, type TrackRules,
+} from '../../services/entry.js';
 import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
-// A cycle (app.ts mounts these routes), safe because the limit is only read inside a handler.
-import { UPLOAD_LIMIT_BYTES } from '../app.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { dict, own } from '../../engine/own.js';
 import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
 import { urlOf } from '../url.js';
 
-/** Data entry: which units have their data in, a form per unit and period, and uploads of CSV/XLSX/JSON with their error report. */
+/** Data entry: which units have their data in, and a form per unit and period (uploads and templates: entry-files.ts). */
 
-const MANAGERS: RouteSpec['access'] = ['admin', 'leader'];
-/** Problems listed on the upload page; the count says how many there are in all. */
-const REPORT_ROWS = 1000;
+export const MANAGERS: RouteSpec['access'] = ['admin', 'leader'];
 
-const statusHref = (period: string, track: string, fragment?: string) => urlOf(['entry'], { period, track }, fragment);
+export const statusHref = (period: string, track: string, fragment?: string) => urlOf(['entry'], { period, track }, fragment);
 const formHref = (period: string, track: string, unitId: string) => urlOf(['entry', period, track, unitId]);
 
+/** The links to a period's template, as XLSX and as CSV (entry-files.ts). */
+export const templateLinks = (period: string, track: string) => ({
+  xlsx: urlOf(['entry', 'template.xlsx'], { period, track }), csv: urlOf(['entry', 'template.csv'], { period, track }),
+});
+
+/** This year as a township's wall calendar has it (北京时间). */
+const thisYear = () => Number(localDate(Date.now()).slice(0, 4));
+
 /** The period a page opens on when none is asked for: the newest one, else this year. */
-async function defaultPeriod(ctx: Context): Promise<string> {
-  return (await listPeriods(ctx.db))[0]?.id ?? String(new Date().getFullYear());
+export async function defaultPeriod(ctx: Context): Promise<string> {
+  return (await listPeriods(ctx.db))[0]?.id ?? String(thisYear());
 }
 
-async function periodChoices(ctx: Context, selected: string) {
-  return (await listPeriods(ctx.db)).map((p) => ({ id: p.id, title: p.title, selected: p.id === selected }));
+/** The periods a form's select offers (partials/entry/period-field.hbs), in words. */
+export async function periodSelect(ctx: Context, selected: string) {
+  return periodChoices((await listPeriods(ctx.db)).map((p) => p.id), selected, thisYear());
 }
 
 // ---- the form's fields: values as text, limits as the engine will check them, problems beside their field ----
@@ -45,9 +51,8 @@ const BROWSER_NUMBER = /^-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?$/;
 function storedCells(ruleset: CompiledRuleSet, values: Record<string, unknown>): Record<string, string> {
   const cells = dict<string>();
   for (const input of enteredInputs(ruleset)) {
-    const v = own(values, input.name);
-    if (v === undefined || v === null) continue;
-    cells[input.name] = typeof v === 'boolean' ? (v ? '是' : '否') : String(v);
+    const v = storedText(own(values, input.name));
+    if (v !== undefined) cells[input.name] = v;
   }
   return cells;
 }
@@ -73,17 +78,6 @@ function formProblems(ruleset: CompiledRuleSet, problems: DataProblem[]) {
     else general.push({ code: p.code, message: p.message, fields: p.column.split('、').map((c) => labelOf.get(c) ?? c).join('、') });
   }
   return { byField, general };
-}
-
-function limitsText(input: CompiledInput): string {
-  const unit = input.unit ?? '';
-  if (input.type === 'boolean') return '是 / 否';
-  if (input.type === 'grade') return (input.grades ?? []).join(' / ');
-  const kind = input.type === 'integer' ? '整数' : '数值';
-  if (input.min !== undefined && input.max !== undefined) return `${kind}，${input.min}～${input.max}${unit}`;
-  if (input.min !== undefined) return `${kind}，不小于 ${input.min}${unit}`;
-  if (input.max !== undefined) return `${kind}，不大于 ${input.max}${unit}`;
-  return kind;
 }
 
 function defaultText(input: CompiledInput): string | undefined {
@@ -119,7 +113,7 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
   const track = typeof req.query.track === 'string' && req.query.track ? req.query.track : 'village';
   if (!isTrack(track)) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
   const asked = typeof req.query.period === 'string' && req.query.period.trim() ? req.query.period : await defaultPeriod(ctx);
-  const page = { title: '数据录入', periodText: asked, tracks: trackOptions(track), trackName: trackTitle(track), periods: await periodChoices(ctx, asked) };
+  const page = { title: '数据录入', tracks: trackOptions(track), trackName: trackTitle(track), periods: await periodSelect(ctx, asked) };
   let period: PeriodSpec;
   try {
     period = periodOf(asked);
@@ -142,9 +136,9 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
     };
   });
   ctx.render('entry', {
-    ...page, periodText: period.id, period, ruleset: { title: ruleset.title, version: ruleset.version },
-    isNew: !page.periods.some((p) => p.id === period.id), units: list, enteredCount: list.filter((u) => u.entered).length,
-    uploadHref: urlOf(['entry', 'upload'], { period: period.id, track }),
+    ...page, period, ruleset: { title: ruleset.title, version: ruleset.version },
+    isNew: !page.periods.stored.some((p) => p.id === period.id), units: list, enteredCount: list.filter((u) => u.entered).length,
+    uploadHref: urlOf(['entry', 'upload'], { period: period.id, track }), templates: templateLinks(period.id, track),
   });
 }
 
@@ -201,78 +195,8 @@ async function saveForm(req: Request, res: Response, ctx: Context): Promise<void
   res.redirect(303, statusHref(t.period.id, t.track, `unit-${t.unit.id}`));
 }
 
-// ---- GET and POST /entry/upload: a whole file, all or nothing ----
-
-interface UploadForm { period: string; track: string; replace: boolean; }
-
-async function renderUpload(ctx: Context, form: UploadForm, extra: Record<string, unknown>, status = 200): Promise<void> {
-  const { ruleset } = await trackRules(ctx.db, form.track, ctx.user!.username);
-  ctx.render('entry-upload', {
-    title: '上传数据文件', form, tracks: trackOptions(form.track), periods: await periodChoices(ctx, form.period),
-    limitMb: UPLOAD_LIMIT_BYTES / 1024 / 1024, backHref: statusHref(form.period, form.track),
-    columns: enteredInputs(ruleset).map((i) => ({ name: i.name, label: i.label, optional: i.default !== undefined })), rulesetTitle: ruleset.title,
-    ...extra,
-  }, status);
-}
-
-async function uploadPage(req: Request, _res: Response, ctx: Context): Promise<void> {
-  const track = typeof req.query.track === 'string' && isTrack(req.query.track) ? req.query.track : 'village';
-  const period = typeof req.query.period === 'string' && req.query.period.trim() ? req.query.period.trim() : await defaultPeriod(ctx);
-  await renderUpload(ctx, { period, track, replace: false }, {});
-}
-
-/**
- * multer reads a part's filename as Latin-1 unless the browser says otherwise, and browsers
- * send UTF-8 bytes: 村级数据.csv would come out garbled. Decoded again only when that gives
- * valid UTF-8, so a name that was already right stays as it is.
- */
-function uploadedName(name: string): string {
-  if (!/[\u0080-\u00ff]/.test(name) || /[^\u0000-\u00ff]/.test(name)) return name;
-  const utf8 = Buffer.from(name, 'latin1').toString('utf8');
-  return utf8.includes('\uFFFD') ? name : utf8;
-}
-
-async function upload(req: Request, res: Response, ctx: Context): Promise<void> {
-  const body = (req.body ?? {}) as Record<string, unknown>;
-  const form: UploadForm = { period: String(body.period ?? '').trim(), track: String(body.track ?? 'village'), replace: !!body.replace };
-  if (!isTrack(form.track)) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
-  let period: PeriodSpec;
-  try {
-    period = periodOf(form.period);
-  } catch (e) {
-    if (!(e instanceof PeriodInvalid)) throw e;
-    return renderUpload(ctx, form, { error: e.message }, 422);
-  }
-  const file = req.file;
-  if (!file) return renderUpload(ctx, form, { error: '请选择要上传的数据文件（CSV、XLSX 或 JSON）' }, 422);
-  const fileName = uploadedName(file.originalname);
-  try {
-    const table = await readTable(file.buffer, fileName);
-    const result = await importInputs(ctx.db, {
-      periodId: period.id, track: form.track, table, fileBytes: file.buffer, by: ctx.user!.username, replace: form.replace,
-    });
-    const ignored = result.ignoredColumns.length ? `；以下列不是本细则的输入，已忽略：${result.ignoredColumns.join('、')}` : '';
-    req.session.flash = `已从 ${fileName} 导入 ${result.rows} 个单位${period.title}的数据${form.replace ? '（已替换原有数据）' : ''}${ignored}`;
-    res.redirect(303, statusHref(period.id, form.track));
-  } catch (e) {
-    if (!(e instanceof DataInvalid)) throw e;
-    const { ruleset } = await trackRules(ctx.db, form.track, ctx.user!.username);
-    // Every problem is counted; the first REPORT_ROWS are listed (200,000 bad rows would be a page no one can open).
-    const shown = e.problems.slice(0, REPORT_ROWS).map((p) => problemRow(ruleset, p));
-    await renderUpload(ctx, form, { report: { file: fileName, count: e.problems.length, shown: shown.length, more: e.problems.length > shown.length, problems: shown } }, 422);
-  }
-}
-
-/** A problem as the report shows it: the column by its header, with the input's label when the header is its name. */
-function problemRow(ruleset: CompiledRuleSet, p: DataProblem) {
-  const input = ruleset.inputs.find((i) => i.name === p.column);
-  return { ...p, columnText: input ? `${p.column}（${input.label}）` : p.column };
-}
-
 export const entryRoutes: RouteSpec[] = [
   { method: 'get', path: '/entry', access: MANAGERS, handle: statusPage },
-  { method: 'get', path: '/entry/upload', access: MANAGERS, handle: uploadPage },
-  { method: 'post', path: '/entry/upload', access: MANAGERS, upload: true, handle: upload },
   { method: 'get', path: '/entry/:period/:track/:unitId', access: MANAGERS, handle: formPage },
   { method: 'post', path: '/entry/:period/:track/:unitId', access: MANAGERS, handle: saveForm },
 ];

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import type { CompiledRuleSet, DataProblem, DataTable } from '../engine/index.js';
+import { cellOf, HEADER_TITLES, type ColumnNumbers } from '../io/sheet-cells.js';
+import { own } from '../engine/own.js';
+
+/**
+ * An upload's error report (错误报告): every problem of a refused file said where a person
+ * finds it — the unit by its name, the cell as Excel names it (F6), the column by its
+ * header — and kept a while, so that the page can offer it as a file to download.
+ */
+
+export interface ReportLine {
+  row: number;
+  /** The unit of the row by its name (else its id as written); '' for the header or a row that could not be read. */
+  unit: string;
+  /** F6, F6、G6, or 第6行 */
+  cell: string;
+  /** The column as a person reads it: the input's label, 单位编号 for id. */
+  columnText: string;
+  code: string;
+  /** The column as the problem names it, for the page's data attributes. */
+  column: string;
+  message: string;
+}
+
+export interface UploadReport { file: string; periodTitle: string; trackName: string; lines: ReportLine[]; count: number; }
+
+/** Where a table was read from, when it was: each row's cells, and where each column stands. */
+export interface ReportSource { table?: DataTable; columnAt?: ColumnNumbers; unitNames: ReadonlyMap<string, string>; }
+
+const text = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim());
+
+/** The lines of a report, in the file's order; at most `max` of them. */
+export function reportLines(ruleset: CompiledRuleSet, problems: DataProblem[], source: ReportSource, max = problems.length): ReportLine[] {
+  const cellsOf = new Map((source.table?.rows ?? []).map((r) => [r.row, r.cells]));
+  const labelOf = new Map(ruleset.inputs.map((i) => [i.name, i.label]));
+  const columnText = (column: string) => column.split('、').map((c) => own(HEADER_TITLES, c) ?? labelOf.get(c) ?? c).join('、');
+  return problems.slice(0, max).map((p) => {
+    const cells = cellsOf.get(p.row);
+    const id = text(cells?.id);
+    const unit = text(cells?.name) || source.unitNames.get(id) || id;
+    return { row: p.row, unit, cell: cellOf(p, source.columnAt), columnText: columnText(p.column), code: p.code, column: p.column, message: p.message };
+  });
+}
+
+/** The report as rows of a sheet: a header, then a line per problem; the last says how many more there were. */
+export function reportRows(report: UploadReport): Array<Array<string | number>> {
+  const rows: Array<Array<string | number>> = [['单位', '单元格', '列', '问题']];
+  for (const l of report.lines) rows.push([l.unit, l.cell, l.columnText, l.message]);
+  if (report.count > report.lines.length) rows.push(['', '', '', `另有 ${report.count - report.lines.length} 处问题未列出：请先改正以上各处后重新上传`]);
+  return rows;
+}
+
+// ---- kept reports: each for its uploader only, a while, a few at a time ----
+
+/** Problems a kept report lists: ten times what the page shows, and ten reports at most in memory (some 40 MB at worst). */
+export const REPORT_FILE_LINES = 10_000;
+const KEEP_MS = 60 * 60 * 1000;
+const KEEP_COUNT = 10;
+
+interface Kept { by: string; at: number; report: UploadReport; }
+
+/**
+ * Kept in this process's memory: a report is read once or twice within minutes of the
+ * upload by the one who made it, and is the file's problems, which the upload can make
+ * again. The oldest go first, past KEEP_COUNT or an hour.
+ */
+const kept = new Map<string, Kept>();
+
+export function keepReport(by: string, report: UploadReport, now = Date.now()): string {
+  for (const [token, k] of kept) if (now - k.at > KEEP_MS) kept.delete(token);
+  while (kept.size >= KEEP_COUNT) kept.delete(kept.keys().next().value!);
+  const token = randomBytes(16).toString('hex');
+  kept.set(token, { by, at: now, report });
+  return token;
+}
+
+/** The report kept under the token for this user, or undefined (unknown, expired, or another's). */
+export function keptReport(by: string, token: string, now = Date.now()): UploadReport | undefined {
+  const k = kept.get(token);
+  if (!k || k.by !== by || now - k.at > KEEP_MS) return undefined;
+  return k.report;
+}
