@@ -15,8 +15,17 @@ const TYPES = {
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
 } as const;
 
+/** Characters of a file name kept before its extension: Windows allows 255 in all, less in a deep folder. */
+export const MAX_FILE_NAME_CHARS = 100;
+
 export function savableFileName(name: string): string {
-  return name.replace(/[\\/:*?"<>|\u0000-\u001f\u007f-\u009f]/g, '_');
+  const safe = name.replace(/[\\/:*?"<>|\u0000-\u001f\u007f-\u009f]/g, '_');
+  const dot = safe.lastIndexOf('.');
+  const [stem, ext] = dot > 0 ? [safe.slice(0, dot), safe.slice(dot)] : [safe, ''];
+  const chars = [...stem];
+  // A name from data (a unit's, 2,000 characters long) is cut, never split inside a character; no trailing dot or space (Windows drops them).
+  const cut = (chars.length > MAX_FILE_NAME_CHARS ? `${chars.slice(0, MAX_FILE_NAME_CHARS - 1).join('')}…` : stem).replace(/[. ]+$/, '');
+  return `${cut || '_'}${ext}`;
 }
 
 export function sendDownload(res: Response, fileName: string, format: keyof typeof TYPES, bytes: Buffer | Uint8Array): void {

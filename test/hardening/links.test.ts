@@ -171,7 +171,7 @@ describe('links made from unit ids land on exactly that unit (issue 17, item 7)'
       expect(await followAll(c, own, text)).to.be.greaterThan(3);
       const csv = await c.request('GET', urlOf([base, id, 'export.csv']));
       expect(csv.status).to.equal(200);
-      expect(await csv.text()).to.contain(id);
+      expect(await csv.text()).to.contain(names.get(id)!);
     }
     // Signed out, the page's link leads through the login page back to exactly that page.
     const anonymous = new Client(app.url);
@@ -225,14 +225,14 @@ describe('links made from unit ids land on exactly that unit (issue 17, item 7)'
     }
   });
 
-  it('names each scorecard export after its unit in a header no id can break', async () => {
-    const savable: Record<string, string> = { 'a/b': 'a_b', 'x?y=1': 'x_y=1', '50%': '50%', '<b>': '_b_', '村 一': '村 一', 'v01#2': 'v01#2', "it's": "it's", 'a+b&c=d;e': 'a+b&c=d;e', '"q"': '_q_', 's/1': 's_1' };
-    for (const [id, name] of Object.entries(savable)) {
+  it('names each scorecard export after its unit, whatever its id, in a header no id can break', async () => {
+    for (const id of ['a/b', 'x?y=1', '50%', '<b>', '村 一', 'v01#2', "it's", 'a+b&c=d;e', '"q"', 's/1']) {
       const base = Object.values(STAFF_IDS).includes(id) ? 'staff' : 'units';
+      const run = base === 'staff' ? runs.staff : runs.village;
       for (const format of ['csv', 'xlsx']) {
-        const res = await leader.request('GET', urlOf([base, id, `export.${format}`], { run: base === 'staff' ? runs.staff : runs.village }));
+        const res = await leader.request('GET', urlOf([base, id, `export.${format}`], { run }));
         expect(res.status, id).to.equal(200);
-        expect(savedAs(res.headers.get('content-disposition')), id).to.equal(`记分卡-${name}-2026.${format}`);
+        expect(savedAs(res.headers.get('content-disposition')), id).to.equal(`${names.get(id)}2026年度${base === 'staff' ? '双线考核（工作人员）' : '村级千分考核'}记分卡（第${run}号）.${format}`);
         await res.arrayBuffer();
       }
     }
