@@ -1,5 +1,6 @@
 import { criterionFigure, type CompiledRuleSet, type Sanction, type UnitJson } from '../engine/index.js';
 import type { Cell, SheetRows } from '../io/csv-write.js';
+import { sanctionPhrase, sanctionReasons, type ReasonedSanction } from './sanction-reason.js';
 
 /**
  * A ranking and its scorecards as rows for people: the terminal table, the CSV and the
@@ -71,13 +72,14 @@ function formatPoints(x: number): string {
 }
 
 /** Spreadsheet rows: one line per unit, named, every group and criterion score in its own column. */
-export function rankingRows(rs: CompiledRuleSet, units: UnitJson[], parents: ParentSanctions[], nameOf: NameOf = (id) => id): SheetRows {
+export function rankingRows(rs: CompiledRuleSet, units: UnitJson[], parents: ParentSanctions[], nameOf: NameOf = (id) => id,
+  reasons: Map<string, ReasonedSanction[]> = sanctionReasons(rs, units)): SheetRows {
   const header: Cell[] = ['排名', '单位', '上级单位', '总分', '加分', '扣分', '等级', '一票否决', '否决原因', '奖惩', ...nodeHeadings(rs)];
   const p = rs.precision;
   const decimals = [null, null, null, p, p, p, null, null, null, null, ...rs.nodes.map(() => p)];
   const rows: Cell[][] = units.map((u) => [
     u.rank, u.name ?? u.id, u.parent === null || u.parent === undefined ? '' : nameOf(u.parent), u.total, u.bonus, u.penalty, u.grade,
-    u.vetoed ? '是' : '否', vetoText(u), sanctionText(u.sanctions),
+    u.vetoed ? '是' : '否', vetoText(u), (reasons.get(u.id) ?? u.sanctions).map(sanctionPhrase).join('；'),
     ...rs.nodes.map((n) => u.scores[n.id]),
   ]);
   const liable: Cell[][] = parents.filter((x) => x.sanctions.length)

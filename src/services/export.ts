@@ -3,6 +3,7 @@ import { listUnits } from '../db/queries/units.js';
 import { localDateTime } from '../local-time.js';
 import { toCsv } from '../io/csv-write.js';
 import { rankingRows, scorecardRows } from '../report/ranking-sheet.js';
+import { sanctionReasons } from '../report/sanction-reason.js';
 import { actorNames } from './actors.js';
 import { compiledVersion } from './rule-versions.js';
 import { requireRun, runResults, STATUS, withExplanations } from './runs.js';
@@ -27,7 +28,9 @@ export async function exportRun(db: Tx, runId: number, format: ExportFormat, wha
   const { ruleset } = await compiledVersion(db, run.rule_sha256);
   const results = await runResults(db, runId, filter);
   const names = new Map((await listUnits(db)).map((u) => [u.id, u.name]));
-  const ranking = rankingRows(ruleset, results.units, filter.unitId ? [] : results.parents, (id) => names.get(id) ?? id);
+  // A sanction's reason (倒数第二名) is a place within the whole ranking, whichever units are exported.
+  const reasons = sanctionReasons(ruleset, filter.unitId ? (await runResults(db, runId)).units : results.units);
+  const ranking = rankingRows(ruleset, results.units, filter.unitId ? [] : results.parents, (id) => names.get(id) ?? id, reasons);
   const cards = scorecardRows(ruleset, what === 'scorecards' || format === 'xlsx' ? await withExplanations(db, run, results.units) : []);
   const one = filter.unitId ? results.units[0] : undefined;
   const subject = `${one ? one.name ?? one.id : ''}${periodTitle(run.period_id)}${trackTitle(run.track) ?? ruleset.title}`;

@@ -88,6 +88,8 @@ describe('the ranking page, drawn once and read by many', function () {
     expect(header.join(' '), 'groups by title and points, no clause id').to.match(/（\d+分）/).and.not.to.match(/[（(][a-z][\w-]*[）)]/i);
     expect(sheet.getCell('B4').value).to.match(/村$/);
     expect(sheet.getCell('C4').value).to.match(/镇$/);
+    const sanctions = (sheet.getColumn(header.indexOf('奖惩') + 1).values as unknown[]).filter((v) => typeof v === 'string' && v !== '奖惩');
+    expect(sanctions, 'each sanction with its reason').to.include('倒数第二名，通报批评');
     expect(sheet.getColumn(4).numFmt, 'the total at the rule set’s one decimal').to.equal('0.0');
     expect(sheet.getColumn(2).width).to.be.at.least(8);
     expect(sheet.views[0]).to.include({ state: 'frozen', ySplit: 3 });
