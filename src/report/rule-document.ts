@@ -1,6 +1,7 @@
 import type { CompiledMethod, CompiledNode, CompiledRuleSet } from '../engine/compiled.js';
 import type { Band, Method, Steps } from '../engine/ruleset.js';
 import { own, table } from '../engine/own.js';
+import { ruleExpressionWords } from '../engine/words.js';
 
 /**
  * The printed 考核细则, generated from a compiled rule set: the rule file is the single
@@ -98,36 +99,14 @@ function quantity(rs: CompiledRuleSet, expr: string): Quantity {
   };
 }
 
-const OPERATORS: Readonly<Record<string, string>> = table({ '>=': '不低于', '<=': '不超过', '==': '等于', '!=': '不等于', '>': '大于', '<': '小于', '*': '×', '/': '÷' });
-
 /**
- * An expression in words: every input and metric by its label, comparisons and logic
- * in Chinese (「其中政策外多孩数大于0」). A bare yes/no input reads as itself, its
- * negation as 「“…”为否」.
+ * An expression in words (engine/words.ts, the same words a village's reasons use): every
+ * input and metric by its label, comparisons with ≥ ≤ < > = ≠, logic as 且、或、非, functions
+ * in Chinese (「已签订计生合同数 ≥ 流出已婚育龄妇女数」). A bare yes/no input reads as itself,
+ * its negation as 「“…”为否」.
  */
 export function words(rs: CompiledRuleSet, expr: string): string {
-  const t = expr.trim();
-  const negated = /^not\s+([\p{L}_][\p{L}\p{N}_]*)$/u.exec(t);
-  if (negated) {
-    const input = rs.inputs.find((i) => i.name === negated[1]);
-    if (input?.type === 'boolean') return `“${input.label}”为否`;
-  }
-  return t.replace(/>=|<=|==|!=|[<>*/]|"[^"]*"|[\p{L}_][\p{L}\p{N}_]*/gu, (tok) => {
-    if (tok in OPERATORS) return OPERATORS[tok];
-    if (tok.startsWith('"')) return `“${tok.slice(1, -1)}”`;
-    if (tok === 'and') return '且';
-    if (tok === 'or') return '或';
-    if (tok === 'not') return '非';
-    if (tok === 'true') return '是';
-    if (tok === 'false') return '否';
-    if (tok === 'total') return '总分';
-    if (tok === 'bonus') return '加分';
-    if (tok === 'penalty') return '扣分';
-    const named = rs.metrics.find((m) => m.name === tok) ?? rs.inputs.find((i) => i.name === tok);
-    if (named) return named.label;
-    const node = rs.nodes.find((x) => x.id === tok);
-    return node ? `“${bare(node.title)}”得分` : tok;
-  }).replace(/\s+/g, '');
+  return ruleExpressionWords(rs, expr);
 }
 
 function gradeInput(rs: CompiledRuleSet, ref: string) {

@@ -32,3 +32,71 @@ describe('explanations a village can read', () => {
     expect(rate).to.contain('无此项工作').and.to.contain('记满分');
   });
 });
+
+describe('reasons without a raw expression or identifier of the rule file (issue 18, item 6)', () => {
+  const rs = compile(ruleSet({
+    totalPoints: 200,
+    precision: 1,
+    inputs: {
+      out: { label: '流出已婚育龄妇女数', type: 'integer', min: 0, unit: '人' },
+      signed: { label: '已签订计生合同数', type: 'integer', min: 0, unit: '人' },
+      illegal: { label: '违法生育案件数', type: 'integer', min: 0, unit: '起' },
+      multi: { label: '政策外多孩数', type: 'integer', min: 0, unit: '人' },
+      pm: { label: '监测点2', type: 'number', min: 0 },
+      volunteers: { label: '志愿者人数', type: 'integer', min: 0, unit: '人' },
+      reached: { label: '入户户数', type: 'integer', min: 0, unit: '户' },
+      homes: { label: '总户数', type: 'integer', min: 1, unit: '户' },
+      charter: { label: '修订村民自治章程', type: 'boolean' },
+    },
+    metrics: { share: { label: '入户比例', expr: 'reached / homes' } },
+    items: [
+      { id: 'contract', title: '签订合同', points: 20, award: { method: 'check', test: 'signed >= out' } },
+      { id: 'cases', title: '查处案件', points: 20, deduct: [{ method: 'per', count: 'illegal', points: 5, when: 'illegal > 0' }] },
+      { id: 'multiBirths', title: '多孩', points: 20, deduct: [{ method: 'per', count: 'multi', points: 10 }], zeroIf: 'multi > 0 and not charter', vetoIf: 'multi > 0' },
+      { id: 'air', title: '空气', points: 20, deduct: [{ method: 'per', count: 'pm', points: 1 }] },
+      { id: 'help', title: '志愿服务', points: 20, deduct: [{ method: 'per', count: 'volunteers', points: -1 }, { method: 'fixed', points: 5 }] },
+      { id: 'reach', title: '入户', points: 20, award: { method: 'ratio', value: 'share' } },
+      { id: 'rest', title: '其余', points: 80, award: { method: 'fixed', points: 80 } },
+    ],
+  }));
+  const row = { id: 'v', out: 20, signed: 18, illegal: 0, multi: 0, pm: 3, volunteers: 1, reached: 15797, homes: 16000, charter: true };
+  const explain = (over: Record<string, unknown> = {}) => {
+    const [u] = appraise(rs, parseJsonData(JSON.stringify([{ ...row, ...over }]), 'd.json')).units;
+    return Object.fromEntries(rs.criteria.map((c) => [c.id, explainCriterion(rs, c, u.unit.env, u.scores[c.index])]));
+  };
+  const IDENTIFIERS = /[A-Za-z]{2,}|>=|<=|==|!=|&&|\|\||扣-|−-/;
+
+  it('writes a condition with the inputs’ labels, a Chinese sign and the unit’s own values, turned round where it fails', () => {
+    expect(explain().contract).to.equal('已签订计生合同数18人 < 流出已婚育龄妇女数20人，不记分；本项20分，得0分');
+    expect(explain({ signed: 20 }).contract).to.equal('已签订计生合同数20人 ≥ 流出已婚育龄妇女数20人，得20分；本项20分，得20分');
+  });
+
+  it('says why a sub-rule does not apply in words, not by its condition’s text', () => {
+    expect(explain().cases).to.equal('不适用（违法生育案件数为0），不扣分；本项20分，得20分');
+    expect(explain({ illegal: 2 }).cases).to.equal('违法生育案件数2起，每1起扣5分，扣10分；本项20分，得10分');
+  });
+
+  it('names the facts that zero a clause and that veto the unit', () => {
+    expect(explain({ multi: 1, charter: false }).multiBirths).to.equal('符合不记分情形（政策外多孩数1人 > 0人，修订村民自治章程：否），记0分');
+    expect(explain({ multi: 1 }).multiBirths).to.equal('政策外多孩数1人，每1人扣10分，扣10分；本项20分，得10分；触发一票否决（政策外多孩数1人 > 0人）');
+  });
+
+  it('keeps a label that ends in a digit apart from its value', () => {
+    expect(explain().air).to.match(/^监测点2：3，每1个扣1分，扣3分；/);
+  });
+
+  it('reads a negative amount per step as an addition: 加1分, not 扣-1分', () => {
+    expect(explain().help).to.equal('志愿者人数1人，每1人加1分，加1分；扣5分；本项20分，得16分');
+  });
+
+  it('names the unrounded score with the rounded one, so that rounding never reads as an error', () => {
+    // 20 × 15797/16000 = 19.74625: 19.7 at one decimal; shown as 19.75 it would seem to round to 19.8.
+    expect(explain().reach).to.equal('入户比例98.73%，按比例记分：20分×98.73%，得19.746分；本项20分，按1位小数计19.7分');
+  });
+
+  it('leaves no English word, identifier or raw operator in any reason', () => {
+    for (const over of [{}, { multi: 1, charter: false }, { multi: 1 }, { illegal: 2, signed: 25 }]) {
+      for (const [id, text] of Object.entries(explain(over))) expect(text, id).not.to.match(IDENTIFIERS);
+    }
+  });
+});
