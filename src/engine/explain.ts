@@ -139,8 +139,8 @@ function bandText(b: Band, q: Quantity): string {
  */
 export function criterionFigure(rs: CompiledRuleSet, c: CompiledCriterion, value: number | null): string {
   if (value === null || !Number.isFinite(value)) return '';
-  const def = c.methods.find((m) => m.value)?.def as { value?: string; count?: string } | undefined;
-  return withUnit(value, quantityOf(rs, def?.value ?? def?.count, c.title));
+  const def = c.methods.find((m) => m.value)?.def as { method: string; value?: string; count?: string } | undefined;
+  return withUnit(value, quantityOf(rs, def?.value ?? def?.count, c.title, def?.method));
 }
 
 /** 「按1位小数计」, 「按整数计」: how a score is rounded. */
