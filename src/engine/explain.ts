@@ -1,5 +1,5 @@
 import { bandHolds, meetsTarget } from './methods.js';
-import { roundHalfUp } from './decimal.js';
+import { round9, roundHalfUp } from './decimal.js';
 import type { CompiledCriterion, CompiledMethod, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
 import { labelled, numberInWords } from './expression/words.js';
@@ -27,7 +27,7 @@ function points(verb: Verb, x: number, digits = 2): string {
 }
 
 /** 「不扣分」「不记分」: nothing of this verb. */
-const none = (verb: Verb) => (verb === '扣' ? '不扣分' : '不记分');
+const none = (verb: Verb) => (verb === '扣' ? '不扣分' : verb === '加' ? '不加分' : '不记分');
 
 interface Quantity { label: string; unit: string; gapUnit: string; percent: boolean }
 
@@ -86,14 +86,24 @@ function describeMethod(rs: CompiledRuleSet, verb: Verb, m: CompiledMethod, env:
       const target = `${def.better === 'higher' ? '不低于' : '不高于'}${withUnit(def.target, q)}`;
       if (meetsTarget(v, def.target, def.better)) return `${valueText(q, v)}，达到目标（${target}），${none(verb)}`;
       const diff = Math.abs(v - def.target);
+      // How a part of a step counts matters only where the gap has one.
+      const partial = !Number.isInteger(round9(diff / def.per));
+      const note = partial ? stepNote(def.steps ?? 'proportional', def.per, q) : '';
       return `${valueText(q, v)}，${def.better === 'higher' ? '低于' : '高于'}目标${withUnit(def.target, q)}，`
-        + `差${gap(diff, q)}${stepNote(def.steps ?? 'proportional', def.per, q)}，每差${gap(def.per, q)}${points(verb, def.points)}，${amountText}${cap}`;
+        + `差${gap(diff, q)}${note}，每差${gap(def.per, q)}${points(verb, def.points)}，${amountText}${cap}`;
     }
     case 'per': {
       const q = quantityOf(rs, def.count, title);
       if (v === undefined) return `${q.label}无法计算`;
-      const allowed = def.allowed ? `，允许${num(def.allowed)}${q.unit}` : '';
-      return `${valueText(q, v)}${allowed}，每${num(def.per ?? 1)}${q.unit || '个'}${points(verb, def.points)}，${amountText}${cap}`;
+      const unit = q.unit || '个';
+      // 「每人扣30分」「每2户加1分」, as a township writes a step.
+      const each = `每${(def.per ?? 1) === 1 ? '' : num(def.per!)}${unit}${points(verb, def.points)}`;
+      if (def.allowed) {
+        if (round9(v) <= round9(def.allowed)) return `${valueText(q, v)}，在${num(def.allowed)}${unit}以内，${none(verb)}`;
+        return `${valueText(q, v)}，${num(def.allowed)}${unit}以内${none(verb)}，超出${num(v - def.allowed)}${unit}，${each}，${amountText}${cap}`;
+      }
+      if (amount === 0 && round9(v) === 0) return `${valueText(q, v)}，${none(verb)}`;
+      return `${valueText(q, v)}，${each}，${amountText}${cap}`;
     }
     case 'ratio': {
       const q = quantityOf(rs, def.value, title, 'ratio');
@@ -103,13 +113,17 @@ function describeMethod(rs: CompiledRuleSet, verb: Verb, m: CompiledMethod, env:
     case 'linear': {
       const q = quantityOf(rs, def.value, title);
       if (v === undefined) return `${q.label}无法计算`;
+      const up = def.fullAt > def.zeroAt;
+      const [x, full, zero] = [round9(v), round9(def.fullAt), round9(def.zeroAt)];
+      if (up ? x >= full : x <= full) return `${valueText(q, v)}，达到${withUnit(def.fullAt, q)}，${amountText}${cap}`;
+      if (up ? x <= zero : x >= zero) return `${valueText(q, v)}，${up ? '未超过' : '不低于'}${withUnit(def.zeroAt, q)}，${none(verb)}`;
       return `${valueText(q, v)}，${withUnit(def.zeroAt, q)}为0分、${withUnit(def.fullAt, q)}为${num(m.P)}分，其间按比例${amountText}${cap}`;
     }
     case 'bands': {
       const q = quantityOf(rs, def.value, title);
       if (v === undefined) return `${q.label}无法计算`;
-      const band = def.bands.find((b) => bandHolds(b, v));
-      return band ? `${valueText(q, v)}，属于“${bandText(band, q)}”档，${amountText}${cap}` : `${valueText(q, v)}，不在任何一档，${none(verb)}`;
+      const k = def.bands.findIndex((b) => bandHolds(b, v));
+      return k >= 0 ? `${valueText(q, v)}，属于“${bandText(def.bands[k], def.bands[k - 1], q)}”档，${amountText}${cap}` : `${valueText(q, v)}，不在任何一档，${none(verb)}`;
     }
     case 'grade': {
       const input = rs.inputs.find((i) => i.name === def.input || i.label === def.input);
@@ -123,12 +137,21 @@ function describeMethod(rs: CompiledRuleSet, verb: Verb, m: CompiledMethod, env:
   }
 }
 
-function bandText(b: Band, q: Quantity): string {
+/**
+ * A band's bounds: its own, and the upper bound the band before it sets when it has none
+ * (the first band that holds is taken: after 「≥50%」, 「≥40%」 is 「≥40%且<50%」).
+ */
+function bandText(b: Band, before: Band | undefined, q: Quantity): string {
   const parts: string[] = [];
+  const ownUpper = b.atMost !== undefined || b.below !== undefined;
+  const upper = ownUpper || !before ? undefined
+    : before.atMost === undefined && before.below === undefined ? (before.atLeast !== undefined ? `<${withUnit(before.atLeast, q)}` : before.above !== undefined ? `≤${withUnit(before.above, q)}` : undefined)
+    : undefined;
   if (b.atLeast !== undefined) parts.push(`≥${withUnit(b.atLeast, q)}`);
   if (b.above !== undefined) parts.push(`>${withUnit(b.above, q)}`);
   if (b.atMost !== undefined) parts.push(`≤${withUnit(b.atMost, q)}`);
   if (b.below !== undefined) parts.push(`<${withUnit(b.below, q)}`);
+  if (upper) parts.push(upper);
   return b.label ?? (parts.length ? parts.join('且') : '其他');
 }
 
@@ -151,10 +174,11 @@ const roundedAt = (precision: number) => (precision === 0 ? '按整数计' : `�
  * at the rule set's precision, the unrounded figure is named with it (「得19.747分，按1位小数计
  * 19.7分」), so that no reader takes the rounding for an error.
  */
-function closing(rs: CompiledRuleSet, c: CompiledCriterion, exact: number | undefined, score: number, amountShown: boolean): string {
+function closing(rs: CompiledRuleSet, c: CompiledCriterion, exact: number | undefined, score: number, amountShown: boolean, exhausted = false): string {
   const head = `本项${num(c.points)}分`;
   const scoreText = num(score, rs.precision);
   const exactText = exact === undefined ? scoreText : num(exact, amountDigits(exact, rs.precision));
+  if (exhausted) return `${head}，扣完为止，得0分`;
   if (exactText === scoreText) return `${head}，得${scoreText}分`;
   // One award method already named the unrounded amount: the rounding is enough.
   if (amountShown) return `${head}，${roundedAt(rs.precision)}${scoreText}分`;
@@ -181,7 +205,7 @@ export function explainCriterion(rs: CompiledRuleSet, c: CompiledCriterion, env:
   const vetoed = c.vetoIf && c.vetoIf(env) === 1;
   const why = vetoed ? ruleConditionWords(rs, c.def.vetoIf!, env).text : '';
   const veto = vetoed ? `；触发一票否决${why ? `（${why}）` : ''}` : '';
-  return `${parts.join('；')}；${closing(rs, c, exact, score, amountShown)}${veto}`;
+  return `${parts.join('；')}；${closing(rs, c, exact, score, amountShown, c.mode === 'deduct' && round9(sum) > round9(c.points))}${veto}`;
 }
 
 /** Why a bonus or penalty item gave what it did. */
