@@ -213,3 +213,9 @@ export function explainAdjustment(rs: CompiledRuleSet, method: CompiledMethod, e
   const text = describeMethod(rs, kind === 'bonus' ? '加' : '扣', method, env, title);
   return Number.isNaN(method.amount(env)) ? `${text}，不计` : text;
 }
+
+/** The facts of a unit that decide a unit-level veto (「政策外出生数1人 > 0人」), for the line that names it. */
+export function explainVeto(rs: CompiledRuleSet, vetoId: string, env: Env): string {
+  const when = rs.file.vetoes?.find((v) => v.id === vetoId)?.when;
+  return when === undefined ? '' : ruleConditionWords(rs, when, env).text;
+}

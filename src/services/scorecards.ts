@@ -47,6 +47,8 @@ export interface Scorecard {
   result: UnitResult;
   clauses: ClauseLine[];
   outline: OutlineBlock[];
+  /** What vetoed the unit by a condition: the title, and for a unit-level veto the facts that decide it. */
+  vetoes: Array<{ title: string; why: string }>;
   adjustments: Array<{ kind: '加分' | '扣分'; title: string; explanation: string }>;
   /** The unit ranked just above, and why it stands there. */
   above: Above | null;
@@ -62,7 +64,7 @@ function runsOf(all: RunRow[], track: string, withDrafts: boolean): RunRow[] {
 }
 
 /** What a unit's scorecard shows of one run: it follows from the run's results alone, which never change once sealed. */
-type RunCard = Pick<Scorecard, 'ruleset' | 'result' | 'clauses' | 'outline' | 'adjustments' | 'above' | 'scopeSize'>;
+type RunCard = Pick<Scorecard, 'ruleset' | 'result' | 'clauses' | 'outline' | 'vetoes' | 'adjustments' | 'above' | 'scopeSize'>;
 
 /**
  * Run cards read recently, per database, by run, its seal and unit. Working out the
@@ -108,6 +110,7 @@ async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCar
   ];
   return {
     ruleset, result, clauses, outline: outlineOf(ruleset, clauses, ruleset.top), adjustments, scopeSize: scope.length,
+    vetoes: result.vetoes.map((v) => ({ title: v.title, why: ruleset.vetoes.some((x) => x.id === v.id) ? result.explanations?.[v.id] ?? '' : '' })),
     above: aboveUnit ? aboveOf(ruleset, result, aboveUnit, scope) : null,
   };
 }
