@@ -117,6 +117,12 @@ function gradeInput(rs: CompiledRuleSet, ref: string) {
 
 type Verb = '得' | '扣' | '加';
 
+/** 「扣5分」, and a negative amount by the opposite verb: a deduction of −1 is 「加1分」, never 「扣-1分」. */
+function pts(verb: Verb, x: number): string {
+  if (x >= 0) return `${verb}${n(x)}分`;
+  return `${verb === '扣' ? '加' : '扣'}${n(-x)}分`;
+}
+
 function stepsText(steps: Steps, per: number, q: Quantity, verb: Verb): string {
   const unit = `${n(per)}${q.gapUnit}`;
   if (steps === 'started') return `不足${unit}的按${unit}计`;
@@ -145,16 +151,16 @@ export function methodText(rs: CompiledRuleSet, m: CompiledMethod | Method, verb
   let text: string;
   switch (def.method) {
     case 'fixed':
-      text = `${verb}${n(def.points)}分`;
+      text = pts(verb, def.points);
       break;
     case 'check':
-      text = `${words(rs, def.test)}的，${verb}${n(P)}分${verb === '得' ? '，否则不得分' : ''}`;
+      text = `${words(rs, def.test)}的，${pts(verb, P)}${verb === '得' ? '，否则不得分' : ''}`;
       break;
     case 'shortfall': {
       const q = quantity(rs, def.value);
       const target = `${n(def.target)}${q.unit}`;
       const met = def.better === 'higher' ? `达到${target}及以上` : `控制在${target}及以下`;
-      const step = `每${def.better === 'higher' ? q.fewer : q.more}${n(def.per)}${q.gapUnit}${verb}${n(def.points)}分`;
+      const step = `每${def.better === 'higher' ? q.fewer : q.more}${n(def.per)}${q.gapUnit}${pts(verb, def.points)}`;
       // 「不足1次的不扣分」 says nothing about a whole count: left out there.
       const obvious = q.integer && Number.isInteger(def.per) && def.steps === 'whole';
       const steps = obvious ? '' : stepsText(def.steps ?? 'proportional', def.per, q, verb);
@@ -167,8 +173,8 @@ export function methodText(rs: CompiledRuleSet, m: CompiledMethod | Method, verb
       const steps = stepsText(def.steps ?? 'whole', def.per ?? 1, { ...q, gapUnit: q.unit || '个' }, verb);
       const scaled = (def.steps ?? 'whole') !== 'whole' ? `，${steps}` : '';
       text = def.allowed
-        ? `${q.label}在${n(def.allowed)}${q.unit || '个'}以内的不${verb === '扣' ? '扣' : '计'}分，超过的${each}${verb}${n(def.points)}分${scaled}`
-        : `${q.label}${each}${verb}${n(def.points)}分${scaled}`;
+        ? `${q.label}在${n(def.allowed)}${q.unit || '个'}以内的不${verb === '扣' ? '扣' : '计'}分，超过的${each}${pts(verb, def.points)}${scaled}`
+        : `${q.label}${each}${pts(verb, def.points)}${scaled}`;
       break;
     }
     case 'ratio': {
@@ -190,7 +196,7 @@ export function methodText(rs: CompiledRuleSet, m: CompiledMethod | Method, verb
         const bounds = boundsText(b, q);
         const label = b.label ? `“${b.label}”` : '';
         const when = bounds ? `${label}${bounds}的` : k === 0 ? `${label}一律` : `${label}其余的`;
-        return b.points === 0 ? `${when}${none}` : `${when}${verb}${n(b.points)}分`;
+        return b.points === 0 ? `${when}${none}` : `${when}${pts(verb, b.points)}`;
       });
       const last = def.bands[def.bands.length - 1];
       if (last && boundsText(last, q)) parts.push(`其余的${none}`);

@@ -66,6 +66,16 @@ describe('the printed 考核细则 generated from a rule set', () => {
     expect(text).not.to.match(/>=|<=|==|!=|&&|\|\||\b(?:and|or|not|min|max|abs|round|if)\b/);
   });
 
+  it('words a negative amount by the opposite verb: 每人加1分, never 扣-1分 (issue 18, item 6)', () => {
+    const rs = compile(ruleSet({
+      totalPoints: 20, inputs: { v: { label: '志愿者人数', type: 'integer', min: 0, unit: '人' } },
+      items: [{ id: 'a', title: '志愿服务', points: 20, deduct: [{ method: 'per', count: 'v', points: -1 }, { method: 'fixed', points: 5 }] }],
+    }));
+    const text = documentLines(ruleDocument(rs)).join('\n');
+    expect(text).to.contain('志愿者人数每人加1分；扣5分');
+    expect(text).not.to.match(/扣-|−-/);
+  });
+
   it('numbers by depth 一、（一）1.（1）and words every method', () => {
     const rs = compile(ruleSet({
       totalPoints: 100,
