@@ -1,7 +1,7 @@
 import type { CompiledRuleSet } from './compiled.js';
 import type { Env, Expr } from './expression/ast.js';
 import { parseExpression } from './expression/parser.js';
-import { conditionInWords, expressionInWords, type Namer, type Valuer } from './expression/words.js';
+import { conditionInWords, expressionInWords, type NameWords, type Namer, type Valuer } from './expression/words.js';
 
 /**
  * A rule set's expressions in words (expression/words.ts) with its own names: inputs and
@@ -25,8 +25,24 @@ function treeOf(rs: CompiledRuleSet, src: string): Expr | null {
 
 const SCORE_WORDS: Readonly<Record<string, string>> = { total: '总分', bonus: '加分', penalty: '扣分' };
 
-/** How each name of the rule set reads. */
+const namers = new WeakMap<CompiledRuleSet, Namer>();
+
+/** How each name of the rule set reads (made once per rule set: an export words every unit's conditions). */
 export function namerOf(rs: CompiledRuleSet): Namer {
+  let namer = namers.get(rs);
+  if (!namer) {
+    const known = new Map<string, NameWords | undefined>();
+    const find = nameWords(rs);
+    namer = (name) => {
+      if (!known.has(name)) known.set(name, find(name));
+      return known.get(name);
+    };
+    namers.set(rs, namer);
+  }
+  return namer;
+}
+
+function nameWords(rs: CompiledRuleSet): Namer {
   return (name) => {
     const metric = rs.metrics.find((m) => m.name === name);
     if (metric) return { label: metric.label, unit: metric.unit, type: metric.type };
