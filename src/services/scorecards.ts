@@ -53,6 +53,8 @@ export interface Scorecard {
   /** The unit ranked just above, and why it stands there. */
   above: Above | null;
   scopeSize: number;
+  /** The units that share the unit's rank (并列): their names. */
+  tiedWith: string[];
   trend: Array<{ runId: number; period: string; total: number; rank: number; grade: string | null; vetoed: boolean }>;
   staff: UnitResult[];
   runs: RunRow[];
@@ -64,7 +66,7 @@ function runsOf(all: RunRow[], track: string, withDrafts: boolean): RunRow[] {
 }
 
 /** What a unit's scorecard shows of one run: it follows from the run's results alone, which never change once sealed. */
-type RunCard = Pick<Scorecard, 'ruleset' | 'result' | 'clauses' | 'outline' | 'vetoes' | 'adjustments' | 'above' | 'scopeSize'>;
+type RunCard = Pick<Scorecard, 'ruleset' | 'result' | 'clauses' | 'outline' | 'vetoes' | 'adjustments' | 'above' | 'scopeSize' | 'tiedWith'>;
 
 /**
  * Run cards read recently, per database, by run, its seal and unit. Working out the
@@ -110,6 +112,7 @@ async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCar
   ];
   return {
     ruleset, result, clauses, outline: outlineOf(ruleset, clauses, ruleset.top), adjustments, scopeSize: scope.length,
+    tiedWith: scope.filter((u) => u.rank === result.rank && u.id !== result.id).map((u) => u.name ?? u.id),
     vetoes: result.vetoes.map((v) => ({ title: v.title, why: ruleset.vetoes.some((x) => x.id === v.id) ? result.explanations?.[v.id] ?? '' : '' })),
     above: aboveUnit ? aboveOf(ruleset, result, aboveUnit, scope) : null,
   };

@@ -133,6 +133,15 @@ describe('the scorecard a village reads (issue 18, items 2, 6 and 10)', function
     await shot(page, 'scorecard-tie-1366');
   });
 
+  it('tells a village that shares its rank with whom (并列)', async () => {
+    // In the 2023 run 龙潭村 and 枫林社区 share the third place; the leader reads 枫林社区's card (the demo gives it no account).
+    await open(1366, 'leader', `/units/v16?run=${published}`);
+    expect(await page.textContent('.summary')).to.contain('与龙潭村并列');
+    await context.close();
+    await open(1366, 'v01', '/units/v01');
+    expect(await page.textContent('.summary')).not.to.contain('并列');
+  });
+
   it('writes a failed condition with labels, a Chinese sign and the village’s own values', async () => {
     await open(1366, 'v08-test', '/units/v08');
     expect(await page.textContent('div.clauses')).to.match(/已签订计生合同数\d+人 < 流出已婚育龄妇女数\d+人，不记分/);
