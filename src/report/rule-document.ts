@@ -1,6 +1,7 @@
 import type { CompiledMethod, CompiledNode, CompiledRuleSet } from '../engine/compiled.js';
 import type { Band, Method, Steps } from '../engine/ruleset.js';
 import { own, table } from '../engine/own.js';
+import { ruleExpressionWords } from '../engine/words.js';
 
 /**
  * The printed 考核细则, generated from a compiled rule set: the rule file is the single
@@ -98,36 +99,14 @@ function quantity(rs: CompiledRuleSet, expr: string): Quantity {
   };
 }
 
-const OPERATORS: Readonly<Record<string, string>> = table({ '>=': '不低于', '<=': '不超过', '==': '等于', '!=': '不等于', '>': '大于', '<': '小于', '*': '×', '/': '÷' });
-
 /**
- * An expression in words: every input and metric by its label, comparisons and logic
- * in Chinese (「其中政策外多孩数大于0」). A bare yes/no input reads as itself, its
- * negation as 「“…”为否」.
+ * An expression in words (engine/words.ts, the same words a village's reasons use): every
+ * input and metric by its label, comparisons with ≥ ≤ < > = ≠, logic as 且、或、非, functions
+ * in Chinese (「已签订计生合同数 ≥ 流出已婚育龄妇女数」). A bare yes/no input reads as itself,
+ * its negation as 「“…”为否」.
  */
 export function words(rs: CompiledRuleSet, expr: string): string {
-  const t = expr.trim();
-  const negated = /^not\s+([\p{L}_][\p{L}\p{N}_]*)$/u.exec(t);
-  if (negated) {
-    const input = rs.inputs.find((i) => i.name === negated[1]);
-    if (input?.type === 'boolean') return `“${input.label}”为否`;
-  }
-  return t.replace(/>=|<=|==|!=|[<>*/]|"[^"]*"|[\p{L}_][\p{L}\p{N}_]*/gu, (tok) => {
-    if (tok in OPERATORS) return OPERATORS[tok];
-    if (tok.startsWith('"')) return `“${tok.slice(1, -1)}”`;
-    if (tok === 'and') return '且';
-    if (tok === 'or') return '或';
-    if (tok === 'not') return '非';
-    if (tok === 'true') return '是';
-    if (tok === 'false') return '否';
-    if (tok === 'total') return '总分';
-    if (tok === 'bonus') return '加分';
-    if (tok === 'penalty') return '扣分';
-    const named = rs.metrics.find((m) => m.name === tok) ?? rs.inputs.find((i) => i.name === tok);
-    if (named) return named.label;
-    const node = rs.nodes.find((x) => x.id === tok);
-    return node ? `“${bare(node.title)}”得分` : tok;
-  }).replace(/\s+/g, '');
+  return ruleExpressionWords(rs, expr);
 }
 
 function gradeInput(rs: CompiledRuleSet, ref: string) {
@@ -137,6 +116,12 @@ function gradeInput(rs: CompiledRuleSet, ref: string) {
 // ── methods in words ─────────────────────────────────────────────────────────
 
 type Verb = '得' | '扣' | '加';
+
+/** 「扣5分」, and a negative amount by the opposite verb: a deduction of −1 is 「加1分」, never 「扣-1分」. */
+function pts(verb: Verb, x: number): string {
+  if (x >= 0) return `${verb}${n(x)}分`;
+  return `${verb === '扣' ? '加' : '扣'}${n(-x)}分`;
+}
 
 function stepsText(steps: Steps, per: number, q: Quantity, verb: Verb): string {
   const unit = `${n(per)}${q.gapUnit}`;
@@ -166,16 +151,16 @@ export function methodText(rs: CompiledRuleSet, m: CompiledMethod | Method, verb
   let text: string;
   switch (def.method) {
     case 'fixed':
-      text = `${verb}${n(def.points)}分`;
+      text = pts(verb, def.points);
       break;
     case 'check':
-      text = `${words(rs, def.test)}的，${verb}${n(P)}分${verb === '得' ? '，否则不得分' : ''}`;
+      text = `${words(rs, def.test)}的，${pts(verb, P)}${verb === '得' ? '，否则不得分' : ''}`;
       break;
     case 'shortfall': {
       const q = quantity(rs, def.value);
       const target = `${n(def.target)}${q.unit}`;
       const met = def.better === 'higher' ? `达到${target}及以上` : `控制在${target}及以下`;
-      const step = `每${def.better === 'higher' ? q.fewer : q.more}${n(def.per)}${q.gapUnit}${verb}${n(def.points)}分`;
+      const step = `每${def.better === 'higher' ? q.fewer : q.more}${n(def.per)}${q.gapUnit}${pts(verb, def.points)}`;
       // 「不足1次的不扣分」 says nothing about a whole count: left out there.
       const obvious = q.integer && Number.isInteger(def.per) && def.steps === 'whole';
       const steps = obvious ? '' : stepsText(def.steps ?? 'proportional', def.per, q, verb);
@@ -188,8 +173,8 @@ export function methodText(rs: CompiledRuleSet, m: CompiledMethod | Method, verb
       const steps = stepsText(def.steps ?? 'whole', def.per ?? 1, { ...q, gapUnit: q.unit || '个' }, verb);
       const scaled = (def.steps ?? 'whole') !== 'whole' ? `，${steps}` : '';
       text = def.allowed
-        ? `${q.label}在${n(def.allowed)}${q.unit || '个'}以内的不${verb === '扣' ? '扣' : '计'}分，超过的${each}${verb}${n(def.points)}分${scaled}`
-        : `${q.label}${each}${verb}${n(def.points)}分${scaled}`;
+        ? `${q.label}在${n(def.allowed)}${q.unit || '个'}以内的不${verb === '扣' ? '扣' : '计'}分，超过的${each}${pts(verb, def.points)}${scaled}`
+        : `${q.label}${each}${pts(verb, def.points)}${scaled}`;
       break;
     }
     case 'ratio': {
@@ -211,7 +196,7 @@ export function methodText(rs: CompiledRuleSet, m: CompiledMethod | Method, verb
         const bounds = boundsText(b, q);
         const label = b.label ? `“${b.label}”` : '';
         const when = bounds ? `${label}${bounds}的` : k === 0 ? `${label}一律` : `${label}其余的`;
-        return b.points === 0 ? `${when}${none}` : `${when}${verb}${n(b.points)}分`;
+        return b.points === 0 ? `${when}${none}` : `${when}${pts(verb, b.points)}`;
       });
       const last = def.bands[def.bands.length - 1];
       if (last && boundsText(last, q)) parts.push(`其余的${none}`);

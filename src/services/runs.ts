@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createGzip, gunzipSync } from 'node:zlib';
 import {
-  appraise, scoreAgainInto, DataInvalid, explainAdjustment, metricValues, type DataProblem, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
+  appraise, scoreAgainInto, DataInvalid, explainAdjustment, explainVeto, metricValues, type DataProblem, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
   type CompiledRuleSet, type DataTable, type RankedUnit, type ScoreJson, type UnitJson,
 } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
@@ -47,6 +47,8 @@ function explanations(rs: CompiledRuleSet, env: Env, score: (criterionIndex: num
   for (const [kind, block] of [['bonus', rs.bonus], ['penalty', rs.penalty]] as const) {
     for (const item of block?.items ?? []) out[item.id] = explainAdjustment(rs, item.method, env, item.title, kind);
   }
+  // A unit-level veto by the facts that decide it (ids are unique in a rule file: no clause's reason is overwritten).
+  for (const v of rs.vetoes) out[v.id] = explainVeto(rs, v.id, env);
   return out;
 }
 

@@ -24,6 +24,25 @@ export interface ClauseLine {
   explanation: string; lost: number;
 }
 
+/**
+ * The clause tree as the page folds it: a group with its lines, and runs of clauses between
+ * groups (each run one table). `open`: shown unfolded on a phone, where the unit lost points.
+ */
+export type OutlineBlock =
+  | { group: ClauseLine & { index: number; open: boolean }; blocks: OutlineBlock[] }
+  | { rows: ClauseLine[] };
+
+/** Why the unit above stands above: a veto, the tie-break of equal totals, or its total. */
+export interface Above {
+  name: string | null; id: string; total: number; gap: number;
+  /** A condition veto put this unit below one with a lower or equal total (vetoedLast). */
+  byVeto: boolean;
+  /** This unit is the last of its scope. */
+  last: boolean;
+  /** Equal totals, ordered by the first tie-break score that differs (总分相同，按……得分排序). */
+  tieBreak: { title: string; theirs: number; mine: number } | null;
+}
+
 export interface Scorecard {
   unit: UnitRow;
   run: RunRow;
@@ -31,10 +50,15 @@ export interface Scorecard {
   /** The unit's results, each sanction with its reason (倒数第二名). */
   result: UnitResult & { sanctions: ReasonedSanction[] };
   clauses: ClauseLine[];
+  outline: OutlineBlock[];
+  /** What vetoed the unit by a condition: the title, and for a unit-level veto the facts that decide it. */
+  vetoes: Array<{ title: string; why: string }>;
   adjustments: Array<{ kind: '加分' | '扣分'; title: string; explanation: string }>;
-  /** The unit ranked just above; byVeto when a veto, not its total, put this one below it. */
-  above: { name: string | null; id: string; total: number; gap: number; byVeto: boolean } | null;
+  /** The unit ranked just above, and why it stands there. */
+  above: Above | null;
   scopeSize: number;
+  /** The units that share the unit's rank (并列): their names. */
+  tiedWith: string[];
   trend: TrendLine[];
   /** The trend drawn (SVG): total and rank over the periods; null with fewer than two periods. */
   trendChart: string | null;
@@ -80,7 +104,7 @@ function runsOf(all: RunRow[], track: string, withDrafts: boolean): RunRow[] {
 }
 
 /** What a unit's scorecard shows of one run: it follows from the run's results alone, which never change once sealed. */
-type RunCard = Pick<Scorecard, 'ruleset' | 'result' | 'clauses' | 'adjustments' | 'above' | 'scopeSize'>;
+type RunCard = Pick<Scorecard, 'ruleset' | 'result' | 'clauses' | 'outline' | 'vetoes' | 'adjustments' | 'above' | 'scopeSize' | 'tiedWith'>;
 
 /**
  * Run cards read recently, per database, by run, its seal and unit. Working out the
@@ -126,12 +150,41 @@ async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCar
     ...(ruleset.penalty?.items ?? []).map((i) => ({ kind: '扣分' as const, title: i.title, explanation: result.explanations?.[i.id] ?? '' })),
   ];
   return {
-    ruleset, result, clauses, adjustments, scopeSize: scope.length,
-    above: aboveUnit ? {
-      id: aboveUnit.id, name: aboveUnit.name, total: aboveUnit.total, gap: Math.round((aboveUnit.total - result.total) * 1e6) / 1e6,
-      // Ranked below a unit with a lower total: only a veto puts it there (vetoedLast).
-      byVeto: result.vetoed && aboveUnit.total < result.total,
-    } : null,
+    ruleset, result, clauses, outline: outlineOf(ruleset, clauses, ruleset.top), adjustments, scopeSize: scope.length,
+    tiedWith: scope.filter((u) => u.rank === result.rank && u.id !== result.id).map((u) => u.name ?? u.id),
+    vetoes: result.vetoes.map((v) => ({ title: v.title, why: ruleset.vetoes.some((x) => x.id === v.id) ? result.explanations?.[v.id] ?? '' : '' })),
+    above: aboveUnit ? aboveOf(ruleset, result, aboveUnit, scope) : null,
+  };
+}
+
+/** The items at `indexes` as the page folds them: each group with its blocks, runs of clauses between. */
+function outlineOf(rs: CompiledRuleSet, clauses: ClauseLine[], indexes: number[]): OutlineBlock[] {
+  const blocks: OutlineBlock[] = [];
+  for (const i of indexes) {
+    const node = rs.nodes[i];
+    if (node.kind === 'group') {
+      blocks.push({ group: { ...clauses[i], index: i, open: clauses[i].lost > 0 }, blocks: outlineOf(rs, clauses, node.children) });
+      continue;
+    }
+    const last = blocks[blocks.length - 1];
+    if (last && 'rows' in last) last.rows.push(clauses[i]);
+    else blocks.push({ rows: [clauses[i]] });
+  }
+  return blocks;
+}
+
+/** Where the unit above stands, and why (exported for its tests). */
+export function aboveOf(rs: CompiledRuleSet, result: UnitResult, above: UnitResult, scope: UnitResult[]): Above {
+  // Only a condition veto with vetoedLast puts a unit below one whose total is not higher.
+  const byVeto = rs.ranking.vetoedLast && result.vetoes.length > 0 && above.vetoes.length === 0 && above.total <= result.total;
+  let tieBreak: Above['tieBreak'] = null;
+  if (!byVeto && above.total === result.total) {
+    const decisive = rs.ranking.tieBreak.map((i) => rs.nodes[i]).find((n) => above.scores[n.id] !== result.scores[n.id]);
+    if (decisive) tieBreak = { title: decisive.title, theirs: above.scores[decisive.id], mine: result.scores[decisive.id] };
+  }
+  return {
+    id: above.id, name: above.name, total: above.total, gap: Math.round((above.total - result.total) * 1e6) / 1e6,
+    byVeto, last: scope.every((u) => u.rank <= result.rank), tieBreak,
   };
 }
 

@@ -24,11 +24,129 @@ describe('explanations a village can read', () => {
   it('names the figure, the target, the gap, the rule and the points lost', () => {
     const [rate, cases] = explain({ id: 'v', due: 1000, done: 973, cases: 2 });
     expect(rate).to.equal('避孕节育措施落实率97.3%，低于目标98%，差0.7个百分点，每差1个百分点扣5分，扣3.5分；本项50分，得46.5分');
-    expect(cases).to.equal('政策外生育2例，每1例扣10分，扣20分；本项50分，得30分');
+    expect(cases).to.equal('政策外生育2例，每例扣10分，扣20分；本项50分，得30分');
   });
 
   it('says when nothing was due and the clause scores full', () => {
     const [rate] = explain({ id: 'v', due: 0, done: 0, cases: 0 });
     expect(rate).to.contain('无此项工作').and.to.contain('记满分');
+  });
+});
+
+describe('reasons without a raw expression or identifier of the rule file (issue 18, item 6)', () => {
+  const rs = compile(ruleSet({
+    totalPoints: 200,
+    precision: 1,
+    inputs: {
+      out: { label: '流出已婚育龄妇女数', type: 'integer', min: 0, unit: '人' },
+      signed: { label: '已签订计生合同数', type: 'integer', min: 0, unit: '人' },
+      illegal: { label: '违法生育案件数', type: 'integer', min: 0, unit: '起' },
+      multi: { label: '政策外多孩数', type: 'integer', min: 0, unit: '人' },
+      pm: { label: '监测点2', type: 'number', min: 0 },
+      volunteers: { label: '志愿者人数', type: 'integer', min: 0, unit: '人' },
+      reached: { label: '入户户数', type: 'integer', min: 0, unit: '户' },
+      homes: { label: '总户数', type: 'integer', min: 1, unit: '户' },
+      charter: { label: '修订村民自治章程', type: 'boolean' },
+    },
+    metrics: { share: { label: '入户比例', expr: 'reached / homes' } },
+    items: [
+      { id: 'contract', title: '签订合同', points: 20, award: { method: 'check', test: 'signed >= out' } },
+      { id: 'cases', title: '查处案件', points: 20, deduct: [{ method: 'per', count: 'illegal', points: 5, when: 'illegal > 0' }] },
+      { id: 'multiBirths', title: '多孩', points: 20, deduct: [{ method: 'per', count: 'multi', points: 10 }], zeroIf: 'multi > 0 and not charter', vetoIf: 'multi > 0' },
+      { id: 'air', title: '空气', points: 20, deduct: [{ method: 'per', count: 'pm', points: 1 }] },
+      { id: 'help', title: '志愿服务', points: 20, deduct: [{ method: 'per', count: 'volunteers', points: -1 }, { method: 'fixed', points: 5 }] },
+      { id: 'reach', title: '入户', points: 20, award: { method: 'ratio', value: 'share' } },
+      { id: 'rest', title: '其余', points: 80, award: { method: 'fixed', points: 80 } },
+    ],
+  }));
+  const row = { id: 'v', out: 20, signed: 18, illegal: 0, multi: 0, pm: 3, volunteers: 1, reached: 15797, homes: 16000, charter: true };
+  const explain = (over: Record<string, unknown> = {}) => {
+    const [u] = appraise(rs, parseJsonData(JSON.stringify([{ ...row, ...over }]), 'd.json')).units;
+    return Object.fromEntries(rs.criteria.map((c) => [c.id, explainCriterion(rs, c, u.unit.env, u.scores[c.index])]));
+  };
+  const IDENTIFIERS = /[A-Za-z]{2,}|>=|<=|==|!=|&&|\|\||扣-|−-/;
+
+  it('writes a condition with the inputs’ labels, a Chinese sign and the unit’s own values, turned round where it fails', () => {
+    expect(explain().contract).to.equal('已签订计生合同数18人 < 流出已婚育龄妇女数20人，不记分；本项20分，得0分');
+    expect(explain({ signed: 20 }).contract).to.equal('已签订计生合同数20人 ≥ 流出已婚育龄妇女数20人，得20分；本项20分，得20分');
+  });
+
+  it('says why a sub-rule does not apply in words, not by its condition’s text', () => {
+    expect(explain().cases).to.equal('不适用（违法生育案件数为0），不扣分；本项20分，得20分');
+    expect(explain({ illegal: 2 }).cases).to.equal('违法生育案件数2起，每起扣5分，扣10分；本项20分，得10分');
+  });
+
+  it('names the facts that zero a clause and that veto the unit', () => {
+    expect(explain({ multi: 1, charter: false }).multiBirths).to.equal('符合不记分情形（政策外多孩数1人 > 0人，修订村民自治章程：否），记0分');
+    expect(explain({ multi: 1 }).multiBirths).to.equal('政策外多孩数1人，每人扣10分，扣10分；本项20分，得10分；触发一票否决（政策外多孩数1人 > 0人）');
+  });
+
+  it('keeps a label that ends in a digit apart from its value', () => {
+    expect(explain().air).to.match(/^监测点2：3，每个扣1分，扣3分；/);
+  });
+
+  it('reads a negative amount per step as an addition: 加1分, not 扣-1分', () => {
+    expect(explain().help).to.equal('志愿者人数1人，每人加1分，加1分；扣5分；本项20分，得16分');
+  });
+
+  it('names the unrounded score with the rounded one, so that rounding never reads as an error', () => {
+    // 20 × 15797/16000 = 19.74625: 19.7 at one decimal; shown as 19.75 it would seem to round to 19.8.
+    expect(explain().reach).to.equal('入户比例98.73%，按比例记分：20分×98.73%，得19.746分；本项20分，按1位小数计19.7分');
+  });
+
+  it('leaves no English word, identifier or raw operator in any reason', () => {
+    for (const over of [{}, { multi: 1, charter: false }, { multi: 1 }, { illegal: 2, signed: 25 }]) {
+      for (const [id, text] of Object.entries(explain(over))) expect(text, id).not.to.match(IDENTIFIERS);
+    }
+  });
+});
+
+describe('reasons for every method, as a township writes them (issue 18, item 6)', () => {
+  const rs = compile(ruleSet({
+    totalPoints: 200,
+    inputs: {
+      rate: { label: '征收到位率', type: 'number', min: 0, max: 100, unit: '%' },
+      errors: { label: '不符处数', type: 'integer', min: 0, unit: '处' },
+      meetings: { label: '例会次数', type: 'integer', min: 0, unit: '次' },
+      done: { label: '及时率', type: 'number', min: 0, max: 100, unit: '%' },
+      gaps: { label: '缺项数', type: 'integer', min: 0, unit: '项' },
+    },
+    items: [
+      { id: 'fee', title: '征收', points: 20, award: { method: 'bands', value: 'rate', bands: [{ atLeast: 70, points: 20 }, { atLeast: 60, points: 15 }, { points: 0 }] } },
+      { id: 'ledgers', title: '台帐', points: 40, deduct: [{ method: 'per', count: 'errors', points: 2, allowed: 2 }] },
+      { id: 'meet', title: '例会', points: 40, deduct: [{ method: 'shortfall', value: 'meetings', target: 12, better: 'higher', per: 1, points: 5, steps: 'whole' }] },
+      { id: 'timely', title: '及时', points: 30, award: { method: 'linear', value: 'done', zeroAt: 50, fullAt: 100 } },
+      { id: 'staff', title: '配备', points: 20, deduct: [{ method: 'per', count: 'gaps', points: 5 }] },
+      { id: 'rest', title: '其余', points: 50, award: { method: 'fixed', points: 50 } },
+    ],
+  }));
+  const explain = (row: Record<string, unknown>) => {
+    const [u] = appraise(rs, parseJsonData(JSON.stringify([{ id: 'v', rate: 65, errors: 5, meetings: 10, done: 80, gaps: 0, ...row }]), 'd.json')).units;
+    return Object.fromEntries(rs.criteria.map((c) => [c.id, explainCriterion(rs, c, u.unit.env, u.scores[c.index])]));
+  };
+
+  it('names a band by its bounds, the one the band before sets too', () => {
+    expect(explain({}).fee).to.equal('征收到位率65%，属于“≥60%且<70%”档，得15分；本项20分，得15分');
+    expect(explain({ rate: 30 }).fee).to.equal('征收到位率30%，属于“<60%”档，得0分；本项20分，得0分');
+  });
+
+  it('says what a count within its allowance costs, and what its excess does', () => {
+    expect(explain({}).ledgers).to.equal('不符处数5处，2处以内不扣分，超出3处，每处扣2分，扣6分；本项40分，得34分');
+    expect(explain({ errors: 1 }).ledgers).to.equal('不符处数1处，在2处以内，不扣分；本项40分，得40分');
+  });
+
+  it('leaves out how a part of a step counts where the gap has none', () => {
+    expect(explain({}).meet).to.equal('例会次数10次，低于目标12次，差2次，每差1次扣5分，扣10分；本项40分，得30分');
+  });
+
+  it('says a linear clause reached its full mark, or scored in proportion', () => {
+    expect(explain({ done: 100 }).timely).to.equal('及时率100%，达到100%，得30分；本项30分，得30分');
+    expect(explain({}).timely).to.equal('及时率80%，50%为0分、100%为30分，其间按比例得18分；本项30分，得18分');
+    expect(explain({ done: 40 }).timely).to.equal('及时率40%，未超过50%，不记分；本项30分，得0分');
+  });
+
+  it('says 不扣分 for a count of nothing, and 扣完为止 where the deductions exceed the points', () => {
+    expect(explain({}).staff).to.equal('缺项数0项，不扣分；本项20分，得20分');
+    expect(explain({ gaps: 5 }).staff).to.equal('缺项数5项，每项扣5分，扣25分；本项20分，扣完为止，得0分');
   });
 });

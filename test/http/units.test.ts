@@ -37,7 +37,8 @@ describe('a village’s scorecard, kept and read again', function () {
     const vetoed = units.find((u) => u.vetoed && units.some((o) => o.rank < u.rank && o.total < u.total));
     expect(vetoed, 'a vetoed village ranked below a lower total').not.to.equal(undefined);
     const page = (await leader.get(`/units/${vetoed!.id}?run=${draft}`)).text;
-    expect(page).to.contain('因一票否决列于');
+    // It is the last of its township: told so (因一票否决列最后), not that it stands below the village above.
+    expect(page).to.contain('因一票否决列最后');
     expect(page).not.to.match(/−-|−−/);
   });
 

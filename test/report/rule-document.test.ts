@@ -28,8 +28,8 @@ describe('the printed 考核细则 generated from a rule set', () => {
   });
 
   it('states the veto conditions, the grade of a vetoed village and the ranking sanctions', () => {
-    expect(lines).to.include('其中政策外多孩数大于0的，实行一票否决。');
-    expect(lines).to.include('有政策外生育的村实行一票否决（政策外出生数大于0）。');
+    expect(lines).to.include('其中政策外多孩数 > 0人的，实行一票否决。');
+    expect(lines).to.include('有政策外生育的村实行一票否决（政策外出生数 > 0人）。');
     expect(lines).to.include('凡被一票否决的村一律定为不合格（一票否决）。');
     expect(lines).to.include('排名第一名的村，表彰。');
     expect(lines).to.include('排名最后一名的村，一票否决。');
@@ -47,6 +47,33 @@ describe('the printed 考核细则 generated from a rule set', () => {
     expect(lines.join('\n')).not.to.match(/birthRate|outOfPolicy|teamGrade|hasBoard/);
     expect(lines).to.include('由考核组评定“队伍建设评定”：好得40分，中得25分，差得10分。');
     expect(lines).to.include('台帐与微机数据不符处数在2处以内的不扣分，超过的每处扣2分，最多扣30分，扣完为止。');
+  });
+
+  it('writes every condition and formula in words: labels, ≥ ≤ < > = ≠, 且 或 非, functions in Chinese, no raw expression (issue 18, item 6)', () => {
+    expect(lines).to.include('已签订计生合同数 ≥ 流出已婚育龄妇女数的，得20分，否则不得分。');
+    expect(lines).to.include('出生统计准确率（%）＝（出生人数−抽查发现出生漏报数）÷出生人数×100。');
+    expect(lines).to.include('队伍配备缺项数（项）＝（配备村计生专干时取0，否则取1）+（组宣管员配齐时取0，否则取1）+（中心户长配齐时取0，否则取1）+（信息员配齐时取0，否则取1）。');
+    const rs = compile(ruleSet({
+      totalPoints: 10,
+      inputs: { a: { label: '甲数', type: 'number', unit: '人' }, b: { label: '乙数', type: 'number' }, ok: { label: '建档', type: 'boolean' } },
+      metrics: { m: { label: '较大者', expr: 'max(a, b) - min(a, abs(b)) / round(b, 1)' } },
+      items: [{ id: 'x', title: '甲项', points: 10, award: { method: 'check', test: '(a >= 1 or b != 2) and not (ok and a <= b)' }, zeroIf: 'not ok or a == 3 and b < 1' }],
+    }));
+    const text = documentLines(ruleDocument(rs)).join('\n');
+    expect(text).to.contain('（甲数 ≥ 1人 或 乙数 ≠ 2） 且 非（建档 且 甲数 ≤ 乙数）的，得10分');
+    expect(text).to.contain('“建档”为否 或 甲数 = 3人 且 乙数 < 1的，本项不记分');
+    expect(text).to.contain('较大者＝（甲数、乙数中的较大者）−（甲数、乙数的绝对值中的较小者）÷（乙数保留1位小数）');
+    expect(text).not.to.match(/>=|<=|==|!=|&&|\|\||\b(?:and|or|not|min|max|abs|round|if)\b/);
+  });
+
+  it('words a negative amount by the opposite verb: 每人加1分, never 扣-1分 (issue 18, item 6)', () => {
+    const rs = compile(ruleSet({
+      totalPoints: 20, inputs: { v: { label: '志愿者人数', type: 'integer', min: 0, unit: '人' } },
+      items: [{ id: 'a', title: '志愿服务', points: 20, deduct: [{ method: 'per', count: 'v', points: -1 }, { method: 'fixed', points: 5 }] }],
+    }));
+    const text = documentLines(ruleDocument(rs)).join('\n');
+    expect(text).to.contain('志愿者人数每人加1分；扣5分');
+    expect(text).not.to.match(/扣-|−-/);
   });
 
   it('numbers by depth 一、（一）1.（1）and words every method', () => {
@@ -82,8 +109,8 @@ describe('the printed 考核细则 generated from a rule set', () => {
     expect(text).to.include('按比例记分：得分＝20分×完成数÷10，最多得20分。');
     expect(text).to.include('由考核组评定“工作评定”：好得20分，中得10分，差得0分。');
     expect(text).to.include('由考核组酌情记分（记入“酌情分”），最多得10分。');
-    expect(text).to.include('完成数大于0时，“建立台帐”为否的，扣10分；完成数每件扣1分，最多扣5分，扣完为止。');
-    expect(text).to.include('完成数等于0的，本项不记分。');
+    expect(text).to.include('完成数 > 0件时，“建立台帐”为否的，扣10分；完成数每件扣1分，最多扣5分，扣完为止。');
+    expect(text).to.include('完成数 = 0件的，本项不记分。');
     expect(text).to.include('完成率达到100%及以上的得20分，50%及以下的不得分，其间按比例记分。');
     expect(text).to.include('完成数每2件加1分。');
     expect(d.blocks.map((b) => b.heading)).to.include('二、加分项目（加分合计不超过5分）');
@@ -104,7 +131,7 @@ describe('the printed 考核细则 generated from a rule set', () => {
         totalPoints: 10, inputs: { toString: { label: '对象数', type: 'number' } },
         items: [{ id: 'a', title: '甲项', points: 10, award: { method: 'fixed', points: 10 }, zeroIf: 'toString > 5' }],
       }));
-      expect(text).to.contain('对象数大于5的，本项不记分');
+      expect(text).to.contain('对象数 > 5的，本项不记分');
       expect(text).not.to.match(/function|native code|\[object/);
     });
 

@@ -6,7 +6,9 @@ import { parseDataBytes } from '../../src/io/data-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { createRun, publishRun, runResults, withExplanations } from '../../src/services/runs.js';
-import { scorecardOf, trendGrade } from '../../src/services/scorecards.js';
+import { aboveOf, scorecardOf, trendGrade } from '../../src/services/scorecards.js';
+import type { UnitResult } from '../../src/report/ranking-sheet.js';
+import { compile, ruleSet } from '../helpers.js';
 import { openStore } from '../../src/services/store.js';
 import { onEachBackend } from '../support/backends.js';
 
@@ -76,5 +78,43 @@ describe('a grade as the trend writes it', () => {
     expect(trendGrade(null, true)).to.equal('一票否决');
     expect(trendGrade('优秀', false)).to.equal('优秀');
     expect(trendGrade(null, false)).to.equal('');
+  });
+});
+
+describe('what a scorecard says of the unit above (issue 18, item 6)', () => {
+  const rs = compile(ruleSet({
+    totalPoints: 100,
+    inputs: { a: { label: '甲', type: 'number' }, b: { label: '乙', type: 'number' } },
+    items: [
+      { id: 'first', title: '一、指标', points: 50, items: [{ id: 'x', title: '甲项', points: 50, award: { method: 'manual', input: 'a' } }] },
+      { id: 'second', title: '二、基础', points: 50, items: [{ id: 'y', title: '乙项', points: 50, award: { method: 'manual', input: 'b' } }] },
+    ],
+    vetoes: [{ id: 'v', title: '否决', when: 'a < 0' }],
+    ranking: { tieBreak: ['first', 'second'] },
+  }));
+  const unit = (id: string, rank: number, total: number, first: number, vetoed = false): UnitResult => ({
+    id, name: `${id}村`, parent: null, total, rank, grade: null, vetoed, vetoes: vetoed ? [{ id: 'v', title: '否决' }] : [],
+    sanctions: [], bonus: 0, penalty: 0, scores: { first, second: total - first, x: first, y: total - first }, values: {},
+  } as unknown as UnitResult);
+
+  it('says a condition veto put the unit below a lower total, and whether it is the last', () => {
+    const top = unit('甲', 1, 90, 45), vetoed = unit('乙', 2, 95, 50, true), last = unit('丙', 3, 80, 40, true);
+    expect(aboveOf(rs, vetoed, top, [top, vetoed, last])).to.include({ byVeto: true, last: false, tieBreak: null });
+    const alone = [top, unit('乙', 2, 95, 50, true)];
+    expect(aboveOf(rs, alone[1], top, alone)).to.include({ byVeto: true, last: true });
+  });
+
+  it('gives the gap where the total, not the veto, decides', () => {
+    const top = unit('甲', 1, 90, 45), below = unit('乙', 2, 80.5, 40, true);
+    expect(aboveOf(rs, below, top, [top, below])).to.include({ byVeto: false, gap: 9.5, tieBreak: null });
+  });
+
+  it('names the tie-break score that put an equal total below, with both scores', () => {
+    const top = unit('甲', 1, 90, 45), tied = unit('乙', 2, 90, 40);
+    expect(aboveOf(rs, tied, top, [top, tied]).tieBreak).to.deep.equal({ title: '一、指标', theirs: 45, mine: 40 });
+    const second = unit('丙', 2, 90, 45);
+    (second.scores as Record<string, number>).second = 44;
+    const third = { ...top, scores: { ...top.scores, second: 45 } } as UnitResult;
+    expect(aboveOf(rs, second, third, [third, second]).tieBreak).to.deep.equal({ title: '二、基础', theirs: 45, mine: 44 });
   });
 });

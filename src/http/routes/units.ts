@@ -30,7 +30,9 @@ function runCard(views: Views, card: Scorecard): Fragment {
       result: card.result, ruleset: card.ruleset, precision: card.ruleset.precision, scopeSize: card.scopeSize,
       // Staff are counted as people: 共 26 人, not 共 26 个单位.
       scopeNoun: card.ruleset.subject === 'staff' ? '人' : '个单位',
-      above: card.above, clauses: card.clauses, adjustments: card.adjustments,
+      above: card.above, tiedWith: card.tiedWith, outline: card.outline, vetoes: card.vetoes, adjustments: card.adjustments,
+      // The bonus and penalty items unfold on a phone where they gave something.
+      adjusted: card.result.bonus !== 0 || card.result.penalty !== 0,
     });
     runCards.set(card.result, drawn);
   }
