@@ -78,7 +78,21 @@ describe('the appraisal command', () => {
   it('prints one unit’s scorecard clause by clause', () => {
     const r = appraisal('scorecard', rulesFile, dataFile, 'v2');
     expect(r.code).to.equal(0);
-    expect(r.stdout).to.contain('乙村（v2）').and.to.contain('得分项');
+    expect(r.stdout).to.contain('乙村（v2）').and.to.contain('得分项').and.to.contain('与上一名相差 10.3 分');
+  });
+
+  it('tells a unit a veto put below a lower total so, not as a negative gap', () => {
+    const vetoRules = path.join(dir, 'veto.json');
+    writeFileSync(vetoRules, JSON.stringify(ruleSet({
+      inputs: { s: { label: '得分', type: 'number', min: 0, max: 100 }, bad: { label: '违法生育数', type: 'integer', min: 0 } },
+      items: [{ id: 'c', title: '得分项', points: 100, award: { method: 'manual', input: 's' } }],
+      vetoes: [{ id: 'policy', title: '有违法生育的实行一票否决', when: 'bad > 0' }],
+    })));
+    const vetoData = path.join(dir, 'veto.csv');
+    writeFileSync(vetoData, 'id,name,parent,得分,违法生育数\nv1,甲村,t1,90,1\nv2,乙村,t1,80,0\n');
+    const r = appraisal('scorecard', vetoRules, vetoData, 'v1');
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.contain('因一票否决列于上一名之后').and.to.contain('一票否决：有违法生育的实行一票否决').and.not.to.match(/-\d|policy/);
   });
 
   it('has --help on every command and exits 3 on wrong usage', () => {

@@ -25,9 +25,9 @@ export function scorecardCommand(rulesFile: string, dataFile: string, unitId: st
   const out: string[] = [];
   out.push(`${rs.title}（版本 ${rs.version}）`);
   out.push(`${u.unit.name ?? u.unit.id}（${u.unit.id}）  总分 ${formatScore(u.total, p)}  第${u.rank}名  ${u.grade ?? ''}`
-    + (u.behind !== null ? `  距上一名差 ${formatScore(u.behind, p)} 分` : ''));
+    + (u.behind === null ? '' : u.behind < 0 ? '  因一票否决列于上一名之后' : `  与上一名相差 ${formatScore(u.behind, p)} 分`));
   if (u.sanctions.length) out.push(`奖惩：${sanctionText(u.sanctions)}`);
-  for (const v of u.vetoes) out.push(`一票否决：${v.title}（${v.id}）`);
+  for (const v of u.vetoes) out.push(`一票否决：${v.title}`);
   out.push('');
   const env = u.unit.env;
   for (const node of rs.nodes) {
