@@ -2,6 +2,9 @@ import type { HelperDelegate } from 'handlebars';
 import { localDate, localDateTime } from '../../local-time.js';
 import { url } from './url.js';
 
+/** A version's hash as people see it: its first 8 characters, enough to tell two versions apart, and it fits a phone. */
+export const shortHash = (hash: string): string => hash.slice(0, 8);
+
 /**
  * Template helpers, one per concept, each with its usage. Views stay dumb: these only
  * format; nothing here decides anything.
@@ -18,7 +21,7 @@ export const helpers: Record<string, HelperDelegate> = {
   /** {{datetime iso}} — an ISO timestamp in China Standard Time, as 2024-01-31 09:30. */
   datetime: (iso: unknown) => (typeof iso === 'string' ? localDateTime(iso) : ''),
   /** {{shortHash sha}} — the first 8 characters of a hash: enough to tell two versions apart, and it fits a phone. */
-  shortHash: (hash: unknown) => (typeof hash === 'string' ? hash.slice(0, 8) : ''),
+  shortHash: (hash: unknown) => (typeof hash === 'string' ? shortHash(hash) : ''),
   /** {{indent depth}} — a CSS class for the depth of a clause in the tree. */
   indent: (depth: unknown) => `depth-${typeof depth === 'number' ? Math.min(depth, 4) : 0}`,
   /** {{url "units" id run=run.id}} — a link made from data, every segment and value encoded (helpers/url.ts). */

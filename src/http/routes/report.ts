@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import { shortHash } from '../helpers/index.js';
 import { DataInvalid, type DataProblem } from '../../engine/index.js';
 import type { StatisticsRow } from '../../engine/statistics.js';
 import { metricChartSvg } from '../../report/chart.js';
@@ -149,7 +150,7 @@ export const reportRoutes: RouteSpec[] = [
         title: `${report.period.title} ${report.rule.title} 统计分析`,
         report: {
           period: report.period, compare: report.compare, compareNote: report.compareNote, rule: report.rule,
-          shortSha: report.rule.sha256.slice(0, 12),
+          shortSha: shortHash(report.rule.sha256),
         },
         inputChoices: inputs.map((c) => ({ name: c.name, header: c.header, selected: chosen.has(c.name) })),
         metricChoices: numericMetrics.map((c) => ({ name: c.name, header: c.header, selected: c === metric })),

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { shortHash } from '../helpers/index.js';
 import { listRuleVersions, type RuleVersionRow } from '../../db/queries/rule-versions.js';
 import type { RuleProblem } from '../../engine/index.js';
 import { documentLines, ruleDocument } from '../../report/rule-document.js';
@@ -17,7 +18,7 @@ import { actorNames } from '../../services/actors.js';
 /** Far larger than any real rule file (the shipped one is ~30 KB); the body parser caps the bytes too. */
 const MAX_SOURCE_CHARS = 1_000_000;
 
-const short = (sha: string) => sha.slice(0, 12);
+const short = shortHash;
 
 /** The rule set named in the path, as its newest stored version; anything else is not found. */
 async function ruleSet(req: Request, ctx: Context): Promise<RuleVersionRow> {
