@@ -13,9 +13,11 @@ export type Cell = string | number | boolean | null | undefined;
 export interface SheetRows { rows: Cell[][]; decimals: Array<number | null> }
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** Text that already reads as made inert ('=1): given its own apostrophe too, so that a reader taking one off gets it back as it was. */
+const LOOKS_INERT = /^'+[=+\-@\t\r]/;
 
 export function inertText(s: string): string {
-  return FORMULA_START.test(s) ? `'${s}` : s;
+  return FORMULA_START.test(s) || LOOKS_INERT.test(s) ? `'${s}` : s;
 }
 
 function cell(v: Cell, decimals?: number | null): string {

@@ -48,8 +48,8 @@ export async function readTableFile(file: string, limits = DATA_LIMITS): Promise
   return { table: await readTable(bytes, file, limits), bytes };
 }
 
-/** An apostrophe that csv-write.ts put before text a spreadsheet would run as a formula. */
-const INERT = /^'[=+\-@\t\r]/;
+/** An apostrophe that csv-write.ts put before text a spreadsheet would run as a formula (or before text that begins with such apostrophes: '=1 is written ''=1). */
+const INERT = /^'+[=+\-@\t\r]/;
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
