@@ -20,6 +20,14 @@ export function inertText(s: string): string {
   return FORMULA_START.test(s) || LOOKS_INERT.test(s) ? `'${s}` : s;
 }
 
+/**
+ * Text for a text cell (an XLSX template's names, never run as a formula) that the reader,
+ * which takes one apostrophe off '=1, gives back as it was: ''=1 for a name '=1.
+ */
+export function apostrophesKept(s: string): string {
+  return LOOKS_INERT.test(s) ? `'${s}` : s;
+}
+
 function cell(v: Cell, decimals?: number | null): string {
   if (v === null || v === undefined) return '';
   const s = typeof v === 'string' ? inertText(v)

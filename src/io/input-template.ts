@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { toCsv, type Cell } from './csv-write.js';
+import { apostrophesKept, toCsv, type Cell } from './csv-write.js';
 import { NOTE_ROW_MARK } from './table.js';
 
 /**
@@ -82,7 +82,7 @@ export async function templateXlsx(t: InputTemplate): Promise<Buffer> {
   note.font = { italic: true, size: 9, color: { argb: 'FF595959' } };
   note.alignment = { vertical: 'top', wrapText: true };
   note.height = 64; // five wrapped lines of a note
-  for (const r of t.rows) sheet.addRow(r);
+  for (const r of t.rows) sheet.addRow(r.map((v, k) => (t.columns[k]?.unit && typeof v === 'string' ? apostrophesKept(v) : v)));
   const last = t.rows.length + 2;
   t.columns.forEach((c, k) => {
     const column = sheet.getColumn(k + 1);

@@ -11,6 +11,7 @@ import { DEMO_DIR } from '../../src/paths.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { createRun, publishRun } from '../../src/services/runs.js';
 import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
+import { unzip } from '../support/zip.js';
 
 /**
  * Issue 18 attacked as the outside attack set does: the ranking finder's query, the 通报 and
@@ -70,4 +71,111 @@ describe('issue 18 under attack', function () {
       for (const x of [Infinity, -Infinity, NaN]) expect(numberInWords(x, 2), String(x)).to.not.match(/[A-Za-z]/);
     });
   });
+
+  describe('through the web, with hostile unit names', () => {
+    let app: TestApp;
+    let admin: Client;
+    let run = 0;
+    const LONG = '长'.repeat(2000);
+    const NAMES: Record<string, string> = {
+      v01: '<script>alert(1)</script>{{x}}',
+      v02: 'A&B<]]>"\'村',
+      v03: LONG,
+      v04: '\u202E村林枫',
+      v05: '=HYPERLINK("http://x")',
+      v06: "'=1",
+    };
+
+    async function download(path: string): Promise<{ res: Response; bytes: Buffer }> {
+      const res = await admin.request('GET', path);
+      return { res, bytes: Buffer.from(await res.arrayBuffer()) };
+    }
+
+    async function upload(fields: Record<string, string>, file: { name: string; bytes: Uint8Array }): Promise<Response> {
+      await admin.get('/entry/upload');
+      const form = new FormData();
+      form.append('_csrf', admin.token);
+      for (const [k, v] of Object.entries(fields)) form.append(k, v);
+      form.append('file', new Blob([Buffer.from(file.bytes)]), file.name);
+      return fetch(`${admin.base}/entry/upload`, { method: 'POST', body: form, redirect: 'manual', headers: { cookie: admin.cookie, accept: 'text/html' } });
+    }
+
+    const fileNameOf = (res: Response) => decodeURIComponent(/filename\*=UTF-8''([^;]+)/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? '');
+
+    before(async () => {
+      app = await startApp();
+      const bytes = renamed(NAMES);
+      await importInputs(app.db, { periodId: '2026', track: 'village', table: parseDataBytes(bytes, 'v.csv'), fileBytes: bytes, by: 'test' });
+      await app.db('units').where({ id: 'fenglin' }).update({ name: '<b>枫林</b>&镇' });
+      const r = await createRun(app.db, { periodId: '2026', track: 'village', by: 'test' });
+      await publishRun(app.db, r.id, 'test');
+      run = r.id;
+      admin = await signedIn(app.url, 'admin');
+    });
+    after(async () => { await app?.close(); });
+
+    it('answers every odd finder query with the ranking, never an error', async () => {
+      const queries = [
+        'q=a&q=b', 'sort[]=total', 'sort[__proto__]=x', 'q[__proto__]=x', 'sort=__proto__', 'sort=constructor', 'grade=constructor',
+        'grade=__proto__', 'sanction=toString', 'dir[]=desc', 'parent[]=fenglin', 'parent=__proto__', 'parent[__proto__][x]=1',
+        `q=${'%E6%9E%AB'.repeat(1000)}`, `grade=${'x'.repeat(5000)}`, 'q=%00%01%7F', 'q=%F0%9F%98%80'.repeat(50), 'sort=g999', 'sort=g0',
+        'q=%ED%A0%80', 'q=%E2%80%AE', 'q=%20%20', 'sort=total&dir=desc&grade=%E4%BC%98%E7%A7%80&sanction=veto&q=%3Cscript%3E',
+      ];
+      for (const q of queries) {
+        const { status, text } = await admin.get(`/runs/${run}?${q}`);
+        expect(status, q.slice(0, 60)).to.equal(200);
+        expect(text, q.slice(0, 60)).to.not.match(/<script>alert|<script>$/);
+      }
+    });
+
+    it('escapes a search in the page and in its printed caption', async () => {
+      const { text } = await admin.get(`/runs/${run}?q=${encodeURIComponent('<i>x</i>{{y}}"')}`);
+      expect(text).to.not.contain('<i>x</i>');
+      expect(text).to.contain('名称含“&lt;i&gt;x&lt;/i&gt;{{y}}&quot;”');
+    });
+
+    it('writes the 通报 of hostile names as a Word file whose XML is text, its issuer escaped and named from the tree', async () => {
+      const { res, bytes } = await download(`/runs/${run}/notice.docx`);
+      expect(res.status).to.equal(200);
+      const xml = unzip(bytes).get('word/document.xml')!.toString('utf8');
+      expect(xml).to.not.match(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+      expect(xml).to.not.contain('<script>');
+      expect(xml).to.contain('&lt;b&gt;枫林&lt;/b&gt;&amp;镇人民政府');
+      expect(xml).to.contain(LONG);
+      expect(fileNameOf(res)).to.match(/\.docx$/);
+    });
+
+    it('answers a notice asked for by an odd parent as a notice of nothing or a redirect, never an error', async () => {
+      for (const q of ['parent[]=fenglin', 'parent=__proto__', `parent=${'x'.repeat(5000)}`, 'parent=%00']) {
+        const { res } = await download(`/runs/${run}/notice.docx?${q}`);
+        expect(res.status, q).to.be.oneOf([200, 303]);
+      }
+    });
+
+    it('gives a template that, uploaded as it is, keeps every name as it was, =1 and \'=1 alike', async () => {
+      for (const format of ['csv', 'xlsx']) {
+        const { res, bytes } = await download(`/entry/template.${format}?period=2026&track=village`);
+        expect(res.status).to.equal(200);
+        const posted = await upload({ period: '2026', track: 'village', replace: '1' }, { name: `模板.${format}`, bytes });
+        expect(posted.status, `${format}: ${posted.status === 422 ? (await posted.text()).slice(0, 300) : ''}`).to.equal(303);
+        const rows = await app.db('units').whereIn('id', Object.keys(NAMES)).select('id', 'name');
+        for (const r of rows) expect(r.name, `${format} ${r.id}`).to.equal(NAMES[r.id]);
+      }
+    });
+
+    it('answers hostile period and track values for a template with a 400 or a template, never an error', async () => {
+      for (const q of ['period[]=2026', 'period=__proto__', 'track=__proto__', 'track[]=staff', `period=${'9'.repeat(3000)}`, 'period=2026%00', 'period=-1']) {
+        const { res } = await download(`/entry/template.xlsx?${q}`);
+        expect(res.status, q).to.be.oneOf([200, 400]);
+      }
+    });
+
+    it('keeps an error report from a traversal or another’s token: back to the upload', async () => {
+      for (const file of ['..%2F..%2Fetc%2Fpasswd', '..%5Cx.xlsx', `${'0'.repeat(32)}.xlsx`, '__proto__', 'constructor.xlsx', `${'a'.repeat(32)}.xlsx%00`]) {
+        const { res } = await download(`/entry/report/${file}`);
+        expect(res.status, file).to.be.oneOf([303, 404]);
+      }
+    });
+  });
 });
+
