@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { savableFileName } from '../../src/http/download.js';
+import { KeptFragments } from '../../src/http/kept-fragments.js';
+import { rankingTables } from '../../src/http/routes/runs.js';
+import { Fragment } from '../../src/http/views.js';
 import { toCsv } from '../../src/io/csv-write.js';
 import { readTable } from '../../src/io/table.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
@@ -55,6 +58,39 @@ describe('issue 18 under attack', function () {
       const name = savableFileName('通报\u202Excod.exe\u200B\u2066\u200F.docx');
       expect(name).to.not.match(/[\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/);
       expect(name.endsWith('.docx')).to.equal(true);
+    });
+  });
+
+  describe('the ranking tables kept for the finder', () => {
+    const fragment = (bytes: number) => new Fragment(Buffer.alloc(bytes, 'x'));
+
+    it('keeps no more bytes than its budget, however many ways a table is asked for', () => {
+      const kept = new KeptFragments(100, 1000);
+      for (let k = 0; k < 50; k++) kept.set(`q${k}`, fragment(200));
+      expect(kept.size.bytes).to.be.at.most(1000);
+      expect(kept.size.entries).to.equal(5);
+      expect(kept.get('q49')).to.not.equal(undefined);
+      expect(kept.get('q0')).to.equal(undefined);
+    });
+
+    it('keeps no table larger than a quarter of its budget, and no more entries than its count', () => {
+      const kept = new KeptFragments(3, 1000);
+      kept.set('huge', fragment(300));
+      expect(kept.get('huge')).to.equal(undefined);
+      for (let k = 0; k < 10; k++) kept.set(`q${k}`, fragment(10));
+      expect(kept.size).to.deep.equal({ entries: 3, bytes: 30 });
+    });
+
+    it('lets the one read last stay, and counts a table kept again under its key once', () => {
+      const kept = new KeptFragments(2, 1000);
+      kept.set('a', fragment(10));
+      kept.set('b', fragment(10));
+      kept.get('a');
+      kept.set('c', fragment(10));
+      expect(kept.get('a')).to.not.equal(undefined);
+      expect(kept.get('b')).to.equal(undefined);
+      kept.set('a', fragment(20));
+      expect(kept.size).to.deep.equal({ entries: 2, bytes: 30 });
     });
   });
 
@@ -126,6 +162,12 @@ describe('issue 18 under attack', function () {
         expect(status, q.slice(0, 60)).to.equal(200);
         expect(text, q.slice(0, 60)).to.not.match(/<script>alert|<script>$/);
       }
+    });
+
+    it('keeps the tables the finder drew within the budget of the ranking page', async () => {
+      for (let k = 0; k < 150; k++) await admin.get(`/runs/${run}?q=${k}`);
+      expect(rankingTables.size.entries).to.be.at.most(rankingTables.maxEntries);
+      expect(rankingTables.size.bytes).to.be.at.most(rankingTables.maxBytes);
     });
 
     it('escapes a search in the page and in its printed caption', async () => {

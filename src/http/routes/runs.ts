@@ -9,6 +9,7 @@ import {
 } from '../../services/ranking-finder.js';
 import { createRun, listRuns, publishRun, requireRun, RunRefused, STATUS } from '../../services/runs.js';
 import { sendDownload } from '../download.js';
+import { KeptFragments } from '../kept-fragments.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import type { Fragment, Views } from '../views.js';
@@ -39,17 +40,18 @@ async function existingRun(req: Request, db: Parameters<typeof requireRun>[0]) {
  * filtered, drawn once for each way of finding. A view's units, groups, parents and chart
  * never change (a run's results never do) and the table holds nothing of the reader, the
  * session or the run's status, so every reader who asks the same is sent the same table.
- * Kept by the view's units (it goes when the view does), then by the options: the most
- * recent MAX_FINDINGS of them (a search can be any text).
+ * Kept by the view's units and the options, the most recently read within a budget of
+ * entries and of bytes (a search can be any text, and a county's table is megabytes).
  */
-const rankingTables = new WeakMap<object, Map<string, Fragment>>();
-const MAX_FINDINGS = 32;
+const viewIds = new WeakMap<object, number>();
+let lastViewId = 0;
+export const rankingTables = new KeptFragments(128, 64 * 1024 * 1024);
 
 function rankingTable(views: Views, view: RankingView, unitBase: 'units' | 'staff', options: FinderOptions): Fragment {
-  let tables = rankingTables.get(view.units);
-  if (tables === undefined) rankingTables.set(view.units, (tables = new Map()));
-  const key = finderKey(options);
-  let table = tables.get(key);
+  let id = viewIds.get(view.units);
+  if (id === undefined) viewIds.set(view.units, (id = ++lastViewId));
+  const key = `${id}|${finderKey(options)}`;
+  let table = rankingTables.get(key);
   if (table === undefined) {
     const found = findUnits(view, options);
     table = views.fragment('ranking/table', {
@@ -58,8 +60,7 @@ function rankingTable(views: Views, view: RankingView, unitBase: 'units' | 'staf
       // What the header's links keep while they change the order.
       find: { parent: view.parentFilter, grade: options.grade, sanction: options.sanction, q: options.q },
     });
-    if (tables.size >= MAX_FINDINGS) tables.delete(tables.keys().next().value!);
-    tables.set(key, table);
+    rankingTables.set(key, table);
   }
   return table;
 }
