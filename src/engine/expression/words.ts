@@ -49,11 +49,18 @@ export function numberInWords(x: number, digits = 9): string {
   return r < 0 ? `−${plainDigits(-r, digits)}` : plainDigits(r === 0 ? 0 : r, digits);
 }
 
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
 /** A number that is not negative in digits, never an exponent (1e+21, 1e-7 are no way to write a count or a score). */
 function plainDigits(r: number, digits: number): string {
   const s = String(r);
   if (!/e/i.test(s)) return s;
-  if (r >= 1e21) return BigInt(r).toString();
+  if (r >= 1e21) {
+    // Past what a count or a score can be: six figures and a power of ten (1.5×10²¹), not 22 digits of which 16 are noise.
+    const [mantissa, power] = r.toPrecision(6).split('e');
+    const figures = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
+    return `${figures}×10${[...String(Number(power))].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
+  }
   const fixed = r.toFixed(Math.min(Math.max(digits, 0), 20));
   return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
 }
