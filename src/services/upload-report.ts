@@ -30,6 +30,21 @@ export interface ReportSource { table?: DataTable; columnAt?: ColumnNumbers; uni
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim());
 
+/**
+ * Characters of a unit's name, a column's and a message a line keeps. A row's name is told
+ * on every line of the row: a file of one 300,000-character name and fifty bad cells would
+ * otherwise make a page of 45 MB.
+ */
+export const REPORT_TEXT_CHARS = { unit: 40, column: 60, message: 300 } as const;
+
+/** The text cut to n characters (never inside one), with … when it was longer. */
+export function clipped(s: string, n: number): string {
+  if (s.length <= n) return s;
+  // A character is one or two code units: the first 2n + 2 hold n + 1 characters, or all of s.
+  const chars = [...s.slice(0, 2 * n + 2)];
+  return s.length <= 2 * n + 2 && chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
+}
+
 /** The lines of a report, in the file's order; at most `max` of them. */
 export function reportLines(ruleset: CompiledRuleSet, problems: DataProblem[], source: ReportSource, max = problems.length): ReportLine[] {
   const cellsOf = new Map((source.table?.rows ?? []).map((r) => [r.row, r.cells]));
@@ -38,8 +53,11 @@ export function reportLines(ruleset: CompiledRuleSet, problems: DataProblem[], s
   return problems.slice(0, max).map((p) => {
     const cells = cellsOf.get(p.row);
     const id = text(cells?.id);
-    const unit = text(cells?.name) || source.unitNames.get(id) || id;
-    return { row: p.row, unit, cell: cellOf(p, source.columnAt), columnText: columnText(p.column), code: p.code, column: p.column, message: p.message };
+    const unit = clipped(text(cells?.name) || source.unitNames.get(id) || id, REPORT_TEXT_CHARS.unit);
+    return {
+      row: p.row, unit, cell: cellOf(p, source.columnAt), columnText: clipped(columnText(p.column), REPORT_TEXT_CHARS.column), code: p.code,
+      column: clipped(p.column, REPORT_TEXT_CHARS.column), message: clipped(p.message, REPORT_TEXT_CHARS.message),
+    };
   });
 }
 

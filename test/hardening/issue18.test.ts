@@ -11,6 +11,7 @@ import { readTable } from '../../src/io/table.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { numberInWords } from '../../src/engine/expression/words.js';
 import { DEMO_DIR } from '../../src/paths.js';
+import { clipped } from '../../src/services/upload-report.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { createRun, publishRun } from '../../src/services/runs.js';
 import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
@@ -91,6 +92,15 @@ describe('issue 18 under attack', function () {
       expect(kept.get('b')).to.equal(undefined);
       kept.set('a', fragment(20));
       expect(kept.size).to.deep.equal({ entries: 2, bytes: 30 });
+    });
+  });
+
+  describe('text an error report keeps', () => {
+    it('cuts a long name to its characters, never inside one, and leaves a short one whole', () => {
+      expect(clipped('枫林村', 40)).to.equal('枫林村');
+      expect(clipped('😀'.repeat(40), 40)).to.equal('😀'.repeat(40));
+      expect(clipped('😀'.repeat(41), 40)).to.equal(`${'😀'.repeat(39)}…`);
+      expect(clipped('名'.repeat(300_000), 40)).to.equal(`${'名'.repeat(39)}…`);
     });
   });
 
@@ -205,6 +215,44 @@ describe('issue 18 under attack', function () {
         const rows = await app.db('units').whereIn('id', Object.keys(NAMES)).select('id', 'name');
         for (const r of rows) expect(r.name, `${format} ${r.id}`).to.equal(NAMES[r.id]);
       }
+    });
+
+    /** The demo's first village with its name and every input cell replaced, and extra columns, as CSV. */
+    function demoRow(name: string, value: (k: number) => string, extra: string[] = []): Buffer {
+      const [header, first] = readFileSync(path.join(DEMO_DIR, 'villages-2024.csv'), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).map((l) => l.split(','));
+      const row = first.map((v, k) => (k === 1 ? name : k >= 3 ? value(k) : v));
+      return Buffer.from(`${[...header, ...extra].join(',')}\n${[...row, ...extra.map(() => '')].join(',')}\n`);
+    }
+
+    it('tells the problems of a row with a 300,000-character name in a page of kilobytes, not one name per problem', async () => {
+      const res = await upload({ period: '2027', track: 'village' }, { name: 'bad.csv', bytes: demoRow('名'.repeat(300_000), () => 'x') });
+      const page = await res.text();
+      expect(res.status).to.equal(422);
+      expect(page.match(/<tr class="problem"/g)?.length).to.be.greaterThan(20);
+      expect(Buffer.byteLength(page)).to.be.below(200_000);
+      expect(page).to.contain(`${'名'.repeat(39)}…`);
+    });
+
+    it('names the columns it left out in a message of a few lines, whatever their headers', async () => {
+      const extra = Array.from({ length: 50 }, (_, k) => `${k}${'列'.repeat(5000)}`);
+      const good = readFileSync(path.join(DEMO_DIR, 'villages-2024.csv'), 'utf8').split(/\r?\n/)[1].split(',');
+      const res = await upload({ period: '2027', track: 'village' }, { name: 'wide.csv', bytes: demoRow('枫林村', (k) => good[k], extra) });
+      expect(res.status).to.equal(303);
+      const { text } = await admin.get(res.headers.get('location')!);
+      expect(text).to.contain('等50列');
+      expect(text).to.not.contain('列'.repeat(100));
+    });
+
+    it('sends an error report to the one who uploaded the file and to no one else', async () => {
+      const res = await upload({ period: '2027', track: 'village' }, { name: 'bad.csv', bytes: demoRow('枫林村', () => 'x') });
+      const href = /href="(\/entry\/report\/[0-9a-f]{32}\.xlsx)"/.exec(await res.text())![1];
+      const leader = await signedIn(app.url, 'leader');
+      const theirs = await leader.request('GET', href);
+      expect(theirs.status).to.equal(303);
+      expect(theirs.headers.get('location')).to.equal('/entry/upload');
+      const mine = await admin.request('GET', href);
+      expect(mine.status).to.equal(200);
+      expect(fileNameOf(mine)).to.equal('bad-错误报告.xlsx');
     });
 
     it('answers hostile period and track values for a template with a 400 or a template, never an error', async () => {
