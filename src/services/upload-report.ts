@@ -71,23 +71,38 @@ export function reportRows(report: UploadReport): Array<Array<string | number>> 
 
 // ---- kept reports: each for its uploader only, a while, a few at a time ----
 
-/** Problems a kept report lists: ten times what the page shows, and ten reports at most in memory (some 40 MB at worst). */
+/** Problems a kept report lists: ten times what the page shows (each line's text cut short: some 4 MB a report at worst). */
 export const REPORT_FILE_LINES = 10_000;
 const KEEP_MS = 60 * 60 * 1000;
-const KEEP_COUNT = 10;
+/** Reports kept for one uploader, and for all of them. */
+export const KEEP_PER_USER = 10;
+export const KEEP_COUNT = 30;
 
 interface Kept { by: string; at: number; report: UploadReport; }
 
 /**
  * Kept in this process's memory: a report is read once or twice within minutes of the
  * upload by the one who made it, and is the file's problems, which the upload can make
- * again. The oldest go first, past KEEP_COUNT or an hour.
+ * again. The oldest go first, past an hour, past KEEP_PER_USER of one uploader, and past
+ * KEEP_COUNT in all: then the oldest of whoever keeps the most, so that one uploader's
+ * many uploads never take another's report away.
  */
 const kept = new Map<string, Kept>();
 
+function oldestOf(by: string): string | undefined {
+  for (const [token, k] of kept) if (k.by === by) return token;
+  return undefined;
+}
+
 export function keepReport(by: string, report: UploadReport, now = Date.now()): string {
   for (const [token, k] of kept) if (now - k.at > KEEP_MS) kept.delete(token);
-  while (kept.size >= KEEP_COUNT) kept.delete(kept.keys().next().value!);
+  const counts = new Map<string, number>();
+  for (const k of kept.values()) counts.set(k.by, (counts.get(k.by) ?? 0) + 1);
+  if ((counts.get(by) ?? 0) >= KEEP_PER_USER) kept.delete(oldestOf(by)!);
+  else if (kept.size >= KEEP_COUNT) {
+    const most = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    kept.delete(oldestOf(most)!);
+  }
   const token = randomBytes(16).toString('hex');
   kept.set(token, { by, at: now, report });
   return token;

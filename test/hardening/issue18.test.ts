@@ -11,7 +11,7 @@ import { readTable } from '../../src/io/table.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { numberInWords } from '../../src/engine/expression/words.js';
 import { DEMO_DIR } from '../../src/paths.js';
-import { clipped } from '../../src/services/upload-report.js';
+import { clipped, keepReport, keptReport, KEEP_COUNT, KEEP_PER_USER, type UploadReport } from '../../src/services/upload-report.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { createRun, publishRun } from '../../src/services/runs.js';
 import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
@@ -101,6 +101,26 @@ describe('issue 18 under attack', function () {
       expect(clipped('😀'.repeat(40), 40)).to.equal('😀'.repeat(40));
       expect(clipped('😀'.repeat(41), 40)).to.equal(`${'😀'.repeat(39)}…`);
       expect(clipped('名'.repeat(300_000), 40)).to.equal(`${'名'.repeat(39)}…`);
+    });
+  });
+
+  describe('error reports kept for their uploaders', () => {
+    const report: UploadReport = { file: 'f.csv', periodTitle: '2024年度', trackName: '', lines: [], count: 0 };
+
+    it('keeps one uploader’s report however many files another uploads', () => {
+      const now = Date.now();
+      const mine = keepReport('leader', report, now);
+      for (let k = 0; k < 100; k++) keepReport('admin', report, now);
+      expect(keptReport('leader', mine, now)).to.equal(report);
+    });
+
+    it('keeps an uploader’s latest reports, and no more than its count in all however many upload', () => {
+      const now = Date.now();
+      const tokens = Array.from({ length: KEEP_PER_USER + 1 }, () => keepReport('attacker', report, now));
+      expect(keptReport('attacker', tokens[0], now)).to.equal(undefined);
+      expect(tokens.slice(1).every((t) => keptReport('attacker', t, now) === report)).to.equal(true);
+      const many = Array.from({ length: 100 }, (_, k) => keepReport(`user${k}`, report, now));
+      expect(many.filter((t, k) => keptReport(`user${k}`, t, now) === report).length).to.be.at.most(KEEP_COUNT);
     });
   });
 
