@@ -24,6 +24,8 @@ export interface ReadTable extends SheetTable {
   template: boolean;
   /** A template's rows whose inputs were all left blank: units not entered this time, not imported. */
   blankUnits: number;
+  /** What a template's note row says it is for (2024年度 村级千分考核 · …), as written; null for a file that is none. */
+  templateTitle: string | null;
 }
 
 export async function readTable(bytes: Buffer, file: string, limits = DATA_LIMITS): Promise<ReadTable> {
@@ -72,5 +74,6 @@ function asWritten(table: SheetTable): ReadTable {
       if (typeof v === 'string' && INERT.test(v)) cells[column] = v.slice(1);
     }
   }
-  return { ...table, rows, template, blankUnits };
+  const templateTitle = template ? mark.slice(NOTE_ROW_MARK.length).replace(/^[：:]\s*/, '').trim() : null;
+  return { ...table, rows, template, blankUnits, templateTitle };
 }

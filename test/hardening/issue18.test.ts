@@ -275,6 +275,32 @@ describe('issue 18 under attack', function () {
       expect(fileNameOf(mine)).to.equal('bad-错误报告.xlsx');
     });
 
+    it('refuses a template of the other track, saying which it is', async () => {
+      for (const format of ['csv', 'xlsx']) {
+        const { bytes } = await download(`/entry/template.${format}?period=2024&track=staff`);
+        const res = await upload({ period: '2024', track: 'village' }, { name: `模板.${format}`, bytes });
+        expect(res.status).to.equal(422);
+        expect(await res.text()).to.contain(`模板.${format} 是“双线考核（工作人员）”的录入模板，不是所选的“村级千分考核”的`);
+      }
+    });
+
+    it('imports a template of another period, saying whose it was', async () => {
+      const { bytes } = await download('/entry/template.csv?period=2024&track=village');
+      const res = await upload({ period: '2028', track: 'village' }, { name: '去年.csv', bytes });
+      expect(res.status).to.equal(303);
+      const { text } = await admin.get(res.headers.get('location')!);
+      expect(text).to.contain('已从 去年.csv 导入 18 个单位2028年度的数据；注意：这是2024年度的模板，其中的数据已作为2028年度的数据导入，请核对');
+    });
+
+    it('reads a note row that names no template it knows as no mismatch, and a hostile one as text', async () => {
+      const { bytes } = await download('/entry/template.csv?period=2024&track=village');
+      const hostile = bytes.toString('utf8').replace(/2024年度 村级千分考核 ·/, '<b>x</b> 村级千分考核 ·');
+      const res = await upload({ period: '2029', track: 'village' }, { name: '改过.csv', bytes: Buffer.from(hostile) });
+      expect(res.status).to.equal(303);
+      const { text } = await admin.get(res.headers.get('location')!);
+      expect(text).to.contain('注意：这是&lt;b&gt;x&lt;/b&gt;的模板');
+    });
+
     it('answers hostile period and track values for a template with a 400 or a template, never an error', async () => {
       for (const q of ['period[]=2026', 'period=__proto__', 'track=__proto__', 'track[]=staff', `period=${'9'.repeat(3000)}`, 'period=2026%00', 'period=-1']) {
         const { res } = await download(`/entry/template.xlsx?${q}`);

@@ -7,7 +7,7 @@ import { readTable } from '../../io/table.js';
 import { enteredInputs, periodOf, trackRules } from '../../services/entry.js';
 import { importInputs } from '../../services/import-inputs.js';
 import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
-import { inputTemplateFile } from '../../services/templates.js';
+import { inputTemplateFile, templateMismatch } from '../../services/templates.js';
 import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
 import {
   clipped, keepReport, keptReport, REPORT_FILE_LINES, REPORT_TEXT_CHARS, reportLines, reportRows, type UploadReport,
@@ -89,6 +89,11 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
     const read = await readTable(file.buffer, fileName);
     ({ columnAt } = read);
     table = read;
+    const other = read.templateTitle === null ? {} : templateMismatch(read.templateTitle, period.id, form.track);
+    if (other.track !== undefined) {
+      const trackName = trackTitle(form.track);
+      return renderUpload(ctx, form, { error: `${shownName} 是“${clipped(other.track, 40)}”的录入模板，不是所选的“${trackName}”的：请选择与模板相同的考核类别，或下载“${trackName}”的模板填写后上传` }, 422);
+    }
     if (read.template && read.rows.length === 0) {
       return renderUpload(ctx, form, { error: `${shownName} 是录入模板，但其中没有填写任何单位的数据，未导入` }, 422);
     }
@@ -98,7 +103,9 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
     });
     const ignored = result.ignoredColumns.length ? `；以下列不是本细则的输入，已忽略：${ignoredText(result.ignoredColumns)}` : '';
     const blank = read.blankUnits ? `；另有 ${read.blankUnits} 个单位在模板中没有填写，未导入` : '';
-    req.session.flash = `已从 ${shownName} 导入 ${result.rows} 个单位${period.title}的数据${form.replace ? '（已替换原有数据）' : ''}${ignored}${blank}`;
+    // A template of another period imports (last year's, filled in again, is a way to begin), but not without saying so.
+    const otherPeriod = other.period !== undefined ? `；注意：这是${clipped(other.period, 40)}的模板，其中的数据已作为${period.title}的数据导入，请核对` : '';
+    req.session.flash = `已从 ${shownName} 导入 ${result.rows} 个单位${period.title}的数据${form.replace ? '（已替换原有数据）' : ''}${otherPeriod}${ignored}${blank}`;
     res.redirect(303, statusHref(period.id, form.track));
   } catch (e) {
     if (!(e instanceof DataInvalid)) throw e;
