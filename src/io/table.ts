@@ -53,13 +53,17 @@ export async function readTableFile(file: string, limits = DATA_LIMITS): Promise
 /** An apostrophe that csv-write.ts put before text a spreadsheet would run as a formula (or before text that begins with such apostrophes: '=1 is written ''=1). */
 const INERT = /^'+[=+\-@\t\r]/;
 
+const isNumber = (v: unknown) => typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)));
+
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 /** The table as its writer meant it: without a template's note row and blank rows, ids and names without an inert apostrophe. */
 function asWritten(table: SheetTable): ReadTable {
   const first = table.rows[0];
   const mark = first?.row === 2 ? first.cells.name : undefined;
-  const template = typeof mark === 'string' && mark.startsWith(NOTE_ROW_MARK);
+  // A note row holds notes: a row whose name only begins like one but that holds a number is a unit's.
+  const template = typeof mark === 'string' && mark.startsWith(NOTE_ROW_MARK)
+    && !table.columns.some((c) => !UNIT_COLUMNS.has(c) && isNumber(first.cells[c]));
   let rows = template ? table.rows.slice(1) : table.rows;
   let blankUnits = 0;
   if (template) {

@@ -54,6 +54,15 @@ describe('issue 18 under attack', function () {
     });
   });
 
+  describe('a template’s note row', () => {
+    it('is never a unit’s row that only begins like one: a row with a number is read', async () => {
+      const csv = Buffer.from(toCsv([['单位编号', '单位名称', '总人口'], ['v01', '填写说明（本行不导入）村', 100], ['v02', '双塘村', 200]]));
+      const table = await readTable(csv, 'a.csv');
+      expect(table.template).to.equal(false);
+      expect(table.rows.map((r) => r.cells.id)).to.deep.equal(['v01', 'v02']);
+    });
+  });
+
   describe('export file names', () => {
     it('keeps no direction mark or invisible character that could disguise a name’s extension', () => {
       const name = savableFileName('通报\u202Excod.exe\u200B\u2066\u200F.docx');
