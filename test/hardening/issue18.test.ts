@@ -310,6 +310,22 @@ describe('issue 18 under attack', function () {
       expect(text).to.contain('注意：这是&lt;b&gt;x&lt;/b&gt;的模板');
     });
 
+    it('names a hostile unit’s exports with a name any PC saves, no direction mark in it, and writes no formula', async () => {
+      for (const id of ['v03', 'v04', 'v05']) {
+        for (const format of ['xlsx', 'csv']) {
+          const { res, bytes } = await download(`/units/${id}/export.${format}?run=${run}`);
+          expect(res.status, `${id}.${format}`).to.equal(200);
+          const name = fileNameOf(res);
+          expect(name, id).to.not.match(/[\u202A-\u202E\u2066-\u2069\u200E\u200F\\/:*?"<>|]/);
+          expect([...name].length, id).to.be.at.most(100 + `.${format}`.length);
+          expect(name.endsWith(`.${format}`), id).to.equal(true);
+          if (format === 'xlsx') {
+            for (const [file, xml] of unzip(bytes)) if (file.startsWith('xl/worksheets/')) expect(xml.toString('utf8'), `${id} ${file}`).to.not.match(/<f>|<f /);
+          }
+        }
+      }
+    });
+
     it('answers hostile period and track values for a template with a 400 or a template, never an error', async () => {
       for (const q of ['period[]=2026', 'period=__proto__', 'track=__proto__', 'track[]=staff', `period=${'9'.repeat(3000)}`, 'period=2026%00', 'period=-1']) {
         const { res } = await download(`/entry/template.xlsx?${q}`);
