@@ -11,6 +11,8 @@ import { readTable } from '../../src/io/table.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { numberInWords } from '../../src/engine/expression/words.js';
 import { DEMO_DIR } from '../../src/paths.js';
+import { finderOptions, foundChartSvg, MAX_FOUND_BARS } from '../../src/services/ranking-finder.js';
+import type { RankingView } from '../../src/services/rankings.js';
 import { clipped, keepReport, keptReport, KEEP_COUNT, KEEP_PER_USER, type UploadReport } from '../../src/services/upload-report.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { createRun, publishRun } from '../../src/services/runs.js';
@@ -68,6 +70,30 @@ describe('issue 18 under attack', function () {
       const name = savableFileName('通报\u202Excod.exe\u200B\u2066\u200F.docx');
       expect(name).to.not.match(/[\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]/);
       expect(name.endsWith('.docx')).to.equal(true);
+    });
+  });
+
+  describe('the chart of what the finder found', () => {
+    const view = (n: number) => ({
+      units: Array.from({ length: n }, (_, k) => ({
+        id: `u${k}`, name: k % 2 ? `村${k}` : `社区${k}`, parent: 'p', total: 800.25, rank: k + 1, grade: null, vetoed: false, vetoes: [], sanctions: [],
+        bonus: 0, penalty: 0, scores: {}, values: {}, groupScores: [],
+      })),
+      groups: [], ruleset: { grades: [], totalPoints: 1000, precision: 2 }, chartSvg: '<svg>all</svg>',
+    }) as unknown as RankingView;
+
+    it('is not drawn for more units than a chart can show: a county searched for 村 costs no second a search', () => {
+      expect(foundChartSvg(view(2 * MAX_FOUND_BARS + 4), finderOptions({ q: '村' }))).to.equal('');
+      expect(foundChartSvg(view(2 * MAX_FOUND_BARS), finderOptions({ q: '村' }))).to.match(/^<svg/);
+    });
+
+    it('is the view’s own when the filter found every unit', () => {
+      expect(foundChartSvg(view(5), finderOptions({ q: 'u' }))).to.equal('');
+      expect(foundChartSvg(view(5), finderOptions({ grade: null, sanction: 'none' }))).to.equal('<svg>all</svg>');
+    });
+
+    it('says the totals at the rule set’s precision, as the view’s own chart does', () => {
+      expect(foundChartSvg(view(4), finderOptions({ q: '村' }))).to.contain('800.25');
     });
   });
 
