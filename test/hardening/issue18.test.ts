@@ -220,7 +220,7 @@ describe('issue 18 under attack', function () {
     it('answers every odd finder query with the ranking, never an error', async () => {
       const queries = [
         'q=a&q=b', 'sort[]=total', 'sort[__proto__]=x', 'q[__proto__]=x', 'sort=__proto__', 'sort=constructor', 'grade=constructor',
-        'grade=__proto__', 'sanction=toString', 'dir[]=desc', 'parent[]=fenglin', 'parent=__proto__', 'parent[__proto__][x]=1',
+        'grade=__proto__', 'sanction=toString', 'dir[]=desc', 'parent[]=fenglin', 'parent[__proto__][x]=1', 'parent=fenglin', 'parent=v01',
         `q=${'%E6%9E%AB'.repeat(1000)}`, `grade=${'x'.repeat(5000)}`, 'q=%00%01%7F', 'q=%F0%9F%98%80'.repeat(50), 'sort=g999', 'sort=g0',
         'q=%ED%A0%80', 'q=%E2%80%AE', 'q=%20%20', 'sort=total&dir=desc&grade=%E4%BC%98%E7%A7%80&sanction=veto&q=%3Cscript%3E',
       ];
@@ -254,11 +254,12 @@ describe('issue 18 under attack', function () {
       expect(fileNameOf(res)).to.match(/\.docx$/);
     });
 
-    it('answers a notice asked for by an odd parent as a notice of nothing or a redirect, never an error', async () => {
-      for (const q of ['parent[]=fenglin', 'parent=__proto__', `parent=${'x'.repeat(5000)}`, 'parent=%00']) {
-        const { res } = await download(`/runs/${run}/notice.docx?${q}`);
-        expect(res.status, q).to.be.oneOf([200, 303]);
+    it('answers a ranking or a notice filtered by a unit the record has not with 404, never an error', async () => {
+      for (const q of ['parent=__proto__', 'parent=constructor', `parent=${'x'.repeat(5000)}`, 'parent=%00', 'parent=nosuch']) {
+        expect((await admin.get(`/runs/${run}?${q}`)).status, q.slice(0, 40)).to.equal(404);
+        expect((await download(`/runs/${run}/notice.docx?${q}`)).res.status, q.slice(0, 40)).to.equal(404);
       }
+      for (const q of ['parent[]=fenglin', 'parent=fenglin', 'parent=hetang']) expect((await download(`/runs/${run}/notice.docx?${q}`)).res.status, q).to.equal(200);
     });
 
     it('gives a template that, uploaded as it is, keeps every name as it was, =1 and \'=1 alike', async () => {

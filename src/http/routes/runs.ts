@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { listPeriods } from '../../db/queries/periods.js';
+import { getUnit } from '../../db/queries/units.js';
 import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
 import { noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
@@ -33,6 +34,17 @@ async function existingRun(req: Request, db: Parameters<typeof requireRun>[0]) {
     if (e instanceof RunRefused) throw notFound('考核');
     throw e;
   }
+}
+
+/**
+ * The unit a ranking is filtered to (?parent=), when it names one: a name the record has no
+ * unit by is no page (each made-up name would build a view of nothing and push a real one
+ * out of those kept).
+ */
+async function parentOf(req: Request, db: Parameters<typeof getUnit>[0]): Promise<string | null> {
+  const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
+  if (parent !== null && (parent.length > 200 || !(await getUnit(db, parent)))) throw notFound('单位');
+  return parent;
 }
 
 /**
@@ -118,7 +130,7 @@ export const runRoutes: RouteSpec[] = [
     method: 'get', path: '/runs/:id', access: ['admin', 'leader'],
     handle: async (req, _res, ctx) => {
       const run = await existingRun(req, ctx.db);
-      const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
+      const parent = await parentOf(req, ctx.db);
       const view = await rankingView(ctx.db, run, parent);
       const options = finderOptions(req.query);
       const printedAt = new Date().toISOString();
@@ -154,7 +166,7 @@ export const runRoutes: RouteSpec[] = [
     method: 'get', path: '/runs/:id/notice.docx', access: ['admin', 'leader'],
     handle: async (req, res, ctx) => {
       const run = await existingRun(req, ctx.db);
-      const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
+      const parent = await parentOf(req, ctx.db);
       try {
         const { bytes, fileName } = await noticeDocument(ctx.db, run, parent);
         sendDownload(res, fileName, 'docx', bytes);
