@@ -75,7 +75,7 @@ export async function templateXlsx(t: InputTemplate): Promise<Buffer> {
   workbook.title = t.title;
   const sheet = workbook.addWorksheet(t.sheetName, { views: [{ state: 'frozen', xSplit: 1, ySplit: 2 }] });
   sheet.columns = t.columns.map((c) => ({ width: c.width }));
-  const header = sheet.addRow(t.columns.map((c) => c.header));
+  const header = sheet.addRow(t.columns.map((c) => apostrophesKept(c.header)));
   const note = sheet.addRow(t.columns.map((c, k) => (k === 0 ? noteOf(t) : c.note)));
   header.font = { bold: true };
   header.alignment = { vertical: 'middle', wrapText: true };

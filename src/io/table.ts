@@ -57,8 +57,32 @@ const isNumber = (v: unknown) => typeof v === 'number' || (typeof v === 'string'
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
-/** The table as its writer meant it: without a template's note row and blank rows, ids and names without an inert apostrophe. */
-function asWritten(table: SheetTable): ReadTable {
+/**
+ * Headers a CSV writer made inert (a template's column for an input labelled =人口 is headed
+ * '=人口) as they were written, so that the column is the input's again; not where the header
+ * as written is in the file too.
+ */
+function headersAsWritten(table: SheetTable): SheetTable {
+  const renames = table.columns
+    .filter((c) => INERT.test(c) && !table.columns.includes(c.slice(1)))
+    .map((c) => [c, c.slice(1)] as const);
+  if (renames.length === 0) return table;
+  const to = new Map(renames);
+  for (const { cells } of table.rows) {
+    for (const [from, name] of renames) {
+      if (Object.hasOwn(cells, from)) {
+        cells[name] = cells[from];
+        delete cells[from];
+      }
+    }
+  }
+  const columnAt = table.columnAt && new Map([...table.columnAt].map(([c, n]) => [to.get(c) ?? c, n]));
+  return { ...table, columns: table.columns.map((c) => to.get(c) ?? c), ...(columnAt ? { columnAt } : {}) };
+}
+
+/** The table as its writer meant it: without a template's note row and blank rows, headers, ids and names without an inert apostrophe. */
+function asWritten(read: SheetTable): ReadTable {
+  const table = headersAsWritten(read);
   const first = table.rows[0];
   const mark = first?.row === 2 ? first.cells.name : undefined;
   // A note row holds notes: a row whose name only begins like one but that holds a number is a unit's.

@@ -7,6 +7,7 @@ import { KeptFragments } from '../../src/http/kept-fragments.js';
 import { rankingTables } from '../../src/http/routes/runs.js';
 import { Fragment } from '../../src/http/views.js';
 import { toCsv } from '../../src/io/csv-write.js';
+import { templateCsv, templateXlsx, type InputTemplate } from '../../src/io/input-template.js';
 import { readTable } from '../../src/io/table.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { numberInWords } from '../../src/engine/expression/words.js';
@@ -45,6 +46,28 @@ describe('issue 18 under attack', function () {
         const csv = Buffer.from(toCsv([['id', 'name'], ['v01', name]]));
         const table = await readTable(csv, 'a.csv');
         expect(table.rows[0].cells.name, name).to.equal(name);
+      }
+    });
+
+    it('reads a header a spreadsheet would run, written to CSV, as it was, and knows where its column stands', async () => {
+      const table = await readTable(Buffer.from(toCsv([['单位编号', '单位名称', '=人口', '-x', "'=y"], ['v01', 'a', 1, 2, 3]])), 'a.csv');
+      expect(table.columns).to.deep.equal(['id', 'name', '=人口', '-x', "'=y"]);
+      expect(table.rows[0].cells).to.deep.equal({ id: 'v01', name: 'a', '=人口': '1', '-x': '2', "'=y": '3' });
+      expect(table.columnAt!.get('=人口')).to.equal(3);
+    });
+
+    it('reads a template whose inputs are labelled like formulas with every column the input’s, CSV and XLSX alike', async () => {
+      const labels = ['=人口', '+加分', '-扣分', '@户数', "'=引号"];
+      const t: InputTemplate = {
+        title: '2024年度 村级千分考核 · 细则', sheetName: '模板',
+        columns: [{ header: '单位名称', note: '', width: 10, unit: true }, { header: '单位编号', note: '', width: 10, unit: true },
+          ...labels.map((header) => ({ header, note: '整数', width: 10 }))],
+        rows: [['枫林村', 'v01', 1, 2, 3, 4, 5]],
+      };
+      for (const [file, bytes] of [['t.csv', templateCsv(t)], ['t.xlsx', await templateXlsx(t)]] as const) {
+        const table = await readTable(bytes, file);
+        expect(table.columns, file).to.deep.equal(['name', 'id', ...labels]);
+        expect(labels.map((l) => Number(table.rows[0].cells[l])), file).to.deep.equal([1, 2, 3, 4, 5]);
       }
     });
 
