@@ -19,7 +19,8 @@ const TYPES = {
 export const MAX_FILE_NAME_CHARS = 100;
 
 export function savableFileName(name: string): string {
-  const safe = name.replace(/[\\/:*?"<>|\u0000-\u001f\u007f-\u009f]/g, '_');
+  // Direction marks and invisible characters go first: 通报\u202Excod.docx would show as 通报docx.exe.
+  const safe = name.replace(/[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, '').replace(/[\\/:*?"<>|\u0000-\u001f\u007f-\u009f]/g, '_');
   const dot = safe.lastIndexOf('.');
   const [stem, ext] = dot > 0 ? [safe.slice(0, dot), safe.slice(dot)] : [safe, ''];
   const chars = [...stem];

@@ -13,9 +13,19 @@ export type Cell = string | number | boolean | null | undefined;
 export interface SheetRows { rows: Cell[][]; decimals: Array<number | null> }
 
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** Text that already reads as made inert ('=1): given its own apostrophe too, so that a reader taking one off gets it back as it was. */
+const LOOKS_INERT = /^'+[=+\-@\t\r]/;
 
 export function inertText(s: string): string {
-  return FORMULA_START.test(s) ? `'${s}` : s;
+  return FORMULA_START.test(s) || LOOKS_INERT.test(s) ? `'${s}` : s;
+}
+
+/**
+ * Text for a text cell (an XLSX template's names, never run as a formula) that the reader,
+ * which takes one apostrophe off '=1, gives back as it was: ''=1 for a name '=1.
+ */
+export function apostrophesKept(s: string): string {
+  return LOOKS_INERT.test(s) ? `'${s}` : s;
 }
 
 function cell(v: Cell, decimals?: number | null): string {

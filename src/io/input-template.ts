@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { toCsv, type Cell } from './csv-write.js';
+import { apostrophesKept, toCsv, type Cell } from './csv-write.js';
 import { NOTE_ROW_MARK } from './table.js';
 
 /**
@@ -75,14 +75,14 @@ export async function templateXlsx(t: InputTemplate): Promise<Buffer> {
   workbook.title = t.title;
   const sheet = workbook.addWorksheet(t.sheetName, { views: [{ state: 'frozen', xSplit: 1, ySplit: 2 }] });
   sheet.columns = t.columns.map((c) => ({ width: c.width }));
-  const header = sheet.addRow(t.columns.map((c) => c.header));
+  const header = sheet.addRow(t.columns.map((c) => apostrophesKept(c.header)));
   const note = sheet.addRow(t.columns.map((c, k) => (k === 0 ? noteOf(t) : c.note)));
   header.font = { bold: true };
   header.alignment = { vertical: 'middle', wrapText: true };
   note.font = { italic: true, size: 9, color: { argb: 'FF595959' } };
   note.alignment = { vertical: 'top', wrapText: true };
   note.height = 64; // five wrapped lines of a note
-  for (const r of t.rows) sheet.addRow(r);
+  for (const r of t.rows) sheet.addRow(r.map((v, k) => (t.columns[k]?.unit && typeof v === 'string' ? apostrophesKept(v) : v)));
   const last = t.rows.length + 2;
   t.columns.forEach((c, k) => {
     const column = sheet.getColumn(k + 1);

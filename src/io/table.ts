@@ -24,6 +24,8 @@ export interface ReadTable extends SheetTable {
   template: boolean;
   /** A template's rows whose inputs were all left blank: units not entered this time, not imported. */
   blankUnits: number;
+  /** What a template's note row says it is for (2024年度 村级千分考核 · …), as written; null for a file that is none. */
+  templateTitle: string | null;
 }
 
 export async function readTable(bytes: Buffer, file: string, limits = DATA_LIMITS): Promise<ReadTable> {
@@ -48,16 +50,44 @@ export async function readTableFile(file: string, limits = DATA_LIMITS): Promise
   return { table: await readTable(bytes, file, limits), bytes };
 }
 
-/** An apostrophe that csv-write.ts put before text a spreadsheet would run as a formula. */
-const INERT = /^'[=+\-@\t\r]/;
+/** An apostrophe that csv-write.ts put before text a spreadsheet would run as a formula (or before text that begins with such apostrophes: '=1 is written ''=1). */
+const INERT = /^'+[=+\-@\t\r]/;
+
+const isNumber = (v: unknown) => typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)));
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
-/** The table as its writer meant it: without a template's note row and blank rows, ids and names without an inert apostrophe. */
-function asWritten(table: SheetTable): ReadTable {
+/**
+ * Headers a CSV writer made inert (a template's column for an input labelled =人口 is headed
+ * '=人口) as they were written, so that the column is the input's again; not where the header
+ * as written is in the file too.
+ */
+function headersAsWritten(table: SheetTable): SheetTable {
+  const renames = table.columns
+    .filter((c) => INERT.test(c) && !table.columns.includes(c.slice(1)))
+    .map((c) => [c, c.slice(1)] as const);
+  if (renames.length === 0) return table;
+  const to = new Map(renames);
+  for (const { cells } of table.rows) {
+    for (const [from, name] of renames) {
+      if (Object.hasOwn(cells, from)) {
+        cells[name] = cells[from];
+        delete cells[from];
+      }
+    }
+  }
+  const columnAt = table.columnAt && new Map([...table.columnAt].map(([c, n]) => [to.get(c) ?? c, n]));
+  return { ...table, columns: table.columns.map((c) => to.get(c) ?? c), ...(columnAt ? { columnAt } : {}) };
+}
+
+/** The table as its writer meant it: without a template's note row and blank rows, headers, ids and names without an inert apostrophe. */
+function asWritten(read: SheetTable): ReadTable {
+  const table = headersAsWritten(read);
   const first = table.rows[0];
   const mark = first?.row === 2 ? first.cells.name : undefined;
-  const template = typeof mark === 'string' && mark.startsWith(NOTE_ROW_MARK);
+  // A note row holds notes: a row whose name only begins like one but that holds a number is a unit's.
+  const template = typeof mark === 'string' && mark.startsWith(NOTE_ROW_MARK)
+    && !table.columns.some((c) => !UNIT_COLUMNS.has(c) && isNumber(first.cells[c]));
   let rows = template ? table.rows.slice(1) : table.rows;
   let blankUnits = 0;
   if (template) {
@@ -72,5 +102,6 @@ function asWritten(table: SheetTable): ReadTable {
       if (typeof v === 'string' && INERT.test(v)) cells[column] = v.slice(1);
     }
   }
-  return { ...table, rows, template, blankUnits };
+  const templateTitle = template ? mark.slice(NOTE_ROW_MARK.length).replace(/^[：:]\s*/, '').trim() : null;
+  return { ...table, rows, template, blankUnits, templateTitle };
 }

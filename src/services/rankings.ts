@@ -41,6 +41,8 @@ export async function rankingView(db: Tx, which: number | RunRow, parentFilter: 
   // The run's status (draft → published → superseded) is the one thing that changes: read it fresh.
   if (hit) return { ...hit, run };
   const view = await buildView(db, run, parentFilter);
+  // A view of no units costs little to build again: kept, a reader cycling through names would push the costly ones out.
+  if (view.units.length === 0) return view;
   if (views.size >= MAX_VIEWS) views.delete(views.keys().next().value!);
   views.set(key, view);
   return view;

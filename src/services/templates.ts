@@ -34,6 +34,24 @@ function noteOf(input: CompiledInput): string {
   return `${limitsText(input)}；可不填，不填按 ${storedText(input.default)}${typeof input.default === 'number' ? input.unit ?? '' : ''}`;
 }
 
+/** What a template is for, as its note row begins to say it: 2024年度 村级千分考核. */
+const templateFor = (periodTitle: string, trackName: string) => `${periodTitle} ${trackName}`;
+
+/**
+ * How an uploaded template's note row (its title, as readTable found it) differs from the
+ * period and track it is uploaded for: the period and the track it names instead, each
+ * undefined where it is the same or the row names none (the row is the file's: anything).
+ */
+export function templateMismatch(title: string, periodId: string, track: string): { period?: string; track?: string } {
+  const m = /^(\S+) (.+?) · /.exec(title);
+  if (!m) return {};
+  const [, periodTitle, trackName] = m;
+  return {
+    period: periodTitle !== periodOf(periodId).title ? periodTitle : undefined,
+    track: trackName !== trackTitle(track) ? trackName : undefined,
+  };
+}
+
 /** The template's content, for XLSX and CSV alike. */
 export async function inputTemplate(db: Db, periodId: string, track: string, by: string): Promise<InputTemplate> {
   const period = periodOf(periodId);
@@ -54,7 +72,7 @@ export async function inputTemplate(db: Db, periodId: string, track: string, by:
     })];
   });
   const trackName = trackTitle(track) ?? '';
-  return { title: `${period.title} ${trackName} · ${ruleset.title}`, sheetName: `${period.title}${trackName}`.slice(0, 31), columns, rows };
+  return { title: `${templateFor(period.title, trackName)} · ${ruleset.title}`, sheetName: `${period.title}${trackName}`.slice(0, 31), columns, rows };
 }
 
 /** The template as a file to download: XLSX (with data validation) or CSV. */

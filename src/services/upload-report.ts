@@ -30,6 +30,21 @@ export interface ReportSource { table?: DataTable; columnAt?: ColumnNumbers; uni
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v).trim());
 
+/**
+ * Characters of a unit's name, a column's and a message a line keeps. A row's name is told
+ * on every line of the row: a file of one 300,000-character name and fifty bad cells would
+ * otherwise make a page of 45 MB.
+ */
+export const REPORT_TEXT_CHARS = { unit: 40, column: 60, message: 300 } as const;
+
+/** The text cut to n characters (never inside one), with … when it was longer. */
+export function clipped(s: string, n: number): string {
+  if (s.length <= n) return s;
+  // A character is one or two code units: the first 2n + 2 hold n + 1 characters, or all of s.
+  const chars = [...s.slice(0, 2 * n + 2)];
+  return s.length <= 2 * n + 2 && chars.length <= n ? s : `${chars.slice(0, n - 1).join('')}…`;
+}
+
 /** The lines of a report, in the file's order; at most `max` of them. */
 export function reportLines(ruleset: CompiledRuleSet, problems: DataProblem[], source: ReportSource, max = problems.length): ReportLine[] {
   const cellsOf = new Map((source.table?.rows ?? []).map((r) => [r.row, r.cells]));
@@ -38,8 +53,11 @@ export function reportLines(ruleset: CompiledRuleSet, problems: DataProblem[], s
   return problems.slice(0, max).map((p) => {
     const cells = cellsOf.get(p.row);
     const id = text(cells?.id);
-    const unit = text(cells?.name) || source.unitNames.get(id) || id;
-    return { row: p.row, unit, cell: cellOf(p, source.columnAt), columnText: columnText(p.column), code: p.code, column: p.column, message: p.message };
+    const unit = clipped(text(cells?.name) || source.unitNames.get(id) || id, REPORT_TEXT_CHARS.unit);
+    return {
+      row: p.row, unit, cell: cellOf(p, source.columnAt), columnText: clipped(columnText(p.column), REPORT_TEXT_CHARS.column), code: p.code,
+      column: clipped(p.column, REPORT_TEXT_CHARS.column), message: clipped(p.message, REPORT_TEXT_CHARS.message),
+    };
   });
 }
 
@@ -53,23 +71,38 @@ export function reportRows(report: UploadReport): Array<Array<string | number>> 
 
 // ---- kept reports: each for its uploader only, a while, a few at a time ----
 
-/** Problems a kept report lists: ten times what the page shows, and ten reports at most in memory (some 40 MB at worst). */
+/** Problems a kept report lists: ten times what the page shows (each line's text cut short: some 4 MB a report at worst). */
 export const REPORT_FILE_LINES = 10_000;
 const KEEP_MS = 60 * 60 * 1000;
-const KEEP_COUNT = 10;
+/** Reports kept for one uploader, and for all of them. */
+export const KEEP_PER_USER = 10;
+export const KEEP_COUNT = 30;
 
 interface Kept { by: string; at: number; report: UploadReport; }
 
 /**
  * Kept in this process's memory: a report is read once or twice within minutes of the
  * upload by the one who made it, and is the file's problems, which the upload can make
- * again. The oldest go first, past KEEP_COUNT or an hour.
+ * again. The oldest go first, past an hour, past KEEP_PER_USER of one uploader, and past
+ * KEEP_COUNT in all: then the oldest of whoever keeps the most, so that one uploader's
+ * many uploads never take another's report away.
  */
 const kept = new Map<string, Kept>();
 
+function oldestOf(by: string): string | undefined {
+  for (const [token, k] of kept) if (k.by === by) return token;
+  return undefined;
+}
+
 export function keepReport(by: string, report: UploadReport, now = Date.now()): string {
   for (const [token, k] of kept) if (now - k.at > KEEP_MS) kept.delete(token);
-  while (kept.size >= KEEP_COUNT) kept.delete(kept.keys().next().value!);
+  const counts = new Map<string, number>();
+  for (const k of kept.values()) counts.set(k.by, (counts.get(k.by) ?? 0) + 1);
+  if ((counts.get(by) ?? 0) >= KEEP_PER_USER) kept.delete(oldestOf(by)!);
+  else if (kept.size >= KEEP_COUNT) {
+    const most = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    kept.delete(oldestOf(most)!);
+  }
   const token = randomBytes(16).toString('hex');
   kept.set(token, { by, at: now, report });
   return token;

@@ -43,8 +43,26 @@ function binding(e: Expr): number {
 
 /** A number as a person writes it: no float noise (0.1 + 0.2 reads 0.3), at most `digits` decimals. */
 export function numberInWords(x: number, digits = 9): string {
+  if (Number.isNaN(x)) return '（无法计算）';
+  if (!Number.isFinite(x)) return x < 0 ? '负无穷大' : '无穷大';
   const r = roundHalfUp(x, digits);
-  return r < 0 ? `−${String(-r)}` : String(r === 0 ? 0 : r);
+  return r < 0 ? `−${plainDigits(-r, digits)}` : plainDigits(r === 0 ? 0 : r, digits);
+}
+
+const SUPERSCRIPT = '⁰¹²³⁴⁵⁶⁷⁸⁹';
+
+/** A number that is not negative in digits, never an exponent (1e+21, 1e-7 are no way to write a count or a score). */
+function plainDigits(r: number, digits: number): string {
+  const s = String(r);
+  if (!/e/i.test(s)) return s;
+  if (r >= 1e21) {
+    // Past what a count or a score can be: six figures and a power of ten (1.5×10²¹), not 22 digits of which 16 are noise.
+    const [mantissa, power] = r.toPrecision(6).split('e');
+    const figures = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
+    return `${figures}×10${[...String(Number(power))].map((d) => SUPERSCRIPT[Number(d)]).join('')}`;
+  }
+  const fixed = r.toFixed(Math.min(Math.max(digits, 0), 20));
+  return fixed.includes('.') ? fixed.replace(/0+$/, '').replace(/\.$/, '') : fixed;
 }
 
 /** A label followed by its value: separated where the label ends in a digit or letter (「PM2.5：35」, not 「PM2.535」). */

@@ -7,9 +7,11 @@ import { readTable } from '../../io/table.js';
 import { enteredInputs, periodOf, trackRules } from '../../services/entry.js';
 import { importInputs } from '../../services/import-inputs.js';
 import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
-import { inputTemplateFile } from '../../services/templates.js';
+import { inputTemplateFile, templateMismatch } from '../../services/templates.js';
 import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
-import { keepReport, keptReport, REPORT_FILE_LINES, reportLines, reportRows, type UploadReport } from '../../services/upload-report.js';
+import {
+  clipped, keepReport, keptReport, REPORT_FILE_LINES, REPORT_TEXT_CHARS, reportLines, reportRows, type UploadReport,
+} from '../../services/upload-report.js';
 // A cycle (app.ts mounts these routes), safe because the limit is only read inside a handler.
 import { UPLOAD_LIMIT_BYTES } from '../app.js';
 import { sendDownload } from '../download.js';
@@ -59,6 +61,12 @@ function uploadedName(name: string): string {
   return utf8.includes('\uFFFD') ? name : utf8;
 }
 
+/** The columns an import left out, as the message after it names them: the first ten, each cut short (a header is anything a file holds). */
+function ignoredText(columns: readonly string[]): string {
+  const named = columns.slice(0, 10).map((c) => clipped(c, REPORT_TEXT_CHARS.column)).join('、');
+  return columns.length > 10 ? `${named}等${columns.length}列` : named;
+}
+
 async function upload(req: Request, res: Response, ctx: Context): Promise<void> {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const form: UploadForm = { period: String(body.period ?? '').trim(), track: String(body.track ?? 'village'), replace: !!body.replace };
@@ -73,22 +81,31 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
   const file = req.file;
   if (!file) return renderUpload(ctx, form, { error: '请选择要上传的数据文件（CSV、XLSX 或 JSON）' }, 422);
   const fileName = uploadedName(file.originalname);
+  // As the page, the message after it and the report's file name tell it: a name is anything a browser sends.
+  const shownName = clipped(fileName, REPORT_TEXT_CHARS.column);
   let table: DataTable | undefined;
   let columnAt: ColumnNumbers | undefined;
   try {
     const read = await readTable(file.buffer, fileName);
     ({ columnAt } = read);
     table = read;
+    const other = read.templateTitle === null ? {} : templateMismatch(read.templateTitle, period.id, form.track);
+    if (other.track !== undefined) {
+      const trackName = trackTitle(form.track);
+      return renderUpload(ctx, form, { error: `${shownName} 是“${clipped(other.track, 40)}”的录入模板，不是所选的“${trackName}”的：请选择与模板相同的考核类别，或下载“${trackName}”的模板填写后上传` }, 422);
+    }
     if (read.template && read.rows.length === 0) {
-      return renderUpload(ctx, form, { error: `${fileName} 是录入模板，但其中没有填写任何单位的数据，未导入` }, 422);
+      return renderUpload(ctx, form, { error: `${shownName} 是录入模板，但其中没有填写任何单位的数据，未导入` }, 422);
     }
     const result = await importInputs(ctx.db, {
       periodId: period.id, track: form.track, table: read, fileBytes: file.buffer, by: ctx.user!.username, replace: form.replace,
       knownUnitsOnly: read.template,
     });
-    const ignored = result.ignoredColumns.length ? `；以下列不是本细则的输入，已忽略：${result.ignoredColumns.join('、')}` : '';
+    const ignored = result.ignoredColumns.length ? `；以下列不是本细则的输入，已忽略：${ignoredText(result.ignoredColumns)}` : '';
     const blank = read.blankUnits ? `；另有 ${read.blankUnits} 个单位在模板中没有填写，未导入` : '';
-    req.session.flash = `已从 ${fileName} 导入 ${result.rows} 个单位${period.title}的数据${form.replace ? '（已替换原有数据）' : ''}${ignored}${blank}`;
+    // A template of another period imports (last year's, filled in again, is a way to begin), but not without saying so.
+    const otherPeriod = other.period !== undefined ? `；注意：这是${clipped(other.period, 40)}的模板，其中的数据已作为${period.title}的数据导入，请核对` : '';
+    req.session.flash = `已从 ${shownName} 导入 ${result.rows} 个单位${period.title}的数据${form.replace ? '（已替换原有数据）' : ''}${otherPeriod}${ignored}${blank}`;
     res.redirect(303, statusHref(period.id, form.track));
   } catch (e) {
     if (!(e instanceof DataInvalid)) throw e;
@@ -96,13 +113,13 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
     const { ruleset } = await trackRules(ctx.db, form.track, ctx.user!.username);
     const unitNames = new Map((await listUnits(ctx.db, ruleset.subject)).map((u) => [u.id, u.name]));
     const lines = reportLines(ruleset, e.problems, { table, columnAt, unitNames }, REPORT_FILE_LINES);
-    const report: UploadReport = { file: fileName, periodTitle: period.title, trackName: trackTitle(form.track) ?? '', lines, count: e.problems.length };
+    const report: UploadReport = { file: shownName, periodTitle: period.title, trackName: trackTitle(form.track) ?? '', lines, count: e.problems.length };
     const token = keepReport(ctx.user!.username, report);
     // Every problem is counted; the first REPORT_ROWS are listed (200,000 bad rows would be a page no one can open).
     const shown = lines.slice(0, REPORT_ROWS);
     await renderUpload(ctx, form, {
       report: {
-        file: fileName, count: report.count, shown: shown.length, more: report.count > shown.length, problems: shown,
+        file: shownName, count: report.count, shown: shown.length, more: report.count > shown.length, problems: shown,
         href: urlOf(['entry', 'report', `${token}.xlsx`]), inFile: lines.length,
       },
     }, 422);

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { listPeriods } from '../../db/queries/periods.js';
+import { getUnit } from '../../db/queries/units.js';
 import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
 import { noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
@@ -9,6 +10,7 @@ import {
 } from '../../services/ranking-finder.js';
 import { createRun, listRuns, publishRun, requireRun, RunRefused, STATUS } from '../../services/runs.js';
 import { sendDownload } from '../download.js';
+import { KeptFragments } from '../kept-fragments.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import type { Fragment, Views } from '../views.js';
@@ -35,21 +37,33 @@ async function existingRun(req: Request, db: Parameters<typeof requireRun>[0]) {
 }
 
 /**
+ * The unit a ranking is filtered to (?parent=), when it names one: a name the record has no
+ * unit by is no page (each made-up name would build a view of nothing and push a real one
+ * out of those kept).
+ */
+async function parentOf(req: Request, db: Parameters<typeof getUnit>[0]): Promise<string | null> {
+  const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
+  if (parent !== null && (parent.length > 200 || !(await getUnit(db, parent)))) throw notFound('单位');
+  return parent;
+}
+
+/**
  * The ranking table (rows, liabilities, chart) of a ranking view as it was sorted and
  * filtered, drawn once for each way of finding. A view's units, groups, parents and chart
  * never change (a run's results never do) and the table holds nothing of the reader, the
  * session or the run's status, so every reader who asks the same is sent the same table.
- * Kept by the view's units (it goes when the view does), then by the options: the most
- * recent MAX_FINDINGS of them (a search can be any text).
+ * Kept by the view's units and the options, the most recently read within a budget of
+ * entries and of bytes (a search can be any text, and a county's table is megabytes).
  */
-const rankingTables = new WeakMap<object, Map<string, Fragment>>();
-const MAX_FINDINGS = 32;
+const viewIds = new WeakMap<object, number>();
+let lastViewId = 0;
+export const rankingTables = new KeptFragments(128, 64 * 1024 * 1024);
 
 function rankingTable(views: Views, view: RankingView, unitBase: 'units' | 'staff', options: FinderOptions): Fragment {
-  let tables = rankingTables.get(view.units);
-  if (tables === undefined) rankingTables.set(view.units, (tables = new Map()));
-  const key = finderKey(options);
-  let table = tables.get(key);
+  let id = viewIds.get(view.units);
+  if (id === undefined) viewIds.set(view.units, (id = ++lastViewId));
+  const key = `${id}|${finderKey(options)}`;
+  let table = rankingTables.get(key);
   if (table === undefined) {
     const found = findUnits(view, options);
     table = views.fragment('ranking/table', {
@@ -58,8 +72,7 @@ function rankingTable(views: Views, view: RankingView, unitBase: 'units' | 'staf
       // What the header's links keep while they change the order.
       find: { parent: view.parentFilter, grade: options.grade, sanction: options.sanction, q: options.q },
     });
-    if (tables.size >= MAX_FINDINGS) tables.delete(tables.keys().next().value!);
-    tables.set(key, table);
+    rankingTables.set(key, table);
   }
   return table;
 }
@@ -117,7 +130,7 @@ export const runRoutes: RouteSpec[] = [
     method: 'get', path: '/runs/:id', access: ['admin', 'leader'],
     handle: async (req, _res, ctx) => {
       const run = await existingRun(req, ctx.db);
-      const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
+      const parent = await parentOf(req, ctx.db);
       const view = await rankingView(ctx.db, run, parent);
       const options = finderOptions(req.query);
       const printedAt = new Date().toISOString();
@@ -153,7 +166,7 @@ export const runRoutes: RouteSpec[] = [
     method: 'get', path: '/runs/:id/notice.docx', access: ['admin', 'leader'],
     handle: async (req, res, ctx) => {
       const run = await existingRun(req, ctx.db);
-      const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
+      const parent = await parentOf(req, ctx.db);
       try {
         const { bytes, fileName } = await noticeDocument(ctx.db, run, parent);
         sendDownload(res, fileName, 'docx', bytes);
