@@ -11,10 +11,13 @@ import type { DataProblem, DataTable } from '../engine/index.js';
  * - control characters (a line break, a tab, NUL) — invisible on a page, and NUL cannot be
  *   stored by PostgreSQL;
  * - more than 64 characters — the width of the units table's id column.
- * The same holds for `parent`, which names a unit too.
+ * The same holds for `parent`, which names a unit too. A unit's name (单位名称) may be any
+ * text of at most 100 characters: it is shown on every page, print and file name, and a
+ * township's longest (某某县某某镇某某村民委员会) is a fraction of that.
  */
 
 export const UNIT_ID_MAX_CHARS = 64;
+export const UNIT_NAME_MAX_CHARS = 100;
 
 // Every C0 and C1 control character and DEL.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -37,6 +40,10 @@ export function unitIdProblems(table: DataTable): DataProblem[] {
       if (id === '') continue;
       const p = problemOf(id);
       if (p) problems.push({ ...p, file: table.file, row, column });
+    }
+    const name = cells.name;
+    if (typeof name === 'string' && [...name.trim()].length > UNIT_NAME_MAX_CHARS) {
+      problems.push({ code: 'UNIT_NAME_TOO_LONG', message: `单位名称超过 ${UNIT_NAME_MAX_CHARS} 个字符，请改用简称`, file: table.file, row, column: 'name' });
     }
   }
   return problems;

@@ -77,6 +77,18 @@ onEachBackend('unit ids at import (issue 17, item 7)', function (backend) {
     expect((err as DataInvalid).problems.map((p) => [p.row, p.column, p.code])).to.deep.equal([[2, 'id', 'UNIT_ID_INVALID'], [3, 'population', 'NOT_A_NUMBER']]);
   });
 
+  it('refuses a unit name over 100 characters at its row, takes one of exactly 100, and writes nothing of a refused file', async () => {
+    const rows = parse(readFileSync(path.join(DEMO_DIR, 'villages-2024.csv')), { bom: true }) as string[][];
+    const name = rows[0].indexOf('name');
+    rows[2][name] = '村'.repeat(101);
+    const text = (r: string[][]) => Buffer.from(r.map((x) => x.map(csvCell).join(',')).join('\n') + '\n');
+    const err = await importVillages(db, text(rows)).then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(DataInvalid);
+    expect((err as DataInvalid).problems.map((p) => [p.row, p.column, p.code])).to.deep.equal([[3, 'name', 'UNIT_NAME_TOO_LONG']]);
+    rows[2][name] = '村'.repeat(100);
+    expect((await importVillages(db, text(rows))).rows).to.equal(18);
+  });
+
   it('keeps any other text as an id: a/b, x?y=1, 50%, <b>, 村 一, v01#2, .., within a word, and 64 characters', async () => {
     const ids = { v01: 'a/b', v02: 'x?y=1', v03: '50%', v04: '<b>', v05: '村 一', v06: 'v01#2', v07: 'a..b', v08: '村'.repeat(64), v09: '...' };
     const result = await importVillages(db, villages(Object.fromEntries(Object.entries(ids).map(([k, id]) => [k, { id }]))));
