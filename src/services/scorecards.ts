@@ -52,7 +52,8 @@ export interface Scorecard {
   clauses: ClauseLine[];
   outline: OutlineBlock[];
   /** What vetoed the unit by a condition: the title, and for a unit-level veto the facts that decide it. */
-  vetoes: Array<{ title: string; why: string }>;
+  /** Each veto: its title, the line that tells it (一票否决：… unless the title says so itself) and the facts that decide it. */
+  vetoes: Array<{ title: string; line: string; why: string }>;
   adjustments: Array<{ kind: '加分' | '扣分'; title: string; explanation: string }>;
   /** The unit ranked just above, and why it stands there. */
   above: Above | null;
@@ -152,7 +153,9 @@ async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCar
   return {
     ruleset, result, clauses, outline: outlineOf(ruleset, clauses, ruleset.top), adjustments, scopeSize: scope.length,
     tiedWith: scope.filter((u) => u.rank === result.rank && u.id !== result.id).map((u) => u.name ?? u.id),
-    vetoes: result.vetoes.map((v) => ({ title: v.title, why: ruleset.vetoes.some((x) => x.id === v.id) ? result.explanations?.[v.id] ?? '' : '' })),
+    vetoes: result.vetoes.map((v) => ({
+      title: v.title, line: vetoLine(v.title), why: ruleset.vetoes.some((x) => x.id === v.id) ? result.explanations?.[v.id] ?? '' : '',
+    })),
     above: aboveUnit ? aboveOf(ruleset, result, aboveUnit, scope) : null,
   };
 }
@@ -213,4 +216,12 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
     return { unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staff, runs };
   }
   return null;
+}
+
+/**
+ * A veto as a line of a scorecard or a 告知单: 一票否决：<title>, but a title that already says
+ * 一票否决 (有政策外生育的村实行一票否决) stands alone rather than say it twice.
+ */
+export function vetoLine(title: string): string {
+  return title.includes('一票否决') ? title : `一票否决：${title}`;
 }

@@ -17,8 +17,8 @@ export const helpers: Record<string, HelperDelegate> = {
   date: (iso: unknown) => (typeof iso === 'string' ? localDate(iso) : ''),
   /** {{datetime iso}} — an ISO timestamp in China Standard Time, as 2024-01-31 09:30. */
   datetime: (iso: unknown) => (typeof iso === 'string' ? localDateTime(iso) : ''),
-  /** {{shortHash sha}} — the first 8 characters of a hash: enough to tell two versions apart, and it fits a phone. */
-  shortHash: (hash: unknown) => (typeof hash === 'string' ? hash.slice(0, 8) : ''),
+  /** {{shortHash sha}} — the first 12 characters of a hash, the 校验值 every rule page shows: enough to tell two versions apart, and it fits a phone. */
+  shortHash: (hash: unknown) => (typeof hash === 'string' ? hash.slice(0, 12) : ''),
   /** {{indent depth}} — a CSS class for the depth of a clause in the tree. */
   indent: (depth: unknown) => `depth-${typeof depth === 'number' ? Math.min(depth, 4) : 0}`,
   /** {{url "units" id run=run.id}} — a link made from data, every segment and value encoded (helpers/url.ts). */

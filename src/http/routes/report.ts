@@ -6,6 +6,7 @@ import {
   buildReport, exportReport, periodsWithData, reportRuleSets, reportRuleVersion, ReportRefused, valueOf,
   type PeriodReport, type ReportColumn,
 } from '../../services/report.js';
+import { appraisalSubject } from '../../services/notice.js';
 import { compiledVersion } from '../../services/rule-versions.js';
 import { sendDownload } from '../download.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
@@ -147,6 +148,7 @@ export const reportRoutes: RouteSpec[] = [
       ctx.render('report', {
         ...page,
         title: `${report.period.title} ${report.rule.title} 统计分析`,
+        heading: `${report.period.title}${appraisalSubject(report.rule.title)}统计分析`,
         report: {
           period: report.period, compare: report.compare, compareNote: report.compareNote, rule: report.rule,
           shortSha: report.rule.sha256.slice(0, 12),

@@ -11,6 +11,7 @@ import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import { trackTitle } from '../../services/tracks.js';
 import { actorNames } from '../../services/actors.js';
+import { periodTitle } from '../../services/period.js';
 
 /** The rule sets (考核细则): versions, the printable document, diffs, the editor with its preview. */
 
@@ -74,7 +75,7 @@ function changeRows(changes: UnitChange[]) {
 
 function previewData(p: EditPreview) {
   return {
-    ...p, rows: changeRows(p.changes), statusName: p.run ? STATUS[p.run.status] : '', ruleShort: p.runRules ? short(p.runRules.sha256) : '',
+    ...p, rows: changeRows(p.changes), statusName: p.run ? STATUS[p.run.status] : '', runPeriod: p.run ? periodTitle(p.run.period_id) : '', ruleShort: p.runRules ? short(p.runRules.sha256) : '',
   };
 }
 

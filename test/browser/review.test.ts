@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import type { Browser, Page } from 'playwright-core';
+import { launch, lowContrast, overflow, shot, signIn } from '../support/browser.js';
+import { startApp, type TestApp } from '../support/web.js';
+
+/**
+ * A review of every page as a village cadre reads it on a 390 px phone and a township prints it
+ * (issue 18): headings as a township titles them, no rule-file identifiers or bare hashes, a word
+ * said once, large sums grouped, every mark readable.
+ */
+describe('the pages as a village cadre and a township read them (issue 18, review)', function () {
+  this.timeout(180_000);
+  let app: TestApp;
+  let browser: Browser;
+
+  before(async () => {
+    app = await startApp();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  async function phone(user: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 390, height: 900 }, isMobile: true, locale: 'zh-CN' });
+    const page = await context.newPage();
+    await signIn(page, app.url, user);
+    return page;
+  }
+
+  describe('the ranking', () => {
+    it('is headed as the results of the appraisal, not by the name of its rule set (…细则)', async () => {
+      const page = await phone('leader');
+      await page.goto(`${app.url}/runs/1`);
+      expect((await page.textContent('h1'))?.trim()).to.equal('2023年度村级人口和计划生育工作千分考核结果');
+      await page.context().close();
+    });
+
+    it('names the hash of its rule version 校验值, as long as the rule pages show it', async () => {
+      const page = await phone('leader');
+      await page.goto(`${app.url}/runs/1`);
+      expect(await page.textContent('header.doc .meta')).to.match(/规则版本 2024\.1（校验值 [0-9a-f]{12}）/);
+      await page.context().close();
+    });
+  });
+
+  describe('the statistics report', () => {
+    it('is headed as the township titles it, and names its hash 校验值', async () => {
+      const page = await phone('leader');
+      await page.goto(`${app.url}/report`);
+      expect((await page.textContent('h1'))?.trim()).to.equal('2024年度村级人口和计划生育工作千分考核统计分析');
+      expect(await page.textContent('.meta')).to.match(/版本 2024\.1（校验值 [0-9a-f]{12}）/);
+      await page.context().close();
+    });
+
+    it('shows each change on last year, up and down, readable on every row colour (contrast ≥ 4.5)', async () => {
+      const page = await phone('leader');
+      await page.goto(`${app.url}/report`);
+      expect(await page.locator('.report-tree .change.down').count()).to.be.greaterThan(0);
+      expect(await lowContrast(page, '.report-page .change')).to.deep.equal([]);
+      await shot(page, 'review-report-390');
+      await page.context().close();
+    });
+  });
+
+  describe('the scorecard of a vetoed village', () => {
+    it('says 一票否决 once on a veto whose title says it already, and gives the full marks with their unit', async () => {
+      const page = await phone('v09');
+      await page.goto(`${app.url}/units/v09?run=1`);
+      const vetoes = await page.locator('p.veto').allTextContents();
+      expect(vetoes.length).to.be.greaterThan(0);
+      for (const line of vetoes) expect(line.match(/一票否决/g)?.length, line).to.equal(1);
+      expect(await page.textContent('.summary')).to.contain('满分 1000分');
+      expect(await overflow(page)).to.equal(0);
+      await page.context().close();
+    });
+  });
+
+  describe('the entry form', () => {
+    it('writes a large limit with its thousands grouped (0～10,000,000元)', async () => {
+      const page = await phone('leader');
+      await page.goto(`${app.url}/entry/2024/village/v09`);
+      const text = await page.textContent('form.entry-form');
+      expect(text).to.contain('数值，0～10,000,000元');
+      expect(text).not.to.match(/\d{6,}/);
+      await page.context().close();
+    });
+  });
+
+  describe('the rule editor', () => {
+    it('shows the rule set by its title, never its file identifier, and the preview names its period in words', async () => {
+      const page = await phone('admin');
+      await page.goto(`${app.url}/rules/village-annual/edit`);
+      expect(await page.textContent('.rule-edit > .meta')).not.to.contain('village-annual');
+      await Promise.all([page.waitForNavigation(), page.click('form.editor button[type=submit]')]);
+      const meta = await page.textContent('section.preview .meta');
+      expect(meta).to.match(/以第\d+号考核（\d{4}年度，/);
+      await shot(page, 'review-rule-preview-390');
+      await page.context().close();
+    });
+  });
+});
