@@ -242,7 +242,7 @@ export async function exportReport(db: Tx, req: ReportRequest, format: ReportFor
     ['项目', '内容'],
     ['报表', `${report.period.title} ${report.rule.title}`],
     ['考核期', report.period.title],
-    ['规则集', `${report.rule.title}（版本 ${report.rule.version}，校验值 ${report.rule.sha256.slice(0, 8)}）`],
+    ['规则集', `${report.rule.title}（版本 ${report.rule.version}，校验值 ${report.rule.sha256.slice(0, 12)}）`],
     ['比较期', report.compare ? report.compare.title : report.compareNote ?? '无去年同期数据'],
     ['导出时间', localDateTime(Date.now())],
     ['说明', '上级单位的数字是下级单位之和，比率由汇总后的数字按规则集的公式计算；“比去年同期”为本期显示值减去年同期显示值'],

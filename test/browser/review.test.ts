@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { launch, lowContrast, overflow, shot, signIn } from '../support/browser.js';
-import { startApp, type TestApp } from '../support/web.js';
+import { signedIn, startApp, type TestApp } from '../support/web.js';
 
 /**
  * A review of every page as a village cadre reads it on a 390 px phone and a township prints it
@@ -42,6 +43,26 @@ describe('the pages as a village cadre and a township read them (issue 18, revie
       await page.goto(`${app.url}/runs/1`);
       expect(await page.textContent('header.doc .meta')).to.match(/规则版本 2024\.1（校验值 [0-9a-f]{12}）/);
       await page.context().close();
+    });
+  });
+
+  describe('the exports', () => {
+    it('give the same 校验值 of the rule version as the ranking page shows', async () => {
+      const page = await phone('leader');
+      await page.goto(`${app.url}/runs/1`);
+      const shown = /校验值 ([0-9a-f]+)/.exec((await page.textContent('header.doc .meta')) ?? '')![1];
+      await page.context().close();
+      const client = await signedIn(app.url, 'leader');
+      const res = await client.request('GET', '/runs/1/export.xlsx');
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(await res.arrayBuffer());
+      const rows: string[] = [];
+      book.getWorksheet('说明')!.eachRow((row) => rows.push(row.values ? (row.values as unknown[]).slice(1).join('：') : ''));
+      expect(rows).to.include(`规则版本：2024.1（校验值 ${shown}）`);
+      for (const path of ['/report/export.csv', '/runs/1/export.csv']) {
+        const text = await (await client.request('GET', path)).text();
+        expect(text, path).not.to.match(/校验值[ ：:,]*[0-9a-f]{8}(?![0-9a-f])/);
+      }
     });
   });
 
