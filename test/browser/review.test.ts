@@ -109,6 +109,19 @@ describe('the pages as a village cadre and a township read them (issue 18, revie
     });
   });
 
+  describe('the comparison of rule versions', () => {
+    it('names its sides as its lists do (旧版本, 新版本) with their 校验值, and says when there is only one version', async () => {
+      const page = await phone('leader');
+      await page.goto(`${app.url}/rules/village-annual/diff`);
+      const meta = await page.textContent('.rule-diff > .meta');
+      expect(meta).to.match(/^旧版本：2024\.1（校验值 [0-9a-f]{12}，.+ 导入）\s新版本：2024\.1（校验值 [0-9a-f]{12}，/);
+      expect(meta).not.to.match(/左|右/);
+      expect(await page.textContent('.rule-diff > .hint')).to.contain('只有一个版本');
+      expect(await overflow(page)).to.equal(0);
+      await page.context().close();
+    });
+  });
+
   describe('the rule editor', () => {
     it('shows the rule set by its title, never its file identifier, and the preview names its period in words', async () => {
       const page = await phone('admin');

@@ -141,6 +141,7 @@ export const ruleRoutes: RouteSpec[] = [
         b: { ...b, short: short(b.sha256), importedBy: actor(b.imported_by), label: `版本 ${b.version} · ${short(b.sha256)}` },
         versions: versions.map((v) => ({ ...v, short: short(v.sha256), isA: v.sha256 === a.sha256, isB: v.sha256 === b.sha256 })),
         docDiff: sideBySide(ta.doc, tb.doc), jsonDiff: sideBySide(ta.json, tb.json),
+        onlyOne: versions.length < 2,
       });
     },
   },
