@@ -123,14 +123,32 @@ describe('the pages as a village cadre and a township read them (issue 18, revie
   });
 
   describe('the rule editor', () => {
-    it('shows the rule set by its title, never its file identifier, and the preview names its period in words', async () => {
+    it('shows the rule set by its title, never its file identifier; the preview names its period in words and says an unchanged ranking in a sentence', async () => {
       const page = await phone('admin');
       await page.goto(`${app.url}/rules/village-annual/edit`);
       expect(await page.textContent('.rule-edit > .meta')).not.to.contain('village-annual');
       await Promise.all([page.waitForNavigation(), page.click('form.editor button[type=submit]')]);
       const meta = await page.textContent('section.preview .meta');
-      expect(meta).to.match(/以第\d+号考核（\d{4}年度，/);
+      expect(meta).to.match(/以第\d+号考核（\d{4}年度，.+，规则版本 2024\.1，校验值 [0-9a-f]{12}）/);
+      // An unchanged ranking is said in a sentence, not as the only row of a ten-column table.
+      expect(await page.locator('section.preview table').count()).to.equal(0);
+      expect(await page.textContent('section.preview .unchanged')).to.match(/^18个单位的排名、总分、等级、否决与奖惩均无变化。$/);
+      expect(await page.textContent('.rule-edit > .meta')).to.match(/现行版本 2024\.1（校验值 [0-9a-f]{12}，/);
       await shot(page, 'review-rule-preview-390');
+      await page.context().close();
+    });
+
+    it('previews an edit that moves units on a phone without sideways scroll', async () => {
+      const page = await phone('admin');
+      await page.goto(`${app.url}/rules/village-annual/edit`);
+      const source = await page.inputValue('#source');
+      const edited = source.replace('"when": "outOfPolicyBirths > 0"', '"when": "outOfPolicyBirths > 5"');
+      expect(edited).not.to.equal(source);
+      await page.fill('#source', edited);
+      await Promise.all([page.waitForNavigation(), page.click('form.editor button[type=submit]')]);
+      expect(await page.locator('section.preview table.preview-table tbody tr').count()).to.be.greaterThan(0);
+      expect(await overflow(page)).to.equal(0);
+      await shot(page, 'review-rule-preview-moves-390');
       await page.context().close();
     });
   });
