@@ -109,6 +109,19 @@ describe('the pages as a village cadre and a township read them (issue 18, revie
     });
   });
 
+  describe('the page not found', () => {
+    it('does not say its heading twice, and tells a village what to do', async () => {
+      const page = await phone('v01');
+      await page.goto(`${app.url}/runs`);
+      const text = (await page.textContent('.error-page'))!;
+      expect(text.match(/找不到/g)?.length, text).to.equal(1);
+      expect(text).to.contain('请从上方菜单进入');
+      await page.goto(`${app.url}/units/no-such-unit`);
+      expect(await page.textContent('.error-page')).to.contain('请从上方菜单进入');
+      await page.context().close();
+    });
+  });
+
   describe('the comparison of rule versions', () => {
     it('names its sides as its lists do (旧版本, 新版本) with their 校验值, and says when there is only one version', async () => {
       const page = await phone('leader');
