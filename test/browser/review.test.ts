@@ -98,6 +98,17 @@ describe('the pages as a village cadre and a township read them (issue 18, revie
     });
   });
 
+  describe('the staff a village scorecard lists', () => {
+    it('give each sanction its reason, as the staff ranking does (排名最后，通报批评，限期整改)', async () => {
+      const page = await phone('v09');
+      await page.goto(`${app.url}/units/v09?run=1`);
+      const row = page.locator('section:has(h2:text("本村工作人员考核结果")) tr', { hasText: '周小红' });
+      expect(await row.locator('.badge').allTextContents()).to.deep.equal(['排名最后，通报批评，限期整改']);
+      expect(await overflow(page)).to.equal(0);
+      await page.context().close();
+    });
+  });
+
   describe('the entry form', () => {
     it('writes a large limit with its thousands grouped (0～10,000,000元)', async () => {
       const page = await phone('leader');
