@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
+import { reportHeading } from '../../src/services/report.js';
 import { launch, lowContrast, overflow, shot, signIn } from '../support/browser.js';
 import { signedIn, startApp, type TestApp } from '../support/web.js';
 
@@ -73,6 +74,11 @@ describe('the pages as a village cadre and a township read them (issue 18, revie
       expect((await page.textContent('h1'))?.trim()).to.equal('2024年度村级人口和计划生育工作千分考核统计分析');
       expect(await page.textContent('.meta')).to.match(/版本 2024\.1（校验值 [0-9a-f]{12}）/);
       await page.context().close();
+    });
+
+    it('heads a rule set that appraises nothing by its own title, an appraisal by what it appraises', () => {
+      expect(reportHeading('2024年上半年', '人口与计划生育半年形势分析（统计报表）')).to.equal('2024年上半年人口与计划生育半年形势分析（统计报表） · 统计分析');
+      expect(reportHeading('2024年度', '村级计生专干、组宣管员年度工作考核细则（双线考核）')).to.equal('2024年度村级计生专干、组宣管员年度工作考核统计分析');
     });
 
     it('shows each change on last year, up and down, readable on every row colour (contrast ≥ 4.5)', async () => {

@@ -3,10 +3,9 @@ import { DataInvalid, type DataProblem } from '../../engine/index.js';
 import type { StatisticsRow } from '../../engine/statistics.js';
 import { metricChartSvg } from '../../report/chart.js';
 import {
-  buildReport, exportReport, periodsWithData, reportRuleSets, reportRuleVersion, ReportRefused, valueOf,
+  buildReport, exportReport, periodsWithData, reportHeading, reportRuleSets, reportRuleVersion, ReportRefused, valueOf,
   type PeriodReport, type ReportColumn,
 } from '../../services/report.js';
-import { appraisalSubject } from '../../services/notice.js';
 import { compiledVersion } from '../../services/rule-versions.js';
 import { sendDownload } from '../download.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
@@ -148,7 +147,7 @@ export const reportRoutes: RouteSpec[] = [
       ctx.render('report', {
         ...page,
         title: `${report.period.title} ${report.rule.title} 统计分析`,
-        heading: `${report.period.title}${appraisalSubject(report.rule.title)}统计分析`,
+        heading: reportHeading(report.period.title, report.rule.title),
         report: {
           period: report.period, compare: report.compare, compareNote: report.compareNote, rule: report.rule,
           shortSha: report.rule.sha256.slice(0, 12),
@@ -182,3 +181,4 @@ export const reportRoutes: RouteSpec[] = [
 function problemText(p: DataProblem): string {
   return `${p.file} 第${p.row}行${p.column ? `“${p.column}”` : ''}：${p.message}`;
 }
+
