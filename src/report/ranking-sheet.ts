@@ -23,9 +23,10 @@ export function sanctionText(sanctions: Sanction[]): string {
   return sanctions.map((s) => s.label).join('、');
 }
 
-export function vetoText(u: UnitJson): string {
-  if (u.vetoes.length) return `一票否决（${u.vetoes.map((v) => v.title).join('；')}）`;
-  return u.vetoed ? '一票否决（排名末位）' : '';
+/** What vetoed a unit, for the 否决原因 column beside 一票否决 是/否: the reasons alone. */
+export function vetoReasons(u: UnitJson): string {
+  if (u.vetoes.length) return u.vetoes.map((v) => v.title).join('；');
+  return u.vetoed ? '排名末位' : '';
 }
 
 export function formatScore(x: number, precision: number): string {
@@ -79,7 +80,7 @@ export function rankingRows(rs: CompiledRuleSet, units: UnitJson[], parents: Par
   const decimals = [null, null, null, p, p, p, null, null, null, null, ...rs.nodes.map(() => p)];
   const rows: Cell[][] = units.map((u) => [
     u.rank, u.name ?? u.id, u.parent === null || u.parent === undefined ? '' : nameOf(u.parent), u.total, u.bonus, u.penalty, u.grade,
-    u.vetoed ? '是' : '否', vetoText(u), (reasons.get(u.id) ?? u.sanctions).map(sanctionPhrase).join('；'),
+    u.vetoed ? '是' : '否', vetoReasons(u), (reasons.get(u.id) ?? u.sanctions).map(sanctionPhrase).join('；'),
     ...rs.nodes.map((n) => u.scores[n.id]),
   ]);
   const liable: Cell[][] = parents.filter((x) => x.sanctions.length)

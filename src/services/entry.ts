@@ -42,10 +42,15 @@ export function limitsText(input: CompiledInput): string {
   if (input.type === 'boolean') return '是 / 否';
   if (input.type === 'grade') return (input.grades ?? []).join(' / ');
   const kind = input.type === 'integer' ? '整数' : '数值';
-  if (input.min !== undefined && input.max !== undefined) return `${kind}，${input.min}～${input.max}${unit}`;
-  if (input.min !== undefined) return `${kind}，不小于 ${input.min}${unit}`;
-  if (input.max !== undefined) return `${kind}，不大于 ${input.max}${unit}`;
+  if (input.min !== undefined && input.max !== undefined) return `${kind}，${grouped(input.min)}～${grouped(input.max)}${unit}`;
+  if (input.min !== undefined) return `${kind}，不小于 ${grouped(input.min)}${unit}`;
+  if (input.max !== undefined) return `${kind}，不大于 ${grouped(input.max)}${unit}`;
   return kind;
+}
+
+/** A limit as a township writes a large sum: its thousands grouped (10,000,000元, not 10000000元); five digits or fewer as they are (20000人). */
+function grouped(n: number): string {
+  return Math.abs(n) > 99_999 ? n.toLocaleString('en-US', { maximumFractionDigits: 20 }) : String(n);
 }
 
 /** A stored value as a form or a template shows it: booleans as 是/否, numbers as written. */

@@ -1,4 +1,5 @@
 import type { Tx } from '../db/connection.js';
+import { shortHash } from '../report/short-hash.js';
 import { listUnits } from '../db/queries/units.js';
 import { localDateTime } from '../local-time.js';
 import { toCsv } from '../io/csv-write.js';
@@ -52,13 +53,13 @@ export async function exportRun(db: Tx, runId: number, format: ExportFormat, wha
     ['考核期', periodTitle(run.period_id)],
     ['考核类别', trackTitle(run.track) ?? ruleset.title],
     ['规则集', ruleset.title],
-    ['规则版本', `${ruleset.version}（校验值 ${run.rule_sha256.slice(0, 8)}）`],
+    ['规则版本', `${ruleset.version}（校验值 ${shortHash(run.rule_sha256)}）`],
     ['考核编号', `第${run.id}号${run.supersedes_id !== null ? `（更正第${run.supersedes_id}号${run.note ? `：${run.note}` : ''}）` : ''}`],
     ['状态', state],
     ['生成', `${localDateTime(run.created_at)} 由${actor(run.created_by)}记分生成`],
     ruleset.subject === 'staff' ? ['参加考核人员', `${run.unit_count}人`] : ['参加考核单位', `${run.unit_count}个`],
     ['得分精度', ruleset.precision > 0 ? `保留${ruleset.precision}位小数` : '取整数'],
-    ['结果校验值', run.results_sha256.slice(0, 8)],
+    ['结果校验值', shortHash(run.results_sha256)],
     ['导出时间', localDateTime(Date.now())],
   ];
   const { writeXlsx } = await import('../io/xlsx.js'); // exceljs takes a second to load: only when needed

@@ -6,7 +6,7 @@ import { noticeDocx, type Notice, type NoticeRow } from '../report/notice-docx.j
 import { sanctionPhrase } from '../report/sanction-reason.js';
 import { periodTitle } from './period.js';
 import { rankingView, type RankingView } from './rankings.js';
-import type { Scorecard } from './scorecards.js';
+import { vetoLine, type Scorecard } from './scorecards.js';
 
 /**
  * The 通报 of a run (关于2024年度村级…考核结果的通报): what the township prints, stamps and files,
@@ -191,7 +191,7 @@ export async function resultNotice(db: Tx, card: Pick<Scorecard, 'unit' | 'run' 
   const facts = [
     `总分${fixed(result.total)}分（满分${ruleset.totalPoints}分），在${staff ? `${card.scopeSize}名工作人员` : `${card.scopeSize}个村（社区）`}中排名第${result.rank}名，等级为“${result.grade ?? ''}”`,
     ...result.sanctions.map(sanctionPhrase),
-    ...result.vetoes.map((v) => `一票否决：${v.title}`),
+    ...result.vetoes.map((v) => vetoLine(v.title)),
   ];
   return {
     title: '考核结果告知单',

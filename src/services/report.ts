@@ -1,4 +1,5 @@
 import type { Tx } from '../db/connection.js';
+import { shortHash } from '../report/short-hash.js';
 import { countInputs, inputsOf, type InputRow } from '../db/queries/inputs.js';
 import { listPeriods } from '../db/queries/periods.js';
 import { getRuleVersion, latestRuleVersion, listRuleVersions } from '../db/queries/rule-versions.js';
@@ -9,6 +10,7 @@ import { toCsv, type Cell, type SheetRows } from '../io/csv-write.js';
 import { localDateTime } from '../local-time.js';
 import { tableFromJsonRows } from '../io/data-file.js';
 import { parsePeriod, PeriodInvalid, type PeriodSpec } from './period.js';
+import { appraisalSubject } from './notice.js';
 import { compiledVersion } from './rule-versions.js';
 import { DEFAULT_RULESET } from './tracks.js';
 
@@ -235,14 +237,14 @@ export type ReportFormat = 'xlsx' | 'csv';
 export async function exportReport(db: Tx, req: ReportRequest, format: ReportFormat): Promise<{ bytes: Buffer; fileName: string; report: PeriodReport }> {
   const report = await buildReport(db, req);
   const sheet = reportSheetRows(report);
-  const base = `${report.period.title}${report.rule.title}统计分析`;
-  if (format === 'csv') return { bytes: Buffer.from(toCsv(sheet.rows, sheet.decimals), 'utf8'), fileName: `${base}.csv`, report };
+  const base = reportHeading(report.period.title, report.rule.title);
+  if (format === 'csv') return { bytes: Buffer.from(toCsv(sheet.rows, sheet.decimals), 'utf8'), fileName: `${base.replace(' · ', '')}.csv`, report };
   const { writeXlsx } = await import('../io/xlsx.js'); // exceljs takes a second to load: only when needed
   const about: Cell[][] = [
     ['项目', '内容'],
     ['报表', `${report.period.title} ${report.rule.title}`],
     ['考核期', report.period.title],
-    ['规则集', `${report.rule.title}（版本 ${report.rule.version}，校验值 ${report.rule.sha256.slice(0, 8)}）`],
+    ['规则集', `${report.rule.title}（版本 ${report.rule.version}，校验值 ${shortHash(report.rule.sha256)}）`],
     ['比较期', report.compare ? report.compare.title : report.compareNote ?? '无去年同期数据'],
     ['导出时间', localDateTime(Date.now())],
     ['说明', '上级单位的数字是下级单位之和，比率由汇总后的数字按规则集的公式计算；“比去年同期”为本期显示值减去年同期显示值'],
@@ -251,5 +253,14 @@ export async function exportReport(db: Tx, req: ReportRequest, format: ReportFor
     { name: '统计分析', title: [base], rows: sheet.rows, decimals: sheet.decimals, landscape: true },
     { name: '说明', rows: about, widths: [16, 80] },
   ]);
-  return { bytes, fileName: `${base}.xlsx`, report };
+  return { bytes, fileName: `${base.replace(' · ', '')}.xlsx`, report };
+}
+
+/**
+ * The report's heading: an appraisal's rule set by what it appraises (2024年度村级…千分考核统计分析, not
+ * …细则 · 统计分析); a rule set of another kind (…形势分析（统计报表）) by its own title.
+ */
+export function reportHeading(period: string, ruleTitle: string): string {
+  return /(细则|办法|方案|标准)(（[^）]*）|\([^)]*\))?$/.test(ruleTitle.trim())
+    ? `${period}${appraisalSubject(ruleTitle)}统计分析` : `${period}${ruleTitle} · 统计分析`;
 }

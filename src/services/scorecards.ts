@@ -52,7 +52,8 @@ export interface Scorecard {
   clauses: ClauseLine[];
   outline: OutlineBlock[];
   /** What vetoed the unit by a condition: the title, and for a unit-level veto the facts that decide it. */
-  vetoes: Array<{ title: string; why: string }>;
+  /** Each veto: its title, the line that tells it (一票否决：… unless the title says so itself) and the facts that decide it. */
+  vetoes: Array<{ title: string; line: string; why: string }>;
   adjustments: Array<{ kind: '加分' | '扣分'; title: string; explanation: string }>;
   /** The unit ranked just above, and why it stands there. */
   above: Above | null;
@@ -62,7 +63,8 @@ export interface Scorecard {
   trend: TrendLine[];
   /** The trend drawn (SVG): total and rank over the periods; null with fewer than two periods. */
   trendChart: string | null;
-  staff: UnitResult[];
+  /** The staff who serve the unit, as the staff ranking gives them: each sanction with its reason (排名最后，通报批评), the staff rule set's precision. */
+  staff: Array<UnitResult & { sanctions: ReasonedSanction[]; precision: number }>;
   runs: RunRow[];
 }
 
@@ -152,7 +154,9 @@ async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCar
   return {
     ruleset, result, clauses, outline: outlineOf(ruleset, clauses, ruleset.top), adjustments, scopeSize: scope.length,
     tiedWith: scope.filter((u) => u.rank === result.rank && u.id !== result.id).map((u) => u.name ?? u.id),
-    vetoes: result.vetoes.map((v) => ({ title: v.title, why: ruleset.vetoes.some((x) => x.id === v.id) ? result.explanations?.[v.id] ?? '' : '' })),
+    vetoes: result.vetoes.map((v) => ({
+      title: v.title, line: vetoLine(v.title), why: ruleset.vetoes.some((x) => x.id === v.id) ? result.explanations?.[v.id] ?? '' : '',
+    })),
     above: aboveUnit ? aboveOf(ruleset, result, aboveUnit, scope) : null,
   };
 }
@@ -209,8 +213,30 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
       if (row) trend.push({ runId: r.id, period: r.period_id, total: row.total, rank: row.rank, grade: row.grade, vetoed: row.vetoed, gradeText: trendGrade(row.grade, row.vetoed) });
     }
     const staffRuns = track === 'village' ? runsOf(all, 'staff', opts.withDrafts).filter((r) => r.period_id === run.period_id) : [];
-    const staff = staffRuns.length ? (await runResults(db, staffRuns[0].id, { parentId: unitId })).units : [];
+    const staff = staffRuns.length ? await staffOf(db, staffRuns[0], unitId) : [];
     return { unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staff, runs };
   }
   return null;
+}
+
+/**
+ * A veto as a line of a scorecard or a 告知单: 一票否决：<title>, but a title that already says
+ * 一票否决 (有政策外生育的村实行一票否决) stands alone rather than say it twice.
+ */
+export function vetoLine(title: string): string {
+  return title.includes('一票否决') ? title : `一票否决：${title}`;
+}
+
+/**
+ * The staff who serve a unit in a staff run, each sanction with its reason as the staff ranking
+ * gives it (a reason is a place in the whole ranking: read only when one of them has a sanction).
+ */
+async function staffOf(db: Tx, run: RunRow, unitId: string): Promise<Scorecard['staff']> {
+  const own = (await runResults(db, run.id, { parentId: unitId })).units;
+  if (own.length === 0) return [];
+  const { ruleset } = await compiledVersion(db, run.rule_sha256);
+  const reasons = own.some((u) => u.sanctions.length > 0)
+    ? sanctionReasons(ruleset, ruleset.ranking.scope === 'parent' ? own : (await runResults(db, run.id)).units)
+    : new Map<string, ReasonedSanction[]>();
+  return own.map((u) => ({ ...u, sanctions: reasons.get(u.id) ?? u.sanctions, precision: ruleset.precision }));
 }

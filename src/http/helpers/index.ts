@@ -1,9 +1,9 @@
 import type { HelperDelegate } from 'handlebars';
 import { localDate, localDateTime } from '../../local-time.js';
+import { shortHash } from '../../report/short-hash.js';
 import { url } from './url.js';
 
-/** A version's hash as people see it: its first 8 characters, enough to tell two versions apart, and it fits a phone. */
-export const shortHash = (hash: string): string => hash.slice(0, 8);
+export { shortHash };
 
 /**
  * Template helpers, one per concept, each with its usage. Views stay dumb: these only

@@ -4,7 +4,7 @@ import { DataInvalid, type DataProblem } from '../../engine/index.js';
 import type { StatisticsRow } from '../../engine/statistics.js';
 import { metricChartSvg } from '../../report/chart.js';
 import {
-  buildReport, exportReport, periodsWithData, reportRuleSets, reportRuleVersion, ReportRefused, valueOf,
+  buildReport, exportReport, periodsWithData, reportHeading, reportRuleSets, reportRuleVersion, ReportRefused, valueOf,
   type PeriodReport, type ReportColumn,
 } from '../../services/report.js';
 import { compiledVersion } from '../../services/rule-versions.js';
@@ -148,6 +148,7 @@ export const reportRoutes: RouteSpec[] = [
       ctx.render('report', {
         ...page,
         title: `${report.period.title} ${report.rule.title} 统计分析`,
+        heading: reportHeading(report.period.title, report.rule.title),
         report: {
           period: report.period, compare: report.compare, compareNote: report.compareNote, rule: report.rule,
           shortSha: shortHash(report.rule.sha256),
@@ -181,3 +182,4 @@ export const reportRoutes: RouteSpec[] = [
 function problemText(p: DataProblem): string {
   return `${p.file} 第${p.row}行${p.column ? `“${p.column}”` : ''}：${p.message}`;
 }
+

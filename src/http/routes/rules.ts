@@ -12,6 +12,7 @@ import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import { trackTitle } from '../../services/tracks.js';
 import { actorNames } from '../../services/actors.js';
+import { periodTitle } from '../../services/period.js';
 
 /** The rule sets (考核细则): versions, the printable document, diffs, the editor with its preview. */
 
@@ -75,7 +76,7 @@ function changeRows(changes: UnitChange[]) {
 
 function previewData(p: EditPreview) {
   return {
-    ...p, rows: changeRows(p.changes), statusName: p.run ? STATUS[p.run.status] : '', ruleShort: p.runRules ? short(p.runRules.sha256) : '',
+    ...p, rows: changeRows(p.changes), statusName: p.run ? STATUS[p.run.status] : '', runPeriod: p.run ? periodTitle(p.run.period_id) : '', ruleShort: p.runRules ? short(p.runRules.sha256) : '',
   };
 }
 
@@ -141,6 +142,7 @@ export const ruleRoutes: RouteSpec[] = [
         b: { ...b, short: short(b.sha256), importedBy: actor(b.imported_by), label: `版本 ${b.version} · ${short(b.sha256)}` },
         versions: versions.map((v) => ({ ...v, short: short(v.sha256), isA: v.sha256 === a.sha256, isB: v.sha256 === b.sha256 })),
         docDiff: sideBySide(ta.doc, tb.doc), jsonDiff: sideBySide(ta.json, tb.json),
+        onlyOne: versions.length < 2,
       });
     },
   },

@@ -3,7 +3,7 @@ import { listPeriods } from '../../db/queries/periods.js';
 import { getUnit } from '../../db/queries/units.js';
 import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
-import { noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
+import { appraisalSubject, noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
 import { rankingView, type RankingView } from '../../services/rankings.js';
 import {
   finderKey, finderOptions, findingSummary, findUnits, foundChartSvg, gradeChoices, isFiltered, SANCTION_FILTERS, sortChoices, type FinderOptions,
@@ -135,7 +135,7 @@ export const runRoutes: RouteSpec[] = [
       const options = finderOptions(req.query);
       const printedAt = new Date().toISOString();
       ctx.render('ranking', {
-        title: `${view.periodTitle} ${view.ruleset.title}`, ...view, statusName: STATUS[run.status],
+        title: `${view.periodTitle} ${view.ruleset.title}`, ...view, heading: rankingHeading(view), statusName: STATUS[run.status],
         isDraft: run.status === 'draft', trackName: trackTitle(run.track) ?? run.track,
         rankingTable: rankingTable(ctx.views, view, run.track === 'staff' ? 'staff' : 'units', options),
         find: options,
@@ -189,3 +189,8 @@ export const runRoutes: RouteSpec[] = [
     },
   },
 ];
+
+/** A ranking's heading as a township titles the results (2024年度村级…千分考核结果), not by the name of its rule set (…细则). */
+function rankingHeading(view: RankingView): string {
+  return `${view.periodTitle}${appraisalSubject(view.ruleset.title)}结果`;
+}
