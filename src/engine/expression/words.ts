@@ -115,13 +115,15 @@ function render(e: Expr, ctx: Context, outer = 0, literalUnit = ''): string {
       return wrap(`${render(e.left, ctx, level)}${ARITHMETIC[e.op]}${render(e.right, ctx, level + 1)}`);
     }
     case 'call': {
+      // Each argument is rendered once: rendering one twice would double the work at every level of a nesting
+      // (abs(abs(…)) 28 deep took minutes).
+      if (e.fn === 'abs') return `${render(e.args[0], ctx, 8)}的绝对值`;
       const args = e.args.map((a) => render(a, ctx, 1));
       let text: string;
       switch (e.fn) {
         case 'min': text = args.length === 1 ? args[0] : `${args.join('、')}中的较小者`; break;
         case 'max': text = args.length === 1 ? args[0] : `${args.join('、')}中的较大者`; break;
-        case 'abs': return `${render(e.args[0], ctx, 8)}的绝对值`;
-        case 'round': text = `${render(e.args[0], ctx, 1)}保留${args[1]}位小数`; break;
+        case 'round': text = `${args[0]}保留${args[1]}位小数`; break;
         case 'if': text = `${args[0]}时取${args[1]}，否则取${args[2]}`; break;
         // Functions the language may add later: named in Chinese, never by the rule file's word.
         default: text = `按规定计算的${args.join('、')}`;
