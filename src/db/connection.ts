@@ -4,6 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import sqlite3 from 'sqlite3';
 import * as initial from './migrations/0001-appraisal-record.js';
 import * as accounts from './migrations/0002-accounts.js';
+import * as appraisalYear from './migrations/0003-appraisal-year.js';
 
 /**
  * Opening the record: SQLite in a file by default (WAL, foreign keys, a busy timeout,
@@ -19,7 +20,7 @@ export class DatabaseRefused extends Error {
   readonly code = 'DATABASE_REFUSED';
 }
 
-const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts]];
+const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts], ['0003-appraisal-year', appraisalYear]];
 
 const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
   getMigrations: async () => MIGRATIONS,

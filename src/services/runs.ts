@@ -21,6 +21,7 @@ import { jsonArrayParts } from '../io/json-array.js';
 import { sha256 } from '../io/rule-file.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { faultPoint } from './fault.js';
+import { defaultReviewUntil, isDate, today } from './review-period.js';
 import { writeWhileMaking } from './overlapped-writes.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 import { dict, own, table } from '../engine/own.js';
@@ -140,8 +141,8 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
   if (!(await getPeriod(db, req.periodId))) throw new RunRefused('PERIOD_NOT_FOUND', `没有考核期 “${req.periodId}” 的数据，请先导入`);
   if (req.corrects !== undefined) {
     const old = await getRun(db, req.corrects);
-    if (!old || old.status !== 'published' || old.period_id !== req.periodId || old.track !== track) {
-      throw new RunRefused('NOT_CORRECTABLE', `第${req.corrects}号考核不是 ${req.periodId} 期已发布的结果，不能更正`);
+    if (!old || (old.status !== 'published' && old.status !== 'final') || old.period_id !== req.periodId || old.track !== track) {
+      throw new RunRefused('NOT_CORRECTABLE', `第${req.corrects}号考核不是${periodTitle(req.periodId)}公示中或已定稿的结果，不能更正`);
     }
   }
   const ruleSha = await resolveRuleVersion(db, req.rules, track, req.by);
@@ -306,29 +307,30 @@ export async function requireRun(db: Tx, runId: number): Promise<RunRow> {
  * transaction. Of two publishes of one period at once exactly one wins: the first
  * write takes the lock, and a unique index allows one published run per period.
  */
-export async function publishRun(db: Db, runId: number, by: string): Promise<{ run: RunRow; superseded?: RunRow }> {
+export async function publishRun(db: Db, runId: number, by: string, reviewUntil: string = defaultReviewUntil()): Promise<{ run: RunRow; superseded?: RunRow }> {
   const at = new Date().toISOString();
+  if (!isDate(reviewUntil) || reviewUntil < today()) throw new RunRefused('REVIEW_UNTIL_INVALID', `公示截止日期应为今天或以后的日期（年-月-日），而不是“${String(reviewUntil).slice(0, 40)}”`);
   const run = await requireRun(db, runId);
   try {
     // The first statement writes, so the transaction holds the write lock from its start
     // (SQLite cannot upgrade a read snapshot that another writer has moved past).
     return await inTransaction(db, async (tx) => {
-      if (run.supersedes_id !== null && !(await markSuperseded(tx, run.supersedes_id))) {
+      if (run.supersedes_id !== null && !(await markSuperseded(tx, run.supersedes_id, runId))) {
         throw new RunRefused('ALREADY_SUPERSEDED', `第${run.supersedes_id}号考核已被更正或尚未发布，第${runId}号更正不能发布`);
       }
-      if (!(await markPublished(tx, runId, by, at))) {
+      if (!(await markPublished(tx, runId, by, at, reviewUntil))) {
         const now = await requireRun(tx, runId);
         throw new RunRefused('NOT_A_DRAFT', `第${runId}号考核已是“${STATUS[now.status]}”状态，不能再发布`);
       }
       await faultPoint('publish');
-      await appendAudit(tx, { at, actor: by, action: 'run.publish', subject: `run ${runId}`, detail: JSON.stringify({ period: run.period_id, track: run.track, supersedes: run.supersedes_id }) });
+      await appendAudit(tx, { at, actor: by, action: 'run.publish', subject: `run ${runId}`, detail: JSON.stringify({ period: run.period_id, track: run.track, supersedes: run.supersedes_id, reviewUntil }) });
       return { run: (await getRun(tx, runId))!, superseded: run.supersedes_id !== null ? await getRun(tx, run.supersedes_id) : undefined };
     });
   } catch (e) {
     if (e instanceof RunRefused) throw e;
     if (isUniqueViolation(e)) {
       const other = await publishedRun(db, run.period_id, run.track);
-      throw new RunRefused('PERIOD_ALREADY_PUBLISHED', `该考核期已发布第${other?.id ?? '?'}号结果；如需修改，请作为更正（--corrects ${other?.id ?? 'N'}）重新考核后发布`);
+      throw new RunRefused('PERIOD_ALREADY_PUBLISHED', `该考核期已发布第${other?.id ?? '?'}号结果；如需修改，请在第${other?.id ?? "?"}号考核的页面选择“更正”`);
     }
     if ((e as { code?: string }).code === 'SQLITE_BUSY') {
       throw new RunRefused('BUSY', '数据库正被另一项操作占用，请稍后重试');
@@ -337,7 +339,8 @@ export async function publishRun(db: Db, runId: number, by: string): Promise<{ r
   }
 }
 
-export const STATUS: Readonly<Record<string, string>> = table({ draft: '草稿', published: '已发布', superseded: '已被更正' });
+/** A run's status in words (a run under 公示 past its deadline is still 公示中 here; `runState` tells the two apart). */
+export const STATUS: Readonly<Record<string, string>> = table({ draft: '草稿', published: '公示中', final: '已定稿', superseded: '已更正', discarded: '已作废' });
 
 function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string };

@@ -48,7 +48,7 @@ onEachBackend('the record on the command line', function (backend) {
     const verified = cli('verify', id);
     expect(verified.code).to.equal(0);
     expect(verified.stdout).to.contain('复核一致');
-    expect(cli('runs').stdout).to.match(new RegExp(`${id}\\s+2023\\s+village\\s+已发布`));
+    expect(cli('runs').stdout).to.match(new RegExp(`${id}\\s+2023\\s+village\\s+公示中`));
     const csv = cli('export', id, '--format', 'csv', '--out', '-');
     expect(csv.stdout.split('\r\n')[0]).to.match(/^\uFEFF排名,单位,上级单位,总分/);
     const xlsx = path.join(tmp, `${backend.name}-run.xlsx`);

@@ -122,7 +122,7 @@ describe('the ranking page, drawn once and read by many', function () {
 
     expect((await leader.post(`/runs/${draft}/publish`)).status).to.equal(303);
     const published = (await leader.get(`/runs/${draft}`)).text;
-    expect(published).to.contain('<span class="badge status published">已发布</span>').and.not.to.contain('发布本次考核');
+    expect(published).to.contain('<span class="badge status published">公示中</span>').and.not.to.contain('发布本次考核');
     expect(tableOf(published)).to.equal(tableOf(asDraft));
 
     const correct = await leader.post('/runs', { period: '2024', track: 'village', corrects: String(draft), note: '复核更正' });
@@ -131,9 +131,9 @@ describe('the ranking page, drawn once and read by many', function () {
     await leader.get(`/runs/${correction}`);
     expect((await leader.post(`/runs/${correction}/publish`)).status).to.equal(303);
     const superseded = (await leader.get(`/runs/${draft}`)).text;
-    expect(superseded).to.contain('<span class="badge status superseded">已被更正</span>');
+    expect(superseded).to.contain('<span class="badge status superseded">已更正</span>');
     const corrected = (await leader.get(`/runs/${correction}`)).text;
-    expect(corrected).to.contain('<span class="badge status published">已发布</span>');
+    expect(corrected).to.contain('<span class="badge status published">公示中</span>');
     expect(tableOf(corrected)).to.contain(`href="/units/v01?run=${correction}"`).and.not.to.contain(`?run=${draft}"`);
   });
 

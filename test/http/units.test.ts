@@ -95,7 +95,7 @@ describe('a village’s scorecard, kept and read again', function () {
     const after = (await village.get('/units/v01')).text;
     expect(runsOffered(after)).to.deep.equal([draft, published]);
     expect(trendOf(after)).to.deep.equal(['2023', '2024']);
-    expect(after).to.contain(`第${draft}号考核（已发布）`);
+    expect(after).to.contain(`第${draft}号考核（公示中）`);
 
     const correction = await createRun(app.db, { periodId: '2024', by: 'test', corrects: draft });
     expect(runsOffered((await village.get('/units/v01')).text)).to.deep.equal([draft, published]);
@@ -104,6 +104,6 @@ describe('a village’s scorecard, kept and read again', function () {
     expect(runsOffered(corrected)[0]).to.equal(correction.id);
     expect(runsOffered(corrected)).to.include(published);
     expect(trendOf(corrected)).to.deep.equal(['2023', '2024']);
-    expect(corrected).to.contain(`第${correction.id}号考核（已发布）`);
+    expect(corrected).to.contain(`第${correction.id}号考核（公示中）`);
   });
 });

@@ -1,6 +1,6 @@
 import type { Tx } from '../connection.js';
 
-export interface AuditRow { id: number; at: string; actor: string; action: string; subject: string | null; detail: string | null; }
+export interface AuditRow { id: number; at: string; actor: string; action: string; subject: string | null; detail: string | null; unit_id?: string | null; }
 
 /** Appends to the audit log (the database refuses any change to what is there). */
 export async function appendAudit(db: Tx, entry: Omit<AuditRow, 'id'>): Promise<void> {

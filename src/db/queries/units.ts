@@ -1,7 +1,7 @@
 import { insertMany } from '../chunks.js';
 import type { Tx } from '../connection.js';
 
-export interface UnitRow { id: string; name: string; kind: string; parent_id: string | null; role: string | null; created_at: string; }
+export interface UnitRow { id: string; name: string; kind: string; parent_id: string | null; role: string | null; created_at: string; disabled_at?: string | null; }
 
 /** Adds units, or updates the name and parent of those already known. */
 export async function upsertUnits(db: Tx, rows: UnitRow[]): Promise<void> {

@@ -1,0 +1,42 @@
+import type { Tx } from '../connection.js';
+import type { Role } from './users.js';
+
+export interface MessageRow {
+  id: number; user_id: number; kind: string; title: string; body: string | null; link: string | null;
+  created_at: string; read_at: string | null; dedupe: string | null;
+}
+
+/** The ids of the enabled accounts with one of these roles, or bound to one of these units. */
+export async function recipientIds(db: Tx, to: { roles?: Role[]; unitIds?: string[]; userIds?: number[] }): Promise<number[]> {
+  const q = db('users').select('id').where({ disabled: false }).where((w) => {
+    if (to.roles?.length) w.orWhereIn('role', to.roles);
+    if (to.unitIds?.length) w.orWhereIn('unit_id', to.unitIds);
+    if (to.userIds?.length) w.orWhereIn('id', to.userIds);
+    if (!to.roles?.length && !to.unitIds?.length && !to.userIds?.length) w.whereRaw('1 = 0');
+  });
+  return (await q).map((r: { id: number }) => r.id);
+}
+
+/** Puts a message in each account's inbox; a message with a dedupe key already there is not put again. */
+export async function insertMessages(db: Tx, rows: Array<Omit<MessageRow, 'id' | 'read_at'>>): Promise<void> {
+  if (rows.length === 0) return;
+  await db('messages').insert(rows).onConflict(['user_id', 'dedupe']).ignore();
+}
+
+export async function messagesOf(db: Tx, userId: number, opts: { unreadOnly?: boolean; limit?: number } = {}): Promise<MessageRow[]> {
+  const q = db('messages').where({ user_id: userId }).orderBy('id', 'desc').limit(opts.limit ?? 50);
+  if (opts.unreadOnly) q.whereNull('read_at');
+  return q;
+}
+
+export async function unreadCount(db: Tx, userId: number): Promise<number> {
+  const [row] = await db('messages').where({ user_id: userId }).whereNull('read_at').count({ n: '*' });
+  return Number((row as { n: number | string }).n);
+}
+
+/** Marks messages of the account read (all of them, or the one given). */
+export async function markRead(db: Tx, userId: number, at: string, id?: number): Promise<void> {
+  const q = db('messages').where({ user_id: userId }).whereNull('read_at');
+  if (id !== undefined) q.where({ id });
+  await q.update({ read_at: at });
+}
