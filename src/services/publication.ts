@@ -68,17 +68,23 @@ export async function nextSteps(db: Tx, run: RunRow, now: number = Date.now()): 
   return out;
 }
 
-/** A run's state in words: 草稿 / 公示中，截止2024年12月9日，还剩3天 / 公示期满 / 已定稿 / 已更正 / 已作废. */
-export function stateInWords(run: RunRow, now: number = Date.now()): { state: RunState; title: string; words: string } {
+/**
+ * A run's state in words: 草稿 / 公示中，截止2024年12月9日，还剩3天 / 公示期满 / 已定稿 / 已更正 / 已作废;
+ * and its 公示 deadline as the run list gives it (2024年12月9日（还剩3天）).
+ */
+export function stateInWords(run: RunRow, now: number = Date.now()): { state: RunState; title: string; words: string; deadline: string } {
   const state = runState(run, now);
   const title = STATE_TITLES[state];
+  const until = run.review_until;
   if (state === 'review') {
-    const left = daysBetween(today(now), run.review_until!);
-    return { state, title, words: `公示中，截止${dateInWords(run.review_until!)}，${left === 0 ? '今天截止' : `还剩${left}天`}` };
+    const left = daysBetween(today(now), until!);
+    const leftWords = left === 0 ? '今天截止' : `还剩${left}天`;
+    return { state, title, words: `公示中，截止${dateInWords(until!)}，${leftWords}`, deadline: `${dateInWords(until!)}（${leftWords}）` };
   }
-  if (state === 'review-ended' && run.review_until) return { state, title, words: `公示期满（${dateInWords(run.review_until)}截止）` };
-  if (state === 'final' && run.finalized_at) return { state, title, words: `已定稿（${dateInWords(localDate(run.finalized_at))}）` };
-  return { state, title, words: title };
+  const deadline = until ? dateInWords(until) : '';
+  if (state === 'review-ended' && until) return { state, title, words: `公示期满（${dateInWords(until)}截止）`, deadline };
+  if (state === 'final' && run.finalized_at) return { state, title, words: `已定稿（${dateInWords(localDate(run.finalized_at))}）`, deadline };
+  return { state, title, words: title, deadline };
 }
 
 /** Publishes a draft: 公示 starts, until `reviewUntil` (default five working days); the ranked units and the leaders are told. */
@@ -158,3 +164,17 @@ export async function publishedWarning(db: Tx, periodId: string, track: string, 
 }
 
 export { defaultReviewUntil };
+
+/**
+ * What a unit's scorecard says of the run's 公示 (the banner): 公示中，截止…（北京时间）；如有异议，可在截止前申诉 /
+ * 公示已于…截止 / 已定稿; nothing for a draft, a discarded or a corrected run (the correction says its own).
+ */
+export function reviewBanner(run: RunRow, now: number = Date.now()): { state: RunState; text: string; appeals: boolean } | null {
+  const state = runState(run, now);
+  if (state === 'review') return { state, text: `公示中，截止${dateInWords(run.review_until!)}（北京时间）；如有异议，可在截止前申诉`, appeals: true };
+  if (state === 'review-ended') {
+    return { state, text: run.review_until ? `公示已于${dateInWords(run.review_until)}截止，正在等待定稿` : '已发布，正在等待定稿', appeals: false };
+  }
+  if (state === 'final') return { state, text: `已定稿${run.finalized_at ? `（${dateInWords(localDate(run.finalized_at))}）` : ''}：本结果不再改变`, appeals: false };
+  return null;
+}
