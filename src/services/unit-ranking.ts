@@ -20,6 +20,8 @@ export interface SeenRow {
   own: boolean;
   /** The clauses that vetoed it: the unit's own row only. */
   vetoTitles: string[];
+  /** 一票否决 said beside another unit's name, where none of its sanctions says it already. */
+  vetoWord: boolean;
 }
 
 export interface UnitRanking {
@@ -52,6 +54,7 @@ export async function unitRanking(db: Tx, unitId: string, track: 'village' | 'st
   const rows = scope.map((u): SeenRow => ({
     rank: u.rank, name: u.name ?? '', total: u.total, grade: u.grade, vetoed: u.vetoed, sanctions: u.sanctions,
     own: u.id === unitId, vetoTitles: u.id === unitId ? u.vetoes.map((v) => v.title) : [],
+    vetoWord: u.vetoed && u.id !== unitId && !u.sanctions.some((s) => s.outcome === 'veto'),
   }));
   return {
     run, state: stateInWords(run), precision: view.ruleset.precision, rows, own: rows.find((r) => r.own)!, runs,

@@ -30,7 +30,7 @@ async function confirmPage(ctx: Context, req: Request, until: string, error?: st
     sanctioned: view.units.filter((u) => u.sanctions.length > 0).map((u) => ({ name: names.get(u.id), sanctions: u.sanctions })),
     vetoed: view.units.filter((u) => u.vetoes.length > 0).map((u) => ({ name: names.get(u.id), vetoes: u.vetoes })),
     liable: view.parents.filter((p) => p.sanctions.length > 0),
-    until, untilWords: isDate(until) ? dateInWords(until) : '', defaultWords: dateInWords(defaultReviewUntil()), minDate: today(),
+    until, untilWords: isDate(until) && until !== defaultReviewUntil() ? dateInWords(until) : '', defaultWords: dateInWords(defaultReviewUntil()), minDate: today(),
     isDraft: run.status === 'draft', state: stateInWords(run), error,
   }, error ? 422 : 200);
 }
