@@ -84,7 +84,7 @@ describe('publication pages: 发布, 公示, 定稿, 作废 (issue 19, points 1 
 
     it('gives a leader reading the card no appeal button: appeals are the unit’s own', async () => {
       const { text } = await leader.get('/units/v01?run=1');
-      expect(text).to.contain('class="review-banner review"');
+      expect(text).to.contain('class="review-banner review no-print"');
       expect(text).not.to.contain('/appeals?run=');
     });
 
