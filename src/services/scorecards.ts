@@ -9,6 +9,7 @@ import { periodTitle } from './period.js';
 import { compiledVersion } from './rule-versions.js';
 import { perDatabase } from './per-database.js';
 import { runResults, withExplanations } from './runs.js';
+import { scorecardCorrections, type ScorecardCorrections } from './corrections.js';
 
 /**
  * A unit's scorecard (记分卡) for one run: the clause tree with points, score, the figure
@@ -66,6 +67,8 @@ export interface Scorecard {
   /** The staff who serve the unit, as the staff ranking gives them: each sanction with its reason (排名最后，通报批评), the staff rule set's precision. */
   staff: Array<UnitResult & { sanctions: ReasonedSanction[]; precision: number }>;
   runs: RunRow[];
+  /** 已更正 and by which run; the lines telling what each correction changed for the unit. */
+  corrections: ScorecardCorrections;
 }
 
 export interface TrendLine {
@@ -100,10 +103,18 @@ function trendChart(trend: TrendLine[], precision: number): string | null {
   return svg;
 }
 
-/** Runs a unit appears in, newest first: the published ones (a superseded run gives way to its correction); drafts only for those who may see drafts. */
+/**
+ * Runs a unit appears in, newest first: those made public — under 公示, final, or corrected
+ * (a corrected result stays openable, marked 已更正; its correction is newer and comes first);
+ * drafts only for those who may see drafts; a discarded draft never.
+ */
 function runsOf(all: RunRow[], track: string, withDrafts: boolean): RunRow[] {
-  return all.filter((r) => r.track === track && (r.status === 'published' || (withDrafts && r.status === 'draft')));
+  return all.filter((r) => r.track === track && (PUBLIC.has(r.status) || (withDrafts && r.status === 'draft')));
 }
+const PUBLIC = new Set<RunRow['status']>(['published', 'final', 'superseded']);
+
+/** The current result of a period (under 公示 or final): what a trend counts. */
+const current = (r: RunRow) => r.status === 'published' || r.status === 'final';
 
 /** What a unit's scorecard shows of one run: it follows from the run's results alone, which never change once sealed. */
 type RunCard = Pick<Scorecard, 'ruleset' | 'result' | 'clauses' | 'outline' | 'vetoes' | 'adjustments' | 'above' | 'scopeSize' | 'tiedWith'>;
@@ -208,13 +219,14 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
     const card = await runCardOf(db, run, unitId);
     if (!card) continue;
     const trend: TrendLine[] = [];
-    for (const r of runs.filter((x) => x.status === 'published').reverse()) {
+    for (const r of runs.filter(current).reverse()) {
       const [row] = (await runResults(db, r.id, { unitId })).units;
       if (row) trend.push({ runId: r.id, period: r.period_id, total: row.total, rank: row.rank, grade: row.grade, vetoed: row.vetoed, gradeText: trendGrade(row.grade, row.vetoed) });
     }
     const staffRuns = track === 'village' ? runsOf(all, 'staff', opts.withDrafts).filter((r) => r.period_id === run.period_id) : [];
     const staff = staffRuns.length ? await staffOf(db, staffRuns[0], unitId) : [];
-    return { unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staff, runs };
+    const corrections = await scorecardCorrections(db, runs, run, unitId, opts.withDrafts);
+    return { unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staff, runs, corrections };
   }
   return null;
 }

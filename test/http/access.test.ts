@@ -25,6 +25,8 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'POST /runs/:id/publish': { roles: MANAGERS },
   'GET /runs/:id/export.:format': { roles: MANAGERS },
   'GET /runs/:id/notice.docx': { roles: MANAGERS },
+  'GET /runs/:id/correct': { roles: MANAGERS },
+  'POST /runs/:id/correct': { roles: MANAGERS },
   'GET /units/:unitId': { roles: ['admin', 'leader', 'village'], own: true },
   'GET /units/:unitId/export.:format': { roles: ['admin', 'leader', 'village'], own: true },
   'GET /staff/:staffId': { roles: ['admin', 'leader', 'staff'], own: true },
