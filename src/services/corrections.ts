@@ -146,9 +146,11 @@ export function standingChanged(before: Standing, after: Standing): boolean {
 /** 第17名，通报批评: the rank, the grade where it changed, a veto, the sanctions. */
 function standing(u: Standing, other: Standing): string {
   const parts = [`第${u.rank}名`];
-  if (u.grade !== other.grade) parts.push(u.grade ?? '无等级');
-  if (u.vetoed && !(u.grade !== other.grade && (u.grade ?? '').includes('一票否决'))) parts.push('一票否决');
-  for (const s of u.sanctions) parts.push(s.label);
+  // Said once: a grade (不合格（一票否决）) or a sanction (一票否决) may say the veto itself.
+  const add = (text: string) => { if (!parts.some((p) => p.includes(text))) parts.push(text); };
+  if (u.grade !== other.grade) add(u.grade ?? '无等级');
+  if (u.vetoed) add('一票否决');
+  for (const s of u.sanctions) add(s.label);
   return parts.join('，');
 }
 
