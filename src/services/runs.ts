@@ -328,8 +328,8 @@ export async function publishRun(db: Db, runId: number, by: string, reviewUntil:
         const now = await requireRun(tx, runId);
         throw new RunRefused('NOT_A_DRAFT', `第${runId}号考核已是“${STATUS[now.status]}”状态，不能再发布`);
       }
-      await faultPoint('publish');
       if (run.supersedes_id !== null) await tellCorrection(tx, (await getRun(tx, runId))!, (await getRun(tx, run.supersedes_id))!);
+      await faultPoint('publish');
       await appendAudit(tx, { at, actor: by, action: 'run.publish', subject: `run ${runId}`, detail: JSON.stringify({ period: run.period_id, track: run.track, supersedes: run.supersedes_id, reviewUntil }) });
       return { run: (await getRun(tx, runId))!, superseded: run.supersedes_id !== null ? await getRun(tx, run.supersedes_id) : undefined };
     });

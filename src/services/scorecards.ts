@@ -103,18 +103,17 @@ function trendChart(trend: TrendLine[], precision: number): string | null {
   return svg;
 }
 
+/** A result the units see: under 公示 or final (定稿). */
+const isCurrent = (r: RunRow) => r.status === 'published' || r.status === 'final';
+
 /**
- * Runs a unit appears in, newest first: those made public — under 公示, final, or corrected
- * (a corrected result stays openable, marked 已更正; its correction is newer and comes first);
- * drafts only for those who may see drafts; a discarded draft never.
+ * Runs a unit appears in, newest first: those under 公示 or final, and those corrected (a corrected
+ * result stays openable, marked 已更正; its correction is newer and comes first); drafts only for
+ * those who may see drafts; a discarded draft never.
  */
 function runsOf(all: RunRow[], track: string, withDrafts: boolean): RunRow[] {
-  return all.filter((r) => r.track === track && (PUBLIC.has(r.status) || (withDrafts && r.status === 'draft')));
+  return all.filter((r) => r.track === track && (isCurrent(r) || r.status === 'superseded' || (withDrafts && r.status === 'draft')));
 }
-const PUBLIC = new Set<RunRow['status']>(['published', 'final', 'superseded']);
-
-/** The current result of a period (under 公示 or final): what a trend counts. */
-const current = (r: RunRow) => r.status === 'published' || r.status === 'final';
 
 /** What a unit's scorecard shows of one run: it follows from the run's results alone, which never change once sealed. */
 type RunCard = Pick<Scorecard, 'ruleset' | 'result' | 'clauses' | 'outline' | 'vetoes' | 'adjustments' | 'above' | 'scopeSize' | 'tiedWith'>;
@@ -219,7 +218,7 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
     const card = await runCardOf(db, run, unitId);
     if (!card) continue;
     const trend: TrendLine[] = [];
-    for (const r of runs.filter(current).reverse()) {
+    for (const r of runs.filter(isCurrent).reverse()) {
       const [row] = (await runResults(db, r.id, { unitId })).units;
       if (row) trend.push({ runId: r.id, period: r.period_id, total: row.total, rank: row.rank, grade: row.grade, vetoed: row.vetoed, gradeText: trendGrade(row.grade, row.vetoed) });
     }

@@ -80,7 +80,7 @@ describe('correcting a published ranking in the browser', function () {
   it('corrects the published run from its page with a reason and the newer rule version, and shows both parts of what changed', async () => {
     const page = await open('leader', 1366);
     await page.goto(`${app.url}/runs/${published}`);
-    await Promise.all([page.waitForNavigation(), page.click('text=更正本次考核')]);
+    await Promise.all([page.waitForNavigation(), page.locator(`a[href="/runs/${published}/correct"]`).first().click()]);
     expect(page.url()).to.equal(`${app.url}/runs/${published}/correct`);
     expect(await page.locator('#rules option:checked').textContent()).to.contain(`2024.1`).and.to.contain(`第${published}号考核所用版本`);
     await page.fill('#reason', '黄泥坳村政策外生育系录入错误，经核实更正；出生率目标按新细则调整');

@@ -94,10 +94,10 @@ export const runRoutes: RouteSpec[] = [
       const actor = await actorNames(ctx.db);
       const labels = new Map((await listRuleVersions(ctx.db)).map((v) => [v.sha256, v.version]));
       const runs = (await listRuns(ctx.db)).map((r) => ({
-        ...r, statusName: STATUS[r.status], ruleVersion: labels.get(r.rule_sha256) ?? '', trackName: trackTitle(r.track) ?? r.track, periodName: periodTitle(r.period_id),
+        ...r, statusName: STATUS[r.status], trackName: trackTitle(r.track) ?? r.track, periodName: periodTitle(r.period_id),
         createdBy: actor(r.created_by), publishedBy: actor(r.published_by), unitCount: countOf(r.track, r.unit_count),
       }));
-      ctx.render('runs', { title: '考核与排名', runs, periods: await listPeriods(ctx.db), tracks: [...trackOptions(), { id: 'both', name: '双线考核（先村后工作人员）' }] });
+      ctx.render('runs', { title: '考核与排名', runs: runs.map((r) => ({ ...r, ruleVersion: labels.get(r.rule_sha256) ?? '' })), periods: await listPeriods(ctx.db), tracks: [...trackOptions(), { id: 'both', name: '双线考核（先村后工作人员）' }] });
     },
   },
   {
