@@ -25,7 +25,7 @@ import { defaultReviewUntil, isDate, today } from './review-period.js';
 import { writeWhileMaking } from './overlapped-writes.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 import { dict, own, table } from '../engine/own.js';
-import { tellCorrection } from './corrections.js';
+import { correctionReason, tellCorrection } from './corrections.js';
 
 /**
  * Appraisal runs: a run pins one rule version and one snapshot of the inputs, scores
@@ -146,6 +146,8 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
       throw new RunRefused('NOT_CORRECTABLE', `第${req.corrects}号考核不是${periodTitle(req.periodId)}公示中或已定稿的结果，不能更正`);
     }
   }
+  // A correction says why (on the command line too: --note).
+  const note = corrected ? correctionReason(req.note) : req.note ?? null;
   // A correction keeps the rule version of the run it corrects unless another is named, and only one of the same rule set.
   const ruleSha = corrected && req.rules === undefined ? corrected.rule_sha256 : await resolveRuleVersion(db, req.rules, track, req.by);
   const { ruleset, row: version } = await compiledVersion(db, ruleSha);
@@ -167,7 +169,7 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     // The seal is known once every unit is written; a draft may be updated until then.
     const runId = await insertRun(tx, {
       period_id: req.periodId, track, rule_sha256: ruleSha, snapshot_id: snapshotId, status: 'draft',
-      supersedes_id: req.corrects ?? null, note: req.note ?? null, unit_count: scored.count,
+      supersedes_id: req.corrects ?? null, note, unit_count: scored.count,
       results_sha256: '', created_by: req.by, created_at: at,
     });
     const digest = new ResultsDigest();
@@ -193,7 +195,10 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     await faultPoint('run');
     await appendAudit(tx, {
       at, actor: req.by, action: req.corrects !== undefined ? 'run.correct' : 'run.create', subject: `run ${runId}`,
-      detail: JSON.stringify({ period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null, links: pinned.links }),
+      detail: JSON.stringify({
+        period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null, links: pinned.links,
+        ...(corrected ? { note, ownRules: ruleSha === corrected.rule_sha256 } : {}),
+      }),
     });
     return (await getRun(tx, runId))!;
   });

@@ -15,7 +15,7 @@ import {
 } from '../../src/services/corrections.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { saveRuleVersion } from '../../src/services/rule-versions.js';
-import { compareRuns, publishRun, runResults } from '../../src/services/runs.js';
+import { compareRuns, createRun, publishRun, runResults } from '../../src/services/runs.js';
 import { openStore } from '../../src/services/store.js';
 import { withLabel } from '../../src/services/version-labels.js';
 import { onEachBackend } from '../support/backends.js';
@@ -66,6 +66,7 @@ onEachBackend('corrections', (backend) => {
 
   it('refuses a correction without a reason, of a draft, or with a version of another rule set', async () => {
     expect(await refusal(createCorrection(db, { runId: published.id, reason: '  \n ', by: 'leader' }))).to.equal('CORRECTION_REASON_REQUIRED');
+    expect(await refusal(createRun(db, { periodId: '2023', by: 'leader', corrects: published.id })), 'as the command line asks it').to.equal('CORRECTION_REASON_REQUIRED');
     expect(await refusal(createCorrection(db, { runId: published.id, reason: 'x'.repeat(501), by: 'leader' }))).to.equal('CORRECTION_REASON_TOO_LONG');
     const draft = (await db('runs').where({ period_id: '2024', track: 'village', status: 'draft' }).first())!;
     expect(await refusal(createCorrection(db, { runId: draft.id, reason: '复核', by: 'leader' }))).to.equal('NOT_CORRECTABLE');
@@ -77,6 +78,8 @@ onEachBackend('corrections', (backend) => {
   it('scores a correction with the corrected run’s own rule version unless another is picked, keeping the reason', async () => {
     const own = await createCorrection(db, { runId: published.id, reason: '  复核无误  ', by: 'leader' });
     expect(own).to.include({ rule_sha256: published.rule_sha256, supersedes_id: published.id, note: '复核无误', status: 'draft', period_id: '2023', track: 'village' });
+    const [audit] = await db('audit_log').where({ action: 'run.correct', subject: `run ${own.id}` });
+    expect(JSON.parse(audit.detail)).to.include({ corrects: published.id, note: '复核无误', ownRules: true });
     expect((await latestRuleVersion(db, 'village-annual'))!.sha256, 'a newer version exists, and is not used').to.equal(stricter);
     const picked = await createCorrection(db, { runId: published.id, reason: '细则修改', ruleSha: stricter, by: 'leader' });
     expect(picked.rule_sha256).to.equal(stricter);
