@@ -8,7 +8,7 @@ import { loadRuleLibrary } from '../io/rule-library.js';
 import { existsSync } from 'node:fs';
 import { perDatabase } from './per-database.js';
 import { DEFAULT_RULESET } from './tracks.js';
-import { labelProblem } from './version-labels.js';
+import { labelProblem, labelRaced } from './version-labels.js';
 
 /**
  * Rule set versions, stored immutably by the sha256 of their bytes: importing the
@@ -34,10 +34,16 @@ export async function saveRuleVersion(db: Tx, rule: RuleFile, by: string, at = n
   const source = rule.bytes.toString('utf8');
   const problem = await labelProblem(db, { rulesetId: rs.id, version: rs.version, sha256: rule.sha256, source, file: rule.file });
   if (problem) throw new RuleFileInvalid([problem]);
-  await insertRuleVersion(db, {
-    sha256: rule.sha256, ruleset_id: rs.id, version: rs.version, title: rs.title, subject: rs.subject,
-    source, imported_by: by, imported_at: at,
-  });
+  try {
+    await insertRuleVersion(db, {
+      sha256: rule.sha256, ruleset_id: rs.id, version: rs.version, title: rs.title, subject: rs.subject,
+      source, imported_by: by, imported_at: at,
+    });
+  } catch (e) {
+    // Saved by someone else between the check and the write: the index of one label per version refuses it.
+    if (!isUniqueViolation(e)) throw e;
+    throw new RuleFileInvalid([labelRaced(rs.version, rule.file, source)]);
+  }
   await appendAudit(db, { at, actor: by, action: 'rules.import', subject: `${rs.id}@${rule.sha256.slice(0, 12)}`, detail: JSON.stringify({ file: rule.file, version: rs.version }) });
   return rule.sha256;
 }
@@ -89,4 +95,9 @@ export async function resolveRuleVersion(db: Tx, ref: string | undefined, track:
   const latest = await latestRuleVersion(db, wanted);
   if (!latest) throw new RuleVersionNotFound(`没有名为 “${wanted}” 的规则集`);
   return latest.sha256;
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err.code === '23505' || (err.code === 'SQLITE_CONSTRAINT' && /UNIQUE/i.test(err.message ?? ''));
 }

@@ -46,6 +46,14 @@ export async function labelProblem(db: Tx, rule: { rulesetId: string; version: s
   };
 }
 
+/** The label was taken by a version saved at the same moment (the database's index refused the second). */
+export function labelRaced(version: string, file: string, source: string): RuleProblem {
+  return {
+    code: LABEL_TAKEN, file, pointer: '/version', ...positionOfVersion(source),
+    message: `版本号 “${version.slice(0, 40)}” 刚被该规则集的另一个版本使用，每个版本须有自己的版本号：请重新预览，取下一个版本号`,
+  };
+}
+
 function positionOfVersion(source: string): { line: number; column: number } {
   try {
     return parseJsonWithSource(source).source.at('/version');

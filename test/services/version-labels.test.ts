@@ -74,6 +74,15 @@ onEachBackend('version labels on the record', (backend) => {
     expect((await listRuleVersions(db, 'village-annual')).length).to.equal(before);
   });
 
+  it('stores one of two different versions saved at once under one new label, and refuses the other with the code', async () => {
+    const outcomes = await Promise.allSettled([saveRuleVersion(db, edit('2024.9', 3), 'admin'), saveRuleVersion(db, edit('2024.9', 2), 'leader')]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).to.have.length(1);
+    const [refused] = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(refused.reason).to.be.instanceOf(RuleFileInvalid);
+    expect((refused.reason as RuleFileInvalid).problems[0]).to.include({ code: LABEL_TAKEN, pointer: '/version', line: 3 });
+    expect((await listRuleVersions(db, 'village-annual')).filter((v) => v.version === '2024.9')).to.have.length(1);
+  });
+
   it('stores the same bytes again as the one version they are', async () => {
     const again = edit('2024.2');
     expect(await saveRuleVersion(db, again, 'admin')).to.equal(again.sha256);

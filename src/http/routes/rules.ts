@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { shortHash } from '../helpers/index.js';
 import { listRuleVersions, type RuleVersionRow } from '../../db/queries/rule-versions.js';
-import type { RuleProblem } from '../../engine/index.js';
+import { RuleFileInvalid, type RuleProblem } from '../../engine/index.js';
 import { documentLines, ruleDocument } from '../../report/rule-document.js';
 import {
   checkEditedSource, findVersion, labelEdit, normaliseSource, previewEdit, ruleSetVersions, saveEditedSource, sideBySide, type EditPreview,
@@ -181,7 +181,15 @@ export const ruleRoutes: RouteSpec[] = [
       if (!checked.ok) return await renderEditor(ctx, newest, { source, problems: checked.problems, warnings: checked.warnings }, 422);
       const labelled = await labelEdit(ctx.db, source, checked, newest);
       if (!labelled.ok) return await renderEditor(ctx, newest, { source, problems: labelled.problems, warnings: labelled.warnings }, 422);
-      const { sha, existed } = await saveEditedSource(ctx.db, labelled.source, labelled.ruleset, labelled.warnings, ctx.user!.username);
+      let saved: Awaited<ReturnType<typeof saveEditedSource>>;
+      try {
+        saved = await saveEditedSource(ctx.db, labelled.source, labelled.ruleset, labelled.warnings, ctx.user!.username);
+      } catch (e) {
+        // The label was taken by a version saved meanwhile.
+        if (!(e instanceof RuleFileInvalid)) throw e;
+        return await renderEditor(ctx, newest, { source: labelled.source, problems: e.problems, warnings: labelled.warnings }, 422);
+      }
+      const { sha, existed } = saved;
       const relabelled = labelled.relabelled ? `（版本号未修改，已由 ${labelled.relabelled.from} 改为 ${labelled.relabelled.to}）` : '';
       // Versions are stored by their bytes, so an older text cannot be saved again as the newest.
       req.session.flash = !existed ? `已保存为新版本 ${labelled.ruleset.version}${relabelled}`
