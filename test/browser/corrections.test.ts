@@ -8,6 +8,7 @@ import { loadRuleSet } from '../../src/engine/index.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { ruleSchema, sha256 } from '../../src/io/rule-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
+import { createCorrection } from '../../src/services/corrections.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { saveRuleVersion } from '../../src/services/rule-versions.js';
 import { withLabel } from '../../src/services/version-labels.js';
@@ -157,5 +158,8 @@ describe('correcting a published ranking in the browser', function () {
     await record('v09', '/units/v09', 'scorecard-correction');
     await record('v09', `/units/v09?run=${published}`, 'scorecard-corrected');
     await record('admin', '/rules/village-annual/edit', 'rule-editor');
+    // A hostile reason: markup, a right-to-left mark and 460 letters with no place to break.
+    const hostile = await createCorrection(app.db, { runId: correction, reason: `<script>alert(1)</script>\u202e{{x}}${'W'.repeat(460)}`, by: 'leader' });
+    await record('leader', `/runs/${hostile.id}`, 'correction-hostile-reason');
   });
 });

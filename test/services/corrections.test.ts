@@ -11,7 +11,7 @@ import { ruleSchema, sha256 } from '../../src/io/rule-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { addUser } from '../../src/services/accounts.js';
 import {
-  correctionChanges, correctionLine, createCorrection, scorecardCorrections, standingChanged,
+  correctionChanges, correctionLine, correctionReason, createCorrection, scorecardCorrections, standingChanged,
 } from '../../src/services/corrections.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { saveRuleVersion } from '../../src/services/rule-versions.js';
@@ -80,6 +80,7 @@ onEachBackend('corrections', (backend) => {
     expect(own).to.include({ rule_sha256: published.rule_sha256, supersedes_id: published.id, note: '复核无误', status: 'draft', period_id: '2023', track: 'village' });
     const [audit] = await db('audit_log').where({ action: 'run.correct', subject: `run ${own.id}` });
     expect(JSON.parse(audit.detail)).to.include({ corrects: published.id, note: '复核无误', ownRules: true });
+    expect(correctionReason('\u202e复核\u2066无误\u0007\r\n第二行'), 'no mark turns the text around').to.equal('复核无误\n第二行');
     expect((await latestRuleVersion(db, 'village-annual'))!.sha256, 'a newer version exists, and is not used').to.equal(stricter);
     const picked = await createCorrection(db, { runId: published.id, reason: '细则修改', ruleSha: stricter, by: 'leader' });
     expect(picked.rule_sha256).to.equal(stricter);
