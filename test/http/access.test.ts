@@ -28,6 +28,8 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'POST /runs/:id/discard': { roles: MANAGERS },
   'GET /runs/:id/export.:format': { roles: MANAGERS },
   'GET /runs/:id/notice.docx': { roles: MANAGERS },
+  'GET /runs/:id/correct': { roles: MANAGERS },
+  'POST /runs/:id/correct': { roles: MANAGERS },
   'GET /units/:unitId': { roles: ['admin', 'leader', 'village'], own: true },
   'GET /units/:unitId/export.:format': { roles: ['admin', 'leader', 'village'], own: true },
   'GET /units/:unitId/ranking': { roles: ['admin', 'leader', 'village'], own: true },

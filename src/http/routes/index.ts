@@ -1,5 +1,6 @@
 import type { RouteSpec } from '../route.js';
 import { authRoutes } from './auth.js';
+import { correctionRoutes } from './corrections.js';
 import { entryFileRoutes } from './entry-files.js';
 import { entryRoutes } from './entry.js';
 import { publicationRoutes } from './publication.js';
@@ -9,4 +10,4 @@ import { runRoutes } from './runs.js';
 import { unitRoutes } from './units.js';
 
 /** Every route of the application, in one table: the app mounts it and the access test walks it. */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...publicationRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...reportRoutes];
+export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...publicationRoutes, ...correctionRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...reportRoutes];
