@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
@@ -85,6 +85,7 @@ export async function restoreSqlite(target: string, source: string): Promise<{ p
   if (existsSync(`${target}-wal`)) {
     throw new BackupRefused('IN_USE', `数据库 ${target} 正在使用中（服务未停止，或上次未正常关闭）：请先停止服务再恢复；若服务已停止，先运行一次 npx appraisal runs 让数据库正常关闭`);
   }
+  mkdirSync(path.dirname(target), { recursive: true });
   const temp = tempBeside(target);
   try {
     copyFileSync(source, temp);
