@@ -48,7 +48,7 @@ async function accountPage(ctx: Context, user: UserRow, extra: { error?: string;
   const unit = user.unit_id ? (await listUnits(ctx.db)).find((u) => u.id === user.unit_id) : undefined;
   const self = user.username === ctx.user!.username;
   ctx.render('admin/account', {
-    title: `账号：${user.display_name}`, account: user, roleName: ROLES[user.role], unitName: unit?.name ?? '', unitDisabled: !!unit?.disabled_at,
+    title: `账号：${user.display_name}`, account: user, accountRole: ROLES[user.role], unitName: unit?.name ?? '', unitDisabled: !!unit?.disabled_at,
     self, base: urlOf(['admin', 'accounts', user.username]), nameMax: DISPLAY_NAME_MAX_CHARS, ...extra,
   }, status);
 }
