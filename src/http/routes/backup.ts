@@ -20,8 +20,10 @@ export const backupRoutes: RouteSpec[] = [
       const { file, fileName, done } = await backupForDownload(ctx.db, ctx.user!.username);
       res.attachment(savableFileName(fileName)).type('application/vnd.sqlite3');
       const stream = createReadStream(file);
-      stream.on('error', (e) => { done(); res.destroy(e); });
-      res.on('close', done);
+      // The copy goes once the file is closed (Windows cannot remove an open file), sent or not.
+      stream.on('close', () => { try { done(); } catch { /* left in the temporary folder, for the system to clear */ } });
+      stream.on('error', (e) => res.destroy(e));
+      res.on('close', () => stream.destroy());
       stream.pipe(res);
     },
   },
