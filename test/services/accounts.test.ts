@@ -288,6 +288,19 @@ onEachBackend('accounts kept by the admin (issue 19, point 5)', (backend) => {
     expect((await userByName(db, 'admin'))!.disabled).to.equal(false);
   });
 
+  it('leaves one admin enabled when the last two disable each other at the same moment', async () => {
+    if (!(await userByName(db, 'admin2'))) await addUser(db, { username: 'admin2', role: 'admin', password: PASSWORD }, 'admin');
+    await setDisabled(db, 'admin2', false, 'admin');
+    // On PostgreSQL a connection for each, open beforehand: the two transactions then truly overlap.
+    await Promise.all([1, 2, 3, 4].map(() => db.transaction(async (tx) => { await tx('users').select('id').limit(1); await new Promise((r) => setTimeout(r, 50)); })));
+    const outcomes = await Promise.all([refusal(setDisabled(db, 'admin', true, 'admin2')), refusal(setDisabled(db, 'admin2', true, 'admin'))]);
+    expect(outcomes.sort()).to.deep.equal(['LAST_ADMIN', 'accepted']);
+    const admins = await Promise.all(['admin', 'admin2'].map(async (name) => (await userByName(db, name))!.disabled));
+    expect(admins.filter((disabled) => !disabled)).to.have.length(1);
+    // The tests below act as admin: it is enabled again if it was the one disabled.
+    if ((await userByName(db, 'admin'))!.disabled) await setDisabled(db, 'admin', false, 'admin2');
+  });
+
   it('disables an account (its sessions end, it cannot log in) and enables it again, writing both', async () => {
     await addUser(db, { username: 'd1', role: 'village', unitId: 'v02', password: PASSWORD }, 'admin');
     const epoch = (await userByName(db, 'd1'))!.session_epoch;
