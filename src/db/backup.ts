@@ -27,6 +27,7 @@ function fsyncFile(file: string): void {
 /** Writes a consistent copy of the open SQLite record to `file` (replacing one there). */
 export async function backupSqlite(db: Db, file: string): Promise<void> {
   if (isPostgres(db)) throw new BackupRefused('POSTGRES', 'PostgreSQL 数据库请用 pg_dump 备份（见 README）');
+  mkdirSync(path.dirname(file), { recursive: true });
   const temp = tempBeside(file);
   try {
     await db.raw('VACUUM INTO ?', [temp]);

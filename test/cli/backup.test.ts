@@ -147,6 +147,18 @@ describe('backup and restore on the command line (issue 19, point 5)', function 
     });
   }
 
+  it('refuses to back up a record that is not there, making none, and writes a backup into a folder not yet made', async () => {
+    const none = sqliteConfig(path.join(tmp, 'none', 'appraisal.sqlite'));
+    const r = appraisalSync(none, ['backup', path.join(tmp, 'x.sqlite')]);
+    expect(r.code).to.equal(4);
+    expect(r.stderr).to.contain('[NO_DATABASE]');
+    expect(existsSync(none.databaseFile)).to.equal(false);
+    const deep = path.join(tmp, 'new', 'folder', '备份.sqlite');
+    const made = appraisalSync(source, ['backup', deep]);
+    expect(made.code, made.stderr).to.equal(0);
+    expect(existsSync(deep)).to.equal(true);
+  });
+
   it('on PostgreSQL says to use pg_dump and pg_restore, for both commands', () => {
     const pg: Config = { databaseFile: '', databaseUrl: 'postgres://nobody:nothing@127.0.0.1:1/none', port: 0, seed: 'none' };
     for (const args of [['backup', path.join(tmp, 'x.sqlite')], ['restore', backup]]) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../../config.js';
 import { DatabaseRefused } from '../../db/connection.js';
@@ -15,7 +16,10 @@ function refused(e: unknown): number {
 }
 
 export function backupCommand(file: string, opts: { by: string }): Promise<number> {
-  if (loadConfig().databaseUrl) return Promise.resolve(refused(new BackupRefused('POSTGRES', PG_DUMP_HINT)));
+  const config = loadConfig();
+  if (config.databaseUrl) return Promise.resolve(refused(new BackupRefused('POSTGRES', PG_DUMP_HINT)));
+  // Opening a record that is not there would make (and seed) one: there is nothing to back up.
+  if (!existsSync(config.databaseFile)) return Promise.resolve(refused(new BackupRefused('NO_DATABASE', `没有数据库 ${config.databaseFile}，无可备份`)));
   return withStore(async (db) => {
     try {
       const target = path.resolve(file);
