@@ -164,6 +164,8 @@ describe('accounts, units and backups in the browser (issue 19, point 5)', funct
     await logIn(page, 'admin', PASSWORDS.admin);
     await page.goto(`${app.url}/admin/units`);
     await Promise.all([page.waitForNavigation(), page.click('table.unit-tree a:text-is("黄泥坳村")')]);
+    // Whom disabling it keeps out.
+    expect(await page.textContent('ul.accounts')).to.contain('黄泥坳村村支两委（v09）');
     await record(page, 'unit');
     await Promise.all([page.waitForNavigation(), page.click('form[action$="/disable"] button')]);
     expect(await page.textContent('.flash')).to.contain('已停用');

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { getUnit } from '../../db/queries/units.js';
-import type { Role } from '../../db/queries/users.js';
+import { listUsers, type Role } from '../../db/queries/users.js';
 import { UNIT_ID_MAX_CHARS, UNIT_NAME_MAX_CHARS } from '../../services/unit-ids.js';
 import {
   addUnit, DISABLEABLE, moveUnit, renameUnit, setUnitDisabled, UNIT_KINDS, UnitRefused, unitTree, type UnitNode,
@@ -37,13 +37,16 @@ async function treePage(ctx: Context, extra: { error?: string; form?: Partial<Ad
 }
 
 async function unitPage(ctx: Context, id: string, extra: { error?: string } = {}, status = 200): Promise<void> {
-  const tree = await unitTree(ctx.db);
+  const [tree, users] = await Promise.all([unitTree(ctx.db), listUsers(ctx.db)]);
   const node = tree.find((n) => n.unit.id === id);
   const unit = node?.unit ?? (await getUnit(ctx.db, id));
   if (!unit) throw notFound('单位');
+  // Whom disabling the unit keeps out: its accounts.
+  const accounts = users.filter((u) => u.unit_id === unit.id)
+    .map((u) => ({ displayName: u.display_name, username: u.username, disabled: u.disabled, href: urlOf(['admin', 'accounts', u.username]) }));
   ctx.render('admin/unit', {
     title: `单位：${unit.name}`, unit, kindName: UNIT_KINDS[unit.kind] ?? '其他', parentName: node?.parentName ?? '', disabled: !!unit.disabled_at,
-    disableable: DISABLEABLE.has(unit.kind), base: urlOf(['admin', 'units', unit.id]), nameMax: UNIT_NAME_MAX_CHARS,
+    accounts, disableable: DISABLEABLE.has(unit.kind), base: urlOf(['admin', 'units', unit.id]), nameMax: UNIT_NAME_MAX_CHARS,
     parents: parentOptions(tree, unit.parent_id, unit.id), mayBeTop: !['village', 'group', 'staff'].includes(unit.kind),
     ...extra,
   }, status);
