@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { backupCommand, restoreCommand } from './commands/backup.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { changesCommand, discardCommand, exportCommand, finalizeCommand, importCommand, publishCommand, runCommand, runsCommand, verifyCommand } from './commands/record.js';
@@ -149,6 +150,18 @@ export function buildProgram(): Command {
   sub('list')
     .description('列出全部账号')
     .action(async () => set(await userListCommand()));
+
+  command('backup')
+    .description('备份 SQLite 数据库到文件（服务运行时也可备份，得到一致的副本）；PostgreSQL 请用 pg_dump')
+    .argument('<file>', '备份文件')
+    .option(...BY)
+    .action(async (file: string, opts) => set(await backupCommand(file, opts)));
+
+  command('restore')
+    .description('用备份文件恢复 SQLite 数据库（须先停止服务）；先检查备份，原数据库保留为 *.before-restore')
+    .argument('<file>', '备份文件')
+    .option(...BY)
+    .action(async (file: string, opts) => set(await restoreCommand(file, opts)));
 
   command('demo')
     .description('检查全部规则集，为示范乡镇的各村记分并打印最近一年的排名（不用数据库）')

@@ -193,7 +193,7 @@ function sendParts(req: Request, res: Response, page: PageParts): void {
 function navigationFor(user: UserRow | null): Array<{ href: string; label: string }> {
   if (!user) return [];
   switch (user.role) {
-    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }];
+    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }, { href: '/admin/accounts', label: '账号' }, { href: '/admin/units', label: '单位' }, { href: '/admin/backup', label: '备份' }];
     case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }];
     case 'village': return [{ href: urlOf(['units', user.unit_id ?? '']), label: '本村记分卡' }];
     case 'staff': return [{ href: urlOf(['staff', user.unit_id ?? '']), label: '我的考核' }];

@@ -51,6 +51,22 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'GET /entry/report/:file': { roles: MANAGERS },
   'GET /entry/:period/:track/:unitId': { roles: MANAGERS },
   'POST /entry/:period/:track/:unitId': { roles: MANAGERS },
+  'GET /admin/accounts': { roles: ['admin'] },
+  'POST /admin/accounts': { roles: ['admin'] },
+  'GET /admin/accounts/:username': { roles: ['admin'] },
+  'POST /admin/accounts/:username/rename': { roles: ['admin'] },
+  'POST /admin/accounts/:username/disable': { roles: ['admin'] },
+  'POST /admin/accounts/:username/enable': { roles: ['admin'] },
+  'POST /admin/accounts/:username/reset': { roles: ['admin'] },
+  'GET /admin/units': { roles: ['admin'] },
+  'POST /admin/units': { roles: ['admin'] },
+  'GET /admin/units/:unitId': { roles: ['admin'] },
+  'POST /admin/units/:unitId/rename': { roles: ['admin'] },
+  'POST /admin/units/:unitId/move': { roles: ['admin'] },
+  'POST /admin/units/:unitId/disable': { roles: ['admin'] },
+  'POST /admin/units/:unitId/enable': { roles: ['admin'] },
+  'GET /admin/backup': { roles: ['admin'] },
+  'GET /admin/backup/download': { roles: ['admin'] },
 };
 
 /** Values for route parameters: [own record of the village/staff account, another's record]. */
@@ -64,6 +80,7 @@ const PARAMS: Record<string, { own: string; other: string }> = {
   rulesetId: { own: 'village-annual', other: 'village-annual' },
   sha: { own: 'latest', other: 'latest' },
   file: { own: '00000000000000000000000000000000.xlsx', other: '00000000000000000000000000000000.xlsx' },
+  username: { own: 'v09', other: 'v09' },
 };
 
 function fill(path: string, which: 'own' | 'other'): string {

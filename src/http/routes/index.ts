@@ -1,13 +1,17 @@
 import type { RouteSpec } from '../route.js';
+import { accountRoutes } from './accounts.js';
 import { authRoutes } from './auth.js';
 import { correctionRoutes } from './corrections.js';
+import { backupRoutes } from './backup.js';
 import { entryFileRoutes } from './entry-files.js';
 import { entryRoutes } from './entry.js';
 import { publicationRoutes } from './publication.js';
 import { reportRoutes } from './report.js';
 import { ruleRoutes } from './rules.js';
 import { runRoutes } from './runs.js';
+import { unitRecordRoutes } from './unit-records.js';
 import { unitRoutes } from './units.js';
 
 /** Every route of the application, in one table: the app mounts it and the access test walks it. */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...publicationRoutes, ...correctionRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...reportRoutes];
+export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...publicationRoutes, ...correctionRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...reportRoutes,
+  ...accountRoutes, ...unitRecordRoutes, ...backupRoutes];
