@@ -1,4 +1,6 @@
 import type { RouteSpec } from '../route.js';
+import { appealAnswerRoutes } from './appeal-answers.js';
+import { appealRoutes } from './appeals.js';
 import { authRoutes } from './auth.js';
 import { entryFileRoutes } from './entry-files.js';
 import { entryRoutes } from './entry.js';
@@ -8,4 +10,4 @@ import { runRoutes } from './runs.js';
 import { unitRoutes } from './units.js';
 
 /** Every route of the application, in one table: the app mounts it and the access test walks it. */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...reportRoutes];
+export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...reportRoutes, ...appealRoutes, ...appealAnswerRoutes];
