@@ -173,6 +173,8 @@ const PARAMS: Record<string, string[]> = {
   rulesetId: ['village-annual', 'staff-annual'],
   sha: ['latest'],
   file: ['00000000000000000000000000000000.xlsx'],
+  appealId: ['1'],
+  fileId: ['1'],
 };
 
 /** Every way of filling a path's parameters from PARAMS. */
