@@ -32,12 +32,21 @@ function many(value: unknown, max = 500): string[] {
 }
 
 /** A clause block of the scorecard's outline as checkboxes: the groups as on the scorecard, each clause with its score. */
-type PickBlock = { group: { title: string }; blocks: PickBlock[] } | { rows: Array<{ id: string; title: string; points: number; score: number; lost: number; checked: boolean }> };
+type PickRow = { id: string; title: string; points: number; score: number; lost: number; checked: boolean };
+type PickBlock = { group: { title: string; points: number; score: number; lost: number; open: boolean }; blocks: PickBlock[] } | { rows: PickRow[] };
 
+/** Whether a block holds a clause already chosen (a form sent back with an error keeps it in view). */
+const holdsChosen = (blocks: PickBlock[]): boolean => blocks.some((b) => ('group' in b ? holdsChosen(b.blocks) : b.rows.some((r) => r.checked)));
+
+/** Folded on every screen (a rule set has a hundred clauses) but where the unit lost points or a clause is chosen. */
 function pickOutline(blocks: OutlineBlock[], chosen: Set<string>): PickBlock[] {
-  return blocks.map((b) => ('group' in b
-    ? { group: { title: b.group.title }, blocks: pickOutline(b.blocks, chosen) }
-    : { rows: b.rows.filter((r) => r.kind === 'criterion').map((r) => ({ id: r.id, title: r.title, points: r.points, score: r.score, lost: r.lost, checked: chosen.has(`clause:${r.id}`) })) }));
+  return blocks.map((b) => {
+    if (!('group' in b)) {
+      return { rows: b.rows.filter((r) => r.kind === 'criterion').map((r) => ({ id: r.id, title: r.title, points: r.points, score: r.score, lost: r.lost, checked: chosen.has(`clause:${r.id}`) })) };
+    }
+    const inner = pickOutline(b.blocks, chosen);
+    return { group: { title: b.group.title, points: b.group.points, score: b.group.score, lost: b.group.lost, open: b.group.lost > 0 || holdsChosen(inner) }, blocks: inner };
+  });
 }
 
 /** An appeal as the unit's own page lists it. */
