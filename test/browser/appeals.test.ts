@@ -74,6 +74,7 @@ describe('appeals in the browser: a village files with a PDF, the leader answers
     await Promise.all([page.waitForNavigation(), page.click('button.primary')]);
     expect(await page.textContent('p.error')).to.contain('请至少选择一项有异议的考核条款或数据');
     await choose(page, 'input[name=clause][value="birth-rate"]');
+    await page.click('details.pick-inputs > summary');
     await page.check('input[name=input][value="births"]');
     await page.fill('textarea[name=reason]', '本村计生合同已于11月补签，出生数应为7人，见所附证明。');
     await page.setInputFiles('input[name=files]', evidence);

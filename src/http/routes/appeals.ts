@@ -92,7 +92,7 @@ async function renderUnitAppeals(req: Request, ctx: Context, param: string, trac
         return { name: i.name, label: i.label, value, checked: form.chosen.has(`input:${i.name}`) };
       });
       picking = {
-        runId: run.id, outline: pickOutline(card.outline, form.chosen), inputs, reason: form.reason, precision: card.ruleset.precision,
+        runId: run.id, outline: pickOutline(card.outline, form.chosen), inputs, inputChosen: inputs.some((i) => i.checked), reason: form.reason, precision: card.ruleset.precision,
         deadline: run.review_until ? dateInWords(run.review_until) : '', periodTitle: periodTitle(run.period_id),
         maxFiles: EVIDENCE_MAX_FILES, maxMb: EVIDENCE_MAX_BYTES / 1024 / 1024, maxChars: REASON_MAX_CHARS,
         action: urlOf([base, unitId, 'appeals']),
