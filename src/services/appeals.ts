@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { inTransaction, type Db, type Tx } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import {
-  filesOfAppeals, getAppeal, insertAppeal, insertAppealFile, listAppeals, markAnswered, setCorrectionRun,
+  appealCountOf, filesOfAppeals, getAppeal, insertAppeal, insertAppealFile, listAppeals, markAnswered, setCorrectionRun,
   type AppealFileRow, type AppealRow, type AppealStatus,
 } from '../db/queries/appeals.js';
 import { getRun, lockRun, type RunRow } from '../db/queries/runs.js';
@@ -40,6 +40,12 @@ export const APPEAL_STEPS: Readonly<Record<AppealStep, { from: AppealStatus | nu
 export function answerSteps(appeal: Pick<AppealRow, 'status'>, role: Role): AppealStep[] {
   return (['reject', 'accept'] as const).filter((s) => APPEAL_STEPS[s].from === appeal.status && APPEAL_STEPS[s].roles.includes(role));
 }
+
+/**
+ * Appeals a unit may file on one run: enough to raise each doubt on its own, and a bound on what
+ * one account can store (each appeal may carry 50 MB of evidence).
+ */
+export const APPEALS_PER_RUN = 10;
 
 /** The longest reason or answer taken, in characters. */
 export const REASON_MAX_CHARS = 2000;
@@ -126,6 +132,7 @@ export async function fileAppeal(db: Db, req: FileAppealRequest): Promise<Appeal
     const locked = await lockRun(tx, run.id);
     const late = locked ? whyNoAppeal(locked, now) : `没有第${run.id}号考核`;
     if (late) throw new AppealRefused('NOT_UNDER_REVIEW', late);
+    if ((await appealCountOf(tx, run.id, req.unitId)) >= APPEALS_PER_RUN) throw new AppealRefused('TOO_MANY_APPEALS', `对第${run.id}号考核最多提交 ${APPEALS_PER_RUN} 次申诉；如有补充，请在答复前联系乡镇`);
     const id = await insertAppeal(tx, {
       run_id: run.id, unit_id: req.unitId, items: JSON.stringify(items), reason, status: 'open', filed_by: req.by, filed_at: at,
     });

@@ -33,13 +33,17 @@ describe('appeals through the web application (issue 19, point 2)', function () 
   });
 
   it('files an appeal with a PDF: the appeal, its file, the audit entry with the unit and a message to the leader', async () => {
-    const res = await file([['clause', 'birth-rate'], ['input', 'births'], ['reason', '计生合同已补签，见附件']], [{ name: '补签合同.pdf', bytes: PDF, type: 'application/pdf' }]);
+    const res = await file([['clause', 'birth-rate'], ['clause', 'second-policy-rate'], ['input', 'births'], ['reason', '计生合同已补签，见附件']], [{ name: '补签合同.pdf', bytes: PDF, type: 'application/pdf' }]);
     expect(res.status, await res.clone().text()).to.equal(303);
     expect(res.headers.get('location')).to.equal('/units/v01/appeals?run=1');
     const page = await v01.get('/units/v01/appeals?run=1');
     expect(page.text).to.contain('第1号申诉').and.to.contain('待答复').and.to.contain('补签合同.pdf').and.to.contain('计生合同已补签，见附件');
     const [entry] = await auditEntries(app.db, { action: 'appeal.file', limit: 1 });
     expect(entry).to.include({ actor: 'v01', subject: 'appeal 1', unit_id: 'v01' });
+    // Each box ticked is an item, however many share a name.
+    expect(JSON.parse((await app.db('appeals').where({ id: 1 }).first()).items)).to.deep.equal([
+      { kind: 'clause', id: 'birth-rate' }, { kind: 'clause', id: 'second-policy-rate' }, { kind: 'input', id: 'births' },
+    ]);
     const leaderId = (await app.db('users').where({ username: 'leader' }).first()).id as number;
     const [message] = await messagesOf(app.db, leaderId);
     expect(message).to.include({ kind: 'appeal.filed', link: '/appeals/1' });

@@ -92,6 +92,13 @@ onEachBackend('appeals (申诉)', (backend) => {
     expect([await count(db, 'appeals'), await count(db, 'appeal_files')]).to.deep.equal(before);
   });
 
+  it('takes at most ten appeals of a unit on one run', async () => {
+    const r = await runUnderReview(db);
+    for (let k = 0; k < 10; k++) await fileAppeal(db, appeal({ runId: r.id, unitId: 'v08', by: 'v08' }));
+    expect(await refusal(fileAppeal(db, appeal({ runId: r.id, unitId: 'v08', by: 'v08' })))).to.equal('TOO_MANY_APPEALS');
+    expect(await refusal(fileAppeal(db, appeal({ runId: r.id, unitId: 'v09', by: 'v09' })))).to.equal('not refused');
+  });
+
   it('refuses an appeal after the last day of 公示, and on a draft and a final run', async () => {
     const dayAfter = Date.parse(`${run.review_until}T16:00:00Z`) + 86_400_000;
     expect(await refusal(fileAppeal(db, appeal({ now: dayAfter })))).to.equal('NOT_UNDER_REVIEW');

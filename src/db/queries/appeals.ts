@@ -17,6 +17,12 @@ export async function openAppealCount(db: Tx, runId?: number): Promise<number> {
 
 export interface AppealFileRow { id: number; appeal_id: number; file_name: string; media_type: string; size: number; sha256: string; }
 
+/** How many appeals a unit filed on a run. */
+export async function appealCountOf(db: Tx, runId: number, unitId: string): Promise<number> {
+  const [row] = await db('appeals').where({ run_id: runId, unit_id: unitId }).count({ n: '*' });
+  return Number((row as { n: number | string }).n);
+}
+
 /** Writes an appeal (the database takes it only on a run under 公示). */
 export async function insertAppeal(db: Tx, row: Omit<AppealRow, 'id' | 'answer' | 'answered_by' | 'answered_at' | 'correction_run_id'>): Promise<number> {
   const [inserted] = await db('appeals').insert(row).returning('id');

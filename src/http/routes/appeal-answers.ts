@@ -28,7 +28,8 @@ async function itemResults(ctx: Context, a: AppealView) {
       const c = rs.criteria.find((n) => n.id === item.id);
       const score = unit?.scores[item.id];
       return {
-        kind: '考核条款', title: item.title, points: c?.points, score, lost: c && typeof score === 'number' ? Math.max(0, c.points - score) : undefined,
+        // Nothing lost is left blank, as on the scorecard.
+        kind: '考核条款', title: item.title, points: c?.points, score, lost: c && typeof score === 'number' && c.points - score > 1e-9 ? c.points - score : undefined,
         why: unit?.explanations?.[item.id] ?? '',
       };
     }
