@@ -32,6 +32,15 @@ describe('appeals through the web application (issue 19, point 2)', function () 
     expect(text).to.contain('enctype="multipart/form-data"');
   });
 
+  it('offers no form for a draft, or for another track’s run, and says why', async () => {
+    for (const url of ['/units/v01/appeals?run=2', '/units/v01/appeals?run=3']) {
+      const { status, text } = await v01.get(url);
+      expect(status, url).to.equal(200);
+      expect(text, url).not.to.contain('name="clause"');
+    }
+    expect((await v01.get('/units/v01/appeals?run=2')).text).to.contain('没有第2号考核的结果可以申诉');
+  });
+
   it('files an appeal with a PDF: the appeal, its file, the audit entry with the unit and a message to the leader', async () => {
     const res = await file([['clause', 'birth-rate'], ['clause', 'second-policy-rate'], ['input', 'births'], ['reason', '计生合同已补签，见附件']], [{ name: '补签合同.pdf', bytes: PDF, type: 'application/pdf' }]);
     expect(res.status, await res.clone().text()).to.equal(303);
