@@ -144,6 +144,23 @@ describe('appeals through the web application (issue 19, point 2)', function () 
     expect(village.text).to.contain('已采纳').and.to.contain('合同已核实');
   });
 
+  it('lets a staff member appeal its own result on its own page, and leads the administrator to the rule editor when the rule is at fault', async () => {
+    await s01.get('/staff/s01/appeals');
+    const rs = (await app.db('runs').where({ id: 3 }).first()) as { rule_sha256: string };
+    const clause = JSON.parse((await app.db('rule_versions').where({ sha256: rs.rule_sha256 }).first()).source) as { items: Array<{ id: string; items?: Array<{ id: string }> }> };
+    const first = clause.items[0].items?.[0].id ?? clause.items[0].id;
+    const filed = await postMultipart(s01, '/staff/s01/appeals', [['run', '3'], ['clause', first], ['reason', '考勤记录有误']]);
+    expect(filed.status, await filed.clone().text()).to.equal(303);
+    expect(filed.headers.get('location')).to.equal('/staff/s01/appeals?run=3');
+    const id = (await app.db('appeals').where({ unit_id: 's01' }).first()).id as number;
+    const admin = await signedIn(app.url, 'admin');
+    await admin.get(`/appeals/${id}`);
+    const res = await admin.post(`/appeals/${id}/answer`, { step: 'accept', text: '', ruleAtFault: '1' });
+    expect(res.status).to.equal(303);
+    expect(res.headers.get('location')).to.equal('/rules/staff-annual/edit');
+    expect((await admin.get('/rules/staff-annual/edit')).text).to.contain('考核细则有误：请在下面修改并保存新版本');
+  });
+
   it('shows hostile text of an appeal inert: a reason and a file name with markup are escaped', async () => {
     const res = await file([['clause', 'birth-rate'], ['reason', '<script>alert(1)</script>{{x}}\u202E']], [{ name: '<img src=x onerror=alert(1)>.png', bytes: PNG }]);
     expect(res.status).to.equal(303);
