@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { backupCommand, restoreCommand } from './commands/backup.js';
+import { appealsCommand } from './commands/appeals.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { changesCommand, discardCommand, exportCommand, finalizeCommand, importCommand, publishCommand, runCommand, runsCommand, verifyCommand } from './commands/record.js';
@@ -116,6 +117,12 @@ export function buildProgram(): Command {
     .option('-t, --track <track>', '只列出该类别')
     .addOption(new Option('-f, --format <format>', '输出格式（json：每次考核的编号、考核期、类别、状态、公示截止等）').choices(['table', 'json']).default('table'))
     .action(async (opts) => set(await runsCommand(opts)));
+
+  command('appeals')
+    .description('列出申诉：编号、考核、单位、事项、理由、状态、答复、提交与答复的时间和人、证明材料（名称、类型、大小）；待答复的在前')
+    .option('--run <run>', '只列出该次考核的申诉')
+    .addOption(new Option('-f, --format <format>', '输出格式').choices(['table', 'json']).default('table'))
+    .action(async (opts) => set(await appealsCommand(opts)));
 
   command('changes')
     .description('列出一次更正与它所更正的考核之间的变动：排名、总分、等级、否决、奖惩')

@@ -9,6 +9,7 @@ import { type Db, type Tx, inTransaction } from '../db/connection.js';
 import { fromRow, ResultsDigest, resultsDigest, storedForms } from './stored-results.js';
 import { perDatabase } from './per-database.js';
 import { appendAudit } from '../db/queries/audit.js';
+import { setCorrectionRun } from '../db/queries/appeals.js';
 import { countInputs, pinnedInputPages } from '../db/queries/inputs.js';
 import { getPeriod } from '../db/queries/periods.js';
 import { periodTitle } from './period.js';
@@ -334,7 +335,11 @@ export async function publishRun(db: Db, runId: number, by: string, reviewUntil:
         const now = await requireRun(tx, runId);
         throw new RunRefused('NOT_A_DRAFT', `第${runId}号考核已是“${STATUS[now.status]}”状态，不能再发布`);
       }
-      if (run.supersedes_id !== null) await tellCorrection(tx, (await getRun(tx, runId))!, (await getRun(tx, run.supersedes_id))!);
+      if (run.supersedes_id !== null) {
+        await tellCorrection(tx, (await getRun(tx, runId))!, (await getRun(tx, run.supersedes_id))!);
+        // The accepted appeals of the corrected run that no published correction answered yet are answered by this one.
+        await setCorrectionRun(tx, run.supersedes_id, runId);
+      }
       await faultPoint('publish');
       await announceReview(tx, run, reviewUntil);
       await appendAudit(tx, { at, actor: by, action: 'run.publish', subject: `run ${runId}`, detail: JSON.stringify({ period: run.period_id, track: run.track, supersedes: run.supersedes_id, reviewUntil }) });

@@ -1,5 +1,7 @@
 import type { RouteSpec } from '../route.js';
 import { accountRoutes } from './accounts.js';
+import { appealAnswerRoutes } from './appeal-answers.js';
+import { appealRoutes } from './appeals.js';
 import { authRoutes } from './auth.js';
 import { correctionRoutes } from './corrections.js';
 import { backupRoutes } from './backup.js';
@@ -14,4 +16,4 @@ import { unitRoutes } from './units.js';
 
 /** Every route of the application, in one table: the app mounts it and the access test walks it. */
 export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...publicationRoutes, ...correctionRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...reportRoutes,
-  ...accountRoutes, ...unitRecordRoutes, ...backupRoutes];
+  ...appealRoutes, ...appealAnswerRoutes, ...accountRoutes, ...unitRecordRoutes, ...backupRoutes];
