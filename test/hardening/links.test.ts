@@ -209,7 +209,8 @@ describe('links made from unit ids land on exactly that unit (issue 17, item 7)'
       const values = Object.fromEntries([...form.text.matchAll(/<input id="in-[^"]*" name="([^"]*)"[^>]*value="([^"]*)"/g)].map((m) => [unescape(m[1]), unescape(m[2])]));
       const selects = [...form.text.matchAll(/<select id="in-[^"]*" name="([^"]*)"[\s\S]*?<\/select>/g)]
         .map((m) => [unescape(m[1]), unescape(/<option value="([^"]*)" selected>/.exec(m[0])?.[1] ?? '')]);
-      const saved = await leader.post(action, { ...values, ...Object.fromEntries(selects) });
+      // The period's result is published: the save is confirmed as the form asks (issue 19, point 4).
+      const saved = await leader.post(action, { ...values, ...Object.fromEntries(selects), confirmPublished: '1' });
       expect(saved.status, id).to.equal(303);
       expect(saved.headers.get('location')).to.equal(urlOf(['entry'], { period: '2026', track: 'village' }, `unit-${id}`));
       forms++;
