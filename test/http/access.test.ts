@@ -44,6 +44,10 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'GET /entry/report/:file': { roles: MANAGERS },
   'GET /entry/:period/:track/:unitId': { roles: MANAGERS },
   'POST /entry/:period/:track/:unitId': { roles: MANAGERS },
+  'GET /inbox': { roles: ALL },
+  'POST /inbox/read': { roles: ALL },
+  'GET /audit': { roles: MANAGERS },
+  'GET /audit/export.:format': { roles: MANAGERS },
 };
 
 /** Values for route parameters: [own record of the village/staff account, another's record]. */
