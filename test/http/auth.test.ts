@@ -46,7 +46,7 @@ describe('signing in, sessions and the pages’ safety', function () {
   });
   after(async () => { await app?.close(); });
 
-  it('signs a leader in and sends them to the runs, with a new session id', async () => {
+  it('signs a leader in and sends them to their home page, with a new session id', async () => {
     const c = new Client(app.url);
     await c.get('/login');
     const before = c.cookie;
