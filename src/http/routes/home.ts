@@ -33,9 +33,7 @@ export const homeRoutes: RouteSpec[] = [
       if (!home) return ctx.render('home-unit', { title: '首页', unbound: true });
       const base = home.track === 'staff' ? 'staff' : 'units';
       ctx.render('home-unit', {
-        title: '首页', ...home, isStaff: home.track === 'staff',
-        scorecard: urlOf([base, home.unit.id], home.result ? { run: home.result.runId } : {}),
-        appealsHref: urlOf([base, home.unit.id, 'appeals']),
+        title: '首页', ...home, isStaff: home.track === 'staff', base,
       });
     },
   },
