@@ -137,7 +137,8 @@ async function currentGlance(db: Tx, run: RunRow, now: number): Promise<NonNulla
 
 /** The newest unread messages (five), for a home page. */
 async function unreadGlance(db: Tx, userId: number): Promise<MessageGlance[]> {
-  return (await inboxOf(db, userId, 5)).filter((m) => m.read_at === null).map((m) => ({ title: m.title, at: m.created_at, link: safeLink(m.link) }));
+  const brief = (t: string) => ([...t].length > 80 ? `${[...t].slice(0, 79).join('')}…` : t);
+  return (await inboxOf(db, userId, 5)).filter((m) => m.read_at === null).map((m) => ({ title: brief(m.title), at: m.created_at, link: safeLink(m.link) }));
 }
 
 export interface UnitHome {
