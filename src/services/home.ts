@@ -72,11 +72,11 @@ export const STEPS = ['录入数据', '记分', '核对草稿并发布公示', '
 /** The next step of a period's track, in words, with where to take it, and which of STEPS it is (5: all done). */
 export function nextStep(g: Omit<TrackGlance, 'next'>, periodId: string): TrackGlance['next'] {
   const c = g.current;
-  if (c?.state === 'final') {
-    if (g.newestDraft !== null) return { words: `核对更正草稿第${g.newestDraft}号并发布公示`, place: { to: 'run', runId: g.newestDraft }, done: false, step: 2 };
-    return { words: '已定稿，本期考核完成', place: { to: 'run', runId: c.id }, done: true, step: 5 };
-  }
-  if (c && c.openAppeals > 0) return { words: `答复申诉（${c.openAppeals}件未答复）`, place: { to: 'appeals' }, done: false, step: 3 };
+  // Appeals are answered first: a correction they lead to is the draft that follows.
+  if (c && c.state !== 'final' && c.openAppeals > 0) return { words: `答复申诉（${c.openAppeals}件未答复）`, place: { to: 'appeals' }, done: false, step: 3 };
+  // A draft beside a published result is its correction (or a new scoring) to review before it replaces it.
+  if (c && g.newestDraft !== null) return { words: `核对更正草稿第${g.newestDraft}号并发布公示`, place: { to: 'run', runId: g.newestDraft }, done: false, step: 2 };
+  if (c?.state === 'final') return { words: '已定稿，本期考核完成', place: { to: 'run', runId: c.id }, done: true, step: 5 };
   if (c?.state === 'review') {
     return { words: `公示中，${c.daysLeft === 0 ? '今天截止' : `还剩${c.daysLeft}天`}；公示期满后定稿`, place: { to: 'run', runId: c.id }, done: false, step: 4 };
   }
