@@ -1,12 +1,13 @@
 import type { Tx } from '../db/connection.js';
-import { auditActors, auditCount, auditPage, type AuditFilter, type AuditRow } from '../db/queries/audit.js';
+import { auditCount, auditHasActor, auditPage, type AuditFilter, type AuditRow } from '../db/queries/audit.js';
+import { displayNames } from '../db/queries/users.js';
 import { listPeriods } from '../db/queries/periods.js';
 import { listRuns, type RunRow } from '../db/queries/runs.js';
 import { listUnits } from '../db/queries/units.js';
 import { accountsByName, accountsOfUnit, rulesetTitles, unitNames } from '../db/queries/overview.js';
 import { own, table } from '../engine/own.js';
 import { localDayStart, localSecond } from '../local-time.js';
-import { actorNames, type ActorName } from './actors.js';
+import { actorNames, SYSTEM_ACTOR, type ActorName } from './actors.js';
 import { ROLES } from './accounts.js';
 import { periodTitle } from './period.js';
 import { dateInWords, isDate } from './review-period.js';
@@ -112,7 +113,7 @@ export async function readAuditQuery(db: Tx, raw: Record<string, unknown>): Prom
   const query: AuditQuery = { person: text('person', '人员'), action: text('action', '操作'), unit: text('unit', '单位'), from: text('from', '起始日期'), to: text('to', '截止日期'), page: 1 };
   const filter: AuditFilter = {};
   if (query.person) {
-    if ((await auditActors(db)).includes(query.person)) filter.actor = query.person;
+    if (await auditHasActor(db, query.person)) filter.actor = query.person;
     else { problems.push('筛选条件“人员”不在审计记录中，已忽略'); query.person = ''; }
   }
   if (query.action) {
@@ -184,7 +185,9 @@ export async function auditTrailPage(db: Tx, read: AuditQueryResult): Promise<Au
   const rows = await auditPage(db, filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   const words = await wordsFor(db, rows);
   const actor = await actorNames(db);
-  const people = (await auditActors(db)).map((a) => ({ value: a, name: cut(actor(a), 40), selected: a === query.person }))
+  // The accounts and 系统 (not every name ever typed at a failed login: a list anyone could lengthen), and the person asked for.
+  const names = [...new Set([...(await displayNames(db)).map((u) => u.username), SYSTEM_ACTOR, ...(query.person ? [query.person] : [])])];
+  const people = names.map((a) => ({ value: a, name: cut(actor(a), 40), selected: a === query.person }))
     .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
   const all = await listUnits(db);
   const units = UNIT_GROUPS.map(([kind, label]) => ({

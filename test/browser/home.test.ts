@@ -92,6 +92,21 @@ describe('home pages, inbox and audit trail in the browser (issue 19, points 6�
     await page.context().close();
   });
 
+  it('shows a village with a hostile name of 100 characters its home as text, on a phone without sideways scroll', async () => {
+    const name = `<script>alert(1)</script>{{x}}\u202e${'长'.repeat(68)}`;
+    await app.db('units').where({ id: 'v09' }).update({ name });
+    const page = await open('v09', 390, '/');
+    expect(await page.textContent('main')).to.contain(name);
+    expect(await overflow(page)).to.equal(0);
+    await shot(page, 'home-village-hostile-390');
+    await page.goto(`${app.url}/inbox`);
+    expect(await overflow(page)).to.equal(0);
+    await page.context().close();
+    const audit = await open('leader', 390, '/audit?unit=v09');
+    expect(await overflow(audit)).to.equal(0);
+    await audit.context().close();
+  });
+
   it('filters the audit trail by unit and action in its form', async () => {
     await look('leader', '/audit?unit=v01', 'audit', async (page) => {
       expect(await page.textContent('p.meta')).to.contain('单位：枫林村');

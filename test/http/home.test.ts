@@ -148,6 +148,7 @@ describe('home pages, inbox and audit trail', function () {
       expect(lines[0]).to.equal('时间（北京时间）,人员,操作,涉及');
       expect(lines.slice(1)).to.have.length(1);
       expect(lines[1]).to.match(/^2024-12-02 10:00:00,.+,发布公示,/);
+      expect((await leader.request('GET', '/audit/export.pdf')).status).to.equal(404);
     });
   });
 });

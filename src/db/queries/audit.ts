@@ -58,7 +58,7 @@ export async function auditCount(db: Tx, f: AuditFilter): Promise<number> {
   return Number((row as { n: number | string }).n);
 }
 
-/** Everyone who appears in the log (account names, the product's own `system`, a name typed at a failed login). */
-export async function auditActors(db: Tx): Promise<string[]> {
-  return (await db('audit_log').distinct('actor').orderBy('actor')).map((r: { actor: string }) => r.actor);
+/** Whether anyone of this name appears in the log as who did something (an account, `system`, a name typed at a failed login). */
+export async function auditHasActor(db: Tx, actor: string): Promise<boolean> {
+  return (await db('audit_log').select('id').where({ actor }).first()) !== undefined;
 }
