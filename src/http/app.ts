@@ -20,7 +20,7 @@ import { createViews, Fragment, type PageParts, type Views } from './views.js';
 
 /**
  * The web application: security headers → static files → no-store for all else → body → session → account →
- * same-origin check → each route's pipeline (access → ownership → upload → CSRF →
+ * same-origin check → each route's pipeline (access → ownership → a page's unread count → upload → CSRF →
  * handler) → one error page (an id to quote, never a stack trace).
  */
 
