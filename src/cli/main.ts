@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
-import { changesCommand, exportCommand, importCommand, publishCommand, runCommand, runsCommand, verifyCommand } from './commands/record.js';
+import { changesCommand, discardCommand, exportCommand, finalizeCommand, importCommand, publishCommand, runCommand, runsCommand, verifyCommand } from './commands/record.js';
 import { reportCommand } from './commands/report.js';
 import { scoreCommand } from './commands/score.js';
 import { scorecardCommand } from './commands/scorecard.js';
@@ -78,10 +78,23 @@ export function buildProgram(): Command {
     .action(async (period: string, opts) => set(await runCommand(period, opts)));
 
   command('publish')
-    .description('发布一次考核；发布后不再改变。更正发布时，取代被更正的那次并列出变动')
+    .description('发布一次考核（草稿），开始公示；发布后结果不再改变。更正发布时，取代被更正的那次并列出变动')
     .argument('<run>', '考核编号')
+    .option('-u, --until <date>', '公示截止日期 YYYY-MM-DD（北京时间，当天仍可申诉；默认为5个工作日后）')
     .option(...BY)
     .action(async (run: string, opts) => set(await publishCommand(run, opts)));
+
+  command('finalize')
+    .description('定稿：公示截止且申诉全部答复后，考核结果定稿，不再改变')
+    .argument('<run>', '考核编号')
+    .option(...BY)
+    .action(async (run: string, opts) => set(await finalizeCommand(run, opts)));
+
+  command('discard')
+    .description('作废一次考核草稿（其结果删除，记录保留为“已作废”）')
+    .argument('<run>', '考核编号')
+    .option(...BY)
+    .action(async (run: string, opts) => set(await discardCommand(run, opts)));
 
   command('verify')
     .description('按考核所用的规则版本和输入快照重新计算，核对保存的结果是否完全一致（不一致时退出码为 5）')
@@ -100,6 +113,7 @@ export function buildProgram(): Command {
     .description('列出考核记录')
     .option('-p, --period <period>', '只列出该考核期')
     .option('-t, --track <track>', '只列出该类别')
+    .addOption(new Option('-f, --format <format>', '输出格式（json：每次考核的编号、考核期、类别、状态、公示截止等）').choices(['table', 'json']).default('table'))
     .action(async (opts) => set(await runsCommand(opts)));
 
   command('changes')

@@ -1,6 +1,7 @@
 import { inTransaction, type Db, type Tx } from '../db/connection.js';
 import { dedupeSent, inboxOf, insertMessages, markRead, messageCount, recipientIds, unreadCount, unreadForHeader } from '../db/queries/messages.js';
-import { runsEndingReview, unitsOfRun } from '../db/queries/overview.js';
+import { runsEndingReview } from '../db/queries/overview.js';
+import { rankedUnitsWithAccounts } from '../db/queries/publication.js';
 import type { Role } from '../db/queries/users.js';
 import { periodTitle } from './period.js';
 import { perDatabase } from './per-database.js';
@@ -122,7 +123,7 @@ export async function remindDeadlines(db: Db, links: ReminderLinks, now: number 
     const when = `${dateInWords(run.review_until!)}（${left === 0 ? '今天' : left === 1 ? '明天' : `${left}天后`}）`;
     const what = `${periodTitle(run.period_id)}${trackTitle(run.track) ?? ''}结果`;
     await inTransaction(db, async (tx) => {
-      for (const unitId of await unitsOfRun(tx, run.id)) {
+      for (const unitId of await rankedUnitsWithAccounts(tx, run.id)) {
         await notify(tx, { unitIds: [unitId] }, {
           kind: 'review.deadline', title: `公示即将截止：${what}的公示于${when}截止，如有异议请在截止前申诉`,
           link: links.unitAppeals(unitId, run.track, run.id), dedupe,

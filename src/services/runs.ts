@@ -22,6 +22,7 @@ import { sha256 } from '../io/rule-file.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { faultPoint } from './fault.js';
 import { defaultReviewUntil, isDate, today } from './review-period.js';
+import { announceReview } from './run-notices.js';
 import { writeWhileMaking } from './overlapped-writes.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 import { dict, own, table } from '../engine/own.js';
@@ -69,7 +70,7 @@ export async function withExplanations(db: Tx, run: RunRow, units: UnitResult[])
 
 /**
  * For a rule set with links (双线考核), the results of each linked track's run of the same
- * period — the published one, else the newest draft — as the values the rows read.
+ * period — the current one (under 公示 or final), else the newest draft — as the values the rows read.
  */
 async function linkedValues(db: Tx, rs: CompiledRuleSet, periodId: string): Promise<{ values: Map<string, Map<string, LinkedResult>>; runs: Record<string, number> }> {
   const links = [...new Set(rs.inputs.filter((i) => i.link).map((i) => i.link!))];
@@ -77,7 +78,7 @@ async function linkedValues(db: Tx, rs: CompiledRuleSet, periodId: string): Prom
   const runs = dict<number>();
   for (const link of links) {
     const candidates = await listRuns(db, { periodId, track: link });
-    const run = candidates.find((r) => r.status === 'published') ?? candidates.find((r) => r.status === 'draft');
+    const run = candidates.find((r) => r.status === 'published' || r.status === 'final') ?? candidates.find((r) => r.status === 'draft');
     if (!run) throw new RunRefused('LINK_RUN_MISSING', `双线考核需要先有${periodTitle(periodId)}${trackTitle(link) ?? link}的考核结果：请先对${trackTitle(link) ?? link}记分`);
     runs[link] = run.id;
     const results = new Map<string, LinkedResult>((await runResults(db, run.id)).units.map((u) => [u.id, {
@@ -323,6 +324,7 @@ export async function publishRun(db: Db, runId: number, by: string, reviewUntil:
         throw new RunRefused('NOT_A_DRAFT', `第${runId}号考核已是“${STATUS[now.status]}”状态，不能再发布`);
       }
       await faultPoint('publish');
+      await announceReview(tx, run, reviewUntil);
       await appendAudit(tx, { at, actor: by, action: 'run.publish', subject: `run ${runId}`, detail: JSON.stringify({ period: run.period_id, track: run.track, supersedes: run.supersedes_id, reviewUntil }) });
       return { run: (await getRun(tx, runId))!, superseded: run.supersedes_id !== null ? await getRun(tx, run.supersedes_id) : undefined };
     });

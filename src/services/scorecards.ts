@@ -100,9 +100,12 @@ function trendChart(trend: TrendLine[], precision: number): string | null {
   return svg;
 }
 
-/** Runs a unit appears in, newest first: the published ones (a superseded run gives way to its correction); drafts only for those who may see drafts. */
+/** A result the units see: under 公示 or final (定稿). */
+const isCurrent = (r: RunRow) => r.status === 'published' || r.status === 'final';
+
+/** Runs a unit appears in, newest first: those under 公示 or final (a superseded run gives way to its correction); drafts only for those who may see drafts. */
 function runsOf(all: RunRow[], track: string, withDrafts: boolean): RunRow[] {
-  return all.filter((r) => r.track === track && (r.status === 'published' || (withDrafts && r.status === 'draft')));
+  return all.filter((r) => r.track === track && (isCurrent(r) || (withDrafts && r.status === 'draft')));
 }
 
 /** What a unit's scorecard shows of one run: it follows from the run's results alone, which never change once sealed. */
@@ -208,7 +211,7 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
     const card = await runCardOf(db, run, unitId);
     if (!card) continue;
     const trend: TrendLine[] = [];
-    for (const r of runs.filter((x) => x.status === 'published').reverse()) {
+    for (const r of runs.filter(isCurrent).reverse()) {
       const [row] = (await runResults(db, r.id, { unitId })).units;
       if (row) trend.push({ runId: r.id, period: r.period_id, total: row.total, rank: row.rank, grade: row.grade, vetoed: row.vetoed, gradeText: trendGrade(row.grade, row.vetoed) });
     }

@@ -59,9 +59,11 @@ describe('the application in a real browser (Debian chromium)', function () {
     expect(rows).to.equal(18);
     expect(await page.locator('table.ranking-table .badge.veto').count()).to.be.greaterThan(0);
     expect(await page.locator('figure.chart svg').count()).to.equal(1);
-    await Promise.all([page.waitForNavigation(), page.click('text=发布本次考核')]);
+    // 发布 leads to the page that confirms what becomes public and sets the 公示 deadline (issue 19).
+    await Promise.all([page.waitForNavigation(), page.click('a:has-text("发布（开始公示）")')]);
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("发布（开始公示）")')]);
     expect(await page.textContent('.flash')).to.contain('已发布');
-    expect(await page.locator('text=发布本次考核').count()).to.equal(0);
+    expect(await page.locator('text=发布（开始公示）').count()).to.equal(0);
     await shot(page, 'ranking-published');
   });
 

@@ -55,10 +55,12 @@ describe('import templates in a real browser (Debian chromium)', function () {
   }
 
   async function uploadFile(period: string, file: string): Promise<void> {
-    await page.goto(`${app.url}/entry/upload`);
+    await page.goto(`${app.url}/entry/upload?period=${period}&track=village`);
     await page.selectOption('form.entry-upload select[name=period]', period);
     await page.selectOption('form.entry-upload select[name=track]', 'village');
     await page.setInputFiles('input[type=file]', file);
+    // A period with a published result (the demo's 2023) asks to confirm first (issue 19, point 4).
+    if (await page.locator('input[name=confirmPublished]').count()) await page.check('input[name=confirmPublished]');
     await Promise.all([page.waitForNavigation(), page.click('form.entry-upload button[type=submit]')]);
   }
 

@@ -117,12 +117,12 @@ describe('the ranking page, drawn once and read by many', function () {
 
   it('shows the run as it is now: a draft, then published, then superseded by its correction', async () => {
     const asDraft = (await leader.get(`/runs/${draft}`)).text;
-    expect(asDraft).to.contain('<span class="badge status draft">草稿</span>').and.to.contain('发布本次考核');
+    expect(asDraft).to.contain('<span class="badge status draft">草稿</span>').and.to.contain('发布（开始公示）');
     expect(villagesIn(asDraft)).to.include('v01');
 
     expect((await leader.post(`/runs/${draft}/publish`)).status).to.equal(303);
     const published = (await leader.get(`/runs/${draft}`)).text;
-    expect(published).to.contain('<span class="badge status published">公示中</span>').and.not.to.contain('发布本次考核');
+    expect(published).to.contain('<span class="badge status review">公示中</span>').and.not.to.contain('发布（开始公示）');
     expect(tableOf(published)).to.equal(tableOf(asDraft));
 
     const correct = await leader.post('/runs', { period: '2024', track: 'village', corrects: String(draft), note: '复核更正' });
@@ -133,7 +133,7 @@ describe('the ranking page, drawn once and read by many', function () {
     const superseded = (await leader.get(`/runs/${draft}`)).text;
     expect(superseded).to.contain('<span class="badge status superseded">已更正</span>');
     const corrected = (await leader.get(`/runs/${correction}`)).text;
-    expect(corrected).to.contain('<span class="badge status published">公示中</span>');
+    expect(corrected).to.contain('<span class="badge status review">公示中</span>');
     expect(tableOf(corrected)).to.contain(`href="/units/v01?run=${correction}"`).and.not.to.contain(`?run=${draft}"`);
   });
 

@@ -16,12 +16,12 @@ function sources(dir = path.join(ROOT, 'src')): string[] {
   });
 }
 
-/** The action codes the product writes to the audit log: the quoted codes after `action:` (one, or each of a choice). */
+/** The action codes the product writes to the audit log: the quoted codes after `action:` (one, or each of a choice), and a step's `audit:` code. */
 function writtenActions(): string[] {
   const codes = new Set<string>();
   // The audit page's own reading (its form's fields are named action too) writes nothing.
   for (const file of sources().filter((f) => !/audit-trail\.ts$|routes[\\/]audit\.ts$/.test(f))) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/action: ([^,}\n]+)/g)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:action|audit): ([^,}\n]+)/g)) {
       for (const q of m[1].matchAll(/'([a-z]+(?:\.[a-z]+)*)'/g)) codes.add(q[1]);
     }
   }
@@ -31,7 +31,7 @@ function writtenActions(): string[] {
 describe('audit trail: action words', () => {
   it('has words for every action the code writes to the audit log', () => {
     const written = writtenActions();
-    expect(written).to.include.members(['run.publish', 'inputs.entry', 'access.denied', 'user.disable', 'user.enable', 'login']);
+    expect(written).to.include.members(['run.publish', 'run.finalize', 'run.discard', 'inputs.entry', 'access.denied', 'user.disable', 'user.enable', 'login']);
     for (const code of written) expect(Object.hasOwn(ACTION_WORDS, code), code).to.equal(true);
   });
 

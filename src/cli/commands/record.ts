@@ -5,13 +5,15 @@ import type { Db } from '../../db/connection.js';
 import { readTableFile } from '../../io/table.js';
 import { importInputs } from '../../services/import-inputs.js';
 import { exportRun, type ExportFormat, type ExportWhat } from '../../services/export.js';
-import { compareRuns, createRun, listRuns, publishRun, requireRun, STATUS, verifyRun } from '../../services/runs.js';
+import { compareRuns, createRun, listRuns, requireRun, verifyRun } from '../../services/runs.js';
+import { defaultReviewUntil, discard, finalize, publish, stateInWords } from '../../services/publication.js';
+import { dateInWords } from '../../services/review-period.js';
 import { EXIT } from '../exit.js';
 import { progress } from '../progress.js';
 import { textTable } from '../text-table.js';
 import { withStore } from '../with-store.js';
 
-/** The commands on the appraisal record: import, run, publish, verify, export, runs, changes. */
+/** The commands on the appraisal record: import, run, publish, finalize, discard, verify, export, runs, changes. */
 
 export interface ByOption { by: string }
 
@@ -45,14 +47,30 @@ export function runCommand(period: string, opts: ByOption & { track: string; rul
   });
 }
 
-export function publishCommand(runId: string, opts: ByOption): Promise<number> {
+export function publishCommand(runId: string, opts: ByOption & { until?: string }): Promise<number> {
   return withStore(async (db) => {
-    const { run, superseded } = await publishRun(db, Number(runId), opts.by);
-    process.stdout.write(`第${run.id}号考核已发布（${zoneName()} ${localSecond(run.published_at!)}，${run.published_by}）\n`);
+    const { run, superseded } = await publish(db, Number(runId), opts.by, opts.until ?? defaultReviewUntil());
+    process.stdout.write(`第${run.id}号考核已发布（${zoneName()} ${localSecond(run.published_at!)}，${run.published_by}），公示至${dateInWords(run.review_until!)}（北京时间）\n`);
     if (superseded) {
       process.stdout.write(`更正：第${superseded.id}号考核已被第${run.id}号更正取代。变动如下：\n`);
       await printChanges(db, superseded.id, run.id);
     }
+    return EXIT.ok;
+  });
+}
+
+export function finalizeCommand(runId: string, opts: ByOption): Promise<number> {
+  return withStore(async (db) => {
+    const run = await finalize(db, Number(runId), opts.by);
+    process.stdout.write(`第${run.id}号考核已定稿（${zoneName()} ${localSecond(run.finalized_at!)}，${run.finalized_by}），结果不再改变\n`);
+    return EXIT.ok;
+  });
+}
+
+export function discardCommand(runId: string, opts: ByOption): Promise<number> {
+  return withStore(async (db) => {
+    const run = await discard(db, Number(runId), opts.by);
+    process.stdout.write(`第${run.id}号考核（草稿）已作废\n`);
     return EXIT.ok;
   });
 }
@@ -109,15 +127,25 @@ export function exportCommand(runId: string, opts: { format: ExportFormat; what:
   });
 }
 
-export function runsCommand(opts: { period?: string; track?: string }): Promise<number> {
+export function runsCommand(opts: { period?: string; track?: string; format?: 'table' | 'json' }): Promise<number> {
   return withStore(async (db) => {
     const runs = await listRuns(db, { periodId: opts.period, track: opts.track });
+    if (opts.format === 'json') {
+      process.stdout.write(`${JSON.stringify(runs.map((r) => {
+        const { state, title } = stateInWords(r);
+        return {
+          id: r.id, period: r.period_id, track: r.track, state, stateTitle: title, reviewUntil: r.review_until,
+          publishedAt: r.published_at, finalizedAt: r.finalized_at, supersedes: r.supersedes_id, supersededBy: r.superseded_by,
+        };
+      }), null, 2)}\n`);
+      return EXIT.ok;
+    }
     const rows = runs.map((r) => [
-      String(r.id), r.period_id, r.track, STATUS[r.status] ?? r.status, String(r.unit_count), r.rule_sha256.slice(0, 12),
+      String(r.id), r.period_id, r.track, stateInWords(r).title, r.review_until ?? '', String(r.unit_count), r.rule_sha256.slice(0, 12),
       localSecond(r.created_at), r.published_at ? localSecond(r.published_at) : '',
       r.supersedes_id !== null ? `更正第${r.supersedes_id}号` : '',
     ]);
-    process.stdout.write(textTable(['编号', '考核期', '类别', '状态', '单位数', '规则版本', '生成时间', '发布时间', '备注'], rows, [true]));
+    process.stdout.write(textTable(['编号', '考核期', '类别', '状态', '公示截止', '单位数', '规则版本', '生成时间', '发布时间', '备注'], rows, [true]));
     return EXIT.ok;
   });
 }

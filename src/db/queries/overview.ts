@@ -40,11 +40,6 @@ export async function runsEndingReview(db: Tx, from: string, to: string): Promis
   return db('runs').where({ status: 'published' }).whereNotNull('review_until').whereBetween('review_until', [from, to]).orderBy('id');
 }
 
-/** The units a run ranked. */
-export async function unitsOfRun(db: Tx, runId: number): Promise<string[]> {
-  return (await db('results').select('unit_id').where({ run_id: runId })).map((r: { unit_id: string }) => r.unit_id);
-}
-
 /** The newest run under 公示 or final that ranked the unit, of a track. */
 export async function latestCurrentRunOf(db: Tx, unitId: string, track: string): Promise<RunRow | undefined> {
   return db('runs').select('runs.*').join('results', 'results.run_id', 'runs.id')

@@ -7,6 +7,7 @@ import { readTable } from '../../io/table.js';
 import { enteredInputs, periodOf, trackRules } from '../../services/entry.js';
 import { importInputs } from '../../services/import-inputs.js';
 import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
+import { publishedWarning } from '../../services/publication.js';
 import { inputTemplateFile, templateMismatch } from '../../services/templates.js';
 import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
 import {
@@ -34,7 +35,9 @@ async function renderUpload(ctx: Context, form: UploadForm, extra: Record<string
   const { ruleset } = await trackRules(ctx.db, form.track, ctx.user!.username);
   let chosen: PeriodSpec | undefined;
   try { chosen = periodOf(form.period); } catch (e) { if (!(e instanceof PeriodInvalid)) throw e; }
+  const published = chosen && (await publishedWarning(ctx.db, chosen.id, form.track));
   ctx.render('entry-upload', {
+    published: published && { text: published.text, unconfirmed: extra.unconfirmed === true },
     title: '上传数据文件', form, tracks: trackOptions(form.track), periods: await periodSelect(ctx, form.period),
     limitMb: UPLOAD_LIMIT_BYTES / 1024 / 1024, backHref: statusHref(chosen?.id ?? form.period, form.track),
     template: chosen && { periodTitle: chosen.title, trackName: trackTitle(form.track), ...templateLinks(chosen.id, form.track) },
@@ -78,6 +81,8 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
     if (!(e instanceof PeriodInvalid)) throw e;
     return renderUpload(ctx, form, { error: e.message }, 422);
   }
+  // A period whose result is under 公示 or final: imported only once the page's warning is confirmed.
+  if (!body.confirmPublished && (await publishedWarning(ctx.db, period.id, form.track))) return renderUpload(ctx, form, { unconfirmed: true }, 422);
   const file = req.file;
   if (!file) return renderUpload(ctx, form, { error: '请选择要上传的数据文件（CSV、XLSX 或 JSON）' }, 422);
   const fileName = uploadedName(file.originalname);

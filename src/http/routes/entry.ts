@@ -10,6 +10,7 @@ import {
   enteredInputs, limitsText, periodChoices, periodOf, saveUnitInputs, storedText, trackRules, unitForEntry, type TrackRules,
 } from '../../services/entry.js';
 import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
+import { publishedWarning } from '../../services/publication.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { dict, own } from '../../engine/own.js';
 import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
@@ -163,8 +164,9 @@ async function formTarget(req: Request, ctx: Context): Promise<FormTarget> {
   return { period, track, rules, unit };
 }
 
-async function renderForm(ctx: Context, t: FormTarget, values: Record<string, string>, problems: DataProblem[], status = 200): Promise<void> {
+async function renderForm(ctx: Context, t: FormTarget, values: Record<string, string>, problems: DataProblem[], status = 200, unconfirmed = false): Promise<void> {
   const { ruleset } = t.rules;
+  const published = await publishedWarning(ctx.db, t.period.id, t.track);
   const stored = await inputOf(ctx.db, t.period.id, ruleset.subject, t.unit.id);
   const { byField, general } = formProblems(ruleset, problems);
   ctx.render('entry-form', {
@@ -173,6 +175,7 @@ async function renderForm(ctx: Context, t: FormTarget, values: Record<string, st
     backHref: statusHref(t.period.id, t.track), fields: fieldsOf(ruleset, values, byField), general,
     fieldErrorCount: [...byField.values()].reduce((n, list) => n + list.length, 0),
     linkedCount: ruleset.inputs.length - enteredInputs(ruleset).length,
+    published: published && { text: published.text, unconfirmed },
   }, status);
 }
 
@@ -185,6 +188,8 @@ async function formPage(req: Request, _res: Response, ctx: Context): Promise<voi
 async function saveForm(req: Request, res: Response, ctx: Context): Promise<void> {
   const t = await formTarget(req, ctx);
   const cells = postedCells(t.rules.ruleset, req.body ?? {});
+  // A period whose result is under 公示 or final: saved only once the form's warning is confirmed.
+  if (!req.body?.confirmPublished && (await publishedWarning(ctx.db, t.period.id, t.track))) return renderForm(ctx, t, cells, [], 422, true);
   try {
     await saveUnitInputs(ctx.db, { periodId: t.period.id, track: t.track, unitId: t.unit.id, cells, by: ctx.user!.username });
   } catch (e) {

@@ -8,7 +8,8 @@ import { rankingView, type RankingView } from '../../services/rankings.js';
 import {
   finderKey, finderOptions, findingSummary, findUnits, foundChartSvg, gradeChoices, isFiltered, SANCTION_FILTERS, sortChoices, type FinderOptions,
 } from '../../services/ranking-finder.js';
-import { createRun, listRuns, publishRun, requireRun, RunRefused, STATUS } from '../../services/runs.js';
+import { createRun, listRuns, requireRun, RunRefused } from '../../services/runs.js';
+import { changedAfterPublication, nextSteps, stateInWords } from '../../services/publication.js';
 import { sendDownload } from '../download.js';
 import { KeptFragments } from '../kept-fragments.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
@@ -21,13 +22,13 @@ import { periodTitle } from '../../services/period.js';
 /** Township leaders run, review and publish appraisals; the ranking page and its exports. */
 
 
-function runId(req: Request): number {
+export function runId(req: Request): number {
   const id = Number(req.params.id);
   if (!Number.isInteger(id) || id <= 0) throw notFound('考核');
   return id;
 }
 
-async function existingRun(req: Request, db: Parameters<typeof requireRun>[0]) {
+export async function existingRun(req: Request, db: Parameters<typeof requireRun>[0]) {
   try {
     return await requireRun(db, runId(req));
   } catch (e) {
@@ -92,7 +93,7 @@ export const runRoutes: RouteSpec[] = [
     handle: async (_req, _res, ctx) => {
       const actor = await actorNames(ctx.db);
       const runs = (await listRuns(ctx.db)).map((r) => ({
-        ...r, statusName: STATUS[r.status], trackName: trackTitle(r.track) ?? r.track, periodName: periodTitle(r.period_id),
+        ...r, state: stateInWords(r), trackName: trackTitle(r.track) ?? r.track, periodName: periodTitle(r.period_id),
         createdBy: actor(r.created_by), publishedBy: actor(r.published_by), unitCount: countOf(r.track, r.unit_count),
       }));
       ctx.render('runs', { title: '考核与排名', runs, periods: await listPeriods(ctx.db), tracks: [...trackOptions(), { id: 'both', name: '双线考核（先村后工作人员）' }] });
@@ -135,8 +136,8 @@ export const runRoutes: RouteSpec[] = [
       const options = finderOptions(req.query);
       const printedAt = new Date().toISOString();
       ctx.render('ranking', {
-        title: `${view.periodTitle} ${view.ruleset.title}`, ...view, heading: rankingHeading(view), statusName: STATUS[run.status],
-        isDraft: run.status === 'draft', trackName: trackTitle(run.track) ?? run.track,
+        title: `${view.periodTitle} ${view.ruleset.title}`, ...view, heading: rankingHeading(view),
+        state: stateInWords(run), steps: await nextSteps(ctx.db, run), changedAfter: await changedAfterPublication(ctx.db, run), trackName: trackTitle(run.track) ?? run.track,
         rankingTable: rankingTable(ctx.views, view, run.track === 'staff' ? 'staff' : 'units', options),
         find: options,
         gradeChoices: gradeChoices(view, options), sortChoices: sortChoices(view, options),
@@ -146,20 +147,6 @@ export const runRoutes: RouteSpec[] = [
         // a ranking sorted, filtered or searched prints as found.
         notice: findingSummary(view, options) ? null : noticePart(ctx.views, await noticeOfView(ctx.db, view, printedAt)),
       });
-    },
-  },
-  {
-    method: 'post', path: '/runs/:id/publish', access: ['admin', 'leader'],
-    handle: async (req, res, ctx) => {
-      const run = await existingRun(req, ctx.db);
-      try {
-        const { superseded } = await publishRun(ctx.db, run.id, ctx.user!.username);
-        req.session.flash = superseded ? `第${run.id}号考核已发布，取代了第${superseded.id}号` : `第${run.id}号考核已发布`;
-      } catch (e) {
-        if (!(e instanceof RunRefused)) throw e;
-        req.session.flash = e.message;
-      }
-      res.redirect(303, urlOf(['runs', run.id]));
     },
   },
   {

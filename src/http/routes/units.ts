@@ -2,11 +2,12 @@ import type { Request } from 'express';
 import { exportRun } from '../../services/export.js';
 import { resultNotice } from '../../services/notice.js';
 import { scorecardOf, type Scorecard } from '../../services/scorecards.js';
-import { STATUS } from '../../services/runs.js';
 import { sendDownload } from '../download.js';
 import { notFound, type RouteSpec } from '../route.js';
 import type { Fragment, Views } from '../views.js';
 import { periodTitle } from '../../services/period.js';
+import { reviewBanner, stateInWords } from '../../services/publication.js';
+import { urlOf } from '../url.js';
 
 /** A village's own scorecard (and a staff member's page): what each clause scored and why. */
 
@@ -39,6 +40,16 @@ function runCard(views: Views, card: Scorecard): Fragment {
   return drawn;
 }
 
+/** The 公示 banner of a scorecard, with the way to the unit's appeals (its own account only) and to the ranking it may see. */
+function reviewOf(card: Scorecard, base: string, ownAccount: boolean) {
+  const banner = reviewBanner(card.run);
+  if (!banner) return null;
+  return {
+    ...banner, rankingHref: urlOf([base, card.unit.id, 'ranking'], { run: card.run.id }),
+    appealsHref: banner.appeals && ownAccount ? urlOf([base, card.unit.id, 'appeals'], { run: card.run.id }) : null,
+  };
+}
+
 function scorecardRoute(path: string, ownUnit: string, track: 'village' | 'staff'): RouteSpec {
   return {
     method: 'get', path, access: ['admin', 'leader', track], ownUnit,
@@ -47,13 +58,14 @@ function scorecardRoute(path: string, ownUnit: string, track: 'village' | 'staff
       const card = await scorecardOf(ctx.db, req.params[ownUnit] as string, { runId: runParam(req), withDrafts, track });
       if (!card) throw notFound('记分卡');
       ctx.render('scorecard', {
-        title: `${card.unit.name} 记分卡`, ...card, statusName: STATUS[card.run.status], precision: card.ruleset.precision,
+        title: `${card.unit.name} 记分卡`, ...card, statusName: stateInWords(card.run).title, precision: card.ruleset.precision,
         periodTitle: periodTitle(card.run.period_id), trend: card.trend.map((t) => ({ ...t, period: periodTitle(t.period) })),
         runCard: runCard(ctx.views, card),
         // Printed, the scorecard is the unit's 考核结果告知单.
         notice: await resultNotice(ctx.db, card),
         isStaff: track === 'staff', unitBase: path.split('/')[1],
-        runOptions: card.runs.map((r) => ({ id: r.id, label: `${periodTitle(r.period_id)}（第${r.id}号，${STATUS[r.status]}）`, selected: r.id === card.run.id })),
+        review: reviewOf(card, path.split('/')[1], ctx.user!.role === track),
+        runOptions: card.runs.map((r) => ({ id: r.id, label: `${periodTitle(r.period_id)}（第${r.id}号，${stateInWords(r).title}）`, selected: r.id === card.run.id })),
       });
     },
   };
