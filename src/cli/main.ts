@@ -1,4 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
+import { backupCommand, restoreCommand } from './commands/backup.js';
+import { appealsCommand } from './commands/appeals.js';
 import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { changesCommand, discardCommand, exportCommand, finalizeCommand, importCommand, publishCommand, runCommand, runsCommand, verifyCommand } from './commands/record.js';
@@ -116,6 +118,12 @@ export function buildProgram(): Command {
     .addOption(new Option('-f, --format <format>', '输出格式（json：每次考核的编号、考核期、类别、状态、公示截止等）').choices(['table', 'json']).default('table'))
     .action(async (opts) => set(await runsCommand(opts)));
 
+  command('appeals')
+    .description('列出申诉：编号、考核、单位、事项、理由、状态、答复、提交与答复的时间和人、证明材料（名称、类型、大小）；待答复的在前')
+    .option('--run <run>', '只列出该次考核的申诉')
+    .addOption(new Option('-f, --format <format>', '输出格式').choices(['table', 'json']).default('table'))
+    .action(async (opts) => set(await appealsCommand(opts)));
+
   command('changes')
     .description('列出一次更正与它所更正的考核之间的变动：排名、总分、等级、否决、奖惩')
     .argument('<run>', '更正的考核编号')
@@ -149,6 +157,18 @@ export function buildProgram(): Command {
   sub('list')
     .description('列出全部账号')
     .action(async () => set(await userListCommand()));
+
+  command('backup')
+    .description('备份 SQLite 数据库到文件（服务运行时也可备份，得到一致的副本）；PostgreSQL 请用 pg_dump')
+    .argument('<file>', '备份文件')
+    .option(...BY)
+    .action(async (file: string, opts) => set(await backupCommand(file, opts)));
+
+  command('restore')
+    .description('用备份文件恢复 SQLite 数据库（须先停止服务）；先检查备份，原数据库保留为 *.before-restore')
+    .argument('<file>', '备份文件')
+    .option(...BY)
+    .action(async (file: string, opts) => set(await restoreCommand(file, opts)));
 
   command('demo')
     .description('检查全部规则集，为示范乡镇的各村记分并打印最近一年的排名（不用数据库）')

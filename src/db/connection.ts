@@ -22,6 +22,9 @@ export class DatabaseRefused extends Error {
 
 const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts], ['0003-appraisal-year', appraisalYear]];
 
+/** The names of the migrations this version knows, oldest first (a backup holding another is from a newer version). */
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);
+
 const migrationSource: Knex.MigrationSource<[string, Knex.Migration]> = {
   getMigrations: async () => MIGRATIONS,
   getMigrationName: (m) => m[0],

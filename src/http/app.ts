@@ -12,7 +12,7 @@ import { dummyHash } from '../services/passwords.js';
 import { ROOT } from '../paths.js';
 import { currentUser, sessions } from './middleware/session.js';
 import { keepNothing, noStore, sameOrigin, securityHeaders } from './middleware/security.js';
-import { HttpError, notFound, type Context, type RouteSpec } from './route.js';
+import { HttpError, notFound, type Context, type RouteSpec, type UploadLimits } from './route.js';
 import { ROUTES } from './routes/index.js';
 import { urlOf } from './url.js';
 import { canGzip, gzipParts } from './compression.js';
@@ -50,6 +50,16 @@ export function createApp(opts: AppOptions): express.Express {
   });
   // Browsers send a file's name as UTF-8 bytes without saying so: read them as UTF-8, so 村级数据.csv arrives intact.
   const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 20 } });
+  /** A route's own limits (an appeal's evidence: five files of 10 MB): its field, files and size, told in words when exceeded. */
+  const uploadOf = (limits: UploadLimits): express.RequestHandler[] => {
+    const parse = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: limits.fileSize, files: limits.files, fields: limits.fields ?? 20 } })
+      .array(limits.field, limits.files);
+    return [
+      (_req, res, next) => { res.locals.uploadLimits = limits; next(); },
+      declaredSizeWithinLimit,
+      parse,
+    ];
+  };
 
   /**
    * What the frame of every page shows (main.hbs): the signed-in user with their role, the menu,
@@ -90,11 +100,15 @@ export function createApp(opts: AppOptions): express.Express {
       if (route.ownUnit && (user.role === 'village' || user.role === 'staff') && req.params[route.ownUnit] !== user.unit_id) {
         return denied(req, user, route, next);
       }
+      if (route.owner && (user.role === 'village' || user.role === 'staff')) {
+        return route.owner(req, db).then((unit) => (unit !== undefined && unit === user.unit_id ? next() : denied(req, user, route, next)), next);
+      }
       next();
     });
     if (route.method === 'get' && route.access !== 'public') pipeline.push(messagesOfPage);
     if (route.method === 'post') {
-      if (route.upload) pipeline.push(declaredSizeWithinLimit, upload.single('file'));
+      if (route.upload === true) pipeline.push(declaredSizeWithinLimit, upload.single('file'));
+      else if (route.upload) pipeline.push(...uploadOf(route.upload));
       pipeline.push(csrfSynchronisedProtection);
     }
     pipeline.push((req, res, next) => {
@@ -136,7 +150,11 @@ export function createApp(opts: AppOptions): express.Express {
     else if (e?.code === 'EBADCSRFTOKEN' || (e?.statusCode === 403 && /csrf/i.test(e.message ?? ''))) {
       status = 403; code = 'CSRF'; message = '表单已过期或来源不明，请刷新页面后重试';
     } else if (e?.code === 'LIMIT_FILE_SIZE' || e?.statusCode === 413 || e?.status === 413) {
-      status = 413; code = 'TOO_LARGE'; message = `上传的文件太大（不超过 ${UPLOAD_LIMIT_BYTES / 1024 / 1024} MB）`;
+      const limits = res.locals.uploadLimits as UploadLimits | undefined;
+      status = 413; code = 'TOO_LARGE';
+      message = limits ? `上传的文件太大：每个文件不超过 ${limits.fileSize / 1024 / 1024} MB，最多 ${limits.files} 个` : `上传的文件太大（不超过 ${UPLOAD_LIMIT_BYTES / 1024 / 1024} MB）`;
+    } else if (e?.code === 'LIMIT_FILE_COUNT' && res.locals.uploadLimits) {
+      status = 400; code = 'TOO_MANY_FILES'; message = `最多上传 ${(res.locals.uploadLimits as UploadLimits).files} 个文件，请减少后重新提交`;
     } else if (err instanceof multer.MulterError) {
       // A form the upload page never sends (another file field, too many parts): the request is wrong, not the server.
       status = 400; code = 'BAD_UPLOAD'; message = '上传的表单无效，请从上传页面重新选择文件';
@@ -170,10 +188,13 @@ export function createApp(opts: AppOptions): express.Express {
  */
 function declaredSizeWithinLimit(req: Request, res: Response, next: NextFunction): void {
   const declared = Number(req.get('content-length'));
-  if (Number.isFinite(declared) && declared > UPLOAD_LIMIT_BYTES + 64 * 1024) {
+  const limits = res.locals.uploadLimits as UploadLimits | undefined;
+  const total = limits ? limits.fileSize * limits.files : UPLOAD_LIMIT_BYTES;
+  if (Number.isFinite(declared) && declared > total + 64 * 1024) {
     // The rest of the body is not wanted: the connection closes once the answer is sent.
     res.set('Connection', 'close');
-    return next(new HttpError(413, `上传的文件太大（不超过 ${UPLOAD_LIMIT_BYTES / 1024 / 1024} MB）`, 'TOO_LARGE'));
+    const message = limits ? `上传的文件太大：每个文件不超过 ${limits.fileSize / 1024 / 1024} MB，最多 ${limits.files} 个` : `上传的文件太大（不超过 ${UPLOAD_LIMIT_BYTES / 1024 / 1024} MB）`;
+    return next(new HttpError(413, message, 'TOO_LARGE'));
   }
   next();
 }
@@ -220,9 +241,9 @@ function navigationFor(user: UserRow | null, unread?: number): NavItem[] {
   if (!user) return [];
   const messages: NavItem = { href: '/inbox', label: '消息', count: unread || undefined };
   switch (user.role) {
-    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }, { href: '/audit', label: '审计记录' }, messages];
-    case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }, { href: '/audit', label: '审计记录' }, messages];
-    case 'village': return [{ href: urlOf(['units', user.unit_id ?? '']), label: '本村记分卡' }, messages];
-    case 'staff': return [{ href: urlOf(['staff', user.unit_id ?? '']), label: '我的考核' }, messages];
+    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, { href: '/admin/accounts', label: '账号' }, { href: '/admin/units', label: '单位' }, { href: '/admin/backup', label: '备份' }, messages];
+    case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, messages];
+    case 'village': return [{ href: urlOf(['units', user.unit_id ?? '']), label: '本村记分卡' }, { href: urlOf(['units', user.unit_id ?? '', 'appeals']), label: '申诉' }, messages];
+    case 'staff': return [{ href: urlOf(['staff', user.unit_id ?? '']), label: '我的考核' }, { href: urlOf(['staff', user.unit_id ?? '', 'appeals']), label: '申诉' }, messages];
   }
 }

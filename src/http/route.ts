@@ -16,10 +16,20 @@ export interface RouteSpec {
   access: Access;
   /** For village and staff accounts: this route parameter must be their own unit, or the answer is 404. */
   ownUnit?: string;
-  /** A multipart upload (the file is parsed before the CSRF check reads the form). */
-  upload?: boolean;
+  /**
+   * For village and staff accounts: the unit whose record the request names, looked up (an
+   * appeal's unit); not their own, or none, and the answer is 404, written to the audit log.
+   */
+  owner?: (req: Request, db: Db) => Promise<string | undefined>;
+  /**
+   * A multipart upload (parsed before the CSRF check reads the form): `true` for one file in
+   * the field `file` of at most 20 MB, or the field, how many files and how large each may be.
+   */
+  upload?: boolean | UploadLimits;
   handle: (req: Request, res: Response, ctx: Context) => Promise<void>;
 }
+
+export interface UploadLimits { field: string; files: number; fileSize: number; fields?: number; }
 
 export interface Context {
   db: Db;

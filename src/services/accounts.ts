@@ -1,9 +1,9 @@
 import { SYSTEM_ACTOR } from './actors.js';
-import { databaseOf, type Db } from '../db/connection.js';
+import { databaseOf, type Db, type Tx } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { clearThrottle, giveBackAttempt, pruneThrottle, reserveAttempt } from '../db/queries/throttle.js';
-import { getUnit } from '../db/queries/units.js';
-import { bumpSessionEpoch, insertUser, userByFoldedName, listUsers, updateUser, userByName, type Role, type UserRow } from '../db/queries/users.js';
+import { getUnit, unitDisabled } from '../db/queries/units.js';
+import { bumpSessionEpoch, enabledAdminCount, insertUser, userByFoldedName, listUsers, updateUser, userByName, type Role, type UserRow } from '../db/queries/users.js';
 import { accountKey, addressKey, auditedName, typedName, USERNAME_PATTERN } from './login-keys.js';
 import { dummyHash, generatePassword, hashPassword, passwordMatches, passwordProblem, PASSWORD_MESSAGES } from './passwords.js';
 import { table } from '../engine/own.js';
@@ -22,43 +22,107 @@ export class AccountRefused extends Error {
 
 export interface NewUser { username: string; role: Role; unitId?: string | null; displayName?: string; password?: string; }
 
+/** The unit kind each role's accounts are bound to; admin and leader accounts belong to no unit. */
+export const UNIT_KIND_OF_ROLE: Partial<Record<Role, string>> = { village: 'village', staff: 'staff' };
+
+export const DISPLAY_NAME_MAX_CHARS = 100;
+// Control characters, and the marks that turn the direction of the text around them (a name that reads as another's).
+const UNFIT_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** A display name trimmed and checked: 1–100 characters, no control or direction marks. */
+export function checkedDisplayName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '') throw new AccountRefused('DISPLAY_NAME_EMPTY', '请填写名称');
+  if ([...trimmed].length > DISPLAY_NAME_MAX_CHARS) throw new AccountRefused('DISPLAY_NAME_TOO_LONG', `名称超过 ${DISPLAY_NAME_MAX_CHARS} 个字符，请改短`);
+  if (UNFIT_IN_NAME.test(trimmed)) throw new AccountRefused('DISPLAY_NAME_INVALID', '名称含有换行、制表符或改变文字方向的控制字符，请删去');
+  return trimmed;
+}
+
 export async function addUser(db: Db, u: NewUser, by: string): Promise<{ username: string; password: string }> {
   if (!USERNAME_PATTERN.test(u.username)) throw new AccountRefused('USERNAME_INVALID', '用户名只能由 2—64 个字母、数字、下划线、点或连字符组成');
-  if (!(u.role in ROLES)) throw new AccountRefused('ROLE_INVALID', `角色应为 ${Object.keys(ROLES).join('、')} 之一`);
-  if ((u.role === 'village' || u.role === 'staff') && !u.unitId) throw new AccountRefused('UNIT_REQUIRED', '村和工作人员账号须指定所属单位（--unit）');
-  if (u.unitId && !(await getUnit(db, u.unitId))) throw new AccountRefused('UNIT_NOT_FOUND', `没有编号为 “${u.unitId}” 的单位`);
+  if (!Object.hasOwn(ROLES, u.role)) throw new AccountRefused('ROLE_INVALID', `角色应为 ${Object.values(ROLES).join('、')} 之一`);
+  const kind = UNIT_KIND_OF_ROLE[u.role];
+  if (kind && !u.unitId) throw new AccountRefused('UNIT_REQUIRED', '村和工作人员账号须指定所属单位');
+  if (!kind && u.unitId) throw new AccountRefused('UNIT_NOT_ALLOWED', '管理员和乡镇领导账号不属于某个单位');
+  const displayName = checkedDisplayName(u.displayName ?? u.username);
+  if (u.unitId) {
+    const unit = await getUnit(db, u.unitId);
+    if (!unit) throw new AccountRefused('UNIT_NOT_FOUND', '没有这个单位');
+    if (unit.kind !== kind) throw new AccountRefused('UNIT_KIND', `${ROLES[u.role]}账号须属于一个${kind === 'village' ? '村' : '工作人员'}，“${unit.name}”不是`);
+    if (unit.disabled_at) throw new AccountRefused('UNIT_DISABLED', `“${unit.name}”已停用，不能为它新增账号`);
+  }
   // Names differing only in case would share one login count, and read alike in the audit log.
   const taken = await userByFoldedName(db, u.username);
   if (taken) throw new AccountRefused('USERNAME_TAKEN', `用户名 “${taken.username}” 已存在（用户名不区分大小写）`);
   const password = u.password ?? generatePassword();
   const problem = passwordProblem(password);
   if (problem) throw new AccountRefused(`PASSWORD_${problem}`, PASSWORD_MESSAGES[problem]);
+  const hash = await hashPassword(password);
   const at = new Date().toISOString();
-  await insertUser(db, {
-    username: u.username, display_name: u.displayName ?? u.username, role: u.role, unit_id: u.unitId ?? null,
-    password_hash: await hashPassword(password), created_at: at, password_changed_at: at,
+  await db.transaction(async (tx) => {
+    // Checked again inside the writing transaction: a second add of the same name at once finds the first.
+    if (await userByFoldedName(tx, u.username)) throw new AccountRefused('USERNAME_TAKEN', `用户名 “${u.username}” 已存在（用户名不区分大小写）`);
+    await insertUser(tx, {
+      username: u.username, display_name: displayName, role: u.role, unit_id: u.unitId ?? null,
+      password_hash: hash, created_at: at, password_changed_at: at,
+    });
+    await appendAudit(tx, { at, actor: by, action: 'account.add', subject: u.username, detail: JSON.stringify({ role: u.role, unit: u.unitId ?? null }), unit_id: u.unitId ?? null });
   });
-  await appendAudit(db, { at, actor: by, action: 'user.add', subject: u.username, detail: JSON.stringify({ role: u.role, unit: u.unitId ?? null }) });
   return { username: u.username, password };
 }
 
-export async function resetPassword(db: Db, username: string, by: string, password?: string): Promise<string> {
+async function existing(db: Tx, username: string): Promise<UserRow> {
   const user = await userByName(db, username);
   if (!user) throw new AccountRefused('USER_NOT_FOUND', `没有用户 “${username}”`);
+  return user;
+}
+
+/** A new password for the account (generated unless given), returned once; its live sessions end. */
+export async function resetPassword(db: Db, username: string, by: string, password?: string): Promise<string> {
   const next = password ?? generatePassword();
   const problem = passwordProblem(next);
   if (problem) throw new AccountRefused(`PASSWORD_${problem}`, PASSWORD_MESSAGES[problem]);
-  const at = new Date().toISOString();
-  await updateUser(db, username, { password_hash: await hashPassword(next), password_changed_at: at });
-  await bumpSessionEpoch(db, username);
-  await appendAudit(db, { at, actor: by, action: 'user.reset', subject: username, detail: null });
+  const hash = await hashPassword(next);
+  await db.transaction(async (tx) => {
+    const user = await existing(tx, username);
+    const at = new Date().toISOString();
+    await updateUser(tx, username, { password_hash: hash, password_changed_at: at });
+    await bumpSessionEpoch(tx, username);
+    await appendAudit(tx, { at, actor: by, action: 'account.reset', subject: username, detail: null, unit_id: user.unit_id });
+  });
   return next;
 }
 
+/** Changes the name people read for the account (王秘书), not the name it logs in with. */
+export async function renameUser(db: Db, username: string, displayName: string, by: string): Promise<void> {
+  const name = checkedDisplayName(displayName);
+  await db.transaction(async (tx) => {
+    const user = await existing(tx, username);
+    if (user.display_name === name) return;
+    await updateUser(tx, username, { display_name: name });
+    await appendAudit(tx, {
+      at: new Date().toISOString(), actor: by, action: 'account.rename', subject: username,
+      detail: JSON.stringify({ from: user.display_name, to: name }), unit_id: user.unit_id,
+    });
+  });
+}
+
+/**
+ * Disables or enables an account. Disabling ends its live sessions. An admin cannot disable
+ * their own account, nor the last enabled admin account (no one could then manage accounts).
+ */
 export async function setDisabled(db: Db, username: string, disabled: boolean, by: string): Promise<void> {
-  if (!(await updateUser(db, username, { disabled }))) throw new AccountRefused('USER_NOT_FOUND', `没有用户 “${username}”`);
-  await bumpSessionEpoch(db, username);
-  await appendAudit(db, { at: new Date().toISOString(), actor: by, action: disabled ? 'user.disable' : 'user.enable', subject: username, detail: null });
+  await db.transaction(async (tx) => {
+    const user = await existing(tx, username);
+    if (disabled && user.username === by) throw new AccountRefused('SELF', '不能停用自己正在使用的账号');
+    if (disabled && user.role === 'admin' && !user.disabled && (await enabledAdminCount(tx)) <= 1) {
+      throw new AccountRefused('LAST_ADMIN', '这是最后一个启用的管理员账号，停用后将无人能管理账号；请先新增另一个管理员');
+    }
+    if (user.disabled === disabled) return;
+    await updateUser(tx, username, { disabled });
+    await bumpSessionEpoch(tx, username);
+    await appendAudit(tx, { at: new Date().toISOString(), actor: by, action: disabled ? 'account.disable' : 'account.enable', subject: username, detail: null, unit_id: user.unit_id });
+  });
 }
 
 export { listUsers, userByName };
@@ -117,7 +181,8 @@ export async function login(db: Db, username: string, password: string, address:
   // The cheap test of length first: more than twice the cap in UTF-16 units is more than the cap in characters.
   const withinCap = password.length <= 2 * LOGIN_PASSWORD_CAP && [...password].length <= LOGIN_PASSWORD_CAP;
   const user = USERNAME_PATTERN.test(name) ? await userByName(db, name) : undefined;
-  const usable = user && !user.disabled && withinCap ? user : undefined;
+  // An account of a disabled unit (a village merged away, a staff member who left) cannot log in while it is disabled.
+  const usable = user && !user.disabled && withinCap && !(user.unit_id && (await unitDisabled(db, user.unit_id))) ? user : undefined;
   const matches = await check(usable ? usable.password_hash : await dummyHash(), withinCap ? password : '');
   if (!usable || !matches) {
     await appendAudit(db, { at: new Date(now).toISOString(), actor: auditedName(name), action: 'login.fail', subject: address.slice(0, 100), detail: null });

@@ -338,13 +338,13 @@ async function wordsFor(db: Tx, rows: AuditRow[]): Promise<(row: AuditRow) => Au
           if (row.action === 'run.publish' && until && isDate(until)) parts.push(`公示截止${dateInWords(until)}`);
           const corrects = int(detail.corrects);
           if (row.action === 'run.correct' && corrects !== undefined) parts.push(`更正第${corrects}号`);
-          const decision = str(detail.decision) ?? str(detail.status);
+          const decision = str(detail.answer) ?? str(detail.decision) ?? str(detail.status);
           if (row.action === 'appeal.answer' && decision) parts.push(decision === 'rejected' ? '驳回' : decision === 'accepted' ? '采纳' : '');
         } else if (unit) {
           parts.push(cut(unit));
         }
         if (runId === undefined && row.action === 'appeal.answer') {
-          const decision = str(detail.decision) ?? str(detail.status);
+          const decision = str(detail.answer) ?? str(detail.decision) ?? str(detail.status);
           parts.push(decision === 'rejected' ? '驳回' : decision === 'accepted' ? '采纳' : '');
         }
     }

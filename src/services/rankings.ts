@@ -7,13 +7,14 @@ import { totalsChartSvg } from '../report/chart.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { sanctionReasons, type ReasonedSanction } from '../report/sanction-reason.js';
 import { compiledVersion } from './rule-versions.js';
-import { compareRuns, requireRun, runResults, type UnitChange } from './runs.js';
+import { requireRun, runResults } from './runs.js';
+import { correctionChanges, type CorrectionChanges } from './corrections.js';
 import { perDatabase } from './per-database.js';
 
 /**
  * A run's ranking as the township reads it: each unit with its total, its top-level
  * group scores, grade, sanctions (each with its reason: 倒数第二名) and vetoes; filtered by parent (township); the bar
- * chart of totals; and, for a correction, what changed.
+ * chart of totals; and, for a correction, what changed (by the data, by the rules).
  */
 export interface RankingView {
   run: RunRow;
@@ -24,7 +25,8 @@ export interface RankingView {
   parents: Array<{ id: string; name: string; sanctions: Array<{ label: string }> }>;
   parentFilter: string | null;
   chartSvg: string;
-  changes: UnitChange[] | null;
+  /** For a correction: the run it corrects, the rule versions, and what changed by the data and by the rules. */
+  correction: CorrectionChanges | null;
 }
 
 /** Views of recent runs, per database: their results never change, and drawing the chart is the costly part. */
@@ -64,6 +66,6 @@ async function buildView(db: Tx, run: RunRow, parentFilter: string | null): Prom
     periodTitle: period?.title ?? run.period_id,
     parents: all.parents.map((p) => ({ id: p.id, name: names.get(p.id) ?? p.id, sanctions: p.sanctions })),
     chartSvg: totalsChartSvg(units.map((u) => ({ label: u.name ?? u.id, value: u.total, vetoed: u.vetoed })), { max: ruleset.totalPoints, decimals: ruleset.precision }),
-    changes: run.supersedes_id !== null ? await compareRuns(db, run.supersedes_id, run.id) : null,
+    correction: await correctionChanges(db, run),
   };
 }

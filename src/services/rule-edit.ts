@@ -7,6 +7,7 @@ import { parseJsonWithSource } from '../engine/json-source.js';
 import { ruleFileTooLarge, ruleSchema, sha256 } from '../io/rule-file.js';
 import { diffResults, recomputeRun, runResults, type UnitChange } from './runs.js';
 import { compiledVersion, saveRuleVersion } from './rule-versions.js';
+import { labelProblem, proposedLabel, withLabel } from './version-labels.js';
 
 /**
  * Editing a rule set on the web: the text checked exactly as a rule file is, what the
@@ -63,6 +64,30 @@ export function checkEditedSource(source: string, current: Pick<RuleVersionRow, 
     problems.push({ code: 'SUBJECT_CHANGED', message: `考核对象应为 “${current.subject}”，编辑时不能更改`, ...at(ruleset.file.subject === undefined ? '' : '/subject') });
   }
   return problems.length ? { ok: false, problems, warnings } : { ok: true, ruleset, warnings };
+}
+
+export type LabelledEdit =
+  | { ok: true; source: string; ruleset: CompiledRuleSet; warnings: RuleProblem[]; relabelled: { from: string; to: string } | null }
+  | { ok: false; problems: RuleProblem[]; warnings: RuleProblem[] };
+
+/**
+ * A checked edit with a label of its own. An edit that kept the label of the version it
+ * edits is given the next free one (2024.1 → 2024.2), written into its `version`; one whose
+ * label another version holds is refused at /version, naming the label to use. A text
+ * identical to a stored version is that version, label and all.
+ */
+export async function labelEdit(db: Tx, source: string, checked: { ruleset: CompiledRuleSet; warnings: RuleProblem[] }, newest: RuleVersionRow): Promise<LabelledEdit> {
+  const { ruleset, warnings } = checked;
+  const sha = sha256(Buffer.from(source, 'utf8'));
+  if (await getRuleVersion(db, sha)) return { ok: true, source, ruleset, warnings, relabelled: null };
+  if (ruleset.version === newest.version) {
+    const to = await proposedLabel(db, ruleset.id, ruleset.version);
+    const relabelled = withLabel(source, to);
+    const again = checkEditedSource(relabelled, newest);
+    if (again.ok && again.ruleset.version === to) return { ok: true, source: relabelled, ruleset: again.ruleset, warnings: again.warnings, relabelled: { from: ruleset.version, to } };
+  }
+  const problem = await labelProblem(db, { rulesetId: ruleset.id, version: ruleset.version, sha256: sha, source, file: `${ruleset.id} (编辑中)` });
+  return problem ? { ok: false, problems: [problem], warnings } : { ok: true, source, ruleset, warnings, relabelled: null };
 }
 
 /**

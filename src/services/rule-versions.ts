@@ -1,5 +1,5 @@
 import { SYSTEM_ACTOR } from './actors.js';
-import { loadRuleSet, type CompiledRuleSet } from '../engine/index.js';
+import { loadRuleSet, RuleFileInvalid, type CompiledRuleSet } from '../engine/index.js';
 import { isTransaction, type Tx } from '../db/connection.js';
 import { getRuleVersion, insertRuleVersion, latestRuleVersion, type RuleVersionRow } from '../db/queries/rule-versions.js';
 import { appendAudit } from '../db/queries/audit.js';
@@ -8,6 +8,7 @@ import { loadRuleLibrary } from '../io/rule-library.js';
 import { existsSync } from 'node:fs';
 import { perDatabase } from './per-database.js';
 import { DEFAULT_RULESET } from './tracks.js';
+import { labelProblem, labelRaced } from './version-labels.js';
 
 /**
  * Rule set versions, stored immutably by the sha256 of their bytes: importing the
@@ -21,14 +22,28 @@ export class RuleVersionNotFound extends Error {
 
 const compiled = new Map<string, CompiledRuleSet>();
 
+/**
+ * Stores a rule file as a version (once: the same bytes are the same version). Refused
+ * (RuleFileInvalid, RULE_VERSION_LABEL_TAKEN at /version) when another version of the rule
+ * set already holds its label: two versions never share one.
+ */
 export async function saveRuleVersion(db: Tx, rule: RuleFile, by: string, at = new Date().toISOString()): Promise<string> {
   const existing = await getRuleVersion(db, rule.sha256);
   if (existing) return rule.sha256;
   const rs = rule.ruleset;
-  await insertRuleVersion(db, {
-    sha256: rule.sha256, ruleset_id: rs.id, version: rs.version, title: rs.title, subject: rs.subject,
-    source: rule.bytes.toString('utf8'), imported_by: by, imported_at: at,
-  });
+  const source = rule.bytes.toString('utf8');
+  const problem = await labelProblem(db, { rulesetId: rs.id, version: rs.version, sha256: rule.sha256, source, file: rule.file });
+  if (problem) throw new RuleFileInvalid([problem]);
+  try {
+    await insertRuleVersion(db, {
+      sha256: rule.sha256, ruleset_id: rs.id, version: rs.version, title: rs.title, subject: rs.subject,
+      source, imported_by: by, imported_at: at,
+    });
+  } catch (e) {
+    // Saved by someone else between the check and the write: the index of one label per version refuses it.
+    if (!isUniqueViolation(e)) throw e;
+    throw new RuleFileInvalid([labelRaced(rs.version, rule.file, source)]);
+  }
   await appendAudit(db, { at, actor: by, action: 'rules.import', subject: `${rs.id}@${rule.sha256.slice(0, 12)}`, detail: JSON.stringify({ file: rule.file, version: rs.version }) });
   return rule.sha256;
 }
@@ -80,4 +95,9 @@ export async function resolveRuleVersion(db: Tx, ref: string | undefined, track:
   const latest = await latestRuleVersion(db, wanted);
   if (!latest) throw new RuleVersionNotFound(`没有名为 “${wanted}” 的规则集`);
   return latest.sha256;
+}
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  return err.code === '23505' || (err.code === 'SQLITE_CONSTRAINT' && /UNIQUE/i.test(err.message ?? ''));
 }

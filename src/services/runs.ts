@@ -9,6 +9,7 @@ import { type Db, type Tx, inTransaction } from '../db/connection.js';
 import { fromRow, ResultsDigest, resultsDigest, storedForms } from './stored-results.js';
 import { perDatabase } from './per-database.js';
 import { appendAudit } from '../db/queries/audit.js';
+import { setCorrectionRun } from '../db/queries/appeals.js';
 import { countInputs, pinnedInputPages } from '../db/queries/inputs.js';
 import { getPeriod } from '../db/queries/periods.js';
 import { periodTitle } from './period.js';
@@ -26,6 +27,7 @@ import { announceReview } from './run-notices.js';
 import { writeWhileMaking } from './overlapped-writes.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 import { dict, own, table } from '../engine/own.js';
+import { correctionReason, tellCorrection } from './corrections.js';
 
 /**
  * Appraisal runs: a run pins one rule version and one snapshot of the inputs, scores
@@ -140,14 +142,21 @@ export interface CreateRunRequest {
 export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> {
   const track = req.track ?? 'village';
   if (!(await getPeriod(db, req.periodId))) throw new RunRefused('PERIOD_NOT_FOUND', `没有考核期 “${req.periodId}” 的数据，请先导入`);
+  const corrected = req.corrects !== undefined ? await getRun(db, req.corrects) : undefined;
   if (req.corrects !== undefined) {
-    const old = await getRun(db, req.corrects);
-    if (!old || (old.status !== 'published' && old.status !== 'final') || old.period_id !== req.periodId || old.track !== track) {
+    if (!corrected || (corrected.status !== 'published' && corrected.status !== 'final') || corrected.period_id !== req.periodId || corrected.track !== track) {
       throw new RunRefused('NOT_CORRECTABLE', `第${req.corrects}号考核不是${periodTitle(req.periodId)}公示中或已定稿的结果，不能更正`);
     }
   }
-  const ruleSha = await resolveRuleVersion(db, req.rules, track, req.by);
-  const { ruleset } = await compiledVersion(db, ruleSha);
+  // A correction says why (on the command line too: --note).
+  const note = corrected ? correctionReason(req.note) : req.note ?? null;
+  // A correction keeps the rule version of the run it corrects unless another is named, and only one of the same rule set.
+  const ruleSha = corrected && req.rules === undefined ? corrected.rule_sha256 : await resolveRuleVersion(db, req.rules, track, req.by);
+  const { ruleset, row: version } = await compiledVersion(db, ruleSha);
+  if (corrected) {
+    const { row: own } = await compiledVersion(db, corrected.rule_sha256);
+    if (own.ruleset_id !== version.ruleset_id) throw new RunRefused('RULE_VERSION_NOT_OF_SET', `更正须使用第${corrected.id}号考核所用规则集（${own.title}）的版本，而不是 “${version.ruleset_id}”`);
+  }
   if (ruleset.subject !== track) throw new RunRefused('TRACK_MISMATCH', `规则集 “${ruleset.id}” 用于 ${ruleset.subject}，不能用于 ${track}`);
 
   const pinned = await pinnedInputs(db, ruleset, req.periodId, track);
@@ -162,7 +171,7 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     // The seal is known once every unit is written; a draft may be updated until then.
     const runId = await insertRun(tx, {
       period_id: req.periodId, track, rule_sha256: ruleSha, snapshot_id: snapshotId, status: 'draft',
-      supersedes_id: req.corrects ?? null, note: req.note ?? null, unit_count: scored.count,
+      supersedes_id: req.corrects ?? null, note, unit_count: scored.count,
       results_sha256: '', created_by: req.by, created_at: at,
     });
     const digest = new ResultsDigest();
@@ -188,7 +197,10 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     await faultPoint('run');
     await appendAudit(tx, {
       at, actor: req.by, action: req.corrects !== undefined ? 'run.correct' : 'run.create', subject: `run ${runId}`,
-      detail: JSON.stringify({ period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null, links: pinned.links }),
+      detail: JSON.stringify({
+        period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null, links: pinned.links,
+        ...(corrected ? { note, ownRules: ruleSha === corrected.rule_sha256 } : {}),
+      }),
     });
     return (await getRun(tx, runId))!;
   });
@@ -322,6 +334,11 @@ export async function publishRun(db: Db, runId: number, by: string, reviewUntil:
       if (!(await markPublished(tx, runId, by, at, reviewUntil))) {
         const now = await requireRun(tx, runId);
         throw new RunRefused('NOT_A_DRAFT', `第${runId}号考核已是“${STATUS[now.status]}”状态，不能再发布`);
+      }
+      if (run.supersedes_id !== null) {
+        await tellCorrection(tx, (await getRun(tx, runId))!, (await getRun(tx, run.supersedes_id))!);
+        // The accepted appeals of the corrected run that no published correction answered yet are answered by this one.
+        await setCorrectionRun(tx, run.supersedes_id, runId);
       }
       await faultPoint('publish');
       await announceReview(tx, run, reviewUntil);

@@ -9,6 +9,7 @@ import { periodTitle } from './period.js';
 import { compiledVersion } from './rule-versions.js';
 import { perDatabase } from './per-database.js';
 import { runResults, withExplanations } from './runs.js';
+import { scorecardCorrections, type ScorecardCorrections } from './corrections.js';
 
 /**
  * A unit's scorecard (记分卡) for one run: the clause tree with points, score, the figure
@@ -66,6 +67,8 @@ export interface Scorecard {
   /** The staff who serve the unit, as the staff ranking gives them: each sanction with its reason (排名最后，通报批评), the staff rule set's precision. */
   staff: Array<UnitResult & { sanctions: ReasonedSanction[]; precision: number }>;
   runs: RunRow[];
+  /** 已更正 and by which run; the lines telling what each correction changed for the unit. */
+  corrections: ScorecardCorrections;
 }
 
 export interface TrendLine {
@@ -103,9 +106,13 @@ function trendChart(trend: TrendLine[], precision: number): string | null {
 /** A result the units see: under 公示 or final (定稿). */
 const isCurrent = (r: RunRow) => r.status === 'published' || r.status === 'final';
 
-/** Runs a unit appears in, newest first: those under 公示 or final (a superseded run gives way to its correction); drafts only for those who may see drafts. */
+/**
+ * Runs a unit appears in, newest first: those under 公示 or final, and those corrected (a corrected
+ * result stays openable, marked 已更正; its correction is newer and comes first); drafts only for
+ * those who may see drafts; a discarded draft never.
+ */
 function runsOf(all: RunRow[], track: string, withDrafts: boolean): RunRow[] {
-  return all.filter((r) => r.track === track && (isCurrent(r) || (withDrafts && r.status === 'draft')));
+  return all.filter((r) => r.track === track && (isCurrent(r) || r.status === 'superseded' || (withDrafts && r.status === 'draft')));
 }
 
 /** What a unit's scorecard shows of one run: it follows from the run's results alone, which never change once sealed. */
@@ -217,7 +224,8 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
     }
     const staffRuns = track === 'village' ? runsOf(all, 'staff', opts.withDrafts).filter((r) => r.period_id === run.period_id) : [];
     const staff = staffRuns.length ? await staffOf(db, staffRuns[0], unitId) : [];
-    return { unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staff, runs };
+    const corrections = await scorecardCorrections(db, runs, run, unitId, opts.withDrafts);
+    return { unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staff, runs, corrections };
   }
   return null;
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../db/connection.js';
 import { inputsOf } from '../db/queries/inputs.js';
-import { listUnits } from '../db/queries/units.js';
+import { listEnabledUnits } from '../db/queries/units.js';
 import type { CompiledInput } from '../engine/compiled.js';
 import type { Cell } from '../io/csv-write.js';
 import type { InputTemplate, TemplateCheck, TemplateColumn } from '../io/input-template.js';
@@ -56,7 +56,7 @@ export function templateMismatch(title: string, periodId: string, track: string)
 export async function inputTemplate(db: Db, periodId: string, track: string, by: string): Promise<InputTemplate> {
   const period = periodOf(periodId);
   const { ruleset } = await trackRules(db, track, by);
-  const [units, stored] = await Promise.all([listUnits(db, ruleset.subject), inputsOf(db, period.id, ruleset.subject)]);
+  const [units, stored] = await Promise.all([listEnabledUnits(db, ruleset.subject), inputsOf(db, period.id, ruleset.subject)]);
   const valuesOf = new Map(stored.map((r) => [r.unit_id, JSON.parse(r.input_values) as Record<string, unknown>]));
   const inputs = enteredInputs(ruleset);
   const columns: TemplateColumn[] = [

@@ -22,7 +22,8 @@ export const UNIT_NAME_MAX_CHARS = 100;
 // Every C0 and C1 control character and DEL.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-function problemOf(id: string): { code: string; message: string } | undefined {
+/** Why the record cannot take `id` as a unit id, or undefined. */
+export function unitIdProblem(id: string): { code: string; message: string } | undefined {
   if (id === '.' || id === '..') return { code: 'UNIT_ID_INVALID', message: `单位编号不能是 “${id}”（无法用作网址），请改用其他编号` };
   if (CONTROL.test(id)) return { code: 'UNIT_ID_INVALID', message: '单位编号含有换行、制表符等控制字符，请删去' };
   if ([...id].length > UNIT_ID_MAX_CHARS) return { code: 'UNIT_ID_TOO_LONG', message: `单位编号超过 ${UNIT_ID_MAX_CHARS} 个字符` };
@@ -38,7 +39,7 @@ export function unitIdProblems(table: DataTable): DataProblem[] {
       if (v === undefined || v === null) continue;
       const id = String(v).trim();
       if (id === '') continue;
-      const p = problemOf(id);
+      const p = unitIdProblem(id);
       if (p) problems.push({ ...p, file: table.file, row, column });
     }
     const name = cells.name;

@@ -106,8 +106,16 @@ onEachBackend('the record on the command line', function (backend) {
     expect(await count(config, 'select count(*) as n from runs')).to.equal(before);
   });
 
+  it('refuses a correction without its reason (--note), storing nothing', async () => {
+    const before = await count(config, 'select count(*) as n from runs');
+    const refused = cli('run', '2023', '--corrects', '1');
+    expect(refused.code).to.equal(4);
+    expect(refused.stderr).to.contain('[CORRECTION_REASON_REQUIRED]');
+    expect(await count(config, 'select count(*) as n from runs')).to.equal(before);
+  });
+
   it('loses nothing when killed in the middle of a publish, and publishes on the next try', async () => {
-    const id = /第(\d+)号考核/.exec(cli('run', '2023', '--corrects', '1').stdout)![1];
+    const id = /第(\d+)号考核/.exec(cli('run', '2023', '--corrects', '1', '--note', '复核更正').stdout)![1];
     await killWhen(config, ['publish', id], /FAULT-POINT publish/, { APPRAISAL_FAULT_PAUSE: 'publish' });
     await soundAfterCrash(config);
     expect(await count(config, `select count(*) as n from runs where id = ${id} and status = 'draft'`)).to.equal(1);

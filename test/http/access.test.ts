@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import type { Role } from '../../src/db/queries/users.js';
 import { ROUTES } from '../../src/http/routes/index.js';
 import { auditEntries } from '../../src/db/queries/audit.js';
+import { getRun } from '../../src/db/queries/runs.js';
+import { fileAppeal } from '../../src/services/appeals.js';
+import { compiledVersion } from '../../src/services/rule-versions.js';
 import { ACCOUNT_OF_ROLE, Client, signedIn, startApp, type TestApp } from '../support/web.js';
 
 /**
@@ -28,6 +31,8 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'POST /runs/:id/discard': { roles: MANAGERS },
   'GET /runs/:id/export.:format': { roles: MANAGERS },
   'GET /runs/:id/notice.docx': { roles: MANAGERS },
+  'GET /runs/:id/correct': { roles: MANAGERS },
+  'POST /runs/:id/correct': { roles: MANAGERS },
   'GET /units/:unitId': { roles: ['admin', 'leader', 'village'], own: true },
   'GET /units/:unitId/export.:format': { roles: ['admin', 'leader', 'village'], own: true },
   'GET /units/:unitId/ranking': { roles: ['admin', 'leader', 'village'], own: true },
@@ -49,14 +54,42 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'GET /entry/report/:file': { roles: MANAGERS },
   'GET /entry/:period/:track/:unitId': { roles: MANAGERS },
   'POST /entry/:period/:track/:unitId': { roles: MANAGERS },
+  'GET /admin/accounts': { roles: ['admin'] },
+  'POST /admin/accounts': { roles: ['admin'] },
+  'GET /admin/accounts/:username': { roles: ['admin'] },
+  'POST /admin/accounts/:username/rename': { roles: ['admin'] },
+  'POST /admin/accounts/:username/disable': { roles: ['admin'] },
+  'POST /admin/accounts/:username/enable': { roles: ['admin'] },
+  'POST /admin/accounts/:username/reset': { roles: ['admin'] },
+  'GET /admin/units': { roles: ['admin'] },
+  'POST /admin/units': { roles: ['admin'] },
+  'GET /admin/units/:unitId': { roles: ['admin'] },
+  'POST /admin/units/:unitId/rename': { roles: ['admin'] },
+  'POST /admin/units/:unitId/move': { roles: ['admin'] },
+  'POST /admin/units/:unitId/disable': { roles: ['admin'] },
+  'POST /admin/units/:unitId/enable': { roles: ['admin'] },
+  'GET /admin/backup': { roles: ['admin'] },
+  'GET /admin/backup/download': { roles: ['admin'] },
+  'GET /units/:unitId/appeals': { roles: ['admin', 'leader', 'village'], own: true },
+  'POST /units/:unitId/appeals': { roles: ['village'], own: true },
+  'GET /staff/:staffId/appeals': { roles: ['admin', 'leader', 'staff'], own: true },
+  'POST /staff/:staffId/appeals': { roles: ['staff'], own: true },
+  'GET /appeals': { roles: MANAGERS },
+  'GET /appeals/:appealId': { roles: MANAGERS },
+  'POST /appeals/:appealId/answer': { roles: MANAGERS },
+  // An appeal's evidence: the managers, and the account of the unit that filed it (looked up, not in the path).
+  'GET /appeals/:appealId/files/:fileId': { roles: ALL, own: true },
   'GET /inbox': { roles: ALL },
   'POST /inbox/read': { roles: ALL },
   'GET /audit': { roles: MANAGERS },
   'GET /audit/export.:format': { roles: MANAGERS },
 };
 
-/** Values for route parameters: [own record of the village/staff account, another's record]. */
-const PARAMS: Record<string, { own: string; other: string }> = {
+/**
+ * Values for route parameters: [own record of the village/staff account, another's record];
+ * `staff` where the staff account's own record is another (its own appeal).
+ */
+const PARAMS: Record<string, { own: string; other: string; staff?: string }> = {
   id: { own: '1', other: '1' },
   unitId: { own: 'v01', other: 'v02' },
   staffId: { own: 's01', other: 's02' },
@@ -66,15 +99,21 @@ const PARAMS: Record<string, { own: string; other: string }> = {
   rulesetId: { own: 'village-annual', other: 'village-annual' },
   sha: { own: 'latest', other: 'latest' },
   file: { own: '00000000000000000000000000000000.xlsx', other: '00000000000000000000000000000000.xlsx' },
+  username: { own: 'v09', other: 'v09' },
+  // Appeal 1 (with file 1) is v01's, 2 (file 2) v02's, 3 (file 3) s01's: filed in before().
+  appealId: { own: '1', other: '2', staff: '3' },
+  fileId: { own: '1', other: '2', staff: '3' },
 };
 
-function fill(path: string, which: 'own' | 'other'): string {
+function fill(path: string, which: 'own' | 'other', who?: Who): string {
   return path.replace(/:(\w+)/g, (_m, name: string) => {
     const p = PARAMS[name];
     if (!p) throw new Error(`no sample value for route parameter :${name}: add it to PARAMS`);
-    return encodeURIComponent(p[which]);
+    return encodeURIComponent(which === 'own' && who === 'staff' && p.staff !== undefined ? p.staff : p[which]);
   });
 }
+
+const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 
 describe('access to every route, by role and by record', function () {
   this.timeout(120_000);
@@ -82,6 +121,11 @@ describe('access to every route, by role and by record', function () {
   const clients = new Map<Who, Client>();
   before(async () => {
     app = await startApp();
+    // The demo's 2023 runs (1 village, 3 staff) are under 公示: one appeal each for v01, v02 and s01, each with a file.
+    for (const [runId, unitId, by] of [[1, 'v01', 'v01'], [1, 'v02', 'v02'], [3, 's01', 's01']] as const) {
+      const rs = (await compiledVersion(app.db, (await getRun(app.db, runId))!.rule_sha256)).ruleset;
+      await fileAppeal(app.db, { runId, unitId, by, items: [{ kind: 'clause', id: rs.criteria[0].id }], reason: '有异议', files: [{ name: 'a.pdf', content: PDF }] });
+    }
     clients.set('anonymous', new Client(app.url));
     for (const role of ALL) clients.set(role, await signedIn(app.url, ACCOUNT_OF_ROLE[role]));
   });
@@ -93,7 +137,7 @@ describe('access to every route, by role and by record', function () {
     for (const r of ROUTES) {
       const e = EXPECTED[`${r.method.toUpperCase()} ${r.path}`];
       expect(r.access, r.path).to.deep.equal(e.roles);
-      expect(!!r.ownUnit, `${r.path} own`).to.equal(!!e.own);
+      expect(!!(r.ownUnit || r.owner), `${r.path} own`).to.equal(!!e.own);
     }
   });
 
@@ -107,7 +151,7 @@ describe('access to every route, by role and by record', function () {
         const expectation = !allowed ? (who === 'anonymous' ? 'sign-in' : 'not found') : which === 'other' ? 'not found' : 'served';
         it(`${key} as ${who}${scoped ? ` on ${which} record` : ''}: ${expectation}`, async () => {
           const client = clients.get(who)!;
-          const url = fill(path, which);
+          const url = fill(path, which, who);
           if (method === 'GET') {
             const { status, res } = await client.get(url);
             if (expectation === 'sign-in') {
@@ -134,5 +178,13 @@ describe('access to every route, by role and by record', function () {
     await clients.get('village')!.get('/units/v02');
     const [entry] = await auditEntries(app.db, { action: 'access.denied', limit: 1 });
     expect(entry).to.include({ actor: 'v01', subject: 'GET /units/v02' });
+  });
+
+  it('writes a village account’s attempt on another village’s appeals, or another’s evidence, to the audit log', async () => {
+    for (const url of ['/units/v02/appeals', '/appeals/2/files/2']) {
+      expect((await clients.get('village')!.get(url)).status).to.equal(404);
+      const [entry] = await auditEntries(app.db, { action: 'access.denied', limit: 1 });
+      expect(entry).to.include({ actor: 'v01', subject: `GET ${url}` });
+    }
   });
 });

@@ -4,6 +4,7 @@ import { getRuleVersion, latestRuleVersion, listRuleVersions } from '../../src/d
 import { loadRuleSet, RuleFileInvalid, type RuleProblem } from '../../src/engine/index.js';
 import { ruleSchema, sha256 } from '../../src/io/rule-file.js';
 import { sideBySide } from '../../src/services/rule-edit.js';
+import { nextLabel, withLabel } from '../../src/services/version-labels.js';
 import { Client, signedIn, startApp, type TestApp } from '../support/web.js';
 
 /** The rule-set pages: versions, the printable document, diffs, and the editor's check → preview → save. */
@@ -111,17 +112,29 @@ describe('the rule-set pages', function () {
     expect((await listRuleVersions(app.db, 'village-annual')).length, 'a preview stores nothing').to.equal(before);
   });
 
-  it('saves a valid edit as a new version and leaves the old one unchanged', async () => {
+  it('offers the next version label in the preview when the edit kept the old one, and says so', async () => {
+    await admin.get(`${base}/edit`);
+    const res = await admin.post(`${base}/preview`, { source: edited });
+    const text = await res.text();
+    expect(res.status).to.equal(200);
+    expect(text).to.contain('版本号未修改：已由 2024.1 改为 2024.2');
+    expect(text).to.contain('&quot;version&quot;: &quot;2024.2&quot;').and.not.to.contain('&quot;version&quot;: &quot;2024.1&quot;');
+  });
+
+  it('saves a valid edit as a new version with the next label, and leaves the old one unchanged', async () => {
     await admin.get(`${base}/edit`);
     const res = await admin.post(base, { source: edited.replace(/\n/g, '\r\n') });
     expect(res.status).to.equal(303);
-    const sha = sha256(Buffer.from(edited, 'utf8'));
+    const labelled = withLabel(edited, '2024.2');
+    expect(labelled).to.equal(edited.replace('"version": "2024.1"', '"version": "2024.2"'));
+    const sha = sha256(Buffer.from(labelled, 'utf8'));
     expect(res.headers.get('location')).to.equal(`${base}/v/${sha}`);
-    expect((await getRuleVersion(app.db, sha))!.source, 'stored with the line ends of a file').to.equal(edited);
+    expect((await getRuleVersion(app.db, sha))!.source, 'stored with the line ends of a file').to.equal(labelled);
+    expect((await getRuleVersion(app.db, sha))!.version).to.equal('2024.2');
     expect((await getRuleVersion(app.db, shipped.sha256))!.source).to.equal(shipped.source);
     expect((await latestRuleVersion(app.db, 'village-annual'))!.sha256).to.equal(sha);
     const page = await admin.get(`${base}/v/${sha}`);
-    expect(page.text).to.contain('已保存为新版本').and.to.contain('人口出生率控制在6‰及以下');
+    expect(page.text).to.contain('已保存为新版本 2024.2（版本号未修改，已由 2024.1 改为 2024.2）').and.to.contain('人口出生率控制在6‰及以下');
     expect((await admin.get(`${base}/v/${shipped.sha256}`)).text).to.contain('人口出生率控制在8‰及以下').and.to.contain('这是旧版本');
     const [entry] = await auditEntries(app.db, { action: 'rules.edit', limit: 1 });
     expect(entry).to.include({ actor: 'admin', subject: `village-annual@${sha.slice(0, 12)}` });
@@ -144,6 +157,32 @@ describe('the rule-set pages', function () {
     expect(text).to.match(/<tr class="changed"><td class="no">\d+<\/td><td class="text left">\s*&quot;target&quot;: 8,/);
     const explicit = await leader.get(`${base}/diff?a=${shipped.sha256}&b=latest`);
     expect(explicit.text).to.contain('6‰及以下');
+  });
+
+  it('gives a second edit that kept the label the next free one, never one already used', async () => {
+    await admin.get(`${base}/edit`);
+    const newest = (await latestRuleVersion(app.db, 'village-annual'))!;
+    const again = newest.source.replace('"target": 6,', '"target": 7,');
+    const res = await admin.post(base, { source: again });
+    expect(res.status).to.equal(303);
+    expect((await latestRuleVersion(app.db, 'village-annual'))!.version).to.equal('2024.3');
+  });
+
+  it('refuses an edit whose label another version holds, at /version with its line and column, naming the proposal', async () => {
+    const before = (await listRuleVersions(app.db, 'village-annual')).length;
+    const newest = (await latestRuleVersion(app.db, 'village-annual'))!;
+    const taken = newest.source.replace('"target": 7,', '"target": 5,').replace(`"version": "${newest.version}"`, '"version": "2024.1"');
+    expect(taken).to.contain('"version": "2024.1"').and.to.contain('"target": 5,');
+    const line = taken.split('\n').findIndex((l) => l.includes('"version"')) + 1;
+    for (const url of [`${base}/preview`, base]) {
+      await admin.get(`${base}/edit`);
+      const res = await admin.post(url, { source: taken });
+      const text = await res.text();
+      expect(res.status, url).to.equal(422);
+      expect(text).to.match(new RegExp(`第${line}行第\\d+列</a> <code class="code">RULE_VERSION_LABEL_TAKEN</code>[^<]*“2024.4”`));
+      expect(text).to.contain(`<li id="L${line}" value="${line}" class="error-line">`);
+    }
+    expect((await listRuleVersions(app.db, 'village-annual')).length, 'nothing stored').to.equal(before);
   });
 
   it('answers a leader with 404 on the editor, the preview and the save', async () => {

@@ -97,7 +97,7 @@ describe('a village’s scorecard, kept and read again', function () {
     expect(trendOf(after)).to.deep.equal(['2023', '2024']);
     expect(after).to.contain(`第${draft}号考核（公示中）`);
 
-    const correction = await createRun(app.db, { periodId: '2024', by: 'test', corrects: draft });
+    const correction = await createRun(app.db, { periodId: '2024', by: 'test', corrects: draft, note: '复核更正' });
     expect(runsOffered((await village.get('/units/v01')).text)).to.deep.equal([draft, published]);
     await publishRun(app.db, correction.id, 'test');
     const corrected = (await village.get('/units/v01')).text;

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { Db } from '../../src/db/connection.js';
 import { auditEntries } from '../../src/db/queries/audit.js';
-import { addUser, login, PER_ACCOUNT, PER_ADDRESS, setDisabled, type LoginResult, type PasswordCheck } from '../../src/services/accounts.js';
+import { addUser, login, PER_ACCOUNT, PER_ADDRESS, renameUser, resetPassword, setDisabled, userByName, type LoginResult, type PasswordCheck } from '../../src/services/accounts.js';
+import { addUnit, setUnitDisabled } from '../../src/services/unit-records.js';
 import { accountKey, addressKey } from '../../src/services/login-keys.js';
 import { dummyHash, hashPassword, passwordMatches } from '../../src/services/passwords.js';
 import { openStore } from '../../src/services/store.js';
@@ -198,5 +199,128 @@ onEachBackend('login throttling and the cost of a login', (backend) => {
     expect(check.calls).to.have.length(1);
     expect(check.calls[0].password.length).to.be.at.most(1024);
     expect((await throttle(accountKey(username))).failures).to.equal(1);
+  });
+});
+
+/** What an account change is refused with (its code), or 'accepted'. */
+async function refusal(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+    return 'accepted';
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+}
+
+onEachBackend('accounts kept by the admin (issue 19, point 5)', (backend) => {
+  let db: Db;
+  const unit = (id: string, name: string, kind: string, parent: string | null) => addUnit(db, { id, name, kind, parentId: parent }, 'admin');
+  before(async () => {
+    db = await openStore(await backend.fresh('none'));
+    await addUser(db, { username: 'admin', role: 'admin', password: PASSWORD }, 'test');
+    await unit('town', '枫林镇', 'township', null);
+    await unit('v01', '枫林村', 'village', 'town');
+    await unit('v02', '双塘村', 'village', 'town');
+    await unit('s01', '李秀兰', 'staff', 'v01');
+  });
+  after(async () => { await db?.destroy(); });
+
+  it('binds a village account to a village and a staff account to a staff member, and writes account.add with the unit', async () => {
+    await addUser(db, { username: 'cun01', role: 'village', unitId: 'v01', displayName: '枫林村村支两委' }, 'admin');
+    await addUser(db, { username: 'li', role: 'staff', unitId: 's01' }, 'admin');
+    expect(await userByName(db, 'cun01')).to.include({ unit_id: 'v01', display_name: '枫林村村支两委', role: 'village' });
+    const [entry] = await auditEntries(db, { action: 'account.add', limit: 1 });
+    expect(entry).to.include({ actor: 'admin', subject: 'li', unit_id: 's01' });
+  });
+
+  it('refuses a unit of the wrong kind, a missing or unknown unit, and a unit for an admin or leader', async () => {
+    expect(await refusal(addUser(db, { username: 'x1', role: 'village', unitId: 's01' }, 'admin'))).to.equal('UNIT_KIND');
+    expect(await refusal(addUser(db, { username: 'x2', role: 'staff', unitId: 'v01' }, 'admin'))).to.equal('UNIT_KIND');
+    expect(await refusal(addUser(db, { username: 'x3', role: 'village' }, 'admin'))).to.equal('UNIT_REQUIRED');
+    expect(await refusal(addUser(db, { username: 'x4', role: 'village', unitId: 'v99' }, 'admin'))).to.equal('UNIT_NOT_FOUND');
+    expect(await refusal(addUser(db, { username: 'x5', role: 'leader', unitId: 'v01' }, 'admin'))).to.equal('UNIT_NOT_ALLOWED');
+    expect(await refusal(addUser(db, { username: 'x6', role: 'mayor' as never }, 'admin'))).to.equal('ROLE_INVALID');
+    expect(await refusal(addUser(db, { username: 'x7', role: 'leader', displayName: 'toString' }, 'admin'))).to.equal('accepted');
+    expect(await refusal(addUser(db, { username: 'x8', role: 'constructor' as never }, 'admin'))).to.equal('ROLE_INVALID');
+  });
+
+  it('keeps a hostile display name as text, takes 100 characters and refuses 101, control characters and direction marks', async () => {
+    const hostile = '<script>alert(1)</script>{{x}}';
+    await addUser(db, { username: 'h1', role: 'leader', displayName: hostile }, 'admin');
+    expect((await userByName(db, 'h1'))!.display_name).to.equal(hostile);
+    expect(await refusal(renameUser(db, 'h1', '名'.repeat(100), 'admin'))).to.equal('accepted');
+    expect(await refusal(renameUser(db, 'h1', '名'.repeat(101), 'admin'))).to.equal('DISPLAY_NAME_TOO_LONG');
+    expect(await refusal(renameUser(db, 'h1', '王\u202e秘书', 'admin'))).to.equal('DISPLAY_NAME_INVALID');
+    expect(await refusal(renameUser(db, 'h1', '王\n秘书', 'admin'))).to.equal('DISPLAY_NAME_INVALID');
+    expect(await refusal(renameUser(db, 'h1', '   ', 'admin'))).to.equal('DISPLAY_NAME_EMPTY');
+    expect(await refusal(renameUser(db, 'nobody', '王秘书', 'admin'))).to.equal('USER_NOT_FOUND');
+    expect((await userByName(db, 'h1'))!.display_name).to.equal('名'.repeat(100));
+  });
+
+  it('renames an account and writes account.rename with the old and new names', async () => {
+    await renameUser(db, 'cun01', '枫林村委会', 'admin');
+    const [entry] = await auditEntries(db, { action: 'account.rename', limit: 1 });
+    expect(entry).to.include({ subject: 'cun01', unit_id: 'v01' });
+    expect(JSON.parse(entry.detail!)).to.deep.equal({ from: '枫林村村支两委', to: '枫林村委会' });
+  });
+
+  it('resets a password: the new one logs in, the old one no longer does, live sessions end, and the audit entry holds no password', async () => {
+    await addUser(db, { username: 'r1', role: 'leader', password: PASSWORD }, 'admin');
+    const epoch = (await userByName(db, 'r1'))!.session_epoch;
+    const fresh = await resetPassword(db, 'r1', 'admin');
+    expect(fresh).to.not.equal(PASSWORD);
+    expect((await userByName(db, 'r1'))!.session_epoch).to.equal(epoch + 1);
+    expect((await login(db, 'r1', PASSWORD, '10.9.0.1')).ok).to.equal(false);
+    expect((await login(db, 'r1', fresh, '10.9.0.1')).ok).to.equal(true);
+    const [entry] = await auditEntries(db, { action: 'account.reset', limit: 1 });
+    expect(entry.subject).to.equal('r1');
+    expect(JSON.stringify(entry)).to.not.contain(fresh);
+    expect(await refusal(resetPassword(db, 'nobody', 'admin'))).to.equal('USER_NOT_FOUND');
+  });
+
+  it('refuses an admin disabling their own account, and the last enabled admin', async () => {
+    expect(await refusal(setDisabled(db, 'admin', true, 'admin'))).to.equal('SELF');
+    expect(await refusal(setDisabled(db, 'admin', true, 'someone-else'))).to.equal('LAST_ADMIN');
+    await addUser(db, { username: 'admin2', role: 'admin', password: PASSWORD }, 'admin');
+    expect(await refusal(setDisabled(db, 'admin2', true, 'admin'))).to.equal('accepted');
+    // admin2 disabled: admin is the last one again.
+    expect(await refusal(setDisabled(db, 'admin', true, 'admin2'))).to.equal('LAST_ADMIN');
+    expect((await userByName(db, 'admin'))!.disabled).to.equal(false);
+  });
+
+  it('leaves one admin enabled when the last two disable each other at the same moment', async () => {
+    if (!(await userByName(db, 'admin2'))) await addUser(db, { username: 'admin2', role: 'admin', password: PASSWORD }, 'admin');
+    await setDisabled(db, 'admin2', false, 'admin');
+    // On PostgreSQL a connection for each, open beforehand: the two transactions then truly overlap.
+    await Promise.all([1, 2, 3, 4].map(() => db.transaction(async (tx) => { await tx('users').select('id').limit(1); await new Promise((r) => setTimeout(r, 50)); })));
+    const outcomes = await Promise.all([refusal(setDisabled(db, 'admin', true, 'admin2')), refusal(setDisabled(db, 'admin2', true, 'admin'))]);
+    expect(outcomes.sort()).to.deep.equal(['LAST_ADMIN', 'accepted']);
+    const admins = await Promise.all(['admin', 'admin2'].map(async (name) => (await userByName(db, name))!.disabled));
+    expect(admins.filter((disabled) => !disabled)).to.have.length(1);
+    // The tests below act as admin: it is enabled again if it was the one disabled.
+    if ((await userByName(db, 'admin'))!.disabled) await setDisabled(db, 'admin', false, 'admin2');
+  });
+
+  it('disables an account (its sessions end, it cannot log in) and enables it again, writing both', async () => {
+    await addUser(db, { username: 'd1', role: 'village', unitId: 'v02', password: PASSWORD }, 'admin');
+    const epoch = (await userByName(db, 'd1'))!.session_epoch;
+    await setDisabled(db, 'd1', true, 'admin');
+    expect((await userByName(db, 'd1'))!.session_epoch).to.equal(epoch + 1);
+    expect((await login(db, 'd1', PASSWORD, '10.9.0.2')).ok).to.equal(false);
+    await setDisabled(db, 'd1', false, 'admin');
+    expect((await login(db, 'd1', PASSWORD, '10.9.0.2')).ok).to.equal(true);
+    const actions = (await auditEntries(db, { limit: 10 })).filter((e) => e.subject === 'd1').map((e) => `${e.action} ${e.unit_id}`);
+    expect(actions).to.include.members(['account.disable v02', 'account.enable v02']);
+  });
+
+  it('refuses the login of an account whose unit is disabled, ends its sessions, and lets it in once the unit is enabled', async () => {
+    await addUser(db, { username: 'u1', role: 'village', unitId: 'v02', password: PASSWORD }, 'admin');
+    const epoch = (await userByName(db, 'u1'))!.session_epoch;
+    await setUnitDisabled(db, 'v02', true, 'admin');
+    expect((await userByName(db, 'u1'))!.session_epoch).to.equal(epoch + 1);
+    expect((await login(db, 'u1', PASSWORD, '10.9.0.3')).ok).to.equal(false);
+    expect(await refusal(addUser(db, { username: 'u2', role: 'village', unitId: 'v02' }, 'admin'))).to.equal('UNIT_DISABLED');
+    await setUnitDisabled(db, 'v02', false, 'admin');
+    expect((await login(db, 'u1', PASSWORD, '10.9.0.3')).ok).to.equal(true);
   });
 });

@@ -59,7 +59,7 @@ onEachBackend('audit trail: filters and words', (backend) => {
     await entry('2024-12-01T15:59:59.000Z', 'leader', 'inputs.entry', '2024/village/v01', '{"rules":"abc"}');
     await entry('2024-12-01T16:00:00.000Z', 'leader', 'inputs.entry', '2024/village/v02', '{"rules":"abc"}');
     await entry('2024-12-02T01:00:00.000Z', 'v01', 'appeal.file', 'appeal 7', JSON.stringify({ run: 1 }), 'v01');
-    await entry('2024-12-02T02:00:00.000Z', 'leader', 'appeal.answer', 'appeal 7', JSON.stringify({ run: 1, decision: 'rejected' }), 'v01');
+    await entry('2024-12-02T02:00:00.000Z', 'leader', 'appeal.answer', 'appeal 7', JSON.stringify({ run: 1, answer: 'rejected' }), 'v01');
     await entry('2024-12-02T03:00:00.000Z', 'leader', 'mystery.code', '{"raw":"json"}', '<script>alert(1)</script>');
     await entry('2024-12-02T04:00:00.000Z', 'v01', 'access.denied', 'GET /units/v02', JSON.stringify({ route: '/units/:unitId', role: 'village', unit: 'v01' }));
     await entry('2024-12-02T05:00:00.000Z', 'leader', 'run.publish', 'run 1', JSON.stringify({ period: '2023', track: 'village', supersedes: null, reviewUntil: '2024-12-09' }));

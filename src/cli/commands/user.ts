@@ -1,3 +1,4 @@
+import { listUnits } from '../../db/queries/units.js';
 import type { Role } from '../../db/queries/users.js';
 import { AccountRefused, addUser, listUsers, resetPassword, ROLES, setDisabled } from '../../services/accounts.js';
 import { EXIT } from '../exit.js';
@@ -42,9 +43,10 @@ export function userDisableCommand(username: string, opts: { by: string; enable?
 
 export function userListCommand(): Promise<number> {
   return withStore(async (db) => {
-    const users = await listUsers(db);
+    const [users, units] = await Promise.all([listUsers(db), listUnits(db)]);
+    const unitName = new Map(units.map((u) => [u.id, u.name]));
     process.stdout.write(textTable(['用户名', '名称', '角色', '所属单位', '状态'],
-      users.map((u) => [u.username, u.display_name, ROLES[u.role], u.unit_id ?? '', u.disabled ? '已停用' : '正常'])));
+      users.map((u) => [u.username, u.display_name, ROLES[u.role], u.unit_id ? `${unitName.get(u.unit_id) ?? ''}（${u.unit_id}）` : '', u.disabled ? '已停用' : '正常'])));
     return EXIT.ok;
   });
 }

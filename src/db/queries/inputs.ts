@@ -38,7 +38,8 @@ export async function inputsOf(db: Tx, periodId: string, track: string): Promise
  * would otherwise be 100,000 row objects and a string built of them). One query reads
  * `pageSize` units as parts of `partSize`: a part's text stays small enough for the
  * JavaScript heap's young space, where a page-sized string would be placed in memory
- * mapped afresh for it (a 1 MB page took seven times as long to decode).
+ * mapped afresh for it (a 1 MB page took seven times as long to decode). A disabled unit's
+ * inputs stay in the record but are left out of new runs.
  */
 export async function* pinnedInputPages(
   db: Tx, periodId: string, track: string, pageSize: number, partSize: number,
@@ -52,7 +53,8 @@ export async function* pinnedInputPages(
   const doc = `'[' || ${list} || ']'`;
   const sql = `SELECT ${pg ? `convert_to(${doc}, 'UTF8')` : `CAST(${doc} AS BLOB)`} AS json, max(unit_id) AS last, count(*) AS n
     FROM (SELECT unit_id, name, parent_id, input_values, (row_number() OVER (ORDER BY unit_id) - 1) / ${Math.max(1, Math.floor(partSize))} AS part
-      FROM (SELECT unit_id, name, parent_id, input_values FROM inputs WHERE period_id = ? AND track = ? AND unit_id > ? ORDER BY unit_id LIMIT ?) page) parts
+      FROM (SELECT unit_id, name, parent_id, input_values FROM inputs WHERE period_id = ? AND track = ? AND unit_id > ?
+        AND NOT EXISTS (SELECT 1 FROM units WHERE units.id = inputs.unit_id AND units.disabled_at IS NOT NULL) ORDER BY unit_id LIMIT ?) page) parts
     GROUP BY part ORDER BY part`;
   let after = '';
   for (;;) {

@@ -24,3 +24,14 @@ export async function listRuleVersions(db: Tx, rulesetId?: string): Promise<Arra
     .orderBy([{ column: 'ruleset_id' }, { column: 'imported_at', order: 'desc' }]);
   return rulesetId ? q.where({ ruleset_id: rulesetId }) : q;
 }
+
+/** The version of a rule set that holds a label (at most one: two versions never share a label). */
+export async function versionWithLabel(db: Tx, rulesetId: string, version: string): Promise<Omit<RuleVersionRow, 'source'> | undefined> {
+  return db('rule_versions').select('sha256', 'ruleset_id', 'version', 'title', 'subject', 'imported_by', 'imported_at')
+    .where({ ruleset_id: rulesetId, version }).orderBy('imported_at').first();
+}
+
+/** Every label a rule set's versions hold. */
+export async function labelsOf(db: Tx, rulesetId: string): Promise<string[]> {
+  return (await db('rule_versions').select('version').where({ ruleset_id: rulesetId })).map((r: { version: string }) => r.version);
+}

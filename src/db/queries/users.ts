@@ -1,4 +1,4 @@
-import type { Tx } from '../connection.js';
+import { isPostgres, type Tx } from '../connection.js';
 
 export type Role = 'admin' | 'leader' | 'village' | 'staff';
 
@@ -47,4 +47,16 @@ export async function bumpSessionEpoch(db: Tx, username: string): Promise<void> 
 /** Every account's display name by account name (for "录入人", "发布人" and the like). */
 export async function displayNames(db: Tx): Promise<Array<{ username: string; display_name: string }>> {
   return db('users').select('username', 'display_name');
+}
+
+/** How many admin accounts are enabled (the last one may not be disabled). */
+export async function enabledAdminCount(db: Tx): Promise<number> {
+  // On PostgreSQL the rows are locked, so that two admins disabling each other at once cannot both pass the count.
+  const q = db('users').where({ role: 'admin', disabled: false }).select('id');
+  return (await (isPostgres(db) ? q.forUpdate() : q)).length;
+}
+
+/** Ends every live session of the accounts bound to a unit (the unit was disabled). */
+export async function bumpSessionEpochOfUnit(db: Tx, unitId: string): Promise<number> {
+  return db('users').where({ unit_id: unitId }).increment('session_epoch', 1);
 }

@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { actorNames } from '../../services/actors.js';
 import { inputOf, inputsOf } from '../../db/queries/inputs.js';
 import { listPeriods } from '../../db/queries/periods.js';
-import { listUnits, type UnitRow } from '../../db/queries/units.js';
+import { listEnabledUnits, listUnits, type UnitRow } from '../../db/queries/units.js';
 import { DataInvalid, type CompiledRuleSet, type DataProblem } from '../../engine/index.js';
 import type { CompiledInput } from '../../engine/compiled.js';
 import { localDate } from '../../local-time.js';
@@ -124,7 +124,7 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
   }
   const { ruleset } = await trackRules(ctx.db, track, ctx.user!.username);
   const [units, everyUnit, rows] = await Promise.all([
-    listUnits(ctx.db, ruleset.subject), listUnits(ctx.db), inputsOf(ctx.db, period.id, ruleset.subject),
+    listEnabledUnits(ctx.db, ruleset.subject), listUnits(ctx.db), inputsOf(ctx.db, period.id, ruleset.subject),
   ]);
   const nameOf = new Map(everyUnit.map((u) => [u.id, u.name]));
   const entered = new Map(rows.map((r) => [r.unit_id, r]));

@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
 import { shortHash } from '../helpers/index.js';
 import { listRuleVersions, type RuleVersionRow } from '../../db/queries/rule-versions.js';
-import type { RuleProblem } from '../../engine/index.js';
+import { RuleFileInvalid, type RuleProblem } from '../../engine/index.js';
 import { documentLines, ruleDocument } from '../../report/rule-document.js';
 import {
-  checkEditedSource, findVersion, normaliseSource, previewEdit, ruleSetVersions, saveEditedSource, sideBySide, type EditPreview,
+  checkEditedSource, findVersion, labelEdit, normaliseSource, previewEdit, ruleSetVersions, saveEditedSource, sideBySide, type EditPreview,
 } from '../../services/rule-edit.js';
 import { compiledVersion } from '../../services/rule-versions.js';
 import { STATUS, type UnitChange } from '../../services/runs.js';
@@ -80,7 +80,11 @@ function previewData(p: EditPreview) {
   };
 }
 
-interface EditorState { source: string; problems?: RuleProblem[]; warnings?: RuleProblem[]; preview?: ReturnType<typeof previewData>; docDiff?: ReturnType<typeof sideBySide> }
+interface EditorState {
+  source: string; problems?: RuleProblem[]; warnings?: RuleProblem[]; preview?: ReturnType<typeof previewData>; docDiff?: ReturnType<typeof sideBySide>;
+  /** The label the edit was given because it kept the old one. */
+  relabelled?: { from: string; to: string } | null;
+}
 
 async function renderEditor(ctx: Context, newest: RuleVersionRow, state: EditorState, status = 200): Promise<void> {
   const problems = state.problems ?? [];
@@ -89,7 +93,7 @@ async function renderEditor(ctx: Context, newest: RuleVersionRow, state: EditorS
     title: `编辑 ${newest.title}`, rulesetId: newest.ruleset_id, newest: { ...newest, short: short(newest.sha256), importedBy: actor(newest.imported_by) },
     source: state.source, problems, warnings: state.warnings ?? [],
     lines: problems.length ? numberedSource(state.source, problems) : null,
-    preview: state.preview, docDiff: state.docDiff,
+    preview: state.preview, docDiff: state.docDiff, relabelled: state.relabelled ?? null,
   }, status);
 }
 
@@ -160,10 +164,12 @@ export const ruleRoutes: RouteSpec[] = [
       const source = postedSource(req);
       const checked = checkEditedSource(source, newest);
       if (!checked.ok) return await renderEditor(ctx, newest, { source, problems: checked.problems, warnings: checked.warnings }, 422);
-      const preview = previewData(await previewEdit(ctx.db, checked.ruleset));
+      const labelled = await labelEdit(ctx.db, source, checked, newest);
+      if (!labelled.ok) return await renderEditor(ctx, newest, { source, problems: labelled.problems, warnings: labelled.warnings }, 422);
+      const preview = previewData(await previewEdit(ctx.db, labelled.ruleset));
       const before = (await versionTexts(ctx, newest)).doc;
-      const docDiff = sideBySide(before, documentLines(ruleDocument(checked.ruleset)));
-      await renderEditor(ctx, newest, { source, warnings: checked.warnings, preview, docDiff });
+      const docDiff = sideBySide(before, documentLines(ruleDocument(labelled.ruleset)));
+      await renderEditor(ctx, newest, { source: labelled.source, warnings: labelled.warnings, preview, docDiff, relabelled: labelled.relabelled });
     },
   },
   {
@@ -173,9 +179,20 @@ export const ruleRoutes: RouteSpec[] = [
       const source = postedSource(req);
       const checked = checkEditedSource(source, newest);
       if (!checked.ok) return await renderEditor(ctx, newest, { source, problems: checked.problems, warnings: checked.warnings }, 422);
-      const { sha, existed } = await saveEditedSource(ctx.db, source, checked.ruleset, checked.warnings, ctx.user!.username);
+      const labelled = await labelEdit(ctx.db, source, checked, newest);
+      if (!labelled.ok) return await renderEditor(ctx, newest, { source, problems: labelled.problems, warnings: labelled.warnings }, 422);
+      let saved: Awaited<ReturnType<typeof saveEditedSource>>;
+      try {
+        saved = await saveEditedSource(ctx.db, labelled.source, labelled.ruleset, labelled.warnings, ctx.user!.username);
+      } catch (e) {
+        // The label was taken by a version saved meanwhile.
+        if (!(e instanceof RuleFileInvalid)) throw e;
+        return await renderEditor(ctx, newest, { source: labelled.source, problems: e.problems, warnings: labelled.warnings }, 422);
+      }
+      const { sha, existed } = saved;
+      const relabelled = labelled.relabelled ? `（版本号未修改，已由 ${labelled.relabelled.from} 改为 ${labelled.relabelled.to}）` : '';
       // Versions are stored by their bytes, so an older text cannot be saved again as the newest.
-      req.session.flash = !existed ? '已保存为新版本'
+      req.session.flash = !existed ? `已保存为新版本 ${labelled.ruleset.version}${relabelled}`
         : sha === newest.sha256 ? `内容与现行版本（${short(sha)}）完全相同，未另存新版本`
           : `内容与旧版本（${short(sha)}）完全相同，未另存新版本；如要恢复该版本，请修改版本号（version）后再保存`;
       res.redirect(303, urlOf(['rules', newest.ruleset_id, 'v', sha]));

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { listPeriods } from '../../db/queries/periods.js';
+import { listRuleVersions } from '../../db/queries/rule-versions.js';
 import { getUnit } from '../../db/queries/units.js';
 import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
@@ -92,11 +93,12 @@ export const runRoutes: RouteSpec[] = [
     method: 'get', path: '/runs', access: ['admin', 'leader'],
     handle: async (_req, _res, ctx) => {
       const actor = await actorNames(ctx.db);
+      const labels = new Map((await listRuleVersions(ctx.db)).map((v) => [v.sha256, v.version]));
       const runs = (await listRuns(ctx.db)).map((r) => ({
         ...r, state: stateInWords(r), trackName: trackTitle(r.track) ?? r.track, periodName: periodTitle(r.period_id),
         createdBy: actor(r.created_by), publishedBy: actor(r.published_by), unitCount: countOf(r.track, r.unit_count),
       }));
-      ctx.render('runs', { title: '考核与排名', runs, periods: await listPeriods(ctx.db), tracks: [...trackOptions(), { id: 'both', name: '双线考核（先村后工作人员）' }] });
+      ctx.render('runs', { title: '考核与排名', runs: runs.map((r) => ({ ...r, ruleVersion: labels.get(r.rule_sha256) ?? '' })), periods: await listPeriods(ctx.db), tracks: [...trackOptions(), { id: 'both', name: '双线考核（先村后工作人员）' }] });
     },
   },
   {

@@ -16,7 +16,9 @@ const WHO: Who[] = ['anonymous', 'admin', 'leader', 'village', 'staff'];
 
 /** A sample value for each route parameter, the village and staff account's own where it names a unit. */
 const PARAMS: Record<string, string> = {
-  id: '1', unitId: 'v01', staffId: 's01', format: 'csv', period: '2024', track: 'village', rulesetId: 'village-annual', sha: 'latest', file: '00000000000000000000000000000000.xlsx',
+  id: '1', unitId: 'v01', staffId: 's01', format: 'csv', period: '2024', track: 'village', rulesetId: 'village-annual', sha: 'latest', file: '00000000000000000000000000000000.xlsx', appealId: '1', fileId: '1',
+  // An account no one signs in with: the walk posts to its reset and disable with a token.
+  username: 'no-such-account',
 };
 
 function fill(path: string): string {
@@ -63,6 +65,8 @@ describe('Cache-Control: no-store on everything but static files (issue 17, item
           expectNoStore(served, `${where} with a token`);
           // Signed out by its own token: signed in again for the rest of the walk.
           if (route.path === '/logout' && who !== 'anonymous') clients.set(who, await signedIn(app.url, ACCOUNT_OF_ROLE[who]));
+          // The admin's walk disables the village's unit (its accounts' sessions end), then enables it: signed in again.
+          if (route.path === '/admin/units/:unitId/enable' && who === 'admin') clients.set('village', await signedIn(app.url, ACCOUNT_OF_ROLE.village));
         }
       }
     }

@@ -1,0 +1,105 @@
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import sqlite3 from 'sqlite3';
+import { isPostgres, MIGRATION_NAMES, type Db } from './connection.js';
+
+/**
+ * Backups of the SQLite record, and restoring one. A backup is made with `VACUUM INTO`
+ * through the writing connection: it reads one consistent snapshot (a WAL read
+ * transaction), so the server goes on serving and writing meanwhile and the copy is never
+ * torn. It is written to a temporary file beside the target and renamed into place, so a
+ * file of the target's name is always a whole backup. Restoring checks the file first (an
+ * SQLite database, integrity_check ok, the migrations of this product and none newer).
+ */
+
+export class BackupRefused extends Error {
+  constructor(readonly code: string, message: string) { super(message); }
+}
+
+const tempBeside = (file: string) => path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.part`);
+
+function fsyncFile(file: string): void {
+  const fd = openSync(file, 'r+');
+  try { fsyncSync(fd); } finally { closeSync(fd); }
+}
+
+/** Writes a consistent copy of the open SQLite record to `file` (replacing one there). */
+export async function backupSqlite(db: Db, file: string): Promise<void> {
+  if (isPostgres(db)) throw new BackupRefused('POSTGRES', 'PostgreSQL 数据库请用 pg_dump 备份（见 README）');
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temp = tempBeside(file);
+  try {
+    await db.raw('VACUUM INTO ?', [temp]);
+    fsyncFile(temp);
+    renameSync(temp, file);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
+}
+
+type Row = Record<string, unknown>;
+function all(conn: sqlite3.Database, sql: string): Promise<Row[]> {
+  return new Promise((resolve, reject) => conn.all(sql, (err: Error | null, rows: Row[]) => (err ? reject(err) : resolve(rows))));
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** Checks that `file` is a whole appraisal record this version can open; returns the migrations it holds. */
+export async function checkBackupFile(file: string): Promise<string[]> {
+  if (!existsSync(file)) throw new BackupRefused('BACKUP_NOT_FOUND', `找不到备份文件 ${file}`);
+  const head = Buffer.alloc(16);
+  const fd = openSync(file, 'r');
+  try { readSync(fd, head, 0, 16, 0); } finally { closeSync(fd); }
+  if (!head.equals(SQLITE_HEADER)) throw new BackupRefused('NOT_SQLITE', `${file} 不是 SQLite 数据库文件，不是本系统的备份`);
+  const conn = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const c = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (err) => (err ? reject(new BackupRefused('UNREADABLE', `无法打开 ${file}：${err.message}`)) : resolve(c)));
+  });
+  try {
+    const check = await all(conn, 'PRAGMA integrity_check').catch((e: Error) => [{ integrity_check: e.message }]);
+    const verdict = check.map((r) => String(Object.values(r)[0])).join('；');
+    if (verdict !== 'ok') throw new BackupRefused('INTEGRITY', `${file} 未通过完整性检查（${verdict.slice(0, 200)}），不能用于恢复`);
+    const tables = (await all(conn, `SELECT name FROM sqlite_master WHERE type = 'table'`)).map((r) => String(r.name));
+    if (!tables.includes('knex_migrations') || !tables.includes('runs') || !tables.includes('units')) {
+      throw new BackupRefused('NOT_APPRAISAL', `${file} 不是千分考核的数据库（没有它的数据表）`);
+    }
+    const names = (await all(conn, 'SELECT name FROM knex_migrations ORDER BY id')).map((r) => String(r.name));
+    if (!names.includes(MIGRATION_NAMES[0])) throw new BackupRefused('NOT_APPRAISAL', `${file} 不是千分考核的数据库`);
+    const unknown = names.filter((n) => !MIGRATION_NAMES.includes(n));
+    if (unknown.length > 0) throw new BackupRefused('NEWER', `${file} 来自更新版本的千分考核（${unknown.join('、')}），请先升级本系统再恢复`);
+    return names;
+  } finally {
+    await new Promise<void>((resolve) => conn.close(() => resolve()));
+  }
+}
+
+/**
+ * Replaces the record at `target` with the checked backup `source`; the previous file is
+ * kept as `target.before-restore` (replacing an older one). Refused while the record is
+ * open: SQLite keeps its `-wal` file beside it as long as any connection (the server's) has
+ * it open, and deletes it when the last one closes.
+ */
+export async function restoreSqlite(target: string, source: string): Promise<{ previous?: string }> {
+  if (path.resolve(target) === path.resolve(source)) throw new BackupRefused('SAME_FILE', '备份文件就是当前数据库本身');
+  await checkBackupFile(source);
+  if (existsSync(`${target}-wal`)) {
+    throw new BackupRefused('IN_USE', `数据库 ${target} 正在使用中（服务未停止，或上次未正常关闭）：请先停止服务再恢复；若服务已停止，先运行一次 npx appraisal runs 让数据库正常关闭`);
+  }
+  mkdirSync(path.dirname(target), { recursive: true });
+  const temp = tempBeside(target);
+  try {
+    copyFileSync(source, temp);
+    fsyncFile(temp);
+    let previous: string | undefined;
+    if (existsSync(target)) {
+      previous = `${target}.before-restore`;
+      renameSync(target, previous);
+    }
+    rmSync(`${target}-shm`, { force: true });
+    renameSync(temp, target);
+    return { previous };
+  } finally {
+    rmSync(temp, { force: true });
+  }
+}
