@@ -343,6 +343,10 @@ async function wordsFor(db: Tx, rows: AuditRow[]): Promise<(row: AuditRow) => Au
         } else if (unit) {
           parts.push(cut(unit));
         }
+        const from = str(detail.from), to = str(detail.to);
+        if ((row.action === 'unit.rename' || row.action === 'account.rename') && from !== undefined && to !== undefined) {
+          parts.push(`原名“${cut(from, 40)}”，改为“${cut(to, 40)}”`);
+        }
         if (runId === undefined && row.action === 'appeal.answer') {
           const decision = str(detail.answer) ?? str(detail.decision) ?? str(detail.status);
           parts.push(decision === 'rejected' ? '驳回' : decision === 'accepted' ? '采纳' : '');

@@ -65,6 +65,7 @@ onEachBackend('audit trail: filters and words', (backend) => {
     await entry('2024-12-02T02:00:00.000Z', 'leader', 'appeal.answer', 'appeal 7', JSON.stringify({ run: 1, answer: 'rejected' }), 'v01');
     await entry('2024-12-02T03:00:00.000Z', 'leader', 'mystery.code', '{"raw":"json"}', '<script>alert(1)</script>');
     await entry('2024-12-02T04:00:00.000Z', 'v01', 'access.denied', 'GET /units/v02', JSON.stringify({ route: '/units/:unitId', role: 'village', unit: 'v01' }));
+    await entry('2024-12-02T06:00:00.000Z', 'admin', 'unit.rename', 'v03', JSON.stringify({ from: '旧桃花村', to: '桃花村' }), 'v03');
     await entry('2024-12-02T05:00:00.000Z', 'leader', 'run.publish', 'run 1', JSON.stringify({ period: '2023', track: 'village', supersedes: null, reviewUntil: '2024-12-09' }));
   });
   after(async () => { await db?.destroy(); });
@@ -77,6 +78,11 @@ onEachBackend('audit trail: filters and words', (backend) => {
     expect(trail.lines[0].who).to.not.equal('leader');
     const entry = trail.lines.find((l) => l.action === '录入数据')!;
     expect(entry.concerns).to.equal('2024年度 村级千分考核，双塘村');
+  });
+
+  it('says what a renaming changed, from the old name to the new', async () => {
+    const trail = await pageOf({ action: 'unit', from: '2024-12-02', to: '2024-12-02' });
+    expect(trail.lines.map((l) => [l.action, l.concerns])).to.deep.equal([['单位改名', '桃花村，原名“旧桃花村”，改为“桃花村”']]);
   });
 
   it('filters by date in China Standard Time: an entry of 23:59:59 on 1 December is not one of 2 December', async () => {
