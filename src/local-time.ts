@@ -61,3 +61,18 @@ export const localSecond = (moment: number | string): string => local(moment)?.r
 
 /** 2024-01-31 09:30 */
 export const localDateTime = (moment: number | string): string => local(moment)?.slice(0, 16).replace('T', ' ') ?? '';
+
+/**
+ * The moment a day (YYYY-MM-DD) begins in the zone, as an ISO instant: 2024-12-02 in
+ * China Standard Time begins at 2024-12-01T16:00:00.000Z. Read from the zone's own offset
+ * at that moment (twice, for a zone whose offset changes that day).
+ */
+export function localDayStart(date: string): string {
+  const wanted = Date.parse(`${date}T00:00:00Z`);
+  let guess = wanted;
+  for (let k = 0; k < 2; k++) {
+    const shown = Date.parse(`${local(guess)}Z`);
+    guess += wanted - shown;
+  }
+  return new Date(guess).toISOString();
+}

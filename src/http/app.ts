@@ -7,6 +7,7 @@ import { DISK_FULL_MESSAGE, isDiskFull, type Db } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import type { UserRow } from '../db/queries/users.js';
 import { ROLES } from '../services/accounts.js';
+import { remindDeadlinesNow, unreadMessages, type ReminderLinks } from '../services/inbox.js';
 import { dummyHash } from '../services/passwords.js';
 import { ROOT } from '../paths.js';
 import { currentUser, sessions } from './middleware/session.js';
@@ -19,7 +20,7 @@ import { createViews, Fragment, type PageParts, type Views } from './views.js';
 
 /**
  * The web application: security headers → static files → no-store for all else → body → session → account →
- * same-origin check → each route's pipeline (access → ownership → upload → CSRF →
+ * same-origin check → each route's pipeline (access → ownership → a page's unread count → upload → CSRF →
  * handler) → one error page (an id to quote, never a stack trace).
  */
 
@@ -71,7 +72,7 @@ export function createApp(opts: AppOptions): express.Express {
     if (req.session && (!onError || user)) {
       try { csrfToken = generateToken(req); } catch (e) { if (!onError) throw e; }
     }
-    return { user, roleName: user ? ROLES[user.role] : null, csrfToken, nav: navigationFor(user) };
+    return { user, roleName: user ? ROLES[user.role] : null, csrfToken, nav: navigationFor(user, res.locals.unread as number | undefined) };
   };
 
   const contextFor = (req: Request, res: Response): Context => ({
@@ -104,6 +105,7 @@ export function createApp(opts: AppOptions): express.Express {
       }
       next();
     });
+    if (route.method === 'get' && route.access !== 'public') pipeline.push(messagesOfPage);
     if (route.method === 'post') {
       if (route.upload === true) pipeline.push(declaredSizeWithinLimit, upload.single('file'));
       else if (route.upload) pipeline.push(...uploadOf(route.upload));
@@ -113,6 +115,22 @@ export function createApp(opts: AppOptions): express.Express {
       route.handle(req, res, contextFor(req, res)).catch(next);
     });
     app[route.method](route.path, ...pipeline);
+  }
+
+  /**
+   * What a signed-in account's page shows of its inbox: the unread count in the header (one
+   * indexed count, on a read-only connection). Serving a page is also when due 公示 reminders
+   * are looked for (services/inbox.ts says why), in the background: no page waits for them.
+   */
+  async function messagesOfPage(_req: Request, res: Response, next: NextFunction): Promise<void> {
+    const user = res.locals.user as UserRow;
+    remindDeadlinesNow(db, REMINDER_LINKS, (e) => log({ level: 'error', event: 'review.deadline', error: String((e as Error)?.stack ?? e) }));
+    try {
+      res.locals.unread = await unreadMessages(db, user.id);
+    } catch (e) {
+      return next(e);
+    }
+    next();
   }
 
   /** Another's record is answered as if it did not exist, and the attempt is written down. */
@@ -210,13 +228,22 @@ function sendParts(req: Request, res: Response, page: PageParts): void {
   res.end();
 }
 
-/** The menu a role sees. */
-function navigationFor(user: UserRow | null): Array<{ href: string; label: string }> {
+/** Where a 公示 reminder leads: a unit's appeals of the run, or the run's page. */
+const REMINDER_LINKS: ReminderLinks = {
+  unitAppeals: (unitId, track, runId) => urlOf([track === 'staff' ? 'staff' : 'units', unitId, 'appeals'], { run: runId }),
+  run: (runId) => urlOf(['runs', runId]),
+};
+
+interface NavItem { href: string; label: string; count?: number }
+
+/** The menu a role sees; 消息 with its unread count, when the page knows it. */
+function navigationFor(user: UserRow | null, unread?: number): NavItem[] {
   if (!user) return [];
+  const messages: NavItem = { href: '/inbox', label: '消息', count: unread || undefined };
   switch (user.role) {
-    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/admin/accounts', label: '账号' }, { href: '/admin/units', label: '单位' }, { href: '/admin/backup', label: '备份' }];
-    case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }];
-    case 'village': return [{ href: urlOf(['units', user.unit_id ?? '']), label: '本村记分卡' }, { href: urlOf(['units', user.unit_id ?? '', 'appeals']), label: '申诉' }];
-    case 'staff': return [{ href: urlOf(['staff', user.unit_id ?? '']), label: '我的考核' }, { href: urlOf(['staff', user.unit_id ?? '', 'appeals']), label: '申诉' }];
+    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, { href: '/admin/accounts', label: '账号' }, { href: '/admin/units', label: '单位' }, { href: '/admin/backup', label: '备份' }, messages];
+    case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, messages];
+    case 'village': return [{ href: urlOf(['units', user.unit_id ?? '']), label: '本村记分卡' }, { href: urlOf(['units', user.unit_id ?? '', 'appeals']), label: '申诉' }, messages];
+    case 'staff': return [{ href: urlOf(['staff', user.unit_id ?? '']), label: '我的考核' }, { href: urlOf(['staff', user.unit_id ?? '', 'appeals']), label: '申诉' }, messages];
   }
 }

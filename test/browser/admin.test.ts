@@ -98,8 +98,9 @@ describe('accounts, units and backups in the browser (issue 19, point 5)', funct
 
       const village = await open(width);
       await logIn(village, username, password);
-      expect(new URL(village.url()).pathname).to.equal('/units/v03');
-      expect(await village.textContent('h1')).to.contain('桃花村');
+      // Every role lands on its home page (首页), which names the account's unit.
+      expect(new URL(village.url()).pathname).to.equal('/');
+      expect(await village.textContent('main')).to.contain('桃花村');
       await village.context().close();
       const [entry] = await auditEntries(app.db, { action: 'account.add', limit: 1 });
       expect(entry).to.include({ actor: 'admin', subject: username, unit_id: 'v03' });
@@ -125,7 +126,7 @@ describe('accounts, units and backups in the browser (issue 19, point 5)', funct
     await logIn(old, 'v09', PASSWORDS.v09);
     expect(await old.textContent('section.login')).to.contain('用户名或密码不正确');
     await logIn(old, 'v09', password);
-    expect(new URL(old.url()).pathname).to.equal('/units/v09');
+    expect(new URL(old.url()).pathname).to.equal('/');
     await old.context().close();
     // The tests' other pages sign in with the known password again.
     const { resetPassword } = await import('../../src/services/accounts.js');
@@ -179,7 +180,7 @@ describe('accounts, units and backups in the browser (issue 19, point 5)', funct
     await page.goto(`${app.url}/admin/units/v09`);
     await Promise.all([page.waitForNavigation(), page.click('form[action$="/enable"] button')]);
     await logIn(village, 'v09', PASSWORDS.v09);
-    expect(new URL(village.url()).pathname).to.equal('/units/v09');
+    expect(new URL(village.url()).pathname).to.equal('/');
     await village.context().close();
     await page.context().close();
   });

@@ -31,11 +31,12 @@ describe('the application in a real browser (Debian chromium)', function () {
   });
   afterEach(async () => { await context?.close(); });
 
+  // Every role lands on its home page (首页, issue 19 point 8): the leader's state of the period, the village's result.
   const landings: Array<[string, string, RegExp]> = [
-    ['admin', '/runs', /考核与排名/],
-    ['leader', '/runs', /考核与排名/],
-    ['v01', '/units/v01', /枫林村.*记分卡/],
-    ['s01', '/staff/s01', /李秀兰.*记分卡/],
+    ['admin', '/', /首页/],
+    ['leader', '/', /首页/],
+    ['v01', '/', /首页/],
+    ['s01', '/', /首页/],
   ];
   for (const [user, landing, heading] of landings) {
     it(`signs ${user} in through the form and lands on ${landing}`, async () => {
@@ -48,6 +49,7 @@ describe('the application in a real browser (Debian chromium)', function () {
 
   it('lets a leader run the 2024 appraisal, review the draft and publish it', async () => {
     await signIn(page, app.url, 'leader');
+    await page.goto(`${app.url}/runs`);
     await page.selectOption('select[name=period]', '2024');
     await page.selectOption('select[name=track]', 'village');
     await Promise.all([page.waitForNavigation(), page.click('text=记分并生成草稿')]);
@@ -67,6 +69,7 @@ describe('the application in a real browser (Debian chromium)', function () {
 
   it('shows a village its scorecard: clauses, the figure behind each, its rank and the gap to the village above', async () => {
     await signIn(page, app.url, 'v01');
+    await page.goto(`${app.url}/units/v01`);
     const clauses = await page.locator('table.clauses tbody tr').count();
     expect(clauses).to.be.greaterThan(20);
     expect(await page.textContent('table.clauses')).to.contain('人口出生率');

@@ -227,6 +227,7 @@ describe('finding a village: the ranking sorted, filtered and searched, the repo
 
     it('draws total and rank over the periods as SVG, the totals at the rule set’s precision', async () => {
       await open(DESKTOP, 'v01');
+      await page.goto(`${app.url}/units/v01`);
       const trend = page.locator('section:has(h2:text("历年情况"))');
       const rows = await trend.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent!.trim())));
       expect(rows.map((r) => r[0])).to.deep.equal(['2023年度', '2024年度']);
@@ -256,6 +257,7 @@ describe('finding a village: the ranking sorted, filtered and searched, the repo
 
     it('fits the scorecard and its trend chart on a 390 px phone', async () => {
       await open(PHONE, 'v01');
+      await page.goto(`${app.url}/units/v01`);
       const chart = page.locator('figure.trend-chart svg');
       expect(await chart.count()).to.equal(1);
       const width = await chart.evaluate((el) => el.getBoundingClientRect().width);

@@ -161,10 +161,11 @@ describe('links made from unit ids land on exactly that unit (issue 17, item 7)'
   it('takes a village and a staff member numbered so to their own page, its menu and exports, and no other', async () => {
     for (const [username, base, id] of [['cun-ab', 'units', 'a/b'], ['cun-hash', 'units', 'v01#2'], ['gz-s1', 'staff', 's/1']] as const) {
       const c = await signedInAs(username);
-      const home = await c.request('GET', '/');
-      expect(home.status).to.equal(302);
-      const own = resolve(app.url, '/', home.headers.get('location')!);
-      expect(own).to.equal(urlOf([base, id]));
+      // The home page (首页) links to the account's own page, in its menu and beside its result.
+      const home = await c.get('/');
+      expect(home.status).to.equal(200);
+      const own = urlOf([base, id]);
+      expect(linksOf(home.text)).to.include(own);
       const { status, text } = await c.get(own);
       expect(status, own).to.equal(200);
       expect(text).to.contain(`<h1>${escape(names.get(id)!)}`);

@@ -154,7 +154,10 @@ describe('sessions and login, hardened (issue 7, item 2)', function () {
     await c.get('/login');
     const res = await c.post('/login', { username: 'v01', password: PASSWORDS.v01, role: 'admin', unit_id: 'v02', userId: '1' });
     expect(res.status).to.equal(303);
-    expect((await c.get('/')).res.headers.get('location')).to.equal('/units/v01');
+    const home = await c.get('/');
+    expect(home.status).to.equal(200);
+    expect(home.text).to.contain('href="/units/v01');
+    expect(home.text).to.contain('枫林村');
     expect((await c.get('/runs')).status).to.equal(404);
     expect((await c.get('/units/v02')).status).to.equal(404);
   });

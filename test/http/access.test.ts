@@ -79,6 +79,10 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'POST /appeals/:appealId/answer': { roles: MANAGERS },
   // An appeal's evidence: the managers, and the account of the unit that filed it (looked up, not in the path).
   'GET /appeals/:appealId/files/:fileId': { roles: ALL, own: true },
+  'GET /inbox': { roles: ALL },
+  'POST /inbox/read': { roles: ALL },
+  'GET /audit': { roles: MANAGERS },
+  'GET /audit/export.:format': { roles: MANAGERS },
 };
 
 /**

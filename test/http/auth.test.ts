@@ -46,14 +46,16 @@ describe('signing in, sessions and the pages’ safety', function () {
   });
   after(async () => { await app?.close(); });
 
-  it('signs a leader in and sends them to the runs, with a new session id', async () => {
+  it('signs a leader in and sends them to their home page, with a new session id', async () => {
     const c = new Client(app.url);
     await c.get('/login');
     const before = c.cookie;
     const res = await c.post('/login', { username: 'leader', password: PASSWORDS.leader });
     expect(res.status).to.equal(303);
     expect(c.cookie).to.not.equal(before);
-    expect((await c.get('/')).res.headers.get('location')).to.equal('/runs');
+    const home = await c.get('/');
+    expect(home.status).to.equal(200);
+    expect(home.text).to.contain('<h1>首页</h1>');
   });
 
   it('accepts a long Chinese password', async () => {

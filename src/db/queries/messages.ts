@@ -1,4 +1,4 @@
-import type { Tx } from '../connection.js';
+import { pageRead, type Tx } from '../connection.js';
 import type { Role } from './users.js';
 
 export interface MessageRow {
@@ -35,8 +35,32 @@ export async function unreadCount(db: Tx, userId: number): Promise<number> {
 }
 
 /** Marks messages of the account read (all of them, or the one given). */
-export async function markRead(db: Tx, userId: number, at: string, id?: number): Promise<void> {
+export async function markRead(db: Tx, userId: number, at: string, id?: number): Promise<number> {
   const q = db('messages').where({ user_id: userId }).whereNull('read_at');
   if (id !== undefined) q.where({ id });
-  await q.update({ read_at: at });
+  return q.update({ read_at: at });
+}
+
+/** An account's inbox as its page lists it: unread first, then newest first, at most `limit`. */
+export async function inboxOf(db: Tx, userId: number, limit: number): Promise<MessageRow[]> {
+  return db('messages').where({ user_id: userId })
+    .orderByRaw('CASE WHEN read_at IS NULL THEN 0 ELSE 1 END').orderBy('id', 'desc').limit(limit);
+}
+
+export async function messageCount(db: Tx, userId: number): Promise<number> {
+  const [row] = await db('messages').where({ user_id: userId }).count({ n: '*' });
+  return Number((row as { n: number | string }).n);
+}
+
+const unreadOf = pageRead((db, userId: number) => db('messages').where('user_id', userId).whereNull('read_at').count({ n: '*' }));
+
+/** The unread count every page's header shows: one indexed count (user_id, read_at), on a read-only connection where there is one. */
+export async function unreadForHeader(db: Tx, userId: number): Promise<number> {
+  const [row] = await unreadOf(db, userId);
+  return Number((row as { n: number | string } | undefined)?.n ?? 0);
+}
+
+/** Whether any account was already sent a message with this key. */
+export async function dedupeSent(db: Tx, dedupe: string): Promise<boolean> {
+  return (await db('messages').select('id').where({ dedupe }).first()) !== undefined;
 }

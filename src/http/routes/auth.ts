@@ -1,7 +1,6 @@
 import type { RouteSpec } from '../route.js';
 import { login } from '../../services/accounts.js';
 import { localClock, zoneName } from '../../local-time.js';
-import { urlOf } from '../url.js';
 
 /** Signing in and out. The session id is renewed at login, so a planted id is worth nothing. */
 
@@ -45,15 +44,6 @@ export const authRoutes: RouteSpec[] = [
         res.clearCookie('appraisal.sid');
         res.redirect(303, '/login');
       });
-    },
-  },
-  {
-    method: 'get', path: '/', access: ['admin', 'leader', 'village', 'staff'],
-    handle: async (_req, res, ctx) => {
-      const user = ctx.user!;
-      if (user.role === 'village') return res.redirect(urlOf(['units', user.unit_id!]));
-      if (user.role === 'staff') return res.redirect(urlOf(['staff', user.unit_id!]));
-      res.redirect('/runs');
     },
   },
 ];

@@ -2,11 +2,14 @@ import type { RouteSpec } from '../route.js';
 import { accountRoutes } from './accounts.js';
 import { appealAnswerRoutes } from './appeal-answers.js';
 import { appealRoutes } from './appeals.js';
+import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { correctionRoutes } from './corrections.js';
 import { backupRoutes } from './backup.js';
 import { entryFileRoutes } from './entry-files.js';
 import { entryRoutes } from './entry.js';
+import { homeRoutes } from './home.js';
+import { inboxRoutes } from './inbox.js';
 import { publicationRoutes } from './publication.js';
 import { reportRoutes } from './report.js';
 import { ruleRoutes } from './rules.js';
@@ -16,4 +19,4 @@ import { unitRoutes } from './units.js';
 
 /** Every route of the application, in one table: the app mounts it and the access test walks it. */
 export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...publicationRoutes, ...correctionRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...reportRoutes,
-  ...appealRoutes, ...appealAnswerRoutes, ...accountRoutes, ...unitRecordRoutes, ...backupRoutes];
+  ...appealRoutes, ...appealAnswerRoutes, ...accountRoutes, ...unitRecordRoutes, ...backupRoutes, ...homeRoutes, ...inboxRoutes, ...auditRoutes];
