@@ -112,7 +112,10 @@ describe('a whole appraisal year in the browser: import, run, 公示, appeal, co
 
   it('lets the leader accept the appeal, correct the figure where the appeal leads, and score the correction', async () => {
     const page = await open('leader', 1366);
-    await page.goto(`${app.url}/appeals`);
+    // Told, not searched: the leader's home says an appeal waits, and leads to it.
+    await page.goto(`${app.url}/`);
+    expect(await page.textContent('p.alert')).to.contain('尚有1件申诉未答复');
+    await submit(page, 'p.alert a[href="/appeals"]');
     await submit(page, 'main a[href^="/appeals/"] >> nth=0');
     expect(await page.textContent('main')).to.contain('黄泥坳村');
     await page.check('input[name=step][value=accept]');
@@ -153,6 +156,12 @@ describe('a whole appraisal year in the browser: import, run, 公示, appeal, co
     expect(await page.textContent('p.corrected')).to.contain(`以第${correction}号考核的结果为准`);
     await page.goto(`${app.url}/units/v09/appeals`);
     expect(await page.textContent('article.appeal-line')).to.contain('已采纳');
+    // And in its inbox: 公示 started, the appeal answered, the correction.
+    await page.goto(`${app.url}/inbox`);
+    const inbox = (await page.textContent('ul.inbox'))!;
+    expect(inbox).to.contain('公示').and.to.contain('申诉').and.to.contain('更正');
+    expect(await overflow(page)).to.equal(0);
+    await shot(page, 'year-village-inbox-390');
   });
 
   it('finalizes the correction once its 公示 is over, and the final result never changes', async () => {
