@@ -188,7 +188,7 @@ export async function tellCorrection(tx: Tx, correction: RunRow, superseded: Run
     await notify(tx, { unitIds: [u.id] }, {
       kind: 'run.corrected',
       title: correctionLine(correction.track, o, u, at, false),
-      body: `${periodTitle(correction.period_id)}${trackTitle(correction.track) ?? ''}考核结果第${superseded.id}号已由第${correction.id}号更正${correction.note ? `，更正原因：${correction.note}` : ''}`,
+      body: `${periodTitle(correction.period_id)}${trackTitle(correction.track) ?? ''}结果（第${superseded.id}号考核）已由第${correction.id}号考核更正${correction.note ? `，更正原因：${correction.note}` : ''}`,
       link: unitResultPath(correction.track, u.id, correction.id),
       dedupe: `run.corrected:${correction.id}`,
     });
