@@ -1,0 +1,108 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../../src/db/connection.js';
+import { getRun } from '../../src/db/queries/runs.js';
+import { getUnit } from '../../src/db/queries/units.js';
+import { parseDataBytes } from '../../src/io/data-file.js';
+import { DEMO_DIR } from '../../src/paths.js';
+import { renameUser } from '../../src/services/accounts.js';
+import { importInputs } from '../../src/services/import-inputs.js';
+import { latestReviewUntil, MAX_REVIEW_DAYS, today } from '../../src/services/review-period.js';
+import { createRun, publishRun } from '../../src/services/runs.js';
+import { openStore } from '../../src/services/store.js';
+import { addUnit, renameUnit } from '../../src/services/unit-records.js';
+import { onEachBackend } from '../support/backends.js';
+
+/**
+ * Issue 19 attacked as the outside attack set does, before release: the 公示 deadline, unit
+ * and account names, appeals and their evidence, each fed hostile input.
+ */
+
+async function refusal(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+    return 'accepted';
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+}
+
+/** Marks a person cannot see: each makes a name that reads as another's. */
+const INVISIBLE = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u061c'];
+
+onEachBackend('issue 19 attacked (hardening)', function (backend) {
+  this.timeout(120_000);
+  let db: Db;
+  before(async () => { db = await openStore(await backend.fresh('demo')); });
+  after(async () => { await db?.destroy(); });
+
+  /** A draft of a new period of the demo villages' data. */
+  let nextYear = 2050;
+  async function draft(): Promise<number> {
+    const period = String(nextYear++);
+    const bytes = readFileSync(path.join(DEMO_DIR, 'villages-2024.csv'));
+    await importInputs(db, { periodId: period, track: 'village', table: parseDataBytes(bytes, 'villages.csv'), fileBytes: bytes, by: 'test' });
+    return (await createRun(db, { periodId: period, track: 'village', by: 'test' })).id;
+  }
+
+  describe('a 公示 deadline', () => {
+    for (const until of ['2024-02-30', '9999-99-99', '3000-01-01', '2099-12-31', '', 'tomorrow', '2024-1-5', "2025-01-01' OR 1=1"]) {
+      it(`is refused as “${until}”, and the run stays a draft`, async () => {
+        const id = await draft();
+        expect(await refusal(publishRun(db, id, 'leader', until))).to.equal('REVIEW_UNTIL_INVALID');
+        expect((await getRun(db, id))!.status).to.equal('draft');
+      });
+    }
+
+    it(`is taken up to ${MAX_REVIEW_DAYS} days from today and not a day more`, async () => {
+      const last = latestReviewUntil();
+      const next = new Date(`${last}T00:00:00Z`);
+      next.setUTCDate(next.getUTCDate() + 1);
+      const tooLate = await draft();
+      expect(await refusal(publishRun(db, tooLate, 'leader', next.toISOString().slice(0, 10)))).to.equal('REVIEW_UNTIL_INVALID');
+      const id = await draft();
+      expect((await publishRun(db, id, 'leader', last)).run.review_until).to.equal(last);
+    });
+
+    it('says in Chinese, with the latest date taken, why a far deadline is refused', async () => {
+      const id = await draft();
+      try {
+        await publishRun(db, id, 'leader', '3000-01-01');
+        expect.fail('accepted');
+      } catch (e) {
+        expect((e as Error).message).to.match(/^公示期最长60天：截止日期不能晚于\d{4}年\d{1,2}月\d{1,2}日/).and.not.match(/[A-Za-z]/);
+      }
+    });
+
+    it('is taken as today', async () => {
+      const id = await draft();
+      expect((await publishRun(db, id, 'leader', today())).run.review_until).to.equal(today());
+    });
+  });
+
+  describe('a unit name', () => {
+    for (const mark of INVISIBLE) {
+      it(`with U+${mark.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is refused: it would read as a second unit of the same name`, async () => {
+        const v01 = (await getUnit(db, 'v01'))!;
+        const twin = [...v01.name].join(mark);
+        expect(await refusal(addUnit(db, { id: `x${mark.codePointAt(0)}`, name: twin, kind: 'village', parentId: v01.parent_id }, 'admin'))).to.equal('UNIT_NAME_INVALID');
+        expect(await refusal(renameUnit(db, 'v02', twin, 'admin'))).to.equal('UNIT_NAME_INVALID');
+        expect((await getUnit(db, 'v02'))!.name).to.not.equal(twin);
+      });
+    }
+
+    it('of its own, hostile but visible, is kept as written', async () => {
+      await renameUnit(db, 'v03', '<script>{{x}}</script>村', 'admin');
+      expect((await getUnit(db, 'v03'))!.name).to.equal('<script>{{x}}</script>村');
+    });
+  });
+
+  describe('an account’s display name', () => {
+    for (const mark of INVISIBLE) {
+      it(`with U+${mark.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} is refused: 系统、the mark, 管理员 would read as the administrator`, async () => {
+        expect(await refusal(renameUser(db, 'leader', `系统${mark}管理员`, 'admin'))).to.equal('DISPLAY_NAME_INVALID');
+      });
+    }
+  });
+});
