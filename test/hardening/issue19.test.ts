@@ -1,7 +1,10 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { Db } from '../../src/db/connection.js';
+import sqlite3 from 'sqlite3';
+import { backupSqlite, checkBackupFile } from '../../src/db/backup.js';
+import { MIGRATION_NAMES, openDatabase, type Db } from '../../src/db/connection.js';
 import { getRun } from '../../src/db/queries/runs.js';
 import { getUnit } from '../../src/db/queries/units.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
@@ -104,5 +107,69 @@ onEachBackend('issue 19 attacked (hardening)', function (backend) {
         expect(await refusal(renameUser(db, 'leader', `系统${mark}管理员`, 'admin'))).to.equal('DISPLAY_NAME_INVALID');
       });
     }
+  });
+});
+
+/** Runs SQL on an SQLite file as someone crafting a backup by hand would. */
+async function craft(file: string, sql: string): Promise<void> {
+  const conn = await new Promise<sqlite3.Database>((resolve, reject) => { const c = new sqlite3.Database(file, (e) => (e ? reject(e) : resolve(c))); });
+  try {
+    await new Promise<void>((resolve, reject) => conn.exec(sql, (e) => (e ? reject(e) : resolve())));
+  } finally {
+    await new Promise<void>((resolve) => conn.close(() => resolve()));
+  }
+}
+
+describe('a backup crafted by hand, before it is restored (issue 19 attacked)', function () {
+  this.timeout(120_000);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-crafted-'));
+  const good = path.join(dir, 'good.sqlite');
+  before(async () => {
+    const db = await openDatabase({ databaseFile: path.join(dir, 'record.sqlite') });
+    try { await backupSqlite(db, good); } finally { await db.destroy(); }
+  });
+
+  async function refusalOf(file: string): Promise<{ code: string; message: string }> {
+    try {
+      await checkBackupFile(file);
+      return { code: 'accepted', message: '' };
+    } catch (e) {
+      return { code: (e as { code?: string }).code ?? String(e), message: (e as Error).message };
+    }
+  }
+
+  /** The good backup, changed by `sql`. */
+  async function crafted(name: string, sql: string): Promise<string> {
+    const file = path.join(dir, `${name}.sqlite`);
+    copyFileSync(good, file);
+    await craft(file, sql);
+    return file;
+  }
+
+  it('takes a backup the product made, with every migration it knows', async () => {
+    expect(await checkBackupFile(good)).to.deep.equal([...MIGRATION_NAMES]);
+  });
+
+  it('refuses one with a trigger of its own (the administrator’s password reset at every login), naming it', async () => {
+    const file = await crafted('trigger', `CREATE TRIGGER keep_door_open AFTER INSERT ON audit_log BEGIN UPDATE users SET password_hash = 'x', disabled = 0 WHERE role = 'admin'; END;`);
+    const { code, message } = await refusalOf(file);
+    expect(code).to.equal('SCHEMA');
+    expect(message).to.contain('keep_door_open').and.to.contain('不能用于恢复');
+  });
+
+  it('refuses one without the trigger that keeps a final result final', async () => {
+    const file = await crafted('untriggered', 'DROP TRIGGER runs_frozen_update;');
+    expect((await refusalOf(file)).code).to.equal('SCHEMA');
+  });
+
+  it('refuses one with a view or a table of its own, or a table changed', async () => {
+    expect((await refusalOf(await crafted('view', 'CREATE VIEW everyone AS SELECT * FROM users;'))).code).to.equal('SCHEMA');
+    expect((await refusalOf(await crafted('table', 'CREATE TABLE extra (x TEXT);'))).code).to.equal('SCHEMA');
+    expect((await refusalOf(await crafted('column', 'ALTER TABLE units ADD COLUMN secret TEXT;'))).code).to.equal('SCHEMA');
+  });
+
+  it('refuses one whose migrations are listed out of their order', async () => {
+    const file = await crafted('order', `UPDATE knex_migrations SET name = CASE name WHEN '${MIGRATION_NAMES[1]}' THEN '${MIGRATION_NAMES[2]}' WHEN '${MIGRATION_NAMES[2]}' THEN '${MIGRATION_NAMES[1]}' ELSE name END;`);
+    expect((await refusalOf(file)).code).to.equal('NOT_APPRAISAL');
   });
 });
