@@ -14,7 +14,7 @@ import { importInputs } from '../../src/services/import-inputs.js';
 import { latestReviewUntil, MAX_REVIEW_DAYS, today } from '../../src/services/review-period.js';
 import { createRun, publishRun } from '../../src/services/runs.js';
 import { openStore } from '../../src/services/store.js';
-import { addUnit, renameUnit } from '../../src/services/unit-records.js';
+import { addUnit, moveUnit, renameUnit } from '../../src/services/unit-records.js';
 import { onEachBackend } from '../support/backends.js';
 
 /**
@@ -98,6 +98,20 @@ onEachBackend('issue 19 attacked (hardening)', function (backend) {
     it('of its own, hostile but visible, is kept as written', async () => {
       await renameUnit(db, 'v03', '<script>{{x}}</script>村', 'admin');
       expect((await getUnit(db, 'v03'))!.name).to.equal('<script>{{x}}</script>村');
+    });
+  });
+
+  describe('the unit tree', () => {
+    it('refuses a village moved under another village, or a township under its own village, and leaves both where they were', async () => {
+      const v01 = (await getUnit(db, 'v01'))!;
+      expect(await refusal(moveUnit(db, 'v01', 'v02', 'admin'))).to.equal('PARENT_LEVEL');
+      expect(await refusal(moveUnit(db, v01.parent_id!, 'v01', 'admin'))).to.be.oneOf(['PARENT_LEVEL', 'UNIT_CYCLE']);
+      expect((await getUnit(db, 'v01'))!.parent_id).to.equal(v01.parent_id);
+    });
+
+    it('refuses a new village under a village, and takes a group under it', async () => {
+      expect(await refusal(addUnit(db, { id: 'vv', name: '村中村', kind: 'village', parentId: 'v01' }, 'admin'))).to.equal('PARENT_LEVEL');
+      expect(await refusal(addUnit(db, { id: 'g1', name: '一组', kind: 'group', parentId: 'v01' }, 'admin'))).to.equal('accepted');
     });
   });
 
