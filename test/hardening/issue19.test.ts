@@ -10,6 +10,7 @@ import { getUnit } from '../../src/db/queries/units.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { renameUser } from '../../src/services/accounts.js';
+import { correctionReason, MAX_REASON } from '../../src/services/corrections.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { latestReviewUntil, MAX_REVIEW_DAYS, today } from '../../src/services/review-period.js';
 import { createRun, publishRun } from '../../src/services/runs.js';
@@ -185,5 +186,25 @@ describe('a backup crafted by hand, before it is restored (issue 19 attacked)', 
   it('refuses one whose migrations are listed out of their order', async () => {
     const file = await crafted('order', `UPDATE knex_migrations SET name = CASE name WHEN '${MIGRATION_NAMES[1]}' THEN '${MIGRATION_NAMES[2]}' WHEN '${MIGRATION_NAMES[2]}' THEN '${MIGRATION_NAMES[1]}' ELSE name END;`);
     expect((await refusalOf(file)).code).to.equal('NOT_APPRAISAL');
+  });
+});
+
+describe('a correction’s reason (issue 19 attacked)', () => {
+  const code = (text: unknown): string => {
+    try { correctionReason(text); return 'accepted'; } catch (e) { return (e as { code: string }).code; }
+  };
+
+  it('is required however it is left blank: spaces, 全角 spaces, zero-width spaces, a byte-order mark', () => {
+    for (const blank of ['   ', '\u3000\u3000', '\u200b\u200b', '\ufeff', '\u2060\u200d\u200c', '\u0085']) expect(code(blank), JSON.stringify(blank)).to.equal('CORRECTION_REASON_REQUIRED');
+  });
+
+  it(`counts ${MAX_REASON} characters as a person does (an emoji is one) and refuses one more, saying how many`, () => {
+    expect(code('😀'.repeat(MAX_REASON))).to.equal('accepted');
+    expect(code('😀'.repeat(MAX_REASON + 1))).to.equal('CORRECTION_REASON_TOO_LONG');
+    try { correctionReason('😀'.repeat(MAX_REASON + 1)); } catch (e) { expect((e as Error).message).to.contain(`现有${MAX_REASON + 1}字`); }
+  });
+
+  it('keeps a hostile reason as written, for the page to escape', () => {
+    expect(correctionReason('  <script>alert(1)</script>{{x}}  ')).to.equal('<script>alert(1)</script>{{x}}');
   });
 });
