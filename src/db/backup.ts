@@ -2,7 +2,7 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, re
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
-import { isPostgres, MIGRATION_NAMES, type Db } from './connection.js';
+import { isPostgres, MIGRATION_NAMES, SCHEMA_SQL, schemaAfter, type Db, type SchemaObject } from './connection.js';
 
 /**
  * Backups of the SQLite record, and restoring one. A backup is made with `VACUUM INTO`
@@ -68,6 +68,19 @@ export async function checkBackupFile(file: string): Promise<string[]> {
     if (!names.includes(MIGRATION_NAMES[0])) throw new BackupRefused('NOT_APPRAISAL', `${file} 不是千分考核的数据库`);
     const unknown = names.filter((n) => !MIGRATION_NAMES.includes(n));
     if (unknown.length > 0) throw new BackupRefused('NEWER', `${file} 来自更新版本的千分考核（${unknown.join('、')}），请先升级本系统再恢复`);
+    // A file made by hand may claim the migrations yet carry a trigger of its own (one that resets the
+    // administrator's password at every login), or lack the triggers that keep a final result final.
+    if (names.some((n, k) => n !== MIGRATION_NAMES[k])) throw new BackupRefused('NOT_APPRAISAL', `${file} 的数据库版本记录有误，不是本系统生成的备份`);
+    const key = (o: SchemaObject) => `${o.type}\u0000${o.name}\u0000${o.tbl_name}\u0000${o.sql ?? ''}`;
+    const expected = new Set((await schemaAfter(names.length)).map(key));
+    const held = (await all(conn, SCHEMA_SQL)) as unknown as SchemaObject[];
+    const foreign = held.filter((o) => !expected.has(key(o)));
+    const heldKeys = new Set(held.map(key));
+    const missing = [...expected].filter((k) => !heldKeys.has(k)).length;
+    if (foreign.length > 0 || missing > 0) {
+      const named = foreign.slice(0, 3).map((o) => `“${[...o.name].slice(0, 40).join('')}”`).join('、');
+      throw new BackupRefused('SCHEMA', `${file} 的表结构与本系统不同（${foreign.length > 0 ? `多出或改动了${named}${foreign.length > 3 ? `等${foreign.length}处` : ''}` : ''}${foreign.length > 0 && missing > 0 ? '，' : ''}${missing > 0 ? `缺少${missing}处` : ''}），不是本系统生成的备份，不能用于恢复`);
+    }
     return names;
   } finally {
     await new Promise<void>((resolve) => conn.close(() => resolve()));

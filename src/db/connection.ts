@@ -41,6 +41,31 @@ const PRAGMAS: Array<[string, string, string]> = [
 
 type RawConnection = { run(sql: string, cb: (err: Error | null) => void): void };
 
+/** One object of an SQLite schema as sqlite_master keeps it. */
+export interface SchemaObject { type: string; name: string; tbl_name: string; sql: string | null }
+
+/** What sqlite_master reads for the schema of this product (SQLite's own objects left out), in a stable order. */
+export const SCHEMA_SQL = `SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY type, name`;
+
+/**
+ * The schema of a new SQLite record after the first `count` migrations of this version: what
+ * a backup holding those migrations must hold, no trigger, view, table or index more or less.
+ */
+export async function schemaAfter(count: number): Promise<SchemaObject[]> {
+  const db = knexFactory({ client: 'sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true, pool: { min: 1, max: 1 } });
+  // A record made in memory to compare with, not one being set up: its migrations say nothing.
+  const quiet = process.env.APPRAISAL_QUIET;
+  process.env.APPRAISAL_QUIET = '1';
+  try {
+    for (let k = 0; k < count; k++) await db.migrate.up({ migrationSource });
+    return (await db.raw(SCHEMA_SQL)) as SchemaObject[];
+  } finally {
+    if (quiet === undefined) delete process.env.APPRAISAL_QUIET;
+    else process.env.APPRAISAL_QUIET = quiet;
+    await db.destroy();
+  }
+}
+
 export interface OpenOptions {
   databaseFile: string;
   databaseUrl?: string;

@@ -27,14 +27,14 @@ export const UNIT_KIND_OF_ROLE: Partial<Record<Role, string>> = { village: 'vill
 
 export const DISPLAY_NAME_MAX_CHARS = 100;
 // Control characters, and the marks that turn the direction of the text around them (a name that reads as another's).
-const UNFIT_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const UNFIT_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 
 /** A display name trimmed and checked: 1–100 characters, no control or direction marks. */
 export function checkedDisplayName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '') throw new AccountRefused('DISPLAY_NAME_EMPTY', '请填写名称');
   if ([...trimmed].length > DISPLAY_NAME_MAX_CHARS) throw new AccountRefused('DISPLAY_NAME_TOO_LONG', `名称超过 ${DISPLAY_NAME_MAX_CHARS} 个字符，请改短`);
-  if (UNFIT_IN_NAME.test(trimmed)) throw new AccountRefused('DISPLAY_NAME_INVALID', '名称含有换行、制表符或改变文字方向的控制字符，请删去');
+  if (UNFIT_IN_NAME.test(trimmed)) throw new AccountRefused('DISPLAY_NAME_INVALID', '名称含有换行、制表符、看不见的字符或改变文字方向的控制字符，请删去');
   return trimmed;
 }
 

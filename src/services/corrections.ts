@@ -40,12 +40,15 @@ export interface CorrectionRequest {
 
 /**
  * The reason as kept: trimmed, required, at most MAX_REASON characters, without control
- * characters or the marks that turn the direction of text (a reason read backwards on a page).
+ * characters, invisible marks or the marks that turn the direction of text (a reason read backwards on a page).
  */
 export function correctionReason(text: unknown): string {
-  const reason = typeof text === 'string' ? text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '').trim() : '';
+  // Invisible marks too: a reason of zero-width spaces alone would be kept as a reason no one can read.
+  const reason = typeof text === 'string' ? text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '').trim() : '';
   if (!reason) throw new RunRefused('CORRECTION_REASON_REQUIRED', '请填写更正原因');
-  if (reason.length > MAX_REASON) throw new RunRefused('CORRECTION_REASON_TOO_LONG', `更正原因最多${MAX_REASON}字，现有${reason.length}字`);
+  // Counted in characters as a person counts them (an emoji is one, not two).
+  const chars = [...reason].length;
+  if (chars > MAX_REASON) throw new RunRefused('CORRECTION_REASON_TOO_LONG', `更正原因最多${MAX_REASON}字，现有${chars}字`);
   return reason;
 }
 

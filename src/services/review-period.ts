@@ -50,6 +50,20 @@ export function defaultReviewUntil(now: number = Date.now()): string {
   return addWorkingDays(today(now), DEFAULT_REVIEW_WORKING_DAYS);
 }
 
+/**
+ * The longest 公示 taken, in days from today: a month or two covers any township's holidays;
+ * a deadline of 3000-01-01 (a slip of the keyboard, or a leader keeping a result open for
+ * appeals forever) would never let the result be finalized.
+ */
+export const MAX_REVIEW_DAYS = 60;
+
+/** The latest 公示 deadline taken now (YYYY-MM-DD). */
+export function latestReviewUntil(now: number = Date.now()): string {
+  const d = new Date(`${today(now)}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + MAX_REVIEW_DAYS);
+  return d.toISOString().slice(0, 10);
+}
+
 /** Whole days from `from` to `to` (both YYYY-MM-DD). */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);

@@ -22,7 +22,7 @@ import { jsonArrayParts } from '../io/json-array.js';
 import { sha256 } from '../io/rule-file.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
 import { faultPoint } from './fault.js';
-import { defaultReviewUntil, isDate, today } from './review-period.js';
+import { dateInWords, defaultReviewUntil, isDate, latestReviewUntil, MAX_REVIEW_DAYS, today } from './review-period.js';
 import { announceReview } from './run-notices.js';
 import { writeWhileMaking } from './overlapped-writes.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
@@ -323,6 +323,7 @@ export async function requireRun(db: Tx, runId: number): Promise<RunRow> {
 export async function publishRun(db: Db, runId: number, by: string, reviewUntil: string = defaultReviewUntil()): Promise<{ run: RunRow; superseded?: RunRow }> {
   const at = new Date().toISOString();
   if (!isDate(reviewUntil) || reviewUntil < today()) throw new RunRefused('REVIEW_UNTIL_INVALID', `公示截止日期应为今天或以后的日期（年-月-日），而不是“${String(reviewUntil).slice(0, 40)}”`);
+  if (reviewUntil > latestReviewUntil()) throw new RunRefused('REVIEW_UNTIL_INVALID', `公示期最长${MAX_REVIEW_DAYS}天：截止日期不能晚于${dateInWords(latestReviewUntil())}，而不是${dateInWords(reviewUntil)}`);
   const run = await requireRun(db, runId);
   try {
     // The first statement writes, so the transaction holds the write lock from its start

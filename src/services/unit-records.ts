@@ -16,6 +16,8 @@ import { unitIdProblem, UNIT_NAME_MAX_CHARS } from './unit-ids.js';
 export const UNIT_KINDS = table<string, string>({ county: '县（区）', township: '乡镇（街道）', village: '村（社区）', group: '村民小组', staff: '工作人员' });
 /** The kinds that may be disabled: a village or a staff member, never a part of the tree above them. */
 export const DISABLEABLE = new Set(['village', 'staff']);
+/** The levels of the tree, the top first; a unit's parent is of a level above its own (staff may sit under any). */
+const LEVELS: Readonly<Record<string, number>> = table({ county: 0, township: 1, village: 2, group: 3 });
 /** Units of these kinds have no units under them. */
 const LEAVES = new Set(['staff']);
 
@@ -23,14 +25,14 @@ export class UnitRefused extends Error {
   constructor(readonly code: string, message: string) { super(message); }
 }
 
-// Control characters, and the marks that turn the direction of the text around them.
-const UNFIT_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+// Control characters, invisible marks (枫\u200b林村 reads as a second 枫林村), and the marks that turn the direction of the text around them.
+const UNFIT_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 
 export function checkedUnitName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '') throw new UnitRefused('UNIT_NAME_EMPTY', '请填写单位名称');
   if ([...trimmed].length > UNIT_NAME_MAX_CHARS) throw new UnitRefused('UNIT_NAME_TOO_LONG', `单位名称超过 ${UNIT_NAME_MAX_CHARS} 个字符，请改用简称`);
-  if (UNFIT_IN_NAME.test(trimmed)) throw new UnitRefused('UNIT_NAME_INVALID', '单位名称含有换行、制表符或改变文字方向的控制字符，请删去');
+  if (UNFIT_IN_NAME.test(trimmed)) throw new UnitRefused('UNIT_NAME_INVALID', '单位名称含有换行、制表符、看不见的字符或改变文字方向的控制字符，请删去');
   return trimmed;
 }
 
@@ -52,6 +54,13 @@ async function checkedParent(db: Tx, kind: string, parentId: string | null): Pro
   return parent;
 }
 
+/** The tree goes 县 → 乡镇 → 村 → 组 (DOMAIN.md): a 村 under another 村, or a 乡镇 under a 村, would rank and sanction the wrong units. */
+function checkLevel(kind: string, parent: UnitRow | null): void {
+  if (parent && LEVELS[kind] !== undefined && LEVELS[parent.kind] !== undefined && LEVELS[parent.kind] >= LEVELS[kind]) {
+    throw new UnitRefused('PARENT_LEVEL', `${UNIT_KINDS[kind]}不能放在${UNIT_KINDS[parent.kind]}“${parent.name}”之下`);
+  }
+}
+
 /** A name is told apart from its siblings': two 枫林村 under one township would read as one on every page. */
 async function checkNameFree(db: Tx, parentId: string | null, name: string, self?: string): Promise<void> {
   const twin = await unitNamed(db, parentId, name);
@@ -70,6 +79,7 @@ export async function addUnit(db: Db, u: NewUnit, by: string): Promise<UnitRow> 
   return db.transaction(async (tx) => {
     if (await getUnit(tx, id)) throw new UnitRefused('UNIT_ID_TAKEN', `单位编号“${id}”已被使用`);
     const parent = await checkedParent(tx, u.kind, u.parentId || null);
+    checkLevel(u.kind, parent);
     await checkNameFree(tx, parent?.id ?? null, name);
     const row: UnitRow = { id, name, kind: u.kind, parent_id: parent?.id ?? null, role: null, created_at: new Date().toISOString() };
     await insertUnit(tx, row);
@@ -104,6 +114,7 @@ export async function moveUnit(db: Db, id: string, parentId: string, by: string)
         seen.add(at.id);
       }
     }
+    checkLevel(unit.kind, parent);
     await checkNameFree(tx, parent?.id ?? null, unit.name, id);
     await updateUnit(tx, id, { parent_id: parent?.id ?? null });
     await appendAudit(tx, { at: new Date().toISOString(), actor: by, action: 'unit.move', subject: id, detail: JSON.stringify({ from: unit.parent_id, to: parent?.id ?? null }), unit_id: id });

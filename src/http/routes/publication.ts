@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { rankingView } from '../../services/rankings.js';
-import { dateInWords, defaultReviewUntil, isDate, today } from '../../services/review-period.js';
+import { dateInWords, defaultReviewUntil, isDate, latestReviewUntil, today } from '../../services/review-period.js';
 import { discard, finalize, publish, stateInWords } from '../../services/publication.js';
 import { RunRefused } from '../../services/runs.js';
 import { unitRanking } from '../../services/unit-ranking.js';
@@ -30,7 +30,7 @@ async function confirmPage(ctx: Context, req: Request, until: string, error?: st
     sanctioned: view.units.filter((u) => u.sanctions.length > 0).map((u) => ({ name: names.get(u.id), sanctions: u.sanctions })),
     vetoed: view.units.filter((u) => u.vetoes.length > 0).map((u) => ({ name: names.get(u.id), vetoes: u.vetoes })),
     liable: view.parents.filter((p) => p.sanctions.length > 0),
-    until, untilWords: isDate(until) && until !== defaultReviewUntil() ? dateInWords(until) : '', defaultWords: dateInWords(defaultReviewUntil()), minDate: today(),
+    until, untilWords: isDate(until) && until !== defaultReviewUntil() ? dateInWords(until) : '', defaultWords: dateInWords(defaultReviewUntil()), minDate: today(), maxDate: latestReviewUntil(),
     isDraft: run.status === 'draft', state: stateInWords(run), error,
   }, error ? 422 : 200);
 }
