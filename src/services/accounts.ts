@@ -1,4 +1,4 @@
-import { SYSTEM_ACTOR } from './actors.js';
+import { SYSTEM_ACTOR, SYSTEM_NAME } from './actors.js';
 import { databaseOf, type Db, type Tx } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { clearThrottle, giveBackAttempt, pruneThrottle, reserveAttempt } from '../db/queries/throttle.js';
@@ -35,6 +35,8 @@ export function checkedDisplayName(name: string): string {
   if (trimmed === '') throw new AccountRefused('DISPLAY_NAME_EMPTY', '请填写名称');
   if ([...trimmed].length > DISPLAY_NAME_MAX_CHARS) throw new AccountRefused('DISPLAY_NAME_TOO_LONG', `名称超过 ${DISPLAY_NAME_MAX_CHARS} 个字符，请改短`);
   if (UNFIT_IN_NAME.test(trimmed)) throw new AccountRefused('DISPLAY_NAME_INVALID', '名称含有换行、制表符、看不见的字符或改变文字方向的控制字符，请删去');
+  // 系统 names the product's own work in every list of who did what: no person may read as it.
+  if (trimmed === SYSTEM_NAME) throw new AccountRefused('DISPLAY_NAME_RESERVED', `“${SYSTEM_NAME}”用于标明系统自动完成的操作，不能作为账号名称`);
   return trimmed;
 }
 

@@ -10,11 +10,13 @@ export type ActorName = (username: string | null | undefined) => string;
 
 /** The account name the product records its own work under. */
 export const SYSTEM_ACTOR = 'system';
+/** How the product's own work is named to people. */
+export const SYSTEM_NAME = '系统';
 
 export async function actorNames(db: Tx): Promise<ActorName> {
   const names = new Map((await displayNames(db)).map((u) => [u.username, u.display_name.trim() || u.username]));
   return (username) => {
     if (username === null || username === undefined || username === '') return '';
-    return names.get(username) ?? (username === SYSTEM_ACTOR ? '系统' : username);
+    return names.get(username) ?? (username === SYSTEM_ACTOR ? SYSTEM_NAME : username);
   };
 }

@@ -252,6 +252,7 @@ onEachBackend('accounts kept by the admin (issue 19, point 5)', (backend) => {
     expect(await refusal(renameUser(db, 'h1', '名'.repeat(101), 'admin'))).to.equal('DISPLAY_NAME_TOO_LONG');
     expect(await refusal(renameUser(db, 'h1', '王\u202e秘书', 'admin'))).to.equal('DISPLAY_NAME_INVALID');
     expect(await refusal(renameUser(db, 'h1', '王\n秘书', 'admin'))).to.equal('DISPLAY_NAME_INVALID');
+    expect(await refusal(renameUser(db, 'h1', ' 系统 ', 'admin')), 'the name of the product’s own work').to.equal('DISPLAY_NAME_RESERVED');
     expect(await refusal(renameUser(db, 'h1', '   ', 'admin'))).to.equal('DISPLAY_NAME_EMPTY');
     expect(await refusal(renameUser(db, 'nobody', '王秘书', 'admin'))).to.equal('USER_NOT_FOUND');
     expect((await userByName(db, 'h1'))!.display_name).to.equal('名'.repeat(100));
