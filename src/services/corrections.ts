@@ -8,7 +8,7 @@ import { notify } from './inbox.js';
 import { perDatabase } from './per-database.js';
 import { periodTitle } from './period.js';
 import { compiledVersion } from './rule-versions.js';
-import { createRun, diffResults, recomputeRun, requireRun, runResults, RunRefused, type UnitChange } from './runs.js';
+import { createRun, diffResults, listRuns, recomputeRun, requireRun, runResults, RunRefused, type UnitChange } from './runs.js';
 import { trackTitle } from './tracks.js';
 
 /**
@@ -26,6 +26,21 @@ export const MAX_REASON = 500;
 /** Whether a run may be corrected: it is under 公示 (or past it) or final. */
 export function mayCorrect(run: Pick<RunRow, 'status'>): boolean {
   return run.status === 'published' || run.status === 'final';
+}
+
+/** Why a run cannot be corrected, in words; null when it can. */
+export function correctionRefusal(run: Pick<RunRow, 'id' | 'status' | 'superseded_by'>): string | null {
+  if (mayCorrect(run)) return null;
+  switch (run.status) {
+    case 'draft': return `第${run.id}号考核还是草稿，尚未公示：直接修改数据后重新记分即可，不需要更正`;
+    case 'superseded': return `第${run.id}号考核已被第${run.superseded_by ?? '?'}号更正，如仍有错误，请更正第${run.superseded_by ?? '?'}号`;
+    default: return `第${run.id}号考核已作废，不能更正`;
+  }
+}
+
+/** The correction drafts of a run not yet published or discarded (a second one is usually a mistake). */
+export async function correctionDrafts(db: Tx, run: RunRow): Promise<RunRow[]> {
+  return (await listRuns(db, { periodId: run.period_id, track: run.track })).filter((r) => r.supersedes_id === run.id && r.status === 'draft');
 }
 
 export interface CorrectionRequest {
@@ -55,7 +70,8 @@ export function correctionReason(text: unknown): string {
 /** Creates the correction as a draft (to be checked and published as any draft is). */
 export async function createCorrection(db: Db, req: CorrectionRequest): Promise<RunRow> {
   const old = await requireRun(db, req.runId);
-  if (!mayCorrect(old)) throw new RunRefused('NOT_CORRECTABLE', `第${old.id}号考核不是公示中或已定稿的结果，不能更正`);
+  const refused = correctionRefusal(old);
+  if (refused) throw new RunRefused('NOT_CORRECTABLE', refused);
   const reason = correctionReason(req.reason);
   const rules = req.ruleSha && req.ruleSha !== old.rule_sha256 ? await versionOfSameSet(db, old, req.ruleSha) : old.rule_sha256;
   return createRun(db, { periodId: old.period_id, track: old.track, rules, by: req.by, corrects: old.id, note: reason });

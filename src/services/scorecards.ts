@@ -106,13 +106,16 @@ function trendChart(trend: TrendLine[], precision: number): string | null {
 /** A result the units see: under 公示 or final (定稿). */
 const isCurrent = (r: RunRow) => r.status === 'published' || r.status === 'final';
 
+/** A result its units have been shown: under 公示, final, or corrected since (never a draft, nor a discarded one). */
+export const seenByUnits = (r: Pick<RunRow, 'status'>): boolean => isCurrent(r as RunRow) || r.status === 'superseded';
+
 /**
  * Runs a unit appears in, newest first: those under 公示 or final, and those corrected (a corrected
  * result stays openable, marked 已更正; its correction is newer and comes first); drafts only for
  * those who may see drafts; a discarded draft never.
  */
 function runsOf(all: RunRow[], track: string, withDrafts: boolean): RunRow[] {
-  return all.filter((r) => r.track === track && (isCurrent(r) || r.status === 'superseded' || (withDrafts && r.status === 'draft')));
+  return all.filter((r) => r.track === track && (seenByUnits(r) || (withDrafts && r.status === 'draft')));
 }
 
 /** What a unit's scorecard shows of one run: it follows from the run's results alone, which never change once sealed. */

@@ -11,7 +11,7 @@ import { ruleSchema, sha256 } from '../../src/io/rule-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { addUser } from '../../src/services/accounts.js';
 import {
-  correctionChanges, correctionLine, correctionReason, createCorrection, scorecardCorrections, standingChanged,
+  correctionChanges, correctionLine, correctionReason, correctionRefusal, createCorrection, scorecardCorrections, standingChanged,
 } from '../../src/services/corrections.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { saveRuleVersion } from '../../src/services/rule-versions.js';
@@ -70,6 +70,10 @@ onEachBackend('corrections', (backend) => {
     expect(await refusal(createCorrection(db, { runId: published.id, reason: 'x'.repeat(501), by: 'leader' }))).to.equal('CORRECTION_REASON_TOO_LONG');
     const draft = (await db('runs').where({ period_id: '2024', track: 'village', status: 'draft' }).first())!;
     expect(await refusal(createCorrection(db, { runId: draft.id, reason: '复核', by: 'leader' }))).to.equal('NOT_CORRECTABLE');
+    expect(await createCorrection(db, { runId: draft.id, reason: '复核', by: 'leader' }).catch((e: Error) => e.message), 'said why, as the form says it').to.equal(correctionRefusal(draft)).and.to.contain('还是草稿');
+    expect(correctionRefusal({ id: 5, status: 'superseded', superseded_by: 7 })).to.contain('已被第7号更正').and.to.contain('请更正第7号');
+    expect(correctionRefusal({ id: 5, status: 'discarded', superseded_by: null })).to.contain('已作废');
+    expect(correctionRefusal({ id: 5, status: 'final', superseded_by: null })).to.equal(null);
     const staff = (await latestRuleVersion(db, 'staff-annual'))!;
     expect(await refusal(createCorrection(db, { runId: published.id, reason: '复核', ruleSha: staff.sha256, by: 'leader' }))).to.equal('RULE_VERSION_NOT_OF_SET');
     expect(await refusal(createCorrection(db, { runId: published.id, reason: '复核', ruleSha: 'not-a-sha', by: 'leader' }))).to.equal('RULE_VERSION_NOT_OF_SET');

@@ -6,6 +6,7 @@ import {
   AppealRefused, answerAppeal, answerSteps, appealUnit, appealView, appealViews, APPEAL_STEPS, REASON_MAX_CHARS, type AppealView,
 } from '../../services/appeals.js';
 import { runResults, withExplanations, STATUS } from '../../services/runs.js';
+import { mayCorrect } from '../../services/corrections.js';
 import { savableFileName } from '../download.js';
 import { notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
@@ -45,7 +46,7 @@ function nextLinks(a: AppealView, role: string) {
   return {
     entry: urlOf(['entry', a.run.period_id, a.run.track, a.unit_id]),
     rules: role === 'admin' ? urlOf(['rules', a.ruleset.id, 'edit']) : null,
-    correct: a.correction_run_id === null && (a.run.status === 'published' || a.run.status === 'final') ? urlOf(['runs', a.run_id, 'correct']) : null,
+    correct: a.correction_run_id === null && mayCorrect(a.run) ? urlOf(['runs', a.run_id, 'correct']) : null,
     correction: a.correction_run_id !== null ? urlOf(['runs', a.correction_run_id]) : null,
   };
 }

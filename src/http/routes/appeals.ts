@@ -8,7 +8,7 @@ import {
 import { actorNames, type ActorName } from '../../services/actors.js';
 import { periodTitle } from '../../services/period.js';
 import { dateInWords, takesAppeals } from '../../services/review-period.js';
-import { scorecardOf, type OutlineBlock } from '../../services/scorecards.js';
+import { scorecardOf, seenByUnits, type OutlineBlock } from '../../services/scorecards.js';
 import { notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 
@@ -73,7 +73,7 @@ async function renderUnitAppeals(req: Request, ctx: Context, param: string, trac
   if (asked !== undefined) {
     const found = await getRun(ctx.db, asked);
     // A draft is no result a unit has seen: as if there were no such run.
-    if (found && found.track === track && found.status !== 'draft' && found.status !== 'discarded') run = found;
+    if (found && found.track === track && seenByUnits(found)) run = found;
     else note = `没有第${asked}号考核的结果可以申诉`;
   } else {
     run = latestTakingAppeals(await listRuns(ctx.db, { track }), track);

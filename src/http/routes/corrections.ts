@@ -1,9 +1,9 @@
 import type { Request } from 'express';
 import type { RunRow } from '../../db/queries/runs.js';
 import { DataInvalid } from '../../engine/index.js';
-import { correctionVersions, createCorrection, MAX_REASON, mayCorrect } from '../../services/corrections.js';
+import { correctionDrafts, correctionRefusal, correctionVersions, createCorrection, MAX_REASON } from '../../services/corrections.js';
 import { periodTitle } from '../../services/period.js';
-import { listRuns, requireRun, RunRefused, STATUS } from '../../services/runs.js';
+import { requireRun, RunRefused, STATUS } from '../../services/runs.js';
 import { trackTitle } from '../../services/tracks.js';
 import { notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
@@ -21,23 +21,13 @@ async function existingRun(req: Request, ctx: Context): Promise<RunRow> {
   }
 }
 
-/** Why a run cannot be corrected, in words; null when it can. */
-function refusal(run: RunRow): string | null {
-  if (mayCorrect(run)) return null;
-  switch (run.status) {
-    case 'draft': return `第${run.id}号考核还是草稿，尚未公示：直接修改数据后重新记分即可，不需要更正`;
-    case 'superseded': return `第${run.id}号考核已被第${run.superseded_by ?? '?'}号更正，如仍有错误，请更正第${run.superseded_by ?? '?'}号`;
-    default: return `第${run.id}号考核已作废，不能更正`;
-  }
-}
-
 interface FormState { reason?: string; rules?: string; error?: string }
 
 async function renderForm(ctx: Context, run: RunRow, state: FormState, status: number): Promise<void> {
-  const refused = refusal(run);
+  const refused = correctionRefusal(run);
   const versions = await correctionVersions(ctx.db, run);
   const chosen = versions.some((v) => v.sha256 === state.rules) ? state.rules : run.rule_sha256;
-  const drafts = (await listRuns(ctx.db, { periodId: run.period_id, track: run.track })).filter((r) => r.supersedes_id === run.id && r.status === 'draft');
+  const drafts = await correctionDrafts(ctx.db, run);
   const own = versions.find((v) => v.own);
   ctx.render('correct', {
     title: `更正第${run.id}号考核`, run, periodName: periodTitle(run.period_id), trackName: trackTitle(run.track) ?? run.track,
@@ -51,7 +41,7 @@ export const correctionRoutes: RouteSpec[] = [
     method: 'get', path: '/runs/:id/correct', access: ['admin', 'leader'],
     handle: async (req, _res, ctx) => {
       const run = await existingRun(req, ctx);
-      await renderForm(ctx, run, {}, refusal(run) ? 409 : 200);
+      await renderForm(ctx, run, {}, correctionRefusal(run) ? 409 : 200);
     },
   },
   {
