@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launch, lowContrast, overflow, SCREENSHOTS, shot, signIn } from '../support/browser.js';
+import type { Browser, Page } from 'playwright-core';
+import { launch, lowContrast, overflow, SCREENSHOTS, shot, pageAs } from '../support/browser.js';
 import { PDF } from '../support/appeals.js';
 import { startApp, type TestApp } from '../support/web.js';
 
@@ -15,7 +15,6 @@ describe('appeals in the browser: a village files with a PDF, the leader answers
   this.timeout(180_000);
   let app: TestApp;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'appraisal-appeal-'));
   const evidence = path.join(tmp, '计生合同补签证明.pdf');
 
@@ -25,20 +24,11 @@ describe('appeals in the browser: a village files with a PDF, the leader answers
     writeFileSync(evidence, PDF);
   });
   after(async () => {
-    for (const c of contexts) await c.close();
     await browser?.close();
     await app?.close();
   });
 
-  async function open(user: string, width: 390 | 1366): Promise<Page> {
-    const context = await browser.newContext(width === 390
-      ? { viewport: { width: 390, height: 900 }, isMobile: true, locale: 'zh-CN' }
-      : { viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-    contexts.push(context);
-    const page = await context.newPage();
-    await signIn(page, app.url, user);
-    return page;
-  }
+  const open = (user: string, width: 390 | 1366): Promise<Page> => pageAs(browser, app.url, user, width);
 
   /** Both widths, no sideways scroll, readable marks, a screenshot of each and a print. */
   async function look(user: string, url: string, name: string): Promise<void> {

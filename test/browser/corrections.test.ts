@@ -12,7 +12,7 @@ import { createCorrection } from '../../src/services/corrections.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { saveRuleVersion } from '../../src/services/rule-versions.js';
 import { withLabel } from '../../src/services/version-labels.js';
-import { launch, lowContrast, overflow, SCREENSHOTS, shot, signIn } from '../support/browser.js';
+import { launch, lowContrast, overflow, SCREENSHOTS, shot, pageAs } from '../support/browser.js';
 import { startApp, type TestApp } from '../support/web.js';
 
 /**
@@ -28,14 +28,7 @@ describe('correcting a published ranking in the browser', function () {
   let correction = 0;
   const published = 1;
 
-  async function open(user: string, width: 1366 | 390): Promise<Page> {
-    const context = await browser.newContext(width === 390
-      ? { viewport: { width: 390, height: 900 }, isMobile: true, locale: 'zh-CN' }
-      : { viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-    const page = await context.newPage();
-    await signIn(page, app.url, user);
-    return page;
-  }
+  const open = (user: string, width: 390 | 1366): Promise<Page> => pageAs(browser, app.url, user, width);
 
   /** The page at both widths (shot, and nothing to scroll sideways on the phone) and printed on A4. */
   async function record(user: string, url: string, name: string): Promise<void> {

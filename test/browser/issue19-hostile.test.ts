@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { fileAppeal } from '../../src/services/appeals.js';
 import { renameUnit } from '../../src/services/unit-records.js';
 import { PDF } from '../support/appeals.js';
-import { launch, overflow, SCREENSHOTS, shot, signIn } from '../support/browser.js';
+import { launch, overflow, SCREENSHOTS, shot, pageAs } from '../support/browser.js';
 import { startApp, type TestApp } from '../support/web.js';
 
 /**
@@ -16,7 +16,6 @@ describe('issue 19’s pages with hostile names and reasons (hardening, in the b
   this.timeout(240_000);
   let app: TestApp;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const longName = `<b>{{x}}</b>${'枫'.repeat(40)}${'W'.repeat(47)}村`;
   const reason = `${'A'.repeat(1000)}<script>alert(1)</script>${'理'.repeat(975)}`;
 
@@ -30,20 +29,11 @@ describe('issue 19’s pages with hostile names and reasons (hardening, in the b
     });
   });
   after(async () => {
-    for (const c of contexts) await c.close();
     await browser?.close();
     await app?.close();
   });
 
-  async function open(user: string, width: 390 | 1366): Promise<Page> {
-    const context = await browser.newContext(width === 390
-      ? { viewport: { width: 390, height: 900 }, isMobile: true, locale: 'zh-CN' }
-      : { viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-    contexts.push(context);
-    const page = await context.newPage();
-    await signIn(page, app.url, user);
-    return page;
-  }
+  const open = (user: string, width: 390 | 1366): Promise<Page> => pageAs(browser, app.url, user, width);
 
   const pages: Array<[string, string, string]> = [
     ['v01', '/units/v01/appeals?run=1', 'hostile-appeals-unit'],

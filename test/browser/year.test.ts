@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DEMO_DIR } from '../../src/paths.js';
 import { dateInWords, today } from '../../src/services/review-period.js';
 import { verifyRun } from '../../src/services/runs.js';
 import { PDF } from '../support/appeals.js';
-import { launch, overflow, shot, signIn } from '../support/browser.js';
+import { launch, overflow, shot, pageAs } from '../support/browser.js';
 import { startApp, type TestApp } from '../support/web.js';
 
 /**
@@ -23,7 +23,6 @@ describe('a whole appraisal year in the browser: import, run, 公示, appeal, co
   const PERIOD = '2026';
   let app: TestApp;
   let browser: Browser;
-  const contexts: BrowserContext[] = [];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-year-'));
   const realNow = Date.now;
 
@@ -33,20 +32,11 @@ describe('a whole appraisal year in the browser: import, run, 公示, appeal, co
   });
   after(async () => {
     Date.now = realNow;
-    for (const c of contexts) await c.close();
     await browser?.close();
     await app?.close();
   });
 
-  async function open(user: string, width: 390 | 1366): Promise<Page> {
-    const context = await browser.newContext(width === 390
-      ? { viewport: { width: 390, height: 860 }, isMobile: true, locale: 'zh-CN' }
-      : { viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
-    contexts.push(context);
-    const page = await context.newPage();
-    await signIn(page, app.url, user);
-    return page;
-  }
+  const open = (user: string, width: 390 | 1366): Promise<Page> => pageAs(browser, app.url, user, width);
 
   const submit = (page: Page, selector: string) => Promise.all([page.waitForNavigation(), page.click(selector)]);
 

@@ -28,6 +28,17 @@ export async function signIn(page: Page, base: string, username: string): Promis
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
 }
 
+/**
+ * A page signed in as `user` in a context of its own: a phone (`isMobile`) below 700 px, an office
+ * screen above. Its context closes with the browser.
+ */
+export async function pageAs(browser: Browser, base: string, user: string, width: number): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, isMobile: width < 700, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await signIn(page, base, user);
+  return page;
+}
+
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
