@@ -66,7 +66,7 @@ export async function withExplanations(db: Tx, run: RunRow, units: UnitResult[])
   const { ruleset } = await compiledVersion(db, run.rule_sha256);
   const rows = units.map((u) => ({ id: u.id, name: u.name, parent: u.parent, inputs: u.inputs ?? {} }));
   const { units: read } = readUnits(ruleset, tableFromJsonRows(rows, `run ${run.id}`));
-  return units.map((u, k) => ({ ...u, explanations: explanations(ruleset, read[k].env, (i) => u.scores[ruleset.nodes[i].id]) }));
+  return units.map((u, k) => ({ ...u, explanations: explanations(ruleset, read[k].env, (i) => u.scores[ruleset.nodes[i].id] ?? NaN) }));
 }
 
 
@@ -121,8 +121,7 @@ function score(rs: CompiledRuleSet, table: DataTable) {
       // Each unit scored again into the same two arrays: no array of its own to collect for each of 100,000.
       const env = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
       return each(from, to, (u, cells, position) => {
-        const { bonus, penalty } = scoreAgainInto(rs, u.unit, env, scores);
-        return storedForms(rs, runId, position, u, { scores, bonus, penalty }, env, cells);
+        return storedForms(rs, runId, position, u, { scores, ...scoreAgainInto(rs, u.unit, env, scores) }, env, cells);
       });
     },
   };

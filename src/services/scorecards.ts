@@ -18,7 +18,8 @@ import { scorecardCorrections, type ScorecardCorrections } from './corrections.j
  */
 
 export interface ClauseLine {
-  id: string; title: string; depth: number; points: number; score: number; kind: 'group' | 'criterion';
+  /** `score` null: the item does not apply to the unit (§7.3). */
+  id: string; title: string; depth: number; points: number; score: number | null; kind: 'group' | 'criterion';
   value: number | null;
   /** The value as the page shows it: rounded as the reason rounds it, with its unit. */
   figure: string;
@@ -41,7 +42,7 @@ export interface Above {
   /** This unit is the last of its scope. */
   last: boolean;
   /** Equal totals, ordered by the first tie-break score that differs (总分相同，按……得分排序). */
-  tieBreak: { title: string; theirs: number; mine: number } | null;
+  tieBreak: { title: string; theirs: number | null; mine: number | null } | null;
 }
 
 export interface Scorecard {
@@ -158,7 +159,7 @@ async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCar
     value: n.kind === 'criterion' ? result.values[n.id] ?? null : null,
     figure: n.kind === 'criterion' ? criterionFigure(ruleset, n, result.values[n.id] ?? null) : '',
     explanation: n.kind === 'criterion' ? result.explanations?.[n.id] ?? '' : '',
-    lost: Math.max(0, Math.round((n.points - result.scores[n.id]) * 1e6) / 1e6),
+    lost: Math.max(0, Math.round((n.points - (result.scores[n.id] ?? n.points)) * 1e6) / 1e6), // nothing is lost of an item that does not apply
   }));
   const adjustments = [
     ...(ruleset.bonus?.items ?? []).map((i) => ({ kind: '加分' as const, title: i.title, explanation: result.explanations?.[i.id] ?? '' })),
@@ -197,7 +198,7 @@ export function aboveOf(rs: CompiledRuleSet, result: UnitResult, above: UnitResu
   let tieBreak: Above['tieBreak'] = null;
   if (!byVeto && above.total === result.total) {
     const decisive = rs.ranking.tieBreak.map((i) => rs.nodes[i]).find((n) => above.scores[n.id] !== result.scores[n.id]);
-    if (decisive) tieBreak = { title: decisive.title, theirs: above.scores[decisive.id], mine: result.scores[decisive.id] };
+    if (decisive) tieBreak = { title: decisive.title, theirs: above.scores[decisive.id] ?? null, mine: result.scores[decisive.id] ?? null };
   }
   return {
     id: above.id, name: above.name, total: above.total, gap: Math.round((above.total - result.total) * 1e6) / 1e6,
