@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { appraise, DataInvalid, loadRuleSet, RuleFileInvalid, scoreJson, sourceResultsFromScoreJson, type AppraiseOptions, type EventRow } from '../../src/engine/index.js';
+import { appraise, DataInvalid, loadRuleSet, RuleFileInvalid, scoreJson, type EventRow } from '../../src/engine/index.js';
 import { parseJsonData } from '../../src/io/data-file.js';
 import { readRuleFile, ruleSchema } from '../../src/io/rule-file.js';
-import { FIXTURES, readJson } from '../helpers.js';
+import { FIXTURES, fixtureOptions, readJson } from '../helpers.js';
 
 /**
  * Every rule-set fixture carries its expected results as data (test/fixtures/rulesets):
@@ -22,14 +22,6 @@ interface Fixture {
   events?: EventRow[];
   /** Each source's results, as `score --format json` printed them (§7.8). */
   sources?: Record<string, unknown>;
-}
-
-/** What a fixture gives beside its data: as `score --events FILE --source NAME=FILE` would. */
-function optionsOf(fixture: Fixture): AppraiseOptions {
-  return {
-    ...(fixture.events ? { events: fixture.events, eventsFile: 'events.csv' } : {}),
-    ...(fixture.sources ? { sources: new Map(Object.entries(fixture.sources).map(([name, doc]) => [name, sourceResultsFromScoreJson(doc, `${name}.json`)])) } : {}),
-  };
 }
 
 const dir = path.join(FIXTURES, 'rulesets');
@@ -57,7 +49,7 @@ describe('rule-set fixtures (test/fixtures/rulesets)', () => {
       const table = parseJsonData(JSON.stringify(fixture.data ?? []), name);
       if (fixture.dataErrors) {
         let caught: unknown;
-        try { appraise(ruleset, table, optionsOf(fixture)); } catch (e) { caught = e; }
+        try { appraise(ruleset, table, fixtureOptions(fixture)); } catch (e) { caught = e; }
         expect(caught, 'the data should be refused').to.be.instanceOf(DataInvalid);
         const found = (caught as DataInvalid).problems.map(({ row, column, code }) => ({ row, column, code }));
         expect(found, 'every problem, and no other').to.have.length(fixture.dataErrors.length);
@@ -67,7 +59,7 @@ describe('rule-set fixtures (test/fixtures/rulesets)', () => {
         }
         return;
       }
-      const out = scoreJson(ruleset, '', appraise(ruleset, table, optionsOf(fixture)));
+      const out = scoreJson(ruleset, '', appraise(ruleset, table, fixtureOptions(fixture)));
       expect({ units: out.units, parents: out.parents }).to.deep.equal(fixture.expected);
     });
   }
