@@ -102,7 +102,7 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
 function readAll(ruleset: Parameters<typeof readUnits>[0], table: DataTable) {
   const refused = unitIdProblems(table);
   try {
-    const read = readUnits(ruleset, table, { withoutLinks: true });
+    const read = readUnits(ruleset, table, { withoutLinks: true, withoutPeerChecks: true }); // peers are judged when the period is scored
     if (refused.length) throw new DataInvalid(refused);
     return read;
   } catch (e) {
