@@ -53,7 +53,9 @@ export function buildProgram(): Command {
     .argument('<rules>', '规则文件（JSON）')
     .argument('<data>', '数据文件（CSV 或 JSON）')
     .argument('<unit>', '单位编号 id')
-    .action((rules: string, data: string, unit: string) => set(scorecardCommand(rules, data, unit)));
+    .option('-s, --source <name=source>', '来源：另一项考核的结果（同 score）；可多次使用', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('-e, --events <file>', '事件台账 CSV（同 score）')
+    .action((rules: string, data: string, unit: string, opts: { source: string[]; events?: string }) => set(scorecardCommand(rules, data, unit, opts.source, opts.events)));
 
   command('report')
     .description('统计报表（形势分析）：每个单位及其各级上级单位的全部输入和指标，上级单位按下级数字汇总后计算比率（不平均比率）；退出码 1 为规则错误，2 为数据错误')
