@@ -153,6 +153,8 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
       throw new RunRefused('NOT_CORRECTABLE', `第${req.corrects}号考核不是${periodTitle(req.periodId)}公示中或已定稿的结果，不能更正`);
     }
   }
+  const assessment = await getAssessment(db, track);
+  if (!assessment || (assessment.disabled_at && !corrected)) throw new RunRefused('ASSESSMENT_NOT_FOUND', `没有考核 “${track}”，或该考核已停用`);
   // A correction says why (on the command line too: --note).
   const note = corrected ? correctionReason(req.note) : req.note ?? null;
   // A correction keeps the rule version of the run it corrects unless another is named, and only one of the same rule set.
@@ -162,8 +164,6 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     const { row: own } = await compiledVersion(db, corrected.rule_sha256);
     if (own.ruleset_id !== version.ruleset_id) throw new RunRefused('RULE_VERSION_NOT_OF_SET', `更正须使用第${corrected.id}号考核所用规则集（${own.title}）的版本，而不是 “${version.ruleset_id}”`);
   }
-  const assessment = await getAssessment(db, track);
-  if (!assessment || (assessment.disabled_at && !corrected)) throw new RunRefused('ASSESSMENT_NOT_FOUND', `没有考核 “${track}”，或该考核已停用`);
   if (ruleset.subject !== assessment.unit_kind) {
     throw new RunRefused('TRACK_MISMATCH', `规则集 “${ruleset.id}” 考核的是${ruleset.subject === 'staff' ? '工作人员' : '村（社区）'}，不能用于“${assessment.title}”`);
   }
