@@ -13,7 +13,7 @@ import { setCorrectionRun } from '../db/queries/appeals.js';
 import { countInputs, pinnedInputPages } from '../db/queries/inputs.js';
 import { getPeriod } from '../db/queries/periods.js';
 import { periodTitle } from './period.js';
-import { trackTitle } from './tracks.js';
+import { assessmentOfRuleSet, assessmentTitle, getAssessment } from './assessments.js';
 import { insertParentResults, parentResultsOf, resultsWriter, resultsOf, type ResultRow } from '../db/queries/results.js';
 import { getRun, insertRun, listRuns, markPublished, markSuperseded, publishedRun, sealRun, type RunRow } from '../db/queries/runs.js';
 import { getSnapshot, saveSnapshot } from '../db/queries/snapshots.js';
@@ -74,21 +74,26 @@ export async function withExplanations(db: Tx, run: RunRow, units: UnitResult[])
  * For a rule set with links (双线考核), the results of each linked track's run of the same
  * period — the current one (under 公示 or final), else the newest draft — as the values the rows read.
  */
-async function linkedValues(db: Tx, rs: CompiledRuleSet, periodId: string): Promise<{ values: Map<string, Map<string, LinkedResult>>; runs: Record<string, number> }> {
+async function linkedValues(db: Tx, rs: CompiledRuleSet, periodId: string): Promise<{ values: Map<string, Map<string, LinkedResult>>; runs: Record<string, number>; titles: Record<string, string> }> {
   const links = [...new Set(rs.inputs.filter((i) => i.link).map((i) => i.link!))];
   const values = new Map<string, Map<string, LinkedResult>>();
   const runs = dict<number>();
+  const titles = dict<string>();
   for (const link of links) {
-    const candidates = await listRuns(db, { periodId, track: link });
+    // The link `village` names the assessment of that id; a rule set's id names the assessment scored by it.
+    const assessment = await assessmentOfRuleSet(db, link);
+    const title = assessment?.title ?? link;
+    const candidates = assessment ? await listRuns(db, { periodId, track: assessment.id }) : [];
     const run = candidates.find((r) => r.status === 'published' || r.status === 'final') ?? candidates.find((r) => r.status === 'draft');
-    if (!run) throw new RunRefused('LINK_RUN_MISSING', `双线考核需要先有${periodTitle(periodId)}${trackTitle(link) ?? link}的考核结果：请先对${trackTitle(link) ?? link}记分`);
+    if (!run) throw new RunRefused('LINK_RUN_MISSING', `双线考核需要先有${periodTitle(periodId)}${title}的考核结果：请先对${title}记分`);
     runs[link] = run.id;
+    titles[link] = title;
     const results = new Map<string, LinkedResult>((await runResults(db, run.id)).units.map((u) => [u.id, {
       total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty, metrics: u.metrics,
     }]));
     values.set(link, results);
   }
-  return { values, runs };
+  return { values, runs, titles };
 }
 
 /**
@@ -147,6 +152,8 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
       throw new RunRefused('NOT_CORRECTABLE', `第${req.corrects}号考核不是${periodTitle(req.periodId)}公示中或已定稿的结果，不能更正`);
     }
   }
+  const assessment = await getAssessment(db, track);
+  if (!assessment || (assessment.disabled_at && !corrected)) throw new RunRefused('ASSESSMENT_NOT_FOUND', `没有考核 “${track}”，或该考核已停用`);
   // A correction says why (on the command line too: --note).
   const note = corrected ? correctionReason(req.note) : req.note ?? null;
   // A correction keeps the rule version of the run it corrects unless another is named, and only one of the same rule set.
@@ -156,7 +163,9 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     const { row: own } = await compiledVersion(db, corrected.rule_sha256);
     if (own.ruleset_id !== version.ruleset_id) throw new RunRefused('RULE_VERSION_NOT_OF_SET', `更正须使用第${corrected.id}号考核所用规则集（${own.title}）的版本，而不是 “${version.ruleset_id}”`);
   }
-  if (ruleset.subject !== track) throw new RunRefused('TRACK_MISMATCH', `规则集 “${ruleset.id}” 用于 ${ruleset.subject}，不能用于 ${track}`);
+  if (ruleset.subject !== assessment.unit_kind) {
+    throw new RunRefused('TRACK_MISMATCH', `规则集 “${ruleset.id}” 考核的是${ruleset.subject === 'staff' ? '工作人员' : '村（社区）'}，不能用于“${assessment.title}”`);
+  }
 
   const pinned = await pinnedInputs(db, ruleset, req.periodId, track);
   req.onProgress?.('score', 0, pinned.rowCount);
@@ -213,7 +222,7 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
  */
 async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track: string) {
   const file = `snapshot ${periodId}/${track}`;
-  if ((await countInputs(db, periodId, track)) === 0) throw new RunRefused('NO_INPUTS', `${periodTitle(periodId)}还没有${trackTitle(track) ?? track}的数据，请先录入或导入`);
+  if ((await countInputs(db, periodId, track)) === 0) throw new RunRefused('NO_INPUTS', `${periodTitle(periodId)}还没有${(await assessmentTitle(db, track)) ?? track}的数据，请先录入或导入`);
   const linked = await linkedValues(db, rs, periodId);
   const hash = createHash('sha256');
   const gzip = createGzip({ level: 1 });
@@ -235,7 +244,7 @@ async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track
       const paged = tableFromJsonRows(units, file);
       let table: DataTable = { ...paged, rows: paged.rows.map((r) => ({ ...r, row: r.row + rows.length })) };
       try {
-        for (const [link, results] of linked.values) table = linkTable(rs, table, link, results, `${trackTitle(link) ?? link}第${linked.runs[link]}号考核`);
+        for (const [link, results] of linked.values) table = linkTable(rs, table, link, results, `${linked.titles[link] ?? link}第${linked.runs[link]}号考核`);
       } catch (e) {
         // Every page's missing links are reported together, as for a table read at once.
         if (!(e instanceof DataInvalid)) throw e;
