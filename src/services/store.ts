@@ -68,11 +68,17 @@ export async function seedDemo(db: Db): Promise<Awaited<ReturnType<typeof seedDe
     }
   }
   // 2023 published for 公示 (the composite reads the published 专项 results); 2024 drafts (the composite reads the drafts).
-  for (const track of ['village', 'staff', party.id, safety.id, composite.id]) {
+  // Runs 1–4 are the 计生 and staff runs of each year, as they always were.
+  for (const track of ['village', 'staff']) {
+    const run = await createRun(db, { periodId: '2023', track, by });
+    await publishRun(db, run.id, by);
+    await createRun(db, { periodId: '2024', track, by });
+  }
+  for (const track of [party.id, safety.id, composite.id]) {
     const run = await createRun(db, { periodId: '2023', track, by });
     await publishRun(db, run.id, by);
   }
-  for (const track of ['village', 'staff', party.id, safety.id, composite.id]) await createRun(db, { periodId: '2024', track, by });
+  for (const track of [party.id, safety.id, composite.id]) await createRun(db, { periodId: '2024', track, by });
   const accounts = await seedDemoAccounts(db);
   await appendAudit(db, { at: new Date().toISOString(), actor: by, action: 'seed.demo', subject: 'demo', detail: null });
   return accounts;
