@@ -118,3 +118,151 @@ describe('the engine against the reference implementation (differential)', funct
     fc.assert(fc.property(ruleSetCase(true), (c) => sameAsReference(c, true)), { numRuns: RUNS, seed: SEED });
   });
 });
+
+/** A version-2 rule set around some items, for the worked examples below. */
+function v2(over: Record<string, unknown>): string {
+  return JSON.stringify({ id: 'v2', version: '2', title: '测试细则', subject: 'village', totalPoints: 100, ...over });
+}
+const manual = (id: string, points: number, extra: Record<string, unknown> = {}) => ({ id, title: id, points, award: { method: 'manual', input: 'x' }, ...extra });
+const X = { x: { label: '得分', type: 'number' } };
+const unitOf = (out: ScoreJsonOutput, id: string) => out.units.find((u) => u.id === id) as ScoreJsonOutput['units'][number];
+function problemsOf(run: () => unknown): string[] {
+  try { run(); } catch (e) { if (e instanceof ReferenceDataInvalid) return e.problems.map((p) => `${p.row} ${p.column} ${p.code}`); throw e; }
+  throw new Error('the data was scored, not refused');
+}
+
+describe('the reference reads version 2 as RULES.md §7 says (worked by hand)', () => {
+  it('scales the top-level sum by totalPoints / applicablePoints when an item does not apply (§7.3)', () => {
+    const rules = v2({
+      inputs: { ...X, farm: { label: '农场', type: 'boolean', default: false } },
+      items: [manual('a', 60), { id: 'g', title: 'g', points: 40, appliesIf: 'not farm', items: [manual('b', 40)] }],
+    });
+    const out = referenceScore(rules, [{ id: 'u1', parent: 't', x: 45, farm: true }, { id: 'u2', parent: 't', x: 30 }]);
+    const farm = unitOf(out, 'u1');
+    expect(farm.scores).to.deep.equal({ a: 45, g: null, b: null });
+    expect(farm.values).to.deep.equal({ a: null, b: null });
+    expect([farm.applicablePoints, farm.total]).to.deep.equal([60, 75]);
+    expect([unitOf(out, 'u2').applicablePoints, unitOf(out, 'u2').total]).to.deep.equal([100, 60]);
+  });
+
+  it('lets a floored criterion go below zero and rounds −2.25 to −2.3; the total stays at least 0 (§7.4)', () => {
+    const rules = v2({ inputs: X, items: [{ id: 'a', title: 'a', points: 10, floor: -5, deduct: [{ method: 'amount', value: 'x' }] }, { id: 'b', title: 'b', points: 90, award: { method: 'fixed', points: 0 } }] });
+    const out = referenceScore(rules, [{ id: 'u1', x: 12.25 }, { id: 'u2', x: 100 }]);
+    expect(unitOf(out, 'u1').scores.a).to.equal(-2.3);
+    expect(unitOf(out, 'u1').total).to.equal(0);
+    expect(unitOf(out, 'u2').scores.a).to.equal(-5);
+  });
+
+  it('counts events inline and from the events rows, by level and by points (§7.6)', () => {
+    const rules = v2({
+      totalPoints: 20,
+      inputs: { acc: { label: '安全事故', type: 'events', levels: { 一般: 5, 较大: 10 }, range: [2, 5] } },
+      metrics: { big: { label: '较大', expr: 'count(acc, "较大")' }, all: { label: '起数', expr: 'count(acc)' } },
+      items: [{ id: 'a', title: 'a', points: 20, deduct: [{ method: 'amount', value: 'sum(acc)' }] }],
+    });
+    const out = referenceScore(rules, [{ id: 'u1', acc: [{ level: '较大', date: '2024-05-03' }, { points: 3 }] }, { id: 'u2', 安全事故: null }], {
+      events: [{ row: 2, unit: 'u1', input: '安全事故', level: '一般', points: '' }],
+    });
+    expect(unitOf(out, 'u1').scores.a).to.equal(2);
+    expect(unitOf(out, 'u1').metrics).to.deep.equal({ big: 1, all: 3 });
+    expect(unitOf(out, 'u2').scores.a).to.equal(20);
+  });
+
+  it('refuses every bad event at once, with its row and column (§7.6)', () => {
+    const rules = v2({
+      totalPoints: 20,
+      inputs: { acc: { label: '安全事故', type: 'events', levels: { 一般: 5 } }, sp: { label: '督查', type: 'events', range: [2, 5] } },
+      items: [{ id: 'a', title: 'a', points: 20, deduct: [{ method: 'amount', value: 'sum(acc) + sum(sp)' }] }],
+    });
+    const problems = problemsOf(() => referenceScore(rules, [{ id: 'u1', acc: { level: '一般' } }, { id: 'u2', sp: [{ points: 6 }] }], {
+      events: [
+        { row: 2, unit: 'nobody', input: 'acc', level: '一般' },
+        { row: 3, unit: 'u1', input: '没有', level: '一般' },
+        { row: 4, unit: 'u1', input: 'acc', level: '重大' },
+        { row: 5, unit: 'u1', input: 'acc', points: 3 },
+        { row: 6, unit: 'u1', input: 'sp', level: '一般', points: 3 },
+        { row: 7, unit: 'u1', input: 'sp' },
+      ],
+    }));
+    expect(problems).to.have.members(['2 acc NOT_AN_EVENT_LIST', '3 sp OUT_OF_RANGE', '2 unit EVENT_UNKNOWN_UNIT', '3 input EVENT_UNKNOWN_INPUT',
+      '4 level UNKNOWN_LEVEL', '5 points EVENT_POINTS_NOT_ALLOWED', '6 points EVENT_LEVEL_AND_POINTS', '7 level EVENT_NO_LEVEL_OR_POINTS']);
+  });
+
+  it('scores against the peers of the ranking scope: by rank, against the best and the average (§7.7)', () => {
+    const rules = v2({
+      inputs: X,
+      metrics: { share: { label: '比例', expr: 'x / peerMax(x)' }, above: { label: '高于平均', expr: 'x >= peerAvg(x)' } },
+      items: [
+        { id: 'r', title: 'r', points: 60, award: { method: 'bands', value: 'peerRank(x)', bands: [{ atMost: 1, points: 60 }, { atMost: 2, points: 57 }, { points: 54 }] } },
+        { id: 's', title: 's', points: 40, award: { method: 'ratio', value: 'share' } },
+      ],
+    });
+    const out = referenceScore(rules, [{ id: 'a1', parent: 'ta', x: 80 }, { id: 'a2', parent: 'ta', x: 40 }, { id: 'a3', parent: 'ta', x: 40 }, { id: 'b1', parent: 'tb', x: 10 }]);
+    expect(unitOf(out, 'a2').scores).to.deep.equal({ r: 57, s: 20 });
+    expect(unitOf(out, 'a2').metrics).to.deep.equal({ share: 0.5, above: false });
+    expect(unitOf(out, 'a1').metrics.above).to.equal(true);
+    expect(unitOf(out, 'b1').scores).to.deep.equal({ r: 60, s: 40 });
+  });
+
+  it('gives prizes by rank range, condition and group; a vetoed unit loses its prize but used up its group (§7.9)', () => {
+    const rules = v2({
+      inputs: { ...X, bad: { label: '违规', type: 'boolean', default: false } },
+      items: [manual('a', 100)],
+      vetoes: [{ id: 'v', title: '违规', when: 'bad' }],
+      ranking: {
+        scope: 'all', vetoedLast: false,
+        sanctions: [
+          { rank: [1, 2], when: 'total >= 90', group: 'prize', outcome: 'commendation', label: '一等奖' },
+          { rank: [1, 6], when: 'total >= 80', group: 'prize', outcome: 'commendation', label: '二等奖' },
+        ],
+      },
+    });
+    const out = referenceScore(rules, [{ id: 'u1', x: 95, bad: true }, { id: 'u2', x: 91 }, { id: 'u3', x: 91 }, { id: 'u4', x: 85 }, { id: 'u5', x: 70 }]);
+    expect(out.units.map((u) => [u.id, u.rank, u.sanctions.map((s) => s.label).join()])).to.deep.equal([
+      ['u1', 1, ''], ['u2', 2, '一等奖'], ['u3', 2, '一等奖'], ['u4', 4, '二等奖'], ['u5', 5, ''],
+    ]);
+  });
+
+  it('lists a group’s veto under its vetoTitle before the vetoes inside it, also in a zeroed group (§7.2)', () => {
+    const rules = v2({
+      inputs: X,
+      items: [{ id: 'g', title: '组', points: 100, zeroIf: 'x > 1', vetoIf: 'x > 2', vetoTitle: '出现政策外多孩生育', items: [manual('a', 50, { vetoIf: 'x > 3' }), manual('b', 50, { appliesIf: 'x < 4', vetoIf: 'x > 3' })] }],
+      vetoes: [{ id: 'w', title: '整体', when: 'x > 3' }],
+    });
+    const u = unitOf(referenceScore(rules, [{ id: 'u1', x: 5 }]), 'u1');
+    expect(u.vetoes).to.deep.equal([{ id: 'g', title: '出现政策外多孩生育' }, { id: 'a', title: 'a' }, { id: 'w', title: '整体' }]);
+    expect(u.scores).to.deep.equal({ g: 0, a: 0, b: null });
+    expect([u.applicablePoints, u.total, u.grade]).to.deep.equal([100, 0, '不合格']);
+  });
+
+  it('reads sources by unit or by parent; a missing required one is SOURCE_MISSING, an optional one undefined (§7.8)', () => {
+    const source = (units: Array<Record<string, unknown>>): ScoreJsonOutput => ({ ruleset: { id: 's', version: '1', sha256: '' }, units, parents: [] } as unknown as ScoreJsonOutput);
+    const rules = v2({
+      sources: { fp: { label: '计生', ruleset: 'fp', scores: ['c'] }, last: { label: '上年', ruleset: 'x', required: false }, town: { label: '村', ruleset: 'v', match: 'parent' } },
+      items: [
+        { id: 'a', title: 'a', points: 50, award: { method: 'amount', value: 'fp.total * 0.4 + fp.c' } },
+        { id: 'b', title: 'b', points: 50, appliesIf: 'not last.vetoed', award: { method: 'amount', value: 'town.total / 2' } },
+      ],
+    });
+    const fp = source([{ id: 'u1', total: 80, scores: { c: 10 } }, { id: 'u2', total: 50, scores: { c: null } }]);
+    const town = source([{ id: 't1', total: 90 }]);
+    const last = source([{ id: 'u1', vetoed: false }]);
+    const out = referenceScore(rules, [{ id: 'u1', parent: 't1' }, { id: 'u2', parent: 't1' }], { sources: { fp, town, last } });
+    expect(unitOf(out, 'u1').scores).to.deep.equal({ a: 42, b: 45 });
+    expect(unitOf(out, 'u2').scores).to.deep.equal({ a: 50, b: null });
+    expect(problemsOf(() => referenceScore(rules, [{ id: 'u1', parent: 't2' }, { id: 'u3', parent: 't1' }], { sources: { fp, town } })))
+      .to.have.members(['2 parent SOURCE_MISSING', '3 id SOURCE_MISSING']);
+  });
+
+  it('keeps §7.10a’s logic over undefined: false and undefined is false, true or undefined is true', () => {
+    const rules = v2({
+      sources: { last: { label: '上年', ruleset: 'x', required: false } },
+      inputs: X,
+      items: [
+        manual('a', 25, { appliesIf: 'last.vetoed or true' }), manual('b', 25, { appliesIf: 'last.vetoed and true' }),
+        manual('c', 25, { zeroIf: 'not (last.vetoed and false)' }), manual('d', 25, { zeroIf: 'not last.vetoed' }),
+      ],
+    });
+    expect(unitOf(referenceScore(rules, [{ id: 'u1', x: 10 }]), 'u1').scores).to.deep.equal({ a: 10, b: null, c: 0, d: 10 });
+  });
+});
