@@ -276,3 +276,40 @@ function build(g: Gen, v2: boolean): Case {
 export function ruleSetCase(v2: boolean): fc.Arbitrary<Case> {
   return fc.gen().map((g) => build(g, v2));
 }
+
+const BAD_CELLS: readonly unknown[] = ['x', '', null, ' ', '三', '0,5', 1.5, -1, ' 3 ', '1e2', '+2', '.5', 'NaN', 'Infinity', true, 1e400 === Infinity ? '1e400' : 0];
+const BAD_BOOLEANS: readonly unknown[] = ['maybe', 2, '', null, 'TRUE', ' 是 ', 'yes', -1, '1.0'];
+const BAD_GRADES: readonly unknown[] = ['优', '', null, ' 好', 1, true];
+
+/**
+ * A version-1 case whose data may be bad (§6): cells that are no number, out of range, fractional
+ * integers, unknown grades, odd booleans, empty cells, duplicate ids, an absent column, and checks.
+ * Both implementations must refuse it with the same problems, or score it the same.
+ */
+export function badDataCase(): fc.Arbitrary<Case> {
+  return fc.gen().map((g) => {
+    const c = build(g, false);
+    const inputs = c.rules.inputs as Record<string, { type: string; label: string; default?: unknown }>;
+    const names = Object.keys(inputs);
+    for (const row of c.data) {
+      if (!chance(g, 40)) continue;
+      const name = pick(g, names);
+      const key = chance(g, 30) ? inputs[name].label : name;
+      delete row[name];
+      delete row[inputs[name].label];
+      const type = inputs[name].type;
+      row[key] = pick(g, type === 'boolean' ? BAD_BOOLEANS : type === 'grade' ? BAD_GRADES : BAD_CELLS);
+    }
+    if (chance(g, 20)) c.data[c.data.length - 1].id = c.data[0].id;
+    if (chance(g, 10)) c.data[g(fc.integer, { min: 0, max: c.data.length - 1 })].id = pick(g, ['', null, ' ']);
+    if (chance(g, 15)) {
+      const name = pick(g, names);
+      for (const row of c.data) { delete row[name]; delete row[inputs[name].label]; }
+    }
+    if (chance(g, 40)) {
+      const xs = names.filter((n) => n.startsWith('x'));
+      c.rules.checks = [{ when: `${pick(g, xs)} ${pick(g, ['<=', '>=', '!='])} ${pick(g, ['2', '10', '0'])}`, message: '核对不符' }];
+    }
+    return c;
+  });
+}

@@ -72,7 +72,8 @@ function readCell(input: Json, cell: unknown): Cell {
     return { code: 'NOT_A_BOOLEAN' };
   }
   if (type === 'grade') {
-    const text = typeof cell === 'string' ? cell.trim() : typeof cell === 'number' ? String(cell) : undefined;
+    // A grade is text: a JSON number is no grade even where a grade is spelled with digits (as the engine reads it).
+    const text = typeof cell === 'string' ? cell.trim() : undefined;
     const grades = (own(input, 'grades') ?? []) as string[];
     return text !== undefined && grades.includes(text) ? { value: text } : { code: 'UNKNOWN_GRADE_VALUE' };
   }
@@ -109,13 +110,17 @@ export function readEvent(input: Json, level: unknown, points: unknown): Referen
 }
 
 /** Every unit row and every problem of the data and the events rows (§6, §7.6). */
-export function readData(rules: Json, data: Json[], events: EventRow[]): { units: UnitRow[]; problems: DataProblem[] } {
+export function readData(rules: Json, data: Json[], events: EventRow[]): { units: UnitRow[]; problems: DataProblem[]; absentColumns: Set<string> } {
   const problems: DataProblem[] = [];
   const inputs = entries(own(rules, 'inputs'));
   if (!data.some((row) => own(row, 'id') !== undefined)) {
-    return { units: [], problems: [{ row: 1, column: 'id', code: 'MISSING_ID_COLUMN' }] };
+    return { units: [], problems: [{ row: 1, column: 'id', code: 'MISSING_ID_COLUMN' }], absentColumns: new Set() };
   }
   const absentColumns = new Set<string>();
+  // A problem names the input's column as the data's header spells it: its name if any row has that key,
+  // else its label (as the engine does; RULES.md does not say).
+  const hasKey = (key: string): boolean => data.some((row) => [own(row, 'inputs'), row].some((p) => p && typeof p === 'object' && Object.prototype.hasOwnProperty.call(p, key)));
+  const header = new Map<string, string>(inputs.map(([name, input]) => [name, !hasKey(name) && typeof own(input, 'label') === 'string' && hasKey(own(input, 'label') as string) ? own(input, 'label') as string : name]));
   for (const [name, input] of inputs) {
     if (own(input, 'type') === 'events' || own(input, 'default') !== undefined) continue;
     if (!data.some((row) => cellOf(row, name, own(input, 'label') as string | undefined) !== undefined)) {
@@ -131,14 +136,15 @@ export function readData(rules: Json, data: Json[], events: EventRow[]): { units
     let clean = true;
     if (blank(rawId)) { problems.push({ row, column: 'id', code: 'MISSING_VALUE' }); clean = false; }
     const id = blank(rawId) ? '' : String(rawId).trim();
-    if (id !== '' && seen.has(id)) problems.push({ row, column: 'id', code: 'DUPLICATE_UNIT_ID' });
+    // A later row of a used id is reported, and its checks are not evaluated (as the engine does).
+    if (id !== '' && seen.has(id)) { problems.push({ row, column: 'id', code: 'DUPLICATE_UNIT_ID' }); clean = false; }
     seen.add(id);
     const name = own(source, 'name');
     const parent = own(source, 'parent');
     const values = new Map<string, number | boolean | string | ReferenceEvent[]>();
     for (const [inputName, input] of inputs) {
       const found = cellOf(source, inputName, own(input, 'label') as string | undefined);
-      const column = found?.key ?? inputName;
+      const column = header.get(inputName) as string;
       if (own(input, 'type') === 'events') {
         const list: ReferenceEvent[] = [];
         if (found && found.cell !== undefined && found.cell !== null) {
@@ -153,7 +159,8 @@ export function readData(rules: Json, data: Json[], events: EventRow[]): { units
         values.set(inputName, list);
         continue;
       }
-      if (absentColumns.has(inputName)) { clean = false; continue; }
+      // An absent column is one problem at the header; the rows' checks still run (as the engine does).
+      if (absentColumns.has(inputName)) continue;
       if (!found || blank(found.cell)) {
         const fallback = own(input, 'default');
         if (fallback !== undefined) values.set(inputName, fallback as number | boolean | string);
@@ -179,5 +186,5 @@ export function readData(rules: Json, data: Json[], events: EventRow[]): { units
     if ('code' in read) { problems.push({ row: event.row, column: read.column, code: read.code }); unit.clean = false; continue; }
     (unit.values.get(input[0]) as ReferenceEvent[]).push(read);
   }
-  return { units, problems };
+  return { units, problems, absentColumns };
 }

@@ -273,3 +273,14 @@ function peer(fn: string, e: Node, scope: Scope): Value {
 export function holds(text: string | undefined, scope: Scope): boolean {
   return text !== undefined && evaluate(parse(text), scope) === true;
 }
+
+/** Every name an expression reads. */
+export function namesIn(node: Node): string[] {
+  switch (node.kind) {
+    case 'name': return [node.name];
+    case 'negate': case 'not': return namesIn(node.operand);
+    case 'binary': return [...namesIn(node.left), ...namesIn(node.right)];
+    case 'call': return node.args.flatMap(namesIn);
+    default: return [];
+  }
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { clamp, compare, nine, roundAt } from './decimal.js';
 import { entries, own, readData, ReferenceDataInvalid, type DataProblem, type EventRow, type Json, type UnitRow } from './data.js';
-import { evaluate, holds, parse, type Scope, type Value } from './expression.js';
+import { evaluate, holds, namesIn, parse, type Scope, type Value } from './expression.js';
 
 /**
  * The reference scorer: RULES.md (version 2, §1–§7) read literally, one unit and one clause at a time.
@@ -277,7 +277,7 @@ export function referenceScore(ruleText: string, data: Json[], opts: ReferenceOp
   const ranking = own(rules, 'ranking') ?? {};
   const metrics = new Map<string, string>(entries(own(rules, 'metrics')).map(([name, m]) => [name, own(m, 'expr') as string]));
 
-  const { units, problems } = readData(rules, data, opts.events ?? []);
+  const { units, problems, absentColumns } = readData(rules, data, opts.events ?? []);
   const sources = resolveSources(sourceDecls(rules), units, opts.sources ?? {}, problems);
   const scopes = units.map((unit) => new UnitScope(unit, metrics, sources.get(unit) ?? new Map()));
 
@@ -289,10 +289,17 @@ export function referenceScore(ruleText: string, data: Json[], opts: ReferenceOp
   }
   for (const group of groups.values()) for (const s of group) s.peerList = group;
 
-  // §6: checks, on rows whose cells are all good.
+  // §6: checks, on rows whose cells are all good and not a repeated id; a check that reads an input whose
+  // column is absent (directly or through a metric) is evaluated on no row (as the engine does).
+  const reads = (text: string, seen = new Set<string>()): string[] => namesIn(parse(text)).flatMap((n) => {
+    if (seen.has(n)) return [];
+    seen.add(n);
+    return metrics.has(n) ? [n, ...reads(metrics.get(n) as string, seen)] : [n];
+  });
+  const checks = ((own(rules, 'checks') ?? []) as Json[]).filter((c) => !reads(own(c, 'when') as string).some((n) => absentColumns.has(n)));
   for (const s of scopes) {
     if (!s.unit.clean) continue;
-    for (const check of (own(rules, 'checks') ?? []) as Json[]) {
+    for (const check of checks) {
       if (!holds(own(check, 'when') as string, s)) problems.push({ row: s.unit.row, column: null, code: 'CHECK_FAILED' });
     }
   }
