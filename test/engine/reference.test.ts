@@ -68,10 +68,12 @@ describe('the reference implementation of RULES.md (test/support/reference)', ()
 function productScore(c: Case, text: string, v2: boolean): ScoreJsonOutput | { problems: string[] } {
   const { ruleset } = engine.loadRuleSet(text, 'generated.json', ruleSchema());
   const table = parseJsonData(JSON.stringify(c.data), 'data.json');
-  // Version 2's third argument (events, sources) is the lead's, landing with the new engine.
-  const appraise = engine.appraise as unknown as (r: unknown, t: unknown, o?: { events?: EventRow[] }) => ReturnType<typeof engine.appraise>;
+  // Version 2's third argument (events, sources) and sourceResultsFromScoreJson are the lead's, landing with the new engine.
+  const appraise = engine.appraise as unknown as (r: unknown, t: unknown, o?: { events?: EventRow[]; sources?: Map<string, unknown> }) => ReturnType<typeof engine.appraise>;
+  const fromScoreJson = (engine as unknown as Record<string, (doc: unknown, file: string) => unknown>).sourceResultsFromScoreJson;
   try {
-    const result = v2 ? appraise(ruleset, table, { events: c.events }) : appraise(ruleset, table);
+    const sources = v2 ? new Map(Object.entries(c.sources).map(([name, doc]) => [name, fromScoreJson(doc, `${name}.json`)])) : undefined;
+    const result = v2 ? appraise(ruleset, table, { events: c.events, sources }) : appraise(ruleset, table);
     return engine.scoreJson(ruleset, createHash('sha256').update(text, 'utf8').digest('hex'), result) as unknown as ScoreJsonOutput;
   } catch (e) {
     if (!(e instanceof engine.DataInvalid)) throw e;
@@ -86,7 +88,7 @@ function problemList(problems: Array<{ row: number; column: string | null; code:
 
 function reference(c: Case, text: string, v2: boolean): ScoreJsonOutput | { problems: string[] } {
   try {
-    const out = referenceScore(text, c.data, v2 ? { events: c.events } : {});
+    const out = referenceScore(text, c.data, v2 ? { events: c.events, sources: c.sources } : {});
     return v2 ? out : { ...out, units: withoutV2(out.units as never) as never };
   } catch (e) {
     if (!(e instanceof ReferenceDataInvalid)) throw e;
@@ -97,8 +99,9 @@ function reference(c: Case, text: string, v2: boolean): ScoreJsonOutput | { prob
 /** Both implementations on one case; a difference fails with the rule set, the data and where they part. */
 function sameAsReference(c: Case, v2: boolean): void {
   const text = JSON.stringify(c.rules, null, 2);
-  const mine = reference(c, text, v2);
-  const theirs = productScore(c, text, v2);
+  // Compared as the JSON that is printed (−0 prints as 0; key order does not matter).
+  const mine = JSON.parse(JSON.stringify(reference(c, text, v2))) as ReturnType<typeof reference>;
+  const theirs = JSON.parse(JSON.stringify(productScore(c, text, v2))) as ReturnType<typeof productScore>;
   try {
     if ('units' in mine && 'units' in theirs) {
       mine.units.forEach((unit, i) => expect(theirs.units[i], `unit ${i} (${unit.id})`).to.deep.equal(unit));
@@ -108,7 +111,7 @@ function sameAsReference(c: Case, v2: boolean): void {
     const part = (mine: unknown, theirs: unknown): string => `reference:\n${JSON.stringify(mine)}\nengine:\n${JSON.stringify(theirs)}`;
     const at = 'units' in mine && 'units' in theirs ? mine.units.findIndex((u, i) => JSON.stringify(u) !== JSON.stringify(theirs.units[i])) : -1;
     const where = at >= 0 && 'units' in mine && 'units' in theirs ? part(mine.units[at], theirs.units[at]) : part(mine, theirs);
-    throw new Error(`${(e as Error).message}\nrule set:\n${text}\ndata:\n${JSON.stringify(c.data)}\nevents:\n${JSON.stringify(c.events)}\n${where}`);
+    throw new Error(`${(e as Error).message}\nrule set:\n${text}\ndata:\n${JSON.stringify(c.data)}\nevents:\n${JSON.stringify(c.events)}\nsources:\n${JSON.stringify(c.sources)}\n${where}`);
   }
 }
 

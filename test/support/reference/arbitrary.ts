@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { EventRow } from './data.js';
+import type { ScoreJsonOutput } from './score.js';
 
 /**
  * Random small VALID rule sets and data for the differential test (test/engine/reference.test.ts).
@@ -13,6 +14,8 @@ export interface Case {
   rules: Record<string, unknown>;
   data: Array<Record<string, unknown>>;
   events: EventRow[];
+  /** The score JSON read for each source and link (§7.8), by its name. */
+  sources: Record<string, ScoreJsonOutput>;
 }
 
 type Gen = fc.GeneratorValue;
@@ -137,7 +140,7 @@ function criterion(g: Gen, n: Names, ids: Counter, P: number): Record<string, un
   if (chance(g, 45)) c.award = method(g, n, 'award', P);
   else c.deduct = Array.from({ length: g(fc.integer, { min: 1, max: 2 }) }, () => method(g, n, 'deduct', P));
   if (chance(g, 15)) c.zeroIf = bool(g, n, 1);
-  if (chance(g, 10)) c.vetoIf = bool(g, n, 1);
+  if (chance(g, 7)) c.vetoIf = bool(g, n, 1);
   if (chance(g, 20)) c.ifUndefined = pick(g, ['full', 'zero']);
   if (n.v2) {
     if (c.vetoIf !== undefined && chance(g, 50)) c.vetoTitle = `否决${ids.next}`;
@@ -191,6 +194,28 @@ function build(g: Gen, v2: boolean): Case {
   const xs = Object.keys(inputs).filter((k) => k.startsWith('x'));
   const names: Names = { numbers: [...xs], plain: [...xs], booleans: ['b1'], grade: 'q1', events, leveled, v2, peers: v2 };
 
+  const unitCount = g(fc.integer, { min: 2, max: 12 });
+  const parents = ['p1', 'p2', 'p3'].slice(0, g(fc.integer, { min: 1, max: 3 }));
+  const skeleton = Array.from({ length: unitCount }, (_, i) => ({ id: `u${String(i + 1).padStart(2, '0')}`, parent: pick(g, parents) }));
+  const sources: Record<string, ScoreJsonOutput> = {};
+  const declared: Record<string, unknown> = {};
+  const links: Record<string, unknown> = {};
+  if (v2 && chance(g, 40)) {
+    const match = pick(g, ['self', 'parent'] as const);
+    const required = chance(g, 60);
+    declared.fp = { label: '专项考核', ruleset: 'fp', ...(match === 'parent' ? { match } : {}), ...(required ? {} : { required: false }), scores: ['k1'], metrics: ['r1'] };
+    sources.fp = sourceDoc(g, match === 'parent' ? parents : skeleton.map((u) => u.id), required);
+    names.numbers.push('fp.total', 'fp.k1', 'fp.r1', 'fp.rank', 'fp.applicablePoints');
+    names.plain.push('fp.total', 'fp.k1');
+    names.booleans.push('fp.vetoed');
+  }
+  if (v2 && chance(g, 20)) {
+    links.town = { label: '所在村', metrics: ['r1'] };
+    sources.town = sourceDoc(g, parents, true);
+    names.numbers.push('town.total', 'town.r1');
+    names.plain.push('town.r1');
+  }
+
   const metrics: Record<string, unknown> = {};
   const metricCount = g(fc.integer, { min: 0, max: 2 });
   for (let i = 1; i <= metricCount; i++) {
@@ -209,6 +234,8 @@ function build(g: Gen, v2: boolean): Case {
     inputs, items,
   };
   if (metricCount > 0) rules.metrics = metrics;
+  if (Object.keys(declared).length > 0) rules.sources = declared;
+  if (Object.keys(links).length > 0) rules.links = links;
   for (const block of ['bonus', 'penalty']) {
     if (!chance(g, 30)) continue;
     const adjustments = Array.from({ length: g(fc.integer, { min: 1, max: 2 }) }, () => ({ id: `j${counter.next++}`, title: `调整${counter.next}`, ...method(g, names, 'adjustment', 5) }));
@@ -218,7 +245,7 @@ function build(g: Gen, v2: boolean): Case {
   // Unit-level vetoes and sanction conditions may also read total, bonus, penalty and scores.
   const itemIds = ids(items);
   const results: Names = { ...names, numbers: [...names.numbers, 'total', 'bonus', 'penalty', ...itemIds], plain: [...names.plain, 'total', ...itemIds] };
-  if (chance(g, 40)) rules.vetoes = Array.from({ length: g(fc.integer, { min: 1, max: 2 }) }, () => ({ id: `v${counter.next++}`, title: `否决事项${counter.next}`, when: bool(g, results, 1) }));
+  if (chance(g, 25)) rules.vetoes = Array.from({ length: g(fc.integer, { min: 1, max: 2 }) }, () => ({ id: `v${counter.next++}`, title: `否决事项${counter.next}`, when: bool(g, results, 1) }));
   if (chance(g, 50)) {
     const grades: Array<Record<string, unknown>> = [];
     let at = pick(g, [20, 10, 5]);
@@ -235,7 +262,7 @@ function build(g: Gen, v2: boolean): Case {
     if (chance(g, 70)) {
       const sanctions: Array<Record<string, unknown>> = [];
       for (let i = g(fc.integer, { min: 1, max: 4 }); i > 0; i--) {
-        const s: Record<string, unknown> = { outcome: pick(g, ['commendation', 'criticism', 'veto']), label: `奖惩${i}` };
+        const s: Record<string, unknown> = { outcome: pick(g, ['commendation', 'commendation', 'criticism', 'criticism', 'veto']), label: `奖惩${i}` };
         if (v2 && chance(g, 40)) { const from = g(fc.integer, { min: 1, max: 3 }); s.rank = [from, from + g(fc.integer, { min: 0, max: 3 })]; }
         else s.place = pick(g, [1, 2, 3, -1, -2, -3]);
         if (v2 && chance(g, 30)) s.when = bool(g, results, 1);
@@ -248,13 +275,10 @@ function build(g: Gen, v2: boolean): Case {
     rules.ranking = ranking;
   }
 
-  const unitCount = g(fc.integer, { min: 2, max: 12 });
-  const parents = ['p1', 'p2', 'p3'].slice(0, g(fc.integer, { min: 1, max: 3 }));
   const data: Array<Record<string, unknown>> = [];
   const eventRows: EventRow[] = [];
-  for (let u = 1; u <= unitCount; u++) {
-    const id = `u${String(u).padStart(2, '0')}`;
-    const row: Record<string, unknown> = { id, name: `单位${u}`, parent: pick(g, parents) };
+  for (const [u, { id, parent }] of skeleton.entries()) {
+    const row: Record<string, unknown> = { id, name: `单位${u + 1}`, parent };
     for (const x of xs) {
       const integer = (inputs[x] as { type: string }).type === 'integer';
       if ((inputs[x] as { default?: number }).default !== undefined && chance(g, 30)) continue;
@@ -270,7 +294,18 @@ function build(g: Gen, v2: boolean): Case {
     }
     data.push(row);
   }
-  return { rules, data, events: eventRows };
+  return { rules, data, events: eventRows, sources };
+}
+
+/** What `score --format json` printed for another assessment: a result for each id (some missing when not required). */
+function sourceDoc(g: Gen, ids: string[], required: boolean): ScoreJsonOutput {
+  const units = ids.filter(() => required || chance(g, 70)).map((id, i) => ({
+    id, name: `单位${id}`, parent: null, total: pick(g, [0, 50, 80.5, 100, 92.25]), rank: i + 1, grade: pick(g, ['优秀', null]),
+    vetoed: chance(g, 20), vetoes: [], sanctions: [], bonus: pick(g, [0, 2]), penalty: 0,
+    scores: { k1: pick(g, [0, 10, 7.5, null]) }, values: {}, metrics: { r1: pick(g, [0, 0.5, 1.25, null]) },
+    ...(chance(g, 70) ? { applicablePoints: pick(g, [100, 80]) } : {}),
+  }));
+  return { ruleset: { id: 'fp', version: '1', sha256: '0'.repeat(64) }, units, parents: [] } as unknown as ScoreJsonOutput;
 }
 
 export function ruleSetCase(v2: boolean): fc.Arbitrary<Case> {
