@@ -21,7 +21,8 @@ export interface Case {
 type Gen = fc.GeneratorValue;
 
 const pick = <T>(g: Gen, options: readonly T[]): T => options[g(fc.integer, { min: 0, max: options.length - 1 })];
-const chance = (g: Gen, percent: number): boolean => g(fc.integer, { min: 0, max: 99 }) < percent;
+/** True `percent` times in a hundred; shrinks to false, so a shrunk case keeps only the parts its failure needs. */
+const chance = (g: Gen, percent: number): boolean => g(fc.integer, { min: 0, max: 99 }) >= 100 - percent;
 const CONSTANTS = ['0', '1', '2', '3', '0.5', '1.5', '10', '100', '0.1', '0.2', '2.675'];
 const LEVELS = { 一般: 2, 较大: 5, 重大: 10 };
 
@@ -40,9 +41,9 @@ interface Names {
 }
 
 function num(g: Gen, n: Names, depth: number): string {
-  const leafs = depth <= 0 || chance(g, 35);
+  const leafs = depth <= 0 || !chance(g, 65);
   if (leafs) {
-    if (chance(g, 30)) return pick(g, CONSTANTS);
+    if (!chance(g, 70)) return pick(g, CONSTANTS);
     return pick(g, n.numbers);
   }
   const kinds = ['+', '-', '*', '/', 'min', 'max', 'abs', 'round', 'if', 'neg'];
@@ -151,7 +152,7 @@ function criterion(g: Gen, n: Names, ids: Counter, P: number): Record<string, un
 }
 
 function item(g: Gen, n: Names, ids: Counter, depth: number): Record<string, unknown> {
-  if (depth <= 0 || chance(g, 65)) return criterion(g, n, ids, pick(g, [1, 2, 5, 10, 2.5, 20]));
+  if (depth <= 0 || !chance(g, 35)) return criterion(g, n, ids, pick(g, [1, 2, 5, 10, 2.5, 20]));
   const id = `g${ids.next++}`;
   const children = Array.from({ length: g(fc.integer, { min: 1, max: 3 }) }, () => item(g, n, ids, depth - 1));
   const group: Record<string, unknown> = { id, title: `部分${id}`, points: children.reduce((s, c) => s + (c.points as number), 0), items: children };
@@ -230,7 +231,7 @@ function build(g: Gen, v2: boolean): Case {
   const rules: Record<string, unknown> = {
     id: 'generated', version: v2 ? '2' : '1', title: '生成的细则', subject: 'village',
     totalPoints: items.reduce((s, i) => s + (i.points as number), 0),
-    precision: g(fc.integer, { min: 0, max: 2 }),
+    precision: g(fc.integer, { min: 0, max: 4 }),
     inputs, items,
   };
   if (metricCount > 0) rules.metrics = metrics;
@@ -292,7 +293,11 @@ function build(g: Gen, v2: boolean): Case {
       if (chance(g, 50)) row[e] = list;
       else list.forEach((ev) => eventRows.push({ row: eventRows.length + 2, unit: id, input: chance(g, 50) ? e : (inputs[e] as { label: string }).label, ...ev }));
     }
-    data.push(row);
+    // JSON data may give the inputs under "inputs" (§6).
+    if (chance(g, 15)) {
+      const { id: _id, name, parent: _parent, ...cells } = row;
+      data.push({ id, name, parent, inputs: cells });
+    } else data.push(row);
   }
   return { rules, data, events: eventRows, sources };
 }

@@ -47,11 +47,14 @@ function blank(cell: unknown): boolean {
   return cell === undefined || cell === null || (typeof cell === 'string' && cell.trim() === '');
 }
 
-/** The cell of an input in a row: under `inputs` or at the top, by name or by label. */
+/**
+ * The cell of an input in a row: by name, else by label; under `inputs` before the top level
+ * (a row that has both is not something RULES.md speaks of: this is the order the engine reads).
+ */
 function cellOf(row: Json, name: string, label: string | undefined): { key: string; cell: unknown } | undefined {
   const places = [own(row, 'inputs'), row].filter((p) => p && typeof p === 'object' && !Array.isArray(p));
-  for (const place of places) {
-    for (const key of label === undefined ? [name] : [name, label]) {
+  for (const key of label === undefined ? [name] : [name, label]) {
+    for (const place of places) {
       if (Object.prototype.hasOwnProperty.call(place, key)) return { key, cell: own(place, key) };
     }
   }
