@@ -244,7 +244,7 @@ describe('the reference reads version 2 as RULES.md §7 says (worked by hand)', 
     const u = unitOf(referenceScore(rules, [{ id: 'u1', x: 5 }]), 'u1');
     expect(u.vetoes).to.deep.equal([{ id: 'g', title: '出现政策外多孩生育' }, { id: 'a', title: 'a' }, { id: 'w', title: '整体' }]);
     expect(u.scores).to.deep.equal({ g: 0, a: 0, b: null });
-    expect([u.applicablePoints, u.total, u.grade]).to.deep.equal([100, 0, '不合格']);
+    expect([u.applicablePoints, u.total, u.grade]).to.deep.equal([50, 0, '不合格']);
   });
 
   it('reads sources by unit or by parent; a missing required one is SOURCE_MISSING, an optional one undefined (§7.8)', () => {
@@ -264,6 +264,50 @@ describe('the reference reads version 2 as RULES.md §7 says (worked by hand)', 
     expect(unitOf(out, 'u2').scores).to.deep.equal({ a: 50, b: null });
     expect(problemsOf(() => referenceScore(rules, [{ id: 'u1', parent: 't2' }, { id: 'u3', parent: 't1' }], { sources: { fp, town } })))
       .to.have.members(['2 parent SOURCE_MISSING', '3 id SOURCE_MISSING']);
+  });
+
+  it('ranks an item that does not apply below every score in tieBreak (§7.3)', () => {
+    const rules = v2({
+      inputs: { ...X, farm: { label: '农场', type: 'boolean', default: false } },
+      items: [manual('a', 50), manual('t', 50, { appliesIf: 'not farm' })],
+      ranking: { scope: 'all', tieBreak: ['t'] },
+    });
+    const out = referenceScore(rules, [{ id: 'u1', x: 25, farm: true }, { id: 'u2', x: 25 }, { id: 'u3', x: 10, farm: true }]);
+    expect(out.units.map((u) => [u.id, u.total, u.rank])).to.deep.equal([['u2', 50, 1], ['u1', 50, 2], ['u3', 20, 3]]);
+  });
+
+  it('puts a unit vetoed by a group’s vetoIf last and gives its parent the liability (§7.2)', () => {
+    const rules = v2({
+      inputs: { ...X, bad: { label: '违规', type: 'boolean', default: false } },
+      items: [{ id: 'g', title: '计生', points: 100, vetoIf: 'bad', items: [manual('a', 100)] }],
+      ranking: { liability: [{ when: 'childVetoed', outcome: 'criticism', label: '连带责任' }] },
+    });
+    const out = referenceScore(rules, [{ id: 'u1', parent: 't1', x: 90, bad: true }, { id: 'u2', parent: 't1', x: 50 }, { id: 'u3', parent: 't2', x: 10 }]);
+    expect(out.units.map((u) => [u.id, u.rank, u.grade, u.vetoes])).to.deep.equal([
+      ['u2', 1, null, []], ['u1', 2, '不合格', [{ id: 'g', title: '计生' }]], ['u3', 1, null, []],
+    ]);
+    expect(out.parents).to.deep.equal([{ id: 't1', sanctions: [{ outcome: 'criticism', label: '连带责任' }] }, { id: 't2', sanctions: [] }]);
+  });
+
+  it('lets unit-level vetoes and sanction conditions compare a total with its peers’ (§7.7)', () => {
+    const rules = v2({
+      inputs: X,
+      items: [manual('a', 100)],
+      vetoes: [{ id: 'low', title: '低于平均', when: 'total < peerAvg(total)' }],
+      ranking: { scope: 'all', sanctions: [{ rank: [1, 3], when: 'total >= peerAvg(total)', outcome: 'commendation', label: '达标' }] },
+    });
+    const out = referenceScore(rules, [{ id: 'u1', x: 90 }, { id: 'u2', x: 60 }, { id: 'u3', x: 30 }]);
+    expect(out.units.map((u) => [u.id, u.vetoed, u.sanctions.map((e) => e.label).join()])).to.deep.equal([['u1', false, '达标'], ['u2', false, '达标'], ['u3', true, '']]);
+  });
+
+  it('counts only the outermost items that do not apply: a zeroed group whose children do not apply is null (§7.2, §7.3)', () => {
+    const rules = v2({
+      inputs: { ...X, farm: { label: '农场', type: 'boolean', default: false } },
+      items: [manual('a', 60), { id: 'g', title: 'g', points: 40, zeroIf: 'x > 0', items: [manual('b', 40, { appliesIf: 'farm' })] }],
+    });
+    const u = unitOf(referenceScore(rules, [{ id: 'u1', x: 30 }]), 'u1');
+    expect(u.scores).to.deep.equal({ a: 30, g: null, b: null });
+    expect([u.applicablePoints, u.total]).to.deep.equal([60, 50]);
   });
 
   it('keeps §7.10a’s logic over undefined: false and undefined is false, true or undefined is true', () => {

@@ -232,6 +232,8 @@ function walk(items: Json[], zeroed: boolean, scope: UnitScope, precision: numbe
       const zeroHere = zeroed || holds(own(item, 'zeroIf') as string | undefined, scope);
       const inner = walk(own(item, 'items') as Json[], zeroHere, scope, precision, walked);
       score = inner.sum === null ? null : roundAt(inner.sum, precision);
+      // The outermost items that do not apply may sit inside groups that do (§7.3).
+      notApplicable += inner.notApplicable;
     } else {
       score = criterionScore(item, zeroed, scope, precision);
       walked.values.set(id, valueOf(item, scope));
