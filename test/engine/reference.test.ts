@@ -27,6 +27,9 @@ interface Fixture {
   data?: unknown[];
   expected?: { units: Array<Record<string, unknown>>; parents: unknown[] };
   dataErrors?: Array<{ row: number; column: string | null; code: string }>;
+  /** Version 2 fixtures may carry events rows and the score JSON of each source (§7.6, §7.8). */
+  events?: EventRow[];
+  sources?: Record<string, ScoreJsonOutput>;
 }
 
 const dir = path.join(FIXTURES, 'rulesets');
@@ -46,7 +49,7 @@ describe('the reference implementation of RULES.md (test/support/reference)', ()
         const text = JSON.stringify(fixture.rules, null, 2);
         if (fixture.dataErrors) {
           let caught: unknown;
-          try { referenceScore(text, fixture.data ?? []); } catch (e) { caught = e; }
+          try { referenceScore(text, fixture.data ?? [], { events: fixture.events, sources: fixture.sources }); } catch (e) { caught = e; }
           expect(caught, 'the data should be refused').to.be.instanceOf(ReferenceDataInvalid);
           const found = (caught as ReferenceDataInvalid).problems;
           expect(found.map((p) => `${p.row} ${p.column} ${p.code}`), 'every problem, and no other').to.have.length(fixture.dataErrors.length);
@@ -55,7 +58,7 @@ describe('the reference implementation of RULES.md (test/support/reference)', ()
           }
           return;
         }
-        const out = referenceScore(text, fixture.data ?? []);
+        const out = referenceScore(text, fixture.data ?? [], { events: fixture.events, sources: fixture.sources });
         const expected = fixture.expected as { units: Array<Record<string, unknown>>; parents: unknown[] };
         const v1 = expected.units.every((u) => !('metrics' in u));
         expect({ units: v1 ? withoutV2(out.units as never) : out.units, parents: out.parents }).to.deep.equal(expected);
