@@ -134,6 +134,56 @@ describe('the engine against the reference implementation (differential)', funct
   });
 });
 
+/** Every inline event of a case moved to the events rows (§7.6: `--events` adds to the inline ones). */
+function eventsAsRows(c: Case): Case {
+  const inputs = c.rules.inputs as Record<string, { type: string; label: string }>;
+  const events = [...c.events];
+  const data = c.data.map((source) => {
+    const row: Record<string, unknown> = { ...source, ...(source.inputs ? { inputs: { ...(source.inputs as Record<string, unknown>) } } : {}) };
+    for (const [name, input] of Object.entries(inputs)) {
+      if (input.type !== 'events') continue;
+      for (const place of [row, row.inputs as Record<string, unknown> | undefined]) {
+        for (const key of [name, input.label]) {
+          if (!place || !Array.isArray(place[key])) continue;
+          for (const event of place[key] as Array<Record<string, unknown>>) events.push({ row: events.length + 2, unit: row.id as string, input: key, ...event });
+          delete place[key];
+        }
+      }
+    }
+    return row;
+  });
+  return { ...c, data, events };
+}
+
+/** Every item of a rule set given what changes nothing: an appliesIf that holds, a floor of 0, a note. */
+function withNoOps(items: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  return items.map((item) => ({
+    appliesIf: '0 == 0', note: '说明',
+    ...(Array.isArray(item.items) ? { items: withNoOps(item.items as Array<Record<string, unknown>>) } : { floor: 0 }),
+    ...item,
+  }));
+}
+
+describe('the reference agrees with itself on version 2 (metamorphic)', function () {
+  this.timeout(60_000);
+  // The units and parents only: the rule file's sha256 differs where its text does.
+  const score = (c: Case): string => {
+    const { units, parents } = referenceScore(JSON.stringify(c.rules), c.data, { events: c.events, sources: c.sources });
+    return JSON.stringify({ units, parents });
+  };
+
+  it('gives the same results whether events are inline in the data or events rows', () => {
+    fc.assert(fc.property(ruleSetCase(true), (c) => { expect(score(eventsAsRows(c))).to.equal(score(c)); }), { numRuns: 100, seed: SEED });
+  });
+
+  it('gives the same results when every item also carries an appliesIf that holds, a floor of 0 and a note', () => {
+    fc.assert(fc.property(ruleSetCase(true), (c) => {
+      const plain = { ...c, rules: { ...c.rules, items: withNoOps(c.rules.items as Array<Record<string, unknown>>) } };
+      expect(score(plain)).to.equal(score(c));
+    }), { numRuns: 100, seed: SEED });
+  });
+});
+
 /** A version-2 rule set around some items, for the worked examples below. */
 function v2(over: Record<string, unknown>): string {
   return JSON.stringify({ id: 'v2', version: '2', title: '测试细则', subject: 'village', totalPoints: 100, ...over });
