@@ -16,7 +16,7 @@ import { FIXTURES, readJson } from '../helpers.js';
  * expected results; then both on random valid rule sets and data, which must give the same JSON.
  * Set ENGINE_V2 once the version-2 engine has landed: its property then runs too.
  */
-const ENGINE_V2 = false;
+const ENGINE_V2 = true;
 /** ~200 runs keep `npm test` quick; REFERENCE_RUNS and REFERENCE_SEED run a longer, different search. */
 const RUNS = Number(process.env.REFERENCE_RUNS ?? 200);
 const SEED = Number(process.env.REFERENCE_SEED ?? 2020);

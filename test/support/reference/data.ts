@@ -102,7 +102,7 @@ export function readEvent(input: Json, level: unknown, points: unknown): Referen
   if (!hasLevel && !hasPoints) return { column: 'level', code: 'EVENT_NO_LEVEL_OR_POINTS' };
   if (hasLevel) {
     const name = String(level).trim();
-    if (!levels || !Object.prototype.hasOwnProperty.call(levels, name)) return { column: 'level', code: 'UNKNOWN_LEVEL' };
+    if (!levels || !Object.prototype.hasOwnProperty.call(levels, name)) return { column: 'level', code: 'UNKNOWN_LEVEL_VALUE' };
     return { level: name, points: own(levels, name) as number };
   }
   if (!range) return { column: 'points', code: 'EVENT_POINTS_NOT_ALLOWED' };

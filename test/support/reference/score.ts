@@ -76,7 +76,7 @@ function sourceDecls(rules: Json): SourceDecl[] {
 /** §7.8: each unit's result in each source, and the units that have none. */
 function resolveSources(decls: SourceDecl[], units: UnitRow[], given: Record<string, ScoreJsonOutput>, problems: DataProblem[]): Map<UnitRow, Map<string, { decl: SourceDecl; result: Json }>> {
   for (const name of Object.keys(given)) {
-    if (!decls.some((d) => d.name === name)) problems.push({ row: 1, column: null, code: 'SOURCE_UNDECLARED' });
+    if (!decls.some((d) => d.name === name)) problems.push({ row: 1, column: null, code: 'SOURCE_UNKNOWN' });
   }
   const out = new Map<UnitRow, Map<string, { decl: SourceDecl; result: Json }>>();
   for (const unit of units) {
