@@ -4,7 +4,7 @@ import type { CompiledCriterion, CompiledInput, CompiledMethod, CompiledNode, Co
 import type { Env, Expr } from './expression/ast.js';
 import { labelled, levelWords, numberInWords } from './expression/words.js';
 import type { Band, Steps } from './ruleset.js';
-import { peerScopeWords, ruleConditionWords, ruleValueWords, treeOf } from './words.js';
+import { eventsCallOf, peerScopeWords, ruleConditionWords, ruleValueWords, treeOf } from './words.js';
 
 /**
  * The reason behind each score, in words a village reads:
@@ -35,14 +35,6 @@ interface Quantity {
   formula?: string;
 }
 
-/** The events input a count() or sum() reads, with the level counted (§7.6). */
-function eventsCall(rs: CompiledRuleSet, tree: Expr | null): { input: CompiledInput; fn: 'count' | 'sum'; level?: string } | undefined {
-  if (tree?.kind !== 'call' || (tree.fn !== 'count' && tree.fn !== 'sum')) return undefined;
-  const [first, level] = tree.args;
-  const input = first?.kind === 'name' ? rs.inputs.find((i) => i.name === first.name && i.type === 'events') : undefined;
-  return input && { input, fn: tree.fn, level: level?.kind === 'string' ? level.value : undefined };
-}
-
 /** How a method's value is named: the label and unit of the input or metric it reads, or the events it counts, if it is one. */
 function quantityOf(rs: CompiledRuleSet, expr: string | undefined, fallback: string, method?: string): Quantity {
   const name = expr?.trim();
@@ -51,7 +43,7 @@ function quantityOf(rs: CompiledRuleSet, expr: string | undefined, fallback: str
   let own = found?.unit;
   let formula: string | undefined;
   if (!found && expr !== undefined) {
-    const events = eventsCall(rs, treeOf(rs, expr));
+    const events = eventsCallOf(rs, expr);
     if (events) {
       // 较大安全生产事故2起; 安全生产事故累计分值12分.
       label = events.fn === 'sum' ? `${events.input.label}累计分值` : events.level === undefined ? events.input.label : levelWords(events.level, events.input.label);
@@ -204,7 +196,7 @@ function describeMethod(rs: CompiledRuleSet, verb: Verb, m: CompiledMethod, env:
       return `${input?.label ?? '考核组酌情评分'}：${amountText}${cap}`;
     }
     case 'amount': {
-      const events = eventsCall(rs, treeOf(rs, def.value));
+      const events = eventsCallOf(rs, def.value);
       if (events?.fn === 'sum') return `${eventsText(events.input, env, verb)}${cap}`;
       const q = quantityOf(rs, def.value, title);
       if (v === undefined) return `${q.formula === undefined ? q.label : ruleValueWords(rs, q.formula, env).text}无法计算`;

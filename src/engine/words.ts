@@ -1,8 +1,8 @@
-import type { CompiledRuleSet } from './compiled.js';
+import type { CompiledInput, CompiledRuleSet } from './compiled.js';
 import { peerCallKey } from './compile-ruleset.js';
 import type { Env, Expr } from './expression/ast.js';
 import { parseExpression } from './expression/parser.js';
-import { conditionInWords, expressionInWords, valueInWords, type CallExpr, type CallValuer, type NameWords, type Namer, type Valuer, type WordsOptions } from './expression/words.js';
+import { conditionInWords, expressionInWords, negated, valueInWords, type CallExpr, type CallValuer, type NameWords, type Namer, type Valuer, type WordsOptions } from './expression/words.js';
 
 /**
  * A rule set's expressions in words (expression/words.ts) with its own names: inputs and
@@ -106,9 +106,24 @@ export function peerScopeWords(rs: CompiledRuleSet): string {
 }
 
 /** An expression of the rule set in words, without values: 「已签订计生合同数 ≥ 流出已婚育龄妇女数」. */
-export function ruleExpressionWords(rs: CompiledRuleSet, src: string, options: WordsOptions = {}): string {
-  const tree = treeOf(rs, src);
+export function ruleExpressionWords(rs: CompiledRuleSet, src: string | Expr, options: WordsOptions = {}): string {
+  const tree = typeof src === 'string' ? treeOf(rs, src) : src;
   return tree ? expressionInWords(tree, namerOf(rs), { scope: peerScopeWords(rs), ...options }) : '（按细则规定的条件）';
+}
+
+/** That a condition of the rule set does not hold, in words: 「“是否农场”为是」 for `not farm` (an item that does not apply). */
+export function ruleNegationWords(rs: CompiledRuleSet, src: string, options: WordsOptions = {}): string {
+  const tree = treeOf(rs, src);
+  return tree ? expressionInWords(negated(tree), namerOf(rs), { scope: peerScopeWords(rs), ...options }) : '（按细则规定的条件）';
+}
+
+/** The events input a count() or sum() of the rule set reads, and the level it counts (§7.6). */
+export function eventsCallOf(rs: CompiledRuleSet, src: string | Expr | null): { input: CompiledInput; fn: 'count' | 'sum'; level?: string } | undefined {
+  const tree = typeof src === 'string' ? treeOf(rs, src) : src;
+  if (tree?.kind !== 'call' || (tree.fn !== 'count' && tree.fn !== 'sum')) return undefined;
+  const [first, level] = tree.args;
+  const input = first?.kind === 'name' ? rs.inputs.find((i) => i.name === first.name && i.type === 'events') : undefined;
+  return input && { input, fn: tree.fn, level: level?.kind === 'string' ? level.value : undefined };
 }
 
 /** Whether a condition of the rule set holds for a unit, and the unit's facts that decide it, in words. */

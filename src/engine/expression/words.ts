@@ -176,6 +176,12 @@ function render(e: Expr, ctx: Context, outer = 0, literalUnit = ''): string {
         : e.op === '*' && isWeight(x, other, ctx) ? `${numberInWords((x as { value: number }).value * 100)}%`
         : render(x, ctx, outer, unit);
       if (isComparison(e.op)) {
+        // 「有重大安全生产事故」 for count(E, "重大") > 0, 「无…」 for == 0, in the printed 细则.
+        const bound = e.right.kind === 'number' ? e.right.value : undefined;
+        if (!ctx.value && e.left.kind === 'call' && e.left.fn === 'count' && bound !== undefined) {
+          if (bound === 0 && (e.op === '>' || e.op === '!=' || e.op === '==' || e.op === '<=')) return `${e.op === '>' || e.op === '!=' ? '有' : '无'}${countedWords(e.left, ctx)}`;
+          if (bound === 1 && e.op === '>=') return `有${countedWords(e.left, ctx)}`;
+        }
         const left = side(e.left, e.right, level + 1, unitOf(e.right, ctx));
         const right = side(e.right, e.left, level + 1, unitOf(e.left, ctx));
         return wrap(ctx.prose ? `${left}${PROSE[e.op]}${right}` : `${left} ${SIGN[e.op]} ${right}`);
@@ -209,6 +215,12 @@ function callValue(e: CallExpr, ctx: Context): string | undefined {
   if (!ctx.value) return undefined;
   const v = ctx.call ? ctx.call(e) : NaN;
   return Number.isNaN(v) ? '（无法计算）' : `${numberInWords(v, ctx.digits)}${unitOf(e, ctx)}`;
+}
+
+/** What count(E) counts: 安全生产事故, 较大安全生产事故. */
+function countedWords(e: CallExpr, ctx: Context): string {
+  const label = eventsOf(e, ctx)?.label ?? '事件';
+  return e.args[1]?.kind === 'string' ? levelWords(e.args[1].value, label) : label;
 }
 
 /** count(E) 安全生产事故起数 (2起 for a unit), count(E, "较大") 较大安全生产事故起数, sum(E) 安全生产事故累计分值. */
@@ -253,6 +265,18 @@ function peerText(e: CallExpr, ctx: Context, short = false): string {
 
 /** The words of §7.7's scope when none is given: the unit's peers. */
 const PEERS = '同类单位';
+
+/**
+ * The condition that an expression does not hold, as a tree (De Morgan, comparisons turned round):
+ * what the printed 细则 says of an item that does not apply (appliesIf `not farm` → 「“是否农场”为是的，本项不适用」).
+ */
+export function negated(e: Expr): Expr {
+  if (e.kind === 'unary' && e.op === 'not') return e.operand;
+  if (e.kind === 'boolean') return { ...e, value: !e.value };
+  if (e.kind === 'binary' && (e.op === 'and' || e.op === 'or')) return { ...e, op: e.op === 'and' ? 'or' : 'and', left: negated(e.left), right: negated(e.right) };
+  if (e.kind === 'binary' && isComparison(e.op)) return { ...e, op: NEGATED[e.op] };
+  return { kind: 'unary', op: 'not', operand: e, at: e.at };
+}
 
 /** An expression in words, without values: for the printed 细则 (「已签订计生合同数 ≥ 流出已婚育龄妇女数」). */
 export function expressionInWords(e: Expr, namer: Namer, options: WordsOptions = {}): string {
