@@ -231,6 +231,8 @@ function bandText(b: Band, before: Band | undefined, q: Quantity): string {
 export function criterionFigure(rs: CompiledRuleSet, c: CompiledCriterion, value: number | null): string {
   if (value === null || !Number.isFinite(value)) return '';
   const def = c.methods.find((m) => m.value)?.def as { method: string; value?: string; count?: string } | undefined;
+  // A place among the peers (排名赋分) reads as one: 第3名.
+  if (rankOf(rs, def?.value)) return `第${num(value)}名`;
   return withUnit(value, quantityOf(rs, def?.value ?? def?.count, c.title, def?.method));
 }
 

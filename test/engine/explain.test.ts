@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appraise, explainCriterion } from '../../src/engine/index.js';
+import { appraise, criterionFigure, explainCriterion } from '../../src/engine/index.js';
 import { parseJsonData } from '../../src/io/data-file.js';
 import { compile, ruleSet } from '../helpers.js';
 import { V2_ROWS, v2Appraisal, v2RuleSet } from '../support/words-v2.js';
@@ -210,4 +210,22 @@ describe('reasons for the constructs of version 2, with the unit’s own figures
     expect(explainOne({ farm: true, x: 1 })[0]).to.equal('本项不适用（是否农场：是），其余项目按60分折算为100分');
     expect(explainOne({ farm: true, x: 0 })[1]).to.equal('本项不适用（甲数为0），本细则各项均不适用，记0分');
   });
+});
+
+describe('the figure behind a criterion of version 2, as the scorecard shows it beside the score', () => {
+  const rs = v2RuleSet();
+  const { units } = v2Appraisal(rs);
+  const figure = (unitId: string, criterionId: string) => {
+    const u = units.find((x) => x.unit.id === unitId)!;
+    const c = rs.criteria.find((x) => x.id === criterionId)!;
+    const v = c.value!(u.unit.env);
+    return criterionFigure(rs, c, v);
+  };
+  const cases: Array<[string, string, string]> = [
+    ['v03', 'rankRectify', '第3名'],
+    ['v03', 'accidentsItem', '29分'],
+    ['v02', 'irrigation', '88.89%'],
+    ['v02', 'petitionsItem', '1件'],
+  ];
+  for (const [unitId, criterionId, expected] of cases) it(`shows ${criterionId} of ${unitId} as ${expected}`, () => expect(figure(unitId, criterionId)).to.equal(expected));
 });
