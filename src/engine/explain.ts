@@ -4,7 +4,7 @@ import type { CompiledCriterion, CompiledInput, CompiledMethod, CompiledNode, Co
 import type { Env, Expr } from './expression/ast.js';
 import { labelled, levelWords, numberInWords } from './expression/words.js';
 import type { Band, Steps } from './ruleset.js';
-import { eventsCallOf, peerScopeWords, ruleConditionWords, ruleValueWords, treeOf } from './words.js';
+import { eventsCallOf, namerOf, peerScopeWords, ruleConditionWords, ruleValueWords, treeOf } from './words.js';
 
 /**
  * The reason behind each score, in words a village reads:
@@ -39,7 +39,7 @@ interface Quantity {
 function quantityOf(rs: CompiledRuleSet, expr: string | undefined, fallback: string, method?: string): Quantity {
   const name = expr?.trim();
   const found = rs.metrics.find((m) => m.name === name) ?? rs.inputs.find((i) => i.name === name);
-  let label = found?.label ?? fallback;
+  let label = (found && namerOf(rs)(found.name)?.label) ?? fallback;
   let own = found?.unit;
   let formula: string | undefined;
   if (!found && expr !== undefined) {
@@ -336,7 +336,10 @@ export function explainCriterion(rs: CompiledRuleSet, c: CompiledCriterion, env:
 /** Why a bonus or penalty item gave what it did. */
 export function explainAdjustment(rs: CompiledRuleSet, method: CompiledMethod, env: Env, title: string, kind: 'bonus' | 'penalty'): string {
   const text = describeMethod(rs, kind === 'bonus' ? '加' : '扣', method, env, title);
-  return Number.isNaN(method.amount(env)) ? `${text}，不计` : text;
+  const amount = method.amount(env);
+  if (Number.isNaN(amount)) return `${text}，不计`;
+  // An adjustment never turns round (§7.4): below zero it counts 0.
+  return round9(amount) < 0 ? `${text}，低于0分的按0分计` : text;
 }
 
 /** The facts of a unit that decide a unit-level veto (「政策外出生数1人 > 0人」), for the line that names it. */

@@ -43,6 +43,35 @@ export function namerOf(rs: CompiledRuleSet): Namer {
   return namer;
 }
 
+/**
+ * The title of another assessment's item or metric (§7.8: `fp.indicators`, `fp.birthRate`), by source and id: only
+ * the caller knows those rule sets (the record, which resolves each source to a run), so it may tell the words.
+ */
+export type SourceTitles = (source: string, field: string) => string | undefined;
+const sourceTitles = new WeakMap<CompiledRuleSet, SourceTitles>();
+
+/** Tells the words of a rule set the titles of its sources' items and metrics (before or after its first words). */
+export function useSourceTitles(rs: CompiledRuleSet, titles: SourceTitles): void {
+  sourceTitles.set(rs, titles);
+  namers.delete(rs);
+}
+
+const ASCII_LETTER = /[A-Za-z]/;
+
+/**
+ * A source's score or metric by its title where it is known (计划生育专项考核“人口计划”得分), else by its place in the
+ * source's list (计划生育专项考核所列第1项得分): never the other rule file's id, which a reader cannot read.
+ */
+function sourceFieldLabel(rs: CompiledRuleSet, label: string, source: CompiledRuleSet['sources'][number] | undefined, field: string): string {
+  if (!source) return label;
+  const score = source.scores.indexOf(field), metric = source.metrics.indexOf(field);
+  if (score < 0 && metric < 0) return label; // total, rank, grade …: labelled where they are compiled
+  const title = sourceTitles.get(rs)?.(source.name, field);
+  if (title !== undefined && title.trim() !== '') return score >= 0 ? `${source.label}“${title.trim()}”得分` : `${source.label}${title.trim()}`;
+  if (!ASCII_LETTER.test(field)) return score >= 0 ? `${source.label}“${field}”得分` : `${source.label}${field}`;
+  return score >= 0 ? `${source.label}所列第${score + 1}项得分` : `${source.label}所列第${metric + 1}项指标`;
+}
+
 function nameWords(rs: CompiledRuleSet): Namer {
   return (name) => {
     const metric = rs.metrics.find((m) => m.name === name);
@@ -54,8 +83,10 @@ function nameWords(rs: CompiledRuleSet): Namer {
       if (input.link) {
         // Another assessment's figure (§7.8): its scores in 分, its rank in 名; a fraction times a score is a weight.
         const field = input.name.slice(input.link.length + 1);
-        const scored = type === 'number' && field !== 'rank';
-        return { label: input.label, unit: input.unit ?? (field === 'rank' ? '名' : scored ? '分' : undefined), type, weighted: scored };
+        const source = rs.sources.find((x) => x.name === input.link);
+        const metric = !!source && source.metrics.includes(field) && !source.scores.includes(field);
+        const scored = type === 'number' && field !== 'rank' && !metric;
+        return { label: sourceFieldLabel(rs, input.label, source, field), unit: input.unit ?? (field === 'rank' ? '名' : scored ? '分' : undefined), type, weighted: scored };
       }
       return { label: input.label, unit: input.unit, type };
     }
@@ -97,9 +128,9 @@ export function callValuerOf(rs: CompiledRuleSet, env: Env): CallValuer {
   };
 }
 
-const SUBJECT_SCOPE: Readonly<Record<string, string>> = { village: '全乡', staff: '本乡镇' };
+const SUBJECT_SCOPE: Readonly<Record<string, string>> = { village: '全乡' };
 
-/** The unit's peers (§7.7) in words, by the ranking's scope: 全乡 for villages ranked in their township; 全部参考单位. */
+/** The unit's peers (§7.7) in words, by the ranking's scope: 全乡 for villages ranked in their township; 全部参考单位; else 同一上级单位内. */
 export function peerScopeWords(rs: CompiledRuleSet): string {
   if (rs.ranking.scope === 'all') return '全部参考单位';
   return Object.hasOwn(SUBJECT_SCOPE, rs.subject) ? SUBJECT_SCOPE[rs.subject] : '同一上级单位内';

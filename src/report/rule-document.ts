@@ -3,7 +3,7 @@ import type { Expr } from '../engine/expression/ast.js';
 import { levelWords, sameExpression } from '../engine/expression/words.js';
 import type { Band, Method, Steps } from '../engine/ruleset.js';
 import { own, table } from '../engine/own.js';
-import { eventsCallOf, peerScopeWords, ruleExpressionWords, ruleNegationWords, treeOf } from '../engine/words.js';
+import { eventsCallOf, namerOf, peerScopeWords, ruleExpressionWords, ruleNegationWords, treeOf } from '../engine/words.js';
 
 /**
  * The printed 考核细则, generated from a compiled rule set: the rule file is the single
@@ -91,7 +91,7 @@ function quantity(rs: CompiledRuleSet, expr: string): Quantity {
   const found = rs.metrics.find((m) => m.name === name) ?? rs.inputs.find((i) => i.name === name);
   const events = found ? undefined : eventsCallOf(rs, expr);
   // count(E, "较大") is counted in its events' measure: 较大安全生产事故每起扣10分.
-  const label = found?.label ?? (events?.fn === 'count' ? (events.level === undefined ? events.input.label : levelWords(events.level, events.input.label)) : words(rs, name));
+  const label = (found && namerOf(rs)(found.name)?.label) ?? (events?.fn === 'count' ? (events.level === undefined ? events.input.label : levelWords(events.level, events.input.label)) : words(rs, name));
   const unit = found?.unit ?? (events ? (events.fn === 'sum' ? '分' : events.input.unit ?? '起') : peerCall(rs, expr, 'peerRank') ? '名' : '');
   const percent = unit === '%' || unit === '‰';
   const integer = rs.inputs.some((i) => i.name === name && i.type === 'integer');

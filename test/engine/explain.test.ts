@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appraise, criterionFigure, explainCriterion } from '../../src/engine/index.js';
+import { appraise, criterionFigure, explainAdjustment, explainCriterion } from '../../src/engine/index.js';
 import { parseJsonData } from '../../src/io/data-file.js';
 import { compile, ruleSet } from '../helpers.js';
 import { V2_ROWS, v2Appraisal, v2RuleSet } from '../support/words-v2.js';
@@ -228,4 +228,18 @@ describe('the figure behind a criterion of version 2, as the scorecard shows it 
     ['v02', 'petitionsItem', '1件'],
   ];
   for (const [unitId, criterionId, expected] of cases) it(`shows ${criterionId} of ${unitId} as ${expected}`, () => expect(figure(unitId, criterionId)).to.equal(expected));
+});
+
+describe('the reason of a bonus whose amount falls below zero (issue 20, point 5)', () => {
+  it('says it counts 0, as the engine counts it, rather than reading as a deduction', () => {
+    const rs = compile(ruleSet({
+      totalPoints: 10,
+      inputs: { x: { label: '甲数', type: 'number' } },
+      items: [{ id: 'a', title: '甲项', points: 10, award: { method: 'fixed', points: 10 } }],
+      bonus: { items: [{ id: 'b', title: '加分', method: 'amount', value: 'x - 5' }] },
+    }));
+    const [u] = appraise(rs, parseJsonData(JSON.stringify([{ id: 'v', x: 2 }]), 'd.json')).units;
+    expect(u.bonus).to.equal(0);
+    expect(explainAdjustment(rs, rs.bonus!.items[0].method, u.unit.env, '加分', 'bonus')).to.equal('加分＝甲数2−5＝−3，扣3分，低于0分的按0分计');
+  });
 });

@@ -23,7 +23,7 @@ export const V2_FILE = ruleSet({
     weak: { label: '村党组织软弱涣散', type: 'boolean' },
   },
   sources: {
-    fp: { label: '计划生育专项考核', ruleset: 'village-fp' },
+    fp: { label: '计划生育专项考核', ruleset: 'village-fp', scores: ['indicators'], metrics: ['birthRate'] },
     party: { label: '党建专项考核', ruleset: 'village-party' },
   },
   items: [
@@ -54,7 +54,10 @@ export const V2_FILE = ruleSet({
     },
     { id: 'composite', title: '四、综合得分', points: 100, award: { method: 'amount', value: 'fp.total * 0.4 + party.total * 0.6' } },
   ],
-  vetoes: [{ id: 'manyAccidents', title: '安全生产事故多发', when: 'count(accidents) >= 4' }],
+  vetoes: [
+    { id: 'manyAccidents', title: '安全生产事故多发', when: 'count(accidents) >= 4' },
+    { id: 'fpFailed', title: '计划生育工作未达标', when: 'fp.birthRate > 20 or fp.indicators < 100' },
+  ],
   grades: [{ atLeast: 270, label: '优秀' }, { atLeast: 240, label: '良好' }, { label: '一般' }],
   ranking: {
     scope: 'parent',
@@ -80,7 +83,7 @@ const PARTY: Record<string, number> = { v01: 88, v02: 92, v03: 85, v04: 75, v05:
 
 function results(totals: Record<string, number>): SourceResults {
   return new Map(Object.entries(totals).map(([id, total]): [string, SourceResult] => [id, {
-    total, rank: 1, grade: '优秀', vetoed: false, bonus: 0, penalty: 0, applicablePoints: 100, scores: {}, metrics: {},
+    total, rank: 1, grade: '优秀', vetoed: false, bonus: 0, penalty: 0, applicablePoints: 100, scores: { indicators: total * 5 }, metrics: { birthRate: 8.5 },
   }]));
 }
 
