@@ -62,10 +62,9 @@ const withUnit = (x: number, q: Quantity) => `${num(q.percent ? x * 100 : x)}${q
 const valueText = (q: Quantity, x: number) => labelled(q.label, withUnit(x, q));
 
 /** The value as the reason shows it: by its label, or a formula with the unit's figures and its result (隐患整改率92%÷全乡最高值98%＝93.88%). */
-function shown(rs: CompiledRuleSet, q: Quantity, x: number, env: Env, titled = false): string {
+function shown(rs: CompiledRuleSet, q: Quantity, x: number, env: Env): string {
   if (q.formula === undefined) return valueText(q, x);
-  const f = ruleValueWords(rs, q.formula, env);
-  return `${titled ? `${bareTitle(q.label)}＝` : ''}${f.text}＝${withUnit(x, q)}`;
+  return `${ruleValueWords(rs, q.formula, env).text}＝${withUnit(x, q)}`;
 }
 
 /** A title without the outline number it may carry (一、 （一） 1. ①), for a sentence that names it. */
@@ -200,7 +199,8 @@ function describeMethod(rs: CompiledRuleSet, verb: Verb, m: CompiledMethod, env:
       if (events?.fn === 'sum') return `${eventsText(events.input, env, verb)}${cap}`;
       const q = quantityOf(rs, def.value, title);
       if (v === undefined) return `${q.formula === undefined ? q.label : ruleValueWords(rs, q.formula, env).text}无法计算`;
-      return `${shown(rs, q, v, env, true)}，${amountText}${cap}`;
+      // A formula of the unit's figures (综合得分: 计生专项96.5分×40%+…) is its amount: said once, with the points.
+      return q.formula === undefined ? `${valueText(q, v)}，${amountText}${cap}` : `${ruleValueWords(rs, q.formula, env).text}，${amountText}${cap}`;
     }
   }
 }

@@ -434,7 +434,8 @@ function rankingSection(rs: CompiledRuleSet, position: number): DocBlock {
   }
   if (r.sanctions.length) lines.push('名次并列的，同等对待。');
   if (canVeto && r.sanctions.some((s) => s.outcome === 'commendation')) lines.push('被一票否决的，不予表彰。');
-  for (const l of r.liability) lines.push(`所辖${noun}因否决情形被一票否决的，所属单位负连带责任，给予${l.label}。`);
+  // A label that names the liability itself (负有连带责任，通报批评) is not said twice.
+  for (const l of r.liability) lines.push(`所辖${noun}因否决情形被一票否决的，所属单位${l.label.includes('连带责任') ? l.label : `负连带责任，给予${l.label}`}。`);
   return { heading: `${outlineNumber(0, position)}排名与奖惩`, depth: 0, kind: 'section', lines, children: [] };
 }
 

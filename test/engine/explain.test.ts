@@ -181,7 +181,7 @@ describe('reasons for the constructs of version 2, with the unit’s own figures
     ['zeroes the items of a part whose condition holds (本部分不得分)', 'v04', 'petitionsItem',
       '所在部分符合不得分情形（村党组织软弱涣散：是），记0分'],
     ['works a composite score out of the sources’ totals with their weights as shares', 'v01', 'composite',
-      '综合得分＝计划生育专项考核总分96.5分×40%+党建专项考核总分88分×60%＝91.4，得91.4分；本项100分，得91.4分'],
+      '计划生育专项考核总分96.5分×40%+党建专项考核总分88分×60%，得91.4分；本项100分，得91.4分'],
   ];
   for (const [sentence, unitId, criterionId, expected] of cases) {
     it(sentence, () => expect(reason(unitId, criterionId)).to.equal(expected));
@@ -240,6 +240,6 @@ describe('the reason of a bonus whose amount falls below zero (issue 20, point 5
     }));
     const [u] = appraise(rs, parseJsonData(JSON.stringify([{ id: 'v', x: 2 }]), 'd.json')).units;
     expect(u.bonus).to.equal(0);
-    expect(explainAdjustment(rs, rs.bonus!.items[0].method, u.unit.env, '加分', 'bonus')).to.equal('加分＝甲数2−5＝−3，扣3分，低于0分的按0分计');
+    expect(explainAdjustment(rs, rs.bonus!.items[0].method, u.unit.env, '加分', 'bonus')).to.equal('甲数2−5，扣3分，低于0分的按0分计');
   });
 });

@@ -191,6 +191,14 @@ describe('the printed 细则 of a version-2 rule set, as a township writes it (i
   ];
   for (const [what, line] of table) it(`says ${what}: 「${line}」`, () => expect(lines).to.include(line));
 
+  it('does not say a liability twice when its label names it (负有连带责任，通报批评)', () => {
+    const text = documentLines(ruleDocument(compile(ruleSet({
+      totalPoints: 10, items: [{ id: 'a', title: '甲项', points: 10, award: { method: 'fixed', points: 10 } }],
+      ranking: { liability: [{ when: 'childVetoed', outcome: 'criticism', label: '负有连带责任，通报批评' }] },
+    })))).join('\n');
+    expect(text).to.contain('所辖村因否决情形被一票否决的，所属单位负有连带责任，通报批评。');
+  });
+
   it('says the places of bands that are ranges of places, and a rank counted from the lowest', () => {
     const doc = (bands: unknown[], value = 'peerRank(x)') => documentLines(ruleDocument(compile(ruleSet({
       totalPoints: 10, inputs: { x: { label: '事故起数', type: 'integer', min: 0, unit: '起' } },

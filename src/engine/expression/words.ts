@@ -138,14 +138,20 @@ const isPeerOf = (e: Expr, other: Expr): boolean =>
   e.kind === 'call' && e.fn !== 'peerRank' && e.fn !== 'peerCount' && PEER_FUNCTIONS.has(e.fn) && e.args.length === 1 && sameExpression(e.args[0], other);
 
 /** A fraction that weights another assessment's figure (综合得分＝计生专项总分×40%+…): a share, not a decimal. */
-const isWeight = (e: Expr, other: Expr, ctx: Context): boolean =>
-  e.kind === 'number' && e.value > 0 && e.value < 1 && other.kind === 'name' && ctx.namer(other.name)?.weighted === true;
+const isWeight = (e: Expr, other: Expr, ctx: Context): boolean => e.kind === 'number' && e.value > 0 && e.value < 1 && weighted(other, ctx);
+
+/** A figure of another assessment, or one scaled by × and ÷ (fp.total ÷ 1000 × 100): what a weight may multiply. */
+function weighted(e: Expr, ctx: Context): boolean {
+  if (e.kind === 'name') return ctx.namer(e.name)?.weighted === true;
+  if (e.kind !== 'binary' || (e.op !== '*' && e.op !== '/')) return false;
+  return weighted(e.left, ctx) || (e.op === '*' && weighted(e.right, ctx));
+}
 
 function nameText(name: string, ctx: Context, unit?: string): string {
   const named = ctx.namer(name);
   const label = named?.label ?? name;
-  // 「是否农场」 alone says nothing of which answer: 「“是否农场”为是」.
-  if (!ctx.value) return named?.type === 'boolean' && label.startsWith('是否') ? `“${label}”为是` : label;
+  // 「是否农场」 alone says nothing of which answer: 「“是否农场”为是」 (计划生育专项考核是否被一票否决 too).
+  if (!ctx.value) return named?.type === 'boolean' && label.includes('是否') ? `“${label}”为是` : label;
   const v = ctx.value(name);
   if (typeof v === 'string') return `${label}：${v}`;
   if (Number.isNaN(v)) return `${label}（无法计算）`;

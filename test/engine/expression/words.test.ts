@@ -27,6 +27,7 @@ describe('the functions of version 2 in words (issue 20, point 5)', () => {
     E: { label: '安全生产事故', unit: '起', type: 'number', measure: '起' },
     fpTotal: { label: '计划生育专项考核总分', unit: '分', type: 'number', weighted: true },
     farm: { label: '是否农场', type: 'boolean' },
+    fpVetoed: { label: '计划生育专项考核是否被一票否决', type: 'boolean' },
   };
   const named: Namer = (name) => names[name];
   const say = (src: string, prose = false) => expressionInWords(parseExpression(src), named, { scope: '全乡', prose });
@@ -53,6 +54,7 @@ describe('the functions of version 2 in words (issue 20, point 5)', () => {
     ['x * 0.4', '隐患整改率×0.4'],
     ['farm', '“是否农场”为是'],
     ['not farm', '“是否农场”为否'],
+    ['fpVetoed', '“计划生育专项考核是否被一票否决”为是'],
   ];
   for (const [src, words] of table) it(`reads ${src} as 「${words}」`, () => expect(say(src)).to.equal(words));
 
