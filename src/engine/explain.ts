@@ -4,6 +4,9 @@ import type { CompiledCriterion, CompiledInput, CompiledMethod, CompiledNode, Co
 import type { Env, Expr } from './expression/ast.js';
 import { labelled, levelWords, numberInWords } from './expression/words.js';
 import type { Band, Steps } from './ruleset.js';
+import { setPeerValues } from './peers.js';
+import { scoreAgainInto } from './score.js';
+import { readUnits, type DataTable, type Unit } from './units.js';
 import { eventsCallOf, namerOf, peerScopeWords, ruleConditionWords, ruleValueWords, treeOf } from './words.js';
 
 /**
@@ -346,4 +349,22 @@ export function explainAdjustment(rs: CompiledRuleSet, method: CompiledMethod, e
 export function explainVeto(rs: CompiledRuleSet, vetoId: string, env: Env): string {
   const when = rs.file.vetoes?.find((v) => v.id === vetoId)?.when;
   return when === undefined ? '' : ruleConditionWords(rs, when, env).text;
+}
+
+/**
+ * Units read again for their reasons, with the values of their peer calls (§7.7): the table must hold every
+ * unit of the scopes asked about (a run's whole snapshot when it ranks all together, the township's units when
+ * by parent), read as appraise reads them — peer calls over each scope, then those over scores. A unit read
+ * alone has no peers, and its reasons would say 无法排出名次 where 全乡第3名 is due.
+ */
+export function unitsForReasons(rs: CompiledRuleSet, table: DataTable): Unit[] {
+  if (rs.peers.length === 0) return readUnits(rs, table).units;
+  if (rs.peers.some((p) => p.tier === 'value')) setPeerValues(rs, table, readUnits(rs, table, { withoutPeerChecks: true }).units, 'value', (u) => u.env);
+  let units = readUnits(rs, table).units;
+  if (rs.peers.some((p) => p.tier === 'score')) {
+    const env = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
+    setPeerValues(rs, table, units, 'score', (u) => { scoreAgainInto(rs, u, env, scores); return env; });
+    units = readUnits(rs, table).units;
+  }
+  return units;
 }

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { appraise, criterionFigure, explainAdjustment, explainCriterion } from '../../src/engine/index.js';
+import { unitsForReasons } from '../../src/engine/explain.js';
 import { parseJsonData } from '../../src/io/data-file.js';
 import { compile, ruleSet } from '../helpers.js';
-import { V2_ROWS, v2Appraisal, v2RuleSet } from '../support/words-v2.js';
+import { V2_ROWS, v2Appraisal, v2RuleSet, v2SnapshotRows } from '../support/words-v2.js';
 
 describe('explanations a village can read', () => {
   const rs = compile(ruleSet({
@@ -241,5 +242,22 @@ describe('the reason of a bonus whose amount falls below zero (issue 20, point 5
     const [u] = appraise(rs, parseJsonData(JSON.stringify([{ id: 'v', x: 2 }]), 'd.json')).units;
     expect(u.bonus).to.equal(0);
     expect(explainAdjustment(rs, rs.bonus!.items[0].method, u.unit.env, '加分', 'bonus')).to.equal('甲数2−5，扣3分，低于0分的按0分计');
+  });
+});
+
+describe('units read again for their reasons, with their peers (issue 20, point 5)', () => {
+  const rs = v2RuleSet();
+  const rankItem = rs.criteria.find((c) => c.id === 'rankRectify')!;
+  const read = (rows: Array<Record<string, unknown>>) => {
+    const u = unitsForReasons(rs, parseJsonData(JSON.stringify(rows), 'd.json')).find((x) => x.id === 'v03')!;
+    return { place: rankItem.value!(u.env), reason: explainCriterion(rs, rankItem, u.env, 54) };
+  };
+
+  it('gives a unit read with its township the values of its peer calls, as scoring gave them', () => {
+    expect(read(v2SnapshotRows())).to.deep.equal({ place: 3, reason: '隐患整改率92%，全乡第3名，得54分；本项60分，得54分' });
+  });
+
+  it('places a unit read alone first among none: why a scorecard must read its whole township', () => {
+    expect(read(v2SnapshotRows().filter((r) => r.id === 'v03')).place).to.equal(1);
   });
 });

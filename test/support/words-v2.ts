@@ -94,3 +94,11 @@ export function v2RuleSet(): CompiledRuleSet {
 export function v2Appraisal(rs: CompiledRuleSet, rows = V2_ROWS): Appraisal {
   return appraise(rs, parseJsonData(JSON.stringify(rows), 'd.json'), { sources: new Map([['fp', results(FP)], ['party', results(PARTY)]]) });
 }
+
+/** The rows as a run's snapshot pins them: each source's figures in the unit's own columns (fp.total …). */
+export function v2SnapshotRows(rows = V2_ROWS): Array<Record<string, unknown>> {
+  const columns = (source: string, total: number) => Object.fromEntries(Object.entries({
+    total, rank: 1, grade: '优秀', vetoed: false, bonus: 0, penalty: 0, applicablePoints: 100, ...(source === 'fp' ? { indicators: total * 5, birthRate: 8.5 } : {}),
+  }).map(([k, v]) => [`${source}.${k}`, v]));
+  return rows.map((r) => ({ ...r, ...columns('fp', FP[r.id as string]), ...columns('party', PARTY[r.id as string]) }));
+}
