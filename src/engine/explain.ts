@@ -180,7 +180,7 @@ function describeMethod(rs: CompiledRuleSet, verb: Verb, m: CompiledMethod, env:
       if (rank) {
         // 排名赋分: 「隐患整改率92%，全乡第3名，得54分」.
         const by = ruleValueWords(rs, rank.by, env).text;
-        if (v === undefined) return `${by}，无法排出名次，${none(verb)}`;
+        if (v === undefined) return `${by}，无法排出名次`;
         const place = `${peerScopeWords(rs)}${rank.lowFirst ? '由低到高' : ''}第${num(v)}名`;
         return k >= 0 ? `${by}，${place}，${amountText}${cap}` : `${by}，${place}，不在记分名次内，${none(verb)}`;
       }
@@ -321,7 +321,11 @@ export function explainCriterion(rs: CompiledRuleSet, c: CompiledCriterion, env:
   const applies = (m: CompiledMethod) => !m.when || m.when(env) === 1;
   const undef = c.methods.some((m) => applies(m) && Number.isNaN(m.amount(env)));
   if (undef) {
-    return `${parts.join('；')}（无此项工作，如分母为0），按规定${c.ifUndefined === 'zero' ? '记0分' : '不扣分、记满分'}；本项${num(c.points)}分，得${num(score, rs.precision)}分`;
+    // The rule for 无此项工作 is named only where it gave the score: values read without their peers (a unit read
+    // alone) leave a figure undefined that was not when the unit was scored.
+    const ruled = round9(score) === round9(c.ifUndefined === 'zero' ? 0 : c.points);
+    const rule = ruled ? `（无此项工作，如分母为0），按规定${c.ifUndefined === 'zero' ? '记0分' : '不扣分、记满分'}` : '';
+    return `${parts.join('；')}${rule}；本项${num(c.points)}分，得${num(score, rs.precision)}分`;
   }
   const amounts = c.methods.map((m) => (applies(m) ? m.amount(env) : 0));
   const sum = amounts.reduce((a, b) => a + b, 0);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appraise, criterionFigure, explainAdjustment, explainCriterion } from '../../src/engine/index.js';
+import { appraise, criterionFigure, explainAdjustment, explainCriterion, readUnits } from '../../src/engine/index.js';
 import { unitsForReasons } from '../../src/engine/explain.js';
 import { parseJsonData } from '../../src/io/data-file.js';
 import { compile, ruleSet } from '../helpers.js';
@@ -259,5 +259,14 @@ describe('units read again for their reasons, with their peers (issue 20, point 
 
   it('places a unit read alone first among none: why a scorecard must read its whole township', () => {
     expect(read(v2SnapshotRows().filter((r) => r.id === 'v03')).place).to.equal(1);
+  });
+});
+
+describe('a reason whose figure cannot be worked out from the values it is given', () => {
+  it('claims no rule for 无此项工作 that did not give the score (a unit read without its peers)', () => {
+    const rs = v2RuleSet();
+    const rankItem = rs.criteria.find((c) => c.id === 'rankRectify')!;
+    const u = readUnits(rs, parseJsonData(JSON.stringify(v2SnapshotRows()), 'd.json')).units.find((x) => x.id === 'v03')!;
+    expect(explainCriterion(rs, rankItem, u.env, 54)).to.equal('隐患整改率92%，无法排出名次；本项60分，得54分');
   });
 });
