@@ -389,7 +389,11 @@ function vetoSection(rs: CompiledRuleSet, position: number): DocBlock | undefine
   const noun = SUBJECT_NOUN[rs.subject] ?? '单位';
   const lines: string[] = [];
   // Every vetoIf in document order, a part before the items inside it, each under the title its veto is told by (§7.2).
-  for (const c of rs.vetoNodes) lines.push(`${words(rs, c.def.vetoIf!)}的（“${bare(c.vetoTitle)}”），实行一票否决。`);
+  for (const c of rs.vetoNodes) {
+    const when = words(rs, c.def.vetoIf!);
+    // A veto with a title of its own is told by it, as a unit-level veto is (出现政策外多孩生育（…）); else by its item's.
+    lines.push(c.vetoTitle !== c.title ? `${bare(c.vetoTitle)}（${when}），实行一票否决。` : `${when}的（“${bare(c.title)}”），实行一票否决。`);
+  }
   for (const v of rs.vetoes) lines.push(`${bare(v.title)}（${words(rs, rs.file.vetoes?.find((x) => x.id === v.id)?.when ?? '')}）。`);
   rs.ranking.sanctions.forEach((s, k) => { if (s.outcome === 'veto') lines.push(`${sanctionText(rs, s, k)}的${noun}，${s.label === '一票否决' ? '一票否决' : `${s.label}（一票否决）`}。`); });
   if (!lines.length) return undefined;
