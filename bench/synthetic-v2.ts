@@ -81,7 +81,7 @@ export function syntheticRuleSetV2(): Json {
         id: 'gD', title: '四、事件与来源', points: 200, items: [
           {
             id: 'd0', title: '督查发现问题', points: 20, floor: -20, deduct: [{ method: 'amount', value: 'sum(incidents)' }],
-            vetoIf: 'count(incidents, "较大") >= 4', vetoTitle: '督查发现较大问题4起以上',
+            vetoIf: 'count(incidents, "较大") >= 3', vetoTitle: '督查发现较大问题3起以上',
           },
           { id: 'd1', title: '四十项考核折合', points: 100, award: { method: 'amount', value: 'fp.total / 10' } },
           { id: 'd2', title: '四十项考核第一部分', points: 50, award: { method: 'ratio', value: 'fp.g0 / 250' } },

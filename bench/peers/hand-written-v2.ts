@@ -92,7 +92,7 @@ export function scoreV2ByHand(units: V2Cells[], fp: SourceResults): PeerScore[] 
     let items = gA + gB + gC + gD;
     const applicable = V2_TOTAL - notApplicable;
     if (applicable < V2_TOTAL) items = items * V2_TOTAL / applicable;
-    out[i] = { id: u.id, parent: u.parent, total: Math.max(0, roundHalfUp(items, P)), vetoed: major >= 4, tie0: gA, tie1: gB };
+    out[i] = { id: u.id, parent: u.parent, total: Math.max(0, roundHalfUp(items, P)), vetoed: major >= 3, tie0: gA, tie1: gB };
   }
   return out;
 }
