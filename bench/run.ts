@@ -22,6 +22,7 @@ import { benchDatabaseUrl } from './tasks/end-to-end.js';
 const quick = process.argv.includes('--quick');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const started = Date.now();
+const loadAtStart = os.loadavg();
 
 function child<T>(task: string, args: object): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -58,7 +59,7 @@ const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
 const e2eSizes = quick ? [5_000, 20_000] : [10_000, 100_000, 1_000_000];
 const e2ePostgres = quick ? 5_000 : 100_000;
 
-console.log(`千分考核 benchmark (${quick ? 'quick' : 'full'}) — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(`千分考核 benchmark (${quick ? 'quick' : 'full'}) — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}`);
 
 // 1. Engine vs peers ----------------------------------------------------------------------
 const engine: Record<string, unknown> = { ruleset: 'bench-40 (40 criteria, bench/synthetic-rules.ts)', sizes: {} };
@@ -264,7 +265,7 @@ const results = {
   growth: { rounds: ROUNDS, limit: GROWTH_LIMIT, scoring: scoring.map((s, i) => ({ ...s, peakRssBytes: scaleRuns[i].peakRssBytes, rssBeforeBytes: scaleRuns[i].rssBeforeBytes })), roundsV2: ROUNDS_V2, scoringV2, run: runs.map((r, i) => ({ ...r, peakRssBytes: sqlite[i].peakRssBytes })), import: imports },
   machine: {
     cpus: os.cpus().length, cpu: os.cpus()[0]?.model, totalMemoryBytes: os.totalmem(), platform: `${os.platform()} ${os.release()}`,
-    node: process.version, loadAverageAtStart: os.loadavg(), firstTouchMicrosPerPage: pageMicros,
+    node: process.version, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg(), firstTouchMicrosPerPage: pageMicros,
   },
   quick, at: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000),
 };
