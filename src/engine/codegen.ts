@@ -137,7 +137,7 @@ function compile<F>(name: string, params: string, body: string, constants: unkno
 }
 
 /** Where a reader finds an input in a row: its column (the input's name or label), if the table has one. */
-export interface ReadPlan { input: CompiledInput; column: string | undefined; }
+export interface ReadPlan { input: CompiledInput; column: string | undefined; /** Read from the row's SOURCE_VALUES (units.ts). */ attached?: boolean; }
 
 /**
  * A cell read the general way (units.ts): its value, or undefined when the cell has a problem; for
@@ -158,12 +158,21 @@ export type CellReader = ((cells: Record<string, unknown>) => number | undefined
  */
 export type RowReader = (c: Record<string, unknown>, e: Float64Array) => boolean;
 
-export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: CellReader[], checks: CompiledCheck[], peerKey: symbol): RowReader {
+export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: CellReader[], checks: CompiledCheck[], peerKey: symbol, sourceKey: symbol = Symbol('unused')): RowReader {
   const keys: unknown[] = [];
   const key = (k: string | symbol) => `X[${keys.push(k) - 1}]`;
   const prelude: string[] = [];
   const lines: string[] = ['let v, x;'];
-  plan.forEach(({ input, column }, j) => {
+  if (plan.some((p) => p.attached)) {
+    prelude.push(`const S = ${key(sourceKey)};`);
+    lines.push('const s = c[S]; if (s === undefined) return false;');
+  }
+  plan.forEach(({ input, column, attached }, j) => {
+    if (attached) {
+      keys.push(null); // keeps the general readers' places in step with the plan
+      lines.push(`e[${input.slot}] = s[${input.sourceIndex}];`);
+      return;
+    }
     if (input.type === 'events') {
       lines.push(`if (!X[${keys.push(null) - 1}](c, e)) return false;`);
       return;

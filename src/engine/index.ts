@@ -4,12 +4,13 @@
  */
 import type { CompiledRuleSet } from './compiled.js';
 import { withEvents, type EventRow } from './events.js';
-import { carriesSource, sourceTable, type SourceResults } from './links.js';
-import { setPeerValues } from './peers.js';
+import { attachSource, carriesSource, type SourceResults } from './links.js';
+import { PeerArguments, setPeerValues } from './peers.js';
 import type { DataProblem } from './problems.js';
 import { rankUnits, type Ranking } from './rank.js';
 import { scoreAgainInto, scoringAsRead } from './score.js';
-import { readUnits, type DataTable } from './units.js';
+import { HeldUnit, readUnits, Unit, type DataTable, type UnitMaker } from './units.js';
+import type { Env } from './expression/ast.js';
 
 export { loadRuleSet, type LoadedRuleSet } from './load.js';
 export { readUnits, inputValue, inputValues, Unit, HeldUnit, type DataTable } from './units.js';
@@ -30,6 +31,17 @@ export type { RuleSetFile } from './ruleset.js';
 export interface Appraisal extends Ranking {
   ignoredColumns: string[];
 }
+
+/** Reads rows for their peer functions' arguments only (appraise's first reading): nothing of a unit is kept. */
+class ArgumentsAsRead implements UnitMaker<Unit> {
+  readonly scratch: Env;
+  #k = 0;
+  constructor(rs: CompiledRuleSet, readonly pass: PeerArguments) { this.scratch = new Float64Array(rs.valueSlots); }
+  fromRow(): Unit { return NOTHING; }
+  fromHeld(): Unit { return NOTHING; }
+  onRead(_unit: Unit, values: Env): void { this.pass.take(this.#k++, values); }
+}
+const NOTHING = new HeldUnit('', null, null, 0, new Float64Array(0));
 
 export interface AppraiseOptions {
   /** Events from an events file (§7.6), added to the inline ones; `eventsFile` names it in problems. */
@@ -52,12 +64,13 @@ export function appraise(rs: CompiledRuleSet, table: DataTable, opts: AppraiseOp
   }
   for (const source of rs.sources) {
     const given = opts.sources?.get(source.name);
-    if (given || !carriesSource(rs, t, source.name)) t = sourceTable(rs, t, source.name, given, source.label, problems);
+    if (given || !carriesSource(rs, t, source.name)) t = attachSource(rs, t, source.name, given, source.label, problems);
   }
   if (rs.peers.some((p) => p.tier === 'value')) {
-    // A first reading gives every unit's arguments; checks that call a peer wait for the second.
-    const { units } = readUnits(rs, t, { problems, withoutPeerChecks: true });
-    setPeerValues(rs, t, units, 'value', (u) => u.env);
+    // A first reading takes every unit's arguments as it reads the row; checks that call a peer wait for the second.
+    const pass = new PeerArguments(rs, 'value', t.rows.length);
+    readUnits(rs, t, { problems, withoutPeerChecks: true, maker: new ArgumentsAsRead(rs, pass) });
+    pass.finish(t);
   }
   // Each unit is scored as it is read, so the units read are scored units.
   let read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems }); // throws DataInvalid before anything is ranked

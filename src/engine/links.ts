@@ -2,7 +2,7 @@ import type { Env } from './expression/ast.js';
 import type { CompiledRuleSet, CompiledSource } from './compiled.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import type { Ranking } from './rank.js';
-import { text, type DataTable } from './units.js';
+import { SOURCE_VALUES, text, type DataTable } from './units.js';
 import { dict, own } from './own.js';
 import { roundHalfUp } from './decimal.js';
 
@@ -100,6 +100,54 @@ export function sourceTable(rs: CompiledRuleSet, table: DataTable, name: string,
   return { file: table.file, columns, rows };
 }
 
+/**
+ * Puts a source's values on every row (SOURCE_VALUES), as sourceTable adds them as columns, with the
+ * same problems: the rows are not copied (a row copied with nine columns more is a slow object for
+ * every later read of it, and 10 KB of garbage). For appraise; a run's snapshot keeps columns.
+ */
+export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string, results: SourceResults | undefined, label: string, problems: DataProblem[]): DataTable {
+  const source = rs.sources.find((s) => s.name === name);
+  const fields = rs.inputs.filter((i) => i.link === name);
+  if (!source || fields.length === 0) {
+    problems.push({ code: 'SOURCE_UNKNOWN', message: `细则 “${rs.id}” 没有名为 “${name}” 的来源`, file: label, row: 1, column: name });
+    return table;
+  }
+  const column = source.match === 'parent' ? 'parent' : 'id';
+  const keys = fields.map((f) => f.name.slice(name.length + 1));
+  const width = rs.sourceWidth;
+  // One array for every row's values, each row a view of its part (values of other sources kept).
+  const all = new Float64Array(table.rows.length * width).fill(NaN);
+  for (let i = 0; i < table.rows.length; i++) {
+    const { row, cells } = table.rows[i];
+    const held = cells as { [SOURCE_VALUES]?: Float64Array };
+    const values = all.subarray(i * width, (i + 1) * width);
+    const before = held[SOURCE_VALUES];
+    if (before && before.length === width) values.set(before);
+    held[SOURCE_VALUES] = values;
+    const key = text(cells[column]);
+    const result = key === undefined ? undefined : results?.get(key);
+    if (!result) {
+      if (source.required) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, key, label), file: table.file, row, column });
+      for (const f of fields) values[f.sourceIndex!] = NaN;
+      continue;
+    }
+    let missing: ((what: string) => void) | undefined;
+    for (let k = 0; k < fields.length; k++) {
+      const f = fields[k];
+      const v = fieldOf(source, result, keys[k], missing ??= (what) => problems.push({
+        code: 'SOURCE_FIELD_MISSING', message: `${label}中单位 “${key}” 的结果没有${what}`, file: table.file, row, column,
+      }));
+      values[f.sourceIndex!] = typeof v === 'number' ? v
+        : typeof v === 'boolean' ? (v ? 1 : 0)
+        : typeof v === 'string' && f.type === 'text' ? rs.strings.id(v)
+        : NaN; // absent, null, or not a figure: undefined
+    }
+  }
+  const attached = new Set(table.attached ?? []);
+  attached.add(name);
+  return { ...table, attached };
+}
+
 function missingText(source: CompiledSource, key: string | undefined, label: string): string {
   if (key === undefined) return source.match === 'parent' ? `没有填写所属单位（parent），无法读取${label}的结果` : '缺少单位编号';
   return `${label}中没有单位 “${key}” 的考核结果`;
@@ -107,6 +155,15 @@ function missingText(source: CompiledSource, key: string | undefined, label: str
 
 /** A field of a result as the cell of its column: a score or metric absent from the result is reported; null is undefined. */
 function fieldOf(source: CompiledSource, result: SourceResult, field: string, missing: (what: string) => void): unknown {
+  switch (field) { // the fields every result has, before the listed scores and metrics
+    case 'total': return result.total;
+    case 'rank': return result.rank;
+    case 'grade': return result.grade;
+    case 'vetoed': return result.vetoed;
+    case 'bonus': return result.bonus;
+    case 'penalty': return result.penalty;
+    case 'applicablePoints': return result.applicablePoints === undefined || !Number.isFinite(result.applicablePoints) ? null : result.applicablePoints;
+  }
   if (source.scores.includes(field)) {
     const v = result.scores ? own(result.scores, field) : undefined;
     if (v === undefined) missing(`“${field}”的得分`);

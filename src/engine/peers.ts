@@ -1,7 +1,7 @@
 import { round9 } from './decimal.js';
 import type { CompiledPeer, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
-import { PEER_VALUES, type DataTable, type Unit } from './units.js';
+import { PEER_VALUES, text, type DataTable, type Unit } from './units.js';
 
 /**
  * Peer functions (RULES.md §7.7): each call's argument taken for every unit of a ranking scope (its
@@ -11,60 +11,85 @@ import { PEER_VALUES, type DataTable, type Unit } from './units.js';
  */
 
 /**
+ * The arguments of one tier's calls, taken unit by unit as the table's rows are read (`take`, row k
+ * of the table), then worked out over each scope and written to the rows (`finish`).
+ */
+export class PeerArguments {
+  readonly calls: Array<{ p: CompiledPeer; k: number }>;
+  readonly #args: Float64Array[];
+
+  constructor(readonly rs: CompiledRuleSet, tier: CompiledPeer['tier'], readonly size: number) {
+    this.calls = rs.peers.map((p, k) => ({ p, k })).filter(({ p }) => p.tier === tier);
+    this.#args = this.calls.map(() => new Float64Array(size));
+  }
+
+  /** Takes row k's arguments from its values (its inputs and metrics; with `score` calls, its scores too). */
+  take(k: number, env: Env): void {
+    for (let c = 0; c < this.calls.length; c++) {
+      const v = this.calls[c].p.arg(env);
+      this.#args[c][k] = v - v === 0 ? round9(v) : NaN; // undefined (or beyond what a double holds) is left out
+    }
+  }
+
+  /** Works out every call over each scope and writes the values to the table's rows. */
+  finish(table: DataTable): void {
+    const { rs } = this;
+    const rows = table.rows;
+    const width = rs.peers.length;
+    // One array for every row's values, each row a view of its part: no array of its own to collect for each of 100,000.
+    const all = new Float64Array(rows.length * width).fill(NaN);
+    const values = rows.map((r, i) => {
+      const cells = r.cells as { [PEER_VALUES]?: Float64Array };
+      const held = cells[PEER_VALUES];
+      const mine = all.subarray(i * width, (i + 1) * width);
+      if (held && held.length === width) mine.set(held); // the other tier's values, worked out before
+      cells[PEER_VALUES] = mine;
+      return mine;
+    });
+    for (const members of scopes(rs, table)) {
+      for (let c = 0; c < this.calls.length; c++) {
+        const { p, k } = this.calls[c];
+        const x = this.#args[c];
+        let max = -Infinity, min = Infinity, sum = 0, count = 0;
+        for (const i of members) {
+          const v = x[i];
+          if (v !== v) continue;
+          if (v > max) max = v;
+          if (v < min) min = v;
+          sum += v;
+          count++;
+        }
+        if (p.fn === 'peerRank') {
+          // 1 + the number of peers strictly greater: by one sort of the defined values, higher first.
+          const sorted = Float64Array.from(members.map((i) => x[i]).filter((v) => v === v)).sort().reverse();
+          for (const i of members) values[i][k] = x[i] === x[i] ? 1 + greaterThan(sorted, x[i]) : NaN;
+          continue;
+        }
+        const value = p.fn === 'peerMax' ? (count ? max : NaN)
+          : p.fn === 'peerMin' ? (count ? min : NaN)
+          : p.fn === 'peerSum' ? sum
+          : p.fn === 'peerCount' ? count
+          : count ? sum / count : NaN; // peerAvg
+        for (const i of members) values[i][k] = value;
+      }
+    }
+  }
+}
+
+/**
  * Works out the calls of one tier for units read from `table` (`units[k]` from `table.rows[k]`), each
  * argument taken from `valuesOf(unit)`: the unit's values (`value` calls), or its values with its
  * scores (`score` calls: 高于全乡平均分).
  */
 export function setPeerValues(rs: CompiledRuleSet, table: DataTable, units: Unit[], tier: CompiledPeer['tier'], valuesOf: (unit: Unit) => Env): void {
-  const calls = rs.peers.map((p, k) => ({ p, k })).filter(({ p }) => p.tier === tier);
-  if (calls.length === 0) return;
-  const n = units.length;
-  // Each unit's arguments, call by call.
-  const args = calls.map(() => new Float64Array(n));
-  for (let i = 0; i < n; i++) {
-    const env = valuesOf(units[i]);
-    for (let c = 0; c < calls.length; c++) {
-      const v = calls[c].p.arg(env);
-      args[c][i] = v - v === 0 ? round9(v) : NaN; // undefined (or beyond what a double holds) is left out
-    }
-  }
-  const values = table.rows.map((r) => {
-    const cells = r.cells as { [PEER_VALUES]?: Float64Array };
-    let held = cells[PEER_VALUES];
-    if (!held || held.length !== rs.peers.length) cells[PEER_VALUES] = held = new Float64Array(rs.peers.length).fill(NaN);
-    return held;
-  });
-  for (const members of scopes(rs, units)) {
-    for (let c = 0; c < calls.length; c++) {
-      const { p, k } = calls[c];
-      const x = args[c];
-      let max = -Infinity, min = Infinity, sum = 0, count = 0;
-      for (const i of members) {
-        const v = x[i];
-        if (v !== v) continue;
-        if (v > max) max = v;
-        if (v < min) min = v;
-        sum += v;
-        count++;
-      }
-      if (p.fn === 'peerRank') {
-        // 1 + the number of peers strictly greater: by one sort of the defined values, higher first.
-        const sorted = members.map((i) => x[i]).filter((v) => v === v).sort((a, b) => b - a);
-        for (const i of members) values[i][k] = x[i] === x[i] ? 1 + greaterThan(sorted, x[i]) : NaN;
-        continue;
-      }
-      const value = p.fn === 'peerMax' ? (count ? max : NaN)
-        : p.fn === 'peerMin' ? (count ? min : NaN)
-        : p.fn === 'peerSum' ? sum
-        : p.fn === 'peerCount' ? count
-        : count ? sum / count : NaN; // peerAvg
-      for (const i of members) values[i][k] = value;
-    }
-  }
+  const pass = new PeerArguments(rs, tier, units.length);
+  if (pass.calls.length === 0) return;
+  for (let i = 0; i < units.length; i++) pass.take(i, valuesOf(units[i]));
+  pass.finish(table);
 }
 
 /** How many of `sorted` (descending) are strictly greater than v. */
-function greaterThan(sorted: number[], v: number): number {
+function greaterThan(sorted: Float64Array, v: number): number {
   let lo = 0, hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
@@ -74,13 +99,14 @@ function greaterThan(sorted: number[], v: number): number {
   return lo;
 }
 
-/** The positions of the units of each ranking scope: every unit together with "all", else by parent (units with none together). */
-function scopes(rs: CompiledRuleSet, units: Unit[]): number[][] {
-  if (rs.ranking.scope === 'all') return [units.map((_, i) => i)];
+/** The positions of the rows of each ranking scope: every row together with "all", else by parent (rows with none together). */
+function scopes(rs: CompiledRuleSet, table: DataTable): number[][] {
+  if (rs.ranking.scope === 'all') return [table.rows.map((_, i) => i)];
   const byParent = new Map<string | null, number[]>();
-  units.forEach((u, i) => {
-    let list = byParent.get(u.parent);
-    if (!list) byParent.set(u.parent, (list = []));
+  table.rows.forEach((r, i) => {
+    const parent = text(r.cells.parent) ?? null;
+    let list = byParent.get(parent);
+    if (!list) byParent.set(parent, (list = []));
     list.push(i);
   });
   return [...byParent.values()];

@@ -176,10 +176,13 @@ function namedByPositivePlace(sanctions: ReadonlyArray<{ place?: number }>, leve
 
 /** Whether a sanction's condition holds for a unit: over its values, its scores, its total, bonus and penalty (undefined: no). */
 function holdsFor(rs: CompiledRuleSet, when: Compiled, r: RankedUnit): boolean {
-  const env = new Float64Array(rs.slotCount);
-  scoreAgainInto(rs, r.unit, env, new Float64Array(rs.nodes.length));
-  return when(env) === 1;
+  let scratch = conditionScratch.get(rs);
+  if (!scratch) conditionScratch.set(rs, (scratch = { env: new Float64Array(rs.slotCount), scores: new Float64Array(rs.nodes.length) }));
+  scoreAgainInto(rs, r.unit, scratch.env, scratch.scores);
+  return when(scratch.env) === 1;
 }
+/** The arrays a sanction's condition is evaluated in, one pair per rule set. */
+const conditionScratch = new WeakMap<CompiledRuleSet, { env: Float64Array; scores: Float64Array }>();
 
 /**
  * The units grouped by scope, scopes in key order (no parent first, then by id), and where

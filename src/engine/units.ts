@@ -18,6 +18,8 @@ export interface DataTable {
   /** Column headers in file order. */
   columns: string[];
   rows: Array<{ row: number; cells: Record<string, unknown> }>;
+  /** The sources whose values appraise has put on every row (SOURCE_VALUES), rather than in columns. */
+  attached?: ReadonlySet<string>;
 }
 
 /** One row of a table: its spreadsheet row number (header = 1) and its cells as written. */
@@ -136,6 +138,13 @@ export interface ReadOptions<U extends Unit = Unit> {
 export const PEER_VALUES = Symbol('peer values');
 
 /**
+ * The values of the sources a table was given (RULES.md §7.8), at each input's `sourceIndex`: put on
+ * each row's cells by appraise (links.ts attachSource), so that reading a source copies no row.
+ * A table that carries a source's columns instead (a run's snapshot) is read by its columns.
+ */
+export const SOURCE_VALUES = Symbol('source values');
+
+/**
  * What readUnits makes of each row read, and what is done with it at once: appraise makes
  * scored units and scores each while its values are in the scorer's own array (`scratch`).
  */
@@ -174,7 +183,9 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
   // Match each input to its column: by name first, then by label.
   const columnOf = new Map<CompiledInput, string>();
   const unlinked = new Set<string>();
+  const attached = (input: CompiledInput) => input.link !== undefined && table.attached?.has(input.link) === true;
   for (const input of inputs) {
+    if (attached(input)) continue; // read from the row's SOURCE_VALUES
     const col = table.columns.find((c) => c === input.name) ?? table.columns.find((c) => c === input.label);
     if (col !== undefined) columnOf.set(input, col);
     else if (input.link) {
@@ -185,13 +196,13 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
     else if (input.default === undefined && input.type !== 'events') problem(1, input.name, 'MISSING_COLUMN', `缺少输入 “${input.label}”（${input.name}）的列`);
   }
   // A check that reads a column the file lacks is not run: the missing column is the problem to report.
-  const absent = new Set(inputs.filter((i) => !columnOf.has(i) && i.default === undefined && i.type !== 'events').map((i) => i.name));
+  const absent = new Set(inputs.filter((i) => !columnOf.has(i) && i.default === undefined && i.type !== 'events' && !attached(i)).map((i) => i.name));
   const runnable = checks.filter((c) => !c.names.some((n) => absent.has(n)));
   const used = new Set([...RESERVED_COLUMNS, ...columnOf.values()]);
   const ignoredColumns = table.columns.filter((c) => !used.has(c));
 
   // Only a table whose every needed column is there has clean rows to read fast.
-  const fast = problems.length === 0 ? readerFor(rs, inputs, columnOf, runnable) : undefined;
+  const fast = problems.length === 0 ? readerFor(rs, inputs, columnOf, runnable, attached) : undefined;
   const clean: CleanRows | undefined = fast && { read: fast, size: rs.valueSlots };
   const repeats = unitIdRepeats(table);
   const units = new Array<U>(table.rows.length);
@@ -225,6 +236,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
         }));
         continue;
       }
+      if (attached(input)) { env[input.slot] = sourceValue(cells, input); continue; }
       if (col === undefined && input.default === undefined) continue; // reported once, for the whole column
       const parsed = parseCell(input, rawCell(input, col, cells), rs.strings);
       if (parsed.ok) env[input.slot] = parsed.value;
@@ -313,9 +325,15 @@ export function writePeerValues(rs: CompiledRuleSet, cells: Record<string, unkno
 /** Generated readers by rule set and the columns they read (codegen.ts). */
 const readers = new WeakMap<CompiledRuleSet, Map<string, RowReader>>();
 
-function readerFor(rs: CompiledRuleSet, inputs: CompiledInput[], columnOf: Map<CompiledInput, string>, checks: CompiledCheck[]): RowReader {
-  const plan = inputs.map((input) => ({ input, column: columnOf.get(input) }));
-  const key = `${plan.map((p) => `${p.input.slot}${p.column === undefined ? '-' : p.column === p.input.name ? 'n' : 'l'}`).join(',')}|${checks.map((c) => rs.checks.indexOf(c)).join(',')}`;
+/** A source's value as appraise put it on the row; undefined (NaN) where there is none. */
+function sourceValue(cells: Record<string, unknown>, input: CompiledInput): number {
+  const values = (cells as { [SOURCE_VALUES]?: Float64Array })[SOURCE_VALUES];
+  return values ? values[input.sourceIndex!] : NaN;
+}
+
+function readerFor(rs: CompiledRuleSet, inputs: CompiledInput[], columnOf: Map<CompiledInput, string>, checks: CompiledCheck[], attached: (i: CompiledInput) => boolean): RowReader {
+  const plan = inputs.map((input) => ({ input, column: columnOf.get(input), attached: attached(input) }));
+  const key = `${plan.map((p) => `${p.input.slot}${p.attached ? 'a' : p.column === undefined ? '-' : p.column === p.input.name ? 'n' : 'l'}`).join(',')}|${checks.map((c) => rs.checks.indexOf(c)).join(',')}`;
   let byColumns = readers.get(rs);
   if (!byColumns) readers.set(rs, (byColumns = new Map()));
   let reader = byColumns.get(key);
@@ -326,7 +344,7 @@ function readerFor(rs: CompiledRuleSet, inputs: CompiledInput[], columnOf: Map<C
         const parsed = parseCell(input, rawCell(input, column, cells), rs.strings);
         return parsed.ok ? parsed.value : undefined;
       }));
-    byColumns.set(key, (reader = generateReader(rs, plan, general, checks, PEER_VALUES)));
+    byColumns.set(key, (reader = generateReader(rs, plan, general, checks, PEER_VALUES, SOURCE_VALUES)));
   }
   return reader;
 }
