@@ -174,7 +174,8 @@ async function renderForm(ctx: Context, t: FormTarget, values: Record<string, st
     ruleset: { title: ruleset.title, version: ruleset.version }, stored, enteredBy: stored ? (await actorNames(ctx.db))(stored.entered_by) : '', action: formHref(t.period.id, t.track, t.unit.id),
     backHref: statusHref(t.period.id, t.track), fields: fieldsOf(ruleset, values, byField), general,
     fieldErrorCount: [...byField.values()].reduce((n, list) => n + list.length, 0),
-    linkedCount: ruleset.inputs.length - enteredInputs(ruleset).length,
+    linkedCount: ruleset.inputs.filter((i) => i.link).length,
+    eventInputs: ruleset.inputs.filter((i) => i.type === 'events').map((i) => i.label), eventsHref: urlOf(['events'], { period: t.period.id }),
     published: published && { text: published.text, unconfirmed },
   }, status);
 }
