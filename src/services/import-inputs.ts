@@ -52,7 +52,12 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
   const track = req.track ?? 'village';
   const ruleSha = await resolveRuleVersion(db, req.rules, track, req.by);
   const { ruleset } = await compiledVersion(db, ruleSha);
-  const { units, ignoredColumns } = readAll(ruleset, req.table);
+  // Events inputs are the events ledger's (events-import.ts), never a column of figures: such a column is left out.
+  const eventColumns = req.table.columns.filter((c) => ruleset.inputs.some((i) => i.type === 'events' && (i.name === c || i.label === c)));
+  const table = eventColumns.length ? withoutColumns(req.table, eventColumns) : req.table;
+  const read = readAll(ruleset, table);
+  const { units } = read;
+  const ignoredColumns = [...read.ignoredColumns, ...eventColumns];
   const at = new Date().toISOString();
   const kind = ruleset.subject;
 
@@ -96,6 +101,15 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
     return id;
   });
   return { batchId, periodId: period.id, track: ruleset.subject, ruleSha256: ruleSha, rows: units.length, ignoredColumns };
+}
+
+/** The table without these columns. */
+function withoutColumns(table: DataTable, columns: string[]): DataTable {
+  const gone = new Set(columns);
+  return {
+    ...table, columns: table.columns.filter((c) => !gone.has(c)),
+    rows: table.rows.map((r) => ({ row: r.row, cells: Object.fromEntries(Object.entries(r.cells).filter(([c]) => !gone.has(c))) })),
+  };
 }
 
 /** The table's units, or DataInvalid with every problem at once: the engine's and the ids the record refuses, in row order. */
