@@ -7,7 +7,7 @@ import type { CompiledInput } from '../engine/compiled.js';
 import type { CompiledRuleSet } from '../engine/index.js';
 import { own } from '../engine/own.js';
 import { parsePeriod, type PeriodSpec } from './period.js';
-import { isDate, today } from './review-period.js';
+import { dateInWords, isDate, today } from './review-period.js';
 import { compiledVersion, resolveRuleVersion, RuleVersionNotFound } from './rule-versions.js';
 import { TRACK_TITLES } from './tracks.js';
 
@@ -163,7 +163,7 @@ export function checkEvent(fields: EventFields, inputs: readonly LedgerInput[], 
   else if (input && level !== '') {
     if (!input.levels.some((l) => l.name === level)) {
       bad('level', 'EVENT_UNKNOWN_LEVEL', input.levels.length
-        ? `等级应为 ${input.levels.map((l) => l.name).join('、')} 之一，而不是“${shown(level, 20)}”`
+        ? `等级应为${input.levels.map((l) => l.name).join("、")}之一，而不是“${shown(level, 20)}”`
         : `“${input.label}”不分等级，请填分值（${allowedText(input)}）`);
     }
   } else if (input && pointsText !== '') {
@@ -296,7 +296,7 @@ export async function pinnedEvents(db: Tx, periodId: string, rs: CompiledRuleSet
 export interface PinnedEvent { level?: string; points?: number; date?: string; note?: string; }
 
 /** The events pinned in a unit's inputs, per events input of the rule set (those it has any of). */
-export function eventsInInputs(rs: CompiledRuleSet, inputs: Record<string, unknown> | undefined): Array<{ label: string; unit?: string; events: Array<{ date: string; note: string; what: string }> }> {
+export function eventsInInputs(rs: CompiledRuleSet, inputs: Record<string, unknown> | undefined): Array<{ label: string; unit?: string; events: Array<{ date: string; dateWords: string; note: string; what: string }> }> {
   const out = [];
   for (const input of rs.inputs.filter((i) => i.type === 'events')) {
     const raw = inputs ? own(inputs, input.name) : undefined;
@@ -304,8 +304,9 @@ export function eventsInInputs(rs: CompiledRuleSet, inputs: Record<string, unkno
     const events = (raw as PinnedEvent[]).filter((e) => e !== null && typeof e === 'object').map((e) => {
       const level = typeof e.level === 'string' ? e.level : undefined;
       const points = level !== undefined ? own(input.levels ?? {}, level) : typeof e.points === 'number' ? e.points : undefined;
+      const date = typeof e.date === 'string' ? e.date : '';
       return {
-        date: typeof e.date === 'string' ? e.date : '', note: typeof e.note === 'string' ? e.note : '',
+        date, dateWords: isDate(date) ? dateInWords(date) : date, note: typeof e.note === 'string' ? e.note : '',
         what: `${level ?? ''}${points !== undefined ? `${level ? '，' : ''}${points}${input.unit ?? '分'}` : ''}`,
       };
     }).sort((a, b) => a.date.localeCompare(b.date));
