@@ -163,7 +163,7 @@ export function checkEvent(fields: EventFields, inputs: readonly LedgerInput[], 
   else if (input && level !== '') {
     if (!input.levels.some((l) => l.name === level)) {
       bad('level', 'EVENT_UNKNOWN_LEVEL', input.levels.length
-        ? `等级应为${input.levels.map((l) => l.name).join("、")}之一，而不是“${shown(level, 20)}”`
+        ? `等级应为${input.levels.map((l) => l.name).join('、')}之一，而不是“${shown(level, 20)}”`
         : `“${input.label}”不分等级，请填分值（${allowedText(input)}）`);
     }
   } else if (input && pointsText !== '') {

@@ -41,9 +41,11 @@ function formValues(fields: EventFields): Record<EventField, string> {
   return { unit: cut(fields.unit, 100), input: cut(fields.input, 100), level: cut(fields.level, 40), points: cut(fields.points, 20), date: cut(fields.date, 20), note: cut(fields.note, NOTE_MAX * 2) };
 }
 
-function errorsOf(e: EventRefused): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const p of e.problems) (out[p.field] ??= []).push(p.message);
+type FieldErrors = Record<string, Array<{ code: string; message: string }>>;
+
+function errorsOf(e: EventRefused): FieldErrors {
+  const out: FieldErrors = {};
+  for (const p of e.problems) (out[p.field] ??= []).push({ code: p.code, message: p.message });
   return out;
 }
 
@@ -89,7 +91,7 @@ async function askedPeriod(req: Request, ctx: Context): Promise<string> {
 
 // ---- GET /events: the ledger of a period; POST /events: add an event ----
 
-async function renderLedger(ctx: Context, asked: string, query: { unit?: string; input?: string }, form: { values?: Record<EventField, string>; errors?: Record<string, string[]> }, status = 200): Promise<void> {
+async function renderLedger(ctx: Context, asked: string, query: { unit?: string; input?: string }, form: { values?: Record<EventField, string>; errors?: FieldErrors }, status = 200): Promise<void> {
   const page = { title: '事件台账', periods: await periodSelect(ctx, asked) };
   let period: PeriodSpec;
   try {
@@ -160,7 +162,7 @@ async function eventOf(req: Request, ctx: Context): Promise<EventRow> {
   return row;
 }
 
-async function renderEvent(ctx: Context, row: EventRow, form: { values?: Record<EventField, string>; errors?: Record<string, string[]> }, status = 200): Promise<void> {
+async function renderEvent(ctx: Context, row: EventRow, form: { values?: Record<EventField, string>; errors?: FieldErrors }, status = 200): Promise<void> {
   const period = periodOf(row.period_id);
   const d = await ledgerData(ctx, period);
   const line = eventLine(d, row, await actorNames(ctx.db));
@@ -192,7 +194,7 @@ async function edit(req: Request, res: Response, ctx: Context): Promise<void> {
 
 async function withdraw(req: Request, res: Response, ctx: Context): Promise<void> {
   const row = await eventOf(req, ctx);
-  if (!(req.body as Record<string, unknown> | undefined)?.confirm) return renderEvent(ctx, row, { errors: { withdraw: ['请勾选“确认撤回”后再撤回'] } }, 422);
+  if (!(req.body as Record<string, unknown> | undefined)?.confirm) return renderEvent(ctx, row, { errors: { withdraw: [{ code: 'WITHDRAW_UNCONFIRMED', message: '请勾选“确认撤回”后再撤回' }] } }, 422);
   try {
     await withdrawLedgerEvent(ctx.db, { periodId: row.period_id, id: row.id, by: ctx.user!.username });
   } catch (e) {
