@@ -11,7 +11,9 @@ import {
   addEvent, editEvent, EventMissing, EventRefused, ledgerInputs, withdrawLedgerEvent, type EventFields,
 } from '../../src/services/events-ledger.js';
 import { importInputs } from '../../src/services/import-inputs.js';
-import { createRun, runResults, verifyRun, withExplanations } from '../../src/services/runs.js';
+import { createRun, publishRun, runResults, verifyRun, withExplanations } from '../../src/services/runs.js';
+import { changedAfterPublication } from '../../src/services/publication.js';
+import { getRun } from '../../src/db/queries/runs.js';
 import { openStore } from '../../src/services/store.js';
 import { today } from '../../src/services/review-period.js';
 import { onEachBackend } from '../support/backends.js';
@@ -131,6 +133,11 @@ onEachBackend('the events ledger (事件台账)', (backend) => {
     const [explained] = await withExplanations(db, run, [v01]);
     expect(explained.explanations!.accidents).to.contain('扣12.5分');
     expect((await verifyRun(db, run.id)).identical).to.equal(true);
+    // Published, the run says when the ledger changed after it.
+    await publishRun(db, run.id, 'leader');
+    expect(await changedAfterPublication(db, (await getRun(db, run.id))!)).to.equal(null);
+    await addEvent(db, { periodId: PERIOD, fields: { ...good, unit: 'v06' }, by: 'leader' });
+    expect((await changedAfterPublication(db, (await getRun(db, run.id))!))!.words).to.match(/^leader于.+修改了事件台账（1起事件）$/);
     // What the village entered is not changed by the ledger.
     const stored = await db('inputs').where({ period_id: PERIOD, unit_id: 'v01' }).first();
     expect(JSON.parse(stored.input_values)).not.to.have.property('accidents');

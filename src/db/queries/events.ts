@@ -47,3 +47,20 @@ export async function changeEvent(db: Tx, id: number, changes: Pick<EventRow, 'u
 export async function withdrawEvent(db: Tx, id: number, by: string, at: string): Promise<boolean> {
   return (await db('events').where({ id }).whereNull('withdrawn_at').update({ withdrawn_by: by, withdrawn_at: at })) === 1;
 }
+
+/**
+ * The events of a period against units of a kind recorded, changed or withdrawn after `since`
+ * (what a run made then did not read): how many, and the latest change (who and when).
+ */
+export async function eventsChangedAfter(db: Tx, periodId: string, kind: string, since: string): Promise<{ count: number; latest?: { by: string; at: string } }> {
+  const rows: EventRow[] = await db('events as e').join('units as u', 'u.id', 'e.unit_id').where('e.period_id', periodId).where('u.kind', kind)
+    .where((q) => q.where('e.recorded_at', '>', since).orWhere('e.changed_at', '>', since).orWhere('e.withdrawn_at', '>', since))
+    .select('e.*');
+  let latest: { by: string; at: string } | undefined;
+  for (const r of rows) {
+    for (const [by, at] of [[r.recorded_by, r.recorded_at], [r.changed_by, r.changed_at], [r.withdrawn_by, r.withdrawn_at]] as const) {
+      if (by && at && at > since && (!latest || at > latest.at)) latest = { by, at };
+    }
+  }
+  return { count: rows.length, latest };
+}

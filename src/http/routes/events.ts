@@ -12,6 +12,7 @@ import {
   withdrawLedgerEvent, type EventField, type EventFields, type LedgerInput,
 } from '../../services/events-ledger.js';
 import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
+import { publishedWarning } from '../../services/publication.js';
 import { dateInWords, today } from '../../services/review-period.js';
 import { clipped, REPORT_TEXT_CHARS } from '../../services/upload-report.js';
 import { sendDownload } from '../download.js';
@@ -109,8 +110,11 @@ async function renderLedger(ctx: Context, asked: string, query: { unit?: string;
   const rows = (await ledgerEvents(ctx.db, period.id, { unitId: unit, input })).map((e) => eventLine(d, e, actor));
   const values = form.values ?? { unit: unit ?? '', input: input ?? (d.inputs.length === 1 ? d.inputs[0].name : ''), level: '', points: '', date: '', note: '' };
   const standing = rows.filter((r) => !r.withdrawn).length;
+  // A period whose result is under 公示 or final: a change here changes no published result (a correction does).
+  const published = (await Promise.all([...new Set(d.inputs.map((i) => i.subject))].map((s) => publishedWarning(ctx.db, period.id, s))))
+    .filter((w) => w !== null).map((w) => w.text);
   ctx.render('events', {
-    ...page, period, hasInputs: d.inputs.length > 0, ignored,
+    ...page, period, hasInputs: d.inputs.length > 0, ignored, published,
     filter: {
       units: d.units.map((u) => ({ id: u.id, name: u.name, selected: u.id === unit })),
       inputs: d.inputs.map((i) => ({ name: i.name, label: i.label, selected: i.name === input })), filtered: !!unit || !!input,
