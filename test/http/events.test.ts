@@ -114,6 +114,16 @@ describe('the events ledger pages (事件台账)', function () {
     expect((await leader.request('GET', `/events/template.pdf?period=${PERIOD}`)).status).to.equal(404);
   });
 
+  it('leaves the events input out of the entry form and the entry template, pointing to the ledger instead', async () => {
+    const form = await leader.get(`/entry/${PERIOD}/village/v01`);
+    expect(form.status).to.equal(200);
+    expect(form.text).not.to.contain('name="accidents"');
+    expect(form.text.replace(/&#x3D;/g, '=')).to.contain(`href="/events?period=${PERIOD}"`);
+    const template = await (await leader.request('GET', `/entry/template.csv?period=${PERIOD}&track=village`)).text();
+    expect(template.split('\n')[0]).not.to.contain('安全生产事故');
+    expect(template.split('\n')[0]).to.contain('总人口');
+  });
+
   it('ignores a filter the form does not offer, and says so; refuses a period that is none', async () => {
     const { text } = await leader.get(`/events?period=${PERIOD}&unit=${'x'.repeat(2000)}`);
     expect(text).to.contain('已忽略该筛选条件');
