@@ -115,7 +115,7 @@ async function renderLedger(ctx: Context, asked: string, query: { unit?: string;
     .filter((w) => w !== null).map((w) => w.text);
   ctx.render('events', {
     ...page, period, hasInputs: d.inputs.length > 0, ignored, published,
-    filter: {
+    filter: d.inputs.length === 0 ? undefined : {
       units: d.units.map((u) => ({ id: u.id, name: u.name, selected: u.id === unit })),
       inputs: d.inputs.map((i) => ({ name: i.name, label: i.label, selected: i.name === input })), filtered: !!unit || !!input,
       clearHref: ledgerHref(period.id),
