@@ -71,7 +71,7 @@ describe('the events ledger in a real browser (Debian chromium)', function () {
     await shot(wide, 'events-import-report-1366');
     await wide.setInputFiles('form.entry-upload input[type=file]', good);
     await Promise.all([wide.waitForNavigation(), wide.click('form.entry-upload button[type=submit]')]);
-    expect(await wide.locator('.flash').textContent()).to.contain('导入2025年度的 2 起事件');
+    expect(await wide.locator('.flash').textContent()).to.contain('已从 台账.csv 导入2025年度的 2 起事件');
     expect(await wide.locator('tr.event').count()).to.equal(3);
   });
 

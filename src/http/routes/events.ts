@@ -19,6 +19,7 @@ import { sendDownload } from '../download.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import { defaultPeriod, MANAGERS, periodSelect } from './entry.js';
+import { uploadedName } from './entry-files.js';
 
 /**
  * The events ledger (事件台账) of a period, for the township: the events by unit, input and date,
@@ -235,11 +236,12 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
   const period = postedPeriod(body);
   const file = req.file;
   if (!file) return renderUpload(ctx, period.id, { error: '请选择要导入的事件台账文件（CSV 或 XLSX）' }, 422);
-  const shownName = clipped(file.originalname, REPORT_TEXT_CHARS.column);
-  if (/\.json$/i.test(file.originalname)) return renderUpload(ctx, period.id, { error: `${shownName} 不是 CSV 或 XLSX 文件` }, 422);
+  const fileName = uploadedName(file.originalname);
+  const shownName = clipped(fileName, REPORT_TEXT_CHARS.column);
+  if (/\.json$/i.test(fileName)) return renderUpload(ctx, period.id, { error: `${shownName} 不是 CSV 或 XLSX 文件` }, 422);
   let table;
   try {
-    table = await readTable(file.buffer, file.originalname);
+    table = await readTable(file.buffer, fileName);
     const result = await importEvents(ctx.db, { periodId: period.id, table, fileBytes: file.buffer, by: ctx.user!.username });
     req.session.flash = `已从 ${shownName} 导入${period.title}的 ${result.events} 起事件${result.blankRows ? `；另有 ${result.blankRows} 行没有填写事件，未导入` : ''}`;
     res.redirect(303, ledgerHref(period.id, {}, 'ledger'));
