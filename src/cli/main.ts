@@ -18,7 +18,7 @@ import { EXIT } from './exit.js';
 
 const FORMAT = new Option('-f, --format <format>', '输出格式').choices(['table', 'json', 'csv']).default('table');
 const BY = ['--by <user>', '操作人（写入审计日志）', process.env.USER ?? process.env.USERNAME ?? 'cli'] as const;
-const TRACK = new Option('-t, --track <track>', '考核类别：village（村）或 staff（工作人员，双线考核）').default('village');
+const TRACK = new Option('-t, --track <track>', '考核：village（村级千分考核）、staff（双线考核）或管理员新增的考核（见“考核管理”页）').default('village');
 
 export function buildProgram(): Command {
   const program = new Command('appraisal')
@@ -53,7 +53,9 @@ export function buildProgram(): Command {
     .argument('<rules>', '规则文件（JSON）')
     .argument('<data>', '数据文件（CSV 或 JSON）')
     .argument('<unit>', '单位编号 id')
-    .action((rules: string, data: string, unit: string) => set(scorecardCommand(rules, data, unit)));
+    .option('-s, --source <name=source>', '来源：另一项考核的结果（同 score）；可多次使用', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('-e, --events <file>', '事件台账 CSV（同 score）')
+    .action((rules: string, data: string, unit: string, opts: { source: string[]; events?: string }) => set(scorecardCommand(rules, data, unit, opts.source, opts.events)));
 
   command('report')
     .description('统计报表（形势分析）：每个单位及其各级上级单位的全部输入和指标，上级单位按下级数字汇总后计算比率（不平均比率）；退出码 1 为规则错误，2 为数据错误')
@@ -67,7 +69,8 @@ export function buildProgram(): Command {
     .description('把一个考核期的数据（CSV、XLSX 或 JSON）导入数据库：逐格检查，全部正确才整体写入')
     .argument('<period>', '考核期：2023、2024H1、2024Q3 …')
     .argument('<file>', '数据文件')
-    .addOption(TRACK)
+    // No default: data checked against --rules staff-annual is the staff assessment's, as it always was.
+    .addOption(new Option('-t, --track <track>', '考核：village（村级千分考核）、staff（双线考核）或管理员新增的考核；默认为 --rules 所指规则集的考核，未指定时为 village'))
     .option('-r, --rules <rules>', '按哪个规则集检查：规则集编号、版本校验值或规则文件（默认为该类别的年度细则）')
     .option('--replace', '替换该考核期该类别的全部数据（默认只新增或更新文件中的单位）')
     .option(...BY)

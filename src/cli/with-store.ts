@@ -2,6 +2,7 @@ import { loadConfig } from '../config.js';
 import { DatabaseRefused, DISK_FULL_MESSAGE, isDiskFull, type Db } from '../db/connection.js';
 import { DataInvalid, formatDataProblem, formatRuleProblem, RuleFileInvalid } from '../engine/index.js';
 import { DEFAULT_TIME_ZONE, setTimeZone } from '../local-time.js';
+import { AssessmentRefused } from '../services/assessments.js';
 import { PeriodInvalid } from '../services/period.js';
 import { RuleVersionNotFound } from '../services/rule-versions.js';
 import { RunRefused } from '../services/runs.js';
@@ -29,7 +30,7 @@ export async function withStore(work: (db: Db) => Promise<number>): Promise<numb
       process.stderr.write(`数据有误，共 ${e.problems.length} 处，未导入任何数据\n`);
       return EXIT.data;
     }
-    if (e instanceof RunRefused || e instanceof PeriodInvalid || e instanceof RuleVersionNotFound) {
+    if (e instanceof RunRefused || e instanceof AssessmentRefused || e instanceof PeriodInvalid || e instanceof RuleVersionNotFound) {
       process.stderr.write(`[${e.code}] ${e.message}\n`);
       return EXIT.refused;
     }

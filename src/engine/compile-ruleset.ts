@@ -58,6 +58,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     if (def.type === 'events') {
       // An events input (§7.6): its figures are slots of their own, written as the unit's events are read.
       const range = def.range;
+      if (!def.levels && !range) problem('INPUT_INVALID', at, `事件台账 “${name}” 须有 levels（等级及其分值）或 range（每起分值范围），或两者都有`);
       if (range && range[0] > range[1]) problem('INPUT_INVALID', `${at}/range`, `每起分值范围的下限 ${range[0]} 大于上限 ${range[1]}`);
       const input: CompiledInput = { name, label: def.label ?? name, type: 'events', unit: def.unit, levels: def.levels, range: range && [range[0], range[1]], reportedBy, evidence: def.evidence, slot: slot++ };
       const levels = new Map<string, number>();

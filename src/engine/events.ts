@@ -78,7 +78,7 @@ export function readEvents(input: CompiledInput, raw: unknown, env: Env, problem
   for (const slot of f.levels.values()) env[slot] = 0;
   const list = raw === undefined || raw === null || raw === '' ? [] : raw;
   if (!Array.isArray(list)) {
-    problem?.({ column: '', code: 'EVENTS_NOT_A_LIST', message: `“${input.label}” 应为事件的列表（数组）` });
+    problem?.({ column: '', code: 'NOT_AN_EVENT_LIST', message: `“${input.label}” 应为事件的列表（数组）` });
     return false;
   }
   for (const event of list) {
@@ -94,7 +94,7 @@ export function readEvents(input: CompiledInput, raw: unknown, env: Env, problem
       const points = input.levels ? own(input.levels, level) : undefined;
       if (points === undefined) {
         const known = Object.keys(input.levels ?? {});
-        bad('level', 'EVENT_UNKNOWN_LEVEL', known.length ? `等级 “${level}” 不是 ${known.join('/')} 之一` : `“${input.label}” 没有设等级，只能按分值（points）记`);
+        bad('level', 'UNKNOWN_LEVEL_VALUE', known.length ? `等级 “${level}” 不是 ${known.join('/')} 之一` : `“${input.label}” 没有设等级，只能按分值（points）记`);
         continue;
       }
       count++; sum += points; env[f.levels.get(level)!]++;
@@ -102,9 +102,9 @@ export function readEvents(input: CompiledInput, raw: unknown, env: Env, problem
     }
     const points = typeof given === 'number' ? given : typeof given === 'string' ? decimalText(given.trim()) : NaN;
     if (!input.range) { bad('points', 'EVENT_POINTS_NOT_ALLOWED', `“${input.label}” 没有设每起分值范围，只能按等级（level）记`); continue; }
-    if (!Number.isFinite(points)) { bad('points', 'EVENT_POINTS_NOT_A_NUMBER', `分值 “${String(given)}” 不是数字`); continue; }
+    if (!Number.isFinite(points)) { bad('points', 'NOT_A_NUMBER', `分值 “${String(given)}” 不是数字`); continue; }
     const [lo, hi] = input.range;
-    if (points < lo || points > hi) { bad('points', 'EVENT_POINTS_OUT_OF_RANGE', `分值 ${points} 超出每起 ${lo}～${hi} 分的范围`); continue; }
+    if (points < lo || points > hi) { bad('points', 'OUT_OF_RANGE', `分值 ${points} 超出每起 ${lo}～${hi} 分的范围`); continue; }
     count++; sum += points;
   }
   env[f.count] = count;

@@ -118,7 +118,7 @@ function fieldOf(source: CompiledSource, result: SourceResult, field: string, mi
     return v ?? null;
   }
   const v = (result as unknown as Record<string, unknown>)[field];
-  return v === undefined ? null : v;
+  return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v; // absent or null: undefined
 }
 
 /** For callers of version 1: a link's columns added, its problems thrown at once. */

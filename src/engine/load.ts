@@ -103,7 +103,6 @@ function schemaMessage(e: ErrorObject): string {
     case 'pattern': return `格式不符（应匹配 ${p.pattern}）`;
     case 'propertyNames': return `名称 “${p.propertyName}” 不合规：只能由字母、数字和下划线组成，且不以数字开头`;
     case 'oneOf': return e.instancePath.includes('/sanctions/') ? '奖惩须有 place（名次）或 rank（名次范围）之一（且只能有一个）' : '细项须有 award 或 deduct 之一（且只能有一个）';
-    case 'anyOf': return '事件台账输入须有 levels（等级及其分值）或 range（每起分值范围）';
     case 'minProperties': return '至少应有 1 项';
     case 'maxItems': return `至多应有 ${p.limit} 项`;
     case 'not': return e.instancePath.endsWith('/place') ? 'place 不能为 0（正数从第一名数起，负数从最后一名数起）' : 'atLeast 与 vetoed 不能同时出现';

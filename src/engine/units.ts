@@ -218,8 +218,10 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
     for (const input of inputs) {
       const col = columnOf.get(input);
       if (input.type === 'events') {
+        // An inline event's problem is at the unit's row, under the key the row wrote its events by.
+        const key = own(cells, input.name) !== undefined ? input.name : own(cells, input.label) !== undefined ? input.label : col ?? input.name;
         readEvents(input, rawCell(input, col, cells), env, (p) => problems.push({
-          code: p.code, message: p.message, file: p.file ?? table.file, row: p.row ?? row, column: p.file ? p.column : col ?? input.name,
+          code: p.code, message: p.message, file: p.file ?? table.file, row: p.row ?? row, column: p.file ? p.column : key,
         }));
         continue;
       }

@@ -1,3 +1,4 @@
+import { listAssessments, type AssessmentRow } from '../services/assessments.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import multer from 'multer';
 import { csrfSync } from 'csrf-sync';
@@ -72,7 +73,10 @@ export function createApp(opts: AppOptions): express.Express {
     if (req.session && (!onError || user)) {
       try { csrfToken = generateToken(req); } catch (e) { if (!onError) throw e; }
     }
-    return { user, roleName: user ? ROLES[user.role] : null, csrfToken, nav: navigationFor(user, res.locals.unread as number | undefined) };
+    return {
+      user, roleName: user ? ROLES[user.role] : null, csrfToken, nav: navigationFor(user, res.locals.unread as number | undefined),
+      assessmentNav: assessmentNavigation(user, res.locals.assessments as AssessmentRow[] | undefined),
+    };
   };
 
   const contextFor = (req: Request, res: Response): Context => ({
@@ -127,6 +131,8 @@ export function createApp(opts: AppOptions): express.Express {
     remindDeadlinesNow(db, REMINDER_LINKS, (e) => log({ level: 'error', event: 'review.deadline', error: String((e as Error)?.stack ?? e) }));
     try {
       res.locals.unread = await unreadMessages(db, user.id);
+      // The assessments the managers' menu lists (kept in memory: no query on most pages).
+      if (user.role === 'admin' || user.role === 'leader') res.locals.assessments = await listAssessments(db);
     } catch (e) {
       return next(e);
     }
@@ -236,12 +242,18 @@ const REMINDER_LINKS: ReminderLinks = {
 
 interface NavItem { href: string; label: string; count?: number }
 
+/** The managers' second menu: each assessment in use by its title, leading to its runs and rankings. */
+function assessmentNavigation(user: UserRow | null, assessments: AssessmentRow[] | undefined): NavItem[] {
+  if (!user || (user.role !== 'admin' && user.role !== 'leader') || !assessments) return [];
+  return assessments.map((a) => ({ href: urlOf(['runs'], { assessment: a.id }), label: a.title }));
+}
+
 /** The menu a role sees; 消息 with its unread count, when the page knows it. */
 function navigationFor(user: UserRow | null, unread?: number): NavItem[] {
   if (!user) return [];
   const messages: NavItem = { href: '/inbox', label: '消息', count: unread || undefined };
   switch (user.role) {
-    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/events', label: '事件台账' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, { href: '/admin/accounts', label: '账号' }, { href: '/admin/units', label: '单位' }, { href: '/admin/backup', label: '备份' }, messages];
+    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/events', label: '事件台账' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, { href: '/admin/accounts', label: '账号' }, { href: '/admin/units', label: '单位' }, { href: '/admin/assessments', label: '考核设置' }, { href: '/admin/backup', label: '备份' }, messages];
     case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/events', label: '事件台账' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, messages];
     case 'village': return [{ href: urlOf(['units', user.unit_id ?? '']), label: '本村记分卡' }, { href: urlOf(['units', user.unit_id ?? '', 'appeals']), label: '申诉' }, messages];
     case 'staff': return [{ href: urlOf(['staff', user.unit_id ?? '']), label: '我的考核' }, { href: urlOf(['staff', user.unit_id ?? '', 'appeals']), label: '申诉' }, messages];

@@ -11,7 +11,7 @@ import { actorNames, SYSTEM_ACTOR, type ActorName } from './actors.js';
 import { ROLES } from './accounts.js';
 import { periodTitle } from './period.js';
 import { dateInWords, isDate } from './review-period.js';
-import { TRACK_TITLES, trackTitle } from './tracks.js';
+import { allAssessments, assessmentTitles } from './assessments.js';
 
 /**
  * The audit trail (审计记录) as people read it: every entry of the append-only log with its
@@ -58,6 +58,11 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = table({
   login: '登录',
   'login.fail': '登录失败',
   'seed.demo': '载入演示数据',
+  'assessment.add': '新增考核',
+  'assessment.rename': '考核改名',
+  'assessment.move': '调整考核顺序',
+  'assessment.disable': '停用考核',
+  'assessment.enable': '启用考核',
 });
 
 export const OTHER_ACTION = '其他操作';
@@ -79,6 +84,7 @@ export const ACTION_KINDS: ReadonlyArray<{ key: string; title: string; codes: st
   { key: 'rules', title: '修改细则', codes: ['rules.edit', 'rules.import'] },
   { key: 'account', title: '账号变更', codes: ['user.add', 'user.reset', 'user.disable', 'user.enable', 'account.add', 'account.rename', 'account.reset', 'account.disable', 'account.enable'] },
   { key: 'unit', title: '单位变更', codes: ['unit.add', 'unit.rename', 'unit.move', 'unit.disable', 'unit.enable'] },
+  { key: 'assessment', title: '考核设置', codes: ['assessment.add', 'assessment.rename', 'assessment.move', 'assessment.disable', 'assessment.enable'] },
   { key: 'backup', title: '备份与恢复', codes: ['backup.download', 'backup.create', 'backup.restore'] },
   { key: 'denied', title: '越权访问', codes: ['access.denied'] },
   { key: 'login', title: '登录', codes: ['login', 'login.fail'] },
@@ -163,7 +169,8 @@ function nextDay(date: string): string {
  */
 async function unitMatches(db: Tx, unitId: string): Promise<NonNullable<AuditFilter['unit']>> {
   const periods = (await listPeriods(db)).map((p) => p.id);
-  const subjects = periods.flatMap((p) => Object.keys(TRACK_TITLES).map((t) => `${p}/${t}/${unitId}`));
+  const tracks = (await allAssessments(db)).map((a) => a.id);
+  const subjects = periods.flatMap((p) => tracks.map((t) => `${p}/${t}/${unitId}`));
   const details = ['village', 'staff'].map((role) => JSON.stringify({ role, unit: unitId }));
   return { id: unitId, subjects, details, actors: await accountsOfUnit(db, unitId) };
 }
@@ -281,6 +288,9 @@ async function wordsFor(db: Tx, rows: AuditRow[]): Promise<(row: AuditRow) => Au
   const accounts = await accountsByName(db, rows.filter((r) => r.action.startsWith('user.') || r.action.startsWith('account.')).map((r) => r.subject ?? ''));
   const runs = new Map<number, RunRow>(rows.some((r) => runIdOf(r, details.get(r.id)!) !== undefined) ? (await listRuns(db)).map((r) => [r.id, r]) : []);
   const rulesets = rows.some((r) => r.action.startsWith('rules.')) ? await rulesetTitles(db) : new Map<string, string>();
+  const titles = await assessmentTitles(db);
+  const trackTitle = (id: string) => titles.get(id);
+  const assessmentOf = (id: string | undefined) => (id ? titles.get(id) : undefined);
   const unitName = (id: string | undefined) => (id === undefined ? undefined : units.get(id.includes('%') ? decoded(id) : id));
   const runWords = (id: number, detail: Record<string, unknown>) => {
     const run = runs.get(id);
@@ -330,6 +340,16 @@ async function wordsFor(db: Tx, rows: AuditRow[]): Promise<(row: AuditRow) => Au
       case 'login': case 'login.fail':
         if (row.subject && /^[0-9a-fA-F:.]{1,64}$/.test(row.subject)) parts.push(`登录地址 ${row.subject}`);
         break;
+      case 'assessment.add': case 'assessment.move': case 'assessment.disable': case 'assessment.enable': {
+        const position = int(detail.to);
+        parts.push(`考核：${cut(assessmentOf(row.subject ?? undefined) ?? str(detail.title) ?? '（未知）', 40)}${row.action === 'assessment.move' && position !== undefined ? `，移到第${position}位` : ''}`);
+        break;
+      }
+      case 'assessment.rename': {
+        const from = str(detail.from), to = str(detail.to);
+        if (from !== undefined && to !== undefined) parts.push(`考核原名“${cut(from, 40)}”，改为“${cut(to, 40)}”`);
+        break;
+      }
       case 'seed.demo':
         parts.push('演示乡镇');
         break;

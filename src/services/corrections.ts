@@ -9,7 +9,7 @@ import { perDatabase } from './per-database.js';
 import { periodTitle } from './period.js';
 import { compiledVersion } from './rule-versions.js';
 import { createRun, diffResults, listRuns, recomputeRun, requireRun, runResults, RunRefused, type UnitChange } from './runs.js';
-import { trackTitle } from './tracks.js';
+import { assessmentTitle } from './assessments.js';
 
 /**
  * 更正: a run under 公示 or final corrected by a new run of the same period and track,
@@ -201,13 +201,14 @@ export async function tellCorrection(tx: Tx, correction: RunRow, superseded: Run
   const after = (await runResults(tx, correction.id)).units;
   const at = correction.published_at ?? new Date().toISOString();
   const told: string[] = [];
+  const title = (await assessmentTitle(tx, correction.track)) ?? '';
   for (const u of after) {
     const o = before.get(u.id);
     if (!o || !standingChanged(o, u)) continue;
     await notify(tx, { unitIds: [u.id] }, {
       kind: 'run.corrected',
       title: correctionLine(correction.track, o, u, at, false),
-      body: `${periodTitle(correction.period_id)}${trackTitle(correction.track) ?? ''}结果（第${superseded.id}号考核）已由第${correction.id}号考核更正${correction.note ? `，更正原因：${correction.note}` : ''}`,
+      body: `${periodTitle(correction.period_id)}${title}结果（第${superseded.id}号考核）已由第${correction.id}号考核更正${correction.note ? `，更正原因：${correction.note}` : ''}`,
       link: unitResultPath(correction.track, u.id, correction.id),
       dedupe: `run.corrected:${correction.id}`,
     });

@@ -6,6 +6,7 @@ import { getUnit, type UnitRow } from '../db/queries/units.js';
 import type { CompiledInput } from '../engine/compiled.js';
 import { readUnits, type CompiledRuleSet, type DataTable, inputValue } from '../engine/index.js';
 import { parsePeriod, type PeriodSpec } from './period.js';
+import { isAssessment } from './assessments.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 import { dict } from '../engine/own.js';
 
@@ -65,7 +66,7 @@ export interface PeriodChoice { id: string; title: string; selected: boolean; }
 /**
  * The periods a form offers, chosen from a list and never typed: those that hold data
  * (newest first), then the periods of this year and last year that do not yet (年度,
- * 上半年, 下半年, 第一…四季度), to start one. A period asked for by its link that is in
+ * 上半年, 下半年, 第一…四季度, and this year's months), to start one. A period asked for by its link that is in
  * neither list is offered too, so the list always shows what the page is about.
  */
 export function periodChoices(stored: string[], selected: string, year: number): { stored: PeriodChoice[]; fresh: PeriodChoice[] } {
@@ -75,7 +76,9 @@ export function periodChoices(stored: string[], selected: string, year: number):
   const have = new Set(stored);
   const fresh: PeriodSpec[] = [];
   for (const y of [year, year - 1]) {
-    for (const suffix of ['', 'H1', 'H2', 'Q1', 'Q2', 'Q3', 'Q4']) if (!have.has(`${y}${suffix}`)) fresh.push(parsePeriod(`${y}${suffix}`));
+    // The months (按月考核) of this year only: two years of them would bury the rest of the list.
+    const months = y === year ? ['M01', 'M02', 'M03', 'M04', 'M05', 'M06', 'M07', 'M08', 'M09', 'M10', 'M11', 'M12'] : [];
+    for (const suffix of ['', 'H1', 'H2', 'Q1', 'Q2', 'Q3', 'Q4', ...months]) if (!have.has(`${y}${suffix}`)) fresh.push(parsePeriod(`${y}${suffix}`));
   }
   if (asked && !have.has(asked.id) && !fresh.some((p) => p.id === asked.id)) fresh.unshift(asked);
   return { stored: stored.map(valid).filter((p): p is PeriodSpec => !!p).map(choice), fresh: fresh.map(choice) };
@@ -83,7 +86,7 @@ export function periodChoices(stored: string[], selected: string, year: number):
 
 export interface TrackRules { sha256: string; ruleset: CompiledRuleSet; }
 
-/** The rule set a track's data is entered against: the newest stored version of its default rule set. */
+/** The rule set an assessment's data is entered against: the newest stored version of its default rule set. */
 export async function trackRules(db: Tx, track: string, by: string): Promise<TrackRules> {
   const sha256 = await resolveRuleVersion(db, undefined, track, by);
   return { sha256, ruleset: (await compiledVersion(db, sha256)).ruleset };
@@ -132,13 +135,15 @@ export interface EntryResult {
  */
 export async function saveUnitInputs(db: Db, req: EntryRequest): Promise<EntryResult> {
   const period = periodOf(req.periodId);
+  if (!(await isAssessment(db, req.track))) throw new EntryRefused('没有这项考核，或该考核已停用');
   const { sha256, ruleset } = await trackRules(db, req.track, req.by);
   const unit = await unitForEntry(db, ruleset, req.unitId);
   if (!unit) throw new EntryRefused(`“${req.unitId}” 不是本类考核的单位`);
-  const [checked] = readUnits(ruleset, formTable(ruleset, unit, req.cells)).units; // throws DataInvalid
+  // A check that compares with the other units (RULES.md §7.7) is judged when the period is scored, not for one unit's form.
+  const [checked] = readUnits(ruleset, formTable(ruleset, unit, req.cells), { withoutPeerChecks: true }).units; // throws DataInvalid
   const values = checked.env;
   const at = new Date().toISOString();
-  const track = ruleset.subject; // rows are filed under the subject, as importInputs files them
+  const track = req.track; // rows are filed under their assessment (the `track` column)
   await inTransaction(db, async (tx) => {
     await ensurePeriod(tx, period, at);
     await upsertInputs(tx, [{

@@ -9,7 +9,7 @@ import { own } from '../engine/own.js';
 import { parsePeriod, type PeriodSpec } from './period.js';
 import { dateInWords, isDate, today } from './review-period.js';
 import { compiledVersion, resolveRuleVersion, RuleVersionNotFound } from './rule-versions.js';
-import { TRACK_TITLES } from './tracks.js';
+import { listAssessments } from './assessments.js';
 
 /**
  * The events ledger (事件台账, RULES.md §7.6): the incidents a township records against a village or a
@@ -49,19 +49,20 @@ export class EventRefused extends Error {
 }
 
 /**
- * The rule sets the period's assessments are scored with: today the default rule set of each track
- * (the newest stored version). Where assessments replace tracks, this is the one place to change.
+ * The rule sets the period's assessments are scored with: the default rule set (its newest stored
+ * version) of each assessment that is not disabled, each once.
  */
 export async function periodRuleSets(db: Tx, _periodId: string, by: string): Promise<CompiledRuleSet[]> {
-  const out: CompiledRuleSet[] = [];
-  for (const track of Object.keys(TRACK_TITLES)) {
+  const out = new Map<string, CompiledRuleSet>();
+  for (const assessment of await listAssessments(db)) {
     try {
-      out.push((await compiledVersion(db, await resolveRuleVersion(db, undefined, track, by))).ruleset);
+      const rs = (await compiledVersion(db, await resolveRuleVersion(db, undefined, assessment.id, by))).ruleset;
+      if (!out.has(rs.id)) out.set(rs.id, rs);
     } catch (e) {
       if (!(e instanceof RuleVersionNotFound)) throw e;
     }
   }
-  return out;
+  return [...out.values()];
 }
 
 const asLedgerInput = (rs: CompiledRuleSet, i: CompiledInput): LedgerInput => ({
@@ -69,9 +70,11 @@ const asLedgerInput = (rs: CompiledRuleSet, i: CompiledInput): LedgerInput => ({
   levels: Object.entries(i.levels ?? {}).map(([name, points]) => ({ name, points })), range: i.range,
 });
 
-/** The events inputs of a period: those of the rule sets its assessments are scored with, in their order. */
+/** The events inputs of a period: those of the rule sets its assessments are scored with, in their order, each name of a kind of unit once. */
 export async function ledgerInputs(db: Tx, periodId: string, by: string): Promise<LedgerInput[]> {
-  return (await periodRuleSets(db, periodId, by)).flatMap((rs) => rs.inputs.filter((i) => i.type === 'events').map((i) => asLedgerInput(rs, i)));
+  const all = (await periodRuleSets(db, periodId, by)).flatMap((rs) => rs.inputs.filter((i) => i.type === 'events').map((i) => asLedgerInput(rs, i)));
+  // One ledger per name and kind of unit: two rule sets reading 安全生产事故 of the villages read the same events.
+  return all.filter((i, k) => all.findIndex((j) => j.subject === i.subject && j.name === i.name) === k);
 }
 
 /** The events input a unit of this kind records under this name (or label, as a sheet heads it). */

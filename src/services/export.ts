@@ -9,7 +9,7 @@ import { actorNames } from './actors.js';
 import { compiledVersion } from './rule-versions.js';
 import { requireRun, runResults, STATUS, withExplanations } from './runs.js';
 import { periodTitle } from './period.js';
-import { trackTitle } from './tracks.js';
+import { assessmentTitle } from './assessments.js';
 
 /**
  * A stored run as a spreadsheet: the ranking and every scorecard, exactly as stored
@@ -34,7 +34,8 @@ export async function exportRun(db: Tx, runId: number, format: ExportFormat, wha
   const ranking = rankingRows(ruleset, results.units, filter.unitId ? [] : results.parents, (id) => names.get(id) ?? id, reasons);
   const cards = scorecardRows(ruleset, what === 'scorecards' || format === 'xlsx' ? await withExplanations(db, run, results.units) : []);
   const one = filter.unitId ? results.units[0] : undefined;
-  const subject = `${one ? one.name ?? one.id : ''}${periodTitle(run.period_id)}${trackTitle(run.track) ?? ruleset.title}`;
+  const assessment = (await assessmentTitle(db, run.track)) ?? ruleset.title;
+  const subject = `${one ? one.name ?? one.id : ''}${periodTitle(run.period_id)}${assessment}`;
   const base = `${subject}${what === 'ranking' && !one ? '排名' : '记分卡'}（第${run.id}号）`;
   const chosen = what === 'ranking' ? ranking : cards;
   if (format === 'csv') return { bytes: Buffer.from(toCsv(chosen.rows, chosen.decimals), 'utf8'), fileName: `${base}.csv` };
@@ -51,7 +52,7 @@ export async function exportRun(db: Tx, runId: number, format: ExportFormat, wha
     ['项目', '内容'],
     ['报表', `${subject}${one ? '记分卡' : '排名'}`],
     ['考核期', periodTitle(run.period_id)],
-    ['考核类别', trackTitle(run.track) ?? ruleset.title],
+    ['考核', assessment],
     ['规则集', ruleset.title],
     ['规则版本', `${ruleset.version}（校验值 ${shortHash(run.rule_sha256)}）`],
     ['考核编号', `第${run.id}号${run.supersedes_id !== null ? `（更正第${run.supersedes_id}号${run.note ? `：${run.note}` : ''}）` : ''}`],

@@ -11,7 +11,7 @@ import { parsePeriod, periodTitle } from './period.js';
 import { dateInWords, daysBetween, runState, STATE_TITLES, today, type RunState } from './review-period.js';
 import { compiledVersion } from './rule-versions.js';
 import { runResults } from './runs.js';
-import { countOf, TRACK_TITLES, trackTitle } from './tracks.js';
+import { allAssessments, assessmentTitle, countOfKind, listAssessments } from './assessments.js';
 
 /**
  * The home page of each role (首页). A leader's: the state of the newest period at a glance —
@@ -31,7 +31,7 @@ export type Place =
   | { to: 'none' };
 
 export interface TrackGlance {
-  track: string; trackTitle: string;
+  track: string; trackTitle: string; unitKind: string;
   entered: number; units: number; enteredText: string; allEntered: boolean;
   drafts: number; newestDraft: number | null;
   current: { id: number; state: RunState; stateTitle: string; deadline: string | null; daysLeft: number | null; openAppeals: number } | null;
@@ -57,8 +57,9 @@ function newestFirst(ids: string[]): string[] {
       const p = parsePeriod(id);
       const year = Number(p.id.slice(0, 4));
       // The end of the period within its year, in months: Q1 3, H1 6, Q3 9, a year 12.
-      const end = p.kind === 'annual' ? 12 : p.kind === 'half-year' ? Number(p.id[5]) * 6 : Number(p.id[5]) * 3;
-      return year * 100 + end + (p.kind === 'annual' ? 0.5 : p.kind === 'half-year' ? 0.25 : 0);
+      // A month (2024M03) ends with its number; of periods ending together the longest comes first.
+      const end = p.kind === 'annual' ? 12 : p.kind === 'half-year' ? Number(p.id[5]) * 6 : p.kind === 'quarter' ? Number(p.id[5]) * 3 : Number(p.id.slice(5));
+      return year * 100 + end + (p.kind === 'annual' ? 0.5 : p.kind === 'half-year' ? 0.25 : p.kind === 'quarter' ? 0.1 : 0);
     } catch {
       return -1;
     }
@@ -84,7 +85,7 @@ export function nextStep(g: Omit<TrackGlance, 'next'>, periodId: string): TrackG
   if (g.newestDraft !== null) return { words: `核对草稿第${g.newestDraft}号并发布公示`, place: { to: 'run', runId: g.newestDraft }, done: false, step: 2 };
   if (!g.allEntered) {
     const left = g.units - g.entered;
-    return { words: g.entered === 0 ? '录入数据（尚未录入）' : `录入数据（还有${countOf(g.track, left)}未录入）`, place: { to: 'entry', period: periodId, track: g.track }, done: false, step: 0 };
+    return { words: g.entered === 0 ? '录入数据（尚未录入）' : `录入数据（还有${countOfKind(g.unitKind, left)}未录入）`, place: { to: 'entry', period: periodId, track: g.track }, done: false, step: 0 };
   }
   return { words: '数据已录齐：记分并生成草稿', place: { to: 'runs' }, done: false, step: 1 };
 }
@@ -97,20 +98,23 @@ export async function leaderHome(db: Tx, user: UserRow, now: number = Date.now()
   const runs = await listRuns(db);
   const periods = newestFirst([...counts.map((c) => c.period_id), ...runs.map((r) => r.period_id)]).slice(0, PERIODS_SHOWN);
   const unitsOf = new Map<string, number>();
-  for (const track of Object.keys(TRACK_TITLES)) unitsOf.set(track, await countUnitsOfKind(db, track));
+  for (const kind of ['village', 'staff']) unitsOf.set(kind, await countUnitsOfKind(db, kind));
+  // Each assessment in use; one disabled since shows where its period has data or runs.
+  const inUse = new Set((await listAssessments(db)).map((a) => a.id));
+  const assessments = await allAssessments(db);
   const glances: PeriodGlance[] = [];
   for (const period of periods) {
     const tracks: TrackGlance[] = [];
-    for (const track of Object.keys(TRACK_TITLES)) {
+    for (const { id: track, title, unit_kind: unitKind } of assessments) {
       const ofTrack = runs.filter((r) => r.period_id === period && r.track === track);
       const entered = counts.find((c) => c.period_id === period && c.track === track)?.n ?? 0;
-      if (entered === 0 && ofTrack.length === 0 && period !== periods[0]) continue;
-      const units = unitsOf.get(track) ?? 0;
+      if (entered === 0 && ofTrack.length === 0 && (period !== periods[0] || !inUse.has(track))) continue;
+      const units = unitsOf.get(unitKind) ?? 0;
       const drafts = ofTrack.filter((r) => r.status === 'draft');
       const current = ofTrack.find((r) => r.status === 'published' || r.status === 'final');
       const glance: Omit<TrackGlance, 'next'> = {
-        track, trackTitle: trackTitle(track) ?? track, entered, units,
-        enteredText: `${countOf(track, entered)}／${countOf(track, units)}`, allEntered: units > 0 && entered >= units,
+        track, trackTitle: title, unitKind, entered, units,
+        enteredText: `${countOfKind(unitKind, entered)}／${countOfKind(unitKind, units)}`, allEntered: units > 0 && entered >= units,
         drafts: drafts.length, newestDraft: drafts[0]?.id ?? null,
         current: current ? await currentGlance(db, current, now) : null,
         final: current?.status === 'final',
@@ -160,7 +164,8 @@ export async function unitHome(db: Tx, user: UserRow, now: number = Date.now()):
   const unit = await getUnit(db, user.unit_id);
   if (!unit) return null;
   const track = user.role === 'staff' ? 'staff' : 'village';
-  const run = await latestCurrentRunOf(db, unit.id, track);
+  // The newest result of any assessment of the unit's kind (村级千分考核, a 专项考核 …).
+  const run = await latestCurrentRunOf(db, unit.id, (await allAssessments(db)).filter((a) => a.unit_kind === track).map((a) => a.id));
   let result: UnitHome['result'] = null;
   if (run) {
     const [mine] = (await runResults(db, run.id, { unitId: unit.id })).units;
@@ -169,7 +174,7 @@ export async function unitHome(db: Tx, user: UserRow, now: number = Date.now()):
       const scope = (await runResults(db, run.id, ruleset.ranking.scope === 'parent' && mine.parent !== null ? { parentId: mine.parent } : {})).units;
       const state = runState(run, now);
       result = {
-        runId: run.id, period: periodTitle(run.period_id), trackTitle: trackTitle(track) ?? track, state, stateTitle: STATE_TITLES[state],
+        runId: run.id, period: periodTitle(run.period_id), trackTitle: (await assessmentTitle(db, run.track)) ?? run.track, state, stateTitle: STATE_TITLES[state],
         deadline: run.review_until ? dateInWords(run.review_until) : null,
         daysLeft: state === 'review' && run.review_until ? daysBetween(today(now), run.review_until) : null,
         total: mine.total, precision: ruleset.precision, rank: mine.rank, scopeSize: scope.length, grade: mine.grade, vetoed: mine.vetoed,

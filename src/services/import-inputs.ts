@@ -7,6 +7,7 @@ import { listUnits, upsertUnits, type UnitRow } from '../db/queries/units.js';
 import { sha256 } from '../io/rule-file.js';
 import { faultPoint } from './fault.js';
 import { parsePeriod } from './period.js';
+import { AssessmentRefused, assessmentOfRuleSet, getAssessment } from './assessments.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 import { unitIdProblems } from './unit-ids.js';
 
@@ -49,9 +50,9 @@ const IMPORT_SLICE = 5000;
 
 export async function importInputs(db: Db, req: ImportRequest): Promise<ImportResult> {
   const period = parsePeriod(req.periodId);
-  const track = req.track ?? 'village';
-  const ruleSha = await resolveRuleVersion(db, req.rules, track, req.by);
+  const ruleSha = await resolveRuleVersion(db, req.rules, req.track ?? 'village', req.by);
   const { ruleset } = await compiledVersion(db, ruleSha);
+  const track = await assessmentOfImport(db, req.track, ruleset);
   // Events inputs are the events ledger's (events-import.ts), never a column of figures: such a column is left out.
   const eventColumns = req.table.columns.filter((c) => ruleset.inputs.some((i) => i.type === 'events' && (i.name === c || i.label === c)));
   const table = eventColumns.length ? withoutColumns(req.table, eventColumns) : req.table;
@@ -78,16 +79,16 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
   const batchId = await inTransaction(db, async (tx) => {
     await ensurePeriod(tx, period, at);
     const id = await insertBatch(tx, {
-      period_id: period.id, track: ruleset.subject, file_name: req.table.file, file_sha256: sha256(req.fileBytes),
+      period_id: period.id, track, file_name: req.table.file, file_sha256: sha256(req.fileBytes),
       rule_sha256: ruleSha, row_count: units.length, imported_by: req.by, imported_at: at,
     });
-    if (req.replace) await deleteInputs(tx, period.id, ruleset.subject);
+    if (req.replace) await deleteInputs(tx, period.id, track);
     await upsertUnits(tx, unitRows);
     req.onProgress?.(units.length, total);
     // A slice at a time: 100,000 rows of inputs as JSON text never sit in memory at once.
     for (let i = 0; i < units.length; i += IMPORT_SLICE) {
       const inputRows: InputRow[] = units.slice(i, i + IMPORT_SLICE).map((u) => ({
-        period_id: period.id, track: ruleset.subject, unit_id: u.id, name: nameOf(u), parent_id: parentOf(u),
+        period_id: period.id, track, unit_id: u.id, name: nameOf(u), parent_id: parentOf(u),
         input_values: JSON.stringify(inputValues(ruleset, u)),
         batch_id: id, entered_by: req.by, entered_at: at,
       }));
@@ -95,12 +96,27 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
     }
     await faultPoint('import');
     await appendAudit(tx, {
-      at, actor: req.by, action: 'inputs.import', subject: `${period.id}/${ruleset.subject}`,
+      at, actor: req.by, action: 'inputs.import', subject: `${period.id}/${track}`,
       detail: JSON.stringify({ file: req.table.file, rows: units.length, batch: id, rules: ruleSha, replace: !!req.replace }),
     });
     return id;
   });
-  return { batchId, periodId: period.id, track: ruleset.subject, ruleSha256: ruleSha, rows: units.length, ignoredColumns };
+  return { batchId, periodId: period.id, track, ruleSha256: ruleSha, rows: units.length, ignoredColumns };
+}
+
+/**
+ * The assessment an import files its rows under: the one named, or else the one scored by
+ * the rule set named (`--rules staff-annual` is the staff assessment's data, as it always
+ * was), or else the rule set's kind of unit, as before assessments were data. A rule set
+ * for one kind of unit never fills an assessment of the other.
+ */
+async function assessmentOfImport(db: Db, named: string | undefined, ruleset: { id: string; subject: string }): Promise<string> {
+  const assessment = named !== undefined ? await getAssessment(db, named) : await assessmentOfRuleSet(db, ruleset.id) ?? await getAssessment(db, ruleset.subject);
+  if (named !== undefined && (!assessment || assessment.disabled_at)) throw new AssessmentRefused('ASSESSMENT_NOT_FOUND', `没有考核 “${named}”，或该考核已停用`);
+  if (assessment && assessment.unit_kind !== ruleset.subject) {
+    throw new AssessmentRefused('ASSESSMENT_KIND_MISMATCH', `规则集 “${ruleset.id}” 考核的是${ruleset.subject === 'staff' ? '工作人员' : '村（社区）'}，不能用于“${assessment.title}”`);
+  }
+  return assessment?.id ?? ruleset.subject;
 }
 
 /** The table without these columns. */
@@ -116,7 +132,7 @@ function withoutColumns(table: DataTable, columns: string[]): DataTable {
 function readAll(ruleset: Parameters<typeof readUnits>[0], table: DataTable) {
   const refused = unitIdProblems(table);
   try {
-    const read = readUnits(ruleset, table, { withoutLinks: true });
+    const read = readUnits(ruleset, table, { withoutLinks: true, withoutPeerChecks: true }); // peers are judged when the period is scored
     if (refused.length) throw new DataInvalid(refused);
     return read;
   } catch (e) {

@@ -6,7 +6,7 @@ import type { Role } from '../db/queries/users.js';
 import { periodTitle } from './period.js';
 import { perDatabase } from './per-database.js';
 import { dateInWords, daysBetween, today } from './review-period.js';
-import { trackTitle } from './tracks.js';
+import { assessmentTitle } from './assessments.js';
 
 /**
  * Telling people (告知): every service that has something to tell — 公示 started, an appeal
@@ -121,7 +121,7 @@ export async function remindDeadlines(db: Db, links: ReminderLinks, now: number 
     if (await dedupeSent(db, dedupe)) continue;
     const left = daysBetween(from, run.review_until!);
     const when = `${dateInWords(run.review_until!)}（${left === 0 ? '今天' : left === 1 ? '明天' : `${left}天后`}）`;
-    const what = `${periodTitle(run.period_id)}${trackTitle(run.track) ?? ''}结果`;
+    const what = `${periodTitle(run.period_id)}${(await assessmentTitle(db, run.track)) ?? ''}结果`;
     await inTransaction(db, async (tx) => {
       for (const unitId of await rankedUnitsWithAccounts(tx, run.id)) {
         await notify(tx, { unitIds: [unitId] }, {

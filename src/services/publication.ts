@@ -9,6 +9,7 @@ import { localDate, localDateTime } from '../local-time.js';
 import { actorNames } from './actors.js';
 import { dateInWords, daysBetween, defaultReviewUntil, runState, STATE_TITLES, today, type RunState } from './review-period.js';
 import { announceFinal } from './run-notices.js';
+import { compiledVersion } from './rule-versions.js';
 import { publishRun, requireRun, RunRefused } from './runs.js';
 
 /**
@@ -145,7 +146,9 @@ export async function changedAfterPublication(db: Tx, run: RunRow): Promise<{ co
   if (run.status !== 'published' && run.status !== 'final') return null;
   const { count, latest } = await inputsEnteredAfter(db, run.period_id, run.track, run.created_at, 3);
   // The events ledger (事件台账) the run pinned, changed since: said after the inputs.
-  const events = await eventsChangedAfter(db, run.period_id, run.track, run.created_at);
+  const { ruleset } = await compiledVersion(db, run.rule_sha256);
+  const eventInputs = ruleset.inputs.filter((i) => i.type === 'events').map((i) => i.name);
+  const events = eventInputs.length ? await eventsChangedAfter(db, run.period_id, ruleset.subject, eventInputs, run.created_at) : { count: 0, latest: undefined };
   if (count === 0 && events.count === 0) return null;
   const actor = await actorNames(db);
   const parts: string[] = [];

@@ -12,7 +12,7 @@ import { tableFromJsonRows } from '../io/data-file.js';
 import { parsePeriod, PeriodInvalid, type PeriodSpec } from './period.js';
 import { appraisalSubject } from './notice.js';
 import { compiledVersion } from './rule-versions.js';
-import { DEFAULT_RULESET } from './tracks.js';
+import { defaultRuleSet } from './assessments.js';
 
 /**
  * The statistics report of a period from the record (统计分析, issue 5): the period's
@@ -86,7 +86,7 @@ export async function periodsWithData(db: Tx, subject: string): Promise<PeriodSp
  * sha256; nothing means the village rule set. Never a file: this comes from the web.
  */
 export async function reportRuleVersion(db: Tx, rules: string | undefined): Promise<string> {
-  const wanted = rules || DEFAULT_RULESET.village;
+  const wanted = rules || ((await defaultRuleSet(db, 'village')) ?? 'village-annual');
   if (/^[0-9a-f]{64}$/.test(wanted)) {
     if (await getRuleVersion(db, wanted)) return wanted;
   } else if (/^[\w-]{1,100}$/.test(wanted)) {

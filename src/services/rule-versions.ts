@@ -7,7 +7,7 @@ import { readRuleFile, ruleSchema, type RuleFile } from '../io/rule-file.js';
 import { loadRuleLibrary } from '../io/rule-library.js';
 import { existsSync } from 'node:fs';
 import { perDatabase } from './per-database.js';
-import { DEFAULT_RULESET } from './tracks.js';
+import { defaultRuleSet } from './assessments.js';
 import { labelProblem, labelRaced } from './version-labels.js';
 
 /**
@@ -82,11 +82,11 @@ export async function compiledVersion(db: Tx, sha256: string): Promise<{ row: Ru
 
 /**
  * Which version a command means: a rule file path (imported first), a full sha256, or a
- * rule set id (its newest version); nothing means the track's default rule set.
+ * rule set id (its newest version); nothing means the assessment's default rule set.
  */
 export async function resolveRuleVersion(db: Tx, ref: string | undefined, track: string, by: string): Promise<string> {
-  const wanted = ref ?? DEFAULT_RULESET[track];
-  if (!wanted) throw new RuleVersionNotFound(`没有为 “${track}” 指定规则集，请用 --rules 指定`);
+  const wanted = ref ?? (await defaultRuleSet(db, track));
+  if (!wanted) throw new RuleVersionNotFound(`没有考核 “${track}”，也没有指定规则集，请用 --rules 指定`);
   if (/\.json$/i.test(wanted) && existsSync(wanted)) return saveRuleVersion(db, readRuleFile(wanted), by);
   if (/^[0-9a-f]{64}$/.test(wanted)) {
     if (await getRuleVersion(db, wanted)) return wanted;

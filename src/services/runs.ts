@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createGzip, gunzipSync } from 'node:zlib';
 import {
-  appraise, scoreAgainInto, DataInvalid, explainAdjustment, explainVeto, metricValues, type DataProblem, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
+  appraise, scoreAgainInto, DataInvalid, explainAdjustment, explainVeto, metricValues, type DataProblem, explainCriterion, readUnits, scoreJson, sourceTable, unitJson,
   type CompiledRuleSet, type DataTable, type RankedUnit, type ScoreJson, type UnitJson,
 } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
@@ -13,10 +13,12 @@ import { setCorrectionRun } from '../db/queries/appeals.js';
 import { countInputs, pinnedInputPages } from '../db/queries/inputs.js';
 import { getPeriod } from '../db/queries/periods.js';
 import { periodTitle } from './period.js';
-import { trackTitle } from './tracks.js';
+import { assessmentOfRuleSet, assessmentTitle, getAssessment } from './assessments.js';
 import { insertParentResults, parentResultsOf, resultsWriter, resultsOf, type ResultRow } from '../db/queries/results.js';
 import { getRun, insertRun, listRuns, markPublished, markSuperseded, publishedRun, sealRun, type RunRow } from '../db/queries/runs.js';
 import { getSnapshot, saveSnapshot } from '../db/queries/snapshots.js';
+import { insertRunSources } from '../db/queries/run-sources.js';
+import { resolveSources, SourcesRefused } from './sources.js';
 import { flatRows, tableFromJsonRows, type SnapshotUnit } from '../io/data-file.js';
 import { jsonArrayParts } from '../io/json-array.js';
 import { sha256 } from '../io/rule-file.js';
@@ -70,27 +72,6 @@ export async function withExplanations(db: Tx, run: RunRow, units: UnitResult[])
   return units.map((u, k) => ({ ...u, explanations: explanations(ruleset, read[k].env, (i) => u.scores[ruleset.nodes[i].id] ?? NaN) }));
 }
 
-
-/**
- * For a rule set with links (双线考核), the results of each linked track's run of the same
- * period — the current one (under 公示 or final), else the newest draft — as the values the rows read.
- */
-async function linkedValues(db: Tx, rs: CompiledRuleSet, periodId: string): Promise<{ values: Map<string, Map<string, LinkedResult>>; runs: Record<string, number> }> {
-  const links = [...new Set(rs.inputs.filter((i) => i.link).map((i) => i.link!))];
-  const values = new Map<string, Map<string, LinkedResult>>();
-  const runs = dict<number>();
-  for (const link of links) {
-    const candidates = await listRuns(db, { periodId, track: link });
-    const run = candidates.find((r) => r.status === 'published' || r.status === 'final') ?? candidates.find((r) => r.status === 'draft');
-    if (!run) throw new RunRefused('LINK_RUN_MISSING', `双线考核需要先有${periodTitle(periodId)}${trackTitle(link) ?? link}的考核结果：请先对${trackTitle(link) ?? link}记分`);
-    runs[link] = run.id;
-    const results = new Map<string, LinkedResult>((await runResults(db, run.id)).units.map((u) => [u.id, {
-      total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty, metrics: u.metrics,
-    }]));
-    values.set(link, results);
-  }
-  return { values, runs };
-}
 
 /**
  * Scores a snapshot: the ranking, and the stored form of the units, made a slice at a
@@ -148,6 +129,8 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
       throw new RunRefused('NOT_CORRECTABLE', `第${req.corrects}号考核不是${periodTitle(req.periodId)}公示中或已定稿的结果，不能更正`);
     }
   }
+  const assessment = await getAssessment(db, track);
+  if (!assessment || (assessment.disabled_at && !corrected)) throw new RunRefused('ASSESSMENT_NOT_FOUND', `没有考核 “${track}”，或该考核已停用`);
   // A correction says why (on the command line too: --note).
   const note = corrected ? correctionReason(req.note) : req.note ?? null;
   // A correction keeps the rule version of the run it corrects unless another is named, and only one of the same rule set.
@@ -157,7 +140,9 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     const { row: own } = await compiledVersion(db, corrected.rule_sha256);
     if (own.ruleset_id !== version.ruleset_id) throw new RunRefused('RULE_VERSION_NOT_OF_SET', `更正须使用第${corrected.id}号考核所用规则集（${own.title}）的版本，而不是 “${version.ruleset_id}”`);
   }
-  if (ruleset.subject !== track) throw new RunRefused('TRACK_MISMATCH', `规则集 “${ruleset.id}” 用于 ${ruleset.subject}，不能用于 ${track}`);
+  if (ruleset.subject !== assessment.unit_kind) {
+    throw new RunRefused('TRACK_MISMATCH', `规则集 “${ruleset.id}” 考核的是${ruleset.subject === 'staff' ? '工作人员' : '村（社区）'}，不能用于“${assessment.title}”`);
+  }
 
   const pinned = await pinnedInputs(db, ruleset, req.periodId, track);
   req.onProgress?.('score', 0, pinned.rowCount);
@@ -192,13 +177,15 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     } finally {
       await results.close();
     }
+    await insertRunSources(tx, pinned.sources.map((r) => ({ ...r, run_id: runId })));
     await insertParentResults(tx, scored.parents.map((p) => ({ run_id: runId, parent_id: p.id, sanctions: JSON.stringify(p.sanctions) })));
     await sealRun(tx, runId, digest.finish(scored.parents));
     await faultPoint('run');
     await appendAudit(tx, {
       at, actor: req.by, action: req.corrects !== undefined ? 'run.correct' : 'run.create', subject: `run ${runId}`,
       detail: JSON.stringify({
-        period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null, links: pinned.links,
+        period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null,
+        sources: Object.fromEntries(pinned.sources.map((r) => [r.source, r.source_run_id])),
         ...(corrected ? { note, ownRules: ruleSha === corrected.rule_sha256 } : {}),
       }),
     });
@@ -215,8 +202,12 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
  */
 async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track: string) {
   const file = `snapshot ${periodId}/${track}`;
-  if ((await countInputs(db, periodId, track)) === 0) throw new RunRefused('NO_INPUTS', `${periodTitle(periodId)}还没有${trackTitle(track) ?? track}的数据，请先录入或导入`);
-  const linked = await linkedValues(db, rs, periodId);
+  if ((await countInputs(db, periodId, track)) === 0) throw new RunRefused('NO_INPUTS', `${periodTitle(periodId)}还没有${(await assessmentTitle(db, track)) ?? track}的数据，请先录入或导入`);
+  const sources = await resolveSources(db, rs, periodId, (id) => runResults(db, id)).catch((e: unknown) => {
+    if (e instanceof SourcesRefused) throw new RunRefused(e.code, e.message);
+    throw e;
+  });
+  const labels = new Map(sources.rows.map((r) => [r.source, r.source_run_id === null ? r.label : `${r.label}第${r.source_run_id}号考核`]));
   // The events ledger (§7.6): each unit's standing events, under the input's name, and nothing else under it.
   const eventInputs = rs.inputs.filter((i) => i.type === 'events').map((i) => i.name);
   const events = await pinnedEvents(db, periodId, rs);
@@ -230,22 +221,16 @@ async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track
     gzip.write(bytes, (err) => (err ? reject(err) : resolve()));
   });
   const rows: Array<Record<string, unknown>> = [];
-  const linkProblems: DataProblem[] = [];
+  const sourceProblems: DataProblem[] = [];
   await write(Buffer.from('['));
   for await (const page of pinnedInputPages(db, periodId, track, PIN_PAGE, PIN_PART)) {
     let units = JSON.parse(page.json.toString('utf8')) as SnapshotUnit[];
     let json = page.json;
-    if (linked.values.size) {
-      // Numbered as rows of the whole snapshot, not of this page.
+    if (rs.sources.length) {
+      // Numbered as rows of the whole snapshot, not of this page; every page's problems reported together.
       const paged = tableFromJsonRows(units, file);
       let table: DataTable = { ...paged, rows: paged.rows.map((r) => ({ ...r, row: r.row + rows.length })) };
-      try {
-        for (const [link, results] of linked.values) table = linkTable(rs, table, link, results, `${trackTitle(link) ?? link}第${linked.runs[link]}号考核`);
-      } catch (e) {
-        // Every page's missing links are reported together, as for a table read at once.
-        if (!(e instanceof DataInvalid)) throw e;
-        linkProblems.push(...e.problems);
-      }
+      for (const s of rs.sources) table = sourceTable(rs, table, s.name, sources.results.get(s.name), labels.get(s.name) ?? s.label, sourceProblems);
       units = units.map((u, k) => ({ ...u, inputs: { ...u.inputs, ...pick(table.rows[k].cells, rs) } }));
       json = Buffer.from(JSON.stringify(units));
     }
@@ -259,11 +244,11 @@ async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track
     await write(rows.length ? Buffer.concat([Buffer.from(','), json.subarray(1, -1)]) : json.subarray(1, -1));
     for (const row of flatRows(units)) rows.push(row);
   }
-  if (linkProblems.length) throw new DataInvalid(linkProblems);
+  if (sourceProblems.length) throw new DataInvalid(sourceProblems);
   await write(Buffer.from(']'));
   gzip.end();
   await ended;
-  return { table: tableFromJsonRows(rows, file), sha256: hash.digest('hex'), gzip: Buffer.concat(compressed), rowCount: rows.length, links: linked.runs };
+  return { table: tableFromJsonRows(rows, file), sha256: hash.digest('hex'), gzip: Buffer.concat(compressed), rowCount: rows.length, sources: sources.rows };
 }
 
 /** Units read from the database per query when a run pins its inputs, and per part of text. */

@@ -215,7 +215,9 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
   const found = await unitWithRuns(db, unitId);
   if (!found) return null;
   const { unit, runs: all } = found;
-  const track = opts.track ?? (unit.kind === 'staff' ? 'staff' : 'village');
+  // The assessment of the run asked for (a 专项考核's, say), else the unit kind's first: its runs make the list and the trend.
+  const asked = opts.runId !== undefined ? all.find((r) => r.id === opts.runId) : undefined;
+  const track = asked?.track ?? opts.track ?? (unit.kind === 'staff' ? 'staff' : 'village');
   const runs = runsOf(all, track, opts.withDrafts);
   const candidates = opts.runId !== undefined ? runs.filter((r) => r.id === opts.runId) : runs;
   for (const run of candidates) {

@@ -7,7 +7,7 @@ import type { InputTemplate, TemplateCheck, TemplateColumn } from '../io/input-t
 import { HEADER_TITLES } from '../io/sheet-cells.js';
 import { own } from '../engine/own.js';
 import { enteredInputs, limitsText, periodOf, storedText, trackRules } from './entry.js';
-import { trackTitle } from './tracks.js';
+import { assessmentTitle } from './assessments.js';
 
 /**
  * A period's template for a track (数据录入模板): every unit the track appraises listed by
@@ -42,13 +42,13 @@ const templateFor = (periodTitle: string, trackName: string) => `${periodTitle} 
  * period and track it is uploaded for: the period and the track it names instead, each
  * undefined where it is the same or the row names none (the row is the file's: anything).
  */
-export function templateMismatch(title: string, periodId: string, track: string): { period?: string; track?: string } {
+export function templateMismatch(title: string, periodId: string, trackName: string | undefined): { period?: string; track?: string } {
   const m = /^(\S+) (.+?) · /.exec(title);
   if (!m) return {};
-  const [, periodTitle, trackName] = m;
+  const [, periodTitle, named] = m;
   return {
     period: periodTitle !== periodOf(periodId).title ? periodTitle : undefined,
-    track: trackName !== trackTitle(track) ? trackName : undefined,
+    track: named !== trackName ? named : undefined,
   };
 }
 
@@ -56,7 +56,7 @@ export function templateMismatch(title: string, periodId: string, track: string)
 export async function inputTemplate(db: Db, periodId: string, track: string, by: string): Promise<InputTemplate> {
   const period = periodOf(periodId);
   const { ruleset } = await trackRules(db, track, by);
-  const [units, stored] = await Promise.all([listEnabledUnits(db, ruleset.subject), inputsOf(db, period.id, ruleset.subject)]);
+  const [units, stored] = await Promise.all([listEnabledUnits(db, ruleset.subject), inputsOf(db, period.id, track)]);
   const valuesOf = new Map(stored.map((r) => [r.unit_id, JSON.parse(r.input_values) as Record<string, unknown>]));
   const inputs = enteredInputs(ruleset);
   const columns: TemplateColumn[] = [
@@ -71,7 +71,7 @@ export async function inputTemplate(db: Db, periodId: string, track: string, by:
       return typeof v === 'number' ? v : storedText(v) ?? null;
     })];
   });
-  const trackName = trackTitle(track) ?? '';
+  const trackName = (await assessmentTitle(db, track)) ?? '';
   return { title: `${templateFor(period.title, trackName)} · ${ruleset.title}`, sheetName: `${period.title}${trackName}`.slice(0, 31), columns, rows };
 }
 
@@ -79,6 +79,6 @@ export async function inputTemplate(db: Db, periodId: string, track: string, by:
 export async function inputTemplateFile(db: Db, periodId: string, track: string, format: 'xlsx' | 'csv', by: string): Promise<TemplateFile> {
   const t = await inputTemplate(db, periodId, track, by);
   const { templateXlsx, templateCsv } = await import('../io/input-template.js'); // exceljs: loaded only when asked for
-  const fileName = `${periodOf(periodId).title}${trackTitle(track) ?? ''}数据录入模板.${format}`;
+  const fileName = `${periodOf(periodId).title}${(await assessmentTitle(db, track)) ?? ''}数据录入模板.${format}`;
   return { fileName, bytes: format === 'xlsx' ? await templateXlsx(t) : templateCsv(t) };
 }

@@ -104,11 +104,13 @@ onEachBackend('entering one unit’s inputs by hand', (backend) => {
 });
 
 describe('the periods a form offers (periodChoices)', () => {
-  it('lists the periods holding data first, then this year’s and last year’s not yet started, each in words', () => {
+  it('lists the periods holding data first, then this year’s (with its months) and last year’s not yet started, each in words', () => {
     const { stored, fresh } = periodChoices(['2024', '2023'], '2024', 2026);
     expect(stored).to.deep.equal([{ id: '2024', title: '2024年度', selected: true }, { id: '2023', title: '2023年度', selected: false }]);
-    expect(fresh.map((p) => p.id)).to.deep.equal(['2026', '2026H1', '2026H2', '2026Q1', '2026Q2', '2026Q3', '2026Q4', '2025', '2025H1', '2025H2', '2025Q1', '2025Q2', '2025Q3', '2025Q4']);
+    const months = Array.from({ length: 12 }, (_, k) => `2026M${String(k + 1).padStart(2, '0')}`);
+    expect(fresh.map((p) => p.id)).to.deep.equal(['2026', '2026H1', '2026H2', '2026Q1', '2026Q2', '2026Q3', '2026Q4', ...months, '2025', '2025H1', '2025H2', '2025Q1', '2025Q2', '2025Q3', '2025Q4']);
     expect(fresh[1].title).to.equal('2026年上半年');
+    expect(fresh.find((p) => p.id === '2026M03')!.title).to.equal('2026年3月');
   });
 
   it('offers a period asked for by its link, written any way, selected, even one in neither list', () => {

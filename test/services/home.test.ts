@@ -9,7 +9,7 @@ type Glance = Omit<TrackGlance, 'next'>;
 function glance(over: Partial<Glance> & { state?: RunState; openAppeals?: number; daysLeft?: number | null } = {}): Glance {
   const { state, openAppeals = 0, daysLeft = null, ...rest } = over;
   return {
-    track: 'village', trackTitle: '村级千分考核', entered: 18, units: 18, enteredText: '18个／18个', allEntered: true, drafts: 0, newestDraft: null,
+    track: 'village', trackTitle: '村级千分考核', unitKind: 'village', entered: 18, units: 18, enteredText: '18个／18个', allEntered: true, drafts: 0, newestDraft: null,
     current: state ? { id: 5, state, stateTitle: '', deadline: '2024年12月9日', daysLeft, openAppeals } : null, final: state === 'final',
     ...rest,
   };

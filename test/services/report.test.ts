@@ -93,6 +93,7 @@ onEachBackend('the statistics report of a period', (backend) => {
     expect(samePeriodLastYear(parsePeriod('2024')).id).to.equal('2023');
     expect(samePeriodLastYear(parsePeriod('2024H1')).id).to.equal('2023H1');
     expect(samePeriodLastYear(parsePeriod('2024Q3')).id).to.equal('2023Q3');
+    expect(samePeriodLastYear(parsePeriod('2024M03')).id).to.equal('2023M03');
   });
 
   it('reproduces the seed’s half-year analysis of 荷塘区 from imported half-year periods', async function () {

@@ -17,7 +17,7 @@ import { withStore } from '../with-store.js';
 
 export interface ByOption { by: string }
 
-export function importCommand(period: string, file: string, opts: ByOption & { track: string; rules?: string; replace?: boolean }): Promise<number> {
+export function importCommand(period: string, file: string, opts: ByOption & { track?: string; rules?: string; replace?: boolean }): Promise<number> {
   return withStore(async (db) => {
     const { table, bytes } = await readTableFile(file);
     const result = await importInputs(db, {

@@ -49,11 +49,11 @@ export async function withdrawEvent(db: Tx, id: number, by: string, at: string):
 }
 
 /**
- * The events of a period against units of a kind recorded, changed or withdrawn after `since`
- * (what a run made then did not read): how many, and the latest change (who and when).
+ * The events of a period under these inputs, against units of a kind, recorded, changed or withdrawn
+ * after `since` (what a run made then did not read): how many, and the latest change (who and when).
  */
-export async function eventsChangedAfter(db: Tx, periodId: string, kind: string, since: string): Promise<{ count: number; latest?: { by: string; at: string } }> {
-  const rows: EventRow[] = await db('events as e').join('units as u', 'u.id', 'e.unit_id').where('e.period_id', periodId).where('u.kind', kind)
+export async function eventsChangedAfter(db: Tx, periodId: string, kind: string, inputs: string[], since: string): Promise<{ count: number; latest?: { by: string; at: string } }> {
+  const rows: EventRow[] = await db('events as e').join('units as u', 'u.id', 'e.unit_id').where('e.period_id', periodId).where('u.kind', kind).whereIn('e.input', inputs)
     .where((q) => q.where('e.recorded_at', '>', since).orWhere('e.changed_at', '>', since).orWhere('e.withdrawn_at', '>', since))
     .select('e.*');
   let latest: { by: string; at: string } | undefined;

@@ -40,10 +40,10 @@ export async function runsEndingReview(db: Tx, from: string, to: string): Promis
   return db('runs').where({ status: 'published' }).whereNotNull('review_until').whereBetween('review_until', [from, to]).orderBy('id');
 }
 
-/** The newest run under 公示 or final that ranked the unit, of a track. */
-export async function latestCurrentRunOf(db: Tx, unitId: string, track: string): Promise<RunRow | undefined> {
+/** The newest run under 公示 or final that ranked the unit, of these assessments. */
+export async function latestCurrentRunOf(db: Tx, unitId: string, tracks: string[]): Promise<RunRow | undefined> {
   return db('runs').select('runs.*').join('results', 'results.run_id', 'runs.id')
-    .where('results.unit_id', unitId).where('runs.track', track).whereIn('runs.status', ['published', 'final'])
+    .where('results.unit_id', unitId).whereIn('runs.track', tracks).whereIn('runs.status', ['published', 'final'])
     .orderBy('runs.id', 'desc').first();
 }
 

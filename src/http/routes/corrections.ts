@@ -4,7 +4,7 @@ import { DataInvalid } from '../../engine/index.js';
 import { correctionDrafts, correctionRefusal, correctionVersions, createCorrection, MAX_REASON } from '../../services/corrections.js';
 import { periodTitle } from '../../services/period.js';
 import { requireRun, RunRefused, STATUS } from '../../services/runs.js';
-import { trackTitle } from '../../services/tracks.js';
+import { assessmentTitle } from '../../services/assessments.js';
 import { notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 
@@ -30,7 +30,7 @@ async function renderForm(ctx: Context, run: RunRow, state: FormState, status: n
   const drafts = await correctionDrafts(ctx.db, run);
   const own = versions.find((v) => v.own);
   ctx.render('correct', {
-    title: `更正第${run.id}号考核`, run, periodName: periodTitle(run.period_id), trackName: trackTitle(run.track) ?? run.track,
+    title: `更正第${run.id}号考核`, run, periodName: periodTitle(run.period_id), trackName: (await assessmentTitle(ctx.db, run.track)) ?? run.track,
     statusName: STATUS[run.status], refused, error: state.error ?? null, reason: state.reason ?? '', maxReason: MAX_REASON,
     own, versions: versions.map((v) => ({ ...v, selected: v.sha256 === chosen })), drafts,
   }, status);

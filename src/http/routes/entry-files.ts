@@ -9,7 +9,7 @@ import { importInputs } from '../../services/import-inputs.js';
 import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
 import { publishedWarning } from '../../services/publication.js';
 import { inputTemplateFile, templateMismatch } from '../../services/templates.js';
-import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
+import { assessmentOptions, assessmentTitle, isAssessment, listAssessments } from '../../services/assessments.js';
 import {
   clipped, keepReport, keptReport, REPORT_FILE_LINES, REPORT_TEXT_CHARS, reportLines, reportRows, type UploadReport,
 } from '../../services/upload-report.js';
@@ -38,19 +38,22 @@ async function renderUpload(ctx: Context, form: UploadForm, extra: Record<string
   const published = chosen && (await publishedWarning(ctx.db, chosen.id, form.track));
   ctx.render('entry-upload', {
     published: published && { text: published.text, unconfirmed: extra.unconfirmed === true },
-    title: '上传数据文件', form, tracks: trackOptions(form.track), periods: await periodSelect(ctx, form.period),
+    title: '上传数据文件', form, tracks: await assessmentOptions(ctx.db, form.track), periods: await periodSelect(ctx, form.period),
     limitMb: UPLOAD_LIMIT_BYTES / 1024 / 1024, backHref: statusHref(chosen?.id ?? form.period, form.track),
-    template: chosen && { periodTitle: chosen.title, trackName: trackTitle(form.track), ...templateLinks(chosen.id, form.track) },
+    template: chosen && { periodTitle: chosen.title, trackName: await assessmentTitle(ctx.db, form.track), ...templateLinks(chosen.id, form.track) },
     columns: enteredInputs(ruleset).map((i) => ({ label: i.label, unit: i.unit, optional: i.default !== undefined })), rulesetTitle: ruleset.title,
     ...extra,
   }, status);
 }
 
-const trackOf = (v: unknown) => (typeof v === 'string' && isTrack(v) ? v : 'village');
+/** The assessment a link names, else the first in use. */
+async function trackOf(ctx: Context, v: unknown): Promise<string> {
+  return typeof v === 'string' && (await isAssessment(ctx.db, v)) ? v : (await listAssessments(ctx.db))[0]?.id ?? 'village';
+}
 
 async function uploadPage(req: Request, _res: Response, ctx: Context): Promise<void> {
   const period = typeof req.query.period === 'string' && req.query.period.trim() ? req.query.period.trim() : await defaultPeriod(ctx);
-  await renderUpload(ctx, { period, track: trackOf(req.query.track), replace: false }, {});
+  await renderUpload(ctx, { period, track: await trackOf(ctx, req.query.track), replace: false }, {});
 }
 
 /**
@@ -73,7 +76,7 @@ function ignoredText(columns: readonly string[]): string {
 async function upload(req: Request, res: Response, ctx: Context): Promise<void> {
   const body = (req.body ?? {}) as Record<string, unknown>;
   const form: UploadForm = { period: String(body.period ?? '').trim(), track: String(body.track ?? 'village'), replace: !!body.replace };
-  if (!isTrack(form.track)) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
+  if (!(await isAssessment(ctx.db, form.track))) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
   let period: PeriodSpec;
   try {
     period = periodOf(form.period);
@@ -94,9 +97,9 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
     const read = await readTable(file.buffer, fileName);
     ({ columnAt } = read);
     table = read;
-    const other = read.templateTitle === null ? {} : templateMismatch(read.templateTitle, period.id, form.track);
+    const trackName = (await assessmentTitle(ctx.db, form.track)) ?? '';
+    const other = read.templateTitle === null ? {} : templateMismatch(read.templateTitle, period.id, trackName);
     if (other.track !== undefined) {
-      const trackName = trackTitle(form.track);
       return renderUpload(ctx, form, { error: `${shownName} 是“${clipped(other.track, 40)}”的录入模板，不是所选的“${trackName}”的：请选择与模板相同的考核类别，或下载“${trackName}”的模板填写后上传` }, 422);
     }
     if (read.template && read.rows.length === 0) {
@@ -118,7 +121,7 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
     const { ruleset } = await trackRules(ctx.db, form.track, ctx.user!.username);
     const unitNames = new Map((await listUnits(ctx.db, ruleset.subject)).map((u) => [u.id, u.name]));
     const lines = reportLines(ruleset, e.problems, { table, columnAt, unitNames }, REPORT_FILE_LINES);
-    const report: UploadReport = { file: shownName, periodTitle: period.title, trackName: trackTitle(form.track) ?? '', lines, count: e.problems.length };
+    const report: UploadReport = { file: shownName, periodTitle: period.title, trackName: (await assessmentTitle(ctx.db, form.track)) ?? '', lines, count: e.problems.length };
     const token = keepReport(ctx.user!.username, report);
     // Every problem is counted; the first REPORT_ROWS are listed (200,000 bad rows would be a page no one can open).
     const shown = lines.slice(0, REPORT_ROWS);
@@ -134,7 +137,7 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
 async function templateDownload(req: Request, res: Response, ctx: Context): Promise<void> {
   const format = req.params.format;
   if (format !== 'xlsx' && format !== 'csv') throw notFound();
-  const track = trackOf(req.query.track);
+  const track = await trackOf(ctx, req.query.track);
   const asked = typeof req.query.period === 'string' && req.query.period.trim() ? req.query.period : await defaultPeriod(ctx);
   let period: PeriodSpec;
   try {

@@ -9,11 +9,11 @@ import { localDate } from '../../local-time.js';
 import {
   enteredInputs, limitsText, periodChoices, periodOf, saveUnitInputs, storedText, trackRules, unitForEntry, type TrackRules,
 } from '../../services/entry.js';
-import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
+import { newestPeriodsFirst, PeriodInvalid, type PeriodSpec } from '../../services/period.js';
 import { publishedWarning } from '../../services/publication.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { dict, own } from '../../engine/own.js';
-import { isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
+import { assessmentOptions, assessmentTitle, isAssessment, listAssessments } from '../../services/assessments.js';
 import { urlOf } from '../url.js';
 
 /** Data entry: which units have their data in, and a form per unit and period (uploads and templates: entry-files.ts). */
@@ -33,12 +33,12 @@ const thisYear = () => Number(localDate(Date.now()).slice(0, 4));
 
 /** The period a page opens on when none is asked for: the newest one, else this year. */
 export async function defaultPeriod(ctx: Context): Promise<string> {
-  return (await listPeriods(ctx.db))[0]?.id ?? String(thisYear());
+  return newestPeriodsFirst(await listPeriods(ctx.db))[0]?.id ?? String(thisYear());
 }
 
 /** The periods a form's select offers (partials/entry/period-field.hbs), in words. */
 export async function periodSelect(ctx: Context, selected: string) {
-  return periodChoices((await listPeriods(ctx.db)).map((p) => p.id), selected, thisYear());
+  return periodChoices(newestPeriodsFirst(await listPeriods(ctx.db)).map((p) => p.id), selected, thisYear());
 }
 
 // ---- the form's fields: values as text, limits as the engine will check them, problems beside their field ----
@@ -111,10 +111,11 @@ function fieldsOf(ruleset: CompiledRuleSet, values: Record<string, string>, prob
 // ---- GET /entry: the units of a track for a period, entered or not ----
 
 async function statusPage(req: Request, _res: Response, ctx: Context): Promise<void> {
-  const track = typeof req.query.track === 'string' && req.query.track ? req.query.track : 'village';
-  if (!isTrack(track)) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
+  // The first assessment in use when none is asked for.
+  const track = typeof req.query.track === 'string' && req.query.track ? req.query.track : (await listAssessments(ctx.db))[0]?.id ?? 'village';
+  if (!(await isAssessment(ctx.db, track))) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
   const asked = typeof req.query.period === 'string' && req.query.period.trim() ? req.query.period : await defaultPeriod(ctx);
-  const page = { title: '数据录入', tracks: trackOptions(track), trackName: trackTitle(track), periods: await periodSelect(ctx, asked) };
+  const page = { title: '数据录入', tracks: await assessmentOptions(ctx.db, track), trackName: await assessmentTitle(ctx.db, track), periods: await periodSelect(ctx, asked) };
   let period: PeriodSpec;
   try {
     period = periodOf(asked);
@@ -124,7 +125,7 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
   }
   const { ruleset } = await trackRules(ctx.db, track, ctx.user!.username);
   const [units, everyUnit, rows] = await Promise.all([
-    listEnabledUnits(ctx.db, ruleset.subject), listUnits(ctx.db), inputsOf(ctx.db, period.id, ruleset.subject),
+    listEnabledUnits(ctx.db, ruleset.subject), listUnits(ctx.db), inputsOf(ctx.db, period.id, track),
   ]);
   const nameOf = new Map(everyUnit.map((u) => [u.id, u.name]));
   const entered = new Map(rows.map((r) => [r.unit_id, r]));
@@ -151,7 +152,7 @@ interface FormTarget { period: PeriodSpec; track: string; rules: TrackRules; uni
 /** What the URL names, or 404: a well-formed period, a known track and a unit that track appraises. */
 async function formTarget(req: Request, ctx: Context): Promise<FormTarget> {
   const track = String(req.params.track);
-  if (!isTrack(track)) throw notFound();
+  if (!(await isAssessment(ctx.db, track))) throw notFound();
   let period: PeriodSpec;
   try {
     period = periodOf(String(req.params.period));
@@ -168,10 +169,10 @@ async function formTarget(req: Request, ctx: Context): Promise<FormTarget> {
 async function renderForm(ctx: Context, t: FormTarget, values: Record<string, string>, problems: DataProblem[], status = 200, unconfirmed = false): Promise<void> {
   const { ruleset } = t.rules;
   const published = await publishedWarning(ctx.db, t.period.id, t.track);
-  const stored = await inputOf(ctx.db, t.period.id, ruleset.subject, t.unit.id);
+  const stored = await inputOf(ctx.db, t.period.id, t.track, t.unit.id);
   const { byField, general } = formProblems(ruleset, problems);
   ctx.render('entry-form', {
-    title: `${t.unit.name} · ${t.period.title}数据录入`, unit: t.unit, period: t.period, track: t.track, trackName: trackTitle(t.track),
+    title: `${t.unit.name} · ${t.period.title}数据录入`, unit: t.unit, period: t.period, track: t.track, trackName: await assessmentTitle(ctx.db, t.track),
     ruleset: { title: ruleset.title, version: ruleset.version }, stored, enteredBy: stored ? (await actorNames(ctx.db))(stored.entered_by) : '', action: formHref(t.period.id, t.track, t.unit.id),
     backHref: statusHref(t.period.id, t.track), fields: fieldsOf(ruleset, values, byField), general,
     fieldErrorCount: [...byField.values()].reduce((n, list) => n + list.length, 0),
@@ -183,7 +184,7 @@ async function renderForm(ctx: Context, t: FormTarget, values: Record<string, st
 
 async function formPage(req: Request, _res: Response, ctx: Context): Promise<void> {
   const t = await formTarget(req, ctx);
-  const stored = await inputOf(ctx.db, t.period.id, t.rules.ruleset.subject, t.unit.id);
+  const stored = await inputOf(ctx.db, t.period.id, t.track, t.unit.id);
   await renderForm(ctx, t, stored ? storedCells(t.rules.ruleset, JSON.parse(stored.input_values)) : {}, []);
 }
 

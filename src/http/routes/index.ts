@@ -2,6 +2,7 @@ import type { RouteSpec } from '../route.js';
 import { accountRoutes } from './accounts.js';
 import { appealAnswerRoutes } from './appeal-answers.js';
 import { appealRoutes } from './appeals.js';
+import { assessmentRoutes } from './assessments.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { correctionRoutes } from './corrections.js';
@@ -20,4 +21,4 @@ import { unitRoutes } from './units.js';
 
 /** Every route of the application, in one table: the app mounts it and the access test walks it. */
 export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...publicationRoutes, ...correctionRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...eventRoutes, ...reportRoutes,
-  ...appealRoutes, ...appealAnswerRoutes, ...accountRoutes, ...unitRecordRoutes, ...backupRoutes, ...homeRoutes, ...inboxRoutes, ...auditRoutes];
+  ...appealRoutes, ...appealAnswerRoutes, ...accountRoutes, ...unitRecordRoutes, ...assessmentRoutes, ...backupRoutes, ...homeRoutes, ...inboxRoutes, ...auditRoutes];

@@ -6,7 +6,7 @@ import { RunRefused } from '../../services/runs.js';
 import { unitRanking } from '../../services/unit-ranking.js';
 import { periodTitle } from '../../services/period.js';
 import { appraisalSubject } from '../../services/notice.js';
-import { countOf, trackTitle } from '../../services/tracks.js';
+import { assessmentTitle, countOfKind } from '../../services/assessments.js';
 import { notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import { existingRun } from './runs.js';
@@ -26,7 +26,7 @@ async function confirmPage(ctx: Context, req: Request, until: string, error?: st
   const names = new Map(view.units.map((u) => [u.id, u.name ?? '']));
   ctx.render('publish', {
     title: `发布第${run.id}号考核`, run, heading: `${view.periodTitle}${appraisalSubject(view.ruleset.title)}结果`,
-    trackName: trackTitle(run.track) ?? run.track, unitCount: countOf(run.track, view.units.length),
+    trackName: (await assessmentTitle(ctx.db, run.track)) ?? run.track, unitCount: countOfKind(view.ruleset.subject, view.units.length), isStaff: view.ruleset.subject === 'staff',
     sanctioned: view.units.filter((u) => u.sanctions.length > 0).map((u) => ({ name: names.get(u.id), sanctions: u.sanctions })),
     vetoed: view.units.filter((u) => u.vetoes.length > 0).map((u) => ({ name: names.get(u.id), vetoes: u.vetoes })),
     liable: view.parents.filter((p) => p.sanctions.length > 0),

@@ -10,9 +10,14 @@ import { compiledVersion } from '../../services/rule-versions.js';
 import { STATUS, type UnitChange } from '../../services/runs.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
-import { trackTitle } from '../../services/tracks.js';
+import { allAssessments } from '../../services/assessments.js';
 import { actorNames } from '../../services/actors.js';
 import { periodTitle } from '../../services/period.js';
+
+/** The assessments scored by a rule set, by title (村级千分考核、安全生产专项考核). */
+async function usedBy(ctx: Context, rulesetId: string): Promise<string> {
+  return (await allAssessments(ctx.db)).filter((a) => a.ruleset_id === rulesetId && !a.disabled_at).map((a) => a.title).join('、');
+}
 
 /** The rule sets (考核细则): versions, the printable document, diffs, the editor with its preview. */
 
@@ -106,7 +111,7 @@ export const ruleRoutes: RouteSpec[] = [
       const sets = new Map<string, { id: string; title: string; subjectName: string; versions: Array<Record<string, unknown>> }>();
       for (const [k, r] of rows.entries()) {
         let set = sets.get(r.ruleset_id);
-        if (!set) sets.set(r.ruleset_id, (set = { id: r.ruleset_id, title: r.title, subjectName: trackTitle(r.subject) ?? '', versions: [] }));
+        if (!set) sets.set(r.ruleset_id, (set = { id: r.ruleset_id, title: r.title, subjectName: await usedBy(ctx, r.ruleset_id), versions: [] }));
         // Rows come newest first within a rule set, so the next row is the version this one replaced.
         const older = rows[k + 1]?.ruleset_id === r.ruleset_id ? rows[k + 1].sha256 : null;
         set.versions.push({ ...r, short: short(r.sha256), older, newest: set.versions.length === 0, importedBy: actor(r.imported_by) });
@@ -125,7 +130,7 @@ export const ruleRoutes: RouteSpec[] = [
       ctx.render('rules-document', {
         title: row.title, row: { ...row, short: short(row.sha256), importedBy: (await actorNames(ctx.db))(row.imported_by) }, doc: ruleDocument(ruleset),
         older: versions[k + 1]?.sha256 ?? null, isNewest: row.sha256 === newest.sha256, isAdmin: ctx.user?.role === 'admin',
-        subjectName: trackTitle(row.subject) ?? '',
+        subjectName: await usedBy(ctx, row.ruleset_id),
       });
     },
   },

@@ -6,6 +6,7 @@ import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
 import { appraisalSubject, noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
 import { rankingView, type RankingView } from '../../services/rankings.js';
+import { sourcesOfRun } from '../../services/sources.js';
 import {
   finderKey, finderOptions, findingSummary, findUnits, foundChartSvg, gradeChoices, isFiltered, SANCTION_FILTERS, sortChoices, type FinderOptions,
 } from '../../services/ranking-finder.js';
@@ -16,9 +17,9 @@ import { KeptFragments } from '../kept-fragments.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import type { Fragment, Views } from '../views.js';
-import { countOf, isTrack, trackOptions, trackTitle } from '../../services/tracks.js';
+import { allAssessments, assessmentOptions, countOfKind, getAssessment, isAssessment } from '../../services/assessments.js';
 import { actorNames } from '../../services/actors.js';
-import { periodTitle } from '../../services/period.js';
+import { newestPeriodsFirst, periodTitle } from '../../services/period.js';
 
 /** Township leaders run, review and publish appraisals; the ranking page and its exports. */
 
@@ -91,14 +92,23 @@ function noticePart(views: Views, notice: Notice): Fragment {
 export const runRoutes: RouteSpec[] = [
   {
     method: 'get', path: '/runs', access: ['admin', 'leader'],
-    handle: async (_req, _res, ctx) => {
+    handle: async (req, _res, ctx) => {
       const actor = await actorNames(ctx.db);
       const labels = new Map((await listRuleVersions(ctx.db)).map((v) => [v.sha256, v.version]));
-      const runs = (await listRuns(ctx.db)).map((r) => ({
-        ...r, state: stateInWords(r), trackName: trackTitle(r.track) ?? r.track, periodName: periodTitle(r.period_id),
-        createdBy: actor(r.created_by), publishedBy: actor(r.published_by), unitCount: countOf(r.track, r.unit_count),
+      const assessments = new Map((await allAssessments(ctx.db)).map((a) => [a.id, a]));
+      // ?assessment=… (the navigation's link to one assessment): its runs only, and it chosen in the form.
+      const only = typeof req.query.assessment === 'string' ? assessments.get(req.query.assessment) : undefined;
+      const runs = (await listRuns(ctx.db, { track: only?.id })).map((r) => ({
+        ...r, state: stateInWords(r), trackName: assessments.get(r.track)?.title ?? r.track, periodName: periodTitle(r.period_id),
+        createdBy: actor(r.created_by), publishedBy: actor(r.published_by), unitCount: countOfKind(assessments.get(r.track)?.unit_kind ?? 'village', r.unit_count),
       }));
-      ctx.render('runs', { title: '考核与排名', runs: runs.map((r) => ({ ...r, ruleVersion: labels.get(r.rule_sha256) ?? '' })), periods: await listPeriods(ctx.db), tracks: [...trackOptions(), { id: 'both', name: '双线考核（先村后工作人员）' }] });
+      const tracks = await assessmentOptions(ctx.db, only?.id);
+      // 双线考核 in one go, while both of its assessments are in use.
+      if (!only && tracks.some((t) => t.id === 'village') && tracks.some((t) => t.id === 'staff')) tracks.push({ id: 'both', name: '双线考核（先村后工作人员）', selected: false });
+      ctx.render('runs', {
+        title: only ? `${only.title} · 考核与排名` : '考核与排名', heading: only?.title, runs: runs.map((r) => ({ ...r, ruleVersion: labels.get(r.rule_sha256) ?? '' })),
+        periods: newestPeriodsFirst(await listPeriods(ctx.db)), tracks,
+      });
     },
   },
   {
@@ -106,7 +116,7 @@ export const runRoutes: RouteSpec[] = [
     handle: async (req, res, ctx) => {
       const period = String(req.body.period ?? '');
       const track = String(req.body.track ?? 'village');
-      if (!isTrack(track) && track !== 'both') throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
+      if (!(await isAssessment(ctx.db, track)) && track !== 'both') throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
       const corrects = req.body.corrects ? Number(req.body.corrects) : undefined;
       const note = req.body.note ? String(req.body.note).slice(0, 500) : undefined;
       try {
@@ -137,10 +147,12 @@ export const runRoutes: RouteSpec[] = [
       const view = await rankingView(ctx.db, run, parent);
       const options = finderOptions(req.query);
       const printedAt = new Date().toISOString();
+      const steps = await nextSteps(ctx.db, run);
       ctx.render('ranking', {
         title: `${view.periodTitle} ${view.ruleset.title}`, ...view, heading: rankingHeading(view),
-        state: stateInWords(run), steps: await nextSteps(ctx.db, run), changedAfter: await changedAfterPublication(ctx.db, run), trackName: trackTitle(run.track) ?? run.track,
-        rankingTable: rankingTable(ctx.views, view, run.track === 'staff' ? 'staff' : 'units', options),
+        sources: await sourcesOfRun(ctx.db, run), canCorrect: steps.some((s) => s.step === 'correct' && s.allowed),
+        state: stateInWords(run), steps, changedAfter: await changedAfterPublication(ctx.db, run), trackName: (await getAssessment(ctx.db, run.track))?.title ?? run.track,
+        rankingTable: rankingTable(ctx.views, view, view.ruleset.subject === 'staff' ? 'staff' : 'units', options),
         find: options,
         gradeChoices: gradeChoices(view, options), sortChoices: sortChoices(view, options),
         sanctionChoices: SANCTION_FILTERS.map((s) => ({ ...s, selected: s.id === options.sanction })),
