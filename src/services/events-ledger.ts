@@ -27,7 +27,7 @@ export interface LedgerInput {
   /** The input's name in its rule set (what the ledger stores). */
   name: string;
   label: string;
-  /** The unit the points are in (分). */
+  /** What the events are counted in (起), as the rule set says; their points are always 分. */
   unit?: string;
   /** Villages or staff: the rule set's subject. */
   subject: string;
@@ -91,7 +91,7 @@ export function eventPoints(input: LedgerInput | undefined, e: Pick<EventRow, 'l
 
 /** What an events input allows, in words: 一般5分、较大10分；或每起2～5分. */
 export function allowedText(input: LedgerInput): string {
-  const unit = input.unit ?? '分';
+  const unit = '分'; // an events input's own unit counts the events (起); its points are points
   const levels = input.levels.map((l) => `${l.name}${l.points}${unit}`).join('、');
   const range = input.range ? `每起${input.range[0]}～${input.range[1]}${unit}` : '';
   return [levels && `按等级：${levels}`, range && `或按分值：${range}`].filter(Boolean).join('；').replace(/^或/, '');
@@ -310,7 +310,7 @@ export function eventsInInputs(rs: CompiledRuleSet, inputs: Record<string, unkno
       const date = typeof e.date === 'string' ? e.date : '';
       return {
         date, dateWords: isDate(date) ? dateInWords(date) : date, note: typeof e.note === 'string' ? e.note : '',
-        what: `${level ?? ''}${points !== undefined ? `${level ? '，' : ''}${points}${input.unit ?? '分'}` : ''}`,
+        what: `${level ?? ''}${points !== undefined ? `${level ? '，' : ''}${points}分` : ''}`,
       };
     }).sort((a, b) => a.date.localeCompare(b.date));
     out.push({ label: input.label, unit: input.unit, events });

@@ -9,11 +9,12 @@ import { DEMO_DIR } from '../../src/paths.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { createRun, publishRun, verifyRun } from '../../src/services/runs.js';
 import { launch, narrowColumns, overflow, pageAs, SCREENSHOTS, shot } from '../support/browser.js';
-import { useEventsRules } from '../support/events-rules.js';
+import { assessmentOfRuleSet } from '../../src/services/assessments.js';
 import { startApp, type TestApp } from '../support/web.js';
 
 /**
- * The events ledger (事件台账) as a township keeps it: the leader records an event on the wide page,
+ * The events ledger (事件台账) of the demo's 安全生产专项考核 (rules/village-safety.json: 安全生产事故 by level,
+ * 督查发现问题 by points) as a township keeps it: the leader records an event on the wide page,
  * imports a sheet (a bad one first, reported cell by cell), withdraws one; the run counts the rest,
  * and the village sees them, with their dates and notes, on its scorecard on a phone.
  */
@@ -24,11 +25,12 @@ describe('the events ledger in a real browser (Debian chromium)', function () {
   let browser: Browser;
   let dir: string;
   let wide: Page;
+  let safety: string;
   before(async () => {
     app = await startApp();
-    await useEventsRules(app.db);
-    const bytes = readFileSync(path.join(DEMO_DIR, 'villages-2024.csv'));
-    await importInputs(app.db, { periodId: PERIOD, table: parseDataBytes(bytes, 'villages-2024.csv'), fileBytes: bytes, by: 'test' });
+    safety = (await assessmentOfRuleSet(app.db, 'village-safety'))!.id;
+    const bytes = readFileSync(path.join(DEMO_DIR, 'safety-2024.csv'));
+    await importInputs(app.db, { periodId: PERIOD, track: safety, table: parseDataBytes(bytes, 'safety-2024.csv'), fileBytes: bytes, by: 'test' });
     browser = await launch();
     dir = mkdtempSync(path.join(os.tmpdir(), 'events-'));
     wide = await pageAs(browser, app.url, 'leader', 1366);
@@ -46,7 +48,8 @@ describe('the events ledger in a real browser (Debian chromium)', function () {
     await Promise.all([wide.waitForNavigation(), wide.click('.events-choose button[type=submit]')]);
     await wide.click('details.event-add summary');
     await wide.selectOption('.event-form select[name=unit]', { label: '枫林村（枫林镇）' });
-    expect(await wide.locator('.event-form select[name=input] option').allTextContents()).to.deep.equal(['安全生产事故']);
+    expect(await wide.locator('.event-form select[name=input] option').allTextContents()).to.deep.equal(['请选择', '督查发现问题', '安全生产事故']);
+    await wide.selectOption('.event-form select[name=input]', { label: '安全生产事故' });
     await wide.selectOption('.event-form select[name=level]', '较大');
     await wide.fill('.event-form input[name=date]', '2025-05-03');
     await wide.fill('.event-form textarea[name=note]', '<script>alert(1)</script>村办厂房起火');
@@ -61,12 +64,13 @@ describe('the events ledger in a real browser (Debian chromium)', function () {
     const header = '单位,台账,等级,分值,日期,说明';
     const bad = path.join(dir, 'bad.csv'), good = path.join(dir, '台账.csv');
     writeFileSync(bad, [header, '白石村,安全生产事故,特大,,2025-06-01,', '没有这个村,安全生产事故,一般,,2025-06-01,', '白石村,安全生产事故,,3,2025-06-31,'].join('\n'));
-    writeFileSync(good, [header, '白石村,安全生产事故,,3,2025-06-30,仓库消防通道堵塞', 'v01,安全生产事故,一般,,2025-07-01,'].join('\n'));
+    writeFileSync(good, [header, '白石村,督查发现问题,,3,2025-06-30,仓库消防通道堵塞', 'v01,安全生产事故,一般,,2025-07-01,'].join('\n'));
     await wide.goto(`${app.url}/events?period=${PERIOD}`);
     await Promise.all([wide.waitForNavigation(), wide.click('a:text("导入事件台账")')]);
     await wide.setInputFiles('form.entry-upload input[type=file]', bad);
     await Promise.all([wide.waitForNavigation(), wide.click('form.entry-upload button[type=submit]')]);
-    expect(await wide.locator('tr.problem td.cell').allTextContents()).to.deep.equal(['C2', 'A3', 'E4']);
+    // 特大 is no level; no such village; 安全生产事故 is counted by level, not points; 6月31日 is no date.
+    expect(await wide.locator('tr.problem td.cell').allTextContents()).to.deep.equal(['C2', 'A3', 'D4', 'E4']);
     expect((await eventsOf(app.db, PERIOD)).length).to.equal(1);
     await shot(wide, 'events-import-report-1366');
     await wide.setInputFiles('form.entry-upload input[type=file]', good);
@@ -104,7 +108,7 @@ describe('the events ledger in a real browser (Debian chromium)', function () {
   });
 
   it('shows a village the events its published result counted, with their dates and notes, on its scorecard at 390 px', async () => {
-    const run = await createRun(app.db, { periodId: PERIOD, by: 'leader' });
+    const run = await createRun(app.db, { periodId: PERIOD, track: safety, by: 'leader' });
     await publishRun(app.db, run.id, 'leader');
     expect((await verifyRun(app.db, run.id)).identical).to.equal(true);
     const phone = await pageAs(browser, app.url, 'v01', 390);

@@ -68,7 +68,7 @@ function formChoices(d: LedgerData, values: Record<EventField, string>) {
     units: d.units.map((u) => ({ id: u.id, name: u.name, parent: parentName(u.parent_id), selected: u.id === values.unit })),
     inputs: d.inputs.map((i) => ({ name: i.name, label: i.label, allowed: allowedText(i), selected: i.name === values.input || i.label === values.input })),
     levelGroups: d.inputs.filter((i) => i.levels.length).map((i) => ({
-      label: i.label, levels: i.levels.map((l) => ({ name: l.name, points: l.points, unit: i.unit ?? '分', selected: l.name === values.level })),
+      label: i.label, levels: i.levels.map((l) => ({ name: l.name, points: l.points, unit: '分', selected: l.name === values.level })),
     })),
     hasRange: d.inputs.some((i) => i.range),
     maxDate: today(), noteMax: NOTE_MAX,
@@ -81,7 +81,7 @@ function eventLine(d: LedgerData, e: EventRow, actor: (u: string | null) => stri
   const points = eventPoints(input, e);
   return {
     id: e.id, unit: d.nameOf.get(e.unit_id) ?? '（已删除的单位）', input: input?.label ?? '（细则中已没有的台账）',
-    level: e.level, points: points === undefined ? '' : `${points}${input?.unit ?? '分'}`, date: e.happened_on, dateWords: dateInWords(e.happened_on), note: e.note,
+    level: e.level, points: points === undefined ? '' : `${points}分`, date: e.happened_on, dateWords: dateInWords(e.happened_on), note: e.note,
     recordedBy: actor(e.recorded_by), recordedAt: e.recorded_at, changedBy: e.changed_by ? actor(e.changed_by) : '', changedAt: e.changed_at,
     withdrawn: e.withdrawn_at !== null, withdrawnBy: e.withdrawn_by ? actor(e.withdrawn_by) : '', withdrawnAt: e.withdrawn_at, href: eventHref(e.id),
   };
