@@ -22,6 +22,7 @@ import { benchDatabaseUrl } from './tasks/end-to-end.js';
 const quick = process.argv.includes('--quick');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const started = Date.now();
+const loadAtStart = os.loadavg();
 
 function child<T>(task: string, args: object): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -58,7 +59,7 @@ const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
 const e2eSizes = quick ? [5_000, 20_000] : [10_000, 100_000, 1_000_000];
 const e2ePostgres = quick ? 5_000 : 100_000;
 
-console.log(`千分考核 benchmark (${quick ? 'quick' : 'full'}) — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+console.log(`千分考核 benchmark (${quick ? 'quick' : 'full'}) — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${loadAtStart.map((x) => x.toFixed(2)).join(' ')}`);
 
 // 1. Engine vs peers ----------------------------------------------------------------------
 const engine: Record<string, unknown> = { ruleset: 'bench-40 (40 criteria, bench/synthetic-rules.ts)', sizes: {} };
@@ -117,6 +118,52 @@ table(['units', 'parse CSV', 'appraise', 'units/s', 'readUnits', 'score+rank', '
   villages.map((v) => [v.size.toLocaleString('en'), `${n0(v.parseCsvMs)} ms`, `${n0(v.appraiseMs)} ms`, n0(v.unitsPerSecond), `${n0(v.readUnitsMs)} ms`, `${n0(v.scoreRankMs)} ms`, n0(v.scoreRankUnitsPerSecond)]));
 engine.villageAnnual = villages;
 
+// 1b. Engine vs peers on the version-2 rule set ---------------------------------------------
+// bench/synthetic-v2.ts: peer functions, appliesIf (scaling), events inline, a source (the
+// 40-criterion assessment's results, made once a size, untimed), floor and amount. Always at
+// 10,000 and 100,000 units (issue 20, point 7: the cost a unit from 10,000 to 100,000).
+const BUDGET_V2 = { vsHandWritten: 1, vsJsonLogic: 50 };
+const v2Sizes = [10_000, 100_000];
+const engineV2: Record<string, unknown> = {
+  ruleset: 'bench-v2 (15 criteria, bench/synthetic-v2.ts: peerRank in bands, x / peerMax(x), peerAvg, appliesIf, events, source fp, floor, amount)',
+  budget: BUDGET_V2, sizes: {},
+  jsonRulesEngine: 'not measured on version 2: see bench/README.md ("Version 2")',
+};
+const v2Rows: Array<Array<string | number>> = [];
+for (const size of v2Sizes) {
+  const r = await child<{ size: number; contestants: ContestantResult[] }>('engine', { size, quick, ruleset: 'v2' });
+  const by: Record<string, ContestantResult> = Object.fromEntries(r.contestants.map((c) => [c.name, c]));
+  for (const c of r.contestants) {
+    if (!sameChecksum(c.checksum, by.engine.checksum)) {
+      console.error(`\n✘ CHECKSUM MISMATCH (version 2) at ${size} units: ${c.name} ${JSON.stringify(c.checksum)} ≠ engine ${JSON.stringify(by.engine.checksum)}. No time is reported.`);
+      process.exit(1);
+    }
+  }
+  const vsHandWritten = by.engine.unitsPerSecond / by.handWritten.unitsPerSecond, vsJsonLogic = by.engine.unitsPerSecond / by.jsonLogic.unitsPerSecond;
+  (engineV2.sizes as Record<string, unknown>)[size] = {
+    checksum: by.engine.checksum,
+    unitsPerSecond: Object.fromEntries(r.contestants.map((c) => [c.name, Math.round(c.unitsPerSecond)])),
+    medianMs: Object.fromEntries(r.contestants.map((c) => [c.name, Math.round(c.ms)])),
+    usPerUnit: Object.fromEntries(r.contestants.map((c) => [c.name, Number(((c.ms * 1000) / size).toFixed(2))])),
+    runs: Object.fromEntries(r.contestants.map((c) => [c.name, c.runs])),
+    pageFaultsPerPass: Object.fromEntries(r.contestants.map((c) => [c.name, c.pageFaultsPerPass])),
+    vsHandWritten, vsJsonLogic,
+    budgetMet: { vsHandWritten: vsHandWritten >= BUDGET_V2.vsHandWritten, vsJsonLogic: vsJsonLogic >= BUDGET_V2.vsJsonLogic },
+  };
+  for (const c of r.contestants) {
+    const mine = c.name === 'engine';
+    v2Rows.push([size.toLocaleString('en'), c.name, n0(c.unitsPerSecond), `${n0(c.ms)} ms ×${c.runs}`, ((c.ms * 1000) / size).toFixed(2),
+      mine ? `${vsHandWritten.toFixed(2)} ${ok(vsHandWritten >= BUDGET_V2.vsHandWritten)}` : '', mine ? `${f1(vsJsonLogic)} ${ok(vsJsonLogic >= BUDGET_V2.vsJsonLogic)}` : '']);
+  }
+}
+console.log('\n1b. Engine vs peers, version-2 rule set (peers, appliesIf, events, a source, floor, amount; checksums identical across all contestants ✔)');
+console.log('   engine = appraise(rs, table, { sources }) from typed cells with events inline and the source\'s results (read + check + source + events + peers + score + rank)');
+console.log('   json-rules-engine: not measured on version 2 (bench/README.md, "Version 2")');
+table(['units', 'contestant', 'units/s', 'median', 'µs/unit', `vsHandWritten ≥${BUDGET_V2.vsHandWritten}`, `vsJsonLogic ≥${BUDGET_V2.vsJsonLogic}`], v2Rows);
+const v2Largest = (engineV2.sizes as Record<string, Record<string, unknown>>)[v2Sizes[v2Sizes.length - 1]];
+Object.assign(engineV2, { vsHandWritten: v2Largest.vsHandWritten, vsJsonLogic: v2Largest.vsJsonLogic, ratiosAt: v2Sizes[v2Sizes.length - 1] });
+engine.v2 = engineV2;
+
 // 2. End to end ---------------------------------------------------------------------------
 type E2E = { backend: string; size: number; openMs: number; steps: Record<string, { ms: number; peakRssBytes: number }>; peakRssBytes: number };
 const endToEnd: Record<string, unknown> = { budget: { importMs: 15_000, runMs: 10_000, peakRssBytes: 2 ** 30, units: 100_000 } };
@@ -173,6 +220,18 @@ for (const round of stepRounds(sizes, ROUNDS)) {
   }
   rounds.push(measured);
 }
+// The version-2 rule set's step, 10,000 → 100,000 units, measured the same way (fewer rounds with --quick:
+// a pass of its engine is slower than the 40-criterion set's).
+const ROUNDS_V2 = quick ? 3 : 7;
+const roundsV2: GrowthSample[][] = [];
+for (const round of stepRounds(v2Sizes, ROUNDS_V2)) {
+  const measured: GrowthSample[] = [];
+  for (const size of round) {
+    const [e] = (await child<{ contestants: ContestantResult[] }>('engine', { size, quick, ruleset: 'v2', only: ['engine'] })).contestants;
+    measured.push({ size, ms: e.ms, pageFaultsPerPass: e.pageFaultsPerPass });
+  }
+  roundsV2.push(measured);
+}
 console.log(`\n4. Growth (time per unit should stay flat; ✘ marks a step whose cost a unit is more than ${GROWTH_LIMIT}× the size before's)`);
 console.log(`   scoring: each step measured on its own in ${ROUNDS} rounds, its two sizes one after the other (smaller first, then larger first); the median of the rounds' steps is judged`);
 // What the machine charges for memory touched for the first time, measured here, beside the
@@ -188,6 +247,12 @@ const scoring = growthSteps(rounds).map((s) => ({
 }));
 scoring.forEach((s, i) => growthRows.push(['scoring (appraise)', s.size.toLocaleString('en'), `${n0(s.ms)} ms`, f1(s.usPerUnit), s.usPerUnitByRound.map(f1).join(' '), step(s),
   n0(s.pageFaultsPerPass ?? 0), f1(s.usPerUnitLessPageFaults), f1(s.usPerUnitInPartOne), fmtMiB(scaleRuns[i].peakRssBytes)]));
+const partOneV2 = (size: number) => (engineV2.sizes as Record<string, { medianMs: Record<string, number> }>)[size].medianMs.engine;
+const scoringV2 = growthSteps(roundsV2).map((s) => ({
+  ...s, usPerUnitLessPageFaults: Math.max(0, s.ms * 1000 - (s.pageFaultsPerPass ?? 0) * pageMicros) / s.size, usPerUnitInPartOne: (partOneV2(s.size) * 1000) / s.size,
+}));
+scoringV2.forEach((s) => growthRows.push(['scoring v2 (appraise, bench-v2)', s.size.toLocaleString('en'), `${n0(s.ms)} ms`, f1(s.usPerUnit), s.usPerUnitByRound.map(f1).join(' '), step(s),
+  n0(s.pageFaultsPerPass ?? 0), f1(s.usPerUnitLessPageFaults), f1(s.usPerUnitInPartOne), '']));
 const sqlite = e2e.filter((r) => r.backend === 'sqlite');
 const runs = growthSteps([sqlite.map((r) => ({ size: r.size, ms: r.steps.run.ms }))]);
 runs.forEach((r, i) => growthRows.push(['run + store (SQLite)', r.size.toLocaleString('en'), `${n0(r.ms)} ms`, f1(r.usPerUnit), '', step(r), '', '', '', fmtMiB(sqlite[i].peakRssBytes)]));
@@ -197,10 +262,10 @@ table(['step', 'units', 'time', 'µs/unit', 'µs/unit each round', 'step ≤1.5�
 
 const results = {
   engine, endToEnd, http,
-  growth: { rounds: ROUNDS, limit: GROWTH_LIMIT, scoring: scoring.map((s, i) => ({ ...s, peakRssBytes: scaleRuns[i].peakRssBytes, rssBeforeBytes: scaleRuns[i].rssBeforeBytes })), run: runs.map((r, i) => ({ ...r, peakRssBytes: sqlite[i].peakRssBytes })), import: imports },
+  growth: { rounds: ROUNDS, limit: GROWTH_LIMIT, scoring: scoring.map((s, i) => ({ ...s, peakRssBytes: scaleRuns[i].peakRssBytes, rssBeforeBytes: scaleRuns[i].rssBeforeBytes })), roundsV2: ROUNDS_V2, scoringV2, run: runs.map((r, i) => ({ ...r, peakRssBytes: sqlite[i].peakRssBytes })), import: imports },
   machine: {
     cpus: os.cpus().length, cpu: os.cpus()[0]?.model, totalMemoryBytes: os.totalmem(), platform: `${os.platform()} ${os.release()}`,
-    node: process.version, loadAverageAtStart: os.loadavg(), firstTouchMicrosPerPage: pageMicros,
+    node: process.version, loadAverageAtStart: loadAtStart, loadAverageAtEnd: os.loadavg(), firstTouchMicrosPerPage: pageMicros,
   },
   quick, at: new Date().toISOString(), seconds: Math.round((Date.now() - started) / 1000),
 };

@@ -34,8 +34,8 @@ export function steps(s: number, kind: 'started' | 'whole' | 'proportional'): nu
 /**
  * The one wrapper every peer applies to a criterion's raw score (the method's amount in
  * award mode, points minus the amounts in deduct mode): clamp to [0, points] and round
- * half-up to the precision (§1, §4).
+ * half-up to the precision (§1, §4); to [floor, points] for an item that may go below zero (§7.4).
  */
-export function finish(raw: number, points: number, precision: number): number {
-  return roundHalfUp(clamp(raw, 0, points), precision);
+export function finish(raw: number, points: number, precision: number, floor = 0): number {
+  return roundHalfUp(clamp(raw, floor, points), precision);
 }

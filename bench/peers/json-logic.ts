@@ -15,8 +15,8 @@ import type { Json } from '../synthetic-rules.js';
  * for every peer (peers/decimal.ts `finish`).
  */
 
-type Logic = unknown;
-type Method = Record<string, unknown>;
+export type Logic = unknown;
+export type Method = Record<string, unknown>;
 
 jsonLogic.add_operation('r9', round9);
 jsonLogic.add_operation('floor', (x: number) => steps(x, 'whole'));
@@ -24,19 +24,32 @@ jsonLogic.add_operation('ceil', (x: number) => steps(x, 'started'));
 
 const COMPARISONS = new Set(['>', '>=', '<', '<=', '==']);
 
-export function toLogic(ast: Ast): Logic {
+/**
+ * An expression as json-logic. `hook` may translate a node itself (the version-2 translation: a
+ * source's names, the events functions, the peer functions read from what the harness worked out).
+ */
+export function toLogic(ast: Ast, hook?: (ast: Ast) => Logic | undefined): Logic {
+  const own = hook?.(ast);
+  if (own !== undefined) return own;
   if ('num' in ast) return ast.num;
+  if ('str' in ast) return ast.str;
   if ('name' in ast) return { var: ast.name };
-  const args = ast.args.map(toLogic);
+  const args = ast.args.map((a) => toLogic(a, hook));
+  if ('call' in ast) {
+    if (ast.call === 'if' || ast.call === 'min' || ast.call === 'max') return { [ast.call]: args };
+    throw new Error(`bench: json-logic translation has no function ${ast.call}`);
+  }
   if (ast.op === 'not') return { '!': args };
   if (COMPARISONS.has(ast.op)) return { [ast.op]: args.map((a) => (typeof a === 'number' ? a : { r9: [a] })) };
   return { [ast.op]: args };
 }
 
-const v = (expr: string) => toLogic(parseExpr(expr));
-const r9 = (x: Logic) => ({ r9: [x] });
+const defaultV = (expr: string) => toLogic(parseExpr(expr));
+const v = defaultV;
+export const r9 = (x: Logic) => ({ r9: [x] });
 
-function amount(m: Method, P: number): Logic {
+/** A method's amount as json-logic (`v`: how its expressions are translated). */
+export function amount(m: Method, P: number, v: (expr: string) => Logic = defaultV): Logic {
   let a: Logic;
   switch (m.method) {
     case 'shortfall': {
@@ -56,17 +69,23 @@ function amount(m: Method, P: number): Logic {
     case 'linear': a = { '*': [P, { max: [0, { min: [1, { '/': [{ '-': [v(m.value as string), m.zeroAt] }, (m.fullAt as number) - (m.zeroAt as number)] }] }] }] }; break;
     case 'bands': {
       const x = r9(v(m.value as string));
-      const bands = m.bands as Array<{ atLeast?: number; points: number }>;
+      const bands = m.bands as Array<{ atLeast?: number; atMost?: number; above?: number; below?: number; points: number }>;
       const chain: Logic[] = [];
       for (const b of bands) {
-        if (b.atLeast === undefined) { chain.push(b.points); break; }
-        chain.push({ '>=': [x, b.atLeast] }, b.points);
+        const bounds: Logic[] = [];
+        if (b.atLeast !== undefined) bounds.push({ '>=': [x, b.atLeast] });
+        if (b.atMost !== undefined) bounds.push({ '<=': [x, b.atMost] });
+        if (b.above !== undefined) bounds.push({ '>': [x, b.above] });
+        if (b.below !== undefined) bounds.push({ '<': [x, b.below] });
+        if (bounds.length === 0) { chain.push(b.points); break; }
+        chain.push(bounds.length === 1 ? bounds[0] : { and: bounds }, b.points);
       }
       if (chain.length % 2 === 0) chain.push(0);
       a = { if: chain };
       break;
     }
     case 'check': a = { if: [v(m.test as string), m.points ?? P, 0] }; break;
+    case 'amount': a = v(m.value as string); break;
     default: throw new Error(`bench: json-logic translation has no ${String(m.method)}`);
   }
   return m.max === undefined ? a : { min: [m.max, a] };

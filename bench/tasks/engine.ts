@@ -1,11 +1,16 @@
-import { appraise, loadRuleSet, rankUnits, readUnits, scoreUnits, HeldUnit, type CompiledRuleSet, type Unit, type DataTable, type RankedUnit } from '../../src/engine/index.js';
+import {
+  appraise, loadRuleSet, rankUnits, readUnits, scoreUnits, sourceResultsOf, HeldUnit, type CompiledRuleSet, type Unit, type DataTable, type RankedUnit, type SourceResults,
+} from '../../src/engine/index.js';
 import { ruleSchema } from '../../src/io/rule-file.js';
 import { checksum, gc, median, pageFaults, timed, type Checksum } from '../measure.js';
 import { scoreByHand, type SyntheticInputs } from '../peers/hand-written.js';
+import { scoreV2ByHand } from '../peers/hand-written-v2.js';
+import { scoreByJsonLogicV2, translateToJsonLogicV2 } from '../peers/json-logic-v2.js';
 import { scoreByJsonLogic, translateToJsonLogic } from '../peers/json-logic.js';
 import { scoreByRulesEngine, translateToRulesEngine } from '../peers/json-rules-engine.js';
-import { rankPeers, type PeerRanked } from '../peers/rank.js';
+import { rankPeers, type PeerRanked, type RankSpec } from '../peers/rank.js';
 import { syntheticRuleSet, syntheticUnits, type Cells } from '../synthetic-rules.js';
+import { syntheticRuleSetV2, syntheticUnitsV2, V2_GRADES, V2_SANCTIONS, type V2Cells } from '../synthetic-v2.js';
 
 /**
  * Engine throughput against its peers on the 40-criterion rule set at one size: each
@@ -31,8 +36,8 @@ interface Contestant {
   runs: number;
   /** One untimed pass over all units first (the fast contestants: see engineTask). */
   fullWarmUp?: boolean;
-  /** Untimed preparation of the input (e.g. the engine's readUnits for the score+rank-only line). */
-  prepare(cells: Cells[]): unknown;
+  /** Untimed preparation of the input (e.g. the engine's readUnits for the score+rank-only line) from the rule set's data. */
+  prepare(data: never): unknown;
   /** The timed work: the contestant's own result, as it gives it. */
   run(input: unknown): unknown;
   /** That result as (id, total, rank) rows for the checksum, untimed: the harness's conversion is no contestant's work. */
@@ -45,32 +50,73 @@ export function benchRuleSet(): CompiledRuleSet {
   return loadRuleSet(JSON.stringify(syntheticRuleSet()), 'bench-40.json', ruleSchema()).ruleset;
 }
 
-export function tableOf(cells: Cells[]): DataTable {
-  return { file: 'bench-40', columns: Object.keys(cells[0]), rows: cells.map((c, i) => ({ row: i + 2, cells: c })) };
+export function tableOf(cells: Cells[] | V2Cells[], file = 'bench-40'): DataTable {
+  return { file, columns: Object.keys(cells[0]), rows: cells.map((c, i) => ({ row: i + 2, cells: c as unknown as Record<string, unknown> })) };
 }
+
+export function benchRuleSetV2(): CompiledRuleSet {
+  return loadRuleSet(JSON.stringify(syntheticRuleSetV2()), 'bench-v2.json', ruleSchema()).ruleset;
+}
+
+/** The version-2 rule set's data: its units' cells, and the source's results for them. */
+export interface V2Data { cells: V2Cells[]; fp: SourceResults }
+
+/**
+ * The source of the version-2 rule set: the 40-criterion assessment of units with the same ids,
+ * appraised by the engine and read as a source's results (sourceResultsOf, as a run's source is);
+ * made once a size, untimed, and shared by every contestant (nobody writes into it).
+ */
+const sourceMade = new Map<string, SourceResults>();
+export function sourceResults(n: number, seed?: number): SourceResults {
+  const key = `${n}:${seed}`;
+  let made = sourceMade.get(key);
+  if (!made) {
+    const rs = benchRuleSet();
+    sourceMade.set(key, (made = sourceResultsOf(rs, appraise(rs, tableOf(syntheticUnits(n, seed))))));
+  }
+  return made;
+}
+
+export function v2Data(n: number, seed?: number): V2Data {
+  return { cells: syntheticUnitsV2(n, seed), fp: sourceResults(n, seed) };
+}
+
+/** A sanction's `when` of the form `total >= x`, the only form V2_SANCTIONS writes. */
+const atLeast = (x: number) => (u: { total: number }) => u.total >= x;
+
+/** The version-2 rule set's ranking for the shared peers' ranking (peers/rank.ts). */
+const V2_RANKING: RankSpec = {
+  sanctions: V2_SANCTIONS.map((s) => ({
+    ...(s.place !== undefined ? { place: s.place } : { rank: s.rank as [number, number] }),
+    ...(s.when ? { when: atLeast(Number(s.when.split('>=')[1])) } : {}),
+    ...(s.group ? { group: s.group } : {}), outcome: s.outcome, label: s.label,
+  })),
+  grades: V2_GRADES.filter((g): g is { atLeast: number; label: string } => g.atLeast !== undefined),
+  otherwise: V2_GRADES.find((g) => g.atLeast === undefined && !g.vetoed)!.label,
+  vetoed: V2_GRADES.find((g) => g.vetoed)!.label,
+};
 
 const engineRows = (units: unknown): Row[] => (units as RankedUnit[]).map((u) => ({ id: u.unit.id, total: u.total, rank: u.rank }));
 const peerRows = (r: unknown): Row[] => (r as { units: PeerRanked[] }).units;
 
-/** `skip`: contestants not measured; `only`: the contestants measured (the growth rounds measure the engine alone). */
-export async function engineTask(args: { size: number; quick: boolean; skip?: string[]; only?: string[] }): Promise<{ size: number; contestants: ContestantResult[] }> {
-  const { size, quick } = args;
+/** The contestants on the 40-criterion rule set. */
+function contestantsV1(size: number, quick: boolean): Contestant[] {
   const rs = benchRuleSet();
   const json = syntheticRuleSet();
   const logic = translateToJsonLogic(json);
   const rules = translateToRulesEngine(json);
   const fast = quick ? 3 : 5;
-  const contestants: Contestant[] = [
-    { name: 'engine', runs: fast, fullWarmUp: true, prepare: (cells) => tableOf(cells), run: (t) => appraise(rs, t as DataTable).units, rows: engineRows },
+  return [
+    { name: 'engine', runs: fast, fullWarmUp: true, prepare: (cells: Cells[]) => tableOf(cells), run: (t) => appraise(rs, t as DataTable).units, rows: engineRows },
     {
       // Units whose values are already read and held (not read again from their rows): scoring and ranking alone.
-      name: 'engineScoreRank', runs: fast, fullWarmUp: true, prepare: (cells) => readUnits(rs, tableOf(cells)).units.map((u) => new HeldUnit(u.id, u.name, u.parent, u.row, u.env)),
+      name: 'engineScoreRank', runs: fast, fullWarmUp: true, prepare: (cells: Cells[]) => readUnits(rs, tableOf(cells)).units.map((u) => new HeldUnit(u.id, u.name, u.parent, u.row, u.env)),
       run: (units) => rankUnits(rs, scoreUnits(rs, units as Unit[])).units, rows: engineRows,
     },
-    { name: 'handWritten', runs: fast, fullWarmUp: true, prepare: (c) => c, run: (c) => rankPeers((c as unknown as SyntheticInputs[]).map(scoreByHand)), rows: peerRows },
-    { name: 'jsonLogic', runs: size <= 10_000 ? 3 : size <= 100_000 && !quick ? 2 : 1, prepare: (c) => c, run: (c) => rankPeers((c as Cells[]).map((u) => scoreByJsonLogic(logic, u))), rows: peerRows },
+    { name: 'handWritten', runs: fast, fullWarmUp: true, prepare: (c: Cells[]) => c, run: (c) => rankPeers((c as unknown as SyntheticInputs[]).map(scoreByHand)), rows: peerRows },
+    { name: 'jsonLogic', runs: size <= 10_000 ? 3 : size <= 100_000 && !quick ? 2 : 1, prepare: (c: Cells[]) => c, run: (c) => rankPeers((c as Cells[]).map((u) => scoreByJsonLogic(logic, u))), rows: peerRows },
     {
-      name: 'jsonRulesEngine', runs: size <= 10_000 && !quick ? 3 : 1, prepare: (c) => c, rows: peerRows,
+      name: 'jsonRulesEngine', runs: size <= 10_000 && !quick ? 3 : 1, prepare: (c: Cells[]) => c, rows: peerRows,
       run: async (c) => {
         const out = [];
         for (const u of c as Cells[]) out.push(await scoreByRulesEngine(rules, u));
@@ -78,18 +124,53 @@ export async function engineTask(args: { size: number; quick: boolean; skip?: st
       },
     },
   ];
+}
+
+/**
+ * The contestants on the version-2 rule set: the engine from typed cells with the source's results
+ * (`appraise(rs, table, { sources })`: the source read into every row, the events read, the peer
+ * functions worked out per scope, every cell checked, scored, ranked), the hand-written function and
+ * json-logic (its harness: peers/json-logic-v2.ts), each ranked by the shared ranking.
+ */
+function contestantsV2(size: number, quick: boolean): Contestant[] {
+  const rs = benchRuleSetV2();
+  const logic = translateToJsonLogicV2(syntheticRuleSetV2());
+  const fast = quick ? 3 : 5;
+  return [
+    {
+      name: 'engine', runs: fast, fullWarmUp: true, prepare: (d: V2Data) => ({ table: tableOf(d.cells, 'bench-v2'), sources: new Map([['fp', d.fp]]) }),
+      run: (x) => { const { table, sources } = x as { table: DataTable; sources: Map<string, SourceResults> }; return appraise(rs, table, { sources }).units; },
+      rows: engineRows,
+    },
+    { name: 'handWritten', runs: fast, fullWarmUp: true, prepare: (d: V2Data) => d, run: (d) => rankPeers(scoreV2ByHand((d as V2Data).cells, (d as V2Data).fp), V2_RANKING), rows: peerRows },
+    {
+      name: 'jsonLogic', runs: size <= 10_000 ? 3 : size <= 100_000 && !quick ? 2 : 1, prepare: (d: V2Data) => d,
+      run: (d) => rankPeers(scoreByJsonLogicV2(logic, (d as V2Data).cells as unknown as Array<Record<string, unknown>>, (d as V2Data).fp), V2_RANKING), rows: peerRows,
+    },
+  ];
+}
+
+/**
+ * `ruleset`: "v1" (the 40-criterion set, default) or "v2" (bench/synthetic-v2.ts); `skip`: contestants
+ * not measured; `only`: the contestants measured (the growth rounds measure the engine alone).
+ */
+export async function engineTask(args: { size: number; quick: boolean; ruleset?: 'v1' | 'v2'; skip?: string[]; only?: string[] }): Promise<{ size: number; ruleset: string; contestants: ContestantResult[] }> {
+  const { size, quick } = args;
+  const v2 = args.ruleset === 'v2';
+  const contestants = v2 ? contestantsV2(size, quick) : contestantsV1(size, quick);
+  const data = (n: number, seed?: number): never => (v2 ? v2Data(n, seed) : syntheticUnits(n, seed)) as never;
 
   const results: ContestantResult[] = [];
   for (const k of contestants.filter((c) => !args.skip?.includes(c.name) && (!args.only || args.only.includes(c.name)))) {
     // Warm-up units made the same way as the timed ones (not copies: a copy has another hidden class).
-    const warm = k.prepare(syntheticUnits(2000, 7));
+    const warm = k.prepare(data(2000, 7));
     // Warm-up: three passes, and more until half a second has gone, so that what V8 optimizes
     // in the background (a generated scorer takes it a few hundred ms) is in place for every contestant.
     const warmUntil = performance.now() + 500;
     for (let i = 0; i < (k.name === 'jsonRulesEngine' ? 1 : 3) || (k.name !== 'jsonRulesEngine' && performance.now() < warmUntil); i++) await k.run(warm);
     // Fresh data for each contestant (the engine and the peers write into what they are given),
     // made after the warm-up.
-    const input = k.prepare(syntheticUnits(size));
+    const input = k.prepare(data(size));
     // The fast contestants pass once over all units untimed, so that the heap has grown to its
     // size: on these VMs memory touched for the first time costs tens of microseconds a page,
     // which is the machine's cost, not the contestant's. The slow peers (a pass of theirs takes
@@ -120,7 +201,7 @@ export async function engineTask(args: { size: number; quick: boolean; skip?: st
     }
     const ms = median(times);
     results.push({ name: k.name, ms, runs, unitsPerSecond: size / (ms / 1000), checksum: sum!, pageFaultsPerPass: median(faultCounts) });
-    process.stderr.write(`  [engine ${size}] ${k.name} measured\n`);
+    process.stderr.write(`  [engine ${v2 ? 'v2 ' : ''}${size}] ${k.name} measured\n`);
   }
-  return { size, contestants: results };
+  return { size, ruleset: v2 ? 'v2' : 'v1', contestants: results };
 }

@@ -40,6 +40,11 @@ const RESERVED = new Set(['and', 'or', 'not', 'true', 'false']);
 /** Far longer than any real formula or condition (the shipped ones are under 200 characters). */
 export const MAX_EXPRESSION_CHARS = 10_000;
 
+/** A peer call by its function and its argument's tree, offsets aside: `peerMax(x)` is one call wherever it is written. */
+export function peerCallKey(fn: string, arg: Expr): string {
+  return `${fn}|${JSON.stringify(arg, (key, value) => (key === 'at' ? undefined : value))}`;
+}
+
 export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; problems: SemanticProblem[] } {
   const problems: SemanticProblem[] = [];
   const problem = (code: string, pointer: string, message: string, offset?: number) =>
@@ -120,6 +125,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   // ---- peers (§7.7): each distinct call a slot, its argument a closure evaluated for every unit of the scope ----
   const peers: CompiledPeer[] = [];
   const peerSlots = new Map<string, number>();
+  const peerCalls = new Map<string, number>();
   /** The names of scores, the total, the bonus and the penalty: defined only where the unit's scores are (vetoes, sanctions). */
   const scoreNames = new Map<string, NameInfo>();
   const peerContext: ExprContext = {
@@ -131,6 +137,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
         peerSlots.set(key, (at = slot++));
         peers.push({ fn, arg: arg.fn, slot: at, tier });
       }
+      peerCalls.set(peerCallKey(fn, tree), at);
       return at;
     },
   };
@@ -385,6 +392,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       vetoNodes,
       sources,
       peers,
+      peerCalls,
       conditional,
       applicableSlot,
       grades: file.grades ?? [],

@@ -180,6 +180,11 @@ export interface CompiledRuleSet {
   vetoNodes: CompiledNode[];
   sources: CompiledSource[];
   peers: CompiledPeer[];
+  /**
+   * The slot of each peer call by its words (`peerCallKey`: the function and its argument's tree), so
+   * that a reason can give a unit's value of `peerRank(x)` where it is written (explain.ts).
+   */
+  peerCalls?: ReadonlyMap<string, number>;
   /** Whether any item carries appliesIf, or any group a condition: the scorer then walks conditions (§7.2–7.3). */
   conditional: boolean;
   /** The slot of the unit's applicable points (§7.3). */

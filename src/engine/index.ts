@@ -15,8 +15,8 @@ export { loadRuleSet, type LoadedRuleSet } from './load.js';
 export { readUnits, inputValue, inputValues, Unit, HeldUnit, type DataTable } from './units.js';
 export { scoreUnit, scoreUnits, scoreAgainInto, type UnitScore } from './score.js';
 export { rankUnits, type Ranking, type RankedUnit, type ParentResult, type Sanction } from './rank.js';
-export { explainCriterion, explainAdjustment, explainVeto, criterionFigure } from './explain.js';
-export { ruleExpressionWords, ruleConditionWords } from './words.js';
+export { explainCriterion, explainAdjustment, explainVeto, criterionFigure, unitsForReasons } from './explain.js';
+export { ruleExpressionWords, ruleConditionWords, useSourceTitles, type SourceTitles } from './words.js';
 export {
   linkTable, linkedResultsOf, metricValues, linkedResultsFromScoreJson, sourceResultsOf, sourceResultsFromScoreJson, sourceTable, carriesSource,
   type LinkedResult, type SourceResult, type SourceResults,

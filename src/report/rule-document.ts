@@ -1,7 +1,9 @@
-import type { CompiledMethod, CompiledNode, CompiledRuleSet } from '../engine/compiled.js';
+import type { CompiledInput, CompiledMethod, CompiledNode, CompiledRuleSet } from '../engine/compiled.js';
+import type { Expr } from '../engine/expression/ast.js';
+import { levelWords, sameExpression } from '../engine/expression/words.js';
 import type { Band, Method, Steps } from '../engine/ruleset.js';
 import { own, table } from '../engine/own.js';
-import { ruleExpressionWords } from '../engine/words.js';
+import { eventsCallOf, namerOf, peerScopeWords, ruleExpressionWords, ruleNegationWords, treeOf } from '../engine/words.js';
 
 /**
  * The printed 考核细则, generated from a compiled rule set: the rule file is the single
@@ -87,8 +89,10 @@ interface Quantity { label: string; unit: string; gapUnit: string; fewer: string
 function quantity(rs: CompiledRuleSet, expr: string): Quantity {
   const name = expr.trim();
   const found = rs.metrics.find((m) => m.name === name) ?? rs.inputs.find((i) => i.name === name);
-  const label = found?.label ?? words(rs, name);
-  const unit = found?.unit ?? '';
+  const events = found ? undefined : eventsCallOf(rs, expr);
+  // count(E, "较大") is counted in its events' measure: 较大安全生产事故每起扣10分.
+  const label = (found && namerOf(rs)(found.name)?.label) ?? (events?.fn === 'count' ? (events.level === undefined ? events.input.label : levelWords(events.level, events.input.label)) : words(rs, name));
+  const unit = found?.unit ?? (events ? (events.fn === 'sum' ? '分' : events.input.unit ?? '起') : peerCall(rs, expr, 'peerRank') ? '名' : '');
   const percent = unit === '%' || unit === '‰';
   const integer = rs.inputs.some((i) => i.name === name && i.type === 'integer');
   return {
@@ -107,6 +111,77 @@ function quantity(rs: CompiledRuleSet, expr: string): Quantity {
  */
 export function words(rs: CompiledRuleSet, expr: string): string {
   return ruleExpressionWords(rs, expr);
+}
+
+/** A peer function's call over its argument (§7.7), or undefined. */
+function peerCall(rs: CompiledRuleSet, expr: string, fn: string): Expr | undefined {
+  const tree = treeOf(rs, expr);
+  return tree?.kind === 'call' && tree.fn === fn && tree.args.length === 1 ? tree.args[0] : undefined;
+}
+
+/** `x / peerMax(x)` (按第1名的比例得分): the x, or undefined. */
+function shareOfBest(rs: CompiledRuleSet, expr: string): Expr | undefined {
+  const tree = treeOf(rs, expr);
+  if (tree?.kind !== 'binary' || tree.op !== '/') return undefined;
+  const best = tree.right;
+  return best.kind === 'call' && best.fn === 'peerMax' && best.args.length === 1 && sameExpression(best.args[0], tree.left) ? tree.left : undefined;
+}
+
+/**
+ * Points by place among the peers (排名赋分), from bands on peerRank(x): 「按隐患整改率在全乡排名，第1至5名依次得60、57、54、51、48分，
+ * 其余的得40分」. Undefined where the bands are not places counted from the first (the general wording then says them).
+ */
+function rankBandsText(rs: CompiledRuleSet, value: string, bands: Band[], verb: Verb, none: string): string | undefined {
+  const arg = peerCall(rs, value, 'peerRank');
+  if (!arg) return undefined;
+  const lowFirst = arg.kind === 'unary' && arg.op === '-';
+  const by = lowFirst ? (arg as { operand: Expr }).operand : arg;
+  const steps: Array<{ from: number; to: number; points: number }> = [];
+  let next = 1, rest: number | undefined, closed = false;
+  for (const b of bands) {
+    const bounds = [b.atLeast, b.above, b.atMost, b.below].filter((x) => x !== undefined).length;
+    if (bounds === 0) { rest = b.points; closed = true; break; }
+    const to = bounds === 1 && b.atMost !== undefined ? Math.floor(b.atMost) : bounds === 1 && b.below !== undefined ? Math.ceil(b.below) - 1 : undefined;
+    if (to === undefined || to < next) return undefined;
+    steps.push({ from: next, to, points: b.points });
+    next = to + 1;
+  }
+  const parts: string[] = [];
+  for (let k = 0; k < steps.length;) {
+    // A run of single places reads as one sentence: 第1至5名依次得60、57、54、51、48分.
+    let end = k;
+    while (end + 1 < steps.length && steps[end + 1].from === steps[end + 1].to && steps[k].from === steps[k].to) end++;
+    if (end > k) {
+      parts.push(`第${steps[k].from}至${steps[end].to}名依次${verb}${steps.slice(k, end + 1).map((x) => n(x.points)).join('、')}分`);
+    } else {
+      const x = steps[k];
+      const place = x.from === x.to ? `第${x.from}名` : `第${x.from}至${x.to}名`;
+      parts.push(x.points === 0 ? `${place}${none}` : `${place}${pts(verb, x.points)}`);
+    }
+    k = end + 1;
+  }
+  if (!closed || rest === 0) parts.push(`其余的${none}`);
+  else parts.push(`其余的${pts(verb, rest!)}`);
+  const what = by.kind === 'name' ? words(rs, by.name) : `“${expressionOf(rs, by)}”`;
+  return `按${what}在${peerScopeWords(rs)}${lowFirst ? '由低到高' : ''}排名，${parts.join('，')}`;
+}
+
+/** A tree of the rule set in words. */
+function expressionOf(rs: CompiledRuleSet, tree: Expr): string {
+  return ruleExpressionWords(rs, tree);
+}
+
+/**
+ * The events behind sum(E) (§7.6), as a township prints them: 「每发生一起一般安全生产事故扣5分、较大安全生产事故扣10分，
+ * 其他安全生产事故每起扣2至5分（由考核组按情节认定）」.
+ */
+function eventsRule(input: CompiledInput, verb: Verb): string {
+  const measure = input.unit ?? '起';
+  const levels = Object.entries(input.levels ?? {}).map(([level, points]) => `${levelWords(level, input.label)}${pts(verb, points)}`);
+  const range = input.range && `${input.range[0] === input.range[1] ? n(input.range[0]) : `${n(input.range[0])}至${n(input.range[1])}`}分`;
+  const given = range && `每${measure}${verb}${range}（由考核组按情节认定）`;
+  if (!levels.length) return `${input.label}${given ?? ''}`;
+  return `每发生一${measure}${levels.join('、')}${given ? `，其他${input.label}${given}` : ''}`;
 }
 
 function gradeInput(rs: CompiledRuleSet, ref: string) {
@@ -178,8 +253,11 @@ export function methodText(rs: CompiledRuleSet, m: CompiledMethod | Method, verb
       break;
     }
     case 'ratio': {
+      const best = shareOfBest(rs, def.value);
       const q = quantity(rs, def.value);
-      text = `按比例记分：${verb}分＝${n(P)}分×${q.label}，最多${verb}${n(P)}分`;
+      // 第2名起按与第1名的比例得分: x ÷ peerMax(x).
+      const lead = best ? `按${expressionOf(rs, best)}与${peerScopeWords(rs)}最高值的比例${verb === '扣' ? '扣分' : '得分'}` : '按比例记分';
+      text = `${lead}：${verb}分＝${n(P)}分×${q.label}，最多${verb}${n(P)}分`;
       break;
     }
     case 'linear': {
@@ -191,6 +269,8 @@ export function methodText(rs: CompiledRuleSet, m: CompiledMethod | Method, verb
       break;
     }
     case 'bands': {
+      const byRank = rankBandsText(rs, def.value, def.bands, verb, none);
+      if (byRank) { text = byRank; break; }
       const q = quantity(rs, def.value);
       const parts = def.bands.map((b, k) => {
         const bounds = boundsText(b, q);
@@ -216,6 +296,8 @@ export function methodText(rs: CompiledRuleSet, m: CompiledMethod | Method, verb
       break;
     }
     case 'amount': {
+      const events = eventsCallOf(rs, def.value);
+      if (events?.fn === 'sum') { text = eventsRule(events.input, verb); break; }
       const q = quantity(rs, def.value);
       text = `${verb}分＝${q.label}`;
       break;
@@ -228,15 +310,30 @@ export function methodText(rs: CompiledRuleSet, m: CompiledMethod | Method, verb
 
 // ── the document ─────────────────────────────────────────────────────────────
 
+/** 「本项可倒扣，最低−10分」 (§7.4), or 扣完为止 for a deduction that stops at zero. */
+function floorText(node: Extract<CompiledNode, { kind: 'criterion' }>): string {
+  if (node.floor < 0) return `，本项可倒扣，最低−${n(-node.floor)}分`;
+  return node.mode === 'deduct' ? '，扣完为止' : '';
+}
+
+/** The conditions an item or a part carries (§7.2–7.3), each a sentence: 不适用、不得分、一票否决 under its own title. */
+function conditionLines(rs: CompiledRuleSet, node: CompiledNode): string[] {
+  const what = node.kind === 'group' ? '本部分' : '本项';
+  const lines: string[] = [];
+  if (node.def.appliesIf !== undefined) lines.push(`${ruleNegationWords(rs, node.def.appliesIf)}的，${what}不适用，按其余项目得分率折算。`);
+  if (node.def.zeroIf !== undefined) lines.push(`${words(rs, node.def.zeroIf)}的，${what}${node.kind === 'group' ? '不得分' : '不记分'}。`);
+  if (node.def.vetoIf !== undefined) lines.push(`${words(rs, node.def.vetoIf)}的，实行一票否决${node.vetoTitle !== node.title ? `（${bare(node.vetoTitle)}）` : ''}。`);
+  return lines;
+}
+
 function criterionLines(rs: CompiledRuleSet, node: Extract<CompiledNode, { kind: 'criterion' }>): string[] {
   const verb: Verb = node.mode === 'award' ? '得' : '扣';
   const alone = node.methods.length === 1 ? node.points : undefined;
   const sentences = node.methods.map((m) => methodText(rs, m, verb, alone));
-  const lines = [`${sentences.join('；')}${node.mode === 'deduct' ? '，扣完为止' : ''}。`];
+  const lines = [`${sentences.join('；')}${floorText(node)}。`];
   if (node.def.ifUndefined === 'full') lines.push('无此项工作（无应考核对象）的，不扣分。');
   if (node.def.ifUndefined === 'zero') lines.push('无此项工作（无应考核对象）的，本项不得分。');
-  if (node.zeroIf) lines.push(`${words(rs, node.def.zeroIf!)}的，本项不记分。`);
-  if (node.vetoIf) lines.push(`${words(rs, node.def.vetoIf!)}的，实行一票否决。`);
+  lines.push(...conditionLines(rs, node));
   return lines;
 }
 
@@ -244,7 +341,7 @@ function itemBlock(rs: CompiledRuleSet, index: number, position: number): DocBlo
   const node = rs.nodes[index];
   const heading = `${numbered(node.title, node.depth, position)}（${n(node.points)}分）`;
   if (node.kind === 'group') {
-    return { heading, depth: node.depth, lines: [], kind: 'group', children: node.children.map((c, k) => itemBlock(rs, c, k + 1)) };
+    return { heading, depth: node.depth, lines: conditionLines(rs, node), kind: 'group', children: node.children.map((c, k) => itemBlock(rs, c, k + 1)) };
   }
   return { heading, depth: node.depth, lines: criterionLines(rs, node), kind: 'criterion', children: [] };
 }
@@ -280,13 +377,23 @@ function sanctionText(rs: CompiledRuleSet, s: { place?: number; rank?: readonly 
     where = from === to ? `排名第${chineseNumeral(from)}名` : from === 1 ? `排名前${chineseNumeral(to)}名` : `排名第${chineseNumeral(from)}至${chineseNumeral(to)}名`;
   }
   const when = rs.file.ranking?.sanctions?.[index]?.when;
-  return when ? `${where}且${words(rs, when)}` : where;
+  return when ? `${where}且${ruleExpressionWords(rs, when, { prose: true })}` : where;
+}
+
+/** A sanction's outcome as the sentence ends: 评为一等奖, 通报批评. */
+function outcomeText(label: string): string {
+  return /奖$|先进|标兵|优秀|示范/u.test(label) && !label.startsWith('评为') ? `评为${label}` : label;
 }
 
 function vetoSection(rs: CompiledRuleSet, position: number): DocBlock | undefined {
   const noun = SUBJECT_NOUN[rs.subject] ?? '单位';
   const lines: string[] = [];
-  for (const c of rs.criteria) if (c.vetoIf) lines.push(`${words(rs, c.def.vetoIf!)}的（“${bare(c.title)}”），实行一票否决。`);
+  // Every vetoIf in document order, a part before the items inside it, each under the title its veto is told by (§7.2).
+  for (const c of rs.vetoNodes) {
+    const when = words(rs, c.def.vetoIf!);
+    // A veto with a title of its own is told by it, as a unit-level veto is (出现政策外多孩生育（…）); else by its item's.
+    lines.push(c.vetoTitle !== c.title ? `${bare(c.vetoTitle)}（${when}），实行一票否决。` : `${when}的（“${bare(c.title)}”），实行一票否决。`);
+  }
   for (const v of rs.vetoes) lines.push(`${bare(v.title)}（${words(rs, rs.file.vetoes?.find((x) => x.id === v.id)?.when ?? '')}）。`);
   rs.ranking.sanctions.forEach((s, k) => { if (s.outcome === 'veto') lines.push(`${sanctionText(rs, s, k)}的${noun}，${s.label === '一票否决' ? '一票否决' : `${s.label}（一票否决）`}。`); });
   if (!lines.length) return undefined;
@@ -321,17 +428,44 @@ function rankingSection(rs: CompiledRuleSet, position: number): DocBlock {
   const conditions = rs.vetoes.length > 0 || rs.criteria.some((c) => c.vetoIf);
   const canVeto = conditions || r.sanctions.some((s) => s.outcome === 'veto');
   if (r.vetoedLast && conditions) lines.push(`因否决情形被一票否决的${noun}，排在最后。`);
-  r.sanctions.forEach((s, k) => lines.push(`${sanctionText(rs, s, k)}的${noun}，${s.label}。`));
-  if (r.sanctions.some((s) => s.group !== undefined)) lines.push('同一类奖惩，每个单位只取其中排在前面的一项。');
+  r.sanctions.forEach((s, k) => lines.push(`${sanctionText(rs, s, k)}的${noun}，${outcomeText(s.label)}。`));
+  // Sanctions of one group (§7.9): a unit takes the first that falls on it.
+  const groups = new Map<string, string[]>();
+  for (const s of r.sanctions) if (s.group !== undefined) groups.set(s.group, [...(groups.get(s.group) ?? []), s.label]);
+  for (const labels of groups.values()) {
+    const distinct = [...new Set(labels)];
+    if (distinct.length > 1) lines.push(`${distinct.join('、')}不重复评定，每个${noun}只评其中一项，按上列顺序先评。`);
+  }
   if (r.sanctions.length) lines.push('名次并列的，同等对待。');
   if (canVeto && r.sanctions.some((s) => s.outcome === 'commendation')) lines.push('被一票否决的，不予表彰。');
-  for (const l of r.liability) lines.push(`所辖${noun}因否决情形被一票否决的，所属单位负连带责任，给予${l.label}。`);
+  // A label that names the liability itself (负有连带责任，通报批评) is not said twice.
+  for (const l of r.liability) lines.push(`所辖${noun}因否决情形被一票否决的，所属单位${l.label.includes('连带责任') ? l.label : `负连带责任，给予${l.label}`}。`);
   return { heading: `${outlineNumber(0, position)}排名与奖惩`, depth: 0, kind: 'section', lines, children: [] };
+}
+
+/** A source's period (§7.8) in words: 本期, 上一期, 上年同期, 本年上半年, 本年第一季度, 本年3月. */
+function periodWords(period: string): string {
+  if (period === 'same') return '本期';
+  if (period === 'previous') return '上一期';
+  if (period === 'lastYear') return '上年同期';
+  if (period === 'H1' || period === 'H2') return `本年${period === 'H1' ? '上' : '下'}半年`;
+  const quarter = /^Q([1-4])$/.exec(period);
+  if (quarter) return `本年第${chineseNumeral(Number(quarter[1]))}季度`;
+  const month = /^M(0[1-9]|1[0-2])$/.exec(period);
+  if (month) return `本年${Number(month[1])}月`;
+  return '规定期间';
 }
 
 function checksSection(rs: CompiledRuleSet, position: number): DocBlock | undefined {
   const lines: string[] = rs.metrics.map((m) => `${m.label}${m.unit ? `（${m.unit}）` : ''}＝${words(rs, rs.file.metrics?.[m.name]?.expr ?? '')}。`);
   for (const c of rs.checks) lines.push(`数据须符合：${c.message}。`);
+  // Where another assessment's figures come from (§7.8): 计划生育专项考核的结果取自本期该项考核.
+  for (const source of rs.sources) {
+    if (source.link) continue;
+    const whose = source.match === 'parent' ? '所在上级单位' : '本单位';
+    const missing = source.required ? '' : '，无此结果的，相关项目按无法计算处理';
+    lines.push(`“${source.label}”的得分、名次等，取${periodWords(source.period)}该项考核中${whose}的结果${missing}。`);
+  }
   if (!lines.length) return undefined;
   return { heading: `${outlineNumber(0, position)}指标口径与数据要求`, depth: 0, kind: 'section', lines, children: [] };
 }
@@ -351,6 +485,8 @@ export function ruleDocument(rs: CompiledRuleSet): RuleDocument {
     if (block) blocks.push(block);
   }
   const preamble = [`本细则满分${n(rs.totalPoints)}分${rs.bonus?.items.length ? '（另设加分项目）' : ''}，各项得分保留${rs.precision}位小数。`];
+  // §7.3: the items that apply are scaled to the full score.
+  if (rs.nodes.some((node) => node.appliesIf)) preamble.push(`有不适用项目的，以适用项目的得分按其分值折算为${n(rs.totalPoints)}分。`);
   return { title: rs.title, preamble, blocks };
 }
 

@@ -1,4 +1,7 @@
 import type { CompiledRuleSet, Sanction, UnitJson } from '../engine/index.js';
+import { labelled, numberInWords } from '../engine/expression/words.js';
+import { namesIn } from '../engine/expression/parser.js';
+import { namerOf, peerScopeWords, treeOf } from '../engine/words.js';
 
 /**
  * Why a unit bears a sanction (倒数第二名，通报批评): the place of the rule set's sanction that
@@ -41,7 +44,30 @@ export function sanctionPhrase(s: { label: string; reason?: string }): string {
   return s.reason ? `${s.reason}，${s.label}` : s.label;
 }
 
-type Ranked = Pick<UnitJson, 'id' | 'parent' | 'rank' | 'sanctions'>;
+type Ranked = Pick<UnitJson, 'id' | 'parent' | 'rank' | 'sanctions'>
+  & Partial<Pick<UnitJson, 'total' | 'bonus' | 'penalty' | 'scores' | 'metrics'>> & { inputs?: Record<string, unknown> };
+
+/**
+ * The unit's figures a sanction's condition reads (§7.9), by their labels: 「总分265.6分」 for 一等奖须250分以上.
+ * From what a result carries (the total, bonus, penalty, scores, metrics and the inputs it was scored from); a
+ * figure it does not carry is left out rather than guessed.
+ */
+function conditionFigures(rs: CompiledRuleSet, when: string | undefined, u: Ranked): string[] {
+  const tree = when === undefined ? null : treeOf(rs, when);
+  if (!tree) return [];
+  const namer = namerOf(rs);
+  const out: string[] = [];
+  for (const name of namesIn(tree)) {
+    const raw = name === 'total' || name === 'bonus' || name === 'penalty' ? u[name]
+      : u.scores && Object.hasOwn(u.scores, name) ? u.scores[name]
+      : u.metrics && Object.hasOwn(u.metrics, name) ? u.metrics[name]
+      : u.inputs && Object.hasOwn(u.inputs, name) ? u.inputs[name] : undefined;
+    const words = namer(name);
+    if (!words || typeof raw !== 'number' || !Number.isFinite(raw)) continue;
+    out.push(labelled(words.label, `${numberInWords(raw, rs.precision)}${words.unit ?? ''}`));
+  }
+  return out;
+}
 
 /**
  * Each unit's sanctions with their reasons, by unit id. `units` must hold every unit of
@@ -67,7 +93,12 @@ export function sanctionReasons(rs: CompiledRuleSet, units: readonly Ranked[]): 
     reasons.set(u.id, u.sanctions.map((s) => {
       const rule = rs.ranking.sanctions.find((r) => r.outcome === s.outcome && r.label === s.label
         && (r.place !== undefined ? (r.place > 0 ? r.place - 1 : levels.length + r.place) === level : !!r.rank && r.rank[0] <= u.rank && u.rank <= r.rank[1]));
-      return { outcome: s.outcome, label: s.label, reason: rule ? sanctionPlaceWords(rule) : '' };
+      if (!rule) return { outcome: s.outcome, label: s.label, reason: '' };
+      if (!rule.rank) return { outcome: s.outcome, label: s.label, reason: sanctionPlaceWords(rule) };
+      // By rank range (§7.9): the unit's own place and the figures its condition reads — 全乡第2名，总分92分.
+      const k = rs.ranking.sanctions.indexOf(rule);
+      const place = `${rs.ranking.scope === 'all' ? '' : peerScopeWords(rs)}第${u.rank}名`;
+      return { outcome: s.outcome, label: s.label, reason: [place, ...conditionFigures(rs, rs.file.ranking?.sanctions?.[k]?.when, u)].join('，') };
     }));
   }
   return reasons;

@@ -1,5 +1,5 @@
 import { SYSTEM_ACTOR } from './actors.js';
-import { loadRuleSet, RuleFileInvalid, type CompiledRuleSet } from '../engine/index.js';
+import { loadRuleSet, RuleFileInvalid, useSourceTitles, type CompiledRuleSet, type SourceTitles } from '../engine/index.js';
 import { isTransaction, type Tx } from '../db/connection.js';
 import { getRuleVersion, insertRuleVersion, latestRuleVersion, type RuleVersionRow } from '../db/queries/rule-versions.js';
 import { appendAudit } from '../db/queries/audit.js';
@@ -63,6 +63,21 @@ export async function importShippedRules(db: Tx, by = SYSTEM_ACTOR): Promise<str
 const storedVersions = perDatabase(() => new Map<string, RuleVersionRow>());
 
 /** A stored version compiled (once per process; a version never changes, so neither does this). */
+/**
+ * The title of an item or metric of another assessment's rule set, as a source lists it (RULES.md §7.8):
+ * read from the shipped rule set of that id, so that a reason says 计划生育专项考核“人口计划”得分, never its id.
+ */
+let library: ReturnType<typeof loadRuleLibrary> | undefined;
+function shippedTitles(of: CompiledRuleSet): SourceTitles {
+  return (name, field) => {
+    const rulesetId = of.sources.find((s) => s.name === name)?.ruleset;
+    if (rulesetId === undefined) return undefined;
+    library ??= loadRuleLibrary();
+    const rs = library.get(rulesetId)?.ruleset;
+    return rs?.nodes.find((n) => n.id === field)?.title ?? rs?.metrics.find((m) => m.name === field)?.label;
+  };
+}
+
 export async function compiledVersion(db: Tx, sha256: string): Promise<{ row: RuleVersionRow; ruleset: CompiledRuleSet }> {
   const known = storedVersions(db);
   let row = known.get(sha256);
@@ -75,6 +90,7 @@ export async function compiledVersion(db: Tx, sha256: string): Promise<{ row: Ru
   let rs = compiled.get(sha256);
   if (!rs) {
     rs = loadRuleSet(row.source, `${row.ruleset_id}@${sha256.slice(0, 12)}`, ruleSchema()).ruleset;
+    if (rs.sources.length) useSourceTitles(rs, shippedTitles(rs));
     compiled.set(sha256, rs);
   }
   return { row, ruleset: rs };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createGzip, gunzipSync } from 'node:zlib';
 import {
-  appraise, scoreAgainInto, DataInvalid, explainAdjustment, explainVeto, metricValues, type DataProblem, explainCriterion, readUnits, scoreJson, sourceTable, unitJson,
+  appraise, scoreAgainInto, DataInvalid, explainAdjustment, explainVeto, metricValues, type DataProblem, explainCriterion, readUnits, scoreJson, sourceTable, unitJson, unitsForReasons,
   type CompiledRuleSet, type DataTable, type RankedUnit, type ScoreJson, type UnitJson,
 } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
@@ -67,9 +67,12 @@ function explanations(rs: CompiledRuleSet, env: Env, score: (criterionIndex: num
 export async function withExplanations(db: Tx, run: RunRow, units: UnitResult[]): Promise<UnitResult[]> {
   if (units.length === 0) return units;
   const { ruleset } = await compiledVersion(db, run.rule_sha256);
-  const rows = units.map((u) => ({ id: u.id, name: u.name, parent: u.parent, inputs: u.inputs ?? {} }));
-  const { units: read } = readUnits(ruleset, tableFromJsonRows(rows, `run ${run.id}`));
-  return units.map((u, k) => ({ ...u, explanations: explanations(ruleset, read[k].env, (i) => u.scores[ruleset.nodes[i].id] ?? NaN) }));
+  // A reason that compares with the other units (全乡第3名) reads them too: the unit's own scope, or every unit with scope all.
+  const scope = ruleset.peers.length === 0 ? units
+    : (await runResults(db, run.id, ruleset.ranking.scope === 'parent' && units.length === 1 && units[0].parent !== null ? { parentId: units[0].parent } : {})).units;
+  const rows = scope.map((u) => ({ id: u.id, name: u.name, parent: u.parent, inputs: u.inputs ?? {} }));
+  const read = new Map(unitsForReasons(ruleset, tableFromJsonRows(rows, `run ${run.id}`)).map((r) => [r.id, r]));
+  return units.map((u) => ({ ...u, explanations: explanations(ruleset, read.get(u.id)!.env, (i) => u.scores[ruleset.nodes[i].id] ?? NaN) }));
 }
 
 

@@ -145,6 +145,14 @@ async function runCardOf(db: Tx, run: RunRow, unitId: string): Promise<RunCard |
   return card;
 }
 
+/** The points of a node's items that apply to the unit (§7.3): its own points when all do, none when it does not apply. */
+function applicablePointsOf(rs: CompiledRuleSet, index: number, scores: Record<string, number | null>): number {
+  const node = rs.nodes[index];
+  if (scores[node.id] === null || scores[node.id] === undefined) return 0;
+  if (node.kind === 'criterion') return node.points;
+  return node.children.reduce((sum, k) => sum + applicablePointsOf(rs, k, scores), 0);
+}
+
 async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCard | null> {
   const [found] = (await runResults(db, run.id, { unitId })).units;
   if (!found) return null;
@@ -159,7 +167,8 @@ async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCar
     value: n.kind === 'criterion' ? result.values[n.id] ?? null : null,
     figure: n.kind === 'criterion' ? criterionFigure(ruleset, n, result.values[n.id] ?? null) : '',
     explanation: n.kind === 'criterion' ? result.explanations?.[n.id] ?? '' : '',
-    lost: Math.max(0, Math.round((n.points - (result.scores[n.id] ?? n.points)) * 1e6) / 1e6), // nothing is lost of an item that does not apply
+    // Nothing is lost of an item that does not apply (RULES.md §7.3): a part loses what it had of the items that apply.
+    lost: Math.max(0, Math.round((applicablePointsOf(ruleset, n.index, result.scores) - (result.scores[n.id] ?? 0)) * 1e6) / 1e6),
   }));
   const adjustments = [
     ...(ruleset.bonus?.items ?? []).map((i) => ({ kind: '加分' as const, title: i.title, explanation: result.explanations?.[i.id] ?? '' })),

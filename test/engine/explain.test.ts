@@ -1,7 +1,9 @@
 import { expect } from 'chai';
-import { appraise, explainCriterion } from '../../src/engine/index.js';
+import { appraise, criterionFigure, explainAdjustment, explainCriterion, readUnits } from '../../src/engine/index.js';
+import { unitsForReasons } from '../../src/engine/explain.js';
 import { parseJsonData } from '../../src/io/data-file.js';
 import { compile, ruleSet } from '../helpers.js';
+import { V2_ROWS, v2Appraisal, v2RuleSet, v2SnapshotRows } from '../support/words-v2.js';
 
 describe('explanations a village can read', () => {
   const rs = compile(ruleSet({
@@ -148,5 +150,123 @@ describe('reasons for every method, as a township writes them (issue 18, item 6)
   it('says 不扣分 for a count of nothing, and 扣完为止 where the deductions exceed the points', () => {
     expect(explain({}).staff).to.equal('缺项数0项，不扣分；本项20分，得20分');
     expect(explain({ gaps: 5 }).staff).to.equal('缺项数5项，每项扣5分，扣25分；本项20分，扣完为止，得0分');
+  });
+});
+
+describe('reasons for the constructs of version 2, with the unit’s own figures (issue 20, point 5)', () => {
+  const rs = v2RuleSet();
+  const { units } = v2Appraisal(rs);
+  const reason = (unitId: string, criterionId: string) => {
+    const u = units.find((x) => x.unit.id === unitId)!;
+    const c = rs.criteria.find((x) => x.id === criterionId)!;
+    return explainCriterion(rs, c, u.unit.env, u.scores[c.index]);
+  };
+  const cases: Array<[string, string, string, string]> = [
+    ['names the unit’s place among its township’s villages and the points of that place (排名赋分)', 'v03', 'rankRectify',
+      '隐患整改率92%，全乡第3名，得54分；本项60分，得54分'],
+    ['gives the place beyond the named ones the points of the band for the rest', 'v06', 'rankRectify',
+      '隐患整改率80%，全乡第6名，得40分；本项60分，得40分'],
+    ['shows a share of the best village with both figures (按与全乡最高值的比例得分)', 'v02', 'irrigation',
+      '灌溉面积达标率80%÷全乡最高值90%＝88.89%，按比例记分：50分×88.89%，得44.44分；本项50分，按1位小数计44.4分'],
+    ['compares with the township’s average, both figures named', 'v06', 'aboveAverage',
+      '隐患整改率80% < 全乡平均水平90%，不记分；本项20分，得0分'],
+    ['counts the events by level, most serious first, then those given points, and goes below zero where the item may', 'v03', 'accidentsItem',
+      '较大安全生产事故2起×10分，一般安全生产事故1起×5分，另有1起按4分计，共扣29分；本项20分，倒扣9分，得−9分'],
+    ['stops a deduction at the floor, and names the veto under its own title', 'v05', 'accidentsItem',
+      '重大安全生产事故1起×30分，共扣30分；本项20分，倒扣10分，得−10分；触发一票否决：发生重大安全生产事故（重大安全生产事故1起 > 0起）'],
+    ['says a unit had no events of the ledger', 'v01', 'accidentsItem', '本期无安全生产事故记录，不扣分；本项20分，得20分'],
+    ['adds up events given by points alone (每起扣1至3分)', 'v03', 'findingsItem', '督查发现问题2个共计4分，共扣4分；本项20分，得16分'],
+    ['says one event given by points by its points', 'v02', 'findingsItem', '督查发现问题1个按2分计，共扣2分；本项20分，得18分'],
+    ['says why an item does not apply and to what the applicable points are scaled (按比例折算)', 'v04', 'irrigation',
+      '所在部分“农田水利”不适用（是否农场：是），其余项目按250分折算为300分'],
+    ['zeroes the items of a part whose condition holds (本部分不得分)', 'v04', 'petitionsItem',
+      '所在部分符合不得分情形（村党组织软弱涣散：是），记0分'],
+    ['works a composite score out of the sources’ totals with their weights as shares', 'v01', 'composite',
+      '计划生育专项考核总分96.5分×40%+党建专项考核总分88分×60%，得91.4分；本项100分，得91.4分'],
+  ];
+  for (const [sentence, unitId, criterionId, expected] of cases) {
+    it(sentence, () => expect(reason(unitId, criterionId)).to.equal(expected));
+  }
+
+  it('stops at the floor when the deductions go past it (最多倒扣)', () => {
+    const rows = V2_ROWS.map((r) => (r.id === 'v05' ? { ...r, accidents: [{ level: '重大' }, { level: '一般' }] } : r));
+    const u = v2Appraisal(rs, rows).units.find((x) => x.unit.id === 'v05')!;
+    const c = rs.criteria.find((x) => x.id === 'accidentsItem')!;
+    expect(explainCriterion(rs, c, u.unit.env, u.scores[c.index])).to.match(/共扣35分；本项20分，最多倒扣10分，得−10分；/);
+  });
+
+  it('says an item does not apply by its own condition, and when nothing applies at all', () => {
+    const own = compile(ruleSet({
+      totalPoints: 100,
+      inputs: { farm: { label: '是否农场', type: 'boolean', default: false }, x: { label: '甲数', type: 'number' } },
+      items: [
+        { id: 'a', title: '甲项', points: 40, appliesIf: 'not farm', award: { method: 'fixed', points: 40 } },
+        { id: 'b', title: '乙项', points: 60, appliesIf: 'x > 0', award: { method: 'fixed', points: 60 } },
+      ],
+    }));
+    const explainOne = (row: Record<string, unknown>) => {
+      const [u] = appraise(own, parseJsonData(JSON.stringify([{ id: 'v', ...row }]), 'd.json')).units;
+      return own.criteria.map((c) => explainCriterion(own, c, u.unit.env, u.scores[c.index]));
+    };
+    expect(explainOne({ farm: true, x: 1 })[0]).to.equal('本项不适用（是否农场：是），其余项目按60分折算为100分');
+    expect(explainOne({ farm: true, x: 0 })[1]).to.equal('本项不适用（甲数为0），本细则各项均不适用，记0分');
+  });
+});
+
+describe('the figure behind a criterion of version 2, as the scorecard shows it beside the score', () => {
+  const rs = v2RuleSet();
+  const { units } = v2Appraisal(rs);
+  const figure = (unitId: string, criterionId: string) => {
+    const u = units.find((x) => x.unit.id === unitId)!;
+    const c = rs.criteria.find((x) => x.id === criterionId)!;
+    const v = c.value!(u.unit.env);
+    return criterionFigure(rs, c, v);
+  };
+  const cases: Array<[string, string, string]> = [
+    ['v03', 'rankRectify', '第3名'],
+    ['v03', 'accidentsItem', '29分'],
+    ['v02', 'irrigation', '88.89%'],
+    ['v02', 'petitionsItem', '1件'],
+  ];
+  for (const [unitId, criterionId, expected] of cases) it(`shows ${criterionId} of ${unitId} as ${expected}`, () => expect(figure(unitId, criterionId)).to.equal(expected));
+});
+
+describe('the reason of a bonus whose amount falls below zero (issue 20, point 5)', () => {
+  it('says it counts 0, as the engine counts it, rather than reading as a deduction', () => {
+    const rs = compile(ruleSet({
+      totalPoints: 10,
+      inputs: { x: { label: '甲数', type: 'number' } },
+      items: [{ id: 'a', title: '甲项', points: 10, award: { method: 'fixed', points: 10 } }],
+      bonus: { items: [{ id: 'b', title: '加分', method: 'amount', value: 'x - 5' }] },
+    }));
+    const [u] = appraise(rs, parseJsonData(JSON.stringify([{ id: 'v', x: 2 }]), 'd.json')).units;
+    expect(u.bonus).to.equal(0);
+    expect(explainAdjustment(rs, rs.bonus!.items[0].method, u.unit.env, '加分', 'bonus')).to.equal('甲数2−5，扣3分，低于0分的按0分计');
+  });
+});
+
+describe('units read again for their reasons, with their peers (issue 20, point 5)', () => {
+  const rs = v2RuleSet();
+  const rankItem = rs.criteria.find((c) => c.id === 'rankRectify')!;
+  const read = (rows: Array<Record<string, unknown>>) => {
+    const u = unitsForReasons(rs, parseJsonData(JSON.stringify(rows), 'd.json')).find((x) => x.id === 'v03')!;
+    return { place: rankItem.value!(u.env), reason: explainCriterion(rs, rankItem, u.env, 54) };
+  };
+
+  it('gives a unit read with its township the values of its peer calls, as scoring gave them', () => {
+    expect(read(v2SnapshotRows())).to.deep.equal({ place: 3, reason: '隐患整改率92%，全乡第3名，得54分；本项60分，得54分' });
+  });
+
+  it('places a unit read alone first among none: why a scorecard must read its whole township', () => {
+    expect(read(v2SnapshotRows().filter((r) => r.id === 'v03')).place).to.equal(1);
+  });
+});
+
+describe('a reason whose figure cannot be worked out from the values it is given', () => {
+  it('claims no rule for 无此项工作 that did not give the score (a unit read without its peers)', () => {
+    const rs = v2RuleSet();
+    const rankItem = rs.criteria.find((c) => c.id === 'rankRectify')!;
+    const u = readUnits(rs, parseJsonData(JSON.stringify(v2SnapshotRows()), 'd.json')).units.find((x) => x.id === 'v03')!;
+    expect(explainCriterion(rs, rankItem, u.env, 54)).to.equal('隐患整改率92%，无法排出名次；本项60分，得54分');
   });
 });

@@ -1,9 +1,13 @@
 import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { readRuleFile } from '../../src/io/rule-file.js';
 import { ROOT } from '../../src/paths.js';
 import { chineseNumeral, documentLines, hasOwnNumber, ruleDocument, type DocBlock } from '../../src/report/rule-document.js';
+import { explainCriterion, explainVeto, scoreJson } from '../../src/engine/index.js';
+import { sanctionPhrase, sanctionReasons } from '../../src/report/sanction-reason.js';
 import { compile, ruleSet } from '../helpers.js';
+import { v2Appraisal, v2RuleSet } from '../support/words-v2.js';
 
 const headings = (blocks: DocBlock[]): string[] => blocks.flatMap((b) => [b.heading, ...headings(b.children)]);
 
@@ -163,5 +167,81 @@ describe('the printed 考核细则 generated from a rule set', () => {
       expect(text).to.contain('一千零一、考核项');
       expect(text).not.to.contain('undefined');
     });
+  });
+});
+
+describe('the printed 细则 of a version-2 rule set, as a township writes it (issue 20, point 5)', () => {
+  const rs = v2RuleSet();
+  const lines = documentLines(ruleDocument(rs)).map((l) => l.trim());
+  const table: Array<[string, string]> = [
+    ['points by place among the peers, a run of single places in one sentence', '按隐患整改率在全乡排名，第1至5名依次得60、57、54、51、48分，其余的得40分。'],
+    ['events by level and by a range of points, on an item that may go below zero', '每发生一起一般安全生产事故扣5分、较大安全生产事故扣10分、重大安全生产事故扣30分，其他安全生产事故每起扣2至5分（由考核组按情节认定），本项可倒扣，最低−10分。'],
+    ['events by a range of points alone', '督查发现问题每个扣1至3分（由考核组按情节认定），扣完为止。'],
+    ['a veto on a count of events, under its own title', '有重大安全生产事故的，实行一票否决（发生重大安全生产事故）。'],
+    ['a part that does not apply, turned round from its condition', '“是否农场”为是的，本部分不适用，按其余项目得分率折算。'],
+    ['the scaling of the applicable points, before the items', '有不适用项目的，以适用项目的得分按其分值折算为300分。'],
+    ['a share of the best unit', '按灌溉面积达标率与全乡最高值的比例得分：得分＝50分×灌溉面积达标率÷全乡最高值，最多得50分。'],
+    ['a part zeroed by its condition', '村党组织软弱涣散的，本部分不得分。'],
+    ['a part’s veto under its own title', '越级上访 > 5件的，实行一票否决（越级上访多发）。'],
+    ['a comparison with the average of the peers', '隐患整改率 ≥ 全乡平均水平的，得20分，否则不得分。'],
+    ['a composite of other assessments, their weights as shares', '得分＝计划生育专项考核总分×40%+党建专项考核总分×60%。'],
+    ['the 一票否决 section under each veto’s own title, a part’s among them', '越级上访多发（越级上访 > 5件），实行一票否决。'],
+    ['an item’s veto there under its own title too', '发生重大安全生产事故（有重大安全生产事故），实行一票否决。'],
+    ['a prize by rank range with a minimum score', '排名前二名且总分不低于250分的村，评为一等奖。'],
+    ['prizes of one group, one to a village', '一等奖、二等奖不重复评定，每个村只评其中一项，按上列顺序先评。'],
+    ['where a source’s figures come from', '“计划生育专项考核”的得分、名次等，取本期该项考核中本单位的结果。'],
+  ];
+  for (const [what, line] of table) it(`says ${what}: 「${line}」`, () => expect(lines).to.include(line));
+
+  it('does not say a liability twice when its label names it (负有连带责任，通报批评)', () => {
+    const text = documentLines(ruleDocument(compile(ruleSet({
+      totalPoints: 10, items: [{ id: 'a', title: '甲项', points: 10, award: { method: 'fixed', points: 10 } }],
+      ranking: { liability: [{ when: 'childVetoed', outcome: 'criticism', label: '负有连带责任，通报批评' }] },
+    })))).join('\n');
+    expect(text).to.contain('所辖村因否决情形被一票否决的，所属单位负有连带责任，通报批评。');
+  });
+
+  it('says the places of bands that are ranges of places, and a rank counted from the lowest', () => {
+    const doc = (bands: unknown[], value = 'peerRank(x)') => documentLines(ruleDocument(compile(ruleSet({
+      totalPoints: 10, inputs: { x: { label: '事故起数', type: 'integer', min: 0, unit: '起' } },
+      items: [{ id: 'a', title: '甲项', points: 10, award: { method: 'bands', value, bands } }],
+    })))).map((l) => l.trim());
+    expect(doc([{ atMost: 1, points: 10 }, { atMost: 3, points: 8 }, { below: 7, points: 5 }])).to.include('按事故起数在全乡排名，第1名得10分，第2至3名得8分，第4至6名得5分，其余的不得分。');
+    expect(doc([{ atMost: 2, points: 10 }, { points: 0 }], 'peerRank(-x)')).to.include('按事故起数在全乡由低到高排名，第1至2名得10分，其余的不得分。');
+    // Bands that are not places counted from the first are said as bounds.
+    expect(doc([{ atLeast: 3, points: 10 }])).to.include('事故起数在全乡的名次3名及以上的得10分；其余的不得分。');
+  });
+});
+
+describe('no raw expression, name or English in the printed 细则 or any reason of a version-2 rule set (issue 20, point 5)', () => {
+  // 按规定计算的… is how a function the words do not know is said: none of the language's may read so.
+  const RAW = /[A-Za-z_]|peer|count\(|sum\(|null|NaN|undefined|>=|<=|==|!=|按规定计算/;
+  const rs = v2RuleSet();
+
+  it('prints every line of the 细则 in words', () => {
+    for (const line of documentLines(ruleDocument(rs))) expect(line, line).not.to.match(RAW);
+  });
+
+  it('prints every shipped rule set in words, the version-2 ones among them', () => {
+    const files = readdirSync(path.join(ROOT, 'rules')).filter((f) => f.endsWith('.json'));
+    expect(files).to.include('village-annual.json');
+    for (const file of files) {
+      for (const line of documentLines(ruleDocument(readRuleFile(path.join(ROOT, 'rules', file)).ruleset))) expect(line, `${file}: ${line}`).not.to.match(RAW);
+    }
+  });
+
+  it('writes every reason of every village in words, and every sanction’s reason', () => {
+    const ranking = v2Appraisal(rs);
+    let reasons = 0;
+    for (const u of ranking.units) {
+      const env = u.unit.env;
+      for (const c of rs.criteria) { expect(explainCriterion(rs, c, env, u.scores[c.index]), `${u.unit.id} ${c.id}`).not.to.match(RAW); reasons++; }
+      for (const v of rs.vetoes) expect(explainVeto(rs, v.id, env), `${u.unit.id} ${v.id}`).not.to.match(RAW);
+    }
+    expect(reasons).to.equal(ranking.units.length * rs.criteria.length);
+    const json = scoreJson(rs, '0'.repeat(64), ranking);
+    const sanctions = [...sanctionReasons(rs, json.units).values()].flat();
+    expect(sanctions.length).to.be.greaterThan(2);
+    for (const s of sanctions) expect(sanctionPhrase(s)).not.to.match(RAW);
   });
 });

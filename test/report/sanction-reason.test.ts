@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import type { CompiledRuleSet, Sanction } from '../../src/engine/index.js';
+import { scoreJson } from '../../src/engine/index.js';
 import { chineseNumber, placeWords, sanctionPhrase, sanctionReasons } from '../../src/report/sanction-reason.js';
+import { v2Appraisal, v2RuleSet } from '../support/words-v2.js';
 
 /** Why a unit bears its sanction: the rule's place in words, found again from its rank level in its scope. */
 
@@ -66,5 +68,27 @@ describe('the reason of a sanction', () => {
   it('gives no reason for a sanction the rule set does not place there, rather than a wrong one', () => {
     const reasons = sanctionReasons(rules('parent'), [unit('a', 1, [s('criticism', '通报批评')]), unit('b', 2), unit('c', 3)]);
     expect(reasons.get('a')).to.deep.equal([{ outcome: 'criticism', label: '通报批评', reason: '' }]);
+  });
+});
+
+describe('the reason of a sanction by rank range with a condition (issue 20, point 5)', () => {
+  const rs = v2RuleSet();
+  const reasons = sanctionReasons(rs, scoreJson(rs, '0'.repeat(64), v2Appraisal(rs)).units);
+  const phrase = (id: string) => (reasons.get(id) ?? []).map(sanctionPhrase);
+
+  it('names the unit’s place in its township and the figure its condition reads: 全乡第2名，总分265.6分，一等奖', () => {
+    expect(phrase('v01')).to.deep.equal(['全乡第1名，总分291.4分，一等奖']);
+    expect(phrase('v02')).to.deep.equal(['全乡第2名，总分265.6分，一等奖']);
+  });
+
+  it('gives the second prize of the group its own reason, and a place sanction its place', () => {
+    expect(phrase('v06')).to.deep.equal(['全乡第3名，总分206.3分，二等奖']);
+    expect(phrase('v05')).to.deep.equal(['排名最后，通报批评']);
+  });
+
+  it('leaves out a figure the result does not carry rather than guess it', () => {
+    const [u] = scoreJson(rs, '0'.repeat(64), v2Appraisal(rs)).units;
+    const bare = sanctionReasons(rs, [{ id: u.id, parent: u.parent, rank: u.rank, sanctions: u.sanctions }]);
+    expect(bare.get(u.id)!.map(sanctionPhrase)).to.deep.equal(['全乡第1名，一等奖']);
   });
 });
