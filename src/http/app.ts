@@ -253,8 +253,8 @@ function navigationFor(user: UserRow | null, unread?: number): NavItem[] {
   if (!user) return [];
   const messages: NavItem = { href: '/inbox', label: '消息', count: unread || undefined };
   switch (user.role) {
-    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, { href: '/admin/accounts', label: '账号' }, { href: '/admin/units', label: '单位' }, { href: '/admin/assessments', label: '考核设置' }, { href: '/admin/backup', label: '备份' }, messages];
-    case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, messages];
+    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/events', label: '事件台账' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, { href: '/admin/accounts', label: '账号' }, { href: '/admin/units', label: '单位' }, { href: '/admin/assessments', label: '考核设置' }, { href: '/admin/backup', label: '备份' }, messages];
+    case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/events', label: '事件台账' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, messages];
     case 'village': return [{ href: urlOf(['units', user.unit_id ?? '']), label: '本村记分卡' }, { href: urlOf(['units', user.unit_id ?? '', 'appeals']), label: '申诉' }, messages];
     case 'staff': return [{ href: urlOf(['staff', user.unit_id ?? '']), label: '我的考核' }, { href: urlOf(['staff', user.unit_id ?? '', 'appeals']), label: '申诉' }, messages];
   }

@@ -24,6 +24,10 @@ import { allAssessments, assessmentTitles } from './assessments.js';
 export const ACTION_WORDS: Readonly<Record<string, string>> = table({
   'inputs.import': '导入数据',
   'inputs.entry': '录入数据',
+  'events.add': '新增事件',
+  'events.edit': '修改事件',
+  'events.withdraw': '撤回事件',
+  'events.import': '导入事件台账',
   'run.create': '考核记分',
   'run.correct': '更正',
   'run.publish': '发布公示',
@@ -69,6 +73,7 @@ export const actionWords = (code: string): string => own(ACTION_WORDS, code) ?? 
 export const ACTION_KINDS: ReadonlyArray<{ key: string; title: string; codes: string[] }> = [
   { key: 'import', title: '导入数据', codes: ['inputs.import'] },
   { key: 'entry', title: '录入数据', codes: ['inputs.entry'] },
+  { key: 'events', title: '事件台账', codes: ['events.add', 'events.edit', 'events.withdraw', 'events.import'] },
   { key: 'score', title: '考核记分', codes: ['run.create'] },
   { key: 'publish', title: '发布公示', codes: ['run.publish'] },
   { key: 'finalize', title: '定稿', codes: ['run.finalize'] },
@@ -309,6 +314,13 @@ async function wordsFor(db: Tx, rows: AuditRow[]): Promise<(row: AuditRow) => Au
         const [period, track] = (row.subject ?? '').split('/');
         const n = int(detail.rows);
         parts.push(`${periodTitle(period ?? '')} ${trackTitle(track ?? '') ?? ''}`.trim() + (n !== undefined ? `，${n}个单位` : ''));
+        break;
+      }
+      case 'events.add': case 'events.edit': case 'events.withdraw': case 'events.import': {
+        // 2024年度，枫林村，“安全生产事故”，2024年5月3日 (an import: how many events).
+        const period = str(detail.period), label = str(detail.label), date = str(detail.date), n = int(detail.events);
+        parts.push(period ? periodTitle(period) : '', unit ? cut(unit) : '', label ? `“${cut(label, 40)}”` : '',
+          date && isDate(date) ? dateInWords(date) : '', n !== undefined ? `${n}起事件` : '');
         break;
       }
       case 'rules.edit': case 'rules.import': {

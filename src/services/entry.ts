@@ -31,10 +31,11 @@ export function periodOf(text: string): ReturnType<typeof parsePeriod> {
 
 /**
  * The inputs a person enters: all but a linked unit's results (village.total for a staff
- * member), which a run fills in from the linked track's results.
+ * member), which a run fills in from the linked track's results, and events inputs, which
+ * are no figure but the events ledger (事件台账, events-ledger.ts), pinned by a run.
  */
 export function enteredInputs(ruleset: CompiledRuleSet): CompiledInput[] {
-  return ruleset.inputs.filter((i) => !(i as { link?: string }).link);
+  return ruleset.inputs.filter((i) => !(i as { link?: string }).link && i.type !== 'events');
 }
 
 /** What an input may hold, as a township writes it (整数，0～500人): beside a form's field, in a template's note row. */

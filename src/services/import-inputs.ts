@@ -53,7 +53,12 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
   const ruleSha = await resolveRuleVersion(db, req.rules, req.track ?? 'village', req.by);
   const { ruleset } = await compiledVersion(db, ruleSha);
   const track = await assessmentOfImport(db, req.track, ruleset);
-  const { units, ignoredColumns } = readAll(ruleset, req.table);
+  // Events inputs are the events ledger's (events-import.ts), never a column of figures: such a column is left out.
+  const eventColumns = req.table.columns.filter((c) => ruleset.inputs.some((i) => i.type === 'events' && (i.name === c || i.label === c)));
+  const table = eventColumns.length ? withoutColumns(req.table, eventColumns) : req.table;
+  const read = readAll(ruleset, table);
+  const { units } = read;
+  const ignoredColumns = [...read.ignoredColumns, ...eventColumns];
   const at = new Date().toISOString();
   const kind = ruleset.subject;
 
@@ -112,6 +117,15 @@ async function assessmentOfImport(db: Db, named: string | undefined, ruleset: { 
     throw new AssessmentRefused('ASSESSMENT_KIND_MISMATCH', `规则集 “${ruleset.id}” 考核的是${ruleset.subject === 'staff' ? '工作人员' : '村（社区）'}，不能用于“${assessment.title}”`);
   }
   return assessment?.id ?? ruleset.subject;
+}
+
+/** The table without these columns. */
+function withoutColumns(table: DataTable, columns: string[]): DataTable {
+  const gone = new Set(columns);
+  return {
+    ...table, columns: table.columns.filter((c) => !gone.has(c)),
+    rows: table.rows.map((r) => ({ row: r.row, cells: Object.fromEntries(Object.entries(r.cells).filter(([c]) => !gone.has(c))) })),
+  };
 }
 
 /** The table's units, or DataInvalid with every problem at once: the engine's and the ids the record refuses, in row order. */

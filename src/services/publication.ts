@@ -1,6 +1,7 @@
 import { inTransaction, type Db, type Tx } from '../db/connection.js';
 import { openAppealCount } from '../db/queries/appeals.js';
 import { appendAudit } from '../db/queries/audit.js';
+import { eventsChangedAfter } from '../db/queries/events.js';
 import { inputsEnteredAfter } from '../db/queries/publication.js';
 import { discardDraft, getRun, lockRun, markFinal, publishedRun, type RunRow } from '../db/queries/runs.js';
 import { table } from '../engine/own.js';
@@ -8,6 +9,7 @@ import { localDate, localDateTime } from '../local-time.js';
 import { actorNames } from './actors.js';
 import { dateInWords, daysBetween, defaultReviewUntil, runState, STATE_TITLES, today, type RunState } from './review-period.js';
 import { announceFinal } from './run-notices.js';
+import { compiledVersion } from './rule-versions.js';
 import { publishRun, requireRun, RunRefused } from './runs.js';
 
 /**
@@ -143,12 +145,21 @@ export async function discard(db: Db, runId: number, by: string): Promise<RunRow
 export async function changedAfterPublication(db: Tx, run: RunRow): Promise<{ count: number; words: string } | null> {
   if (run.status !== 'published' && run.status !== 'final') return null;
   const { count, latest } = await inputsEnteredAfter(db, run.period_id, run.track, run.created_at, 3);
-  if (count === 0) return null;
+  // The events ledger (事件台账) the run pinned, changed since: said after the inputs.
+  const { ruleset } = await compiledVersion(db, run.rule_sha256);
+  const eventInputs = ruleset.inputs.filter((i) => i.type === 'events').map((i) => i.name);
+  const events = eventInputs.length ? await eventsChangedAfter(db, run.period_id, ruleset.subject, eventInputs, run.created_at) : { count: 0, latest: undefined };
+  if (count === 0 && events.count === 0) return null;
   const actor = await actorNames(db);
-  const people = [...new Set(latest.map((e) => actor(e.entered_by)))].join('、');
-  const names = latest.map((e) => e.name ?? '').filter((n) => n).join('、');
-  const what = count > latest.length ? `${names}等${count}个单位` : names || `${count}个单位`;
-  return { count, words: `${people}于${localDateTime(latest[0].entered_at)}修改了${what}的数据` };
+  const parts: string[] = [];
+  if (count) {
+    const people = [...new Set(latest.map((e) => actor(e.entered_by)))].join('、');
+    const names = latest.map((e) => e.name ?? '').filter((n) => n).join('、');
+    const what = count > latest.length ? `${names}等${count}个单位` : names || `${count}个单位`;
+    parts.push(`${people}于${localDateTime(latest[0].entered_at)}修改了${what}的数据`);
+  }
+  if (events.latest) parts.push(`${actor(events.latest.by)}于${localDateTime(events.latest.at)}修改了事件台账（${events.count}起事件）`);
+  return { count: count + events.count, words: parts.join('；') };
 }
 
 /** The current result (under 公示 or final) of a period and track, and the warning a form shows before its data is changed. */

@@ -197,7 +197,7 @@ function unitSet(rs: CompiledRuleSet, stored: InputRow[], tree: UnitRow[], file:
 export function columnsOf(rs: CompiledRuleSet): ReportColumn[] {
   const header = (label: string, unit?: string) => (unit ? `${label}（${unit}）` : label);
   return [
-    ...rs.inputs.filter((i) => !i.link).map((i): ReportColumn => ({
+    ...rs.inputs.filter((i) => !i.link && i.type !== 'events').map((i): ReportColumn => ({
       name: i.name, kind: 'input', label: i.label, unit: i.unit || null, header: header(i.label, i.unit), decimals: null,
       numeric: i.type === 'integer' || i.type === 'number',
     })),

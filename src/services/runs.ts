@@ -30,6 +30,7 @@ import { writeWhileMaking } from './overlapped-writes.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 import { dict, own, table } from '../engine/own.js';
 import { correctionReason, tellCorrection } from './corrections.js';
+import { pinnedEvents } from './events-ledger.js';
 
 /**
  * Appraisal runs: a run pins one rule version and one snapshot of the inputs, scores
@@ -196,8 +197,9 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
 }
 
 /**
- * The inputs a run pins (its snapshot), read a page at a time: each unit's stored inputs
- * and, for a rule set with links (双线考核), the linked results added as columns, so that
+ * The inputs a run pins (its snapshot), read a page at a time: each unit's stored inputs,
+ * its standing events of the period under each events input (事件台账, an empty list where it
+ * has none), and, for a rule set with links (双线考核), the linked results added as columns, so that
  * the snapshot holds what was scored. The snapshot's bytes are hashed and compressed as
  * they come, and its units become the rows of the table to score.
  */
@@ -209,6 +211,9 @@ async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track
     throw e;
   });
   const labels = new Map(sources.rows.map((r) => [r.source, r.source_run_id === null ? r.label : `${r.label}第${r.source_run_id}号考核`]));
+  // The events ledger (§7.6): each unit's standing events, under the input's name, and nothing else under it.
+  const eventInputs = rs.inputs.filter((i) => i.type === 'events').map((i) => i.name);
+  const events = await pinnedEvents(db, periodId, rs);
   const hash = createHash('sha256');
   const gzip = createGzip({ level: 1 });
   const compressed: Buffer[] = [];
@@ -230,6 +235,13 @@ async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track
       let table: DataTable = { ...paged, rows: paged.rows.map((r) => ({ ...r, row: r.row + rows.length })) };
       for (const s of rs.sources) table = sourceTable(rs, table, s.name, sources.results.get(s.name), labels.get(s.name) ?? s.label, sourceProblems);
       units = units.map((u, k) => ({ ...u, inputs: { ...u.inputs, ...pick(table.rows[k].cells, rs) } }));
+      json = Buffer.from(JSON.stringify(units));
+    }
+    if (eventInputs.length) {
+      units = units.map((u) => {
+        const own = events.get(u.id);
+        return { ...u, inputs: { ...u.inputs, ...Object.fromEntries(eventInputs.map((name) => [name, own?.[name] ?? []])) } };
+      });
       json = Buffer.from(JSON.stringify(units));
     }
     await write(rows.length ? Buffer.concat([Buffer.from(','), json.subarray(1, -1)]) : json.subarray(1, -1));

@@ -8,6 +8,7 @@ import { upsertUnits } from '../db/queries/units.js';
 import { listRuns } from '../db/queries/runs.js';
 import { parseDataBytes } from '../io/data-file.js';
 import { DEMO_DIR } from '../paths.js';
+import { importEvents } from './events-import.js';
 import { importInputs } from './import-inputs.js';
 import { importShippedRules } from './rule-versions.js';
 import { ROLES, seedDemoAccounts } from './accounts.js';
@@ -66,6 +67,9 @@ export async function seedDemo(db: Db): Promise<Awaited<ReturnType<typeof seedDe
       const bytes = readFileSync(file);
       await importInputs(db, { periodId: year, track, table: parseDataBytes(bytes, path.basename(file)), fileBytes: bytes, by });
     }
+    // The 安全生产 events ledger (事件台账) of the year: accidents by level, 督查发现问题 by points.
+    const events = readFileSync(path.join(DEMO_DIR, `safety-events-${year}.csv`));
+    await importEvents(db, { periodId: year, table: parseDataBytes(events, `safety-events-${year}.csv`), fileBytes: events, by });
   }
   // 2023 published for 公示 (the composite reads the published 专项 results); 2024 drafts (the composite reads the drafts).
   // Runs 1–4 are the 计生 and staff runs of each year, as they always were.

@@ -9,6 +9,9 @@ import { parseDataBytes } from '../../src/io/data-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { createRun, publishRun } from '../../src/services/runs.js';
+import { eventsOf } from '../../src/db/queries/events.js';
+import { addEvent } from '../../src/services/events-ledger.js';
+import { useEventsRules } from '../support/events-rules.js';
 import type { Db } from '../../src/db/connection.js';
 import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
 
@@ -160,6 +163,25 @@ describe('hostile names on every page and in every export (issue 7, item 3)', fu
       if (url.startsWith('/runs/') || url.startsWith('/units/v04')) expect(values, url).to.include(`'=HYPERLINK("x")`);
     }
   });
+
+  // Last: it makes the village rule set one with an events ledger.
+  it('shows them escaped in the events ledger, its forms and its template, with a hostile note beside each', async () => {
+    await useEventsRules(app.db);
+    for (const id of Object.keys(VILLAGE_NAMES)) {
+      await addEvent(app.db, { periodId: '2026', fields: { unit: id, input: 'accidents', level: '一般', date: '2026-01-05', note: VILLAGE_NAMES[id].slice(0, 200) }, by: 'test' });
+    }
+    const [first] = await eventsOf(app.db, '2026');
+    let shown = 0;
+    for (const url of ['/events?period=2026', `/events?period=2026&unit=${Object.keys(VILLAGE_NAMES)[0]}`, `/events/${first.id}`, '/events/upload?period=2026']) {
+      const { status, text } = await admin.get(url);
+      expect(status, url).to.equal(200);
+      expectInert(text, url);
+      if (text.includes('&lt;script&gt;alert(1)&lt;/script&gt;')) shown++;
+    }
+    expect(shown).to.be.at.least(2);
+    const csv = await (await admin.request('GET', '/events/template.csv?period=2026')).text();
+    for (const line of csv.split('\n').slice(2)) expect(line, 'a template row').not.to.match(/^[=+\-@]/);
+  });
 });
 
 /** A sample value for each route parameter; a new parameter fails the walk until it is given one here. */
@@ -176,6 +198,7 @@ const PARAMS: Record<string, string[]> = {
   username: ['v09', 'admin'],
   appealId: ['1'],
   fileId: ['1'],
+  assessmentId: ['village'],
 };
 
 /** Every way of filling a path's parameters from PARAMS. */

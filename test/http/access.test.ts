@@ -5,6 +5,8 @@ import { auditEntries } from '../../src/db/queries/audit.js';
 import { getRun } from '../../src/db/queries/runs.js';
 import { fileAppeal } from '../../src/services/appeals.js';
 import { compiledVersion } from '../../src/services/rule-versions.js';
+import { addEvent } from '../../src/services/events-ledger.js';
+import { useEventsRules } from '../support/events-rules.js';
 import { ACCOUNT_OF_ROLE, Client, signedIn, startApp, type TestApp } from '../support/web.js';
 
 /**
@@ -54,6 +56,14 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'GET /entry/report/:file': { roles: MANAGERS },
   'GET /entry/:period/:track/:unitId': { roles: MANAGERS },
   'POST /entry/:period/:track/:unitId': { roles: MANAGERS },
+  'GET /events': { roles: MANAGERS },
+  'POST /events': { roles: MANAGERS },
+  'GET /events/upload': { roles: MANAGERS },
+  'POST /events/upload': { roles: MANAGERS },
+  'GET /events/template.:format': { roles: MANAGERS },
+  'GET /events/:id': { roles: MANAGERS },
+  'POST /events/:id': { roles: MANAGERS },
+  'POST /events/:id/withdraw': { roles: MANAGERS },
   'GET /admin/accounts': { roles: ['admin'] },
   'POST /admin/accounts': { roles: ['admin'] },
   'GET /admin/accounts/:username': { roles: ['admin'] },
@@ -134,6 +144,9 @@ describe('access to every route, by role and by record', function () {
       const rs = (await compiledVersion(app.db, (await getRun(app.db, runId))!.rule_sha256)).ruleset;
       await fileAppeal(app.db, { runId, unitId, by, items: [{ kind: 'clause', id: rs.criteria[0].id }], reason: '有异议', files: [{ name: 'a.pdf', content: PDF }] });
     }
+    // Event 1 of the events ledger (/events/:id), under a village rule set with one.
+    await useEventsRules(app.db);
+    await addEvent(app.db, { periodId: '2024', fields: { unit: 'v01', input: 'accidents', level: '一般', date: '2024-05-03' }, by: 'leader' });
     clients.set('anonymous', new Client(app.url));
     for (const role of ALL) clients.set(role, await signedIn(app.url, ACCOUNT_OF_ROLE[role]));
   });

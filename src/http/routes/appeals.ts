@@ -86,7 +86,7 @@ async function renderUnitAppeals(req: Request, ctx: Context, param: string, trac
     const card = await scorecardOf(ctx.db, unitId, { runId: run.id, withDrafts: false, track });
     if (!card) note = `第${run.id}号考核中没有${unit.name}的结果`;
     else if (mayFile) {
-      const inputs = card.ruleset.inputs.filter((i) => !i.link).map((i) => {
+      const inputs = card.ruleset.inputs.filter((i) => !i.link && i.type !== 'events').map((i) => {
         const v = card.result.inputs?.[i.name];
         const value = v === undefined || v === null || v === '' ? '未填' : typeof v === 'boolean' ? (v ? '是' : '否') : `${String(v)}${i.unit ?? ''}`;
         return { name: i.name, label: i.label, value, checked: form.chosen.has(`input:${i.name}`) };

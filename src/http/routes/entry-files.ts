@@ -61,7 +61,7 @@ async function uploadPage(req: Request, _res: Response, ctx: Context): Promise<v
  * send UTF-8 bytes: 村级数据.csv would come out garbled. Decoded again only when that gives
  * valid UTF-8, so a name that was already right stays as it is.
  */
-function uploadedName(name: string): string {
+export function uploadedName(name: string): string {
   if (!/[\u0080-\u00ff]/.test(name) || /[^\u0000-\u00ff]/.test(name)) return name;
   const utf8 = Buffer.from(name, 'latin1').toString('utf8');
   return utf8.includes('\uFFFD') ? name : utf8;

@@ -141,6 +141,7 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
     ...page, period, ruleset: { title: ruleset.title, version: ruleset.version },
     isNew: !page.periods.stored.some((p) => p.id === period.id), units: list, enteredCount: list.filter((u) => u.entered).length,
     uploadHref: urlOf(['entry', 'upload'], { period: period.id, track }), templates: templateLinks(period.id, track),
+    eventsHref: urlOf(['events'], { period: period.id }),
   });
 }
 
@@ -175,7 +176,8 @@ async function renderForm(ctx: Context, t: FormTarget, values: Record<string, st
     ruleset: { title: ruleset.title, version: ruleset.version }, stored, enteredBy: stored ? (await actorNames(ctx.db))(stored.entered_by) : '', action: formHref(t.period.id, t.track, t.unit.id),
     backHref: statusHref(t.period.id, t.track), fields: fieldsOf(ruleset, values, byField), general,
     fieldErrorCount: [...byField.values()].reduce((n, list) => n + list.length, 0),
-    linkedCount: ruleset.inputs.length - enteredInputs(ruleset).length,
+    linkedCount: ruleset.inputs.filter((i) => i.link).length,
+    eventInputs: ruleset.inputs.filter((i) => i.type === 'events').map((i) => i.label), eventsHref: urlOf(['events'], { period: t.period.id }),
     published: published && { text: published.text, unconfirmed },
   }, status);
 }

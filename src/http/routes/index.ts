@@ -9,6 +9,7 @@ import { correctionRoutes } from './corrections.js';
 import { backupRoutes } from './backup.js';
 import { entryFileRoutes } from './entry-files.js';
 import { entryRoutes } from './entry.js';
+import { eventRoutes } from './events.js';
 import { homeRoutes } from './home.js';
 import { inboxRoutes } from './inbox.js';
 import { publicationRoutes } from './publication.js';
@@ -19,5 +20,5 @@ import { unitRecordRoutes } from './unit-records.js';
 import { unitRoutes } from './units.js';
 
 /** Every route of the application, in one table: the app mounts it and the access test walks it. */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...publicationRoutes, ...correctionRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...reportRoutes,
+export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...publicationRoutes, ...correctionRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...eventRoutes, ...reportRoutes,
   ...appealRoutes, ...appealAnswerRoutes, ...accountRoutes, ...unitRecordRoutes, ...assessmentRoutes, ...backupRoutes, ...homeRoutes, ...inboxRoutes, ...auditRoutes];

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { exportRun } from '../../services/export.js';
 import { resultNotice } from '../../services/notice.js';
+import { eventsInInputs } from '../../services/events-ledger.js';
 import { scorecardOf, type Scorecard } from '../../services/scorecards.js';
 import { sendDownload } from '../download.js';
 import { notFound, type RouteSpec } from '../route.js';
@@ -34,6 +35,8 @@ function runCard(views: Views, card: Scorecard): Fragment {
       above: card.above, tiedWith: card.tiedWith, outline: card.outline, vetoes: card.vetoes, adjustments: card.adjustments,
       // The bonus and penalty items unfold on a phone where they gave something.
       adjusted: card.result.bonus !== 0 || card.result.penalty !== 0,
+      // The events the run counted against the unit (事件台账), each with its date and note.
+      events: eventsInInputs(card.ruleset, card.result.inputs),
     });
     runCards.set(card.result, drawn);
   }
