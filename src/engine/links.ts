@@ -72,27 +72,15 @@ export function carriesSource(rs: CompiledRuleSet, table: DataTable, source: str
  * `results` undefined: the source was given nothing, and every unit lacks a result.
  */
 export function sourceTable(rs: CompiledRuleSet, table: DataTable, name: string, results: SourceResults | undefined, label: string, problems: DataProblem[]): DataTable {
-  const source = rs.sources.find((s) => s.name === name);
+  const attached = attachSource(rs, table, name, results, label, problems);
+  if (attached === table) return table; // no such source: reported
   const fields = rs.inputs.filter((i) => i.link === name);
-  if (!source || fields.length === 0) {
-    problems.push({ code: 'SOURCE_UNKNOWN', message: `细则 “${rs.id}” 没有名为 “${name}” 的来源`, file: label, row: 1, column: name });
-    return table;
-  }
-  const column = source.match === 'parent' ? 'parent' : 'id';
   const rows = table.rows.map(({ row, cells }) => {
-    const key = text(cells[column]);
-    const result = key === undefined ? undefined : results?.get(key);
+    const values = (cells as { [SOURCE_VALUES]?: Float64Array })[SOURCE_VALUES]!;
     const added = dict<unknown>();
-    if (!result) {
-      if (source.required) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, key, label), file: table.file, row, column });
-      for (const f of fields) added[f.name] = null;
-      return { row, cells: { ...cells, ...added } };
-    }
     for (const f of fields) {
-      const field = f.name.slice(name.length + 1);
-      added[f.name] = fieldOf(source, result, field, (what) => problems.push({
-        code: 'SOURCE_FIELD_MISSING', message: `${label}中单位 “${key}” 的结果没有${what}`, file: table.file, row, column,
-      }));
+      const v = values[f.sourceIndex!];
+      added[f.name] = v !== v ? null : f.type === 'boolean' ? v === 1 : f.type === 'text' ? rs.strings.text(v) ?? null : v;
     }
     return { row, cells: { ...cells, ...added } };
   });
