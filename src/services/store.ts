@@ -40,7 +40,19 @@ async function seeded(db: Db): Promise<boolean> {
   return (await auditEntries(db, { action: 'seed.demo', limit: 1 })).length > 0 || (await listRuns(db)).length > 0;
 }
 
-/** The demo township: its unit tree, two years of village and staff data, 2023 published, and its accounts. */
+/**
+ * The demo township's assessments, in the order they are scored (双线 reads the villages'
+ * results), each with its data file per year (`<file>-<year>.csv` in demo/). Their rows in
+ * the assessments table are the two migration 0004 seeds. The 党建 and 安全生产 专项考核 and
+ * the 综合考核 that combines them join this list — a row for the assessments table (title,
+ * unit kind, rule set) and their files — when their rule files land in rules/ (issue 20, point 6).
+ */
+const DEMO_ASSESSMENTS: ReadonlyArray<{ id: string; file: string }> = [
+  { id: 'village', file: 'villages' },
+  { id: 'staff', file: 'staff' },
+];
+
+/** The demo township: its unit tree, two years of data of each assessment, 2023 published, and its accounts. */
 export async function seedDemo(db: Db): Promise<Awaited<ReturnType<typeof seedDemoAccounts>>> {
   const by = SYSTEM_ACTOR;
   const at = new Date().toISOString();
@@ -49,13 +61,13 @@ export async function seedDemo(db: Db): Promise<Awaited<ReturnType<typeof seedDe
     id: String(cells.id), name: String(cells.name), kind: String(cells.kind), parent_id: cells.parent ? String(cells.parent) : null, role: null, created_at: at,
   })));
   for (const year of ['2023', '2024']) {
-    for (const track of ['village', 'staff']) {
-      const file = path.join(DEMO_DIR, `${track === 'village' ? 'villages' : 'staff'}-${year}.csv`);
+    for (const { id: track, file: name } of DEMO_ASSESSMENTS) {
+      const file = path.join(DEMO_DIR, `${name}-${year}.csv`);
       const bytes = readFileSync(file);
       await importInputs(db, { periodId: year, track, table: parseDataBytes(bytes, path.basename(file)), fileBytes: bytes, by });
     }
   }
-  for (const track of ['village', 'staff']) {
+  for (const { id: track } of DEMO_ASSESSMENTS) {
     const run = await createRun(db, { periodId: '2023', track, by });
     await publishRun(db, run.id, by);
     await createRun(db, { periodId: '2024', track, by });

@@ -102,6 +102,27 @@ describe('the assessments pages of the admin', function () {
     expect((await admin.get('/admin/assessments/nowhere')).status).to.equal(404);
   });
 
+  it('scores the new assessment apart: its run’s scorecard names it, and links to the unit’s other assessments', async () => {
+    const added = (await allAssessments(app.db)).find((a) => a.title === '安全生产考核')!;
+    for (const r of await app.db('inputs').where({ period_id: '2024', track: 'village' })) await app.db('inputs').insert({ ...r, track: added.id });
+    await leader.get(`/runs?assessment=${added.id}`);
+    const made = await leader.post('/runs', { period: '2024', track: added.id });
+    expect(made.status).to.equal(303);
+    const runId = Number(/\/runs\/(\d+)/.exec(made.headers.get('location') ?? '')![1]);
+    const card = (await leader.get(`/units/v01?run=${runId}`)).text;
+    expect(card).to.contain('<p class="meta">安全生产考核 · ');
+    expect(card).to.match(/其他考核：<a href="\/units\/v01\?run=\d+">村级千分考核<\/a>/);
+    const village = (await leader.get('/units/v01')).text;
+    expect(village).to.contain('<p class="meta">村级千分考核 · ');
+    expect(village).to.contain(`<a href="/units/v01?run=${runId}">安全生产考核</a>`);
+    // A village sees no draft: not the new assessment's, nor a link to it.
+    expect((await (await signedIn(app.url, 'v01')).get('/units/v01')).text).to.not.contain('安全生产考核');
+  });
+
+  it('reads the statistics of an assessment of the rule set’s kind of unit, and answers 404 for one that is none or of another kind', async () => {
+    for (const asked of ['constructor', 'staff', 'nowhere']) expect((await leader.get(`/report?assessment=${asked}`)).status, asked).to.equal(404);
+  });
+
   it('writes each change to the audit trail in words', async () => {
     const audit = (await admin.get('/audit?action=assessment')).text;
     for (const words of ['新增考核', '考核改名', '调整考核顺序', '停用考核', '启用考核', '考核原名“安全生产专项考核”，改为“安全生产考核”']) expect(audit).to.contain(words);
