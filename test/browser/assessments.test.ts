@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launch, lowContrast, narrowColumns, overflow, pageAs, SCREENSHOTS, shot } from '../support/browser.js';
 import { startApp, type TestApp } from '../support/web.js';
+import { allAssessments } from '../../src/services/assessments.js';
+import { createRun } from '../../src/services/runs.js';
 
 /**
  * Assessments in the browser (issue 20, point 2): the admin adds 安全生产专项考核 for villages;
@@ -70,6 +72,23 @@ describe('assessments in the browser (issue 20, point 2)', function () {
     expect(await page.textContent('p.meta')).to.contain('安全生产专项考核');
     await record(page, 'entry');
     await page.context().close();
+  });
+
+  it('scores the new assessment: its scorecard names it and links to the unit’s other assessments; statistics offer it', async () => {
+    const added = (await allAssessments(app.db)).find((a) => a.title === '安全生产专项考核')!;
+    for (const r of await app.db('inputs').where({ period_id: '2024', track: 'village' })) await app.db('inputs').insert({ ...r, track: added.id });
+    const run = await createRun(app.db, { periodId: '2024', track: added.id, by: 'leader' });
+    for (const width of WIDTHS) {
+      const page = await pageAs(browser, app.url, 'leader', width);
+      await page.goto(`${app.url}/units/v01?run=${run.id}`);
+      expect(await page.textContent('header.doc p.meta')).to.match(/^安全生产专项考核 · /);
+      expect(await page.textContent('p.other-assessments')).to.equal('其他考核：村级千分考核');
+      await record(page, 'scorecard');
+      await page.goto(`${app.url}/report`);
+      expect(await page.$$eval('select[name=assessment] option', (os) => os.map((o) => o.textContent?.trim()))).to.deep.equal(['村级千分考核', '安全生产专项考核']);
+      await record(page, 'report');
+      await page.context().close();
+    }
   });
 
   for (const width of WIDTHS) {
