@@ -1,12 +1,23 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadRuleSet, type CompiledRuleSet, type RuleSetFile } from '../src/engine/index.js';
+import { loadRuleSet, sourceResultsFromScoreJson, type AppraiseOptions, type CompiledRuleSet, type EventRow, type RuleSetFile } from '../src/engine/index.js';
 import { ruleSchema } from '../src/io/rule-file.js';
 import { ROOT } from '../src/paths.js';
 
 /** Shared by the tests: rule sets from objects, fixtures from test/fixtures. */
 
 export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+
+/**
+ * What a rule-set fixture gives beside its data, as `score --events FILE --source NAME=FILE` would:
+ * rows of an events file (RULES.md §7.6), and each source's results as `score --format json` printed them (§7.8).
+ */
+export function fixtureOptions(fixture: { events?: EventRow[]; sources?: Record<string, unknown> }): AppraiseOptions {
+  return {
+    ...(fixture.events ? { events: fixture.events, eventsFile: 'events.csv' } : {}),
+    ...(fixture.sources ? { sources: new Map(Object.entries(fixture.sources).map(([name, doc]) => [name, sourceResultsFromScoreJson(doc, `${name}.json`)])) } : {}),
+  };
+}
 
 export function compile(file: Partial<RuleSetFile> & Record<string, unknown>): CompiledRuleSet {
   return loadRuleSet(JSON.stringify(file, null, 2), 'test.json', ruleSchema()).ruleset;

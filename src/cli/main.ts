@@ -40,16 +40,22 @@ export function buildProgram(): Command {
     .argument('<rules>', '规则文件（JSON）')
     .argument('<data>', '数据文件：CSV（UTF-8 或 GB18030，首行为表头）或 JSON')
     .addOption(FORMAT)
-    .option('-l, --link <name=source>', '双线考核：关联另一类别的结果，如 village=村结果.json（score --format json 的输出）或 village=规则文件,数据文件；可多次使用',
+    .option('-s, --source <name=source>', '来源：另一项考核的结果，如 fp=计生结果.json（score --format json 的输出）或 fp=规则文件,数据文件；可多次使用',
       (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .action((rules: string, data: string, opts: { format: 'table' | 'json' | 'csv'; link: string[] }) => set(scoreCommand(rules, data, opts.format, opts.link)));
+    .option('-l, --link <name=source>', '双线考核的关联（即 --source），如 village=村结果.json；可多次使用',
+      (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('-e, --events <file>', '事件台账：CSV，列为 unit（单位编号）、input（台账名称）、level（等级）、points（分值）')
+    .action((rules: string, data: string, opts: { format: 'table' | 'json' | 'csv'; link: string[]; source: string[]; events?: string }) =>
+      set(scoreCommand(rules, data, opts.format, [...opts.source, ...opts.link], opts.events)));
 
   command('scorecard')
     .description('打印一个单位的记分卡：逐条列出得分与扣分原因（不用数据库）')
     .argument('<rules>', '规则文件（JSON）')
     .argument('<data>', '数据文件（CSV 或 JSON）')
     .argument('<unit>', '单位编号 id')
-    .action((rules: string, data: string, unit: string) => set(scorecardCommand(rules, data, unit)));
+    .option('-s, --source <name=source>', '来源：另一项考核的结果（同 score）；可多次使用', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('-e, --events <file>', '事件台账 CSV（同 score）')
+    .action((rules: string, data: string, unit: string, opts: { source: string[]; events?: string }) => set(scorecardCommand(rules, data, unit, opts.source, opts.events)));
 
   command('report')
     .description('统计报表（形势分析）：每个单位及其各级上级单位的全部输入和指标，上级单位按下级数字汇总后计算比率（不平均比率）；退出码 1 为规则错误，2 为数据错误')

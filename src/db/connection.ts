@@ -6,6 +6,7 @@ import * as initial from './migrations/0001-appraisal-record.js';
 import * as accounts from './migrations/0002-accounts.js';
 import * as appraisalYear from './migrations/0003-appraisal-year.js';
 import * as assessments from './migrations/0004-assessments.js';
+import * as runSources from './migrations/0006-run-sources.js';
 
 /**
  * Opening the record: SQLite in a file by default (WAL, foreign keys, a busy timeout,
@@ -21,7 +22,7 @@ export class DatabaseRefused extends Error {
   readonly code = 'DATABASE_REFUSED';
 }
 
-const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts], ['0003-appraisal-year', appraisalYear], ['0004-assessments', assessments]];
+const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts], ['0003-appraisal-year', appraisalYear], ['0004-assessments', assessments], ['0006-run-sources', runSources]];
 
 /** The names of the migrations this version knows, oldest first (a backup holding another is from a newer version). */
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

@@ -1,6 +1,6 @@
 import { round9, roundHalfUp, roundTo } from './decimal.js';
 import { decimalText, yesNoText } from './cells.js';
-import type { CompiledCheck, CompiledInput, CompiledRuleSet } from './compiled.js';
+import type { CompiledCheck, CompiledGroup, CompiledInput, CompiledNode, CompiledRuleSet } from './compiled.js';
 import * as I from './inline.js';
 import { bandPoints } from './methods.js';
 import { num } from './inline.js';
@@ -42,7 +42,25 @@ const H = {
 
 export function generateScorer(rs: CompiledRuleSet): Scorer {
   const p = rs.precision;
-  const lines: string[] = ['let a = 0, t = 0, b = 0, items = 0;'];
+  const T = rs.totalPoints;
+  const lines: string[] = ['let a = 0, t = 0, b = 0, x = 0, n = 0, items = 0;'];
+  const groupOf = (k: number) => rs.nodes[k] as CompiledGroup;
+  /** Whether the node's parent applies, and is zeroed (§7.2–7.3): the group's flags, or the top level's. */
+  const parentApplies = (node: CompiledNode) => (node.parent < 0 ? '1' : `e[${groupOf(node.parent).appliesSlot}]`);
+  const parentZeroed = (node: CompiledNode) => (node.parent < 0 ? '0' : `e[${groupOf(node.parent).zeroSlot}]`);
+  // The points of the outermost items that do not apply are added up in the applicable-points slot, and taken from the total's points at the end.
+  lines.push(`e[${rs.applicableSlot}] = 0;`);
+  if (rs.conditional) {
+    // Each group's flags, in document order: it applies when its parent does and its appliesIf holds; it is
+    // zeroed when its parent is, or its own zeroIf holds. Nothing of a group that does not apply is evaluated.
+    for (const g of rs.nodes) {
+      if (g.kind !== 'group') continue;
+      const own = g.appliesIfSrc ? `(${g.appliesIfSrc}) === 1` : 'true';
+      const zero = g.zeroIfSrc ? `${parentZeroed(g)} === 1 || (${g.zeroIfSrc}) === 1` : `${parentZeroed(g)} === 1`;
+      lines.push(`if (${parentApplies(g)} === 1 && ${own}) { e[${g.appliesSlot}] = 1; e[${g.zeroSlot}] = ${zero} ? 1 : 0; }`
+        + ` else { if (${parentApplies(g)} === 1) e[${rs.applicableSlot}] += ${num(g.points)}; e[${g.appliesSlot}] = 0; e[${g.zeroSlot}] = 0; }`);
+    }
+  }
   // The criteria in functions of a few each, called in turn: one function of 40 criteria
   // takes V8 a third of a second to optimize, and a 10,000-unit run is over before that.
   const parts: string[] = [];
@@ -51,35 +69,55 @@ export function generateScorer(rs: CompiledRuleSet): Scorer {
     for (const c of rs.criteria.slice(from, from + CRITERIA_PER_PART)) {
       const undef = num(c.ifUndefined === 'zero' ? 0 : c.points);
       const amount = c.mode === 'award'
-        ? `a = ${c.methods[0].src}; t = a !== a ? ${undef} : ${I.clamp('a', 0, c.points)};`
-        : `a = ${c.methods.map((m) => `(${m.src})`).join(' + ') || '0'}; t = a !== a ? ${undef} : ${I.clamp(`${num(c.points)} - a`, 0, c.points)};`;
-      body.push(c.zeroIfSrc ? `if (${c.zeroIfSrc} === 1) t = 0; else { ${amount} }` : amount);
-      body.push(`t = ${I.roundHalfUp('t', p)}; s[${c.index}] = t; e[${c.slot}] = t;`);
+        ? `a = ${c.methods[0].src}; t = a !== a ? ${undef} : ${I.clamp('a', c.floor, c.points)};`
+        : `a = ${c.methods.map((m) => `(${m.src})`).join(' + ') || '0'}; t = a !== a ? ${undef} : ${I.clamp(`${num(c.points)} - a`, c.floor, c.points)};`;
+      const zero = [rs.conditional ? `${parentZeroed(c)} === 1` : '', c.zeroIfSrc ? `(${c.zeroIfSrc}) === 1` : ''].filter(Boolean).join(' || ');
+      const scored = `${zero ? `if (${zero}) t = 0; else { ${amount} }` : amount}\nt = ${I.roundHalfUp('t', p)}; s[${c.index}] = t; e[${c.slot}] = t;`;
+      if (!rs.conditional) { body.push(scored); continue; }
+      const applies = `${parentApplies(c)} === 1${c.appliesIfSrc ? ` && (${c.appliesIfSrc}) === 1` : ''}`;
+      const outermost = c.appliesIfSrc ? `if (${parentApplies(c)} === 1) e[${rs.applicableSlot}] += ${num(c.points)}; ` : '';
+      body.push(`if (${applies}) { ${scored} } else { ${outermost}s[${c.index}] = ${I.NAN}; e[${c.slot}] = ${I.NAN}; }`);
     }
     const text = body.join('\n');
     parts.push(`function part${parts.length}(e, s) {\n${I.temporaries(text)}\n${text}\n}`);
     lines.push(`part${parts.length - 1}(e, s);`);
   }
+  // A group's score: the sum of its children that apply; none that applies (or the group itself not): undefined, printed null.
+  const sumOf = (list: number[]) => list.map((k) => `x = s[${k}]; if (x === x) { t += x; n = 1; }`).join(' ');
   for (const g of rs.groupsPostOrder) {
-    lines.push(`t = ${I.roundHalfUp(g.children.map((k) => `s[${k}]`).join(' + ') || '0', p)}; s[${g.index}] = t; e[${g.slot}] = t;`);
+    if (!rs.conditional) {
+      lines.push(`t = ${I.roundHalfUp(g.children.map((k) => `s[${k}]`).join(' + ') || '0', p)}; s[${g.index}] = t; e[${g.slot}] = t;`);
+      continue;
+    }
+    lines.push(`t = 0; n = 0; if (e[${g.appliesSlot}] === 1) { ${sumOf(g.children)} } t = n === 1 ? ${I.roundHalfUp('t', p)} : ${I.NAN}; s[${g.index}] = t; e[${g.slot}] = t;`);
   }
-  lines.push(`items = ${rs.top.map((k) => `s[${k}]`).join(' + ') || '0'};`);
+  if (rs.conditional) {
+    lines.push(`t = 0; n = 0; ${sumOf(rs.top)} items = t;`);
+  } else {
+    lines.push(`items = ${rs.top.map((k) => `s[${k}]`).join(' + ') || '0'};`);
+  }
+  // Scaled to the total's points when some items do not apply (§7.3): exact until the total is rounded.
+  lines.push(`x = ${num(T)} - e[${rs.applicableSlot}]; e[${rs.applicableSlot}] = x;`);
+  if (rs.conditional) lines.push(`if (${I.r9('x')} < ${num(round9(T))}) items = ${I.r9('x')} <= 0 ? 0 : items * ${num(T)} / x;`);
   for (const [block, slot] of [[rs.bonus, rs.bonusSlot], [rs.penalty, rs.penaltySlot]] as const) {
     lines.push('b = 0;');
-    for (const item of block?.items ?? []) lines.push(`a = ${item.method.src}; if (a === a) b += ${I.roundHalfUp('a', p)};`);
+    // An adjustment's amount below 0 counts 0 (§7.4), as an undefined one does.
+    for (const item of block?.items ?? []) lines.push(`a = ${item.method.src}; if (a > 0) b += ${I.roundHalfUp('a', p)};`);
     lines.push(`b = ${I.roundHalfUp('b', p)};`);
     if (block?.cap !== undefined) lines.push(`b = Math.min(${num(block.cap)}, b);`);
     lines.push(`e[${slot}] = b - b === 0 ? b : 0;`);
   }
   lines.push(`e[${rs.totalSlot}] = Math.max(0, ${I.roundHalfUp(`items + e[${rs.bonusSlot}] - e[${rs.penaltySlot}]`, p)});`);
+  // Condition vetoes in document order (a group before the items inside it), each only where its item applies; then vetoes[].
   let k = 0;
-  for (const c of rs.criteria) {
-    if (c.vetoIf) lines.push(`if (${c.vetoIfSrc} === 1) v.push(${k});`);
-    if (c.vetoIf) k++;
+  for (const node of rs.vetoNodes) {
+    const applies = !rs.conditional ? '' : node.kind === 'group' ? `e[${node.appliesSlot}] === 1 && ` : `${parentApplies(node)} === 1${node.appliesIfSrc ? ` && (${node.appliesIfSrc}) === 1` : ''} && `;
+    lines.push(`if (${applies}(${node.vetoIfSrc}) === 1) v.push(${k++});`);
   }
   for (const veto of rs.vetoes) lines.push(`if (${veto.src} === 1) v.push(${k++});`);
   const tieBreak = rs.ranking.tieBreak;
-  lines.push(`if (T !== undefined) { T[at] = e[${rs.totalSlot}];${tieBreak.map((node, j) => ` W[at * ${tieBreak.length} + ${j}] = s[${node}];`).join('')} }`);
+  // An item that does not apply compares below every score (§7.3).
+  lines.push(`if (T !== undefined) { T[at] = e[${rs.totalSlot}];${tieBreak.map((node, j) => ` x = s[${node}]; W[at * ${tieBreak.length} + ${j}] = x === x ? x : -Infinity;`).join('')} }`);
   return compile<Scorer>('score', 'e, s, v, T, W, at', lines.join('\n'), rs.constants, [], parts.join('\n'));
 }
 
@@ -101,8 +139,11 @@ function compile<F>(name: string, params: string, body: string, constants: unkno
 /** Where a reader finds an input in a row: its column (the input's name or label), if the table has one. */
 export interface ReadPlan { input: CompiledInput; column: string | undefined; }
 
-/** A cell read the general way (units.ts): its value, or undefined when the cell has a problem. */
-export type CellReader = (cells: Record<string, unknown>) => number | undefined;
+/**
+ * A cell read the general way (units.ts): its value, or undefined when the cell has a problem; for
+ * an events input, whether its events were read into their figures in `env`.
+ */
+export type CellReader = ((cells: Record<string, unknown>) => number | undefined) | ((cells: Record<string, unknown>, env: Float64Array) => boolean);
 
 /**
  * Reads one row's cells into its values, computes the metrics and runs the checks, for
@@ -117,12 +158,16 @@ export type CellReader = (cells: Record<string, unknown>) => number | undefined;
  */
 export type RowReader = (c: Record<string, unknown>, e: Float64Array) => boolean;
 
-export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: CellReader[], checks: CompiledCheck[]): RowReader {
+export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: CellReader[], checks: CompiledCheck[], peerKey: symbol): RowReader {
   const keys: unknown[] = [];
-  const key = (k: string) => `X[${keys.push(k) - 1}]`;
+  const key = (k: string | symbol) => `X[${keys.push(k) - 1}]`;
   const prelude: string[] = [];
   const lines: string[] = ['let v, x;'];
   plan.forEach(({ input, column }, j) => {
+    if (input.type === 'events') {
+      lines.push(`if (!X[${keys.push(null) - 1}](c, e)) return false;`);
+      return;
+    }
     const general = `x = X[${keys.push(null) - 1}](c); if (x === undefined) return false;`;
     const simple = column !== undefined && !input.link && (input.type === 'number' || input.type === 'integer' || input.type === 'boolean');
     if (!simple) {
@@ -151,6 +196,12 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
   });
   // The linked values a reader for an import leaves out are 0, as in a fresh array.
   for (const input of rs.inputs) if (!plan.some((p) => p.input === input)) lines.push(`e[${input.slot}] = 0;`);
+  // The peers' values, worked out over the unit's scope before it is scored (§7.7); undefined until then.
+  if (rs.peers.length) {
+    prelude.push(`const P = ${key(peerKey)};`);
+    lines.push(`v = c[P];`);
+    lines.push(`if (v !== undefined) { ${rs.peers.map((p, k) => `e[${p.slot}] = v[${k}];`).join(' ')} } else { ${rs.peers.map((p) => `e[${p.slot}] = ${I.NAN};`).join(' ')} }`);
+  }
   for (const m of rs.metrics) lines.push(`e[${m.slot}] = ${m.src};`);
   for (const check of checks) lines.push(`if (${check.src} !== 1) return false;`);
   lines.push('return true;');
@@ -160,7 +211,7 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
   return compile<RowReader>('read', 'c, e', lines.join('\n'), rs.constants, extra, prelude.join('\n'));
 }
 
-/** The vetoes a generated scorer reports by index: criteria's vetoIf in item order, then `vetoes[]`. */
+/** The vetoes a generated scorer reports by index: every vetoIf in document order, under its vetoTitle; then `vetoes[]`. */
 export function vetoTable(rs: CompiledRuleSet): Array<{ id: string; title: string }> {
-  return [...rs.criteria.filter((c) => c.vetoIf).map((c) => ({ id: c.id, title: c.title })), ...rs.vetoes.map((v) => ({ id: v.id, title: v.title }))];
+  return [...rs.vetoNodes.map((n) => ({ id: n.id, title: n.vetoTitle })), ...rs.vetoes.map((v) => ({ id: v.id, title: v.title }))];
 }

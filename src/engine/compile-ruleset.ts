@@ -1,12 +1,12 @@
 import { round9 } from './decimal.js';
-import { StringTable, type ExprProblem, type NameInfo, type ValueType } from './expression/ast.js';
-import { compileExpression, type Scope, type Typed } from './expression/compile.js';
+import { StringTable, type Expr, type ExprProblem, type NameInfo, type PeerFunction, type ValueType } from './expression/ast.js';
+import { compileExpression, usesPeers, type ExprContext, type Scope, type Typed } from './expression/compile.js';
 import { ExprSyntaxError, namesIn, parseExpression } from './expression/parser.js';
 import { pointerToken } from './json-source.js';
 import { compileMethod } from './methods.js';
 import type {
   CompiledAdjustments, CompiledCheck, CompiledCriterion, CompiledGroup, CompiledInput, CompiledMetric,
-  CompiledNode, CompiledRuleSet, CompiledVeto,
+  CompiledNode, CompiledPeer, CompiledRuleSet, CompiledSanction, CompiledSource, CompiledVeto,
 } from './compiled.js';
 import type { AdjustmentDef, CriterionDef, ItemDef, Method, RuleSetFile } from './ruleset.js';
 import { isGroup } from './ruleset.js';
@@ -27,11 +27,15 @@ export interface SemanticProblem {
 
 const NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 
-/** What every link gives: the linked unit's total, rank, grade, veto, bonus and penalty. */
-export const LINK_FIELDS: Array<[string, CompiledInput['type'], string]> = [
+/** What every source gives (§7.8): the unit's total, rank, grade, veto, bonus, penalty and applicable points there. */
+export const SOURCE_FIELDS: Array<[string, CompiledInput['type'], string]> = [
   ['total', 'number', '总分'], ['rank', 'integer', '排名'], ['grade', 'text', '等级'],
   ['vetoed', 'boolean', '是否被一票否决'], ['bonus', 'number', '加分'], ['penalty', 'number', '扣分'],
+  ['applicablePoints', 'number', '适用分值'],
 ];
+/** A link (the project's extension) reads what a version-1 result has: no applicable points. */
+export const LINK_FIELDS = SOURCE_FIELDS.filter(([f]) => f !== 'applicablePoints');
+const PEER_SCOPE_WORDS = '同类比较';
 const RESERVED = new Set(['and', 'or', 'not', 'true', 'false']);
 /** Far longer than any real formula or condition (the shipped ones are under 200 characters). */
 export const MAX_EXPRESSION_CHARS = 10_000;
@@ -50,6 +54,20 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   for (const [name, def] of Object.entries(file.inputs ?? {})) {
     const at = `/inputs/${pointerToken(name)}`;
     if (RESERVED.has(name)) problem('DUPLICATE_NAME', at, `“${name}” 是保留字，不能用作输入名`);
+    const reportedBy = def.reportedBy ?? 'township';
+    if (def.type === 'events') {
+      // An events input (§7.6): its figures are slots of their own, written as the unit's events are read.
+      const range = def.range;
+      if (!def.levels && !range) problem('INPUT_INVALID', at, `事件台账 “${name}” 须有 levels（等级及其分值）或 range（每起分值范围），或两者都有`);
+      if (range && range[0] > range[1]) problem('INPUT_INVALID', `${at}/range`, `每起分值范围的下限 ${range[0]} 大于上限 ${range[1]}`);
+      const input: CompiledInput = { name, label: def.label ?? name, type: 'events', unit: def.unit, levels: def.levels, range: range && [range[0], range[1]], reportedBy, evidence: def.evidence, slot: slot++ };
+      const levels = new Map<string, number>();
+      for (const level of Object.keys(def.levels ?? {})) levels.set(level, slot++);
+      input.figures = { count: input.slot, sum: slot++, levels };
+      inputs.push(input);
+      names.set(name, { type: 'number', slot: input.slot, events: input.figures });
+      continue;
+    }
     if (def.type === 'grade' && !def.grades?.length) problem('INPUT_INVALID', at, `等级输入 “${name}” 须列出 grades（如 ["好","中","差"]）`);
     if (def.min !== undefined && def.max !== undefined && def.min > def.max) problem('INPUT_INVALID', `${at}/min`, `最小值 ${def.min} 大于最大值 ${def.max}`);
     if (def.default !== undefined) {
@@ -61,25 +79,61 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       if (!ok) problem('INPUT_INVALID', `${at}/default`, `默认值 ${JSON.stringify(d)} 不符合输入 “${name}” 的类型或范围`);
     }
     const type: ValueType = def.type === 'boolean' ? 'boolean' : def.type === 'grade' ? 'string' : 'number';
-    const input: CompiledInput = { name, label: def.label ?? name, type: def.type, min: def.min, max: def.max, unit: def.unit, grades: def.grades, default: def.default, slot: slot++ };
+    const input: CompiledInput = { name, label: def.label ?? name, type: def.type, min: def.min, max: def.max, unit: def.unit, grades: def.grades, default: def.default, reportedBy, evidence: def.evidence, slot: slot++ };
     inputs.push(input);
     names.set(name, { type, slot: input.slot, grades: def.grades });
   }
 
-  // ---- links: another track's results, read through the unit's parent (rules/README.md) ----
-  for (const [link, def] of Object.entries(file.links ?? {})) {
-    const at = `/links/${pointerToken(link)}`;
-    if (names.has(link)) problem('DUPLICATE_NAME', at, `关联名 “${link}” 与输入重名`);
+  // ---- sources (§7.8) and links (read as sources through the parent) ----
+  const sources: CompiledSource[] = [];
+  const sourceNames = new Set<string>();
+  const declared: Array<[string, 'sources' | 'links', { label?: string; ruleset?: string; period?: string; match?: 'self' | 'parent'; required?: boolean; scores?: string[]; metrics?: string[] }]> = [
+    ...Object.entries(file.sources ?? {}).map(([n, d]): [string, 'sources', typeof d] => [n, 'sources', d]),
+    ...Object.entries(file.links ?? {}).map(([n, d]): [string, 'links', typeof d] => [n, 'links', d]),
+  ];
+  for (const [source, key, def] of declared) {
+    const at = `/${key}/${pointerToken(source)}`;
+    if (names.has(source) || RESERVED.has(source)) problem('DUPLICATE_NAME', at, `${key === 'links' ? '关联' : '来源'}名 “${source}” 与输入重名`);
+    if (sourceNames.has(source)) problem('DUPLICATE_NAME', at, `来源名 “${source}” 重复`);
+    sourceNames.add(source);
+    const link = key === 'links';
+    const compiled: CompiledSource = {
+      name: source, label: def?.label ?? source, ruleset: def?.ruleset ?? '', period: def?.period ?? 'same',
+      match: link ? 'parent' : def?.match ?? 'self', required: link ? true : def?.required ?? true,
+      scores: link ? [] : [...(def?.scores ?? [])], metrics: [...(def?.metrics ?? [])], link,
+    };
+    sources.push(compiled);
     const fields: Array<[string, CompiledInput['type'], string]> = [
-      ...LINK_FIELDS, ...(def.metrics ?? []).map((m): [string, CompiledInput['type'], string] => [m, 'number', `的${m}`]),
+      ...(link ? LINK_FIELDS : SOURCE_FIELDS),
+      ...compiled.scores.map((id): [string, CompiledInput['type'], string] => [id, 'number', `“${id}”得分`]),
+      ...compiled.metrics.map((m): [string, CompiledInput['type'], string] => [m, 'number', `的${m}`]),
     ];
     for (const [field, type, label] of fields) {
-      const name = `${link}.${field}`;
-      const input: CompiledInput = { name, label: `${def.label ?? link}${label}`, type, link, slot: slot++ };
+      const name = `${source}.${field}`;
+      if (names.has(name)) continue; // a score id spelled as a field (total) reads the field
+      const input: CompiledInput = { name, label: `${compiled.label}${label}`, type, link: source, reportedBy: 'township', slot: slot++ };
       inputs.push(input);
       names.set(name, { type: type === 'boolean' ? 'boolean' : type === 'text' ? 'string' : 'number', slot: input.slot });
     }
   }
+
+  // ---- peers (§7.7): each distinct call a slot, its argument a closure evaluated for every unit of the scope ----
+  const peers: CompiledPeer[] = [];
+  const peerSlots = new Map<string, number>();
+  /** The names of scores, the total, the bonus and the penalty: defined only where the unit's scores are (vetoes, sanctions). */
+  const scoreNames = new Map<string, NameInfo>();
+  const peerContext: ExprContext = {
+    peer: (fn: PeerFunction, arg: Typed, tree: Expr) => {
+      const key = `${fn}|${arg.src}`;
+      let at = peerSlots.get(key);
+      if (at === undefined) {
+        const tier = [...namesIn(tree)].some((n) => !names.has(n) && scoreNames.has(n)) ? 'score' : 'value';
+        peerSlots.set(key, (at = slot++));
+        peers.push({ fn, arg: arg.fn, slot: at, tier });
+      }
+      return at;
+    },
+  };
 
   /** Refused before it is parsed, so that a pasted blob cannot tie up (or overflow) the parser. */
   const tooLong = (pointer: string, text: string): boolean => {
@@ -114,7 +168,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       throw e;
     }
     const found: ExprProblem[] = [];
-    const typed = compileExpression(tree, scope, found, strings);
+    const typed = compileExpression(tree, scope, found, strings, peerContext);
     reportFound(pointer, found);
     if (found.length) return undefined;
     if (typed.type !== type) {
@@ -128,7 +182,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   const metrics: CompiledMetric[] = [];
   for (const [name, def] of Object.entries(file.metrics ?? {})) {
     const at = `/metrics/${pointerToken(name)}`;
-    if (names.has(name) || RESERVED.has(name)) { problem('DUPLICATE_NAME', at, `指标名 “${name}” 与已有的输入或指标重名`); continue; }
+    if (names.has(name) || RESERVED.has(name) || sourceNames.has(name)) { problem('DUPLICATE_NAME', at, `指标名 “${name}” 与已有的输入、来源或指标重名`); continue; }
     if (typeof def?.expr !== 'string' || tooLong(`${at}/expr`, def.expr)) { unreadableMetrics.add(name); continue; }
     let tree;
     try { tree = parseExpression(def.expr); } catch (e) {
@@ -136,11 +190,11 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       throw e;
     }
     const found: ExprProblem[] = [];
-    const typed = compileExpression(tree, scopeOf(), found, strings);
+    const typed = compileExpression(tree, scopeOf(), found, strings, peerContext);
     reportFound(`${at}/expr`, found);
     const metric: CompiledMetric = { name, type: typed.type, label: def.label ?? name, unit: def.unit, decimals: def.decimals ?? 2, slot: slot++, fn: typed.fn, src: typed.src };
     metrics.push(metric);
-    names.set(name, { type: typed.type, slot: metric.slot, grades: typed.grades });
+    names.set(name, { type: typed.type, slot: metric.slot, grades: typed.grades, peers: usesPeers(tree, scopeOf()) });
   }
   const inputScope = scopeOf();
 
@@ -175,12 +229,31 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   const groupsPostOrder: CompiledGroup[] = [];
   const pointsOf = (item: ItemDef) => (typeof item?.points === 'number' ? item.points : 0);
 
+  /** A condition of an item (§7.2–7.3): compiled in the scope of inputs, metrics, sources and peers. */
+  const condition = (pointer: string, text: string | undefined, field: string) => {
+    if (text === undefined) return {};
+    const t = compileAt(`${pointer}/${field}`, text, 'boolean', inputScope, `“${field}” 条件`);
+    return { fn: t?.fn, src: t?.src };
+  };
+  const vetoNodes: CompiledNode[] = [];
+  let conditional = false;
+
   const visitItem = (item: ItemDef, pointer: string, depth: number, parent: number): number => {
     claimId(item.id, pointer);
     const index = nodes.length;
+    const applies = condition(pointer, item.appliesIf, 'appliesIf');
+    const zero = condition(pointer, item.zeroIf, 'zeroIf');
+    const veto = condition(pointer, item.vetoIf, 'vetoIf');
+    const conditions = {
+      appliesIf: applies.fn, appliesIfSrc: applies.src, zeroIf: zero.fn, zeroIfSrc: zero.src,
+      vetoIf: veto.fn, vetoIfSrc: veto.src, vetoTitle: item.vetoTitle ?? item.title,
+    };
+    if (item.appliesIf !== undefined) conditional = true;
     if (isGroup(item)) {
-      const group: CompiledGroup = { kind: 'group', def: item, id: item.id, title: item.title, points: pointsOf(item), children: [], index, slot: -1, depth, parent };
+      if (item.zeroIf !== undefined || item.vetoIf !== undefined) conditional = true;
+      const group: CompiledGroup = { kind: 'group', def: item, id: item.id, title: item.title, points: pointsOf(item), children: [], index, slot: -1, depth, parent, appliesSlot: -1, zeroSlot: -1, ...conditions };
       nodes.push(group);
+      if (group.vetoIf) vetoNodes.push(group);
       item.items.forEach((child, k) => group.children.push(visitItem(child, `${pointer}/items/${k}`, depth + 1, index)));
       const sum = item.items.reduce((s, c) => s + pointsOf(c), 0);
       if (round9(sum) !== round9(group.points)) {
@@ -191,32 +264,27 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     }
     const c = item as CriterionDef;
     const crit: CompiledCriterion = {
-      kind: 'criterion', def: c, id: c.id, title: c.title, points: pointsOf(c), mode: c.deduct ? 'deduct' : 'award',
-      methods: [], ifUndefined: c.ifUndefined ?? 'full', index, slot: -1, depth, parent,
+      kind: 'criterion', def: c, id: c.id, title: c.title, points: pointsOf(c), floor: typeof c.floor === 'number' ? Math.min(0, c.floor) : 0,
+      mode: c.deduct ? 'deduct' : 'award', methods: [], ifUndefined: c.ifUndefined ?? 'full', index, slot: -1, depth, parent, ...conditions,
     };
     nodes.push(crit);
     criteria.push(crit);
+    if (crit.vetoIf) vetoNodes.push(crit);
+    const methodAt = (m: Method, at: string) => {
+      // A method inside an item is not an adjustment: it has no id of its own (§7.1).
+      if (Object.hasOwn(m, 'id')) problem('UNKNOWN_FIELD', `${at}/id`, '未知的字段 “id”（细项中的记分方法没有自己的编号）');
+      crit.methods.push(compileMethod(m, at, crit.points, methodContext(at, m)));
+    };
     if (c.award && typeof c.award === 'object') {
       const at = `${pointer}/award`;
       if (c.award.method === 'shortfall') {
         problem('METHOD_NOT_ALLOWED', `${at}/method`, 'shortfall（未达目标扣分）只能用在 deduct 中，不能用在 award 中');
       }
-      crit.methods.push(compileMethod(c.award, at, crit.points, methodContext(at, c.award)));
+      methodAt(c.award, at);
     } else if (Array.isArray(c.deduct)) {
       c.deduct.forEach((m, k) => {
-        const at = `${pointer}/deduct/${k}`;
-        if (m && typeof m === 'object') crit.methods.push(compileMethod(m, at, crit.points, methodContext(at, m)));
+        if (m && typeof m === 'object') methodAt(m, `${pointer}/deduct/${k}`);
       });
-    }
-    if (c.zeroIf !== undefined) {
-      const t = compileAt(`${pointer}/zeroIf`, c.zeroIf, 'boolean', inputScope, '“zeroIf” 条件');
-      crit.zeroIf = t?.fn;
-      crit.zeroIfSrc = t?.src;
-    }
-    if (c.vetoIf !== undefined) {
-      const t = compileAt(`${pointer}/vetoIf`, c.vetoIf, 'boolean', inputScope, '“vetoIf” 条件');
-      crit.vetoIf = t?.fn;
-      crit.vetoIfSrc = t?.src;
     }
     crit.value = crit.methods.find((m) => m.value)?.value;
     return index;
@@ -229,7 +297,8 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   }
   const valueSlots = slot;
   for (const node of nodes) node.slot = slot++;
-  const totalSlot = slot++, bonusSlot = slot++, penaltySlot = slot++;
+  const totalSlot = slot++, bonusSlot = slot++, penaltySlot = slot++, applicableSlot = slot++;
+  if (conditional) for (const node of nodes) if (node.kind === 'group') { node.appliesSlot = slot++; node.zeroSlot = slot++; }
 
   // ---- bonus and penalty (加分项、扣分项) ----
   const adjustments = (key: 'bonus' | 'penalty'): CompiledAdjustments | undefined => {
@@ -257,11 +326,12 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     const typed = compileAt(at, check.when, 'boolean', inputScope, '校验条件');
     let used: string[] = [];
     try { used = [...namesIn(parseExpression(check.when))]; } catch { /* reported above */ }
-    if (typed) checks.push({ message: check.message, when: typed.fn, src: typed.src, names: used, pointer: at });
+    let peersUsed = false;
+    try { peersUsed = usesPeers(parseExpression(check.when), inputScope); } catch { /* reported above */ }
+    if (typed) checks.push({ message: check.message, when: typed.fn, src: typed.src, names: used, pointer: at, peers: peersUsed });
   });
 
-  // In unit-level vetoes the scores are names too; inputs and metrics keep their meaning on a clash.
-  const scoreNames = new Map<string, NameInfo>();
+  // In unit-level vetoes and sanction conditions the scores are names too; inputs and metrics keep their meaning on a clash.
   for (const node of nodes) if (NAME.test(node.id) && !RESERVED.has(node.id)) scoreNames.set(node.id, { type: 'number', slot: node.slot });
   scoreNames.set('total', { type: 'number', slot: totalSlot });
   scoreNames.set('bonus', { type: 'number', slot: bonusSlot });
@@ -282,6 +352,13 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     const node = nodes.find((n) => n.id === id);
     if (!node) problem('TIEBREAK_UNKNOWN_ID', `/ranking/tieBreak/${k}`, `并列时比较的 “${id}” 不是任何大项或细项的编号`);
     else tieBreak.push(node.index);
+  });
+  // Sanctions (§5, §7.9): by place or by rank range, with a condition over the unit's scores and values.
+  const sanctions: CompiledSanction[] = (r.sanctions ?? []).map((x, k) => {
+    const at = `/ranking/sanctions/${k}`;
+    if (x.rank && x.rank[0] > x.rank[1]) problem('SANCTION_RANK_RANGE', `${at}/rank`, `名次范围 ${x.rank[0]}～${x.rank[1]} 的起点大于终点`);
+    const when = x.when === undefined ? undefined : compileAt(`${at}/when`, x.when, 'boolean', vetoScope, '奖惩条件');
+    return { outcome: x.outcome, label: x.label, place: x.place, rank: x.rank && [x.rank[0], x.rank[1]], when: when?.fn, group: x.group };
   });
 
   if (problems.length) return { problems };
@@ -305,16 +382,22 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       penalty,
       checks,
       vetoes,
+      vetoNodes,
+      sources,
+      peers,
+      conditional,
+      applicableSlot,
       grades: file.grades ?? [],
       ranking: {
         scope: r.scope ?? 'parent',
         tieBreak,
         vetoedLast: r.vetoedLast ?? true,
-        sanctions: r.sanctions ?? [],
+        sanctions,
         liability: r.liability ?? [],
       },
       slotCount: slot,
-      valueSlots,
+      // A peer's value is given to the unit like an input, wherever its slot fell: then every slot is the unit's.
+      valueSlots: peers.length ? slot : valueSlots,
       strings,
       constants,
       totalSlot,

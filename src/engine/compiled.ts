@@ -1,6 +1,6 @@
 import type { Compiled } from './expression/compile.js';
-import type { Env, StringTable } from './expression/ast.js';
-import type { AdjustmentDef, CriterionDef, GradeDef, GroupDef, InputType, Method, Outcome, RuleSetFile } from './ruleset.js';
+import type { Env, EventFigures, PeerFunction, StringTable } from './expression/ast.js';
+import type { AdjustmentDef, CriterionDef, GradeDef, GroupDef, InputType, Method, Outcome, RuleSetFile, SourceDef } from './ruleset.js';
 
 /**
  * A rule set compiled once (RULES.md §1–5): every expression a closure over a unit's
@@ -12,8 +12,14 @@ export interface CompiledInput {
   label: string;
   /** `text` is a linked unit's grade: any non-empty text. */
   type: InputType | 'text';
-  /** Set for the value of a linked unit's result (village.total): the link's name. */
+  /** Set for the value of a source's result (fp.total, village.total): the source's (or link's) name. */
   link?: string;
+  /** Of an events input (§7.6): its levels' points, the range of given points, and the slots of its figures. */
+  levels?: Readonly<Record<string, number>>;
+  range?: readonly [number, number];
+  figures?: EventFigures;
+  reportedBy: 'unit' | 'township';
+  evidence?: 'required' | 'optional';
   min?: number;
   max?: number;
   unit?: string;
@@ -49,18 +55,28 @@ export interface CompiledMethod {
   src: string;
 }
 
-export interface CompiledCriterion {
+/** What a group and a criterion share: the conditions of §7.2–7.3. */
+interface NodeConditions {
+  appliesIf?: Compiled;
+  appliesIfSrc?: string;
+  zeroIf?: Compiled;
+  zeroIfSrc?: string;
+  vetoIf?: Compiled;
+  vetoIfSrc?: string;
+  /** The title its veto is reported under: `vetoTitle`, else its own title. */
+  vetoTitle: string;
+}
+
+export interface CompiledCriterion extends NodeConditions {
   kind: 'criterion';
   def: CriterionDef;
   id: string;
   title: string;
   points: number;
+  /** The lowest score (§7.4): 0, or below for 该项可倒扣. */
+  floor: number;
   mode: 'award' | 'deduct';
   methods: CompiledMethod[];
-  zeroIf?: Compiled;
-  vetoIf?: Compiled;
-  zeroIfSrc?: string;
-  vetoIfSrc?: string;
   ifUndefined: 'full' | 'zero';
   /** The value or count of the first method that has one (the `values` of §6). */
   value?: Compiled;
@@ -71,7 +87,7 @@ export interface CompiledCriterion {
   parent: number;
 }
 
-export interface CompiledGroup {
+export interface CompiledGroup extends NodeConditions {
   kind: 'group';
   def: GroupDef;
   id: string;
@@ -82,6 +98,9 @@ export interface CompiledGroup {
   slot: number;
   depth: number;
   parent: number;
+  /** Slots of whether it applies and whether it is zeroed, in a rule set with conditions on its groups (-1 otherwise). */
+  appliesSlot: number;
+  zeroSlot: number;
 }
 
 export type CompiledNode = CompiledCriterion | CompiledGroup;
@@ -100,14 +119,39 @@ export interface CompiledAdjustments {
 
 export interface CompiledVeto { id: string; title: string; when: Compiled; src: string; }
 
-export interface CompiledCheck { message: string; when: Compiled; src: string; names: string[]; pointer: string; }
+export interface CompiledCheck { message: string; when: Compiled; src: string; names: string[]; pointer: string; peers: boolean; }
+
+/**
+ * A peer function's call (§7.7): its argument, evaluated for every unit of a scope before any is
+ * scored, and the slot its value is written to. `score` calls read scores or the total
+ * (高于全乡平均分), so they are taken after the units are scored; they stand only in unit-level
+ * vetoes and sanction conditions, which decide no score.
+ */
+export interface CompiledPeer { fn: PeerFunction; arg: Compiled; slot: number; tier: 'value' | 'score'; }
+
+/** A source (§7.8) or a link, as a source read through the parent. */
+export interface CompiledSource extends Required<Pick<SourceDef, 'ruleset' | 'period' | 'match' | 'required'>> {
+  name: string;
+  label: string;
+  scores: string[];
+  metrics: string[];
+  /** Declared under `links` (the project's extension). */
+  link: boolean;
+}
+
+export interface CompiledSanction extends Outcome {
+  place?: number;
+  rank?: readonly [number, number];
+  when?: Compiled;
+  group?: string;
+}
 
 export interface CompiledRanking {
   scope: 'parent' | 'all';
   /** Node indexes compared higher-first after the total. */
   tieBreak: number[];
   vetoedLast: boolean;
-  sanctions: Array<Outcome & { place: number }>;
+  sanctions: CompiledSanction[];
   liability: Outcome[];
 }
 
@@ -132,6 +176,14 @@ export interface CompiledRuleSet {
   penalty?: CompiledAdjustments;
   checks: CompiledCheck[];
   vetoes: CompiledVeto[];
+  /** The groups and criteria with a vetoIf, in document order (a group before the items inside it). */
+  vetoNodes: CompiledNode[];
+  sources: CompiledSource[];
+  peers: CompiledPeer[];
+  /** Whether any item carries appliesIf, or any group a condition: the scorer then walks conditions (§7.2–7.3). */
+  conditional: boolean;
+  /** The slot of the unit's applicable points (§7.3). */
+  applicableSlot: number;
   grades: GradeDef[];
   ranking: CompiledRanking;
   /** Size of a unit's value array while it is scored: inputs, links, metrics, node scores, total, bonus, penalty. */

@@ -134,6 +134,11 @@ function describeMethod(rs: CompiledRuleSet, verb: Verb, m: CompiledMethod, env:
       const input = rs.inputs.find((i) => i.name === def.input || i.label === def.input);
       return `${input?.label ?? '考核组酌情评分'}：${amountText}${cap}`;
     }
+    case 'amount': {
+      const q = quantityOf(rs, def.value, title);
+      if (v === undefined) return `${q.label}无法计算`;
+      return `${valueText(q, v)}，${amountText}${cap}`;
+    }
   }
 }
 

@@ -3,8 +3,12 @@
  * nothing but its inputs (no files, no database, no web): callers read the bytes.
  */
 import type { CompiledRuleSet } from './compiled.js';
+import { withEvents, type EventRow } from './events.js';
+import { carriesSource, sourceTable, type SourceResults } from './links.js';
+import { setPeerValues } from './peers.js';
+import type { DataProblem } from './problems.js';
 import { rankUnits, type Ranking } from './rank.js';
-import { scoringAsRead } from './score.js';
+import { scoreAgainInto, scoringAsRead } from './score.js';
 import { readUnits, type DataTable } from './units.js';
 
 export { loadRuleSet, type LoadedRuleSet } from './load.js';
@@ -13,8 +17,12 @@ export { scoreUnit, scoreUnits, scoreAgainInto, type UnitScore } from './score.j
 export { rankUnits, type Ranking, type RankedUnit, type ParentResult, type Sanction } from './rank.js';
 export { explainCriterion, explainAdjustment, explainVeto, criterionFigure } from './explain.js';
 export { ruleExpressionWords, ruleConditionWords } from './words.js';
-export { linkTable, linkedResultsOf, metricValues, linkedResultsFromScoreJson, type LinkedResult } from './links.js';
-export { scoreJson, unitJson, type ScoreJson, type UnitJson } from './output.js';
+export {
+  linkTable, linkedResultsOf, metricValues, linkedResultsFromScoreJson, sourceResultsOf, sourceResultsFromScoreJson, sourceTable, carriesSource,
+  type LinkedResult, type SourceResult, type SourceResults,
+} from './links.js';
+export { withEvents, type EventRow } from './events.js';
+export { scoreJson, unitJson, metricJson, type ScoreJson, type UnitJson } from './output.js';
 export { RuleFileInvalid, DataInvalid, formatRuleProblem, formatDataProblem, type RuleProblem, type DataProblem } from './problems.js';
 export type { CompiledRuleSet } from './compiled.js';
 export type { RuleSetFile } from './ruleset.js';
@@ -23,9 +31,41 @@ export interface Appraisal extends Ranking {
   ignoredColumns: string[];
 }
 
-/** Reads, checks, scores and ranks a table of units under a compiled rule set. */
-export function appraise(rs: CompiledRuleSet, table: DataTable): Appraisal {
+export interface AppraiseOptions {
+  /** Events from an events file (§7.6), added to the inline ones; `eventsFile` names it in problems. */
+  events?: EventRow[];
+  eventsFile?: string;
+  /** Each source's results by name (§7.8). A source neither given here nor carried by the table (a snapshot) has no result for any unit. */
+  sources?: Map<string, SourceResults>;
+}
+
+/**
+ * Reads, checks, scores and ranks a table of units under a compiled rule set: its events and its
+ * sources' results added to the rows, its peer functions worked out over each scope (§7.7), then each
+ * unit scored as it is read; every problem of all of these reported at once, nothing scored if any.
+ */
+export function appraise(rs: CompiledRuleSet, table: DataTable, opts: AppraiseOptions = {}): Appraisal {
+  const problems: DataProblem[] = [];
+  let t = withEvents(rs, table, opts.events ?? [], opts.eventsFile ?? 'events', problems);
+  for (const given of opts.sources?.keys() ?? []) {
+    if (!rs.sources.some((s) => s.name === given)) problems.push({ code: 'SOURCE_UNKNOWN', message: `细则没有名为 “${given}” 的来源`, file: given, row: 1, column: given });
+  }
+  for (const source of rs.sources) {
+    const given = opts.sources?.get(source.name);
+    if (given || !carriesSource(rs, t, source.name)) t = sourceTable(rs, t, source.name, given, source.label, problems);
+  }
+  if (rs.peers.some((p) => p.tier === 'value')) {
+    // A first reading gives every unit's arguments; checks that call a peer wait for the second.
+    const { units } = readUnits(rs, t, { problems, withoutPeerChecks: true });
+    setPeerValues(rs, t, units, 'value', (u) => u.env);
+  }
   // Each unit is scored as it is read, so the units read are scored units.
-  const { units, ignoredColumns } = readUnits(rs, table, scoringAsRead(rs, table.rows.length)); // throws DataInvalid before anything is ranked
-  return { ...rankUnits(rs, units, { inPlace: true }), ignoredColumns };
+  let read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems }); // throws DataInvalid before anything is ranked
+  if (rs.peers.some((p) => p.tier === 'score')) {
+    // 高于全乡平均分: over the scores, which no veto or sanction changes; the units are scored again with them.
+    const env = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
+    setPeerValues(rs, t, read.units, 'score', (u) => { scoreAgainInto(rs, u, env, scores); return env; });
+    read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems });
+  }
+  return { ...rankUnits(rs, read.units, { inPlace: true }), ignoredColumns: read.ignoredColumns };
 }

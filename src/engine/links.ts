@@ -1,28 +1,40 @@
 import type { Env } from './expression/ast.js';
-import type { CompiledRuleSet } from './compiled.js';
+import type { CompiledRuleSet, CompiledSource } from './compiled.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import type { Ranking } from './rank.js';
-import type { DataTable } from './units.js';
+import { text, type DataTable } from './units.js';
 import { dict, own } from './own.js';
+import { roundHalfUp } from './decimal.js';
 
 /**
- * Links between tracks (双线考核, rules/README.md): a staff row's `parent` names the unit it
- * serves, and that unit's results become the row's `village.total`, `village.rank`, …
- * columns. Linking only adds columns; the engine then checks and scores them like any
- * input, so a run's snapshot holds exactly what was linked.
+ * Sources (综合考核, RULES.md §7.8) and links (双线考核, their project-extension form read through
+ * the unit's parent): another assessment's result for each unit becomes the row's `fp.total`,
+ * `fp.rank`, `fp.<score>`, `fp.<metric>` … columns. Reading a source only adds columns; the engine
+ * then checks and scores them like any input, so a run's snapshot holds exactly what was read.
+ * A table that already carries a source's columns (a snapshot) is read as it is.
  */
 
-export interface LinkedResult {
+/** A unit's result in another assessment, as a source reads it. */
+export interface SourceResult {
   total: number;
   rank: number;
   grade: string | null;
   vetoed: boolean;
   bonus: number;
   penalty: number;
-  metrics?: Record<string, number | null>;
+  /** Absent for a version-1 result: then `<s>.applicablePoints` is undefined. */
+  applicablePoints?: number;
+  scores?: Record<string, number | null>;
+  metrics?: Record<string, number | boolean | string | null>;
 }
 
-/** A unit's metric values by name (what a linked track may read as village.<metric>); null where undefined. */
+/** The results of one assessment, by unit id. */
+export type SourceResults = Map<string, SourceResult>;
+
+/** @deprecated the name of a source's result before version 2 (links). */
+export type LinkedResult = SourceResult;
+
+/** A unit's metric values by name (what another assessment may read as fp.<metric>); null where undefined. */
 export function metricValues(rs: CompiledRuleSet, env: Env): Record<string, number | null> {
   const out = dict<number | null>();
   for (const m of rs.metrics) {
@@ -32,56 +44,111 @@ export function metricValues(rs: CompiledRuleSet, env: Env): Record<string, numb
   return out;
 }
 
-/** The results a ranking gives to link to, with every metric of the rule set that made it. */
-export function linkedResultsOf(rs: CompiledRuleSet, ranking: Ranking): Map<string, LinkedResult> {
-  const out = new Map<string, LinkedResult>();
+/** The results a ranking gives to read as a source, with every score and metric of the rule set that made it. */
+export function sourceResultsOf(rs: CompiledRuleSet, ranking: Ranking): SourceResults {
+  const out: SourceResults = new Map();
   for (const u of ranking.units) {
-    out.set(u.unit.id, { total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty, metrics: metricValues(rs, u.unit.env) });
-  }
-  return out;
-}
-
-/** Adds the link's columns to every row from the result of the row's parent; every row without one is reported. */
-export function linkTable(rs: CompiledRuleSet, table: DataTable, link: string, results: Map<string, LinkedResult>, source: string): DataTable {
-  const fields = rs.inputs.filter((i) => i.link === link);
-  if (fields.length === 0) {
-    throw new DataInvalid([{ code: 'LINK_UNKNOWN', message: `规则集 “${rs.id}” 没有名为 “${link}” 的关联`, file: source, row: 1, column: link }]);
-  }
-  const problems: DataProblem[] = [];
-  const rows = table.rows.map(({ row, cells }) => {
-    const parent = cells.parent === undefined || cells.parent === null ? '' : String(cells.parent).trim();
-    const linked = results.get(parent);
-    if (!linked) {
-      problems.push({ code: 'LINK_MISSING', message: parent ? `所关联的单位 “${parent}” 在 ${source} 中没有考核结果` : '没有填写所服务的单位（parent），无法关联其考核结果', file: table.file, row, column: 'parent' });
-      return { row, cells };
-    }
-    const added = dict<unknown>();
-    for (const f of fields) {
-      const key = f.name.slice(link.length + 1);
-      const v = LINKED_KEYS.has(key) ? linked[key as LinkedKey] : own(linked.metrics, key);
-      added[f.name] = v === undefined ? null : v;
-    }
-    return { row, cells: { ...cells, ...added } };
-  });
-  if (problems.length) throw new DataInvalid(problems);
-  return { file: table.file, columns: [...table.columns, ...fields.map((f) => f.name)], rows };
-}
-
-type LinkedKey = 'total' | 'rank' | 'grade' | 'vetoed' | 'bonus' | 'penalty';
-const LINKED_KEYS = new Set<string>(['total', 'rank', 'grade', 'vetoed', 'bonus', 'penalty'] satisfies LinkedKey[]);
-
-/** The results in the JSON that `appraisal score --format json` prints (RULES.md §6), to link to. */
-export function linkedResultsFromScoreJson(doc: unknown, source: string): Map<string, LinkedResult> {
-  const units = (doc as { units?: unknown })?.units;
-  if (!Array.isArray(units)) {
-    throw new DataInvalid([{ code: 'DATA_SYNTAX', message: '关联文件应为 appraisal score --format json 的输出（含 units 数组）', file: source, row: 1, column: '' }]);
-  }
-  const out = new Map<string, LinkedResult>();
-  for (const u of units as Array<Record<string, unknown>>) {
-    out.set(String(u.id), {
-      total: Number(u.total), rank: Number(u.rank), grade: (u.grade as string | null) ?? null, vetoed: Boolean(u.vetoed),
-      bonus: Number(u.bonus ?? 0), penalty: Number(u.penalty ?? 0), metrics: (u.metrics as Record<string, number | null> | undefined) ?? undefined,
+    const scores = dict<number | null>();
+    for (const node of rs.nodes) { const v = u.scores[node.index]; scores[node.id] = v === v ? v : null; }
+    out.set(u.unit.id, {
+      total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty,
+      applicablePoints: roundHalfUp(u.applicablePoints, rs.precision), scores, metrics: metricValues(rs, u.unit.env),
     });
   }
   return out;
 }
+export const linkedResultsOf = sourceResultsOf;
+
+/** Whether a table already carries a source's columns (a run's snapshot does). */
+export function carriesSource(rs: CompiledRuleSet, table: DataTable, source: string): boolean {
+  const fields = rs.inputs.filter((i) => i.link === source);
+  return fields.length > 0 && fields.every((f) => table.columns.includes(f.name));
+}
+
+/**
+ * Adds a source's columns to every row from the result of the unit it reads (the row's own id, or its
+ * parent): a unit with no result is a problem at its row (column id or parent) when the source is
+ * required, and reads undefined otherwise; so is a listed score or metric the result lacks.
+ * `results` undefined: the source was given nothing, and every unit lacks a result.
+ */
+export function sourceTable(rs: CompiledRuleSet, table: DataTable, name: string, results: SourceResults | undefined, label: string, problems: DataProblem[]): DataTable {
+  const source = rs.sources.find((s) => s.name === name);
+  const fields = rs.inputs.filter((i) => i.link === name);
+  if (!source || fields.length === 0) {
+    problems.push({ code: 'SOURCE_UNKNOWN', message: `细则 “${rs.id}” 没有名为 “${name}” 的来源`, file: label, row: 1, column: name });
+    return table;
+  }
+  const column = source.match === 'parent' ? 'parent' : 'id';
+  const rows = table.rows.map(({ row, cells }) => {
+    const key = text(cells[column]);
+    const result = key === undefined ? undefined : results?.get(key);
+    const added = dict<unknown>();
+    if (!result) {
+      if (source.required) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, key, label), file: table.file, row, column });
+      for (const f of fields) added[f.name] = null;
+      return { row, cells: { ...cells, ...added } };
+    }
+    for (const f of fields) {
+      const field = f.name.slice(name.length + 1);
+      added[f.name] = fieldOf(source, result, field, (what) => problems.push({
+        code: 'SOURCE_FIELD_MISSING', message: `${label}中单位 “${key}” 的结果没有${what}`, file: table.file, row, column,
+      }));
+    }
+    return { row, cells: { ...cells, ...added } };
+  });
+  const columns = [...table.columns, ...fields.map((f) => f.name).filter((c) => !table.columns.includes(c))];
+  return { file: table.file, columns, rows };
+}
+
+function missingText(source: CompiledSource, key: string | undefined, label: string): string {
+  if (key === undefined) return source.match === 'parent' ? `没有填写所属单位（parent），无法读取${label}的结果` : '缺少单位编号';
+  return `${label}中没有单位 “${key}” 的考核结果`;
+}
+
+/** A field of a result as the cell of its column: a score or metric absent from the result is reported; null is undefined. */
+function fieldOf(source: CompiledSource, result: SourceResult, field: string, missing: (what: string) => void): unknown {
+  if (source.scores.includes(field)) {
+    const v = result.scores ? own(result.scores, field) : undefined;
+    if (v === undefined) missing(`“${field}”的得分`);
+    return v ?? null;
+  }
+  if (source.metrics.includes(field)) {
+    const v = result.metrics ? own(result.metrics, field) : undefined;
+    if (v === undefined) missing(`指标 “${field}”`);
+    return v ?? null;
+  }
+  const v = (result as unknown as Record<string, unknown>)[field];
+  return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v; // absent or null: undefined
+}
+
+/** For callers of version 1: a link's columns added, its problems thrown at once. */
+export function linkTable(rs: CompiledRuleSet, table: DataTable, link: string, results: SourceResults, label: string): DataTable {
+  const problems: DataProblem[] = [];
+  const out = sourceTable(rs, table, link, results, label, problems);
+  if (problems.length) throw new DataInvalid(problems);
+  return out;
+}
+
+/** The results in the JSON that `appraisal score --format json` prints (RULES.md §6, §7.10), to read as a source. */
+export function sourceResultsFromScoreJson(doc: unknown, file: string): SourceResults {
+  const units = (doc as { units?: unknown })?.units;
+  const bad = (message: string) => new DataInvalid([{ code: 'DATA_SYNTAX', message, file, row: 1, column: '' }]);
+  if (!Array.isArray(units)) throw bad('来源文件应为 appraisal score --format json 的输出（含 units 数组）');
+  const out: SourceResults = new Map();
+  units.forEach((u: unknown, k) => {
+    if (u === null || typeof u !== 'object' || Array.isArray(u)) throw bad(`第${k + 1}个单位不是对象`);
+    const r = u as Record<string, unknown>;
+    const id = typeof r.id === 'string' || typeof r.id === 'number' ? String(r.id) : undefined;
+    if (id === undefined) throw bad(`第${k + 1}个单位没有编号 id`);
+    const object = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.assign(dict<never>(), v) : undefined);
+    const number = (v: unknown) => (typeof v === 'number' ? v : v === null || v === undefined ? NaN : Number(v));
+    out.set(id, {
+      total: number(r.total), rank: number(r.rank), grade: typeof r.grade === 'string' ? r.grade : null, vetoed: r.vetoed === true,
+      bonus: number(r.bonus ?? 0), penalty: number(r.penalty ?? 0),
+      applicablePoints: r.applicablePoints === undefined ? undefined : number(r.applicablePoints),
+      scores: object(r.scores), metrics: object(r.metrics),
+    });
+  });
+  return out;
+}
+export const linkedResultsFromScoreJson = sourceResultsFromScoreJson;

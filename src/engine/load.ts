@@ -8,8 +8,9 @@ import type { RuleSetFile } from './ruleset.js';
 /**
  * A rule file checked at the door: JSON syntax, then the JSON Schema (compiled once
  * per schema with one Ajv), then the semantic checks; every problem placed at its JSON
- * pointer and line:column. Fields the schema does not know are warnings, not errors,
- * so that a note added by an author never stops an appraisal.
+ * pointer and line:column. A field the language does not define is an error (RULES.md §7.1):
+ * an author who writes `zeroIf` where it means nothing means something, and ignoring it
+ * silently would change scores.
  */
 
 const Ajv = AjvModule.default ?? AjvModule;
@@ -55,7 +56,7 @@ export function loadRuleSet(text: string, file: string, schema: object): LoadedR
     for (const err of relevantErrors(validate.errors ?? [])) {
       if (err.keyword === 'additionalProperties') {
         const extra = (err.params as { additionalProperty: string }).additionalProperty;
-        warnings.push(place(`${err.instancePath}`, 'UNKNOWN_FIELD', `未知的字段 “${extra}”，已忽略（是否拼写有误？）`));
+        problems.push(place(`${err.instancePath}`, 'UNKNOWN_FIELD', `未知的字段 “${extra}”（细则语言没有这个字段，是否拼写有误？）`));
       } else {
         problems.push(place(err.instancePath, 'SCHEMA', schemaMessage(err)));
       }
@@ -101,7 +102,9 @@ function schemaMessage(e: ErrorObject): string {
     case 'minLength': return '不能为空';
     case 'pattern': return `格式不符（应匹配 ${p.pattern}）`;
     case 'propertyNames': return `名称 “${p.propertyName}” 不合规：只能由字母、数字和下划线组成，且不以数字开头`;
-    case 'oneOf': return '细项须有 award 或 deduct 之一（且只能有一个）';
+    case 'oneOf': return e.instancePath.includes('/sanctions/') ? '奖惩须有 place（名次）或 rank（名次范围）之一（且只能有一个）' : '细项须有 award 或 deduct 之一（且只能有一个）';
+    case 'minProperties': return '至少应有 1 项';
+    case 'maxItems': return `至多应有 ${p.limit} 项`;
     case 'not': return e.instancePath.endsWith('/place') ? 'place 不能为 0（正数从第一名数起，负数从最后一名数起）' : 'atLeast 与 vetoed 不能同时出现';
     case 'uniqueItems': return '列表中有重复项';
     default: return e.message ?? e.keyword;

@@ -153,6 +153,13 @@ export function compileMethod(def: Method, pointer: string, criterionPoints: num
       src = slot < 0 ? '0' : `(K[${ctx.constant(byId)}][e[${slot}]]??0)`;
       break;
     }
+    case 'amount': {
+      // The value itself, of either sign (§7.5): a percentage of a figure, a weighted sum of other results.
+      valueT = ctx.expr('value', 'number') ?? NEVER;
+      base = valueT.fn;
+      src = valueT.src;
+      break;
+    }
     case 'manual': {
       const input = ctx.input('input');
       if (input && input.type !== 'integer' && input.type !== 'number') {

@@ -1,7 +1,8 @@
 import { round9 } from './decimal.js';
 import type { CompiledRuleSet } from './compiled.js';
 import type { Outcome } from './ruleset.js';
-import type { UnitScore } from './score.js';
+import { scoreAgainInto, type UnitScore } from './score.js';
+import type { Compiled } from './expression/compile.js';
 
 /**
  * Ranking and sanctions (RULES.md §5): order within each scope, competition ranks
@@ -109,15 +110,33 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: 
     r.rank = rank; r.vetoed = r.vetoes.length > 0; r.sanctions = NONE;
   }
 
-  // Sanctions by rank level; a level named by a positive place takes no negative-place sanction.
+  // Sanctions in file order (§5, §7.9): by rank level (a level named by a positive place takes no
+  // negative-place sanction, whether or not that sanction's condition held) or by rank range; each only
+  // where its condition holds, and at most one of a group to a unit: the first that falls on it.
+  let taken: Map<RankedUnit, Set<string>> | undefined;
   for (let k = 0; k < sanctions.length; k++) {
     const sanction = sanctions[k];
-    const level = levelOf(sanction.place, count);
-    if (level < 0 || level >= count) continue;
-    if (sanction.place < 0 && namedByPositivePlace(sanctions, level, count)) continue;
+    let lo: number, hi: number;
+    if (sanction.place !== undefined) {
+      const level = levelOf(sanction.place, count);
+      if (level < 0 || level >= count) continue;
+      if (sanction.place < 0 && namedByPositivePlace(sanctions, level, count)) continue;
+      lo = hi = levels[level];
+    } else if (sanction.rank) {
+      [lo, hi] = sanction.rank;
+    } else continue;
     for (let i = from; i < to; i++) {
       const r = ranked[i];
-      if (r.rank === levels[level]) r.sanctions = r.sanctions.length > 0 ? [...r.sanctions, { outcome: sanction.outcome, label: sanction.label }] : alone(sanction);
+      if (r.rank < lo || r.rank > hi) continue;
+      if (sanction.group !== undefined && taken?.get(r)?.has(sanction.group)) continue;
+      if (sanction.when && !holdsFor(rs, sanction.when, r)) continue;
+      r.sanctions = r.sanctions.length > 0 ? [...r.sanctions, { outcome: sanction.outcome, label: sanction.label }] : alone(sanction);
+      if (sanction.group !== undefined) {
+        taken ??= new Map();
+        let groups = taken.get(r);
+        if (!groups) taken.set(r, (groups = new Set()));
+        groups.add(sanction.group);
+      }
     }
   }
   for (let i = from; i < to; i++) {
@@ -150,9 +169,16 @@ function levelOf(place: number, count: number): number {
   return place > 0 ? place - 1 : count + place;
 }
 
-function namedByPositivePlace(sanctions: ReadonlyArray<{ place: number }>, level: number, count: number): boolean {
-  for (const x of sanctions) if (x.place > 0 && levelOf(x.place, count) === level) return true;
+function namedByPositivePlace(sanctions: ReadonlyArray<{ place?: number }>, level: number, count: number): boolean {
+  for (const x of sanctions) if (x.place !== undefined && x.place > 0 && levelOf(x.place, count) === level) return true;
   return false;
+}
+
+/** Whether a sanction's condition holds for a unit: over its values, its scores, its total, bonus and penalty (undefined: no). */
+function holdsFor(rs: CompiledRuleSet, when: Compiled, r: RankedUnit): boolean {
+  const env = new Float64Array(rs.slotCount);
+  scoreAgainInto(rs, r.unit, env, new Float64Array(rs.nodes.length));
+  return when(env) === 1;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** The rule file as written (RULES.md §1–2): the shapes the JSON Schema admits. */
 
-export type InputType = 'integer' | 'number' | 'boolean' | 'grade';
+export type InputType = 'integer' | 'number' | 'boolean' | 'grade' | 'events';
 
 export interface InputDef {
   label?: string;
@@ -10,6 +10,25 @@ export interface InputDef {
   unit?: string;
   grades?: string[];
   default?: number | boolean | string;
+  /** Of type events (§7.6): level name → points, and the [min, max] of points an assessor may give. */
+  levels?: Record<string, number>;
+  range?: [number, number];
+  /** Who reports it (§7.11): never changes a score. */
+  reportedBy?: 'unit' | 'township';
+  evidence?: 'required' | 'optional';
+  note?: string;
+}
+
+/** Another assessment's results, read per unit (综合考核, §7.8). */
+export interface SourceDef {
+  label?: string;
+  ruleset: string;
+  period?: string;
+  match?: 'self' | 'parent';
+  required?: boolean;
+  scores?: string[];
+  metrics?: string[];
+  note?: string;
 }
 
 /**
@@ -35,7 +54,7 @@ export type Steps = 'proportional' | 'started' | 'whole';
 
 export interface Band { atLeast?: number; atMost?: number; above?: number; below?: number; points: number; label?: string }
 
-interface MethodCommon { when?: string; max?: number }
+interface MethodCommon { when?: string; max?: number; title?: string; note?: string }
 
 export type Method = MethodCommon & (
   | { method: 'fixed'; points: number }
@@ -47,6 +66,7 @@ export type Method = MethodCommon & (
   | { method: 'bands'; value: string; bands: Band[] }
   | { method: 'grade'; input: string; points: Record<string, number> }
   | { method: 'manual'; input: string }
+  | { method: 'amount'; value: string }
 );
 
 export interface CriterionDef {
@@ -57,7 +77,12 @@ export interface CriterionDef {
   deduct?: Method[];
   zeroIf?: string;
   vetoIf?: string;
+  vetoTitle?: string;
+  appliesIf?: string;
   ifUndefined?: 'full' | 'zero';
+  /** The lowest score (≤ 0, default 0): 该项可倒扣 (§7.4). */
+  floor?: number;
+  note?: string;
 }
 
 export interface GroupDef {
@@ -65,6 +90,11 @@ export interface GroupDef {
   title: string;
   points: number;
   items: ItemDef[];
+  zeroIf?: string;
+  vetoIf?: string;
+  vetoTitle?: string;
+  appliesIf?: string;
+  note?: string;
 }
 
 export type ItemDef = GroupDef | CriterionDef;
@@ -73,11 +103,14 @@ export type AdjustmentDef = { id: string; title: string } & Method;
 
 export interface Outcome { outcome: 'commendation' | 'criticism' | 'veto'; label: string }
 
+/** A sanction by rank level (`place`) or rank range (`rank`), with a condition and an exclusive group (§5, §7.9). */
+export type SanctionDef = Outcome & { place?: number; rank?: [number, number]; when?: string; group?: string };
+
 export interface RankingDef {
   scope?: 'parent' | 'all';
   tieBreak?: string[];
   vetoedLast?: boolean;
-  sanctions?: Array<Outcome & { place: number }>;
+  sanctions?: SanctionDef[];
   liability?: Array<Outcome & { when: 'childVetoed' }>;
 }
 
@@ -92,12 +125,13 @@ export interface RuleSetFile {
   precision?: number;
   inputs?: Record<string, InputDef>;
   links?: Record<string, LinkDef>;
+  sources?: Record<string, SourceDef>;
   metrics?: Record<string, MetricDef>;
   items: ItemDef[];
   bonus?: { cap?: number; items: AdjustmentDef[] };
   penalty?: { cap?: number; items: AdjustmentDef[] };
-  checks?: Array<{ when: string; message: string }>;
-  vetoes?: Array<{ id: string; title: string; when: string }>;
+  checks?: Array<{ id?: string; when: string; message: string }>;
+  vetoes?: Array<{ id: string; title: string; when: string; note?: string }>;
   grades?: GradeDef[];
   ranking?: RankingDef;
 }

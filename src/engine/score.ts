@@ -21,6 +21,8 @@ export interface UnitScore {
   scores: Float64Array;
   bonus: number;
   penalty: number;
+  /** totalPoints less the points of the outermost items that do not apply (§7.3), exact. */
+  applicablePoints: number;
   total: number;
   /** Vetoes by condition: criteria's vetoIf in item order, then `vetoes[]` in file order. */
   vetoes: VetoHit[];
@@ -31,16 +33,17 @@ export interface UnitScore {
 const NO_VETOES: VetoHit[] = [];
 const NO_SANCTIONS: Sanction[] = [];
 
-export function criterionScore(c: CompiledCriterion, env: Env, precision: number): number {
-  if (c.zeroIf && c.zeroIf(env) === 1) return 0;
+/** A criterion's score where it applies; `zeroed` when a group around it is (本部分不得分). */
+export function criterionScore(c: CompiledCriterion, env: Env, precision: number, zeroed = false): number {
+  if (zeroed || (c.zeroIf && c.zeroIf(env) === 1)) return 0;
   let raw: number;
   if (c.mode === 'award') {
     const a = c.methods[0].amount(env);
-    raw = a !== a ? undefinedScore(c) : clamp(a, 0, c.points);
+    raw = a !== a ? undefinedScore(c) : clamp(a, c.floor, c.points);
   } else {
     let sum = 0;
     for (const m of c.methods) sum += m.amount(env); // one NaN makes the sum NaN
-    raw = sum !== sum ? undefinedScore(c) : clamp(c.points - sum, 0, c.points);
+    raw = sum !== sum ? undefinedScore(c) : clamp(c.points - sum, c.floor, c.points);
   }
   return roundHalfUp(raw, precision);
 }
@@ -54,7 +57,7 @@ function adjustmentTotal(block: CompiledAdjustments | undefined, env: Env, preci
   let sum = 0;
   for (const item of block.items) {
     const a = item.method.amount(env);
-    if (a === a) sum += roundHalfUp(a, precision); // an undefined amount counts 0
+    if (a > 0) sum += roundHalfUp(a, precision); // an undefined amount counts 0, as one below 0 does (§7.4)
   }
   sum = roundHalfUp(sum, precision);
   const total = block.cap === undefined ? sum : Math.min(block.cap, sum);
@@ -150,7 +153,7 @@ class Batch {
 const VETOED = 1, HAS_VETOES = 2;
 const NONE_ABOVE = -1, ELSEWHERE = -2;
 
-type Detail = { scores: Float64Array; bonus: number; penalty: number };
+type Detail = { scores: Float64Array; bonus: number; penalty: number; applicablePoints: number };
 
 /**
  * A scored unit: the unit itself (`unit` is the object itself); everything it has as a
@@ -226,6 +229,7 @@ class ScoredUnit extends Unit implements RankedUnit {
   get scores(): Float64Array { return this.#scored().scores; }
   get bonus(): number { return this.#scored().bonus; }
   get penalty(): number { return this.#scored().penalty; }
+  get applicablePoints(): number { return this.#scored().applicablePoints; }
 
   #scored(): Detail {
     let detail = this.#batch.details.get(this.#at);
@@ -243,7 +247,7 @@ class ScoredUnit extends Unit implements RankedUnit {
     if (hits.length !== 0) hits.length = 0;
     scoring.score(env, scores, hits, batch.totals, batch.ties, at);
     if (hits.length > 0) this.vetoes = vetoHits(scoring);
-    if (keep) batch.details.set(at, { scores, bonus: env[batch.rs.bonusSlot], penalty: env[batch.rs.penaltySlot] });
+    if (keep) batch.details.set(at, { scores, bonus: env[batch.rs.bonusSlot], penalty: env[batch.rs.penaltySlot], applicablePoints: env[batch.rs.applicableSlot] });
     return this;
   }
 }
@@ -296,12 +300,12 @@ function detailOf(rs: CompiledRuleSet, unit: Unit): Detail {
  * `scores`. For writing 100,000 results a slice at a time with two arrays in all, where
  * each unit's `scores` would be an array of its own.
  */
-export function scoreAgainInto(rs: CompiledRuleSet, unit: Unit, env: Env, scores: Float64Array): { bonus: number; penalty: number } {
+export function scoreAgainInto(rs: CompiledRuleSet, unit: Unit, env: Env, scores: Float64Array): { bonus: number; penalty: number; applicablePoints: number } {
   const scoring = scoringOf(rs);
   unit.valuesInto(env);
   if (scoring.hits.length !== 0) scoring.hits.length = 0;
   scoring.score(env, scores, scoring.hits);
-  return { bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot] };
+  return { bonus: env[rs.bonusSlot], penalty: env[rs.penaltySlot], applicablePoints: env[rs.applicableSlot] };
 }
 
 function scoredCopy(batch: Batch, unit: Unit): ScoredUnit {
@@ -342,29 +346,49 @@ export function scoreUnitByClosures(rs: CompiledRuleSet, unit: Unit): Omit<UnitS
   unit.valuesInto(env);
   const p = rs.precision;
   const scores = new Float64Array(rs.nodes.length);
-  for (const c of rs.criteria) {
-    const s = criterionScore(c, env, p);
-    scores[c.index] = s;
-    env[c.slot] = s;
+  // Document order: whether each item applies and is zeroed follows from its parent's (§7.2–7.3).
+  const applies = new Uint8Array(rs.nodes.length), zeroed = new Uint8Array(rs.nodes.length);
+  let notApplicable = 0;
+  for (const node of rs.nodes) {
+    const parentApplies = node.parent < 0 || applies[node.parent] === 1;
+    const parentZeroed = node.parent >= 0 && zeroed[node.parent] === 1;
+    const own = parentApplies && (!node.appliesIf || node.appliesIf(env) === 1);
+    if (parentApplies && !own) notApplicable += node.points;
+    applies[node.index] = own ? 1 : 0;
+    if (!own) { scores[node.index] = NaN; env[node.slot] = NaN; continue; }
+    if (node.kind === 'group') zeroed[node.index] = parentZeroed || (node.zeroIf !== undefined && node.zeroIf(env) === 1) ? 1 : 0;
+    else {
+      const s = criterionScore(node, env, p, parentZeroed);
+      scores[node.index] = s;
+      env[node.slot] = s;
+    }
   }
+  const sumOf = (list: number[]): number => {
+    let sum = 0, any = false;
+    for (const k of list) if (scores[k] === scores[k]) { sum += scores[k]; any = true; }
+    return any ? sum : NaN;
+  };
   for (const g of rs.groupsPostOrder) {
-    let sum = 0;
-    for (const child of g.children) sum += scores[child];
-    const s = roundHalfUp(sum, p);
+    const s = applies[g.index] === 1 ? roundHalfUp(sumOf(g.children), p) : NaN;
     scores[g.index] = s;
     env[g.slot] = s;
   }
-  let items = 0;
-  for (const t of rs.top) items += scores[t];
+  let items = sumOf(rs.top);
+  if (items !== items) items = 0;
+  const applicablePoints = rs.totalPoints - notApplicable;
+  if (round9(applicablePoints) < round9(rs.totalPoints)) items = round9(applicablePoints) <= 0 ? 0 : items * rs.totalPoints / applicablePoints;
   const bonus = adjustmentTotal(rs.bonus, env, p);
   const penalty = adjustmentTotal(rs.penalty, env, p);
   const total = Math.max(0, roundHalfUp(items + bonus - penalty, p));
   env[rs.totalSlot] = total;
   env[rs.bonusSlot] = bonus;
   env[rs.penaltySlot] = penalty;
+  env[rs.applicableSlot] = applicablePoints;
 
   let vetoes = NO_VETOES;
-  for (const c of rs.criteria) if (c.vetoIf && c.vetoIf(env) === 1) (vetoes === NO_VETOES ? (vetoes = []) : vetoes).push({ id: c.id, title: c.title });
+  for (const node of rs.vetoNodes) {
+    if (applies[node.index] === 1 && node.vetoIf!(env) === 1) (vetoes === NO_VETOES ? (vetoes = []) : vetoes).push({ id: node.id, title: node.vetoTitle });
+  }
   for (const v of rs.vetoes) if (v.when(env) === 1) (vetoes === NO_VETOES ? (vetoes = []) : vetoes).push({ id: v.id, title: v.title });
-  return { unit, scores, bonus, penalty, total, vetoes };
+  return { unit, scores, bonus, penalty, applicablePoints, total, vetoes };
 }

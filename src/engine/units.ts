@@ -2,6 +2,7 @@ import type { Env, StringTable } from './expression/ast.js';
 import type { CompiledCheck, CompiledInput, CompiledRuleSet } from './compiled.js';
 import { decimalText, yesNoText } from './cells.js';
 import { generateReader, type RowReader } from './codegen.js';
+import { readEvents } from './events.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import { own } from './own.js';
 
@@ -121,7 +122,18 @@ export interface ReadOptions<U extends Unit = Unit> {
   withoutLinks?: boolean;
   /** Makes each unit, and is given it as soon as its row is read (appraise scores it there); plain units by default. */
   maker?: UnitMaker<U>;
+  /** Problems already found in what the table was made of (its events, its sources): reported with the table's own, at once. */
+  problems?: DataProblem[];
+  /** Leave out the checks that call a peer function: the peers' values are not known yet (appraise's first reading). */
+  withoutPeerChecks?: boolean;
 }
+
+/**
+ * The values of a unit's peer functions (RULES.md §7.7), in the order of `rs.peers`: worked out
+ * over the unit's scope before it is scored and kept on its row's cells under this key, which no
+ * data file can spell and no stored row keeps; read with the row as its inputs are.
+ */
+export const PEER_VALUES = Symbol('peer values');
 
 /**
  * What readUnits makes of each row read, and what is done with it at once: appraise makes
@@ -151,8 +163,8 @@ const PLAIN = new PlainUnits();
 export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: DataTable, opts: ReadOptions<U> = {}): ReadUnitsResult<U> {
   const inputs = opts.withoutLinks ? rs.inputs.filter((i) => !i.link) : rs.inputs;
   const linkNames = new Set(rs.inputs.filter((i) => i.link).map((i) => i.name));
-  const checks = opts.withoutLinks ? rs.checks.filter((c) => !c.names.some((n) => linkNames.has(n))) : rs.checks;
-  const problems: DataProblem[] = [];
+  const checks = rs.checks.filter((c) => !(opts.withoutLinks && c.names.some((n) => linkNames.has(n))) && !(opts.withoutPeerChecks && c.peers));
+  const problems: DataProblem[] = [...(opts.problems ?? [])];
   const problem = (row: number, column: string, code: string, message: string) =>
     problems.push({ code, message, file: table.file, row, column });
 
@@ -166,13 +178,14 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
     const col = table.columns.find((c) => c === input.name) ?? table.columns.find((c) => c === input.label);
     if (col !== undefined) columnOf.set(input, col);
     else if (input.link) {
-      if (!unlinked.has(input.link)) problem(1, input.link, 'LINK_MISSING', `缺少所关联的 “${input.link}” 的考核结果：请用 --link ${input.link}=… 提供（如 ${input.link}.total 等列）`);
+      if (!unlinked.has(input.link)) problem(1, input.link, 'SOURCE_MISSING', `缺少 “${input.link}” 的考核结果：请用 --source ${input.link}=… 提供（如 ${input.link}.total 等列）`);
       unlinked.add(input.link);
     }
-    else if (input.default === undefined) problem(1, input.name, 'MISSING_COLUMN', `缺少输入 “${input.label}”（${input.name}）的列`);
+    // An events input is never missing: a unit without events has none (§7.6).
+    else if (input.default === undefined && input.type !== 'events') problem(1, input.name, 'MISSING_COLUMN', `缺少输入 “${input.label}”（${input.name}）的列`);
   }
   // A check that reads a column the file lacks is not run: the missing column is the problem to report.
-  const absent = new Set(inputs.filter((i) => !columnOf.has(i) && i.default === undefined).map((i) => i.name));
+  const absent = new Set(inputs.filter((i) => !columnOf.has(i) && i.default === undefined && i.type !== 'events').map((i) => i.name));
   const runnable = checks.filter((c) => !c.names.some((n) => absent.has(n)));
   const used = new Set([...RESERVED_COLUMNS, ...columnOf.values()]);
   const ignoredColumns = table.columns.filter((c) => !used.has(c));
@@ -204,12 +217,21 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
     const env = new Float64Array(rs.valueSlots);
     for (const input of inputs) {
       const col = columnOf.get(input);
+      if (input.type === 'events') {
+        // An inline event's problem is at the unit's row, under the key the row wrote its events by.
+        const key = own(cells, input.name) !== undefined ? input.name : own(cells, input.label) !== undefined ? input.label : col ?? input.name;
+        readEvents(input, rawCell(input, col, cells), env, (p) => problems.push({
+          code: p.code, message: p.message, file: p.file ?? table.file, row: p.row ?? row, column: p.file ? p.column : key,
+        }));
+        continue;
+      }
       if (col === undefined && input.default === undefined) continue; // reported once, for the whole column
       const parsed = parseCell(input, rawCell(input, col, cells), rs.strings);
       if (parsed.ok) env[input.slot] = parsed.value;
       else problem(row, col ?? input.name, parsed.code, parsed.message);
     }
     if (problems.length > before) continue;
+    writePeerValues(rs, cells, env);
 
     for (const m of rs.metrics) env[m.slot] = m.fn(env);
     for (const check of runnable) {
@@ -281,6 +303,13 @@ function rawCell(input: CompiledInput, col: string | undefined, cells: Record<st
 
 const LINK_UNDEFINED = Symbol('undefined link');
 
+/** Writes a row's peer values into its unit's values; undefined (NaN) before they are known. */
+export function writePeerValues(rs: CompiledRuleSet, cells: Record<string, unknown>, env: Env): void {
+  if (rs.peers.length === 0) return;
+  const values = (cells as { [PEER_VALUES]?: Float64Array })[PEER_VALUES];
+  for (let k = 0; k < rs.peers.length; k++) env[rs.peers[k].slot] = values ? values[k] : NaN;
+}
+
 /** Generated readers by rule set and the columns they read (codegen.ts). */
 const readers = new WeakMap<CompiledRuleSet, Map<string, RowReader>>();
 
@@ -291,11 +320,13 @@ function readerFor(rs: CompiledRuleSet, inputs: CompiledInput[], columnOf: Map<C
   if (!byColumns) readers.set(rs, (byColumns = new Map()));
   let reader = byColumns.get(key);
   if (!reader) {
-    const general = plan.map(({ input, column }) => (cells: Record<string, unknown>) => {
-      const parsed = parseCell(input, rawCell(input, column, cells), rs.strings);
-      return parsed.ok ? parsed.value : undefined;
-    });
-    byColumns.set(key, (reader = generateReader(rs, plan, general, checks)));
+    const general = plan.map(({ input, column }) => (input.type === 'events'
+      ? (cells: Record<string, unknown>, env: Env) => readEvents(input, rawCell(input, column, cells), env)
+      : (cells: Record<string, unknown>) => {
+        const parsed = parseCell(input, rawCell(input, column, cells), rs.strings);
+        return parsed.ok ? parsed.value : undefined;
+      }));
+    byColumns.set(key, (reader = generateReader(rs, plan, general, checks, PEER_VALUES)));
   }
   return reader;
 }
@@ -311,7 +342,7 @@ export function inputValue(rs: CompiledRuleSet, input: CompiledInput, v: number)
 /** A unit's own inputs (not its links) by name, as a person reads them. */
 export function inputValues(rs: CompiledRuleSet, unit: Unit): Record<string, number | boolean | string | null> {
   const env = unit.env;
-  return Object.fromEntries(rs.inputs.filter((i) => !i.link).map((i) => [i.name, inputValue(rs, i, env[i.slot])]));
+  return Object.fromEntries(rs.inputs.filter((i) => !i.link && i.type !== 'events').map((i) => [i.name, inputValue(rs, i, env[i.slot])]));
 }
 
 /** A default value as the number the engine computes with. */

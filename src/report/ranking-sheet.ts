@@ -11,8 +11,6 @@ import { sanctionPhrase, sanctionReasons, type ReasonedSanction } from './sancti
 /** A unit's results with, where known, the reason behind each criterion's score. */
 export interface UnitResult extends UnitJson {
   explanations?: Record<string, string>;
-  /** The unit's metric values, for a track linked to this one. */
-  metrics?: Record<string, number | null>;
   /** The unit's inputs as the run scored them (its row of the run's snapshot). */
   inputs?: Record<string, unknown>;
 }

@@ -215,6 +215,11 @@ export function methodText(rs: CompiledRuleSet, m: CompiledMethod | Method, verb
       text = `由考核组酌情${verb === '得' ? '记' : verb}分${input ? `（记入“${input.label}”）` : ''}${full !== undefined ? `，最多${verb}${n(full)}分` : ''}`;
       break;
     }
+    case 'amount': {
+      const q = quantity(rs, def.value);
+      text = `${verb}分＝${q.label}`;
+      break;
+    }
   }
   if (def.when) text = `${words(rs, def.when)}时，${text}`;
   if (def.max !== undefined) text += `，最多${verb}${n(def.max)}分`;
@@ -266,12 +271,24 @@ function placeText(place: number): string {
   return place === -1 ? '最后一名' : `倒数第${chineseNumeral(-place)}名`;
 }
 
+/** Where a sanction falls and on what condition: 排名最后一名, 排名前二名且总分不低于90分. */
+function sanctionText(rs: CompiledRuleSet, s: { place?: number; rank?: readonly [number, number] }, index: number): string {
+  let where: string;
+  if (s.place !== undefined) where = `排名${placeText(s.place)}`;
+  else {
+    const [from, to] = s.rank ?? [1, 1];
+    where = from === to ? `排名第${chineseNumeral(from)}名` : from === 1 ? `排名前${chineseNumeral(to)}名` : `排名第${chineseNumeral(from)}至${chineseNumeral(to)}名`;
+  }
+  const when = rs.file.ranking?.sanctions?.[index]?.when;
+  return when ? `${where}且${words(rs, when)}` : where;
+}
+
 function vetoSection(rs: CompiledRuleSet, position: number): DocBlock | undefined {
   const noun = SUBJECT_NOUN[rs.subject] ?? '单位';
   const lines: string[] = [];
   for (const c of rs.criteria) if (c.vetoIf) lines.push(`${words(rs, c.def.vetoIf!)}的（“${bare(c.title)}”），实行一票否决。`);
   for (const v of rs.vetoes) lines.push(`${bare(v.title)}（${words(rs, rs.file.vetoes?.find((x) => x.id === v.id)?.when ?? '')}）。`);
-  for (const s of rs.ranking.sanctions) if (s.outcome === 'veto') lines.push(`排名${placeText(s.place)}的${noun}，${s.label === '一票否决' ? '一票否决' : `${s.label}（一票否决）`}。`);
+  rs.ranking.sanctions.forEach((s, k) => { if (s.outcome === 'veto') lines.push(`${sanctionText(rs, s, k)}的${noun}，${s.label === '一票否决' ? '一票否决' : `${s.label}（一票否决）`}。`); });
   if (!lines.length) return undefined;
   lines.push(`凡被一票否决的${noun}，不论得分多少，一律定为${vetoedGrade(rs)}。`);
   return { heading: `${outlineNumber(0, position)}一票否决`, depth: 0, kind: 'section', lines, children: [] };
@@ -304,7 +321,8 @@ function rankingSection(rs: CompiledRuleSet, position: number): DocBlock {
   const conditions = rs.vetoes.length > 0 || rs.criteria.some((c) => c.vetoIf);
   const canVeto = conditions || r.sanctions.some((s) => s.outcome === 'veto');
   if (r.vetoedLast && conditions) lines.push(`因否决情形被一票否决的${noun}，排在最后。`);
-  for (const s of r.sanctions) lines.push(`排名${placeText(s.place)}的${noun}，${s.label}。`);
+  r.sanctions.forEach((s, k) => lines.push(`${sanctionText(rs, s, k)}的${noun}，${s.label}。`));
+  if (r.sanctions.some((s) => s.group !== undefined)) lines.push('同一类奖惩，每个单位只取其中排在前面的一项。');
   if (r.sanctions.length) lines.push('名次并列的，同等对待。');
   if (canVeto && r.sanctions.some((s) => s.outcome === 'commendation')) lines.push('被一票否决的，不予表彰。');
   for (const l of r.liability) lines.push(`所辖${noun}因否决情形被一票否决的，所属单位负连带责任，给予${l.label}。`);

@@ -23,6 +23,14 @@ export function chineseNumber(n: number): string {
 }
 
 /** A sanction's place as a township writes it: 1 第一名, 2 第二名, −1 排名最后, −2 倒数第二名. */
+/** Where a sanction falls, in words: 第一名, 倒数第二名, 前二名, 第三至六名. */
+export function sanctionPlaceWords(rule: { place?: number; rank?: readonly [number, number] }): string {
+  if (rule.place !== undefined) return placeWords(rule.place);
+  const [from, to] = rule.rank ?? [1, 1];
+  if (from === to) return `第${chineseNumber(from)}名`;
+  return from === 1 ? `前${chineseNumber(to)}名` : `第${chineseNumber(from)}至${chineseNumber(to)}名`;
+}
+
 export function placeWords(place: number): string {
   if (place === -1) return '排名最后';
   return place > 0 ? `第${chineseNumber(place)}名` : `倒数第${chineseNumber(-place)}名`;
@@ -58,8 +66,8 @@ export function sanctionReasons(rs: CompiledRuleSet, units: readonly Ranked[]): 
     const level = levels.indexOf(u.rank);
     reasons.set(u.id, u.sanctions.map((s) => {
       const rule = rs.ranking.sanctions.find((r) => r.outcome === s.outcome && r.label === s.label
-        && (r.place > 0 ? r.place - 1 : levels.length + r.place) === level);
-      return { outcome: s.outcome, label: s.label, reason: rule ? placeWords(rule.place) : '' };
+        && (r.place !== undefined ? (r.place > 0 ? r.place - 1 : levels.length + r.place) === level : !!r.rank && r.rank[0] <= u.rank && u.rank <= r.rank[1]));
+      return { outcome: s.outcome, label: s.label, reason: rule ? sanctionPlaceWords(rule) : '' };
     }));
   }
   return reasons;

@@ -138,7 +138,8 @@ export async function saveUnitInputs(db: Db, req: EntryRequest): Promise<EntryRe
   const { sha256, ruleset } = await trackRules(db, req.track, req.by);
   const unit = await unitForEntry(db, ruleset, req.unitId);
   if (!unit) throw new EntryRefused(`“${req.unitId}” 不是本类考核的单位`);
-  const [checked] = readUnits(ruleset, formTable(ruleset, unit, req.cells)).units; // throws DataInvalid
+  // A check that compares with the other units (RULES.md §7.7) is judged when the period is scored, not for one unit's form.
+  const [checked] = readUnits(ruleset, formTable(ruleset, unit, req.cells), { withoutPeerChecks: true }).units; // throws DataInvalid
   const values = checked.env;
   const at = new Date().toISOString();
   const track = req.track; // rows are filed under their assessment (the `track` column)

@@ -118,7 +118,7 @@ async function assessmentOfImport(db: Db, named: string | undefined, ruleset: { 
 function readAll(ruleset: Parameters<typeof readUnits>[0], table: DataTable) {
   const refused = unitIdProblems(table);
   try {
-    const read = readUnits(ruleset, table, { withoutLinks: true });
+    const read = readUnits(ruleset, table, { withoutLinks: true, withoutPeerChecks: true }); // peers are judged when the period is scored
     if (refused.length) throw new DataInvalid(refused);
     return read;
   } catch (e) {

@@ -88,7 +88,7 @@ function grouped(entries: Array<[key: string, name: string]>): Map<string, strin
 export function noticeFrom(view: RankingView, issuer: string, names: ReadonlyMap<string, string>, now: string): Notice {
   const { run, ruleset } = view;
   const precision = ruleset.precision;
-  const fixed = (x: number) => (typeof x === 'number' ? x.toFixed(precision) : '');
+  const fixed = (x: number | null) => (typeof x === 'number' ? x.toFixed(precision) : '—'); // — : the part does not apply to it
   const title = `关于${view.periodTitle}${appraisalSubject(ruleset.title)}结果的通报`;
   const nameOf = (u: { id: string; name: string | null }) => u.name ?? names.get(u.id) ?? '';
 

@@ -58,3 +58,23 @@ export function newestPeriodsFirst<T extends { id: string }>(periods: readonly T
     return y.start - x.start || y.months - x.months || b.id.localeCompare(a.id);
   });
 }
+
+/**
+ * The period a source reads (RULES.md §7.8): `same`; `previous`, the period before of the same
+ * kind (2023 for 2024, 2024Q2 for 2024Q3, 2023M12 for 2024M01); `lastYear`, the same period a
+ * year before; `H1`…`Q4`, `M01`…`M12` of the current period's year (按月考核 reads twelve).
+ */
+export function sourcePeriod(periodId: string, spec: string): string {
+  const p = parsePeriod(periodId);
+  const year = Number(p.id.slice(0, 4));
+  if (spec === 'same') return p.id;
+  if (spec === 'lastYear') return `${year - 1}${p.id.slice(4)}`;
+  if (spec !== 'previous') return parsePeriod(`${year}${spec}`).id;
+  const n = p.kind === 'annual' ? 0 : Number(p.id.slice(5));
+  switch (p.kind) {
+    case 'annual': return String(year - 1);
+    case 'half-year': return n === 1 ? `${year - 1}H2` : `${year}H1`;
+    case 'quarter': return n === 1 ? `${year - 1}Q4` : `${year}Q${n - 1}`;
+    case 'month': return n === 1 ? `${year - 1}M12` : `${year}M${String(n - 1).padStart(2, '0')}`;
+  }
+}

@@ -77,7 +77,7 @@ function columnsOf(view: RankingView): Column[] {
     { key: 'total', title: '总分', num: true, group: false, first: 'desc', compare: (a, b) => a.total - b.total },
     ...view.groups.map((g, i): Column => ({
       key: `g${i + 1}`, title: g.title, points: g.points, num: true, group: true, first: 'desc',
-      compare: (a, b) => a.groupScores[i] - b.groupScores[i],
+      compare: (a, b) => (a.groupScores[i] ?? -Infinity) - (b.groupScores[i] ?? -Infinity) || 0,
     })),
     { key: 'grade', title: '等级', num: false, group: false, first: 'asc', compare: (a, b) => gradeOrder(a) - gradeOrder(b) },
     { key: 'sanction', title: '奖惩', num: false, group: false, first: 'asc', compare: (a, b) => sanctionOrder(a) - sanctionOrder(b) },

@@ -21,7 +21,7 @@ export interface RankingView {
   periodTitle: string;
   ruleset: CompiledRuleSet;
   groups: Array<{ id: string; title: string; points: number }>;
-  units: Array<UnitResult & { groupScores: number[]; sanctions: ReasonedSanction[] }>;
+  units: Array<UnitResult & { groupScores: Array<number | null>; sanctions: ReasonedSanction[] }>;
   parents: Array<{ id: string; name: string; sanctions: Array<{ label: string }> }>;
   parentFilter: string | null;
   chartSvg: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createGzip, gunzipSync } from 'node:zlib';
 import {
-  appraise, scoreAgainInto, DataInvalid, explainAdjustment, explainVeto, metricValues, type DataProblem, explainCriterion, linkTable, readUnits, scoreJson, unitJson, type LinkedResult,
+  appraise, scoreAgainInto, DataInvalid, explainAdjustment, explainVeto, metricValues, type DataProblem, explainCriterion, readUnits, scoreJson, sourceTable, unitJson,
   type CompiledRuleSet, type DataTable, type RankedUnit, type ScoreJson, type UnitJson,
 } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
@@ -17,6 +17,8 @@ import { assessmentOfRuleSet, assessmentTitle, getAssessment } from './assessmen
 import { insertParentResults, parentResultsOf, resultsWriter, resultsOf, type ResultRow } from '../db/queries/results.js';
 import { getRun, insertRun, listRuns, markPublished, markSuperseded, publishedRun, sealRun, type RunRow } from '../db/queries/runs.js';
 import { getSnapshot, saveSnapshot } from '../db/queries/snapshots.js';
+import { insertRunSources } from '../db/queries/run-sources.js';
+import { resolveSources, SourcesRefused } from './sources.js';
 import { flatRows, tableFromJsonRows, type SnapshotUnit } from '../io/data-file.js';
 import { jsonArrayParts } from '../io/json-array.js';
 import { sha256 } from '../io/rule-file.js';
@@ -66,35 +68,9 @@ export async function withExplanations(db: Tx, run: RunRow, units: UnitResult[])
   const { ruleset } = await compiledVersion(db, run.rule_sha256);
   const rows = units.map((u) => ({ id: u.id, name: u.name, parent: u.parent, inputs: u.inputs ?? {} }));
   const { units: read } = readUnits(ruleset, tableFromJsonRows(rows, `run ${run.id}`));
-  return units.map((u, k) => ({ ...u, explanations: explanations(ruleset, read[k].env, (i) => u.scores[ruleset.nodes[i].id]) }));
+  return units.map((u, k) => ({ ...u, explanations: explanations(ruleset, read[k].env, (i) => u.scores[ruleset.nodes[i].id] ?? NaN) }));
 }
 
-
-/**
- * For a rule set with links (双线考核), the results of each linked track's run of the same
- * period — the current one (under 公示 or final), else the newest draft — as the values the rows read.
- */
-async function linkedValues(db: Tx, rs: CompiledRuleSet, periodId: string): Promise<{ values: Map<string, Map<string, LinkedResult>>; runs: Record<string, number>; titles: Record<string, string> }> {
-  const links = [...new Set(rs.inputs.filter((i) => i.link).map((i) => i.link!))];
-  const values = new Map<string, Map<string, LinkedResult>>();
-  const runs = dict<number>();
-  const titles = dict<string>();
-  for (const link of links) {
-    // The link `village` names the assessment of that id; a rule set's id names the assessment scored by it.
-    const assessment = await assessmentOfRuleSet(db, link);
-    const title = assessment?.title ?? link;
-    const candidates = assessment ? await listRuns(db, { periodId, track: assessment.id }) : [];
-    const run = candidates.find((r) => r.status === 'published' || r.status === 'final') ?? candidates.find((r) => r.status === 'draft');
-    if (!run) throw new RunRefused('LINK_RUN_MISSING', `双线考核需要先有${periodTitle(periodId)}${title}的考核结果：请先对${title}记分`);
-    runs[link] = run.id;
-    titles[link] = title;
-    const results = new Map<string, LinkedResult>((await runResults(db, run.id)).units.map((u) => [u.id, {
-      total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty, metrics: u.metrics,
-    }]));
-    values.set(link, results);
-  }
-  return { values, runs, titles };
-}
 
 /**
  * Scores a snapshot: the ranking, and the stored form of the units, made a slice at a
@@ -126,8 +102,7 @@ function score(rs: CompiledRuleSet, table: DataTable) {
       // Each unit scored again into the same two arrays: no array of its own to collect for each of 100,000.
       const env = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
       return each(from, to, (u, cells, position) => {
-        const { bonus, penalty } = scoreAgainInto(rs, u.unit, env, scores);
-        return storedForms(rs, runId, position, u, { scores, bonus, penalty }, env, cells);
+        return storedForms(rs, runId, position, u, { scores, ...scoreAgainInto(rs, u.unit, env, scores) }, env, cells);
       });
     },
   };
@@ -201,13 +176,15 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
     } finally {
       await results.close();
     }
+    await insertRunSources(tx, pinned.sources.map((r) => ({ ...r, run_id: runId })));
     await insertParentResults(tx, scored.parents.map((p) => ({ run_id: runId, parent_id: p.id, sanctions: JSON.stringify(p.sanctions) })));
     await sealRun(tx, runId, digest.finish(scored.parents));
     await faultPoint('run');
     await appendAudit(tx, {
       at, actor: req.by, action: req.corrects !== undefined ? 'run.correct' : 'run.create', subject: `run ${runId}`,
       detail: JSON.stringify({
-        period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null, links: pinned.links,
+        period: req.periodId, track, rules: ruleSha, units: total, corrects: req.corrects ?? null,
+        sources: Object.fromEntries(pinned.sources.map((r) => [r.source, r.source_run_id])),
         ...(corrected ? { note, ownRules: ruleSha === corrected.rule_sha256 } : {}),
       }),
     });
@@ -224,7 +201,11 @@ export async function createRun(db: Db, req: CreateRunRequest): Promise<RunRow> 
 async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track: string) {
   const file = `snapshot ${periodId}/${track}`;
   if ((await countInputs(db, periodId, track)) === 0) throw new RunRefused('NO_INPUTS', `${periodTitle(periodId)}还没有${(await assessmentTitle(db, track)) ?? track}的数据，请先录入或导入`);
-  const linked = await linkedValues(db, rs, periodId);
+  const sources = await resolveSources(db, rs, periodId, (id) => runResults(db, id)).catch((e: unknown) => {
+    if (e instanceof SourcesRefused) throw new RunRefused(e.code, e.message);
+    throw e;
+  });
+  const labels = new Map(sources.rows.map((r) => [r.source, r.source_run_id === null ? r.label : `${r.label}第${r.source_run_id}号考核`]));
   const hash = createHash('sha256');
   const gzip = createGzip({ level: 1 });
   const compressed: Buffer[] = [];
@@ -235,33 +216,27 @@ async function pinnedInputs(db: Tx, rs: CompiledRuleSet, periodId: string, track
     gzip.write(bytes, (err) => (err ? reject(err) : resolve()));
   });
   const rows: Array<Record<string, unknown>> = [];
-  const linkProblems: DataProblem[] = [];
+  const sourceProblems: DataProblem[] = [];
   await write(Buffer.from('['));
   for await (const page of pinnedInputPages(db, periodId, track, PIN_PAGE, PIN_PART)) {
     let units = JSON.parse(page.json.toString('utf8')) as SnapshotUnit[];
     let json = page.json;
-    if (linked.values.size) {
-      // Numbered as rows of the whole snapshot, not of this page.
+    if (rs.sources.length) {
+      // Numbered as rows of the whole snapshot, not of this page; every page's problems reported together.
       const paged = tableFromJsonRows(units, file);
       let table: DataTable = { ...paged, rows: paged.rows.map((r) => ({ ...r, row: r.row + rows.length })) };
-      try {
-        for (const [link, results] of linked.values) table = linkTable(rs, table, link, results, `${linked.titles[link] ?? link}第${linked.runs[link]}号考核`);
-      } catch (e) {
-        // Every page's missing links are reported together, as for a table read at once.
-        if (!(e instanceof DataInvalid)) throw e;
-        linkProblems.push(...e.problems);
-      }
+      for (const s of rs.sources) table = sourceTable(rs, table, s.name, sources.results.get(s.name), labels.get(s.name) ?? s.label, sourceProblems);
       units = units.map((u, k) => ({ ...u, inputs: { ...u.inputs, ...pick(table.rows[k].cells, rs) } }));
       json = Buffer.from(JSON.stringify(units));
     }
     await write(rows.length ? Buffer.concat([Buffer.from(','), json.subarray(1, -1)]) : json.subarray(1, -1));
     for (const row of flatRows(units)) rows.push(row);
   }
-  if (linkProblems.length) throw new DataInvalid(linkProblems);
+  if (sourceProblems.length) throw new DataInvalid(sourceProblems);
   await write(Buffer.from(']'));
   gzip.end();
   await ended;
-  return { table: tableFromJsonRows(rows, file), sha256: hash.digest('hex'), gzip: Buffer.concat(compressed), rowCount: rows.length, links: linked.runs };
+  return { table: tableFromJsonRows(rows, file), sha256: hash.digest('hex'), gzip: Buffer.concat(compressed), rowCount: rows.length, sources: sources.rows };
 }
 
 /** Units read from the database per query when a run pins its inputs, and per part of text. */

@@ -19,7 +19,8 @@ import { allAssessments } from './assessments.js';
  */
 
 export interface ClauseLine {
-  id: string; title: string; depth: number; points: number; score: number; kind: 'group' | 'criterion';
+  /** `score` null: the item does not apply to the unit (§7.3). */
+  id: string; title: string; depth: number; points: number; score: number | null; kind: 'group' | 'criterion';
   value: number | null;
   /** The value as the page shows it: rounded as the reason rounds it, with its unit. */
   figure: string;
@@ -42,7 +43,7 @@ export interface Above {
   /** This unit is the last of its scope. */
   last: boolean;
   /** Equal totals, ordered by the first tie-break score that differs (总分相同，按……得分排序). */
-  tieBreak: { title: string; theirs: number; mine: number } | null;
+  tieBreak: { title: string; theirs: number | null; mine: number | null } | null;
 }
 
 export interface Scorecard {
@@ -161,7 +162,7 @@ async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCar
     value: n.kind === 'criterion' ? result.values[n.id] ?? null : null,
     figure: n.kind === 'criterion' ? criterionFigure(ruleset, n, result.values[n.id] ?? null) : '',
     explanation: n.kind === 'criterion' ? result.explanations?.[n.id] ?? '' : '',
-    lost: Math.max(0, Math.round((n.points - result.scores[n.id]) * 1e6) / 1e6),
+    lost: Math.max(0, Math.round((n.points - (result.scores[n.id] ?? n.points)) * 1e6) / 1e6), // nothing is lost of an item that does not apply
   }));
   const adjustments = [
     ...(ruleset.bonus?.items ?? []).map((i) => ({ kind: '加分' as const, title: i.title, explanation: result.explanations?.[i.id] ?? '' })),
@@ -200,7 +201,7 @@ export function aboveOf(rs: CompiledRuleSet, result: UnitResult, above: UnitResu
   let tieBreak: Above['tieBreak'] = null;
   if (!byVeto && above.total === result.total) {
     const decisive = rs.ranking.tieBreak.map((i) => rs.nodes[i]).find((n) => above.scores[n.id] !== result.scores[n.id]);
-    if (decisive) tieBreak = { title: decisive.title, theirs: above.scores[decisive.id], mine: result.scores[decisive.id] };
+    if (decisive) tieBreak = { title: decisive.title, theirs: above.scores[decisive.id] ?? null, mine: result.scores[decisive.id] ?? null };
   }
   return {
     id: above.id, name: above.name, total: above.total, gap: Math.round((above.total - result.total) * 1e6) / 1e6,
@@ -234,12 +235,13 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
     const staff = staffRuns.length ? await staffOf(db, staffRuns[0], unitId) : [];
     const corrections = await scorecardCorrections(db, runs, run, unitId, opts.withDrafts);
     // Of the unit's own kind: a village is also in the staff runs, as the unit its staff serve.
-    const ofKind = new Set((await allAssessments(db)).filter((a) => a.unit_kind === (unit.kind === 'staff' ? 'staff' : 'village')).map((a) => a.id));
-    const others = new Map<string, number>();
-    for (const r of all) if (r.track !== track && ofKind.has(r.track) && !others.has(r.track) && runsOf([r], r.track, opts.withDrafts).length) others.set(r.track, r.id);
+    const ofKind = (await allAssessments(db)).filter((a) => a.unit_kind === (unit.kind === 'staff' ? 'staff' : 'village')).map((a) => a.id);
+    const others = new Map<string, number>(ofKind.filter((id) => id !== track).map((id) => [id, 0]));
+    for (const r of all) if (others.get(r.track) === 0 && runsOf([r], r.track, opts.withDrafts).length) others.set(r.track, r.id);
     return {
       unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staff, runs, corrections,
-      others: [...others].map(([t, runId]) => ({ track: t, runId })),
+      // In the township's order of its assessments, each with its newest run.
+      others: [...others].filter(([, runId]) => runId > 0).map(([t, runId]) => ({ track: t, runId })),
     };
   }
   return null;

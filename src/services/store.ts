@@ -12,6 +12,7 @@ import { importInputs } from './import-inputs.js';
 import { importShippedRules } from './rule-versions.js';
 import { ROLES, seedDemoAccounts } from './accounts.js';
 import { createRun, publishRun } from './runs.js';
+import { addAssessment } from './assessments.js';
 
 /**
  * The record opened for use: the database opened, checked and migrated; the shipped
@@ -41,11 +42,9 @@ async function seeded(db: Db): Promise<boolean> {
 }
 
 /**
- * The demo township's assessments, in the order they are scored (双线 reads the villages'
- * results), each with its data file per year (`<file>-<year>.csv` in demo/). Their rows in
- * the assessments table are the two migration 0004 seeds. The 党建 and 安全生产 专项考核 and
- * the 综合考核 that combines them join this list — a row for the assessments table (title,
- * unit kind, rule set) and their files — when their rule files land in rules/ (issue 20, point 6).
+ * The demo township's two assessments of before (the two rows migration 0004 seeds), in the
+ * order they are scored (双线 reads the villages' results), each with its data file per year
+ * (`<file>-<year>.csv` in demo/). The 专项 and 综合考核 are added by seedDemo itself.
  */
 const DEMO_ASSESSMENTS: ReadonlyArray<{ id: string; file: string }> = [
   { id: 'village', file: 'villages' },
@@ -67,11 +66,29 @@ export async function seedDemo(db: Db): Promise<Awaited<ReturnType<typeof seedDe
       await importInputs(db, { periodId: year, track, table: parseDataBytes(bytes, path.basename(file)), fileBytes: bytes, by });
     }
   }
-  for (const { id: track } of DEMO_ASSESSMENTS) {
+  // The 专项考核 of 党建 and 安全生产, and the 综合考核 that combines them with 计生 by weights (issue 20, point 6).
+  const party = await addAssessment(db, { title: '村级党建工作专项考核', unitKind: 'village', rulesetId: 'village-party' }, by);
+  const safety = await addAssessment(db, { title: '村级安全生产专项考核', unitKind: 'village', rulesetId: 'village-safety' }, by);
+  const composite = await addAssessment(db, { title: '村级年度综合考核', unitKind: 'village', rulesetId: 'village-composite' }, by);
+  for (const year of ['2023', '2024']) {
+    for (const [track, name] of [[party.id, 'party'], [safety.id, 'safety'], [composite.id, 'composite']]) {
+      const file = path.join(DEMO_DIR, `${name}-${year}.csv`);
+      const bytes = readFileSync(file);
+      await importInputs(db, { periodId: year, track, table: parseDataBytes(bytes, path.basename(file)), fileBytes: bytes, by });
+    }
+  }
+  // 2023 published for 公示 (the composite reads the published 专项 results); 2024 drafts (the composite reads the drafts).
+  // Runs 1–4 are the 计生 and staff runs of each year, as they always were.
+  for (const track of ['village', 'staff']) {
     const run = await createRun(db, { periodId: '2023', track, by });
     await publishRun(db, run.id, by);
     await createRun(db, { periodId: '2024', track, by });
   }
+  for (const track of [party.id, safety.id, composite.id]) {
+    const run = await createRun(db, { periodId: '2023', track, by });
+    await publishRun(db, run.id, by);
+  }
+  for (const track of [party.id, safety.id, composite.id]) await createRun(db, { periodId: '2024', track, by });
   const accounts = await seedDemoAccounts(db);
   await appendAudit(db, { at: new Date().toISOString(), actor: by, action: 'seed.demo', subject: 'demo', detail: null });
   return accounts;

@@ -54,7 +54,7 @@ export function unitLine(u: UnitJson): string {
 }
 
 export function fromRow(rs: CompiledRuleSet, r: ResultRow): UnitResult {
-  const [scores, values, metrics, inputs] = JSON.parse(r.detail) as [number[], Array<number | null>, Array<number | null> | null, unknown[] | null];
+  const [scores, values, metrics, inputs, applicablePoints] = JSON.parse(r.detail) as [Array<number | null>, Array<number | null>, Array<number | null> | null, unknown[] | null, number | undefined];
   const keyed = <T>(names: string[], list: T[]) => Object.fromEntries(names.map((name, k) => [name, list[k]]));
   return {
     id: r.unit_id, name: r.name, parent: r.parent_id, total: Number(r.total), rank: Number(r.rank), grade: r.grade,
@@ -64,6 +64,7 @@ export function fromRow(rs: CompiledRuleSet, r: ResultRow): UnitResult {
     values: keyed(rs.criteria.map((c) => c.id), values),
     metrics: metrics ? keyed(rs.metrics.map((m) => m.name), metrics) : undefined,
     inputs: inputs ? keyed(rs.inputs.map((i) => i.name), inputs) : undefined,
+    applicablePoints: applicablePoints ?? rs.totalPoints,
   };
 }
 
@@ -76,19 +77,20 @@ export function fromRow(rs: CompiledRuleSet, r: ResultRow): UnitResult {
  */
 export function storedForms(
   rs: CompiledRuleSet, runId: number, position: number, u: RankedUnit,
-  { scores, bonus, penalty }: Pick<RankedUnit, 'scores' | 'bonus' | 'penalty'>, env: Env, cells: Record<string, unknown>,
+  { scores, bonus, penalty, applicablePoints }: Pick<RankedUnit, 'scores' | 'bonus' | 'penalty'> & { applicablePoints?: number }, env: Env, cells: Record<string, unknown>,
 ): { row: ResultRow; line: string } {
   const keys = keysOf(rs);
   // Each text is made once and the strings are joined by concatenation (V8 joins them when
   // they are first read): no array of pieces and no second pass over them.
   const scoreText = new Array<string>(rs.nodes.length);
   let detail = '[[';
-  for (let k = 0; k < scoreText.length; k++) detail += (k ? ',' : '') + (scoreText[k] = String(scores[k]));
+  // An item that does not apply has no score (§7.3): null.
+  for (let k = 0; k < scoreText.length; k++) detail += (k ? ',' : '') + (scoreText[k] = scores[k] === scores[k] ? String(scores[k]) : 'null');
   const valueText = new Array<string>(rs.criteria.length);
   detail += '],[';
   for (let k = 0; k < valueText.length; k++) {
     const c = rs.criteria[k];
-    const v = c.value ? c.value(env) : NaN;
+    const v = c.value && scores[c.index] === scores[c.index] ? c.value(env) : NaN;
     detail += (k ? ',' : '') + (valueText[k] = v - v === 0 ? String(roundHalfUp(v, 4)) : 'null'); // JSON has no Infinity
   }
   detail += '],[';
@@ -98,7 +100,8 @@ export function storedForms(
   }
   detail += '],[';
   for (let k = 0; k < rs.inputs.length; k++) detail += (k ? ',' : '') + jsonValue(own(cells, rs.inputs[k].name));
-  detail += ']]';
+  // The applicable points where some items may not apply (§7.3); without conditions they are the total's points.
+  detail += rs.conditional && applicablePoints !== undefined ? `],${applicablePoints}]` : ']]';
 
   const vetoes = JSON.stringify(u.vetoes), sanctions = JSON.stringify(u.sanctions);
   const { id, name, parent } = u.unit;

@@ -49,7 +49,7 @@ describe('assessments in the browser (issue 20, point 2)', function () {
   it('lets the admin add 安全生产专项考核, which then appears in the menu and the entry page’s list (1366 px)', async () => {
     const page = await pageAs(browser, app.url, 'admin', 1366);
     await page.goto(`${app.url}/admin/assessments`);
-    expect(await menu(page)).to.deep.equal(['村级千分考核', '双线考核（工作人员）']);
+    expect(await menu(page)).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '村级党建工作专项考核', '村级安全生产专项考核', '村级年度综合考核']);
     await record(page, 'list-before');
     await page.fill('input[name=title]', '安全生产专项考核');
     await page.selectOption('select[name=unitKind]', 'village');
@@ -57,7 +57,7 @@ describe('assessments in the browser (issue 20, point 2)', function () {
     await page.selectOption('select[name=ruleset]', { label: '村级人口和计划生育工作千分考核细则' });
     await Promise.all([page.waitForNavigation(), page.click('form.stacked button[type=submit]')]);
     expect(await page.textContent('.flash')).to.contain('已新增考核“安全生产专项考核”');
-    expect(await menu(page)).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '安全生产专项考核']);
+    expect(await menu(page)).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '村级党建工作专项考核', '村级安全生产专项考核', '村级年度综合考核', '安全生产专项考核']);
     await record(page, 'list-after');
 
     await Promise.all([page.waitForNavigation(), page.click('header.site nav.assessments a:has-text("安全生产专项考核")')]);
@@ -66,7 +66,7 @@ describe('assessments in the browser (issue 20, point 2)', function () {
 
     await page.goto(`${app.url}/entry`);
     const options = await page.$$eval('select[name=track] option', (os) => os.map((o) => o.textContent?.trim()));
-    expect(options).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '安全生产专项考核']);
+    expect(options).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '村级党建工作专项考核', '村级安全生产专项考核', '村级年度综合考核', '安全生产专项考核']);
     await page.selectOption('select[name=track]', { label: '安全生产专项考核' });
     await Promise.all([page.waitForNavigation(), page.click('form.entry-choose button[type=submit]')]);
     expect(await page.textContent('p.meta')).to.contain('安全生产专项考核');
@@ -82,10 +82,10 @@ describe('assessments in the browser (issue 20, point 2)', function () {
       const page = await pageAs(browser, app.url, 'leader', width);
       await page.goto(`${app.url}/units/v01?run=${run.id}`);
       expect(await page.textContent('header.doc p.meta')).to.match(/^安全生产专项考核 · /);
-      expect(await page.textContent('p.other-assessments')).to.equal('其他考核：村级千分考核');
+      expect(await page.textContent('p.other-assessments')).to.equal('其他考核：村级千分考核 · 村级党建工作专项考核 · 村级安全生产专项考核 · 村级年度综合考核');
       await record(page, 'scorecard');
       await page.goto(`${app.url}/report`);
-      expect(await page.$$eval('select[name=assessment] option', (os) => os.map((o) => o.textContent?.trim()))).to.deep.equal(['村级千分考核', '安全生产专项考核']);
+      expect(await page.$$eval('select[name=assessment] option', (os) => os.map((o) => o.textContent?.trim()))).to.deep.equal(['村级千分考核', '村级党建工作专项考核', '村级安全生产专项考核', '村级年度综合考核', '安全生产专项考核']);
       await record(page, 'report');
       await page.context().close();
     }

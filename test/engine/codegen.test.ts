@@ -1,31 +1,32 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadRuleSet, readUnits } from '../../src/engine/index.js';
+import { appraise, loadRuleSet, readUnits, type AppraiseOptions, type EventRow } from '../../src/engine/index.js';
 import { generateReader, generateScorer } from '../../src/engine/codegen.js';
 import { INLINE_BANDS } from '../../src/engine/methods.js';
 import { scoreUnit, scoreUnitByClosures } from '../../src/engine/score.js';
 import { parseJsonData, readDataFile } from '../../src/io/data-file.js';
 import { readRuleFile, ruleSchema } from '../../src/io/rule-file.js';
 import { DEMO_DIR, RULES_DIR } from '../../src/paths.js';
-import { compile, FIXTURES, readJson, ruleSet } from '../helpers.js';
+import { compile, FIXTURES, fixtureOptions, readJson, ruleSet } from '../helpers.js';
 
 /** The generated straight-line scorer gives exactly what the closures give, and holds no text of the rule file. */
 describe('the generated scorer', () => {
-  const cases: Array<{ name: string; rules: string; rows: unknown[] }> = [];
+  const cases: Array<{ name: string; rules: string; rows: unknown[]; options: AppraiseOptions }> = [];
   const dir = path.join(FIXTURES, 'rulesets');
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
-    const fx = readJson<{ rules: unknown; data?: unknown[]; expected?: unknown }>(path.join(dir, f));
-    if (fx.expected && fx.data) cases.push({ name: f, rules: JSON.stringify(fx.rules), rows: fx.data });
+    const fx = readJson<{ rules: unknown; data?: unknown[]; expected?: unknown; events?: EventRow[]; sources?: Record<string, unknown> }>(path.join(dir, f));
+    if (fx.expected && fx.data) cases.push({ name: f, rules: JSON.stringify(fx.rules), rows: fx.data, options: fixtureOptions(fx) });
   }
 
   for (const c of cases) {
     it(`scores ${c.name} as the closures do`, () => {
       const rs = loadRuleSet(c.rules, c.name, ruleSchema()).ruleset;
-      const { units } = readUnits(rs, parseJsonData(JSON.stringify(c.rows), c.name));
+      // The units as appraise reads them: their events, sources and peers' values given.
+      const units = appraise(rs, parseJsonData(JSON.stringify(c.rows), c.name), c.options).units.map((r) => r.unit);
       for (const u of units) {
         const a = scoreUnit(rs, u), b = scoreUnitByClosures(rs, u);
-        expect([...a.scores, a.total, a.bonus, a.penalty], u.id).to.deep.equal([...b.scores, b.total, b.bonus, b.penalty]);
+        expect([...a.scores, a.total, a.bonus, a.penalty, a.applicablePoints], u.id).to.deep.equal([...b.scores, b.total, b.bonus, b.penalty, b.applicablePoints]);
         expect(a.vetoes, u.id).to.deep.equal(b.vetoes);
       }
     });
@@ -79,7 +80,7 @@ describe('the generated scorer', () => {
       items: [{ id: 'c1', title: 'c1', points: 100, award: { method: 'manual', input: 'boys' } }],
     }));
     const plan = rs.inputs.map((input) => ({ input, column: input.label }));
-    const source = generateReader(rs, plan, plan.map(() => () => 0), rs.checks).toString();
+    const source = generateReader(rs, plan, plan.map(() => () => 0), rs.checks, Symbol('peers')).toString();
     expect(source).to.not.match(/出生人数|boys|process|男孩|"/);
   });
 

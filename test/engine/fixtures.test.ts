@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { appraise, DataInvalid, loadRuleSet, RuleFileInvalid, scoreJson } from '../../src/engine/index.js';
+import { appraise, DataInvalid, loadRuleSet, RuleFileInvalid, scoreJson, type EventRow } from '../../src/engine/index.js';
 import { parseJsonData } from '../../src/io/data-file.js';
 import { readRuleFile, ruleSchema } from '../../src/io/rule-file.js';
-import { FIXTURES, readJson } from '../helpers.js';
+import { FIXTURES, fixtureOptions, readJson } from '../helpers.js';
 
 /**
  * Every rule-set fixture carries its expected results as data (test/fixtures/rulesets):
@@ -18,6 +18,10 @@ interface Fixture {
   expected?: { units: unknown[]; parents: unknown[] };
   error?: { code: string };
   dataErrors?: Array<{ row: number; column: string | null; code: string }>;
+  /** Rows of an events file (RULES.md §7.6: unit, input, level, points), each with its row there. */
+  events?: EventRow[];
+  /** Each source's results, as `score --format json` printed them (§7.8). */
+  sources?: Record<string, unknown>;
 }
 
 const dir = path.join(FIXTURES, 'rulesets');
@@ -45,7 +49,7 @@ describe('rule-set fixtures (test/fixtures/rulesets)', () => {
       const table = parseJsonData(JSON.stringify(fixture.data ?? []), name);
       if (fixture.dataErrors) {
         let caught: unknown;
-        try { appraise(ruleset, table); } catch (e) { caught = e; }
+        try { appraise(ruleset, table, fixtureOptions(fixture)); } catch (e) { caught = e; }
         expect(caught, 'the data should be refused').to.be.instanceOf(DataInvalid);
         const found = (caught as DataInvalid).problems.map(({ row, column, code }) => ({ row, column, code }));
         expect(found, 'every problem, and no other').to.have.length(fixture.dataErrors.length);
@@ -55,7 +59,7 @@ describe('rule-set fixtures (test/fixtures/rulesets)', () => {
         }
         return;
       }
-      const out = scoreJson(ruleset, '', appraise(ruleset, table));
+      const out = scoreJson(ruleset, '', appraise(ruleset, table, fixtureOptions(fixture)));
       expect({ units: out.units, parents: out.parents }).to.deep.equal(fixture.expected);
     });
   }

@@ -54,13 +54,13 @@ describe('links between tracks (rules/README.md)', () => {
   it('reports every staff row whose village has no result, at its parent column', () => {
     let caught: unknown;
     try { scoreStaff([{ id: 's1', parent: 'v1', work: 1 }, { id: 's9', parent: 'v9', work: 1 }, { id: 's0', work: 1 }]); } catch (e) { caught = e; }
-    expect((caught as DataInvalid).problems.map((p) => [p.row, p.column, p.code])).to.deep.equal([[3, 'parent', 'LINK_MISSING'], [4, 'parent', 'LINK_MISSING']]);
+    expect((caught as DataInvalid).problems.map((p) => [p.row, p.column, p.code])).to.deep.equal([[3, 'parent', 'SOURCE_MISSING'], [4, 'parent', 'SOURCE_MISSING']]);
   });
 
-  it('refuses to score a linked rule set without its link, once, at row 1', () => {
+  it('refuses to score a linked rule set without its link: every unit lacks the result, at its parent column (RULES.md §7.8)', () => {
     let caught: unknown;
-    try { appraise(staff, tableFromJsonRows([{ id: 's1', parent: 'v1', work: 1 }], 'staff')); } catch (e) { caught = e; }
-    expect((caught as DataInvalid).problems.map((p) => [p.row, p.code])).to.deep.equal([[1, 'LINK_MISSING']]);
+    try { appraise(staff, tableFromJsonRows([{ id: 's1', parent: 'v1', work: 1 }, { id: 's2', parent: 'v2', work: 1 }], 'staff')); } catch (e) { caught = e; }
+    expect((caught as DataInvalid).problems.map((p) => [p.row, p.column, p.code])).to.deep.equal([[2, 'parent', 'SOURCE_MISSING'], [3, 'parent', 'SOURCE_MISSING']]);
   });
 
   it('keeps a dotted name an error in a rule file without links', () => {

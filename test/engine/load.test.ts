@@ -65,9 +65,14 @@ describe('loading a rule file', () => {
     expect(problems.map((p) => p.code)).to.have.members(['METHOD_NOT_ALLOWED', 'EXPR_TYPE', 'GRADE_INPUT_TYPE']);
   });
 
-  it('warns of an unknown field without refusing the file', () => {
-    const { warnings } = loadRuleSet(JSON.stringify(ruleSet({ items: [{ ...criterion('c', 100), zeroIF: 'true' }] })), 'x.json', ruleSchema());
-    expect(warnings.map((w) => [w.code, w.pointer])).to.deep.equal([['UNKNOWN_FIELD', '/items/0']]);
+  it('refuses a field the language does not define, where it is (RULES.md §7.1: zeroIF is not zeroIf)', () => {
+    expect(problemsOf(JSON.stringify(ruleSet({ items: [{ ...criterion('c', 100), zeroIF: 'true' }] }))).map((p) => [p.code, p.pointer]))
+      .to.deep.equal([['UNKNOWN_FIELD', '/items/0']]);
+  });
+
+  it('refuses an id on a method inside an item, which only an adjustment carries', () => {
+    const bad = ruleSet({ items: [{ id: 'c', title: 'c', points: 100, award: { method: 'fixed', points: 100, id: 'x' } }] });
+    expect(problemsOf(JSON.stringify(bad)).map((p) => [p.code, p.pointer])).to.deep.equal([['UNKNOWN_FIELD', '/items/0/award/id']]);
   });
 
   it('lets unit-level vetoes read scores, total, bonus and penalty, but not criteria', () => {

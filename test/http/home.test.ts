@@ -33,8 +33,27 @@ describe('home pages, inbox and audit trail', function () {
       expect(seen).to.contain('2024年度').and.contain('村级千分考核').and.contain('18个／18个').and.contain('26人／26人');
       expect(text).to.match(/<a href="\/runs\/2">核对草稿第2号并发布公示<\/a>/);
       expect(seen).to.contain('公示中').and.match(/还剩\d+天/);
-      // Links carry ids (the menu's /runs?assessment=village, as /units/v01 does); what is read never does.
-      expect(text.replace(/href="[^"]*"/g, '')).to.not.match(/village-annual|\bvillage\b|undefined|null/);
+      // What a reader sees (an assessment's id stays in its links).
+      expect(seen).to.not.match(/village-annual|\bvillage\b|undefined|null/);
+    });
+
+    it('shows a leader the newest composite ranking, each unit’s figure from each source beside its total, and where each was read from (issue 20, point 6)', async () => {
+      const { text } = await leader.get('/');
+      const seen = words(text);
+      expect(seen).to.contain('2024年度村级年度综合考核').and.contain('综合得分 计划生育 党建工作 安全生产');
+      // 石门村 is vetoed in 计生 (政策外生育), and so in the composite: last, 不合格.
+      expect(seen).to.match(/18 石门村 不合格（一票否决），通报批评 \d+\.\d \d+\.\d/);
+      expect(seen).to.match(/计分来源：计划生育专项考核取自2024年度村级千分考核 第2号 （草稿）/);
+      expect(text).to.contain('<a href="/runs/2">第2号</a>').and.contain('<a href="/runs/10">2024年度村级年度综合考核</a>');
+      expect(text).to.not.match(/village-composite|fp\.total|\bfp\b|NaN/);
+    });
+
+    it('says on a composite run’s page which result each source was read from (issue 20, point 3)', async () => {
+      const { text } = await leader.get('/runs/10');
+      const seen = words(text);
+      expect(seen).to.contain('计分来源').and.contain('计划生育专项考核 ：2024年度村级千分考核 第2号考核 （读取时草稿）');
+      expect(seen).to.contain('安全生产专项考核 ：2024年度村级安全生产专项考核 第9号考核 （读取时草稿）');
+      expect(seen).to.not.contain('本次结果仍按读取时的结果计算');
     });
 
     it('shows a village its latest published result: rank of how many, total at the rule set’s precision with 分, grade, and its appeals', async () => {
@@ -43,7 +62,9 @@ describe('home pages, inbox and audit trail', function () {
       const seen = words(text);
       expect(seen).to.contain('枫林村').and.match(/第\d+名 共18个单位/).and.match(/\d+\.\d 分/).and.contain('公示中');
       expect(seen).to.contain('没有待答复的申诉');
-      expect(text).to.match(/href="\/units\/v01\?run=1"/);
+      // The newest result of its assessments: the 2023 综合考核 (run 7), published after the 专项考核 it combines.
+      expect(seen).to.contain('村级年度综合考核');
+      expect(text).to.match(/href="\/units\/v01\?run=7"/);
       expect(text).to.contain('href="/units/v01/appeals"');
     });
 

@@ -30,7 +30,7 @@ onEachBackend('a staff run linked to its villages', (backend) => {
     await importInputs(db, { periodId: '2031', track: 'staff', by: 't', ...load('staff-2023.csv', moved) });
     const refused = await createRun(db, { periodId: '2031', track: 'staff', by: 't' }).then(() => null, (e: unknown) => e);
     expect(refused).to.be.instanceOf(DataInvalid);
-    const problems = (refused as DataInvalid).problems.filter((p) => p.code === 'LINK_MISSING');
+    const problems = (refused as DataInvalid).problems.filter((p) => p.code === 'SOURCE_MISSING');
     // Rows of the run's snapshot, in unit order (g01…g08 first): s01 and s02 are its 10th and 11th rows.
     expect(problems.map((p) => ({ file: p.file, row: p.row, column: p.column }))).to.deep.equal([
       { file: 'snapshot 2031/staff', row: 10, column: 'parent' }, { file: 'snapshot 2031/staff', row: 11, column: 'parent' },

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { newestPeriodsFirst, parsePeriod, PeriodInvalid, periodSpan, periodTitle } from '../../src/services/period.js';
+import { newestPeriodsFirst, parsePeriod, PeriodInvalid, periodSpan, periodTitle, sourcePeriod } from '../../src/services/period.js';
 
 /** Periods: years, half-years, quarters and months (按月考核, issue 20 point 2), as a township writes them. */
 
@@ -44,5 +44,18 @@ describe('periods newest first (newestPeriodsFirst)', () => {
     const given = [{ id: 'x' }, { id: '2023' }, { id: '2024M02' }];
     expect(newestPeriodsFirst(given).map((p) => p.id)).to.deep.equal(['2024M02', '2023', 'x']);
     expect(given.map((p) => p.id)).to.deep.equal(['x', '2023', '2024M02']);
+  });
+
+  describe('the period a source reads (RULES.md §7.8)', () => {
+    const cases: Array<[string, string, string]> = [
+      ['2024', 'same', '2024'], ['2024', 'previous', '2023'], ['2024', 'lastYear', '2023'],
+      ['2024Q3', 'previous', '2024Q2'], ['2024Q1', 'previous', '2023Q4'], ['2024Q3', 'lastYear', '2023Q3'],
+      ['2024H1', 'previous', '2023H2'], ['2024H2', 'previous', '2024H1'],
+      ['2024M01', 'previous', '2023M12'], ['2024M10', 'previous', '2024M09'], ['2024M03', 'lastYear', '2023M03'],
+      ['2024', 'H1', '2024H1'], ['2024', 'Q4', '2024Q4'], ['2024', 'M12', '2024M12'], ['2024Q2', 'M01', '2024M01'],
+    ];
+    for (const [period, spec, read] of cases) {
+      it(`reads ${read} for ${spec} in ${period}`, () => expect(sourcePeriod(period, spec)).to.equal(read));
+    }
   });
 });

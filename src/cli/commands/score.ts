@@ -2,18 +2,18 @@ import { appraise, DataInvalid, formatDataProblem, formatRuleProblem, RuleFileIn
 import { toCsv } from '../../io/csv-write.js';
 import { readDataFile } from '../../io/data-file.js';
 import { ruleFileOrErrors } from '../rule-file-or-errors.js';
-import { applyLinks } from '../link-option.js';
+import { scoreOptions } from '../link-option.js';
 import { rankingRows, rankingTable, sanctionText } from '../../report/ranking-sheet.js';
 import { textTable } from '../text-table.js';
 
 /** `appraisal score RULES DATA --format table|json|csv`. Nothing reaches stdout unless scoring succeeded. */
-export function scoreCommand(rulesFile: string, dataFile: string, format: 'table' | 'json' | 'csv', links: string[] = []): number {
+export function scoreCommand(rulesFile: string, dataFile: string, format: 'table' | 'json' | 'csv', sources: string[] = [], events?: string): number {
   const rule = ruleFileOrErrors(rulesFile, '未记分');
   if (!rule) return 1;
   const rs = rule.ruleset;
   let result;
   try {
-    result = appraise(rs, applyLinks(rs, readDataFile(dataFile), links));
+    result = appraise(rs, readDataFile(dataFile), scoreOptions(sources, events));
   } catch (e) {
     if (e instanceof RuleFileInvalid) {
       for (const p of e.problems) process.stderr.write(`${formatRuleProblem(p)}\n`);

@@ -1,15 +1,16 @@
 import { appraise, DataInvalid, explainAdjustment, explainCriterion, formatDataProblem } from '../../engine/index.js';
 import { readDataFile } from '../../io/data-file.js';
 import { ruleFileOrErrors } from '../rule-file-or-errors.js';
+import { scoreOptions } from '../link-option.js';
 import { formatScore, sanctionText } from '../../report/ranking-sheet.js';
 
 /** `appraisal scorecard RULES DATA UNIT`: one unit's clauses, each with its score and the reason. */
-export function scorecardCommand(rulesFile: string, dataFile: string, unitId: string): number {
+export function scorecardCommand(rulesFile: string, dataFile: string, unitId: string, sources: string[] = [], events?: string): number {
   const rule = ruleFileOrErrors(rulesFile, '未生成记分卡');
   if (!rule) return 1;
   let result;
   try {
-    result = appraise(rule.ruleset, readDataFile(dataFile));
+    result = appraise(rule.ruleset, readDataFile(dataFile), scoreOptions(sources, events));
   } catch (e) {
     if (!(e instanceof DataInvalid)) throw e;
     for (const p of e.problems) process.stderr.write(`${formatDataProblem(p)}\n`);

@@ -23,7 +23,7 @@ export type Env = Float64Array;
 
 /** A problem found in an expression, at an offset of its text. */
 export interface ExprProblem {
-  code: 'EXPR_SYNTAX' | 'EXPR_UNKNOWN_NAME' | 'EXPR_UNKNOWN_FUNCTION' | 'EXPR_ARITY' | 'EXPR_TYPE' | 'UNKNOWN_GRADE';
+  code: 'EXPR_SYNTAX' | 'EXPR_UNKNOWN_NAME' | 'EXPR_UNKNOWN_FUNCTION' | 'EXPR_ARITY' | 'EXPR_TYPE' | 'UNKNOWN_GRADE' | 'UNKNOWN_LEVEL' | 'PEER_NESTED' | 'PEER_NOT_ALLOWED';
   message: string;
   at: number;
   /** The name an EXPR_UNKNOWN_NAME is about. */
@@ -35,7 +35,18 @@ export interface NameInfo {
   type: ValueType;
   slot: number;
   grades?: readonly string[];
+  /** An events input (§7.6): usable only as the first argument of count() and sum(); the slots of its figures. */
+  events?: EventFigures;
+  /** A metric whose formula calls a peer function, directly or through another metric (§7.7: never inside one). */
+  peers?: boolean;
 }
+
+/** Where an events input's figures are kept: its count, the sum of its points, and the count at each level. */
+export interface EventFigures { count: number; sum: number; levels: ReadonlyMap<string, number>; }
+
+/** The peer functions of §7.7. */
+export type PeerFunction = 'peerMax' | 'peerMin' | 'peerSum' | 'peerCount' | 'peerAvg' | 'peerRank';
+export const PEER_FUNCTIONS: ReadonlySet<string> = new Set<PeerFunction>(['peerMax', 'peerMin', 'peerSum', 'peerCount', 'peerAvg', 'peerRank']);
 
 /** The strings of a rule set (grades and the text they are compared with), each with a numeric id. */
 export class StringTable {

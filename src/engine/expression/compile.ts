@@ -1,7 +1,7 @@
 import { round9, roundTo } from '../decimal.js';
 import * as I from '../inline.js';
 import { num } from '../inline.js';
-import type { Env, Expr, ExprProblem, NameInfo, StringTable, ValueType } from './ast.js';
+import { PEER_FUNCTIONS, type Env, type Expr, type ExprProblem, type NameInfo, type PeerFunction, type StringTable, type ValueType } from './ast.js';
 
 /**
  * Type-checks an expression tree against the names in scope and turns it into a
@@ -30,6 +30,15 @@ export interface Typed {
 
 export type Scope = (name: string) => NameInfo | undefined;
 
+/**
+ * Where a peer function's value is found (§7.7): `peer` is given the function and its checked
+ * argument and answers the slot the value of that call is written to before the unit is
+ * scored; undefined where peer functions may not stand. Absent: no peer function is known.
+ */
+export interface ExprContext {
+  peer?: (fn: PeerFunction, arg: Typed, tree: Expr) => number | undefined;
+}
+
 /** The language's functions and their arities: a Map, so that `toString(x)` or `constructor(x)` is no function. */
 const FUNCTIONS = new Map<string, { min: number; max: number }>([
   ['min', { min: 1, max: Infinity }],
@@ -37,11 +46,14 @@ const FUNCTIONS = new Map<string, { min: number; max: number }>([
   ['abs', { min: 1, max: 1 }],
   ['round', { min: 2, max: 2 }],
   ['if', { min: 3, max: 3 }],
+  ['count', { min: 1, max: 2 }],
+  ['sum', { min: 1, max: 1 }],
+  ...[...PEER_FUNCTIONS].map((f): [string, { min: number; max: number }] => [f, { min: 1, max: 1 }]),
 ]);
 
 const TYPE_NAMES: Record<ValueType, string> = { number: '数值', boolean: '真假值', string: '文字' };
 
-export function compileExpression(tree: Expr, scope: Scope, problems: ExprProblem[], strings: StringTable): Typed {
+export function compileExpression(tree: Expr, scope: Scope, problems: ExprProblem[], strings: StringTable, ctx: ExprContext = {}): Typed {
   const fail = (code: ExprProblem['code'], message: string, at: number, name?: string): Typed => {
     problems.push({ code, message, at, ...(name === undefined ? {} : { name }) });
     return { type: 'number', fn: () => NaN, src: I.NAN };
@@ -60,6 +72,7 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
       case 'name': {
         const info = scope(e.name);
         if (!info) return fail('EXPR_UNKNOWN_NAME', `未知的名称 “${e.name}”`, e.at, e.name);
+        if (info.events) return fail('EXPR_TYPE', `事件台账 “${e.name}” 只能写在 count(${e.name}) 或 sum(${e.name}) 中`, e.at);
         const slot = info.slot;
         return { type: info.type, fn: (env) => env[slot], grades: info.grades, src: `e[${slot}]` };
       }
@@ -154,7 +167,9 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
 
   function call(e: Extract<Expr, { kind: 'call' }>): Typed {
     const spec = FUNCTIONS.get(e.fn);
-    if (!spec) return fail('EXPR_UNKNOWN_FUNCTION', `未知的函数 “${e.fn}”（可用：min、max、abs、round、if）`, e.at);
+    if (!spec) return fail('EXPR_UNKNOWN_FUNCTION', `未知的函数 “${e.fn}”（可用：min、max、abs、round、if、count、sum、peerMax、peerMin、peerSum、peerCount、peerAvg、peerRank）`, e.at);
+    if (e.fn === 'count' || e.fn === 'sum') return eventsCall(e, spec);
+    if (PEER_FUNCTIONS.has(e.fn)) return peerCall(e);
     const args = e.args.map(visit);
     if (args.length < spec.min || args.length > spec.max) {
       const expected = spec.min === spec.max ? `${spec.min}` : spec.max === Infinity ? `至少${spec.min}` : `${spec.min}到${spec.max}`;
@@ -191,7 +206,53 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
     }
   }
 
+  /** count(E), count(E, "较大"), sum(E) over an events input (§7.6): each a figure read with the unit's events. */
+  function eventsCall(e: Extract<Expr, { kind: 'call' }>, spec: { min: number; max: number }): Typed {
+    if (e.args.length < spec.min || e.args.length > spec.max) {
+      return fail('EXPR_ARITY', `函数 ${e.fn} 需要${spec.min === spec.max ? spec.min : `${spec.min}到${spec.max}`}个参数，却给了${e.args.length}个`, e.at);
+    }
+    const [first, level] = e.args;
+    const info = first.kind === 'name' ? scope(first.name) : undefined;
+    if (first.kind === 'name' && !info) return fail('EXPR_UNKNOWN_NAME', `未知的名称 “${first.name}”`, first.at, first.name);
+    if (!info?.events) return fail('EXPR_TYPE', `函数 ${e.fn} 的第1个参数应为事件台账输入的名称`, first.at);
+    let slot = e.fn === 'sum' ? info.events.sum : info.events.count;
+    if (level !== undefined) {
+      if (level.kind !== 'string') return fail('EXPR_TYPE', 'count 的第2个参数应为用引号写出的等级，如 "较大"', level.at);
+      const at = info.events.levels.get(level.value);
+      if (at === undefined) {
+        const known = [...info.events.levels.keys()];
+        return fail('UNKNOWN_LEVEL', known.length ? `等级 “${level.value}” 不在 ${known.join('/')} 之中` : `“${(first as { name: string }).name}” 没有设等级（只有每起分值范围），不能按等级计数`, level.at);
+      }
+      slot = at;
+    }
+    return { type: 'number', fn: (env) => env[slot], src: `e[${slot}]` };
+  }
+
+  /** peerMax(e) …: the value of the call over the unit's peers, written to its slot before the unit is scored (§7.7). */
+  function peerCall(e: Extract<Expr, { kind: 'call' }>): Typed {
+    if (e.args.length !== 1) return fail('EXPR_ARITY', `函数 ${e.fn} 需要1个参数，却给了${e.args.length}个`, e.at);
+    const arg = visit(e.args[0]);
+    if (arg.type !== 'number') {
+      return fail('EXPR_TYPE', `函数 ${e.fn} 的参数应为数值，却是${TYPE_NAMES[arg.type]}`, e.args[0].at);
+    }
+    if (usesPeers(e.args[0], scope)) return fail('PEER_NESTED', `函数 ${e.fn} 的参数中不能再用同类比较函数（直接或通过指标）`, e.args[0].at);
+    const slot = ctx.peer?.(e.fn as PeerFunction, arg, e.args[0]);
+    if (slot === undefined) return fail('PEER_NOT_ALLOWED', `此处不能用 ${e.fn}`, e.at);
+    return { type: 'number', fn: (env) => env[slot], src: `e[${slot}]` };
+  }
+
   return visit(tree);
+}
+
+/** Whether an expression calls a peer function, directly or through a metric it names. */
+export function usesPeers(e: Expr, scope: Scope): boolean {
+  switch (e.kind) {
+    case 'name': return scope(e.name)?.peers === true;
+    case 'unary': return usesPeers(e.operand, scope);
+    case 'binary': return usesPeers(e.left, scope) || usesPeers(e.right, scope);
+    case 'call': return PEER_FUNCTIONS.has(e.fn) || e.args.some((a) => usesPeers(a, scope));
+    default: return false;
+  }
 }
 
 export { num };

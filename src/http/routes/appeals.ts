@@ -32,8 +32,8 @@ function many(value: unknown, max = 500): string[] {
 }
 
 /** A clause block of the scorecard's outline as checkboxes: the groups as on the scorecard, each clause with its score. */
-type PickRow = { id: string; title: string; points: number; score: number; lost: number; checked: boolean };
-type PickBlock = { group: { title: string; points: number; score: number; lost: number; open: boolean }; blocks: PickBlock[] } | { rows: PickRow[] };
+type PickRow = { id: string; title: string; points: number; score: number | null; lost: number; checked: boolean };
+type PickBlock = { group: { title: string; points: number; score: number | null; lost: number; open: boolean }; blocks: PickBlock[] } | { rows: PickRow[] };
 
 /** Whether a block holds a clause already chosen (a form sent back with an error keeps it in view). */
 const holdsChosen = (blocks: PickBlock[]): boolean => blocks.some((b) => ('group' in b ? holdsChosen(b.blocks) : b.rows.some((r) => r.checked)));

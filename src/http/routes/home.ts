@@ -1,4 +1,5 @@
 import { leaderHome, STEPS, unitHome, type Place } from '../../services/home.js';
+import { compositeGlances } from '../../services/composite-glance.js';
 import type { RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 
@@ -22,7 +23,7 @@ export const homeRoutes: RouteSpec[] = [
       if (user.role === 'admin' || user.role === 'leader') {
         const home = await leaderHome(ctx.db, user);
         return ctx.render('home-leader', {
-          title: '首页', ...home,
+          title: '首页', ...home, composites: await compositeGlances(ctx.db),
           periods: home.periods.map((p) => ({ ...p, tracks: p.tracks.map((t) => ({
             ...t, next: { ...t.next, href: hrefOf(t.next.place) },
             steps: STEPS.map((title, k) => ({ title, done: k < t.next.step, now: k === t.next.step })),

@@ -6,6 +6,7 @@ import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
 import { appraisalSubject, noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
 import { rankingView, type RankingView } from '../../services/rankings.js';
+import { sourcesOfRun } from '../../services/sources.js';
 import {
   finderKey, finderOptions, findingSummary, findUnits, foundChartSvg, gradeChoices, isFiltered, SANCTION_FILTERS, sortChoices, type FinderOptions,
 } from '../../services/ranking-finder.js';
@@ -146,9 +147,11 @@ export const runRoutes: RouteSpec[] = [
       const view = await rankingView(ctx.db, run, parent);
       const options = finderOptions(req.query);
       const printedAt = new Date().toISOString();
+      const steps = await nextSteps(ctx.db, run);
       ctx.render('ranking', {
         title: `${view.periodTitle} ${view.ruleset.title}`, ...view, heading: rankingHeading(view),
-        state: stateInWords(run), steps: await nextSteps(ctx.db, run), changedAfter: await changedAfterPublication(ctx.db, run), trackName: (await getAssessment(ctx.db, run.track))?.title ?? run.track,
+        sources: await sourcesOfRun(ctx.db, run), canCorrect: steps.some((s) => s.step === 'correct' && s.allowed),
+        state: stateInWords(run), steps, changedAfter: await changedAfterPublication(ctx.db, run), trackName: (await getAssessment(ctx.db, run.track))?.title ?? run.track,
         rankingTable: rankingTable(ctx.views, view, view.ruleset.subject === 'staff' ? 'staff' : 'units', options),
         find: options,
         gradeChoices: gradeChoices(view, options), sortChoices: sortChoices(view, options),
