@@ -236,7 +236,7 @@ function sendParts(req: Request, res: Response, page: PageParts): void {
 
 /** Where a 公示 reminder leads: a unit's appeals of the run, or the run's page. */
 const REMINDER_LINKS: ReminderLinks = {
-  unitAppeals: (unitId, track, runId) => urlOf([track === 'staff' ? 'staff' : 'units', unitId, 'appeals'], { run: runId }),
+  unitAppeals: (unitId, unitKind, runId) => urlOf([unitKind === 'staff' ? 'staff' : 'units', unitId, 'appeals'], { run: runId }),
   run: (runId) => urlOf(['runs', runId]),
 };
 

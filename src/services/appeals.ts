@@ -17,6 +17,7 @@ import { periodTitle } from './period.js';
 import { dateInWords, runState, STATE_TITLES, takesAppeals } from './review-period.js';
 import { compiledVersion } from './rule-versions.js';
 import { runResults } from './runs.js';
+import { unitKindOf } from './assessments.js';
 
 /**
  * Appeals (申诉): during 公示 a village or staff account objects to its own result — some
@@ -173,7 +174,7 @@ export async function answerAppeal(db: Db, req: AnswerRequest): Promise<{ appeal
       at, actor: req.by, action: step.audit, subject: `appeal ${appeal.id}`, unit_id: appeal.unit_id,
       detail: JSON.stringify({ run: run.id, answer: step.to }),
     });
-    const base = run.track === 'staff' ? 'staff' : 'units';
+    const base = (await unitKindOf(tx, run.track)) === 'staff' ? 'staff' : 'units';
     await notify(tx, { unitIds: [appeal.unit_id] }, {
       kind: 'appeal.answered', title: `第${appeal.id}号申诉${APPEAL_STATES[step.to]}（${periodTitle(run.period_id)}考核结果）`,
       body: text ? text.slice(0, 200) : undefined,

@@ -9,7 +9,7 @@ import { perDatabase } from './per-database.js';
 import { periodTitle } from './period.js';
 import { compiledVersion } from './rule-versions.js';
 import { createRun, diffResults, listRuns, recomputeRun, requireRun, runResults, RunRefused, type UnitChange } from './runs.js';
-import { assessmentTitle } from './assessments.js';
+import { assessmentTitle, unitKindOf } from './assessments.js';
 
 /**
  * 更正: a run under 公示 or final corrected by a new run of the same period and track,
@@ -180,15 +180,15 @@ function standing(u: Standing, other: Standing): string {
  * 本村结果已于2024年12月3日更正：原第17名，通报批评；现第16名. `withYear` false gives
  * 12月3日 (an inbox line is read the week it is sent).
  */
-export function correctionLine(track: string, before: Standing, after: Standing, publishedAt: string, withYear = true): string {
+export function correctionLine(unitKind: string, before: Standing, after: Standing, publishedAt: string, withYear = true): string {
   const [y, m, d] = localDate(publishedAt).split('-').map(Number);
   const when = withYear ? `${y}年${m}月${d}日` : `${m}月${d}日`;
-  return `${track === 'staff' ? '本人' : '本村'}结果已于${when}更正：原${standing(before, after)}；现${standing(after, before)}`;
+  return `${unitKind === 'staff' ? '本人' : '本村'}结果已于${when}更正：原${standing(before, after)}；现${standing(after, before)}`;
 }
 
 /** The page of a unit's result in a run (a path, as the inbox keeps links). */
-export function unitResultPath(track: string, unitId: string, runId: number): string {
-  return `/${track === 'staff' ? 'staff' : 'units'}/${encodeURIComponent(unitId)}?run=${runId}`;
+export function unitResultPath(unitKind: string, unitId: string, runId: number): string {
+  return `/${unitKind === 'staff' ? 'staff' : 'units'}/${encodeURIComponent(unitId)}?run=${runId}`;
 }
 
 /**
@@ -202,14 +202,15 @@ export async function tellCorrection(tx: Tx, correction: RunRow, superseded: Run
   const at = correction.published_at ?? new Date().toISOString();
   const told: string[] = [];
   const title = (await assessmentTitle(tx, correction.track)) ?? '';
+  const kind = await unitKindOf(tx, correction.track);
   for (const u of after) {
     const o = before.get(u.id);
     if (!o || !standingChanged(o, u)) continue;
     await notify(tx, { unitIds: [u.id] }, {
       kind: 'run.corrected',
-      title: correctionLine(correction.track, o, u, at, false),
+      title: correctionLine(kind, o, u, at, false),
       body: `${periodTitle(correction.period_id)}${title}结果（第${superseded.id}号考核）已由第${correction.id}号考核更正${correction.note ? `，更正原因：${correction.note}` : ''}`,
-      link: unitResultPath(correction.track, u.id, correction.id),
+      link: unitResultPath(kind, u.id, correction.id),
       dedupe: `run.corrected:${correction.id}`,
     });
     told.push(u.id);
@@ -243,7 +244,7 @@ export async function scorecardCorrections(db: Tx, runs: RunRow[], shown: RunRow
     const old = byId.get(r.supersedes_id);
     if (!old) break;
     const [[was], [now]] = await Promise.all([runResults(db, old.id, { unitId }), runResults(db, r.id, { unitId })].map((p) => p.then((x) => x.units)));
-    if (was && now && standingChanged(was, now)) lines.push(correctionLine(r.track, was, now, r.published_at));
+    if (was && now && standingChanged(was, now)) lines.push(correctionLine(await unitKindOf(db, r.track), was, now, r.published_at));
   }
   return { correctedBy, lines };
 }

@@ -6,7 +6,7 @@ import type { Role } from '../db/queries/users.js';
 import { periodTitle } from './period.js';
 import { perDatabase } from './per-database.js';
 import { dateInWords, daysBetween, today } from './review-period.js';
-import { assessmentTitle } from './assessments.js';
+import { assessmentTitle, unitKindOf } from './assessments.js';
 
 /**
  * Telling people (告知): every service that has something to tell — 公示 started, an appeal
@@ -101,7 +101,8 @@ export const REMINDER_DAYS = 2;
 /** Where a reminder leads: made by the web layer, which spells every link. */
 export interface ReminderLinks {
   /** A unit's appeals of the run (village or staff). */
-  unitAppeals(unitId: string, track: string, runId: number): string;
+  /** `unitKind`: the kind of unit the run's assessment appraises (village, staff). */
+  unitAppeals(unitId: string, unitKind: string, runId: number): string;
   run(runId: number): string;
 }
 
@@ -122,11 +123,12 @@ export async function remindDeadlines(db: Db, links: ReminderLinks, now: number 
     const left = daysBetween(from, run.review_until!);
     const when = `${dateInWords(run.review_until!)}（${left === 0 ? '今天' : left === 1 ? '明天' : `${left}天后`}）`;
     const what = `${periodTitle(run.period_id)}${(await assessmentTitle(db, run.track)) ?? ''}结果`;
+    const kind = await unitKindOf(db, run.track);
     await inTransaction(db, async (tx) => {
       for (const unitId of await rankedUnitsWithAccounts(tx, run.id)) {
         await notify(tx, { unitIds: [unitId] }, {
           kind: 'review.deadline', title: `公示即将截止：${what}的公示于${when}截止，如有异议请在截止前申诉`,
-          link: links.unitAppeals(unitId, run.track, run.id), dedupe,
+          link: links.unitAppeals(unitId, kind, run.id), dedupe,
         });
       }
       await notify(tx, { roles: ['leader'] }, {

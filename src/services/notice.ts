@@ -65,10 +65,10 @@ export function documentDate(moment: string): string {
   return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : '';
 }
 
-/** How a notice counts the units it ranks. */
-function unitCount(track: string, n: number): string {
-  if (track === 'village') return `${n}个村（社区）`;
-  if (track === 'staff') return `${n}名工作人员`;
+/** How a notice counts the units it ranks, by the kind its rule set appraises. */
+function unitCount(unitKind: string, n: number): string {
+  if (unitKind === 'village') return `${n}个村（社区）`;
+  if (unitKind === 'staff') return `${n}名工作人员`;
   return `${n}个单位`;
 }
 
@@ -120,7 +120,7 @@ export function noticeFrom(view: RankingView, issuer: string, names: ReadonlyMap
       + `（所属${(vetoedChildren.get(p.id) ?? []).join('、')}被一票否决）`).join('；')]);
   }
 
-  const opening = `根据《${ruleset.title}》（${ruleset.version}版），对${unitCount(run.track, rows.length)}${view.periodTitle}工作进行了考核`
+  const opening = `根据《${ruleset.title}》（${ruleset.version}版），对${unitCount(ruleset.subject, rows.length)}${view.periodTitle}工作进行了考核`
     + `${run.supersedes_id !== null ? '，并经复核对此前公布的结果作了更正' : ''}。现将考核结果通报如下：`;
   return {
     title, status: STATUS_LINE[run.status] ?? '', issuer,
@@ -186,7 +186,7 @@ export interface ResultNotice { title: string; status: string; addressee: string
 export async function resultNotice(db: Tx, card: Pick<Scorecard, 'unit' | 'run' | 'ruleset' | 'result' | 'scopeSize'>, now = new Date().toISOString()): Promise<ResultNotice> {
   const { unit, run, ruleset, result } = card;
   const issuer = issuingUnit(await listUnits(db), [unit.parent_id]);
-  const staff = run.track === 'staff';
+  const staff = ruleset.subject === 'staff';
   const fixed = (x: number) => x.toFixed(ruleset.precision);
   const facts = [
     `总分${fixed(result.total)}分（满分${ruleset.totalPoints}分），在${staff ? `${card.scopeSize}名工作人员` : `${card.scopeSize}个村（社区）`}中排名第${result.rank}名，等级为“${result.grade ?? ''}”`,

@@ -9,10 +9,10 @@ import { statistics, type Shown, type StatisticsRow, type UnitSet } from '../eng
 import { toCsv, type Cell, type SheetRows } from '../io/csv-write.js';
 import { localDateTime } from '../local-time.js';
 import { tableFromJsonRows } from '../io/data-file.js';
-import { parsePeriod, PeriodInvalid, type PeriodSpec } from './period.js';
+import { newestPeriodsFirst, parsePeriod, PeriodInvalid, type PeriodSpec } from './period.js';
 import { appraisalSubject } from './notice.js';
 import { compiledVersion } from './rule-versions.js';
-import { defaultRuleSet } from './assessments.js';
+import { assessmentOfRuleSet, defaultRuleSet, getAssessment } from './assessments.js';
 
 /**
  * The statistics report of a period from the record (统计分析, issue 5): the period's
@@ -24,7 +24,7 @@ import { defaultRuleSet } from './assessments.js';
  */
 
 export class ReportRefused extends Error {
-  constructor(readonly code: 'PERIOD_NOT_FOUND' | 'RULES_NOT_FOUND' | 'NO_METRICS' | 'NO_DATA', message: string) { super(message); }
+  constructor(readonly code: 'PERIOD_NOT_FOUND' | 'RULES_NOT_FOUND' | 'NO_METRICS' | 'NO_DATA' | 'ASSESSMENT_NOT_FOUND', message: string) { super(message); }
 }
 
 /** One column of the report: an input or a metric, headed by its label and unit (出生率（‰）). */
@@ -46,6 +46,8 @@ export interface PeriodReport {
   compare: PeriodSpec | null;
   /** Why there is no comparison, when there is a reason worth saying. */
   compareNote: string | null;
+  /** The assessment whose inputs were read. */
+  assessment: string;
   rule: { sha256: string; rulesetId: string; version: string; title: string; subject: string };
   ruleset: CompiledRuleSet;
   /** Every input, then every metric. */
@@ -74,10 +76,10 @@ export async function reportRuleSets(db: Tx): Promise<RuleChoice[]> {
   return out;
 }
 
-/** The periods that have stored inputs for a subject, newest first. */
-export async function periodsWithData(db: Tx, subject: string): Promise<PeriodSpec[]> {
+/** The periods that have stored inputs of an assessment, newest first. */
+export async function periodsWithData(db: Tx, track: string): Promise<PeriodSpec[]> {
   const out: PeriodSpec[] = [];
-  for (const p of await listPeriods(db)) if ((await countInputs(db, p.id, subject)) > 0) out.push(parsePeriod(p.id));
+  for (const p of newestPeriodsFirst(await listPeriods(db))) if ((await countInputs(db, p.id, track)) > 0) out.push(parsePeriod(p.id));
   return out;
 }
 
@@ -106,6 +108,16 @@ export interface ReportRequest {
   periodId?: string;
   /** A rule set id or a version's sha256; default: the village rule set. */
   rules?: string;
+  /** Whose data: an assessment of the rule set's kind of unit; default: the one scored by the rule set, else the kind's own (village). */
+  assessment?: string;
+}
+
+/** The assessment whose stored inputs a report reads; ReportRefused for one that is none or appraises other units. */
+export async function reportAssessment(db: Tx, ruleset: { id: string; subject: string }, asked: string | undefined): Promise<string> {
+  if (asked === undefined) return (await assessmentOfRuleSet(db, ruleset.id))?.id ?? ruleset.subject;
+  const a = await getAssessment(db, asked);
+  if (!a || a.unit_kind !== ruleset.subject) throw new ReportRefused('ASSESSMENT_NOT_FOUND', `没有这项考核，或它考核的不是本细则的对象`);
+  return a.id;
 }
 
 /** The report; DataInvalid when the period's stored rows do not pass this rule version's checks. */
@@ -114,6 +126,8 @@ export async function buildReport(db: Tx, req: ReportRequest): Promise<PeriodRep
   const { row, ruleset } = await compiledVersion(db, sha);
   if (!ruleset.metrics.length) throw new ReportRefused('NO_METRICS', `规则集 “${ruleset.title}” 没有统计指标（metrics），不能生成统计分析`);
   const subject = ruleset.subject;
+  // The rows are the assessment's (its `track`): 村级千分考核's for the village rule sets, unless another is asked.
+  const track = await reportAssessment(db, ruleset, req.assessment);
 
   let period: PeriodSpec;
   if (req.periodId) {
@@ -124,25 +138,25 @@ export async function buildReport(db: Tx, req: ReportRequest): Promise<PeriodRep
       throw e;
     }
   } else {
-    const newest = (await periodsWithData(db, subject))[0];
+    const newest = (await periodsWithData(db, track))[0];
     if (!newest) throw new ReportRefused('NO_DATA', `还没有任何考核期录入了 “${ruleset.title}” 所需的数据`);
     period = newest;
   }
-  const stored = await inputsOf(db, period.id, subject);
+  const stored = await inputsOf(db, period.id, track);
   if (stored.length === 0) throw new ReportRefused('NO_DATA', `${period.title}没有 “${ruleset.title}” 所需的数据，请先录入或导入`);
 
   const tree = await listUnits(db);
-  const current = unitSet(ruleset, stored, tree, `${period.id}/${subject}`);
+  const current = unitSet(ruleset, stored, tree, `${period.id}/${track}`);
 
   let compare: PeriodSpec | null = samePeriodLastYear(period);
   let compareNote: string | null = null;
   let last: UnitSet | undefined;
-  const before = await inputsOf(db, compare.id, subject);
+  const before = await inputsOf(db, compare.id, track);
   if (before.length === 0) {
     compare = null;
   } else {
     try {
-      last = unitSet(ruleset, before, tree, `${compare.id}/${subject}`);
+      last = unitSet(ruleset, before, tree, `${compare.id}/${track}`);
     } catch (e) {
       if (!(e instanceof DataInvalid)) throw e;
       compareNote = `${compare.title}的数据不符合本规则版本（${e.problems.length} 处问题），未作比较`;
@@ -161,7 +175,7 @@ export async function buildReport(db: Tx, req: ReportRequest): Promise<PeriodRep
   }
   const storedIds = new Set(stored.map((r) => r.unit_id));
   return {
-    period, compare, compareNote,
+    period, compare, compareNote, assessment: track,
     rule: { sha256: row.sha256, rulesetId: row.ruleset_id, version: row.version, title: row.title, subject },
     ruleset, columns: columnsOf(ruleset), rows: report.rows,
     withData: report.rows.filter((r) => storedIds.has(r.id)).map((r) => r.id),

@@ -8,6 +8,8 @@ import { ruleFileTooLarge, ruleSchema, sha256 } from '../io/rule-file.js';
 import { diffResults, recomputeRun, runResults, type UnitChange } from './runs.js';
 import { compiledVersion, saveRuleVersion } from './rule-versions.js';
 import { labelProblem, proposedLabel, withLabel } from './version-labels.js';
+import { assessmentOfRuleSet } from './assessments.js';
+import { newestPeriodsFirst } from './period.js';
 
 /**
  * Editing a rule set on the web: the text checked exactly as a rule file is, what the
@@ -97,7 +99,7 @@ export async function labelEdit(db: Tx, source: string, checked: { ruleset: Comp
 export async function previewBaseRun(db: Tx, track: string): Promise<RunRow | undefined> {
   const runs = await listRuns(db, { track });
   if (!runs.length) return undefined;
-  const period = runs.reduce((p, r) => (r.period_id > p ? r.period_id : p), runs[0].period_id);
+  const period = newestPeriodsFirst(runs.map((r) => ({ id: r.period_id })))[0]!.id;
   const inPeriod = runs.filter((r) => r.period_id === period);
   return inPeriod.find((r) => r.status === 'published') ?? inPeriod.find((r) => r.status === 'draft') ?? inPeriod[0];
 }
@@ -114,7 +116,8 @@ export interface EditPreview {
 
 /** What the edited rule set does to the current ranking: the base run's inputs scored again and compared. */
 export async function previewEdit(db: Tx, ruleset: CompiledRuleSet): Promise<EditPreview> {
-  const run = await previewBaseRun(db, ruleset.subject);
+  // The newest run of the assessment scored by this rule set (村级千分考核 for village-annual).
+  const run = await previewBaseRun(db, (await assessmentOfRuleSet(db, ruleset.id))?.id ?? ruleset.subject);
   if (!run) return { changes: [], unitCount: 0 };
   const { row } = await compiledVersion(db, run.rule_sha256);
   const before = await runResults(db, run.id);

@@ -7,6 +7,7 @@ import { notify } from './inbox.js';
 import { periodTitle } from './period.js';
 import { dateInWords, today } from './review-period.js';
 import { compiledVersion } from './rule-versions.js';
+import { unitKindOf } from './assessments.js';
 
 /**
  * What a run's steps tell people (through `notify`, inside the step's own transaction):
@@ -26,15 +27,16 @@ export function deadlineInWords(date: string, now: number = Date.now()): string 
   return date.slice(0, 4) === today(now).slice(0, 4) ? words.replace(/^\d+年/, '') : words;
 }
 
-/** A unit's own page of the run: the scorecard of a village, or of a staff member. */
-export function unitLink(run: RunRow, unitId: string): string {
-  return `/${run.track === 'staff' ? 'staff' : 'units'}/${encodeURIComponent(unitId).replace(/'/g, '%27')}?run=${run.id}`;
+/** A unit's own page of the run: the scorecard of a village, or of a staff member (by the kind of unit the assessment appraises). */
+export function unitLink(run: RunRow, unitId: string, unitKind: string): string {
+  return `/${unitKind === 'staff' ? 'staff' : 'units'}/${encodeURIComponent(unitId).replace(/'/g, '%27')}?run=${run.id}`;
 }
 
 async function tellUnitsAndLeaders(tx: Tx, run: RunRow, message: { kind: string; title: string; body?: string }): Promise<number> {
   let told = 0;
+  const kind = await unitKindOf(tx, run.track);
   for (const unitId of await rankedUnitsWithAccounts(tx, run.id)) {
-    told += await notify(tx, { unitIds: [unitId] }, { ...message, link: unitLink(run, unitId), dedupe: `${message.kind}:${run.id}` });
+    told += await notify(tx, { unitIds: [unitId] }, { ...message, link: unitLink(run, unitId, kind), dedupe: `${message.kind}:${run.id}` });
   }
   told += await notify(tx, { roles: ['leader'] }, { ...message, link: `/runs/${run.id}`, dedupe: `${message.kind}:${run.id}` });
   return told;

@@ -10,6 +10,7 @@ import { compiledVersion } from './rule-versions.js';
 import { perDatabase } from './per-database.js';
 import { runResults, withExplanations } from './runs.js';
 import { scorecardCorrections, type ScorecardCorrections } from './corrections.js';
+import { allAssessments } from './assessments.js';
 
 /**
  * A unit's scorecard (记分卡) for one run: the clause tree with points, score, the figure
@@ -68,6 +69,8 @@ export interface Scorecard {
   /** The staff who serve the unit, as the staff ranking gives them: each sanction with its reason (排名最后，通报批评), the staff rule set's precision. */
   staff: Array<UnitResult & { sanctions: ReasonedSanction[]; precision: number }>;
   runs: RunRow[];
+  /** The unit's other assessments (a 专项考核 beside 村级千分考核), each with its newest run the reader may see. */
+  others: Array<{ track: string; runId: number }>;
   /** 已更正 and by which run; the lines telling what each correction changed for the unit. */
   corrections: ScorecardCorrections;
 }
@@ -240,7 +243,15 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
     const staffRuns = track === 'village' ? runsOf(all, 'staff', opts.withDrafts).filter((r) => r.period_id === run.period_id) : [];
     const staff = staffRuns.length ? await staffOf(db, staffRuns[0], unitId) : [];
     const corrections = await scorecardCorrections(db, runs, run, unitId, opts.withDrafts);
-    return { unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staff, runs, corrections };
+    // Of the unit's own kind: a village is also in the staff runs, as the unit its staff serve.
+    const ofKind = (await allAssessments(db)).filter((a) => a.unit_kind === (unit.kind === 'staff' ? 'staff' : 'village')).map((a) => a.id);
+    const others = new Map<string, number>(ofKind.filter((id) => id !== track).map((id) => [id, 0]));
+    for (const r of all) if (others.get(r.track) === 0 && runsOf([r], r.track, opts.withDrafts).length) others.set(r.track, r.id);
+    return {
+      unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staff, runs, corrections,
+      // In the township's order of its assessments, each with its newest run.
+      others: [...others].filter(([, runId]) => runId > 0).map(([t, runId]) => ({ track: t, runId })),
+    };
   }
   return null;
 }

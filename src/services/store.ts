@@ -42,7 +42,17 @@ async function seeded(db: Db): Promise<boolean> {
   return (await auditEntries(db, { action: 'seed.demo', limit: 1 })).length > 0 || (await listRuns(db)).length > 0;
 }
 
-/** The demo township: its unit tree, two years of village and staff data, 2023 published, and its accounts. */
+/**
+ * The demo township's two assessments of before (the two rows migration 0004 seeds), in the
+ * order they are scored (双线 reads the villages' results), each with its data file per year
+ * (`<file>-<year>.csv` in demo/). The 专项 and 综合考核 are added by seedDemo itself.
+ */
+const DEMO_ASSESSMENTS: ReadonlyArray<{ id: string; file: string }> = [
+  { id: 'village', file: 'villages' },
+  { id: 'staff', file: 'staff' },
+];
+
+/** The demo township: its unit tree, two years of data of each assessment, 2023 published, and its accounts. */
 export async function seedDemo(db: Db): Promise<Awaited<ReturnType<typeof seedDemoAccounts>>> {
   const by = SYSTEM_ACTOR;
   const at = new Date().toISOString();
@@ -51,8 +61,8 @@ export async function seedDemo(db: Db): Promise<Awaited<ReturnType<typeof seedDe
     id: String(cells.id), name: String(cells.name), kind: String(cells.kind), parent_id: cells.parent ? String(cells.parent) : null, role: null, created_at: at,
   })));
   for (const year of ['2023', '2024']) {
-    for (const track of ['village', 'staff']) {
-      const file = path.join(DEMO_DIR, `${track === 'village' ? 'villages' : 'staff'}-${year}.csv`);
+    for (const { id: track, file: name } of DEMO_ASSESSMENTS) {
+      const file = path.join(DEMO_DIR, `${name}-${year}.csv`);
       const bytes = readFileSync(file);
       await importInputs(db, { periodId: year, track, table: parseDataBytes(bytes, path.basename(file)), fileBytes: bytes, by });
     }

@@ -43,9 +43,12 @@ const SEEN = new Set(['published', 'final', 'superseded']);
 export async function unitRanking(db: Tx, unitId: string, track: 'village' | 'staff', runId?: number): Promise<UnitRanking | null> {
   const found = await unitWithRuns(db, unitId);
   if (!found) return null;
-  const runs = found.runs.filter((r) => r.track === track && SEEN.has(r.status));
-  const run = runId !== undefined ? runs.find((r) => r.id === runId) : runs.find((r) => r.status !== 'superseded') ?? runs[0];
+  // A run asked for may be of any assessment that ranked the unit (a 专项考核's); else the newest of the kind's own.
+  const seen = found.runs.filter((r) => SEEN.has(r.status));
+  const runs = seen.filter((r) => r.track === track);
+  const run = runId !== undefined ? seen.find((r) => r.id === runId) : runs.find((r) => r.status !== 'superseded') ?? runs[0];
   if (!run) return null;
+  const ofRun = seen.filter((r) => r.track === run.track);
   const view = await rankingView(db, run, null);
   const mine = view.units.find((u) => u.id === unitId);
   if (!mine) return null;
@@ -57,7 +60,7 @@ export async function unitRanking(db: Tx, unitId: string, track: 'village' | 'st
     vetoWord: u.vetoed && u.id !== unitId && !u.sanctions.some((s) => s.outcome === 'veto'),
   }));
   return {
-    run, state: stateInWords(run), precision: view.ruleset.precision, rows, own: rows.find((r) => r.own)!, runs,
+    run, state: stateInWords(run), precision: view.ruleset.precision, rows, own: rows.find((r) => r.own)!, runs: ofRun,
     heading: `${periodTitle(run.period_id)}${appraisalSubject(view.ruleset.title)}结果`,
     scopeName: perParent ? (await getUnit(db, mine.parent!))?.name ?? null : null,
   };

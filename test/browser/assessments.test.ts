@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launch, lowContrast, narrowColumns, overflow, pageAs, SCREENSHOTS, shot } from '../support/browser.js';
 import { startApp, type TestApp } from '../support/web.js';
+import { allAssessments } from '../../src/services/assessments.js';
+import { createRun } from '../../src/services/runs.js';
 
 /**
  * Assessments in the browser (issue 20, point 2): the admin adds 安全生产专项考核 for villages;
@@ -47,7 +49,7 @@ describe('assessments in the browser (issue 20, point 2)', function () {
   it('lets the admin add 安全生产专项考核, which then appears in the menu and the entry page’s list (1366 px)', async () => {
     const page = await pageAs(browser, app.url, 'admin', 1366);
     await page.goto(`${app.url}/admin/assessments`);
-    expect(await menu(page)).to.deep.equal(['村级千分考核', '双线考核（工作人员）']);
+    expect(await menu(page)).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '村级党建工作专项考核', '村级安全生产专项考核', '村级年度综合考核']);
     await record(page, 'list-before');
     await page.fill('input[name=title]', '安全生产专项考核');
     await page.selectOption('select[name=unitKind]', 'village');
@@ -55,16 +57,16 @@ describe('assessments in the browser (issue 20, point 2)', function () {
     await page.selectOption('select[name=ruleset]', { label: '村级人口和计划生育工作千分考核细则' });
     await Promise.all([page.waitForNavigation(), page.click('form.stacked button[type=submit]')]);
     expect(await page.textContent('.flash')).to.contain('已新增考核“安全生产专项考核”');
-    expect(await menu(page)).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '安全生产专项考核']);
+    expect(await menu(page)).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '村级党建工作专项考核', '村级安全生产专项考核', '村级年度综合考核', '安全生产专项考核']);
     await record(page, 'list-after');
 
-    await Promise.all([page.waitForNavigation(), page.click('header.site nav.assessments a:has-text("安全生产专项考核")')]);
+    await Promise.all([page.waitForNavigation(), page.click('header.site nav.assessments a:text-is("安全生产专项考核")')]);
     expect(await page.textContent('h1')).to.equal('安全生产专项考核 · 考核与排名');
     await record(page, 'runs');
 
     await page.goto(`${app.url}/entry`);
     const options = await page.$$eval('select[name=track] option', (os) => os.map((o) => o.textContent?.trim()));
-    expect(options).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '安全生产专项考核']);
+    expect(options).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '村级党建工作专项考核', '村级安全生产专项考核', '村级年度综合考核', '安全生产专项考核']);
     await page.selectOption('select[name=track]', { label: '安全生产专项考核' });
     await Promise.all([page.waitForNavigation(), page.click('form.entry-choose button[type=submit]')]);
     expect(await page.textContent('p.meta')).to.contain('安全生产专项考核');
@@ -72,12 +74,29 @@ describe('assessments in the browser (issue 20, point 2)', function () {
     await page.context().close();
   });
 
+  it('scores the new assessment: its scorecard names it and links to the unit’s other assessments; statistics offer it', async () => {
+    const added = (await allAssessments(app.db)).find((a) => a.title === '安全生产专项考核')!;
+    for (const r of await app.db('inputs').where({ period_id: '2024', track: 'village' })) await app.db('inputs').insert({ ...r, track: added.id });
+    const run = await createRun(app.db, { periodId: '2024', track: added.id, by: 'leader' });
+    for (const width of WIDTHS) {
+      const page = await pageAs(browser, app.url, 'leader', width);
+      await page.goto(`${app.url}/units/v01?run=${run.id}`);
+      expect(await page.textContent('header.doc p.meta')).to.match(/^安全生产专项考核 · /);
+      expect(await page.textContent('p.other-assessments')).to.equal('其他考核：村级千分考核 · 村级党建工作专项考核 · 村级安全生产专项考核 · 村级年度综合考核');
+      await record(page, 'scorecard');
+      await page.goto(`${app.url}/report`);
+      expect(await page.$$eval('select[name=assessment] option', (os) => os.map((o) => o.textContent?.trim()))).to.deep.equal(['村级千分考核', '村级党建工作专项考核', '村级安全生产专项考核', '村级年度综合考核', '安全生产专项考核']);
+      await record(page, 'report');
+      await page.context().close();
+    }
+  });
+
   for (const width of WIDTHS) {
     it(`shows the assessments list, an assessment’s page and the leader’s menu on one screen width at ${width} px`, async () => {
       const admin = await pageAs(browser, app.url, 'admin', width);
       await admin.goto(`${app.url}/admin/assessments`);
       await record(admin, 'list');
-      await admin.click('table.assessments a:has-text("安全生产专项考核")');
+      await admin.click('table.assessments a:text-is("安全生产专项考核")');
       await admin.waitForLoadState();
       expect(await admin.textContent('h1')).to.equal('安全生产专项考核');
       await record(admin, 'one');

@@ -192,6 +192,7 @@ const PARAMS: Record<string, string[]> = {
   format: ['csv', 'xlsx'],
   period: ['2024', '2031'],
   track: ['village', 'staff'],
+  assessmentId: ['village', 'staff'],
   rulesetId: ['village-annual', 'staff-annual'],
   sha: ['latest'],
   file: ['00000000000000000000000000000000.xlsx'],

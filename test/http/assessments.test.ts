@@ -35,7 +35,10 @@ describe('the assessments pages of the admin', function () {
   });
 
   it('shows each assessment in the managers’ menu, in order, leading to its runs', async () => {
-    expect(menuOf((await leader.get('/')).text)).to.deep.equal([['/runs?assessment=village', '村级千分考核'], ['/runs?assessment=staff', '双线考核（工作人员）']]);
+    expect(menuOf((await leader.get('/')).text)).to.deep.equal([
+      ['/runs?assessment=village', '村级千分考核'], ['/runs?assessment=staff', '双线考核（工作人员）'], ['/runs?assessment=a3', '村级党建工作专项考核'],
+      ['/runs?assessment=a4', '村级安全生产专项考核'], ['/runs?assessment=a5', '村级年度综合考核'],
+    ]);
     expect(menuOf((await (await signedIn(app.url, 'v01')).get('/')).text), 'a village has no such menu').to.deep.equal([]);
   });
 
@@ -44,7 +47,7 @@ describe('the assessments pages of the admin', function () {
     const res = await admin.post('/admin/assessments', { title: '安全生产专项考核', unitKind: 'village', ruleset: 'village-annual' });
     expect(res.status).to.equal(303);
     const added = (await allAssessments(app.db)).find((a) => a.title === '安全生产专项考核')!;
-    expect(menuOf((await leader.get('/')).text).map(([, t]) => t)).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '安全生产专项考核']);
+    expect(menuOf((await leader.get('/')).text).map(([, t]) => t)).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '村级党建工作专项考核', '村级安全生产专项考核', '村级年度综合考核', '安全生产专项考核']);
     const entry = (await leader.get(`/entry?track=${added.id}`)).text;
     expect(entry).to.contain(`<option value="${added.id}" selected>安全生产专项考核</option>`);
     expect(entry).to.contain('已录入 <strong data-entered="0">0</strong> / 18 个单位');
@@ -80,10 +83,10 @@ describe('the assessments pages of the admin', function () {
     expect((await admin.post(`/admin/assessments/${added.id}/rename`, { title: '安全生产考核' })).status).to.equal(303);
     await admin.get('/admin/assessments');
     expect((await admin.post(`/admin/assessments/${added.id}/move`, { direction: 'up' })).status).to.equal(303);
-    expect(menuOf((await leader.get('/')).text).map(([, t]) => t)).to.deep.equal(['村级千分考核', '安全生产考核', '双线考核（工作人员）']);
+    expect(menuOf((await leader.get('/')).text).map(([, t]) => t)).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '村级党建工作专项考核', '村级安全生产专项考核', '安全生产考核', '村级年度综合考核']);
     await admin.get(`/admin/assessments/${added.id}`);
     expect((await admin.post(`/admin/assessments/${added.id}/disable`)).status).to.equal(303);
-    expect(menuOf((await leader.get('/')).text).map(([, t]) => t)).to.deep.equal(['村级千分考核', '双线考核（工作人员）']);
+    expect(menuOf((await leader.get('/')).text).map(([, t]) => t)).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '村级党建工作专项考核', '村级安全生产专项考核', '村级年度综合考核']);
     expect((await leader.get(`/entry?track=${added.id}`)).status).to.equal(400);
     await leader.get('/runs');
     expect((await leader.post('/runs', { period: '2024', track: added.id })).status).to.equal(400);
@@ -100,6 +103,27 @@ describe('the assessments pages of the admin', function () {
     expect(await res.text()).to.contain('已有名为“村级千分考核”的考核');
     expect((await admin.get('/admin/assessments/constructor')).status).to.equal(404);
     expect((await admin.get('/admin/assessments/nowhere')).status).to.equal(404);
+  });
+
+  it('scores the new assessment apart: its run’s scorecard names it, and links to the unit’s other assessments', async () => {
+    const added = (await allAssessments(app.db)).find((a) => a.title === '安全生产考核')!;
+    for (const r of await app.db('inputs').where({ period_id: '2024', track: 'village' })) await app.db('inputs').insert({ ...r, track: added.id });
+    await leader.get(`/runs?assessment=${added.id}`);
+    const made = await leader.post('/runs', { period: '2024', track: added.id });
+    expect(made.status).to.equal(303);
+    const runId = Number(/\/runs\/(\d+)/.exec(made.headers.get('location') ?? '')![1]);
+    const card = (await leader.get(`/units/v01?run=${runId}`)).text;
+    expect(card).to.contain('<p class="meta">安全生产考核 · ');
+    expect(card).to.match(/其他考核：<a href="\/units\/v01\?run=\d+">村级千分考核<\/a>/);
+    const village = (await leader.get('/units/v01')).text;
+    expect(village).to.contain('<p class="meta">村级千分考核 · ');
+    expect(village).to.contain(`<a href="/units/v01?run=${runId}">安全生产考核</a>`);
+    // A village sees no draft: not the new assessment's, nor a link to it.
+    expect((await (await signedIn(app.url, 'v01')).get('/units/v01')).text).to.not.contain('安全生产考核');
+  });
+
+  it('reads the statistics of an assessment of the rule set’s kind of unit, and answers 404 for one that is none or of another kind', async () => {
+    for (const asked of ['constructor', 'staff', 'nowhere']) expect((await leader.get(`/report?assessment=${asked}`)).status, asked).to.equal(404);
   });
 
   it('writes each change to the audit trail in words', async () => {

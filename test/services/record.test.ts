@@ -153,6 +153,13 @@ onEachBackend('the appraisal record', (backend) => {
         { period_id: '2024', track: 'village', status: 'draft' },
         { period_id: '2023', track: 'staff', status: 'published' },
         { period_id: '2024', track: 'staff', status: 'draft' },
+        // The 党建 and 安全生产 专项考核 and the 综合考核 (issue 20, point 6), after runs 1–4.
+        { period_id: '2023', track: 'a3', status: 'published' },
+        { period_id: '2023', track: 'a4', status: 'published' },
+        { period_id: '2023', track: 'a5', status: 'published' },
+        { period_id: '2024', track: 'a3', status: 'draft' },
+        { period_id: '2024', track: 'a4', status: 'draft' },
+        { period_id: '2024', track: 'a5', status: 'draft' },
       ]);
     } finally {
       await demo.destroy();

@@ -86,7 +86,7 @@ onEachBackend('the statistics report of a period', (backend) => {
     expect(report.period.id).to.equal('2024');
     expect(report.rule.rulesetId).to.equal('village-annual');
     expect((await periodsWithData(db, 'village')).map((p) => p.id)).to.deep.equal(['2024', '2023']);
-    expect((await reportRuleSets(db)).map((r) => r.rulesetId), 'the staff rule set has no metrics').to.have.members(['village-annual', 'half-year-analysis']);
+    expect((await reportRuleSets(db)).map((r) => r.rulesetId), 'the staff rule set has no metrics').to.include.members(['village-annual', 'half-year-analysis']).and.not.include('staff-annual');
   });
 
   it('reads the same period last year as 2024H1 → 2023H1 and 2024Q3 → 2023Q3', () => {

@@ -4,10 +4,11 @@ import { DataInvalid, type DataProblem } from '../../engine/index.js';
 import type { StatisticsRow } from '../../engine/statistics.js';
 import { metricChartSvg } from '../../report/chart.js';
 import {
-  buildReport, exportReport, periodsWithData, reportHeading, reportRuleSets, reportRuleVersion, ReportRefused, valueOf,
+  buildReport, exportReport, periodsWithData, reportAssessment, reportHeading, reportRuleSets, reportRuleVersion, ReportRefused, valueOf,
   type PeriodReport, type ReportColumn,
 } from '../../services/report.js';
 import { compiledVersion } from '../../services/rule-versions.js';
+import { listAssessments } from '../../services/assessments.js';
 import { sendDownload } from '../download.js';
 import { HttpError, notFound, type RouteSpec } from '../route.js';
 
@@ -32,7 +33,7 @@ function list(q: unknown): string[] | undefined {
 }
 
 const REFUSED_WHAT: Record<ReportRefused['code'], string> = {
-  PERIOD_NOT_FOUND: '考核期', NO_DATA: '该考核期的数据', RULES_NOT_FOUND: '规则集', NO_METRICS: '规则集的统计指标',
+  ASSESSMENT_NOT_FOUND: '考核', PERIOD_NOT_FOUND: '考核期', NO_DATA: '该考核期的数据', RULES_NOT_FOUND: '规则集', NO_METRICS: '规则集的统计指标',
 };
 
 function refusedAsNotFound(e: unknown): never {
@@ -111,16 +112,21 @@ export const reportRoutes: RouteSpec[] = [
       const rules = text(req.query.rules);
       const sha = await reportRuleVersion(ctx.db, rules).catch(refusedAsNotFound);
       const { ruleset } = await compiledVersion(ctx.db, sha);
-      const [choices, periods] = await Promise.all([reportRuleSets(ctx.db), periodsWithData(ctx.db, ruleset.subject)]);
+      // Whose data: an assessment of the rule set's kind of unit (a 专项考核's villages, say), chosen from a list.
+      const assessmentParam = text(req.query.assessment);
+      const assessment = await reportAssessment(ctx.db, ruleset, assessmentParam).catch(refusedAsNotFound);
+      const [choices, periods] = await Promise.all([reportRuleSets(ctx.db), periodsWithData(ctx.db, assessment)]);
       const page = {
         title: `统计分析 ${ruleset.title}`,
         rulesets: choices.map((c) => ({ ...c, selected: c.sha256 === sha || c.rulesetId === rules })),
+        assessments: (await listAssessments(ctx.db)).filter((a) => a.unit_kind === ruleset.subject).map((a) => ({ id: a.id, title: a.title, selected: a.id === assessment })),
+        assessmentParam,
         periods: [] as Array<{ id: string; title: string; selected: boolean }>,
         rulesParam: rules ?? ruleset.id, printedAt: new Date().toISOString(),
       };
       let report: PeriodReport;
       try {
-        report = await buildReport(ctx.db, { periodId: text(req.query.period), rules: sha });
+        report = await buildReport(ctx.db, { periodId: text(req.query.period), rules: sha, assessment: assessmentParam });
       } catch (e) {
         if (e instanceof ReportRefused && e.code === 'NO_DATA') {
           page.periods = periods.map((p) => ({ ...p, selected: p.id === req.query.period }));
@@ -169,7 +175,7 @@ export const reportRoutes: RouteSpec[] = [
       if (format !== 'xlsx' && format !== 'csv') throw notFound();
       let out;
       try {
-        out = await exportReport(ctx.db, { periodId: text(req.query.period), rules: text(req.query.rules) }, format);
+        out = await exportReport(ctx.db, { periodId: text(req.query.period), rules: text(req.query.rules), assessment: text(req.query.assessment) }, format);
       } catch (e) {
         if (e instanceof DataInvalid) throw new HttpError(422, `数据有误，未能生成报表：${e.problems.slice(0, 3).map(problemText).join('；')}`, 'DATA_INVALID');
         return refusedAsNotFound(e);

@@ -9,6 +9,7 @@ import type { Fragment, Views } from '../views.js';
 import { periodTitle } from '../../services/period.js';
 import { reviewBanner, stateInWords } from '../../services/publication.js';
 import { urlOf } from '../url.js';
+import { assessmentTitles } from '../../services/assessments.js';
 
 /** A village's own scorecard (and a staff member's page): what each clause scored and why. */
 
@@ -60,6 +61,7 @@ function scorecardRoute(path: string, ownUnit: string, track: 'village' | 'staff
       const withDrafts = ctx.user!.role === 'admin' || ctx.user!.role === 'leader';
       const card = await scorecardOf(ctx.db, req.params[ownUnit] as string, { runId: runParam(req), withDrafts, track });
       if (!card) throw notFound('记分卡');
+      const titles = await assessmentTitles(ctx.db);
       ctx.render('scorecard', {
         title: `${card.unit.name} 记分卡`, ...card, statusName: stateInWords(card.run).title, precision: card.ruleset.precision,
         periodTitle: periodTitle(card.run.period_id), trend: card.trend.map((t) => ({ ...t, period: periodTitle(t.period) })),
@@ -68,6 +70,8 @@ function scorecardRoute(path: string, ownUnit: string, track: 'village' | 'staff
         notice: await resultNotice(ctx.db, card),
         isStaff: track === 'staff', unitBase: path.split('/')[1],
         review: reviewOf(card, path.split('/')[1], ctx.user!.role === track),
+        assessmentTitle: titles.get(card.run.track) ?? '',
+        otherAssessments: card.others.map((o) => ({ title: titles.get(o.track) ?? '', runId: o.runId })),
         runOptions: card.runs.map((r) => ({ id: r.id, label: `${periodTitle(r.period_id)}（第${r.id}号，${stateInWords(r).title}）`, selected: r.id === card.run.id })),
       });
     },

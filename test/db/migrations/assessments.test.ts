@@ -45,8 +45,11 @@ onEachBackend('migration 0004, assessments', (backend) => {
     expect(rows).to.deep.equal([
       { id: 'village', title: '村级千分考核', unit_kind: 'village', ruleset_id: 'village-annual', position: 1, disabled_at: null },
       { id: 'staff', title: '双线考核（工作人员）', unit_kind: 'staff', ruleset_id: 'staff-annual', position: 2, disabled_at: null },
-      // Scored with the village rule set: its rule set and kind of unit are read from its run.
-      { id: 'party', title: 'party', unit_kind: 'village', ruleset_id: 'village-annual', position: 3, disabled_at: null },
+      // The demo's 专项 and 综合考核, and `party`: each rule set and kind of unit read from its newest run.
+      { id: 'a3', title: 'a3', unit_kind: 'village', ruleset_id: 'village-party', position: 3, disabled_at: null },
+      { id: 'a4', title: 'a4', unit_kind: 'village', ruleset_id: 'village-safety', position: 4, disabled_at: null },
+      { id: 'a5', title: 'a5', unit_kind: 'village', ruleset_id: 'village-composite', position: 5, disabled_at: null },
+      { id: 'party', title: 'party', unit_kind: 'village', ruleset_id: 'village-annual', position: 6, disabled_at: null },
     ]);
     expect((await db('knex_migrations').select('name')).map((m: { name: string }) => m.name)).to.include('0004-assessments');
   });
