@@ -199,7 +199,6 @@ const PARAMS: Record<string, string[]> = {
   username: ['v09', 'admin'],
   appealId: ['1'],
   fileId: ['1'],
-  assessmentId: ['village'],
 };
 
 /** Every way of filling a path's parameters from PARAMS. */
