@@ -101,7 +101,8 @@ export function storedForms(
   detail += '],[';
   for (let k = 0; k < rs.inputs.length; k++) detail += (k ? ',' : '') + jsonValue(own(cells, rs.inputs[k].name));
   // The applicable points where some items may not apply (§7.3); without conditions they are the total's points.
-  detail += rs.conditional && applicablePoints !== undefined ? `],${applicablePoints}]` : ']]';
+  // (at the rule set's precision, as the §7.10 output prints them and another assessment reads them).
+  detail += rs.conditional && applicablePoints !== undefined ? `],${roundHalfUp(applicablePoints, rs.precision)}]` : ']]';
 
   const vetoes = JSON.stringify(u.vetoes), sanctions = JSON.stringify(u.sanctions);
   const { id, name, parent } = u.unit;

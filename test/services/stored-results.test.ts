@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { appraise, loadRuleSet, metricValues, scoreAgainInto, unitJson, type CompiledRuleSet, type DataTable } from '../../src/engine/index.js';
+import { appraise, loadRuleSet, metricValues, scoreAgainInto, unitJson, type AppraiseOptions, type CompiledRuleSet, type DataTable, type EventRow } from '../../src/engine/index.js';
 import { parseJsonData, readDataFile } from '../../src/io/data-file.js';
 import { readRuleFile, ruleSchema } from '../../src/io/rule-file.js';
 import { DEMO_DIR, RULES_DIR } from '../../src/paths.js';
 import { fromRow, ResultsDigest, storedForms, unitLine } from '../../src/services/stored-results.js';
-import { compile, FIXTURES, readJson, ruleSet } from '../helpers.js';
+import { compile, FIXTURES, fixtureOptions, readJson, ruleSet } from '../helpers.js';
 
 /**
  * A run writes each result's row and seal line straight from its scores (storedForms):
@@ -15,8 +15,8 @@ import { compile, FIXTURES, readJson, ruleSet } from '../helpers.js';
  * verify against its seal, and the row must read back (fromRow) as that object.
  */
 describe('the stored form of a result', () => {
-  function expectSameForms(rs: CompiledRuleSet, table: DataTable): number {
-    const ranked = appraise(rs, table).units;
+  function expectSameForms(rs: CompiledRuleSet, table: DataTable, options: AppraiseOptions = {}): number {
+    const ranked = appraise(rs, table, options).units;
     // As a run writes them: every unit scored again into the same two scratch arrays.
     const scratch = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
     ranked.forEach((u, position) => {
@@ -36,11 +36,11 @@ describe('the stored form of a result', () => {
 
   const dir = path.join(FIXTURES, 'rulesets');
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
-    const fx = readJson<{ rules: unknown; data?: unknown[]; expected?: { units?: unknown[] } }>(path.join(dir, f));
+    const fx = readJson<{ rules: unknown; data?: unknown[]; expected?: { units?: unknown[] }; events?: EventRow[]; sources?: Record<string, unknown> }>(path.join(dir, f));
     if (!fx.data || !fx.expected?.units) continue;
     it(`is the §6 object's line, and reads back as that object, for ${f}`, () => {
       const rs = loadRuleSet(JSON.stringify(fx.rules), f, ruleSchema()).ruleset;
-      expectSameForms(rs, parseJsonData(JSON.stringify(fx.data), f));
+      expectSameForms(rs, parseJsonData(JSON.stringify(fx.data), f), fixtureOptions(fx));
     });
   }
 
