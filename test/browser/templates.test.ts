@@ -71,7 +71,7 @@ describe('import templates in a real browser (Debian chromium)', function () {
       const periods = await page.locator('select[name=period] option').allTextContents();
       expect(periods, url).to.include.members(['2024年度', `${localDate(Date.now()).slice(0, 4)}年上半年`]);
       expect(periods.some((p) => /^\d{4}$|H\d|Q\d/.test(p)), url).to.equal(false);
-      expect(await page.locator('select[name=track] option').allTextContents(), url).to.deep.equal(['村级千分考核', '双线考核（工作人员）']);
+      expect(await page.locator('select[name=track] option').allTextContents(), url).to.deep.equal(['村级千分考核', '双线考核（工作人员）', '村级党建工作专项考核', '村级安全生产专项考核', '村级年度综合考核']);
     }
   });
 
