@@ -91,8 +91,8 @@ function problemList(problems: Array<{ row: number; column: string | null; code:
 
 function reference(c: Case, text: string, v2: boolean): ScoreJsonOutput | { problems: string[] } {
   try {
-    const out = referenceScore(text, c.data, v2 ? { events: c.events, sources: c.sources } : {});
-    return v2 ? out : { ...out, units: withoutV2(out.units as never) as never };
+    // The engine prints version 2's keys (metrics, applicablePoints) for every rule file (§7.10).
+    return referenceScore(text, c.data, v2 ? { events: c.events, sources: c.sources } : {});
   } catch (e) {
     if (!(e instanceof ReferenceDataInvalid)) throw e;
     return { problems: problemList(e.problems) };
@@ -251,7 +251,7 @@ describe('the reference reads version 2 as RULES.md §7 says (worked by hand)', 
       ],
     }));
     expect(problems).to.have.members(['2 acc NOT_AN_EVENT_LIST', '3 sp OUT_OF_RANGE', '2 unit EVENT_UNKNOWN_UNIT', '3 input EVENT_UNKNOWN_INPUT',
-      '4 level UNKNOWN_LEVEL', '5 points EVENT_POINTS_NOT_ALLOWED', '6 points EVENT_LEVEL_AND_POINTS', '7 level EVENT_NO_LEVEL_OR_POINTS']);
+      '4 level UNKNOWN_LEVEL_VALUE', '5 points EVENT_POINTS_NOT_ALLOWED', '6 points EVENT_LEVEL_AND_POINTS', '7 level EVENT_NO_LEVEL_OR_POINTS']);
   });
 
   it('scores against the peers of the ranking scope: by rank, against the best and the average (§7.7)', () => {

@@ -223,7 +223,10 @@ function build(g: Gen, v2: boolean): Case {
     const expr = num(g, names, 2);
     metrics[`m${i}`] = { label: `计算${i}`, expr };
     names.numbers.push(`m${i}`);
-    if (!/peer/u.test(expr)) names.plain.push(`m${i}`);
+    // A metric that calls a peer function, itself or through a metric it names, may not be read inside
+    // a peer function's argument (PEER_NESTED, §7.7).
+    const named = [...expr.matchAll(/\bm\d+\b/gu)].map((m) => m[0]);
+    if (!/peer/u.test(expr) && named.every((m) => names.plain.includes(m))) names.plain.push(`m${i}`);
   }
 
   const counter: Counter = { next: 1 };

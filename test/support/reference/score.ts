@@ -327,6 +327,8 @@ export function referenceScore(ruleText: string, data: Json[], opts: ReferenceOp
     s.results = new Map<string, Value>([['total', r.total], ['bonus', r.bonus], ['penalty', r.penalty]]);
     for (const [id, score] of r.walked.scores) s.results.set(id, score === null ? undefined : score);
   }
+  // The peers' names now read results too: a new list, so no peer value worked out before is reused.
+  for (const group of groups.values()) { const list = [...group]; for (const s of group) s.peerList = list; }
   for (const [s, r] of scored) {
     for (const veto of (own(rules, 'vetoes') ?? []) as Json[]) {
       if (holds(own(veto, 'when') as string, s)) r.walked.vetoes.push({ id: own(veto, 'id') as string, title: own(veto, 'title') as string });
