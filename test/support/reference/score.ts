@@ -5,7 +5,8 @@ import { evaluate, holds, namesIn, parse, type Scope, type Value } from './expre
 
 /**
  * The reference scorer: RULES.md (version 2, §1–§7) read literally, one unit and one clause at a time.
- * Slow on purpose; written without looking at src/engine, to cross-check it (test/engine/reference.test.ts).
+ * Plain rather than fast (only peer values are worked out once per scope); written without looking at
+ * src/engine, to cross-check it (test/engine/reference.test.ts).
  */
 
 export interface Entry { outcome: string; label: string }
