@@ -27,7 +27,7 @@ export class PeerArguments {
   take(k: number, env: Env): void {
     for (let c = 0; c < this.calls.length; c++) {
       const v = this.calls[c].p.arg(env);
-      this.#args[c][k] = v - v === 0 ? round9(v) : NaN; // undefined (or beyond what a double holds) is left out
+      this.#args[c][k] = v - v === 0 ? v : NaN; // undefined (or beyond what a double holds) is left out
     }
   }
 
@@ -50,19 +50,20 @@ export class PeerArguments {
       for (let c = 0; c < this.calls.length; c++) {
         const { p, k } = this.calls[c];
         const x = this.#args[c];
-        let max = -Infinity, min = Infinity, sum = 0, count = 0;
+        // The values themselves are exact (§4); only comparing them takes the 9-decimal discipline.
+        let max = NaN, min = NaN, sum = 0, count = 0;
         for (const i of members) {
           const v = x[i];
           if (v !== v) continue;
-          if (v > max) max = v;
-          if (v < min) min = v;
+          if (count === 0 || round9(v) > round9(max)) max = v;
+          if (count === 0 || round9(v) < round9(min)) min = v;
           sum += v;
           count++;
         }
         if (p.fn === 'peerRank') {
-          // 1 + the number of peers strictly greater: by one sort of the defined values, higher first.
-          const sorted = Float64Array.from(members.map((i) => x[i]).filter((v) => v === v)).sort().reverse();
-          for (const i of members) values[i][k] = x[i] === x[i] ? 1 + greaterThan(sorted, x[i]) : NaN;
+          // 1 + the number of peers strictly greater: by one sort of the defined values at 9 decimals, higher first.
+          const sorted = Float64Array.from(members.map((i) => round9(x[i])).filter((v) => v === v)).sort().reverse();
+          for (const i of members) values[i][k] = x[i] === x[i] ? 1 + greaterThan(sorted, round9(x[i])) : NaN;
           continue;
         }
         const value = p.fn === 'peerMax' ? (count ? max : NaN)

@@ -17,8 +17,19 @@ import { FIXTURES, readJson } from '../helpers.js';
  * Set ENGINE_V2 once the version-2 engine has landed: its property then runs too.
  */
 const ENGINE_V2 = true;
-/** ~200 runs keep `npm test` quick; REFERENCE_RUNS and REFERENCE_SEED run a longer, different search. */
+/**
+ * A few hundred runs keep the file under ~30 s on two cores (the engine's load and code generation are most of a
+ * case); REFERENCE_RUNS and REFERENCE_SEED run a longer, different search. A version-2 case costs about twice a
+ * version-1 one, so it gets half the runs unless REFERENCE_RUNS asks for more.
+ */
 const RUNS = Number(process.env.REFERENCE_RUNS ?? 200);
+const V2_RUNS = Number(process.env.REFERENCE_RUNS ?? 100);
+/**
+ * ENGINE DEFECT, reported to the lead (issue 20, point 1): the engine rounds each peer's `e` to 9 decimals before
+ * it sums, averages or returns it (src/engine/peers.ts), where RULES.md §4 rounds only to compare and §7.7 says
+ * peerAvg is exact. Found by the version-2 property at REFERENCE_RUNS=2000 REFERENCE_SEED=1. Set true with the fix.
+ */
+const ENGINE_PEERS_EXACT = true;
 const SEED = Number(process.env.REFERENCE_SEED ?? 2020);
 
 interface Fixture {
@@ -91,8 +102,8 @@ function problemList(problems: Array<{ row: number; column: string | null; code:
 
 function reference(c: Case, text: string, v2: boolean): ScoreJsonOutput | { problems: string[] } {
   try {
-    const out = referenceScore(text, c.data, v2 ? { events: c.events, sources: c.sources } : {});
-    return v2 ? out : { ...out, units: withoutV2(out.units as never) as never };
+    // The engine prints version 2's keys (metrics, applicablePoints) for every rule file (§7.10).
+    return referenceScore(text, c.data, v2 ? { events: c.events, sources: c.sources } : {});
   } catch (e) {
     if (!(e instanceof ReferenceDataInvalid)) throw e;
     return { problems: problemList(e.problems) };
@@ -131,7 +142,18 @@ describe('the engine against the reference implementation (differential)', funct
   });
 
   (ENGINE_V2 ? it : it.skip)('scores random version-2 rule sets, events included, exactly as the reference does', () => {
-    fc.assert(fc.property(ruleSetCase(true), (c) => sameAsReference(c, true)), { numRuns: RUNS, seed: SEED });
+    fc.assert(fc.property(ruleSetCase(true), (c) => sameAsReference(c, true)), { numRuns: V2_RUNS, seed: SEED });
+  });
+
+  (ENGINE_PEERS_EXACT ? it : it.skip)('ENGINE DEFECT (§4, §7.7): sums, averages and returns peer values exactly, rounding to 9 decimals only to compare', () => {
+    // One unit, x = 1: x / 3 is 0.333…; times a million the 4 decimals printed show whether it was cut at 9.
+    const rules = {
+      id: 'v2', version: '2', title: '测试细则', subject: 'village', totalPoints: 100,
+      inputs: { x: { label: '得分', type: 'number' } },
+      metrics: { s: { label: '合计', expr: 'peerSum(x / 3) * 1000000' }, m: { label: '最高', expr: 'peerMax(x / 3) * 1000000' }, a: { label: '平均', expr: 'peerAvg(x / 3) * 1000000' } },
+      items: [{ id: 'a', title: 'a', points: 100, award: { method: 'manual', input: 'x' } }],
+    };
+    sameAsReference({ rules, data: [{ id: 'u1', x: 1 }], events: [], sources: {} }, true);
   });
 });
 
@@ -251,7 +273,7 @@ describe('the reference reads version 2 as RULES.md §7 says (worked by hand)', 
       ],
     }));
     expect(problems).to.have.members(['2 acc NOT_AN_EVENT_LIST', '3 sp OUT_OF_RANGE', '2 unit EVENT_UNKNOWN_UNIT', '3 input EVENT_UNKNOWN_INPUT',
-      '4 level UNKNOWN_LEVEL', '5 points EVENT_POINTS_NOT_ALLOWED', '6 points EVENT_LEVEL_AND_POINTS', '7 level EVENT_NO_LEVEL_OR_POINTS']);
+      '4 level UNKNOWN_LEVEL_VALUE', '5 points EVENT_POINTS_NOT_ALLOWED', '6 points EVENT_LEVEL_AND_POINTS', '7 level EVENT_NO_LEVEL_OR_POINTS']);
   });
 
   it('scores against the peers of the ranking scope: by rank, against the best and the average (§7.7)', () => {

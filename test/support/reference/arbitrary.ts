@@ -195,7 +195,8 @@ function build(g: Gen, v2: boolean): Case {
   const xs = Object.keys(inputs).filter((k) => k.startsWith('x'));
   const names: Names = { numbers: [...xs], plain: [...xs], booleans: ['b1'], grade: 'q1', events, leveled, v2, peers: v2 };
 
-  const unitCount = g(fc.integer, { min: 2, max: 12 });
+  // Up to 8 units: enough for ties, three parents and both ends of a ranking, and quick to score twice.
+  const unitCount = g(fc.integer, { min: 2, max: 8 });
   const parents = ['p1', 'p2', 'p3'].slice(0, g(fc.integer, { min: 1, max: 3 }));
   const skeleton = Array.from({ length: unitCount }, (_, i) => ({ id: `u${String(i + 1).padStart(2, '0')}`, parent: pick(g, parents) }));
   const sources: Record<string, ScoreJsonOutput> = {};
@@ -223,7 +224,10 @@ function build(g: Gen, v2: boolean): Case {
     const expr = num(g, names, 2);
     metrics[`m${i}`] = { label: `计算${i}`, expr };
     names.numbers.push(`m${i}`);
-    if (!/peer/u.test(expr)) names.plain.push(`m${i}`);
+    // A metric that calls a peer function, itself or through a metric it names, may not be read inside
+    // a peer function's argument (PEER_NESTED, §7.7).
+    const named = [...expr.matchAll(/\bm\d+\b/gu)].map((m) => m[0]);
+    if (!/peer/u.test(expr) && named.every((m) => names.plain.includes(m))) names.plain.push(`m${i}`);
   }
 
   const counter: Counter = { next: 1 };

@@ -151,11 +151,12 @@ export function readData(rules: Json, data: Json[], events: EventRow[]): { units
       if (own(input, 'type') === 'events') {
         const list: ReferenceEvent[] = [];
         if (found && found.cell !== undefined && found.cell !== null) {
-          if (!Array.isArray(found.cell)) { problems.push({ row, column, code: 'NOT_AN_EVENT_LIST' }); clean = false; }
+          // An inline event's problem is at the key this row wrote its events under, name or label (§7.6).
+          if (!Array.isArray(found.cell)) { problems.push({ row, column: found.key, code: 'NOT_AN_EVENT_LIST' }); clean = false; }
           else {
             for (const event of found.cell) {
               const read = readEvent(input, own(event, 'level'), own(event, 'points'));
-              if ('code' in read) { problems.push({ row, column, code: read.code }); clean = false; } else list.push(read);
+              if ('code' in read) { problems.push({ row, column: found.key, code: read.code }); clean = false; } else list.push(read);
             }
           }
         }

@@ -243,13 +243,30 @@ function call(fn: string, args: Node[], scope: Scope): Value {
   }
 }
 
+/**
+ * The defined values of `e` over a scope's peers, worked out once per scope: the peers share one list, and a
+ * scorer that changes what the peers' names mean (results after scoring) gives them a new list.
+ */
+const peerValues = new WeakMap<Scope[], Map<Node, number[]>>();
+
+function valuesOver(peers: Scope[], e: Node): number[] {
+  let known = peerValues.get(peers);
+  if (!known) { known = new Map(); peerValues.set(peers, known); }
+  let values = known.get(e);
+  if (!values) {
+    values = [];
+    for (const p of peers) {
+      const v = evaluate(e, p);
+      if (isNumber(v)) values.push(v);
+    }
+    known.set(e, values);
+  }
+  return values;
+}
+
 /** §7.7: each peer's own value of `e`, compared after the 9-decimal discipline. */
 function peer(fn: string, e: Node, scope: Scope): Value {
-  const values: number[] = [];
-  for (const p of scope.peers()) {
-    const v = evaluate(e, p);
-    if (isNumber(v)) values.push(v);
-  }
+  const values = valuesOver(scope.peers(), e);
   switch (fn) {
     case 'peerMax': case 'peerMin': {
       if (values.length === 0) return undefined;

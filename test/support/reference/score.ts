@@ -5,7 +5,8 @@ import { evaluate, holds, namesIn, parse, type Scope, type Value } from './expre
 
 /**
  * The reference scorer: RULES.md (version 2, §1–§7) read literally, one unit and one clause at a time.
- * Slow on purpose; written without looking at src/engine, to cross-check it (test/engine/reference.test.ts).
+ * Plain rather than fast (only peer values are worked out once per scope); written without looking at
+ * src/engine, to cross-check it (test/engine/reference.test.ts).
  */
 
 export interface Entry { outcome: string; label: string }
@@ -327,6 +328,8 @@ export function referenceScore(ruleText: string, data: Json[], opts: ReferenceOp
     s.results = new Map<string, Value>([['total', r.total], ['bonus', r.bonus], ['penalty', r.penalty]]);
     for (const [id, score] of r.walked.scores) s.results.set(id, score === null ? undefined : score);
   }
+  // The peers' names now read results too: a new list, so no peer value worked out before is reused.
+  for (const group of groups.values()) { const list = [...group]; for (const s of group) s.peerList = list; }
   for (const [s, r] of scored) {
     for (const veto of (own(rules, 'vetoes') ?? []) as Json[]) {
       if (holds(own(veto, 'when') as string, s)) r.walked.vetoes.push({ id: own(veto, 'id') as string, title: own(veto, 'title') as string });
