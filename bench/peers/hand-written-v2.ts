@@ -34,11 +34,11 @@ export function scoreV2ByHand(units: V2Cells[], fp: SourceResults): PeerScore[] 
   // The peer functions, one pass per scope: peerRank(rate2), peerMax(rate3), peerAvg(rate1).
   const rank2 = new Float64Array(n), max3 = new Float64Array(n), avg1 = new Float64Array(n);
   for (const members of scopes.values()) {
+    // The values exact (RULES.md §4), compared at 9 decimals.
     let max = -Infinity, sum = 0;
     for (const i of members) {
-      const r3 = round9(rate3[i]);
-      if (r3 > max) max = r3;
-      sum += round9(rate1[i]);
+      if (round9(rate3[i]) > round9(max)) max = rate3[i];
+      sum += rate1[i];
     }
     const avg = sum / members.length;
     for (const i of members) {

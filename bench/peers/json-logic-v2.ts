@@ -95,11 +95,12 @@ export function translateToJsonLogicV2(rs: Json): LogicRuleSetV2 {
 /** Each call's value for each unit, from the arguments of the units of each scope (by parent), one pass a scope. */
 function peerValues(fn: string, args: Float64Array, scopes: Iterable<number[]>, out: Float64Array): void {
   for (const members of scopes) {
+    // The values exact (RULES.md §4), compared at 9 decimals.
     if (fn === 'peerRank') {
-      const sorted = members.map((i) => args[i]).sort((a, b) => b - a);
+      const sorted = members.map((i) => round9(args[i])).sort((a, b) => b - a);
       for (const i of members) {
         let above = 0;
-        while (above < sorted.length && sorted[above] > args[i]) above++;
+        while (above < sorted.length && sorted[above] > round9(args[i])) above++;
         out[i] = 1 + above;
       }
       continue;
@@ -107,8 +108,8 @@ function peerValues(fn: string, args: Float64Array, scopes: Iterable<number[]>, 
     let max = -Infinity, min = Infinity, sum = 0;
     for (const i of members) {
       const x = args[i];
-      if (x > max) max = x;
-      if (x < min) min = x;
+      if (round9(x) > round9(max)) max = x;
+      if (round9(x) < round9(min)) min = x;
       sum += x;
     }
     const value = fn === 'peerMax' ? max : fn === 'peerMin' ? min : fn === 'peerSum' ? sum : fn === 'peerCount' ? members.length : sum / members.length;
@@ -128,7 +129,7 @@ export function scoreByJsonLogicV2(rs: LogicRuleSetV2, units: Array<Record<strin
     if (!result) throw new Error(`bench: the source has no result for ${String(d.id)}`);
     d[rs.source] = result;
     for (const [name, rule] of rs.metrics) d[name] = jsonLogic.apply(rule as never, d);
-    for (let k = 0; k < rs.peers.length; k++) args[k][i] = round9(jsonLogic.apply(rs.peers[k].arg as never, d) as number);
+    for (let k = 0; k < rs.peers.length; k++) args[k][i] = jsonLogic.apply(rs.peers[k].arg as never, d) as number;
     data[i] = d;
     let members = scopes.get(String(d.parent));
     if (!members) scopes.set(String(d.parent), (members = []));
