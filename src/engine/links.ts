@@ -119,12 +119,15 @@ export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string
       for (const f of fields) values[f.sourceIndex!] = NaN;
       continue;
     }
-    let missing: ((what: string) => void) | undefined;
     for (let k = 0; k < fields.length; k++) {
       const f = fields[k];
-      const v = fieldOf(source, result, keys[k], missing ??= (what) => problems.push({
-        code: 'SOURCE_FIELD_MISSING', message: `${label}中单位 “${key}” 的结果没有${what}`, file: table.file, row, column,
-      }));
+      const v = fieldOf(source, result, keys[k]);
+      if (v === ABSENT) {
+        const what = source.scores.includes(keys[k]) ? `“${keys[k]}”的得分` : `指标 “${keys[k]}”`;
+        problems.push({ code: 'SOURCE_FIELD_MISSING', message: `${label}中单位 “${key}” 的结果没有${what}`, file: table.file, row, column });
+        values[f.sourceIndex!] = NaN;
+        continue;
+      }
       values[f.sourceIndex!] = typeof v === 'number' ? v
         : typeof v === 'boolean' ? (v ? 1 : 0)
         : typeof v === 'string' && f.type === 'text' ? rs.strings.id(v)
@@ -141,8 +144,11 @@ function missingText(source: CompiledSource, key: string | undefined, label: str
   return `${label}中没有单位 “${key}” 的考核结果`;
 }
 
-/** A field of a result as the cell of its column: a score or metric absent from the result is reported; null is undefined. */
-function fieldOf(source: CompiledSource, result: SourceResult, field: string, missing: (what: string) => void): unknown {
+/** What a result lacks: a listed score or metric it does not have (a data problem; null is undefined). */
+const ABSENT = Symbol('absent');
+
+/** A field of a result as the cell of its column; ABSENT for a listed score or metric the result lacks. */
+function fieldOf(source: CompiledSource, result: SourceResult, field: string): unknown {
   switch (field) { // the fields every result has, before the listed scores and metrics
     case 'total': return result.total;
     case 'rank': return result.rank;
@@ -154,13 +160,11 @@ function fieldOf(source: CompiledSource, result: SourceResult, field: string, mi
   }
   if (source.scores.includes(field)) {
     const v = result.scores ? own(result.scores, field) : undefined;
-    if (v === undefined) missing(`“${field}”的得分`);
-    return v ?? null;
+    return v === undefined ? ABSENT : v;
   }
   if (source.metrics.includes(field)) {
     const v = result.metrics ? own(result.metrics, field) : undefined;
-    if (v === undefined) missing(`指标 “${field}”`);
-    return v ?? null;
+    return v === undefined ? ABSENT : v;
   }
   const v = (result as unknown as Record<string, unknown>)[field];
   return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v; // absent or null: undefined
