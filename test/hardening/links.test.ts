@@ -65,7 +65,7 @@ function resolve(base: string, page: string, link: string): string {
 
 /** The unit links of a ranking table: where each goes, the name it shows and the unit it is for (data-unit). */
 function unitLinks(html: string): Array<{ href: string; name: string; id: string }> {
-  return [...html.matchAll(/<td><a href="([^"]*)" data-unit="([^"]*)">([^<]*)<\/a><\/td>/g)]
+  return [...html.matchAll(/<td(?: class="name")?><a href="([^"]*)" data-unit="([^"]*)">([^<]*)<\/a><\/td>/g)]
     .map((m) => ({ href: unescape(m[1]), name: unescape(m[3]), id: unescape(m[2]) }));
 }
 
