@@ -246,7 +246,11 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
     // Of the unit's own kind: a village is also in the staff runs, as the unit its staff serve.
     const ofKind = (await allAssessments(db)).filter((a) => a.unit_kind === (unit.kind === 'staff' ? 'staff' : 'village')).map((a) => a.id);
     const others = new Map<string, number>(ofKind.filter((id) => id !== track).map((id) => [id, 0]));
-    for (const r of all) if (others.get(r.track) === 0 && runsOf([r], r.track, opts.withDrafts).length) others.set(r.track, r.id);
+    // Each with the newest run the reader may see that has a result for this unit (a unit new this year has none in last year's).
+    for (const r of all) {
+      if (others.get(r.track) !== 0 || runsOf([r], r.track, opts.withDrafts).length === 0) continue;
+      if ((await runResults(db, r.id, { unitId })).units.length > 0) others.set(r.track, r.id);
+    }
     return {
       unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staff, runs, corrections,
       // In the township's order of its assessments, each with its newest run.
