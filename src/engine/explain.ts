@@ -4,8 +4,7 @@ import type { CompiledCriterion, CompiledInput, CompiledMethod, CompiledNode, Co
 import type { Env, Expr } from './expression/ast.js';
 import { labelled, levelWords, numberInWords } from './expression/words.js';
 import type { Band, Steps } from './ruleset.js';
-import { setPeerValues } from './peers.js';
-import { scoreAgainInto } from './score.js';
+import { givePeerValues, giveScorePeerValues } from './peers.js';
 import { readUnits, type DataTable, type Unit } from './units.js';
 import { eventsCallOf, namerOf, peerScopeWords, ruleConditionWords, ruleValueWords, treeOf } from './words.js';
 
@@ -362,13 +361,7 @@ export function explainVeto(rs: CompiledRuleSet, vetoId: string, env: Env): stri
  * alone has no peers, and its reasons would say 无法排出名次 where 全乡第3名 is due.
  */
 export function unitsForReasons(rs: CompiledRuleSet, table: DataTable): Unit[] {
-  if (rs.peers.length === 0) return readUnits(rs, table).units;
-  if (rs.peers.some((p) => p.tier === 'value')) setPeerValues(rs, table, readUnits(rs, table, { withoutPeerChecks: true }).units, 'value', (u) => u.env);
-  let units = readUnits(rs, table).units;
-  if (rs.peers.some((p) => p.tier === 'score')) {
-    const env = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
-    setPeerValues(rs, table, units, 'score', (u) => { scoreAgainInto(rs, u, env, scores); return env; });
-    units = readUnits(rs, table).units;
-  }
-  return units;
+  givePeerValues(rs, table);
+  const units = readUnits(rs, table).units;
+  return giveScorePeerValues(rs, table, units) ? readUnits(rs, table).units : units;
 }

@@ -5,12 +5,11 @@
 import type { CompiledRuleSet } from './compiled.js';
 import { withEvents, type EventRow } from './events.js';
 import { attachSource, carriesSource, type SourceResults } from './links.js';
-import { PeerArguments, setPeerValues } from './peers.js';
+import { givePeerValues, giveScorePeerValues } from './peers.js';
 import type { DataProblem } from './problems.js';
 import { rankUnits, type Ranking } from './rank.js';
-import { scoreAgainInto, scoringAsRead } from './score.js';
-import { HeldUnit, readUnits, Unit, type DataTable, type UnitMaker } from './units.js';
-import type { Env } from './expression/ast.js';
+import { scoringAsRead } from './score.js';
+import { readUnits, type DataTable } from './units.js';
 
 export { loadRuleSet, type LoadedRuleSet } from './load.js';
 export { readUnits, inputValue, inputValues, Unit, HeldUnit, type DataTable } from './units.js';
@@ -19,8 +18,8 @@ export { rankUnits, type Ranking, type RankedUnit, type ParentResult, type Sanct
 export { explainCriterion, explainAdjustment, explainVeto, criterionFigure, unitsForReasons } from './explain.js';
 export { ruleExpressionWords, ruleConditionWords, useSourceTitles, type SourceTitles } from './words.js';
 export {
-  linkTable, linkedResultsOf, metricValues, linkedResultsFromScoreJson, sourceResultsOf, sourceResultsFromScoreJson, sourceTable, carriesSource,
-  type LinkedResult, type SourceResult, type SourceResults,
+  linkTable, metricValues, sourceResultsOf, sourceResultsFromScoreJson, sourceTable, carriesSource,
+  type SourceResult, type SourceResults,
 } from './links.js';
 export { withEvents, type EventRow } from './events.js';
 export { scoreJson, unitJson, metricJson, type ScoreJson, type UnitJson } from './output.js';
@@ -31,17 +30,6 @@ export type { RuleSetFile } from './ruleset.js';
 export interface Appraisal extends Ranking {
   ignoredColumns: string[];
 }
-
-/** Reads rows for their peer functions' arguments only (appraise's first reading): nothing of a unit is kept. */
-class ArgumentsAsRead implements UnitMaker<Unit> {
-  readonly scratch: Env;
-  #k = 0;
-  constructor(rs: CompiledRuleSet, readonly pass: PeerArguments) { this.scratch = new Float64Array(rs.valueSlots); }
-  fromRow(): Unit { return NOTHING; }
-  fromHeld(): Unit { return NOTHING; }
-  onRead(_unit: Unit, values: Env): void { this.pass.take(this.#k++, values); }
-}
-const NOTHING = new HeldUnit('', null, null, 0, new Float64Array(0));
 
 export interface AppraiseOptions {
   /** Events from an events file (§7.6), added to the inline ones; `eventsFile` names it in problems. */
@@ -66,19 +54,10 @@ export function appraise(rs: CompiledRuleSet, table: DataTable, opts: AppraiseOp
     const given = opts.sources?.get(source.name);
     if (given || !carriesSource(rs, t, source.name)) t = attachSource(rs, t, source.name, given, source.label, problems);
   }
-  if (rs.peers.some((p) => p.tier === 'value')) {
-    // A first reading takes every unit's arguments as it reads the row; checks that call a peer wait for the second.
-    const pass = new PeerArguments(rs, 'value', t.rows.length);
-    readUnits(rs, t, { problems, withoutPeerChecks: true, maker: new ArgumentsAsRead(rs, pass) });
-    pass.finish(t);
-  }
+  givePeerValues(rs, t, problems);
   // Each unit is scored as it is read, so the units read are scored units.
   let read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems }); // throws DataInvalid before anything is ranked
-  if (rs.peers.some((p) => p.tier === 'score')) {
-    // 高于全乡平均分: over the scores, which no veto or sanction changes; the units are scored again with them.
-    const env = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
-    setPeerValues(rs, t, read.units, 'score', (u) => { scoreAgainInto(rs, u, env, scores); return env; });
-    read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems });
-  }
+  // 高于全乡平均分: over the scores, which no veto or sanction changes; the units are scored again with them.
+  if (giveScorePeerValues(rs, t, read.units)) read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems });
   return { ...rankUnits(rs, read.units, { inPlace: true }), ignoredColumns: read.ignoredColumns };
 }

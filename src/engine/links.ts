@@ -31,9 +31,6 @@ export interface SourceResult {
 /** The results of one assessment, by unit id. */
 export type SourceResults = Map<string, SourceResult>;
 
-/** @deprecated the name of a source's result before version 2 (links). */
-export type LinkedResult = SourceResult;
-
 /** A unit's metric values by name (what another assessment may read as fp.<metric>); null where undefined. */
 export function metricValues(rs: CompiledRuleSet, env: Env): Record<string, number | null> {
   const out = dict<number | null>();
@@ -57,7 +54,6 @@ export function sourceResultsOf(rs: CompiledRuleSet, ranking: Ranking): SourceRe
   }
   return out;
 }
-export const linkedResultsOf = sourceResultsOf;
 
 /** Whether a table already carries a source's columns (a run's snapshot does). */
 export function carriesSource(rs: CompiledRuleSet, table: DataTable, source: string): boolean {
@@ -200,4 +196,3 @@ export function sourceResultsFromScoreJson(doc: unknown, file: string): SourceRe
   });
   return out;
 }
-export const linkedResultsFromScoreJson = sourceResultsFromScoreJson;

@@ -1,7 +1,9 @@
 import { round9 } from './decimal.js';
 import type { CompiledPeer, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
-import { PEER_VALUES, text, type DataTable, type Unit } from './units.js';
+import type { DataProblem } from './problems.js';
+import { scoreAgainInto } from './score.js';
+import { HeldUnit, PEER_VALUES, readUnits, text, type DataTable, type Unit, type UnitMaker } from './units.js';
 
 /**
  * Peer functions (RULES.md §7.7): each call's argument taken for every unit of a ranking scope (its
@@ -87,6 +89,40 @@ export function setPeerValues(rs: CompiledRuleSet, table: DataTable, units: Unit
   if (pass.calls.length === 0) return;
   for (let i = 0; i < units.length; i++) pass.take(i, valuesOf(units[i]));
   pass.finish(table);
+}
+
+/** Reads rows for their peer functions' arguments only (the first reading): nothing of a unit is kept. */
+class ArgumentsAsRead implements UnitMaker<Unit> {
+  readonly scratch: Env;
+  #k = 0;
+  constructor(rs: CompiledRuleSet, readonly pass: PeerArguments) { this.scratch = new Float64Array(rs.valueSlots); }
+  fromRow(): Unit { return NOTHING; }
+  fromHeld(): Unit { return NOTHING; }
+  onRead(_unit: Unit, values: Env): void { this.pass.take(this.#k++, values); }
+}
+const NOTHING = new HeldUnit('', null, null, 0, new Float64Array(0));
+
+/**
+ * Gives a table's rows the values of their peer functions over inputs, metrics and sources: one first
+ * reading takes every unit's arguments as its row is read (checks that call a peer wait for the next
+ * reading). Throws DataInvalid with `problems` and the table's own, as readUnits does.
+ */
+export function givePeerValues(rs: CompiledRuleSet, table: DataTable, problems: DataProblem[] = []): void {
+  if (!rs.peers.some((p) => p.tier === 'value')) return;
+  const pass = new PeerArguments(rs, 'value', table.rows.length);
+  readUnits(rs, table, { problems, withoutPeerChecks: true, maker: new ArgumentsAsRead(rs, pass) });
+  pass.finish(table);
+}
+
+/**
+ * Gives the rows the values of their peer functions over scores (高于全乡平均分), from units read and
+ * scored from them; true when there are any, and the units must then be read again to see them.
+ */
+export function giveScorePeerValues(rs: CompiledRuleSet, table: DataTable, units: Unit[]): boolean {
+  if (!rs.peers.some((p) => p.tier === 'score')) return false;
+  const env = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
+  setPeerValues(rs, table, units, 'score', (u) => { scoreAgainInto(rs, u, env, scores); return env; });
+  return true;
 }
 
 /** How many of `sorted` (descending) are strictly greater than v. */

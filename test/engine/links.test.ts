@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appraise, DataInvalid, linkedResultsOf, linkTable, loadRuleSet, RuleFileInvalid } from '../../src/engine/index.js';
+import { appraise, DataInvalid, sourceResultsOf, linkTable, loadRuleSet, RuleFileInvalid } from '../../src/engine/index.js';
 import { tableFromJsonRows } from '../../src/io/data-file.js';
 import { ruleSchema } from '../../src/io/rule-file.js';
 import { compile, ruleSet } from '../helpers.js';
@@ -32,7 +32,7 @@ const villageRanking = appraise(villages, tableFromJsonRows([
   { id: 'v2', parent: 't', s: 80, births: 12, population: 1000 },
   { id: 'v3', parent: 't', s: 70, births: 0, population: 0 },
 ], 'villages'));
-const linked = linkedResultsOf(villages, villageRanking);
+const linked = sourceResultsOf(villages, villageRanking);
 
 function scoreStaff(rows: Array<Record<string, unknown>>) {
   const table = linkTable(staff, tableFromJsonRows(rows, 'staff'), 'village', linked, 'villages');

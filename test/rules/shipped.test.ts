@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { appraise, linkedResultsOf, linkTable, RuleFileInvalid, scoreJson } from '../../src/engine/index.js';
+import { appraise, sourceResultsOf, linkTable, RuleFileInvalid, scoreJson } from '../../src/engine/index.js';
 import { readDataFile } from '../../src/io/data-file.js';
 import { loadRuleLibrary } from '../../src/io/rule-library.js';
 import { DEMO_DIR, RULES_DIR } from '../../src/paths.js';
@@ -39,7 +39,7 @@ describe('the shipped rule sets and the demo township', () => {
     });
 
     it(`scores the demo staff of ${year}, linked to the villages they serve`, () => {
-      const villages = linkedResultsOf(village.ruleset, appraise(village.ruleset, readDataFile(path.join(DEMO_DIR, `villages-${year}.csv`))));
+      const villages = sourceResultsOf(village.ruleset, appraise(village.ruleset, readDataFile(path.join(DEMO_DIR, `villages-${year}.csv`))));
       const table = linkTable(staff.ruleset, readDataFile(path.join(DEMO_DIR, `staff-${year}.csv`)), 'village', villages, 'villages');
       const result = appraise(staff.ruleset, table);
       expect(result.units.length).to.be.at.least(15);
