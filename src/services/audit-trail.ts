@@ -3,8 +3,8 @@ import { auditCount, auditHasActor, auditPage, type AuditFilter, type AuditRow }
 import { displayNames } from '../db/queries/users.js';
 import { listPeriods } from '../db/queries/periods.js';
 import { listRuns, type RunRow } from '../db/queries/runs.js';
-import { listUnits } from '../db/queries/units.js';
-import { accountsByName, accountsOfUnit, rulesetTitles, unitNames } from '../db/queries/overview.js';
+import { listUnits, unitNames } from '../db/queries/units.js';
+import { accountsByName, accountsOfUnit, rulesetTitles } from '../db/queries/overview.js';
 import { own, table } from '../engine/own.js';
 import { localDayStart, localSecond } from '../local-time.js';
 import { actorNames, SYSTEM_ACTOR, type ActorName } from './actors.js';

@@ -1,6 +1,6 @@
 import type { Tx } from '../db/connection.js';
 import { shortHash } from '../report/short-hash.js';
-import { listUnits } from '../db/queries/units.js';
+import { unitNames } from '../db/queries/units.js';
 import { localDateTime } from '../local-time.js';
 import { toCsv } from '../io/csv-write.js';
 import { rankingRows, scorecardRows } from '../report/ranking-sheet.js';
@@ -28,7 +28,7 @@ export async function exportRun(db: Tx, runId: number, format: ExportFormat, wha
   const run = await requireRun(db, runId);
   const { ruleset } = await compiledVersion(db, run.rule_sha256);
   const results = await runResults(db, runId, filter);
-  const names = new Map((await listUnits(db)).map((u) => [u.id, u.name]));
+  const names = await unitNames(db, [...results.units.map((u) => u.parent), ...results.parents.map((p) => p.id)]);
   // A sanction's reason (倒数第二名) is a place within the whole ranking, whichever units are exported.
   const reasons = sanctionReasons(ruleset, filter.unitId ? (await runResults(db, runId)).units : results.units);
   const ranking = rankingRows(ruleset, results.units, filter.unitId ? [] : results.parents, (id) => names.get(id) ?? id, reasons);

@@ -1,6 +1,6 @@
 import type { Tx } from '../db/connection.js';
 import type { RunRow } from '../db/queries/runs.js';
-import { listUnits, type UnitRow } from '../db/queries/units.js';
+import { unitsWithAncestors, type UnitRow } from '../db/queries/units.js';
 import { localDate } from '../local-time.js';
 import { noticeDocx, type Notice, type NoticeRow } from '../report/notice-docx.js';
 import { sanctionPhrase } from '../report/sanction-reason.js';
@@ -152,7 +152,7 @@ export async function noticeOfView(db: Tx, view: RankingView, now = new Date().t
   const key = `${view.run.status}|${view.run.published_at ?? ''}|${documentDate(now)}`;
   const hit = notices.get(view.units);
   if (hit?.key === key) return hit.notice;
-  const units = await listUnits(db);
+  const units = await unitsWithAncestors(db, [...view.units.map((u) => u.id), ...view.units.map((u) => u.parent), ...view.parents.map((p) => p.id)]);
   const issuer = issuingUnit(units, view.units.map((u) => u.parent));
   const notice = noticeFrom(view, issuer ? issuerName(issuer) : '', new Map(units.map((u) => [u.id, u.name])), now);
   notices.set(view.units, { key, notice });
@@ -185,7 +185,7 @@ export interface ResultNotice { title: string; status: string; addressee: string
 /** The 告知单 of one unit's scorecard (services/scorecards.ts), issued by the unit above it. */
 export async function resultNotice(db: Tx, card: Pick<Scorecard, 'unit' | 'run' | 'ruleset' | 'result' | 'scopeSize'>, now = new Date().toISOString()): Promise<ResultNotice> {
   const { unit, run, ruleset, result } = card;
-  const issuer = issuingUnit(await listUnits(db), [unit.parent_id]);
+  const issuer = issuingUnit(await unitsWithAncestors(db, [unit.parent_id]), [unit.parent_id]);
   const staff = ruleset.subject === 'staff';
   const fixed = (x: number) => x.toFixed(ruleset.precision);
   const facts = [

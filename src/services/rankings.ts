@@ -1,6 +1,6 @@
 import type { Tx } from '../db/connection.js';
 import { getPeriod } from '../db/queries/periods.js';
-import { listUnits } from '../db/queries/units.js';
+import { unitNames } from '../db/queries/units.js';
 import type { RunRow } from '../db/queries/runs.js';
 import type { CompiledRuleSet } from '../engine/index.js';
 import { totalsChartSvg } from '../report/chart.js';
@@ -55,8 +55,8 @@ async function buildView(db: Tx, run: RunRow, parentFilter: string | null): Prom
   const { ruleset } = await compiledVersion(db, run.rule_sha256);
   const results = await runResults(db, runId, parentFilter ? { parentId: parentFilter } : {});
   const groups = ruleset.top.map((i) => ruleset.nodes[i]).map((n) => ({ id: n.id, title: n.title, points: n.points }));
-  const names = new Map((await listUnits(db)).map((u) => [u.id, u.name]));
   const all = parentFilter ? await runResults(db, runId) : results;
+  const names = await unitNames(db, all.parents.map((p) => p.id));
   // A rank level is counted within the unit's scope: the reasons are worked out over the whole run.
   const reasons = sanctionReasons(ruleset, all.units);
   const units = results.units.map((u) => ({ ...u, groupScores: groups.map((g) => u.scores[g.id]), sanctions: reasons.get(u.id) ?? [] }));

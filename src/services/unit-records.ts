@@ -1,6 +1,6 @@
 import type { Db, Tx } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
-import { getUnit, insertUnit, listUnits, unitNamed, updateUnit, type UnitRow } from '../db/queries/units.js';
+import { getUnit, insertUnit, listUnits, unitNamed, unitsWithAncestors, updateUnit, type UnitRow } from '../db/queries/units.js';
 import { bumpSessionEpochOfUnit } from '../db/queries/users.js';
 import { table } from '../engine/own.js';
 import { unitIdProblem, UNIT_NAME_MAX_CHARS } from './unit-ids.js';
@@ -106,7 +106,7 @@ export async function moveUnit(db: Db, id: string, parentId: string, by: string)
     if ((unit.parent_id ?? '') === parentId) return;
     const parent = await checkedParent(tx, unit.kind, parentId || null);
     if (parent) {
-      const byId = new Map((await listUnits(tx)).map((u) => [u.id, u]));
+      const byId = new Map((await unitsWithAncestors(tx, [parent.id])).map((u) => [u.id, u]));
       const seen = new Set<string>();
       for (let at: UnitRow | undefined = parent; at; at = at.parent_id ? byId.get(at.parent_id) : undefined) {
         if (at.id === id) throw new UnitRefused('UNIT_CYCLE', `不能把“${unit.name}”移到它自己或它的下级单位之下`);

@@ -3,13 +3,6 @@ import type { RunRow } from './runs.js';
 
 /** The reads of the home pages, the audit page's words and the 公示 reminder: names and counts, never whole tables. */
 
-/** Names of these units (those the record has). */
-export async function unitNames(db: Tx, ids: string[]): Promise<Map<string, string>> {
-  if (ids.length === 0) return new Map();
-  const rows: Array<{ id: string; name: string }> = await db('units').select('id', 'name').whereIn('id', [...new Set(ids)]);
-  return new Map(rows.map((r) => [r.id, r.name]));
-}
-
 /** The units a track appraises (of its kind), not counting disabled ones. */
 export async function countUnitsOfKind(db: Tx, kind: string): Promise<number> {
   const [row] = await db('units').where({ kind }).whereNull('disabled_at').count({ n: '*' });

@@ -12,6 +12,33 @@ export async function getUnit(db: Tx, id: string): Promise<UnitRow | undefined> 
   return db('units').where({ id }).first();
 }
 
+/** Ids per `IN (…)` list: under every driver's bound-parameter limit. */
+const IN_CHUNK = 5000;
+
+/** These units (those the record has), read a chunk of ids at a time: a page asks for the few it names, never the whole tree. */
+export async function unitsByIds(db: Tx, ids: Iterable<string | null | undefined>): Promise<UnitRow[]> {
+  const wanted = [...new Set([...ids].filter((id): id is string => typeof id === 'string'))];
+  const out: UnitRow[] = [];
+  for (let i = 0; i < wanted.length; i += IN_CHUNK) out.push(...await db('units').whereIn('id', wanted.slice(i, i + IN_CHUNK)));
+  return out;
+}
+
+/** Names of these units (those the record has). */
+export async function unitNames(db: Tx, ids: Iterable<string | null | undefined>): Promise<Map<string, string>> {
+  return new Map((await unitsByIds(db, ids)).map((u) => [u.id, u.name]));
+}
+
+/** These units and every unit above them, read a level at a time (a tree is a handful deep; a cycle ends when no new unit is found). */
+export async function unitsWithAncestors(db: Tx, ids: Iterable<string | null | undefined>): Promise<UnitRow[]> {
+  const found = new Map<string, UnitRow>();
+  for (let next = [...ids]; next.length > 0;) {
+    const level = await unitsByIds(db, next.filter((id) => typeof id === 'string' && !found.has(id)));
+    for (const u of level) found.set(u.id, u);
+    next = level.map((u) => u.parent_id).filter((id): id is string => id !== null && !found.has(id));
+  }
+  return [...found.values()];
+}
+
 export async function listUnits(db: Tx, kind?: string): Promise<UnitRow[]> {
   const q = db('units').orderBy('id');
   return kind ? q.where({ kind }) : q;

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { listEnabledUnits, listUnits } from '../../db/queries/units.js';
+import { getUnit, listEnabledUnits, listUnits } from '../../db/queries/units.js';
 import type { Role, UserRow } from '../../db/queries/users.js';
 import {
   AccountRefused, addUser, DISPLAY_NAME_MAX_CHARS, listUsers, renameUser, resetPassword, ROLES, setDisabled, UNIT_KIND_OF_ROLE, userByName,
@@ -45,7 +45,7 @@ async function accountOr404(ctx: Context, req: Request): Promise<UserRow> {
 }
 
 async function accountPage(ctx: Context, user: UserRow, extra: { error?: string; password?: string } = {}, status = 200): Promise<void> {
-  const unit = user.unit_id ? (await listUnits(ctx.db)).find((u) => u.id === user.unit_id) : undefined;
+  const unit = user.unit_id ? await getUnit(ctx.db, user.unit_id) : undefined;
   const self = user.username === ctx.user!.username;
   ctx.render('admin/account', {
     title: `账号：${user.display_name}`, account: user, accountRole: ROLES[user.role], unitName: unit?.name ?? '', unitDisabled: !!unit?.disabled_at,

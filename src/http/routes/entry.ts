@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { actorNames } from '../../services/actors.js';
 import { inputOf, inputsOf } from '../../db/queries/inputs.js';
 import { listPeriods } from '../../db/queries/periods.js';
-import { listEnabledUnits, listUnits, type UnitRow } from '../../db/queries/units.js';
+import { listEnabledUnits, unitNames, type UnitRow } from '../../db/queries/units.js';
 import { DataInvalid, type CompiledRuleSet, type DataProblem } from '../../engine/index.js';
 import type { CompiledInput } from '../../engine/compiled.js';
 import { localDate } from '../../local-time.js';
@@ -124,10 +124,8 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
     return ctx.render('entry', { ...page, periodError: e.message }, 400);
   }
   const { ruleset } = await trackRules(ctx.db, track, ctx.user!.username);
-  const [units, everyUnit, rows] = await Promise.all([
-    listEnabledUnits(ctx.db, ruleset.subject), listUnits(ctx.db), inputsOf(ctx.db, period.id, track),
-  ]);
-  const nameOf = new Map(everyUnit.map((u) => [u.id, u.name]));
+  const [units, rows] = await Promise.all([listEnabledUnits(ctx.db, ruleset.subject), inputsOf(ctx.db, period.id, track)]);
+  const nameOf = await unitNames(ctx.db, units.map((u) => u.parent_id));
   const entered = new Map(rows.map((r) => [r.unit_id, r]));
   const actor = await actorNames(ctx.db);
   const list = units.map((u) => {
