@@ -38,6 +38,8 @@ const H = {
   pb: (v: unknown) => (typeof v === 'string' ? yesNoText(v) : NaN),
   /** The points of a list of bands too long to write inline (methods.ts). */
   bands: bandPoints,
+  /** Texts the generated code compares with, which its source may not spell (see compile). */
+  blank: '', object: 'object', string: 'string', number: 'number',
 };
 
 export function generateScorer(rs: CompiledRuleSet): Scorer {
@@ -174,7 +176,8 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
       return;
     }
     if (input.type === 'events') {
-      lines.push(`if (!X[${keys.push(null) - 1}](c, e)) return false;`);
+      keys.push(null); // the general reader's place: a row whose events this code does not take is read again the general way
+      lines.push(...eventsReader(input, column, j, key, prelude));
       return;
     }
     const general = `x = X[${keys.push(null) - 1}](c); if (x === undefined) return false;`;
@@ -218,6 +221,44 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
   let g = 0;
   const extra = keys.map((k) => (k === null ? general[g++] : k));
   return compile<RowReader>('read', 'c, e', lines.join('\n'), rs.constants, extra, prelude.join('\n'));
+}
+
+/**
+ * The reading of an events input's clean list (§7.6) into its figures: an array of events each a
+ * plain object with a level of the input's (given as its exact text, no points) or points within the
+ * range (a number, no level); anything else, the general way (readEvents) says what is wrong or
+ * reads what it can (levels with spaces, points as text). Level names are data (`X`), never source.
+ */
+function eventsReader(input: CompiledInput, column: string | undefined, j: number, key: (k: string) => string, prelude: string[]): string[] {
+  const f = input.figures!;
+  const levels = Object.entries(input.levels ?? {});
+  const lines: string[] = [`e[${f.count}] = 0; e[${f.sum}] = 0;`, ...[...f.levels.values()].map((slot) => `e[${slot}] = 0;`)];
+  if (column === undefined) return lines; // no column: no events
+  prelude.push(`const k${j} = ${key(column)};`);
+  // A row of JSON data may spell the input by its other name (label or name): the general way.
+  const other = column === input.name ? input.label : input.name;
+  if (other !== column) {
+    prelude.push(`const n${j} = ${key(other)};`);
+    lines.push(`if (c[n${j}] !== undefined) return false;`);
+  }
+  levels.forEach(([name], m) => prelude.push(`const l${j}_${m} = ${key(name)};`));
+  const byLevel = levels.map(([, points], m) => `if (l === l${j}_${m}) { e[${f.sum}] += ${num(points)}; e[${f.levels.get(levels[m][0])!}]++; }`);
+  const byPoints = input.range ? `else if (l === undefined && typeof p === H.number && p >= ${num(input.range[0])} && p <= ${num(input.range[1])}) e[${f.sum}] += p;` : '';
+  lines.push(
+    `v = c[k${j}];`,
+    'if (v !== undefined && v !== null && v !== H.blank) {',
+    '  if (!Array.isArray(v)) return false;',
+    '  for (let i = 0; i < v.length; i++) {',
+    '    const ev = v[i];',
+    '    if (ev === null || typeof ev !== H.object || Array.isArray(ev)) return false;',
+    '    const l = ev.level, p = ev.points;',
+    `    if (typeof l === H.string && (p === undefined || p === null || p === H.blank)) { ${[...byLevel, 'return false;'].join(' else ')} }`,
+    `    ${byPoints} else return false;`,
+    `    e[${f.count}]++;`,
+    '  }',
+    '}',
+  );
+  return lines;
 }
 
 /** The vetoes a generated scorer reports by index: every vetoIf in document order, under its vetoTitle; then `vetoes[]`. */

@@ -3,7 +3,7 @@ import type { CompiledRuleSet, CompiledSource } from './compiled.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import type { Ranking } from './rank.js';
 import { SOURCE_VALUES, text, type DataTable } from './units.js';
-import { dict, own } from './own.js';
+import { dict, recordMaker } from './own.js';
 import { roundHalfUp } from './decimal.js';
 
 /**
@@ -44,12 +44,15 @@ export function metricValues(rs: CompiledRuleSet, env: Env): Record<string, numb
 /** The results a ranking gives to read as a source, with every score and metric of the rule set that made it. */
 export function sourceResultsOf(rs: CompiledRuleSet, ranking: Ranking): SourceResults {
   const out: SourceResults = new Map();
+  const scoreRecord = recordMaker<number | null>(rs.nodes.map((n) => n.id));
+  const metricRecord = recordMaker<number | null>(rs.metrics.map((m) => m.name));
   for (const u of ranking.units) {
-    const scores = dict<number | null>();
-    for (const node of rs.nodes) { const v = u.scores[node.index]; scores[node.id] = v === v ? v : null; }
+    const env = u.unit.env;
     out.set(u.unit.id, {
       total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty,
-      applicablePoints: roundHalfUp(u.applicablePoints, rs.precision), scores, metrics: metricValues(rs, u.unit.env),
+      applicablePoints: roundHalfUp(u.applicablePoints, rs.precision),
+      scores: scoreRecord((k) => { const v = u.scores[rs.nodes[k].index]; return v === v ? v : null; }),
+      metrics: metricRecord((k) => { const v = env[rs.metrics[k].slot]; return v - v === 0 ? v : null; }),
     });
   }
   return out;
@@ -97,7 +100,9 @@ export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string
     return table;
   }
   const column = source.match === 'parent' ? 'parent' : 'id';
-  const keys = fields.map((f) => f.name.slice(name.length + 1));
+  const readers = fields.map((f) => fieldReader(source, interned(f.name.slice(name.length + 1))));
+  const places = fields.map((f) => f.sourceIndex!);
+  const texts = fields.map((f) => f.type === 'text');
   const width = rs.sourceWidth;
   // One array for every row's values, each row a view of its part (values of other sources kept).
   const all = new Float64Array(table.rows.length * width).fill(NaN);
@@ -112,21 +117,19 @@ export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string
     const result = key === undefined ? undefined : results?.get(key);
     if (!result) {
       if (source.required) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, key, label), file: table.file, row, column });
-      for (const f of fields) values[f.sourceIndex!] = NaN;
+      for (let k = 0; k < places.length; k++) values[places[k]] = NaN;
       continue;
     }
-    for (let k = 0; k < fields.length; k++) {
-      const f = fields[k];
-      const v = fieldOf(source, result, keys[k]);
+    for (let k = 0; k < readers.length; k++) {
+      const v = readers[k].read(result);
       if (v === ABSENT) {
-        const what = source.scores.includes(keys[k]) ? `“${keys[k]}”的得分` : `指标 “${keys[k]}”`;
-        problems.push({ code: 'SOURCE_FIELD_MISSING', message: `${label}中单位 “${key}” 的结果没有${what}`, file: table.file, row, column });
-        values[f.sourceIndex!] = NaN;
+        problems.push({ code: 'SOURCE_FIELD_MISSING', message: `${label}中单位 “${key}” 的结果没有${readers[k].what}`, file: table.file, row, column });
+        values[places[k]] = NaN;
         continue;
       }
-      values[f.sourceIndex!] = typeof v === 'number' ? v
+      values[places[k]] = typeof v === 'number' ? v
         : typeof v === 'boolean' ? (v ? 1 : 0)
-        : typeof v === 'string' && f.type === 'text' ? rs.strings.id(v)
+        : typeof v === 'string' && texts[k] ? rs.strings.id(v)
         : NaN; // absent, null, or not a figure: undefined
     }
   }
@@ -143,27 +146,48 @@ function missingText(source: CompiledSource, key: string | undefined, label: str
 /** What a result lacks: a listed score or metric it does not have (a data problem; null is undefined). */
 const ABSENT = Symbol('absent');
 
-/** A field of a result as the cell of its column; ABSENT for a listed score or metric the result lacks. */
-function fieldOf(source: CompiledSource, result: SourceResult, field: string): unknown {
-  switch (field) { // the fields every result has, before the listed scores and metrics
-    case 'total': return result.total;
-    case 'rank': return result.rank;
-    case 'grade': return result.grade;
-    case 'vetoed': return result.vetoed;
-    case 'bonus': return result.bonus;
-    case 'penalty': return result.penalty;
-    case 'applicablePoints': return result.applicablePoints === undefined || !Number.isFinite(result.applicablePoints) ? null : result.applicablePoints;
+/** How one field of a result is read as the cell of its column, worked out once a source (not once a row). */
+interface FieldReader { read: (result: SourceResult) => unknown; /** What is missing when `read` gives ABSENT. */ what: string; }
+
+/**
+ * A listed score's or metric's value: a figure, yes/no, text or null the result has; ABSENT for
+ * anything else, which is all a prototype can lend (Object.prototype holds functions and objects).
+ */
+function listed(table: Readonly<Record<string, unknown>> | undefined, key: string): unknown {
+  if (table === undefined || table === null) return ABSENT;
+  const v = table[key];
+  return v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' ? v : ABSENT;
+}
+
+/**
+ * The same text as a property name the engine has seen before: a name cut from a longer one is a
+ * string of its own, and every lookup by it would first look up its twin.
+ */
+function interned(key: string): string {
+  return Object.keys({ [key]: 0 })[0];
+}
+
+/** The reader of a field of a result: the fields every result has, then the listed scores and metrics. */
+function fieldReader(source: CompiledSource, field: string): FieldReader {
+  const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
+  switch (field) {
+    case 'total': return { read: (r) => r.total, what: '' };
+    case 'rank': return { read: (r) => r.rank, what: '' };
+    case 'grade': return { read: (r) => r.grade, what: '' };
+    case 'vetoed': return { read: (r) => r.vetoed, what: '' };
+    case 'bonus': return { read: (r) => r.bonus, what: '' };
+    case 'penalty': return { read: (r) => r.penalty, what: '' };
+    case 'applicablePoints': return { read: (r) => finite(r.applicablePoints), what: '' };
   }
-  if (source.scores.includes(field)) {
-    const v = result.scores ? own(result.scores, field) : undefined;
-    return v === undefined ? ABSENT : v;
-  }
-  if (source.metrics.includes(field)) {
-    const v = result.metrics ? own(result.metrics, field) : undefined;
-    return v === undefined ? ABSENT : v;
-  }
-  const v = (result as unknown as Record<string, unknown>)[field];
-  return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v; // absent or null: undefined
+  if (source.scores.includes(field)) return { read: (r) => listed(r.scores, field), what: `“${field}”的得分` };
+  if (source.metrics.includes(field)) return { read: (r) => listed(r.metrics, field), what: `指标 “${field}”` };
+  return {
+    read: (r) => {
+      const v = Object.hasOwn(r, field) ? (r as unknown as Record<string, unknown>)[field] : undefined;
+      return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v; // absent or null: undefined
+    },
+    what: '',
+  };
 }
 
 /** For callers of version 1: a link's columns added, its problems thrown at once. */

@@ -7,6 +7,7 @@ import { exportRun } from '../../services/export.js';
 import { appraisalSubject, noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
 import { rankingView, type RankingView } from '../../services/rankings.js';
 import { sourcesOfRun } from '../../services/sources.js';
+import { chainMade, chainOptions, createRunWithSources } from '../../services/run-chain.js';
 import {
   finderKey, finderOptions, findingSummary, findUnits, foundChartSvg, gradeChoices, isFiltered, SANCTION_FILTERS, sortChoices, type FinderOptions,
 } from '../../services/ranking-finder.js';
@@ -89,6 +90,9 @@ function noticePart(views: Views, notice: Notice): Fragment {
   return part;
 }
 
+/** The form's value for an assessment scored with its sources (综合考核 with its 专项考核). */
+const WITH_SOURCES = 'with-sources:';
+
 export const runRoutes: RouteSpec[] = [
   {
     method: 'get', path: '/runs', access: ['admin', 'leader'],
@@ -103,11 +107,14 @@ export const runRoutes: RouteSpec[] = [
         createdBy: actor(r.created_by), publishedBy: actor(r.published_by), unitCount: countOfKind(assessments.get(r.track)?.unit_kind ?? 'village', r.unit_count),
       }));
       const tracks = await assessmentOptions(ctx.db, only?.id);
-      // 双线考核 in one go, while both of its assessments are in use.
-      if (!only && tracks.some((t) => t.id === 'village') && tracks.some((t) => t.id === 'staff')) tracks.push({ id: 'both', name: '双线考核（先村后工作人员）', selected: false });
+      // An assessment that reads others (综合考核, 双线考核) scored with them in one go: what of them is not yet published first.
+      const periods = newestPeriodsFirst(await listPeriods(ctx.db));
+      for (const c of await chainOptions(ctx.db, ctx.user!.username, periods[0]?.id ?? '')) {
+        if (!only || only.id === c.id) tracks.push({ id: `${WITH_SOURCES}${c.id}`, name: `${c.title}（连同尚未公示的${c.sources.join('、')}一并记分）`, selected: false });
+      }
       ctx.render('runs', {
         title: only ? `${only.title} · 考核与排名` : '考核与排名', heading: only?.title, runs: runs.map((r) => ({ ...r, ruleVersion: labels.get(r.rule_sha256) ?? '' })),
-        periods: newestPeriodsFirst(await listPeriods(ctx.db)), tracks,
+        periods, tracks,
       });
     },
   },
@@ -116,16 +123,16 @@ export const runRoutes: RouteSpec[] = [
     handle: async (req, res, ctx) => {
       const period = String(req.body.period ?? '');
       const track = String(req.body.track ?? 'village');
-      if (!(await isAssessment(ctx.db, track)) && track !== 'both') throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
+      const chained = track.startsWith(WITH_SOURCES) ? track.slice(WITH_SOURCES.length) : undefined;
+      if (!(await isAssessment(ctx.db, chained ?? track))) throw new HttpError(400, '考核类别无效', 'BAD_TRACK');
       const corrects = req.body.corrects ? Number(req.body.corrects) : undefined;
       const note = req.body.note ? String(req.body.note).slice(0, 500) : undefined;
       try {
-        if (track === 'both') {
-          // 双线考核 in its order: the villages first, then the staff, who are linked to the villages' results.
-          const village = await createRun(ctx.db, { periodId: period, track: 'village', by: ctx.user!.username, note });
-          const staff = await createRun(ctx.db, { periodId: period, track: 'staff', by: ctx.user!.username, note });
-          req.session.flash = `已生成第${village.id}号（村）和第${staff.id}号（工作人员）考核（草稿），请核对后分别发布`;
-          return res.redirect(303, urlOf(['runs', village.id]));
+        if (chained !== undefined) {
+          const made = await createRunWithSources(ctx.db, { periodId: period, track: chained, by: ctx.user!.username, note });
+          const titles = new Map((await allAssessments(ctx.db)).map((a) => [a.id, a.title]));
+          req.session.flash = chainMade(made, (t) => titles.get(t) ?? '');
+          return res.redirect(303, urlOf(['runs', made[made.length - 1].id]));
         }
         const run = await createRun(ctx.db, { periodId: period, track, by: ctx.user!.username, corrects, note });
         req.session.flash = `已生成第${run.id}号考核（草稿），请核对后发布`;
