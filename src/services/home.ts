@@ -1,7 +1,7 @@
 import type { Tx } from '../db/connection.js';
 import { openAppealCount } from '../db/queries/appeals.js';
 import { inboxOf, unreadCount } from '../db/queries/messages.js';
-import { appealCountsOf, countUnitsOfKind, inputCounts, latestCurrentRunOf } from '../db/queries/overview.js';
+import { appealCountsOf, countUnitsOfKind, currentRunsOf, inputCounts } from '../db/queries/overview.js';
 import { listRuns, type RunRow } from '../db/queries/runs.js';
 import { getUnit, type UnitRow } from '../db/queries/units.js';
 import type { UserRow } from '../db/queries/users.js';
@@ -11,7 +11,7 @@ import { parsePeriod, periodTitle } from './period.js';
 import { dateInWords, daysBetween, runState, STATE_TITLES, today, type RunState } from './review-period.js';
 import { compiledVersion } from './rule-versions.js';
 import { runResults } from './runs.js';
-import { allAssessments, assessmentTitle, countOfKind, listAssessments } from './assessments.js';
+import { allAssessments, countOfKind, listAssessments } from './assessments.js';
 
 /**
  * The home page of each role (首页). A leader's: the state of the newest period at a glance —
@@ -153,9 +153,27 @@ export interface UnitHome {
     total: number; precision: number; rank: number; scopeSize: number; grade: string | null; vetoed: boolean;
     vetoes: string[]; sanctions: ReasonedSanction[];
   };
+  /** The newest result of each other assessment of the unit's kind, in the township's order of its assessments. */
+  others: Array<NonNullable<UnitHome['result']>>;
   appeals: { open: number; answered: number };
   unread: number;
   messages: MessageGlance[];
+}
+
+/** A unit's result in a run as its home shows it: rank among its scope, total, grade, vetoes, sanctions with their reason. */
+async function resultGlance(db: Tx, run: RunRow, unitId: string, trackTitle: string, now: number): Promise<UnitHome['result']> {
+  const [mine] = (await runResults(db, run.id, { unitId })).units;
+  if (!mine) return null;
+  const { ruleset } = await compiledVersion(db, run.rule_sha256);
+  const scope = (await runResults(db, run.id, ruleset.ranking.scope === 'parent' && mine.parent !== null ? { parentId: mine.parent } : {})).units;
+  const state = runState(run, now);
+  return {
+    runId: run.id, period: periodTitle(run.period_id), trackTitle, state, stateTitle: STATE_TITLES[state],
+    deadline: run.review_until ? dateInWords(run.review_until) : null,
+    daysLeft: state === 'review' && run.review_until ? daysBetween(today(now), run.review_until) : null,
+    total: mine.total, precision: ruleset.precision, rank: mine.rank, scopeSize: scope.length, grade: mine.grade, vetoed: mine.vetoed,
+    vetoes: mine.vetoes.map((v) => v.title), sanctions: sanctionReasons(ruleset, scope).get(mine.id) ?? [],
+  };
 }
 
 /** A village's or staff member's home: its latest result under 公示 or final, and its appeals. Null when the account has no unit. */
@@ -164,26 +182,20 @@ export async function unitHome(db: Tx, user: UserRow, now: number = Date.now()):
   const unit = await getUnit(db, user.unit_id);
   if (!unit) return null;
   const track = user.role === 'staff' ? 'staff' : 'village';
-  // The newest result of any assessment of the unit's kind (村级千分考核, a 专项考核 …).
-  const run = await latestCurrentRunOf(db, unit.id, (await allAssessments(db)).filter((a) => a.unit_kind === track).map((a) => a.id));
-  let result: UnitHome['result'] = null;
-  if (run) {
-    const [mine] = (await runResults(db, run.id, { unitId: unit.id })).units;
-    if (mine) {
-      const { ruleset } = await compiledVersion(db, run.rule_sha256);
-      const scope = (await runResults(db, run.id, ruleset.ranking.scope === 'parent' && mine.parent !== null ? { parentId: mine.parent } : {})).units;
-      const state = runState(run, now);
-      result = {
-        runId: run.id, period: periodTitle(run.period_id), trackTitle: (await assessmentTitle(db, run.track)) ?? run.track, state, stateTitle: STATE_TITLES[state],
-        deadline: run.review_until ? dateInWords(run.review_until) : null,
-        daysLeft: state === 'review' && run.review_until ? daysBetween(today(now), run.review_until) : null,
-        total: mine.total, precision: ruleset.precision, rank: mine.rank, scopeSize: scope.length, grade: mine.grade, vetoed: mine.vetoed,
-        vetoes: mine.vetoes.map((v) => v.title), sanctions: sanctionReasons(ruleset, scope).get(mine.id) ?? [],
-      };
-    }
+  // The newest result of any assessment of the unit's kind (村级千分考核, a 专项考核 …) in full; the newest of each other one in a line.
+  const assessments = (await allAssessments(db)).filter((a) => a.unit_kind === track);
+  const runs = await currentRunsOf(db, unit.id, assessments.map((a) => a.id));
+  const title = (id: string) => assessments.find((a) => a.id === id)?.title ?? id;
+  const results: NonNullable<UnitHome['result']>[] = [];
+  for (const a of assessments) {
+    const run = runs.find((r) => r.track === a.id);
+    const read = run && await resultGlance(db, run, unit.id, title(run.track), now);
+    if (read) results.push(read);
   }
+  results.sort((x, y) => y.runId - x.runId);
+  const [result = null, ...others] = results;
   return {
-    unit, track, result, appeals: await appealCountsOf(db, unit.id), unread: await unreadCount(db, user.id),
+    unit, track, result, others: others.sort((x, y) => assessments.findIndex((a) => a.title === x.trackTitle) - assessments.findIndex((a) => a.title === y.trackTitle)), appeals: await appealCountsOf(db, unit.id), unread: await unreadCount(db, user.id),
     messages: await unreadGlance(db, user.id),
   };
 }

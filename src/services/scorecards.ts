@@ -66,8 +66,11 @@ export interface Scorecard {
   trend: TrendLine[];
   /** The trend drawn (SVG): total and rank over the periods; null with fewer than two periods. */
   trendChart: string | null;
-  /** The staff who serve the unit, as the staff ranking gives them: each sanction with its reason (排名最后，通报批评), the staff rule set's precision. */
-  staff: Array<UnitResult & { sanctions: ReasonedSanction[]; precision: number }>;
+  /**
+   * For a village, each assessment of staff (双线考核 …) with a run of the period: the staff who serve it, as that
+   * ranking gives them: each sanction with its reason (排名最后，通报批评), that rule set's precision.
+   */
+  staffSections: Array<{ title: string; staff: StaffResult[] }>;
   runs: RunRow[];
   /** The unit's other assessments (a 专项考核 beside 村级千分考核), each with its newest run the reader may see. */
   others: Array<{ track: string; runId: number }>;
@@ -229,7 +232,9 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
   const { unit, runs: all } = found;
   // The assessment of the run asked for (a 专项考核's, say), else the unit kind's first: its runs make the list and the trend.
   const asked = opts.runId !== undefined ? all.find((r) => r.id === opts.runId) : undefined;
-  const track = asked?.track ?? opts.track ?? (unit.kind === 'staff' ? 'staff' : 'village');
+  const assessments = await allAssessments(db);
+  const ofKind = assessments.filter((a) => a.unit_kind === (unit.kind === 'staff' ? 'staff' : 'village')).map((a) => a.id);
+  const track = asked?.track ?? opts.track ?? ofKind.find((id) => all.some((r) => r.track === id)) ?? ofKind[0] ?? 'village';
   const runs = runsOf(all, track, opts.withDrafts);
   const candidates = opts.runId !== undefined ? runs.filter((r) => r.id === opts.runId) : runs;
   for (const run of candidates) {
@@ -240,11 +245,14 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
       const [row] = (await runResults(db, r.id, { unitId })).units;
       if (row) trend.push({ runId: r.id, period: r.period_id, total: row.total, rank: row.rank, grade: row.grade, vetoed: row.vetoed, gradeText: trendGrade(row.grade, row.vetoed) });
     }
-    const staffRuns = track === 'village' ? runsOf(all, 'staff', opts.withDrafts).filter((r) => r.period_id === run.period_id) : [];
-    const staff = staffRuns.length ? await staffOf(db, staffRuns[0], unitId) : [];
+    const staffSections: Scorecard['staffSections'] = [];
+    for (const a of unit.kind === 'staff' ? [] : assessments.filter((x) => x.unit_kind === 'staff')) {
+      const [staffRun] = runsOf(all, a.id, opts.withDrafts).filter((r) => r.period_id === run.period_id);
+      const staff = staffRun ? await staffOf(db, staffRun, unitId) : [];
+      if (staff.length) staffSections.push({ title: a.title, staff });
+    }
     const corrections = await scorecardCorrections(db, runs, run, unitId, opts.withDrafts);
     // Of the unit's own kind: a village is also in the staff runs, as the unit its staff serve.
-    const ofKind = (await allAssessments(db)).filter((a) => a.unit_kind === (unit.kind === 'staff' ? 'staff' : 'village')).map((a) => a.id);
     const others = new Map<string, number>(ofKind.filter((id) => id !== track).map((id) => [id, 0]));
     // Each with the newest run the reader may see that has a result for this unit (a unit new this year has none in last year's).
     for (const r of all) {
@@ -252,7 +260,7 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
       if ((await runResults(db, r.id, { unitId })).units.length > 0) others.set(r.track, r.id);
     }
     return {
-      unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staff, runs, corrections,
+      unit, run, ...card, trend, trendChart: trendChart(trend, card.ruleset.precision), staffSections, runs, corrections,
       // In the township's order of its assessments, each with its newest run.
       others: [...others].filter(([, runId]) => runId > 0).map(([t, runId]) => ({ track: t, runId })),
     };
@@ -268,11 +276,14 @@ export function vetoLine(title: string): string {
   return title.includes('一票否决') ? title : `一票否决：${title}`;
 }
 
+/** A staff member's result as a village's scorecard lists it. */
+export type StaffResult = UnitResult & { sanctions: ReasonedSanction[]; precision: number };
+
 /**
  * The staff who serve a unit in a staff run, each sanction with its reason as the staff ranking
  * gives it (a reason is a place in the whole ranking: read only when one of them has a sanction).
  */
-async function staffOf(db: Tx, run: RunRow, unitId: string): Promise<Scorecard['staff']> {
+async function staffOf(db: Tx, run: RunRow, unitId: string): Promise<StaffResult[]> {
   const own = (await runResults(db, run.id, { parentId: unitId })).units;
   if (own.length === 0) return [];
   const { ruleset } = await compiledVersion(db, run.rule_sha256);

@@ -1,5 +1,9 @@
 import { expect } from 'chai';
-import { nextStep, type TrackGlance } from '../../src/services/home.js';
+import type { Db } from '../../src/db/connection.js';
+import { userByName } from '../../src/db/queries/users.js';
+import { nextStep, unitHome, type TrackGlance } from '../../src/services/home.js';
+import { openStore } from '../../src/services/store.js';
+import { onEachBackend } from '../support/backends.js';
 import type { RunState } from '../../src/services/review-period.js';
 
 /** The leader's next step of a period's track, as a table of where the period stands and what the home page says. */
@@ -44,5 +48,25 @@ describe('home: the leader’s next step of a period', () => {
 
   it('sends data entry to the period and track it is about', () => {
     expect(nextStep(glance({ entered: 0, allEntered: false, track: 'staff' }), '2024Q3').place).to.deep.equal({ to: 'entry', period: '2024Q3', track: 'staff' });
+  });
+});
+
+onEachBackend('home: a village’s results, one per assessment', function (backend) {
+  this.timeout(120_000);
+  let db: Db;
+  before(async () => { db = await openStore(await backend.fresh('demo')); });
+  after(async () => { await db?.destroy(); });
+
+  it('shows the newest result in full and the newest of each other assessment of its kind in a line, in the township’s order', async () => {
+    const home = (await unitHome(db, (await userByName(db, 'v01'))!))!;
+    expect(home.result?.trackTitle).to.equal('村级年度综合考核');
+    expect(home.others.map((o) => `${o.period}${o.trackTitle}`)).to.deep.equal(['2023年度村级千分考核', '2023年度村级党建工作专项考核', '2023年度村级安全生产专项考核']);
+    for (const o of home.others) expect(o.rank).to.be.within(1, o.scopeSize);
+  });
+
+  it('shows a staff member the results of staff assessments only', async () => {
+    const home = (await unitHome(db, (await userByName(db, 's01'))!))!;
+    expect(home.result?.trackTitle).to.equal('双线考核（工作人员）');
+    expect(home.others).to.deep.equal([]);
   });
 });

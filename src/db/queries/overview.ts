@@ -33,11 +33,11 @@ export async function runsEndingReview(db: Tx, from: string, to: string): Promis
   return db('runs').where({ status: 'published' }).whereNotNull('review_until').whereBetween('review_until', [from, to]).orderBy('id');
 }
 
-/** The newest run under 公示 or final that ranked the unit, of these assessments. */
-export async function latestCurrentRunOf(db: Tx, unitId: string, tracks: string[]): Promise<RunRow | undefined> {
+/** The runs under 公示 or final that have a result for the unit, of these tracks, newest first. */
+export async function currentRunsOf(db: Tx, unitId: string, tracks: string[]): Promise<RunRow[]> {
   return db('runs').select('runs.*').join('results', 'results.run_id', 'runs.id')
     .where('results.unit_id', unitId).whereIn('runs.track', tracks).whereIn('runs.status', ['published', 'final'])
-    .orderBy('runs.id', 'desc').first();
+    .orderBy('runs.id', 'desc');
 }
 
 /** A unit's appeals by state: open, answered (rejected or accepted). */
