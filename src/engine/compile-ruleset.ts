@@ -1,5 +1,5 @@
 import { round9 } from './decimal.js';
-import { StringTable, type Expr, type ExprProblem, type NameInfo, type PeerFunction, type ValueType } from './expression/ast.js';
+import { PEER_FUNCTIONS, StringTable, type Expr, type ExprProblem, type NameInfo, type PeerFunction, type ValueType } from './expression/ast.js';
 import { compileExpression, usesPeers, type ExprContext, type Scope, type Typed } from './expression/compile.js';
 import { ExprSyntaxError, namesIn, parseExpression } from './expression/parser.js';
 import { pointerToken } from './json-source.js';
@@ -136,7 +136,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       if (at === undefined) {
         const tier = [...namesIn(tree)].some((n) => !names.has(n) && scoreNames.has(n)) ? 'score' : 'value';
         peerSlots.set(key, (at = slot++));
-        peers.push({ fn, arg: arg.fn, slot: at, tier });
+        peers.push({ fn, arg: arg.fn, slot: at, tier, reads: [...namesIn(tree)] });
       }
       peerCalls.set(peerCallKey(fn, tree), at);
       return at;
@@ -188,6 +188,8 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   };
 
   const metrics: CompiledMetric[] = [];
+  /** The names each metric's formula reads (inputs and earlier metrics). */
+  const metricReads = new Map<string, string[]>();
   for (const [name, def] of Object.entries(file.metrics ?? {})) {
     const at = `/metrics/${pointerToken(name)}`;
     if (names.has(name) || RESERVED.has(name) || sourceNames.has(name)) { problem('DUPLICATE_NAME', at, `指标名 “${name}” 与已有的输入、来源或指标重名`); continue; }
@@ -202,6 +204,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     reportFound(`${at}/expr`, found);
     const metric: CompiledMetric = { name, type: typed.type, label: def.label ?? name, unit: def.unit, decimals: def.decimals ?? 2, slot: slot++, fn: typed.fn, src: typed.src };
     metrics.push(metric);
+    metricReads.set(name, [...namesIn(tree)]);
     names.set(name, { type: typed.type, slot: metric.slot, grades: typed.grades, peers: usesPeers(tree, scopeOf()) });
   }
   const inputScope = scopeOf();
@@ -366,10 +369,20 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     const at = `/ranking/sanctions/${k}`;
     if (x.rank && x.rank[0] > x.rank[1]) problem('SANCTION_RANK_RANGE', `${at}/rank`, `名次范围 ${x.rank[0]}～${x.rank[1]} 的起点大于终点`);
     const when = x.when === undefined ? undefined : compileAt(`${at}/when`, x.when, 'boolean', vetoScope, '奖惩条件');
-    return { outcome: x.outcome, label: x.label, place: x.place, rank: x.rank && [x.rank[0], x.rank[1]], when: when?.fn, group: x.group };
+    let totalOnly = false;
+    try { totalOnly = when !== undefined && readsTotalAlone(parseExpression(x.when!)); } catch { /* reported above */ }
+    return { outcome: x.outcome, label: x.label, place: x.place, rank: x.rank && [x.rank[0], x.rank[1]], when: when?.fn, whenTotalOnly: totalOnly, group: x.group };
   });
 
   if (problems.length) return { problems };
+  // A peer's argument reads inputs, and metrics that read inputs (a metric names only those before it: no loop).
+  const inputNames = new Set(inputs.map((i) => i.name));
+  const inputsRead = (read: string[], seen = new Set<string>()): string[] => read.flatMap((n) => {
+    if (seen.has(n)) return [];
+    seen.add(n);
+    return inputNames.has(n) ? [n] : inputsRead(metricReads.get(n) ?? [], seen);
+  });
+  for (const peer of peers) peer.reads = inputsRead(peer.reads);
   return {
     problems,
     ruleset: {
@@ -415,4 +428,15 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       penaltySlot,
     },
   };
+}
+
+/** Whether an expression reads no name but `total` and calls no peer function (whose value is a slot of its own). */
+function readsTotalAlone(e: Expr): boolean {
+  switch (e.kind) {
+    case 'name': return e.name === 'total';
+    case 'unary': return readsTotalAlone(e.operand);
+    case 'binary': return readsTotalAlone(e.left) && readsTotalAlone(e.right);
+    case 'call': return !PEER_FUNCTIONS.has(e.fn) && e.args.every(readsTotalAlone);
+    default: return true;
+  }
 }

@@ -129,7 +129,11 @@ export interface CompiledCheck { message: string; when: Compiled; src: string; n
  * (高于全乡平均分), so they are taken after the units are scored; they stand only in unit-level
  * vetoes and sanction conditions, which decide no score.
  */
-export interface CompiledPeer { fn: PeerFunction; arg: Compiled; slot: number; tier: 'value' | 'score'; }
+export interface CompiledPeer {
+  fn: PeerFunction; arg: Compiled; slot: number; tier: 'value' | 'score';
+  /** The inputs the argument reads, directly or through metrics: all a first reading for the peers' values needs. */
+  reads: string[];
+}
 
 /** A source (§7.8) or a link, as a source read through the parent. */
 export interface CompiledSource extends Required<Pick<SourceDef, 'ruleset' | 'period' | 'match' | 'required'>> {
@@ -145,6 +149,8 @@ export interface CompiledSanction extends Outcome {
   place?: number;
   rank?: readonly [number, number];
   when?: Compiled;
+  /** The condition reads the total alone (总分不低于90分): it is decided from the ranked total, without scoring the unit again. */
+  whenTotalOnly?: boolean;
   group?: string;
 }
 

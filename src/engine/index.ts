@@ -54,9 +54,9 @@ export function appraise(rs: CompiledRuleSet, table: DataTable, opts: AppraiseOp
     const given = opts.sources?.get(source.name);
     if (given || !carriesSource(rs, t, source.name)) t = attachSource(rs, t, source.name, given, source.label, problems);
   }
-  givePeerValues(rs, t, problems);
-  // Each unit is scored as it is read, so the units read are scored units.
-  let read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems }); // throws DataInvalid before anything is ranked
+  const complete = givePeerValues(rs, t);
+  // Each unit is scored as it is read, so the units read are scored units; every problem of every row is found here.
+  let read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems, withoutPeerChecks: !complete }); // throws DataInvalid before anything is ranked
   // 高于全乡平均分: over the scores, which no veto or sanction changes; the units are scored again with them.
   if (giveScorePeerValues(rs, t, read.units)) read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems });
   return { ...rankUnits(rs, read.units, { inPlace: true }), ignoredColumns: read.ignoredColumns };

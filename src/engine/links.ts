@@ -100,7 +100,8 @@ export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string
     return table;
   }
   const column = source.match === 'parent' ? 'parent' : 'id';
-  const readers = fields.map((f) => fieldReader(source, interned(f.name.slice(name.length + 1))));
+  const keys = fields.map((f) => interned(f.name.slice(name.length + 1)));
+  const kinds = keys.map((key) => fieldKind(source, key));
   const places = fields.map((f) => f.sourceIndex!);
   const texts = fields.map((f) => f.type === 'text');
   const width = rs.sourceWidth;
@@ -120,10 +121,11 @@ export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string
       for (let k = 0; k < places.length; k++) values[places[k]] = NaN;
       continue;
     }
-    for (let k = 0; k < readers.length; k++) {
-      const v = readers[k].read(result);
+    for (let k = 0; k < kinds.length; k++) {
+      const v = fieldOf(result, kinds[k], keys[k]);
       if (v === ABSENT) {
-        problems.push({ code: 'SOURCE_FIELD_MISSING', message: `${label}中单位 “${key}” 的结果没有${readers[k].what}`, file: table.file, row, column });
+        const what = kinds[k] === Field.Score ? `“${keys[k]}”的得分` : `指标 “${keys[k]}”`;
+        problems.push({ code: 'SOURCE_FIELD_MISSING', message: `${label}中单位 “${key}” 的结果没有${what}`, file: table.file, row, column });
         values[places[k]] = NaN;
         continue;
       }
@@ -146,8 +148,38 @@ function missingText(source: CompiledSource, key: string | undefined, label: str
 /** What a result lacks: a listed score or metric it does not have (a data problem; null is undefined). */
 const ABSENT = Symbol('absent');
 
-/** How one field of a result is read as the cell of its column, worked out once a source (not once a row). */
-interface FieldReader { read: (result: SourceResult) => unknown; /** What is missing when `read` gives ABSENT. */ what: string; }
+/** What a field of a result is, worked out once a source (not once a row). */
+const enum Field { Total, Rank, Grade, Vetoed, Bonus, Penalty, ApplicablePoints, Score, Metric, Other }
+
+function fieldKind(source: CompiledSource, field: string): Field {
+  switch (field) { // the fields every result has, before the listed scores and metrics
+    case 'total': return Field.Total;
+    case 'rank': return Field.Rank;
+    case 'grade': return Field.Grade;
+    case 'vetoed': return Field.Vetoed;
+    case 'bonus': return Field.Bonus;
+    case 'penalty': return Field.Penalty;
+    case 'applicablePoints': return Field.ApplicablePoints;
+  }
+  return source.scores.includes(field) ? Field.Score : source.metrics.includes(field) ? Field.Metric : Field.Other;
+}
+
+/** A field of a result as the cell of its column; ABSENT for a listed score or metric the result lacks. */
+function fieldOf(result: SourceResult, kind: Field, field: string): unknown {
+  switch (kind) {
+    case Field.Total: return result.total;
+    case Field.Rank: return result.rank;
+    case Field.Grade: return result.grade;
+    case Field.Vetoed: return result.vetoed;
+    case Field.Bonus: return result.bonus;
+    case Field.Penalty: return result.penalty;
+    case Field.ApplicablePoints: return result.applicablePoints === undefined || !Number.isFinite(result.applicablePoints) ? null : result.applicablePoints;
+    case Field.Score: return listed(result.scores, field);
+    case Field.Metric: return listed(result.metrics, field);
+  }
+  const v = Object.hasOwn(result, field) ? (result as unknown as Record<string, unknown>)[field] : undefined;
+  return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v; // absent or null: undefined
+}
 
 /**
  * A listed score's or metric's value: a figure, yes/no, text or null the result has; ABSENT for
@@ -165,29 +197,6 @@ function listed(table: Readonly<Record<string, unknown>> | undefined, key: strin
  */
 function interned(key: string): string {
   return Object.keys({ [key]: 0 })[0];
-}
-
-/** The reader of a field of a result: the fields every result has, then the listed scores and metrics. */
-function fieldReader(source: CompiledSource, field: string): FieldReader {
-  const finite = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
-  switch (field) {
-    case 'total': return { read: (r) => r.total, what: '' };
-    case 'rank': return { read: (r) => r.rank, what: '' };
-    case 'grade': return { read: (r) => r.grade, what: '' };
-    case 'vetoed': return { read: (r) => r.vetoed, what: '' };
-    case 'bonus': return { read: (r) => r.bonus, what: '' };
-    case 'penalty': return { read: (r) => r.penalty, what: '' };
-    case 'applicablePoints': return { read: (r) => finite(r.applicablePoints), what: '' };
-  }
-  if (source.scores.includes(field)) return { read: (r) => listed(r.scores, field), what: `“${field}”的得分` };
-  if (source.metrics.includes(field)) return { read: (r) => listed(r.metrics, field), what: `指标 “${field}”` };
-  return {
-    read: (r) => {
-      const v = Object.hasOwn(r, field) ? (r as unknown as Record<string, unknown>)[field] : undefined;
-      return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v; // absent or null: undefined
-    },
-    what: '',
-  };
 }
 
 /** For callers of version 1: a link's columns added, its problems thrown at once. */

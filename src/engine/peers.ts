@@ -1,7 +1,7 @@
 import { round9 } from './decimal.js';
 import type { CompiledPeer, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
-import type { DataProblem } from './problems.js';
+import { DataInvalid } from './problems.js';
 import { scoreAgainInto } from './score.js';
 import { HeldUnit, PEER_VALUES, readUnits, text, type DataTable, type Unit, type UnitMaker } from './units.js';
 
@@ -22,7 +22,7 @@ export class PeerArguments {
 
   constructor(readonly rs: CompiledRuleSet, tier: CompiledPeer['tier'], readonly size: number) {
     this.calls = rs.peers.map((p, k) => ({ p, k })).filter(({ p }) => p.tier === tier);
-    this.#args = this.calls.map(() => new Float64Array(size));
+    this.#args = this.calls.map(() => new Float64Array(size).fill(NaN)); // a row not read has no argument
   }
 
   /** Takes row k's arguments from its values (its inputs and metrics; with `score` calls, its scores too). */
@@ -48,32 +48,46 @@ export class PeerArguments {
       cells[PEER_VALUES] = mine;
       return mine;
     });
+    const r9 = new Float64Array(rows.length);
     for (const members of scopes(rs, table)) {
       for (let c = 0; c < this.calls.length; c++) {
         const { p, k } = this.calls[c];
         const x = this.#args[c];
         // The values themselves are exact (§4); only comparing them takes the 9-decimal discipline.
-        let max = NaN, min = NaN, sum = 0, count = 0;
-        for (const i of members) {
+        let count = 0;
+        for (let m = 0; m < members.length; m++) {
+          const i = members[m];
           const v = x[i];
-          if (v !== v) continue;
-          if (count === 0 || round9(v) > round9(max)) max = v;
-          if (count === 0 || round9(v) < round9(min)) min = v;
-          sum += v;
-          count++;
+          r9[i] = v === v ? round9(v) : NaN;
+          if (v === v) count++;
         }
         if (p.fn === 'peerRank') {
           // 1 + the number of peers strictly greater: by one sort of the defined values at 9 decimals, higher first.
-          const sorted = Float64Array.from(members.map((i) => round9(x[i])).filter((v) => v === v)).sort().reverse();
-          for (const i of members) values[i][k] = x[i] === x[i] ? 1 + greaterThan(sorted, round9(x[i])) : NaN;
+          const sorted = new Float64Array(count);
+          let n = 0;
+          for (let m = 0; m < members.length; m++) { const v = r9[members[m]]; if (v === v) sorted[n++] = v; }
+          sorted.sort().reverse();
+          for (let m = 0; m < members.length; m++) { const i = members[m]; values[i][k] = x[i] === x[i] ? 1 + greaterThan(sorted, r9[i]) : NaN; }
           continue;
         }
-        const value = p.fn === 'peerMax' ? (count ? max : NaN)
-          : p.fn === 'peerMin' ? (count ? min : NaN)
-          : p.fn === 'peerSum' ? sum
-          : p.fn === 'peerCount' ? count
-          : count ? sum / count : NaN; // peerAvg
-        for (const i of members) values[i][k] = value;
+        let value = NaN;
+        if (p.fn === 'peerCount') value = count;
+        else if (p.fn === 'peerSum' || p.fn === 'peerAvg') {
+          let sum = 0;
+          for (let m = 0; m < members.length; m++) { const v = x[members[m]]; if (v === v) sum += v; }
+          value = p.fn === 'peerSum' ? sum : count ? sum / count : NaN;
+        } else {
+          // peerMax, peerMin: the first of the highest (lowest) at 9 decimals, as its exact value.
+          const higher = p.fn === 'peerMax';
+          let best = NaN;
+          for (let m = 0; m < members.length; m++) {
+            const i = members[m];
+            const v = r9[i];
+            if (v !== v) continue;
+            if (best !== best || (higher ? v > best : v < best)) { best = v; value = x[i]; }
+          }
+        }
+        for (let m = 0; m < members.length; m++) values[members[m]][k] = value;
       }
     }
   }
@@ -94,24 +108,40 @@ export function setPeerValues(rs: CompiledRuleSet, table: DataTable, units: Unit
 /** Reads rows for their peer functions' arguments only (the first reading): nothing of a unit is kept. */
 class ArgumentsAsRead implements UnitMaker<Unit> {
   readonly scratch: Env;
-  #k = 0;
   constructor(rs: CompiledRuleSet, readonly pass: PeerArguments) { this.scratch = new Float64Array(rs.valueSlots); }
   fromRow(): Unit { return NOTHING; }
   fromHeld(): Unit { return NOTHING; }
-  onRead(_unit: Unit, values: Env): void { this.pass.take(this.#k++, values); }
+  onRead(_unit: Unit, values: Env, k: number): void { this.pass.take(k, values); }
+}
+
+/** The inputs the value-tier peers' arguments read, by rule set: what their first reading reads. */
+const argumentInputs = new WeakMap<CompiledRuleSet, ReadonlySet<string>>();
+function inputsOfArguments(rs: CompiledRuleSet): ReadonlySet<string> {
+  let names = argumentInputs.get(rs);
+  if (!names) argumentInputs.set(rs, (names = new Set(rs.peers.filter((p) => p.tier === 'value').flatMap((p) => p.reads))));
+  return names;
 }
 const NOTHING = new HeldUnit('', null, null, 0, new Float64Array(0));
 
 /**
  * Gives a table's rows the values of their peer functions over inputs, metrics and sources: one first
- * reading takes every unit's arguments as its row is read (checks that call a peer wait for the next
- * reading). Throws DataInvalid with `problems` and the table's own, as readUnits does.
+ * reading of the inputs the arguments read (no check) takes every unit's arguments as its row is read.
+ * Its problems are not reported here: the reading that scores reports every problem of every row. False
+ * when a row had one (its arguments are left out, so the values are not the scope's: a check that calls
+ * a peer is then not run, and nothing is scored).
  */
-export function givePeerValues(rs: CompiledRuleSet, table: DataTable, problems: DataProblem[] = []): void {
-  if (!rs.peers.some((p) => p.tier === 'value')) return;
+export function givePeerValues(rs: CompiledRuleSet, table: DataTable): boolean {
+  if (!rs.peers.some((p) => p.tier === 'value')) return true;
   const pass = new PeerArguments(rs, 'value', table.rows.length);
-  readUnits(rs, table, { problems, withoutPeerChecks: true, maker: new ArgumentsAsRead(rs, pass) });
+  let complete = true;
+  try {
+    readUnits(rs, table, { only: inputsOfArguments(rs), maker: new ArgumentsAsRead(rs, pass) });
+  } catch (e) {
+    if (!(e instanceof DataInvalid)) throw e;
+    complete = false;
+  }
   pass.finish(table);
+  return complete;
 }
 
 /**

@@ -129,7 +129,7 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: 
       const r = ranked[i];
       if (r.rank < lo || r.rank > hi) continue;
       if (sanction.group !== undefined && taken?.get(r)?.has(sanction.group)) continue;
-      if (sanction.when && !holdsFor(rs, sanction.when, r)) continue;
+      if (sanction.when && !holdsFor(rs, sanction.when, r, sanction.whenTotalOnly)) continue;
       r.sanctions = r.sanctions.length > 0 ? [...r.sanctions, { outcome: sanction.outcome, label: sanction.label }] : alone(sanction);
       if (sanction.group !== undefined) {
         taken ??= new Map();
@@ -175,10 +175,11 @@ function namedByPositivePlace(sanctions: ReadonlyArray<{ place?: number }>, leve
 }
 
 /** Whether a sanction's condition holds for a unit: over its values, its scores, its total, bonus and penalty (undefined: no). */
-function holdsFor(rs: CompiledRuleSet, when: Compiled, r: RankedUnit): boolean {
+function holdsFor(rs: CompiledRuleSet, when: Compiled, r: RankedUnit, totalOnly = false): boolean {
   let scratch = conditionScratch.get(rs);
   if (!scratch) conditionScratch.set(rs, (scratch = { env: new Float64Array(rs.slotCount), scores: new Float64Array(rs.nodes.length) }));
-  scoreAgainInto(rs, r.unit, scratch.env, scratch.scores);
+  if (totalOnly) scratch.env[rs.totalSlot] = r.total; // the scorer writes the same total there
+  else scoreAgainInto(rs, r.unit, scratch.env, scratch.scores);
   return when(scratch.env) === 1;
 }
 /** The arrays a sanction's condition is evaluated in, one pair per rule set. */

@@ -128,6 +128,8 @@ export interface ReadOptions<U extends Unit = Unit> {
   problems?: DataProblem[];
   /** Leave out the checks that call a peer function: the peers' values are not known yet (appraise's first reading). */
   withoutPeerChecks?: boolean;
+  /** Read these inputs only (by name), and run no check: what the peers' arguments need (peers.ts). */
+  only?: ReadonlySet<string>;
 }
 
 /**
@@ -155,8 +157,8 @@ export interface UnitMaker<U extends Unit> {
   fromRow(row: TableRow, id: string, clean: CleanRows): U;
   /** A unit of a row read the general way, which holds its values. */
   fromHeld(unit: HeldUnit): U;
-  /** Called with each unit as soon as its row is read, with its values: for a clean row they are in `scratch` and hold only during the call. */
-  onRead(unit: U, values: Env): void;
+  /** Called with each unit as soon as its row is read (row `k` of the table), with its values: for a clean row they are in `scratch` and hold only during the call. */
+  onRead(unit: U, values: Env, k: number): void;
 }
 
 class PlainUnits implements UnitMaker<Unit> {
@@ -170,9 +172,9 @@ class PlainUnits implements UnitMaker<Unit> {
 const PLAIN = new PlainUnits();
 
 export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: DataTable, opts: ReadOptions<U> = {}): ReadUnitsResult<U> {
-  const inputs = opts.withoutLinks ? rs.inputs.filter((i) => !i.link) : rs.inputs;
+  const inputs = opts.only ? rs.inputs.filter((i) => opts.only!.has(i.name)) : opts.withoutLinks ? rs.inputs.filter((i) => !i.link) : rs.inputs;
   const linkNames = new Set(rs.inputs.filter((i) => i.link).map((i) => i.name));
-  const checks = rs.checks.filter((c) => !(opts.withoutLinks && c.names.some((n) => linkNames.has(n))) && !(opts.withoutPeerChecks && c.peers));
+  const checks = opts.only ? [] : rs.checks.filter((c) => !(opts.withoutLinks && c.names.some((n) => linkNames.has(n))) && !(opts.withoutPeerChecks && c.peers));
   const problems: DataProblem[] = [...(opts.problems ?? [])];
   const problem = (row: number, column: string, code: string, message: string) =>
     problems.push({ code, message, file: table.file, row, column });
@@ -222,7 +224,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
     if (fast && problems.length === before && fast(cells, scratch)) {
       const unit = maker.fromRow(tableRow, id!, clean!);
       units[count++] = unit;
-      maker.onRead(unit, scratch);
+      maker.onRead(unit, scratch, i);
       continue;
     }
     const env = new Float64Array(rs.valueSlots);
@@ -254,7 +256,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
     }
     const unit = maker.fromHeld(new HeldUnit(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, env));
     units[count++] = unit;
-    maker.onRead(unit, env);
+    maker.onRead(unit, env, i);
   }
   if (problems.length) throw new DataInvalid(problems);
   units.length = count;
