@@ -167,12 +167,12 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
   const lines: string[] = ['let v, x;'];
   if (plan.some((p) => p.attached)) {
     prelude.push(`const S = ${key(sourceKey)};`);
-    lines.push('const s = c[S]; if (s === undefined) return false;');
+    lines.push('const sv = c[S]; if (sv === undefined) return false; const sa = sv.all, so = sv.at;');
   }
   plan.forEach(({ input, column, attached }, j) => {
     if (attached) {
       keys.push(null); // keeps the general readers' places in step with the plan
-      lines.push(`e[${input.slot}] = s[${input.sourceIndex}];`);
+      lines.push(`e[${input.slot}] = sa[so + ${input.sourceIndex}];`);
       return;
     }
     if (input.type === 'events') {
@@ -212,7 +212,7 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
   if (rs.peers.length) {
     prelude.push(`const P = ${key(peerKey)};`);
     lines.push(`v = c[P];`);
-    lines.push(`if (v !== undefined) { ${rs.peers.map((p, k) => `e[${p.slot}] = v[${k}];`).join(' ')} } else { ${rs.peers.map((p) => `e[${p.slot}] = ${I.NAN};`).join(' ')} }`);
+    lines.push(`if (v !== undefined) { const pa = v.all, po = v.at; ${rs.peers.map((p, k) => `e[${p.slot}] = pa[po + ${k}];`).join(' ')} } else { ${rs.peers.map((p) => `e[${p.slot}] = ${I.NAN};`).join(' ')} }`);
   }
   for (const m of rs.metrics) lines.push(`e[${m.slot}] = ${m.src};`);
   for (const check of checks) lines.push(`if (${check.src} !== 1) return false;`);

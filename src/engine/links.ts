@@ -2,7 +2,7 @@ import type { Env } from './expression/ast.js';
 import type { CompiledRuleSet, CompiledSource } from './compiled.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import type { Ranking } from './rank.js';
-import { SOURCE_VALUES, text, type DataTable } from './units.js';
+import { RowValues, SOURCE_VALUES, text, type DataTable } from './units.js';
 import { dict, recordMaker } from './own.js';
 import { roundHalfUp } from './decimal.js';
 
@@ -75,10 +75,10 @@ export function sourceTable(rs: CompiledRuleSet, table: DataTable, name: string,
   if (attached === table) return table; // no such source: reported
   const fields = rs.inputs.filter((i) => i.link === name);
   const rows = table.rows.map(({ row, cells }) => {
-    const values = (cells as { [SOURCE_VALUES]?: Float64Array })[SOURCE_VALUES]!;
+    const values = (cells as { [SOURCE_VALUES]?: RowValues })[SOURCE_VALUES]!;
     const added = dict<unknown>();
     for (const f of fields) {
-      const v = values[f.sourceIndex!];
+      const v = values.get(f.sourceIndex!);
       added[f.name] = v !== v ? null : f.type === 'boolean' ? v === 1 : f.type === 'text' ? rs.strings.text(v) ?? null : v;
     }
     return { row, cells: { ...cells, ...added } };
@@ -107,18 +107,20 @@ export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string
   const width = rs.sourceWidth;
   // One array for every row's values, each row a view of its part (values of other sources kept).
   const all = new Float64Array(table.rows.length * width).fill(NaN);
+  const others = rs.sources.length > 1;
   for (let i = 0; i < table.rows.length; i++) {
     const { row, cells } = table.rows[i];
-    const held = cells as { [SOURCE_VALUES]?: Float64Array };
-    const values = all.subarray(i * width, (i + 1) * width);
+    const held = cells as { [SOURCE_VALUES]?: RowValues };
+    const at = i * width;
+    const mine = new RowValues(all, at);
     const before = held[SOURCE_VALUES];
-    if (before && before.length === width) values.set(before);
-    held[SOURCE_VALUES] = values;
+    if (others && before && before.all.length === all.length) before.copyTo(mine, width);
+    held[SOURCE_VALUES] = mine;
     const key = text(cells[column]);
     const result = key === undefined ? undefined : results?.get(key);
     if (!result) {
       if (source.required) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, key, label), file: table.file, row, column });
-      for (let k = 0; k < places.length; k++) values[places[k]] = NaN;
+      for (let k = 0; k < places.length; k++) all[at + places[k]] = NaN;
       continue;
     }
     for (let k = 0; k < kinds.length; k++) {
@@ -126,10 +128,10 @@ export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string
       if (v === ABSENT) {
         const what = kinds[k] === Field.Score ? `“${keys[k]}”的得分` : `指标 “${keys[k]}”`;
         problems.push({ code: 'SOURCE_FIELD_MISSING', message: `${label}中单位 “${key}” 的结果没有${what}`, file: table.file, row, column });
-        values[places[k]] = NaN;
+        all[at + places[k]] = NaN;
         continue;
       }
-      values[places[k]] = typeof v === 'number' ? v
+      all[at + places[k]] = typeof v === 'number' ? v
         : typeof v === 'boolean' ? (v ? 1 : 0)
         : typeof v === 'string' && texts[k] ? rs.strings.id(v)
         : NaN; // absent, null, or not a figure: undefined

@@ -3,7 +3,7 @@ import type { CompiledPeer, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
 import { DataInvalid } from './problems.js';
 import { scoreAgainInto } from './score.js';
-import { HeldUnit, PEER_VALUES, readUnits, text, type DataTable, type Unit, type UnitMaker } from './units.js';
+import { HeldUnit, PEER_VALUES, readUnits, RowValues, text, type DataTable, type Unit, type UnitMaker } from './units.js';
 
 /**
  * Peer functions (RULES.md §7.7): each call's argument taken for every unit of a ranking scope (its
@@ -40,14 +40,14 @@ export class PeerArguments {
     const width = rs.peers.length;
     // One array for every row's values, each row a view of its part: no array of its own to collect for each of 100,000.
     const all = new Float64Array(rows.length * width).fill(NaN);
-    const values = rows.map((r, i) => {
-      const cells = r.cells as { [PEER_VALUES]?: Float64Array };
+    const otherTier = rs.peers.some((p) => p.tier !== this.calls[0]?.p.tier);
+    for (let i = 0; i < rows.length; i++) {
+      const cells = rows[i].cells as { [PEER_VALUES]?: RowValues };
+      const mine = new RowValues(all, i * width);
       const held = cells[PEER_VALUES];
-      const mine = all.subarray(i * width, (i + 1) * width);
-      if (held && held.length === width) mine.set(held); // the other tier's values, worked out before
+      if (otherTier && held && held.all.length === all.length) held.copyTo(mine, width); // the other tier's values, worked out before
       cells[PEER_VALUES] = mine;
-      return mine;
-    });
+    }
     const r9 = new Float64Array(rows.length);
     for (const members of scopes(rs, table)) {
       for (let c = 0; c < this.calls.length; c++) {
@@ -67,7 +67,7 @@ export class PeerArguments {
           let n = 0;
           for (let m = 0; m < members.length; m++) { const v = r9[members[m]]; if (v === v) sorted[n++] = v; }
           sorted.sort().reverse();
-          for (let m = 0; m < members.length; m++) { const i = members[m]; values[i][k] = x[i] === x[i] ? 1 + greaterThan(sorted, r9[i]) : NaN; }
+          for (let m = 0; m < members.length; m++) { const i = members[m]; all[i * width + k] = x[i] === x[i] ? 1 + greaterThan(sorted, r9[i]) : NaN; }
           continue;
         }
         let value = NaN;
@@ -87,7 +87,7 @@ export class PeerArguments {
             if (best !== best || (higher ? v > best : v < best)) { best = v; value = x[i]; }
           }
         }
-        for (let m = 0; m < members.length; m++) values[members[m]][k] = value;
+        for (let m = 0; m < members.length; m++) all[members[m] * width + k] = value;
       }
     }
   }

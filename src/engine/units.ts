@@ -140,6 +140,20 @@ export interface ReadOptions<U extends Unit = Unit> {
 export const PEER_VALUES = Symbol('peer values');
 
 /**
+ * A row's part of one array that holds every row's values (its peers', its sources'): a view with
+ * no array of its own, so that 100,000 rows are not 100,000 arrays to make and collect.
+ */
+export class RowValues {
+  constructor(readonly all: Float64Array, readonly at: number) {}
+  /** The k-th value of the row. */
+  get(k: number): number { return this.all[this.at + k]; }
+  /** Copies the row's values into another row's part of the same width (values worked out before, kept). */
+  copyTo(other: RowValues, width: number): void {
+    for (let k = 0; k < width; k++) other.all[other.at + k] = this.all[this.at + k];
+  }
+}
+
+/**
  * The values of the sources a table was given (RULES.md §7.8), at each input's `sourceIndex`: put on
  * each row's cells by appraise (links.ts attachSource), so that reading a source copies no row.
  * A table that carries a source's columns instead (a run's snapshot) is read by its columns.
@@ -320,8 +334,8 @@ const LINK_UNDEFINED = Symbol('undefined link');
 /** Writes a row's peer values into its unit's values; undefined (NaN) before they are known. */
 export function writePeerValues(rs: CompiledRuleSet, cells: Record<string, unknown>, env: Env): void {
   if (rs.peers.length === 0) return;
-  const values = (cells as { [PEER_VALUES]?: Float64Array })[PEER_VALUES];
-  for (let k = 0; k < rs.peers.length; k++) env[rs.peers[k].slot] = values ? values[k] : NaN;
+  const values = (cells as { [PEER_VALUES]?: RowValues })[PEER_VALUES];
+  for (let k = 0; k < rs.peers.length; k++) env[rs.peers[k].slot] = values ? values.get(k) : NaN;
 }
 
 /** Generated readers by rule set and the columns they read (codegen.ts). */
@@ -329,8 +343,8 @@ const readers = new WeakMap<CompiledRuleSet, Map<string, RowReader>>();
 
 /** A source's value as appraise put it on the row; undefined (NaN) where there is none. */
 function sourceValue(cells: Record<string, unknown>, input: CompiledInput): number {
-  const values = (cells as { [SOURCE_VALUES]?: Float64Array })[SOURCE_VALUES];
-  return values ? values[input.sourceIndex!] : NaN;
+  const values = (cells as { [SOURCE_VALUES]?: RowValues })[SOURCE_VALUES];
+  return values ? values.get(input.sourceIndex!) : NaN;
 }
 
 function readerFor(rs: CompiledRuleSet, inputs: CompiledInput[], columnOf: Map<CompiledInput, string>, checks: CompiledCheck[], attached: (i: CompiledInput) => boolean): RowReader {
