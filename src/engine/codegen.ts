@@ -4,6 +4,7 @@ import type { CompiledCheck, CompiledGroup, CompiledInput, CompiledNode, Compile
 import * as I from './inline.js';
 import { bandPoints } from './methods.js';
 import { num } from './inline.js';
+import { Field, sourceField, sourceKey } from './source-fields.js';
 
 /**
  * The scorer of a rule set as one straight-line JavaScript function, generated once
@@ -139,7 +140,7 @@ function compile<F>(name: string, params: string, body: string, constants: unkno
 }
 
 /** Where a reader finds an input in a row: its column (the input's name or label), if the table has one. */
-export interface ReadPlan { input: CompiledInput; column: string | undefined; /** Read from the row's SOURCE_VALUES (units.ts). */ attached?: boolean; }
+export interface ReadPlan { input: CompiledInput; column: string | undefined; /** Read from the row's result of its source (source-fields.ts). */ attached?: boolean; }
 
 /**
  * A cell read the general way (units.ts): its value, or undefined when the cell has a problem; for
@@ -160,19 +161,22 @@ export type CellReader = ((cells: Record<string, unknown>) => number | undefined
  */
 export type RowReader = (c: Record<string, unknown>, e: Float64Array) => boolean;
 
-export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: CellReader[], checks: CompiledCheck[], peerKey: symbol, sourceKey: symbol = Symbol('unused')): RowReader {
+export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: CellReader[], checks: CompiledCheck[], peerKey: symbol): RowReader {
   const keys: unknown[] = [];
-  const key = (k: string | symbol) => `X[${keys.push(k) - 1}]`;
+  const key = (k: unknown) => `X[${keys.push(k) - 1}]`;
   const prelude: string[] = [];
-  const lines: string[] = ['let v, x;'];
-  if (plan.some((p) => p.attached)) {
-    prelude.push(`const S = ${key(sourceKey)};`);
-    lines.push('const sv = c[S]; if (sv === undefined) return false; const sa = sv.all, so = sv.at;');
+  const lines: string[] = ['let v, x, y;'];
+  // Each source's result as appraise put it on the row (links.ts attachSource); its fields read below, by kind.
+  const attachedSources = [...new Set(plan.filter((p) => p.attached).map((p) => sourceField(rs, p.input).k))];
+  for (const k of attachedSources) {
+    prelude.push(`const S${k} = ${key(sourceKey(k))};`);
+    lines.push(`const r${k} = c[S${k}]; if (r${k} === undefined) return false;`);
   }
+  if (plan.some((p) => p.attached && p.input.type === 'text')) prelude.push(`const ST = ${key(rs.strings)};`);
   plan.forEach(({ input, column, attached }, j) => {
     if (attached) {
       keys.push(null); // keeps the general readers' places in step with the plan
-      lines.push(`e[${input.slot}] = sa[so + ${input.sourceIndex}];`);
+      lines.push(sourceFieldReader(rs, input, j, key, prelude));
       return;
     }
     if (input.type === 'events') {
@@ -221,6 +225,38 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
   let g = 0;
   const extra = keys.map((k) => (k === null ? general[g++] : k));
   return compile<RowReader>('read', 'c, e', lines.join('\n'), rs.constants, extra, prelude.join('\n'));
+}
+
+/**
+ * The reading of a source's field from the row's result (null: the unit has none, every field
+ * undefined), for the values a result holds as the engine made it: a figure (NaN too), yes/no, a
+ * grade as text, null. Anything else — a listed score or metric the result lacks, a figure given as
+ * text — is read the general way (units.ts), which reports what is missing.
+ */
+function sourceFieldReader(rs: CompiledRuleSet, input: CompiledInput, j: number, key: (k: unknown) => string, prelude: string[]): string {
+  const field = sourceField(rs, input);
+  const r = `r${field.k}`, e = `e[${input.slot}]`;
+  const number = `if (typeof x === H.number) ${e} = x; else if (x === null) ${e} = ${I.NAN}; else return false;`;
+  let read: string;
+  switch (field.kind) {
+    case Field.Total: read = `x = ${r}.total; ${number}`; break;
+    case Field.Rank: read = `x = ${r}.rank; ${number}`; break;
+    case Field.Bonus: read = `x = ${r}.bonus; ${number}`; break;
+    case Field.Penalty: read = `x = ${r}.penalty; ${number}`; break;
+    case Field.Vetoed: read = `x = ${r}.vetoed; if (x === true) ${e} = 1; else if (x === false) ${e} = 0; else return false;`; break;
+    case Field.ApplicablePoints: read = `x = ${r}.applicablePoints; if (typeof x === H.number) ${e} = x - x === 0 ? x : ${I.NAN}; else if (x === undefined || x === null) ${e} = ${I.NAN}; else return false;`; break;
+    case Field.Grade:
+      read = input.type === 'text'
+        ? `x = ${r}.grade; if (x === null) ${e} = ${I.NAN}; else if (typeof x === H.string) ${e} = ST.id(x); else return false;`
+        : `x = ${r}.grade; ${number}`;
+      break;
+    case Field.Score: case Field.Metric:
+      prelude.push(`const f${j} = ${key(field.key)};`);
+      read = `y = ${r}.${field.kind === Field.Score ? 'scores' : 'metrics'}; if (y === undefined || y === null) return false; x = y[f${j}]; ${number}`;
+      break;
+    default: return 'return false;';
+  }
+  return `if (${r} === null) ${e} = ${I.NAN}; else { ${read} }`;
 }
 
 /**

@@ -92,7 +92,6 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
   // ---- sources (§7.8) and links (read as sources through the parent) ----
   const sources: CompiledSource[] = [];
   const sourceNames = new Set<string>();
-  let sourceWidth = 0;
   const declared: Array<[string, 'sources' | 'links', { label?: string; ruleset?: string; period?: string; match?: 'self' | 'parent'; required?: boolean; scores?: string[]; metrics?: string[] }]> = [
     ...Object.entries(file.sources ?? {}).map(([n, d]): [string, 'sources', typeof d] => [n, 'sources', d]),
     ...Object.entries(file.links ?? {}).map(([n, d]): [string, 'links', typeof d] => [n, 'links', d]),
@@ -117,7 +116,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     for (const [field, type, label] of fields) {
       const name = `${source}.${field}`;
       if (names.has(name)) continue; // a score id spelled as a field (total) reads the field
-      const input: CompiledInput = { name, label: `${compiled.label}${label}`, type, link: source, sourceIndex: sourceWidth++, reportedBy: 'township', slot: slot++ };
+      const input: CompiledInput = { name, label: `${compiled.label}${label}`, type, link: source, reportedBy: 'township', slot: slot++ };
       inputs.push(input);
       names.set(name, { type: type === 'boolean' ? 'boolean' : type === 'text' ? 'string' : 'number', slot: input.slot });
     }
@@ -405,7 +404,6 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       vetoes,
       vetoNodes,
       sources,
-      sourceWidth,
       peers,
       peerCalls,
       conditional,

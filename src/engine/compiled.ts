@@ -14,8 +14,6 @@ export interface CompiledInput {
   type: InputType | 'text';
   /** Set for the value of a source's result (fp.total, village.total): the source's (or link's) name. */
   link?: string;
-  /** For a source's value: its place in a row's SOURCE_VALUES, where appraise puts what it read (units.ts). */
-  sourceIndex?: number;
   /** Of an events input (§7.6): its levels' points, the range of given points, and the slots of its figures. */
   levels?: Readonly<Record<string, number>>;
   range?: readonly [number, number];
@@ -187,8 +185,6 @@ export interface CompiledRuleSet {
   /** The groups and criteria with a vetoIf, in document order (a group before the items inside it). */
   vetoNodes: CompiledNode[];
   sources: CompiledSource[];
-  /** How many values the sources give a unit (the length of a row's SOURCE_VALUES). */
-  sourceWidth: number;
   peers: CompiledPeer[];
   /**
    * The slot of each peer call by its words (`peerCallKey`: the function and its argument's tree), so

@@ -2,7 +2,8 @@ import type { Env } from './expression/ast.js';
 import type { CompiledRuleSet, CompiledSource } from './compiled.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import type { Ranking } from './rank.js';
-import { RowValues, SOURCE_VALUES, text, type DataTable } from './units.js';
+import { ABSENT, fieldMissing, fieldOf, fieldValue, sourceField, sourceKey, type SourceResult, type SourceResults } from './source-fields.js';
+import { text, type DataTable } from './units.js';
 import { dict, recordMaker } from './own.js';
 import { roundHalfUp } from './decimal.js';
 
@@ -14,22 +15,7 @@ import { roundHalfUp } from './decimal.js';
  * A table that already carries a source's columns (a snapshot) is read as it is.
  */
 
-/** A unit's result in another assessment, as a source reads it. */
-export interface SourceResult {
-  total: number;
-  rank: number;
-  grade: string | null;
-  vetoed: boolean;
-  bonus: number;
-  penalty: number;
-  /** Absent for a version-1 result: then `<s>.applicablePoints` is undefined. */
-  applicablePoints?: number;
-  scores?: Record<string, number | null>;
-  metrics?: Record<string, number | boolean | string | null>;
-}
-
-/** The results of one assessment, by unit id. */
-export type SourceResults = Map<string, SourceResult>;
+export type { SourceResult, SourceResults } from './source-fields.js';
 
 /** A unit's metric values by name (what another assessment may read as fp.<metric>); null where undefined. */
 export function metricValues(rs: CompiledRuleSet, env: Env): Record<string, number | null> {
@@ -74,11 +60,15 @@ export function sourceTable(rs: CompiledRuleSet, table: DataTable, name: string,
   const attached = attachSource(rs, table, name, results, label, problems);
   if (attached === table) return table; // no such source: reported
   const fields = rs.inputs.filter((i) => i.link === name);
+  const column = rs.sources.find((s) => s.name === name)!.match === 'parent' ? 'parent' : 'id';
   const rows = table.rows.map(({ row, cells }) => {
-    const values = (cells as { [SOURCE_VALUES]?: RowValues })[SOURCE_VALUES]!;
+    const result = (cells as Record<symbol, SourceResult | null | undefined>)[sourceKey(sourceField(rs, fields[0]).k)];
     const added = dict<unknown>();
     for (const f of fields) {
-      const v = values.get(f.sourceIndex!);
+      const field = sourceField(rs, f);
+      const got = result ? fieldOf(result, field) : null;
+      if (got === ABSENT) problems.push(fieldMissing(field, text(cells[column]), table.file, row));
+      const v = got === ABSENT ? NaN : fieldValue(rs, f, got);
       added[f.name] = v !== v ? null : f.type === 'boolean' ? v === 1 : f.type === 'text' ? rs.strings.text(v) ?? null : v;
     }
     return { row, cells: { ...cells, ...added } };
@@ -88,54 +78,27 @@ export function sourceTable(rs: CompiledRuleSet, table: DataTable, name: string,
 }
 
 /**
- * Puts a source's values on every row (SOURCE_VALUES), as sourceTable adds them as columns, with the
- * same problems: the rows are not copied (a row copied with nine columns more is a slow object for
- * every later read of it, and 10 KB of garbage). For appraise; a run's snapshot keeps columns.
+ * Puts each row's result of a source on its cells (sourceKey), where the readers take its fields: a
+ * unit with no result is a problem at its row (column id or parent) when the source is required, and
+ * reads undefined otherwise; a listed score or metric the result lacks is found by the reading. The
+ * rows are not copied (a row copied with nine columns more is a slow object for every later read of
+ * it, and 10 KB of garbage). For appraise; a run's snapshot keeps columns (sourceTable).
  */
 export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string, results: SourceResults | undefined, label: string, problems: DataProblem[]): DataTable {
-  const source = rs.sources.find((s) => s.name === name);
-  const fields = rs.inputs.filter((i) => i.link === name);
-  if (!source || fields.length === 0) {
+  const k = rs.sources.findIndex((s) => s.name === name);
+  if (k < 0 || !rs.inputs.some((i) => i.link === name)) {
     problems.push({ code: 'SOURCE_UNKNOWN', message: `细则 “${rs.id}” 没有名为 “${name}” 的来源`, file: label, row: 1, column: name });
     return table;
   }
+  const source = rs.sources[k];
   const column = source.match === 'parent' ? 'parent' : 'id';
-  const keys = fields.map((f) => interned(f.name.slice(name.length + 1)));
-  const kinds = keys.map((key) => fieldKind(source, key));
-  const places = fields.map((f) => f.sourceIndex!);
-  const texts = fields.map((f) => f.type === 'text');
-  const width = rs.sourceWidth;
-  // One array for every row's values, each row a view of its part (values of other sources kept).
-  const all = new Float64Array(table.rows.length * width).fill(NaN);
-  const others = rs.sources.length > 1;
+  const at = sourceKey(k);
   for (let i = 0; i < table.rows.length; i++) {
     const { row, cells } = table.rows[i];
-    const held = cells as { [SOURCE_VALUES]?: RowValues };
-    const at = i * width;
-    const mine = new RowValues(all, at);
-    const before = held[SOURCE_VALUES];
-    if (others && before && before.all.length === all.length) before.copyTo(mine, width);
-    held[SOURCE_VALUES] = mine;
     const key = text(cells[column]);
     const result = key === undefined ? undefined : results?.get(key);
-    if (!result) {
-      if (source.required) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, key, label), file: table.file, row, column });
-      for (let k = 0; k < places.length; k++) all[at + places[k]] = NaN;
-      continue;
-    }
-    for (let k = 0; k < kinds.length; k++) {
-      const v = fieldOf(result, kinds[k], keys[k]);
-      if (v === ABSENT) {
-        const what = kinds[k] === Field.Score ? `“${keys[k]}”的得分` : `指标 “${keys[k]}”`;
-        problems.push({ code: 'SOURCE_FIELD_MISSING', message: `${label}中单位 “${key}” 的结果没有${what}`, file: table.file, row, column });
-        all[at + places[k]] = NaN;
-        continue;
-      }
-      all[at + places[k]] = typeof v === 'number' ? v
-        : typeof v === 'boolean' ? (v ? 1 : 0)
-        : typeof v === 'string' && texts[k] ? rs.strings.id(v)
-        : NaN; // absent, null, or not a figure: undefined
-    }
+    (cells as Record<symbol, SourceResult | null>)[at] = result ?? null;
+    if (!result && source.required) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, key, label), file: table.file, row, column });
   }
   const attached = new Set(table.attached ?? []);
   attached.add(name);
@@ -145,60 +108,6 @@ export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string
 function missingText(source: CompiledSource, key: string | undefined, label: string): string {
   if (key === undefined) return source.match === 'parent' ? `没有填写所属单位（parent），无法读取${label}的结果` : '缺少单位编号';
   return `${label}中没有单位 “${key}” 的考核结果`;
-}
-
-/** What a result lacks: a listed score or metric it does not have (a data problem; null is undefined). */
-const ABSENT = Symbol('absent');
-
-/** What a field of a result is, worked out once a source (not once a row). */
-const enum Field { Total, Rank, Grade, Vetoed, Bonus, Penalty, ApplicablePoints, Score, Metric, Other }
-
-function fieldKind(source: CompiledSource, field: string): Field {
-  switch (field) { // the fields every result has, before the listed scores and metrics
-    case 'total': return Field.Total;
-    case 'rank': return Field.Rank;
-    case 'grade': return Field.Grade;
-    case 'vetoed': return Field.Vetoed;
-    case 'bonus': return Field.Bonus;
-    case 'penalty': return Field.Penalty;
-    case 'applicablePoints': return Field.ApplicablePoints;
-  }
-  return source.scores.includes(field) ? Field.Score : source.metrics.includes(field) ? Field.Metric : Field.Other;
-}
-
-/** A field of a result as the cell of its column; ABSENT for a listed score or metric the result lacks. */
-function fieldOf(result: SourceResult, kind: Field, field: string): unknown {
-  switch (kind) {
-    case Field.Total: return result.total;
-    case Field.Rank: return result.rank;
-    case Field.Grade: return result.grade;
-    case Field.Vetoed: return result.vetoed;
-    case Field.Bonus: return result.bonus;
-    case Field.Penalty: return result.penalty;
-    case Field.ApplicablePoints: return result.applicablePoints === undefined || !Number.isFinite(result.applicablePoints) ? null : result.applicablePoints;
-    case Field.Score: return listed(result.scores, field);
-    case Field.Metric: return listed(result.metrics, field);
-  }
-  const v = Object.hasOwn(result, field) ? (result as unknown as Record<string, unknown>)[field] : undefined;
-  return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v; // absent or null: undefined
-}
-
-/**
- * A listed score's or metric's value: a figure, yes/no, text or null the result has; ABSENT for
- * anything else, which is all a prototype can lend (Object.prototype holds functions and objects).
- */
-function listed(table: Readonly<Record<string, unknown>> | undefined, key: string): unknown {
-  if (table === undefined || table === null) return ABSENT;
-  const v = table[key];
-  return v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' ? v : ABSENT;
-}
-
-/**
- * The same text as a property name the engine has seen before: a name cut from a longer one is a
- * string of its own, and every lookup by it would first look up its twin.
- */
-function interned(key: string): string {
-  return Object.keys({ [key]: 0 })[0];
 }
 
 /** For callers of version 1: a link's columns added, its problems thrown at once. */

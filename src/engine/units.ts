@@ -5,6 +5,7 @@ import { generateReader, type RowReader } from './codegen.js';
 import { readEvents } from './events.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import { own } from './own.js';
+import { ABSENT, fieldMissing, fieldOf, fieldValue, sourceField, sourceKey, type SourceResult } from './source-fields.js';
 
 /**
  * Unit data (RULES.md §6) turned into checked values: every input matched to a column
@@ -18,7 +19,7 @@ export interface DataTable {
   /** Column headers in file order. */
   columns: string[];
   rows: Array<{ row: number; cells: Record<string, unknown> }>;
-  /** The sources whose values appraise has put on every row (SOURCE_VALUES), rather than in columns. */
+  /** The sources whose results appraise has put on every row (source-fields.ts sourceKey), rather than in columns. */
   attached?: ReadonlySet<string>;
 }
 
@@ -140,8 +141,8 @@ export interface ReadOptions<U extends Unit = Unit> {
 export const PEER_VALUES = Symbol('peer values');
 
 /**
- * A row's part of one array that holds every row's values (its peers', its sources'): a view with
- * no array of its own, so that 100,000 rows are not 100,000 arrays to make and collect.
+ * A row's part of one array that holds every row's peer values: a view with no array of its own,
+ * so that 100,000 rows are not 100,000 arrays to make and collect.
  */
 export class RowValues {
   constructor(readonly all: Float64Array, readonly at: number) {}
@@ -153,12 +154,6 @@ export class RowValues {
   }
 }
 
-/**
- * The values of the sources a table was given (RULES.md §7.8), at each input's `sourceIndex`: put on
- * each row's cells by appraise (links.ts attachSource), so that reading a source copies no row.
- * A table that carries a source's columns instead (a run's snapshot) is read by its columns.
- */
-export const SOURCE_VALUES = Symbol('source values');
 
 /**
  * What readUnits makes of each row read, and what is done with it at once: appraise makes
@@ -201,7 +196,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
   const unlinked = new Set<string>();
   const attached = (input: CompiledInput) => input.link !== undefined && table.attached?.has(input.link) === true;
   for (const input of inputs) {
-    if (attached(input)) continue; // read from the row's SOURCE_VALUES
+    if (attached(input)) continue; // read from the row's result (source-fields.ts sourceKey)
     const col = table.columns.find((c) => c === input.name) ?? table.columns.find((c) => c === input.label);
     if (col !== undefined) columnOf.set(input, col);
     else if (input.link) {
@@ -252,7 +247,14 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
         }));
         continue;
       }
-      if (attached(input)) { env[input.slot] = sourceValue(cells, input); continue; }
+      if (attached(input)) {
+        const field = sourceField(rs, input);
+        const result = (cells as Record<symbol, SourceResult | null | undefined>)[sourceKey(field.k)];
+        const got = result ? fieldOf(result, field) : null;
+        if (got === ABSENT) problems.push(fieldMissing(field, text(cells[field.source.match === 'parent' ? 'parent' : 'id']), table.file, row));
+        else env[input.slot] = fieldValue(rs, input, got);
+        continue;
+      }
       if (col === undefined && input.default === undefined) continue; // reported once, for the whole column
       const parsed = parseCell(input, rawCell(input, col, cells), rs.strings);
       if (parsed.ok) env[input.slot] = parsed.value;
@@ -341,12 +343,6 @@ export function writePeerValues(rs: CompiledRuleSet, cells: Record<string, unkno
 /** Generated readers by rule set and the columns they read (codegen.ts). */
 const readers = new WeakMap<CompiledRuleSet, Map<string, RowReader>>();
 
-/** A source's value as appraise put it on the row; undefined (NaN) where there is none. */
-function sourceValue(cells: Record<string, unknown>, input: CompiledInput): number {
-  const values = (cells as { [SOURCE_VALUES]?: RowValues })[SOURCE_VALUES];
-  return values ? values.get(input.sourceIndex!) : NaN;
-}
-
 function readerFor(rs: CompiledRuleSet, inputs: CompiledInput[], columnOf: Map<CompiledInput, string>, checks: CompiledCheck[], attached: (i: CompiledInput) => boolean): RowReader {
   const plan = inputs.map((input) => ({ input, column: columnOf.get(input), attached: attached(input) }));
   const key = `${plan.map((p) => `${p.input.slot}${p.attached ? 'a' : p.column === undefined ? '-' : p.column === p.input.name ? 'n' : 'l'}`).join(',')}|${checks.map((c) => rs.checks.indexOf(c)).join(',')}`;
@@ -360,7 +356,7 @@ function readerFor(rs: CompiledRuleSet, inputs: CompiledInput[], columnOf: Map<C
         const parsed = parseCell(input, rawCell(input, column, cells), rs.strings);
         return parsed.ok ? parsed.value : undefined;
       }));
-    byColumns.set(key, (reader = generateReader(rs, plan, general, checks, PEER_VALUES, SOURCE_VALUES)));
+    byColumns.set(key, (reader = generateReader(rs, plan, general, checks, PEER_VALUES)));
   }
   return reader;
 }
