@@ -354,6 +354,12 @@ export function explainVeto(rs: CompiledRuleSet, vetoId: string, env: Env): stri
   return when === undefined ? '' : ruleConditionWords(rs, when, env).text;
 }
 
+/** The facts that decide a part's own veto (an item's or a group's vetoIf, §7.2), in words with the unit's figures. */
+export function explainPartVeto(rs: CompiledRuleSet, nodeId: string, env: Env): string {
+  const when = rs.vetoNodes.find((n) => n.id === nodeId)?.def.vetoIf;
+  return when === undefined ? '' : ruleConditionWords(rs, when, env).text;
+}
+
 /**
  * Units read again for their reasons, with the values of their peer calls (§7.7): the table must hold every
  * unit of the scopes asked about (a run's whole snapshot when it ranks all together, the township's units when

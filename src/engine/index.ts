@@ -15,7 +15,7 @@ export { loadRuleSet, type LoadedRuleSet } from './load.js';
 export { readUnits, inputValue, inputValues, Unit, HeldUnit, type DataTable } from './units.js';
 export { scoreUnit, scoreUnits, scoreAgainInto, type UnitScore } from './score.js';
 export { rankUnits, type Ranking, type RankedUnit, type ParentResult, type Sanction } from './rank.js';
-export { explainCriterion, explainAdjustment, explainVeto, criterionFigure, unitsForReasons } from './explain.js';
+export { explainCriterion, explainAdjustment, explainVeto, explainPartVeto, criterionFigure, unitsForReasons } from './explain.js';
 export { ruleExpressionWords, ruleConditionWords, useSourceTitles, type SourceTitles } from './words.js';
 export {
   linkTable, metricValues, sourceResultsOf, sourceResultsFromScoreJson, sourceTable, carriesSource,

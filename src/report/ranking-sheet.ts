@@ -11,6 +11,8 @@ import { sanctionPhrase, sanctionReasons, type ReasonedSanction } from './sancti
 /** A unit's results with, where known, the reason behind each criterion's score. */
 export interface UnitResult extends UnitJson {
   explanations?: Record<string, string>;
+  /** The facts that decide each part's own veto (vetoIf), by the part's id. */
+  partVetoReasons?: Record<string, string>;
   /** The unit's inputs as the run scored them (its row of the run's snapshot). */
   inputs?: Record<string, unknown>;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createGzip, gunzipSync } from 'node:zlib';
 import {
-  appraise, scoreAgainInto, DataInvalid, explainAdjustment, explainVeto, metricValues, type DataProblem, explainCriterion, readUnits, scoreJson, sourceTable, unitJson, unitsForReasons,
+  appraise, scoreAgainInto, DataInvalid, explainAdjustment, explainPartVeto, explainVeto, metricValues, type DataProblem, explainCriterion, readUnits, scoreJson, sourceTable, unitJson, unitsForReasons,
   type CompiledRuleSet, type DataTable, type RankedUnit, type ScoreJson, type UnitJson,
 } from '../engine/index.js';
 import type { Env } from '../engine/expression/ast.js';
@@ -59,6 +59,14 @@ function explanations(rs: CompiledRuleSet, env: Env, score: (criterionIndex: num
   return out;
 }
 
+/** The facts that decide each part's own veto (vetoIf), by the part's id: apart from the clauses' reasons, which share no key with them. */
+function partVetoReasons(rs: CompiledRuleSet, env: Env): Record<string, string> | undefined {
+  if (rs.vetoNodes.length === 0) return undefined;
+  const out = dict<string>();
+  for (const node of rs.vetoNodes) out[node.id] = explainPartVeto(rs, node.id, env);
+  return out;
+}
+
 /**
  * Stored results with the reason behind each score. The reasons are not stored as text:
  * they follow from the unit's pinned inputs (kept with its result) and the run's rule
@@ -72,7 +80,10 @@ export async function withExplanations(db: Tx, run: RunRow, units: UnitResult[])
     : (await runResults(db, run.id, ruleset.ranking.scope === 'parent' && units.length === 1 && units[0].parent !== null ? { parentId: units[0].parent } : {})).units;
   const rows = scope.map((u) => ({ id: u.id, name: u.name, parent: u.parent, inputs: u.inputs ?? {} }));
   const read = new Map(unitsForReasons(ruleset, tableFromJsonRows(rows, `run ${run.id}`)).map((r) => [r.id, r]));
-  return units.map((u) => ({ ...u, explanations: explanations(ruleset, read.get(u.id)!.env, (i) => u.scores[ruleset.nodes[i].id] ?? NaN) }));
+  return units.map((u) => {
+    const env = read.get(u.id)!.env;
+    return { ...u, explanations: explanations(ruleset, env, (i) => u.scores[ruleset.nodes[i].id] ?? NaN), partVetoReasons: partVetoReasons(ruleset, env) };
+  });
 }
 
 

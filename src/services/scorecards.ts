@@ -184,7 +184,8 @@ async function buildRunCard(db: Tx, run: RunRow, unitId: string): Promise<RunCar
     ruleset, result, clauses, outline: outlineOf(ruleset, clauses, ruleset.top), adjustments, scopeSize: scope.length,
     tiedWith: scope.filter((u) => u.rank === result.rank && u.id !== result.id).map((u) => u.name ?? u.id),
     vetoes: result.vetoes.map((v) => ({
-      title: v.title, line: vetoLine(v.title), why: ruleset.vetoes.some((x) => x.id === v.id) ? result.explanations?.[v.id] ?? '' : '',
+      title: v.title, line: vetoLine(v.title),
+      why: (ruleset.vetoes.some((x) => x.id === v.id) ? result.explanations?.[v.id] : result.partVetoReasons?.[v.id]) ?? '',
     })),
     above: aboveUnit ? aboveOf(ruleset, result, aboveUnit, scope) : null,
   };

@@ -2,6 +2,7 @@ import type { Tx } from '../db/connection.js';
 import { getUnit } from '../db/queries/units.js';
 import { unitWithRuns, type RunRow } from '../db/queries/runs.js';
 import type { ReasonedSanction } from '../report/sanction-reason.js';
+import { allAssessments } from './assessments.js';
 import { appraisalSubject } from './notice.js';
 import { periodTitle } from './period.js';
 import { stateInWords } from './publication.js';
@@ -40,11 +41,14 @@ export interface UnitRanking {
 /** Runs a unit may see the ranking of: from 公示 on (a run its correction superseded stays readable, marked 已更正). */
 const SEEN = new Set(['published', 'final', 'superseded']);
 
-export async function unitRanking(db: Tx, unitId: string, track: 'village' | 'staff', runId?: number): Promise<UnitRanking | null> {
+export async function unitRanking(db: Tx, unitId: string, kind: 'village' | 'staff', runId?: number): Promise<UnitRanking | null> {
   const found = await unitWithRuns(db, unitId);
   if (!found) return null;
-  // A run asked for may be of any assessment that ranked the unit (a 专项考核's); else the newest of the kind's own.
+  // A run asked for may be of any assessment that ranked the unit (a 专项考核's); else the newest of the first
+  // assessment of the unit's kind, in the township's order, that has one.
   const seen = found.runs.filter((r) => SEEN.has(r.status));
+  const ofKind = (await allAssessments(db)).filter((a) => a.unit_kind === kind).map((a) => a.id);
+  const track = ofKind.find((id) => seen.some((r) => r.track === id));
   const runs = seen.filter((r) => r.track === track);
   const run = runId !== undefined ? seen.find((r) => r.id === runId) : runs.find((r) => r.status !== 'superseded') ?? runs[0];
   if (!run) return null;

@@ -36,6 +36,15 @@ onEachBackend('a unit’s scorecard read again', (backend) => {
     expect(first!.clauses.filter((c) => c.kind === 'criterion').map((c) => c.explanation)).to.include(Object.values(worked.explanations!)[0]);
   });
 
+  it('tells each veto with the facts that decide it: a part’s own (vetoIf) as well as the rule set’s', async () => {
+    const run = (await scorecardOf(db, 'v09', { withDrafts: true }))!.run;
+    const card = (await scorecardOf(db, 'v09', { runId: run.id, withDrafts: true }))!;
+    expect(card.vetoes.map((v) => [v.line, v.why])).to.deep.equal([
+      ['一票否决：4.政策外多孩率为0', '其中政策外多孩数1人 > 0人'],
+      ['有政策外生育的村实行一票否决', '政策外出生数1人 > 0人'],
+    ]);
+  });
+
   it('shows a draft to those who may see drafts, and the new run in the trend once it is published', async () => {
     await importDemo(db, '2024', 'villages-2024.csv');
     const draft = await createRun(db, { periodId: '2024', by: 'test' });
