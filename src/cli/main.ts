@@ -68,6 +68,13 @@ export function buildProgram(): Command {
     .option(...BY)
     .action(async (period: string, file: string, opts) => set((await import('./commands/record.js')).importCommand(period, file, opts)));
 
+  command('import-events')
+    .description('导入某考核期的事件台账（CSV 或 XLSX，按事件台账模板：单位、事件台账、等级或分值、日期、说明）：全部导入或全部不导入，有错时逐格列出，退出码 2')
+    .argument('<period>', '考核期，如 2024')
+    .argument('<file>', '事件台账文件')
+    .option(...BY)
+    .action(async (period: string, file: string, opts) => set((await import('./commands/events.js')).importEventsCommand(period, file, opts)));
+
   command('run')
     .description('对一个考核期记分、排名，并保存为一次考核（草稿）')
     .argument('<period>', '考核期')
