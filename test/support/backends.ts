@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,42 @@ export interface Backend {
 
 const url = process.env.TEST_DATABASE_URL;
 
+/**
+ * The database this test process wipes and fills: with `mocha --parallel` two processes run files at
+ * once, so each makes a database of its own beside the one TEST_DATABASE_URL names (its name with the
+ * process id; the role needs CREATEDB, which .ci/run grants) and drops it when it exits. Without the
+ * right to create one, the named database itself (a single process only).
+ */
+let processUrl: Promise<string> | undefined;
+function ownDatabase(base: string): Promise<string> {
+  return (processUrl ??= (async () => {
+    const target = new URL(base);
+    const name = `${target.pathname.slice(1)}_p${process.pid}`;
+    const admin = knexFactory({ client: 'pg', connection: base });
+    try {
+      await admin.raw(`DROP DATABASE IF EXISTS "${name}"`);
+      await admin.raw(`CREATE DATABASE "${name}"`);
+    } catch {
+      return base; // no CREATEDB: the named database, as before
+    } finally {
+      await admin.destroy();
+    }
+    process.once('exit', () => {
+      // Dropped by a short child process: an exiting process cannot wait for a connection of its own.
+      spawnSync(process.execPath, ['-e', DROP_SCRIPT, base, name], { stdio: 'ignore', timeout: 10_000 });
+    });
+    target.pathname = `/${name}`;
+    return target.toString();
+  })());
+}
+
+const DROP_SCRIPT = `
+const [base, name] = process.argv.slice(1);
+import('knex').then(async ({ default: knex }) => {
+  const db = knex({ client: 'pg', connection: base });
+  try { await db.raw('DROP DATABASE IF EXISTS "' + name + '" WITH (FORCE)'); } finally { await db.destroy(); }
+});`;
+
 export const BACKENDS: Backend[] = [
   {
     name: 'SQLite',
@@ -29,14 +66,15 @@ export const BACKENDS: Backend[] = [
     name: 'PostgreSQL',
     available: !!url,
     fresh: async (seed = 'none') => {
-      const db = knexFactory({ client: 'pg', connection: url });
+      const own = await ownDatabase(url!);
+      const db = knexFactory({ client: 'pg', connection: own });
       try {
         await db.raw('DROP SCHEMA IF EXISTS public CASCADE');
         await db.raw('CREATE SCHEMA public');
       } finally {
         await db.destroy();
       }
-      return { databaseFile: '', databaseUrl: url, port: 0, seed };
+      return { databaseFile: '', databaseUrl: own, port: 0, seed };
     },
   },
 ];
