@@ -33,8 +33,10 @@ function ownDatabase(base: string): Promise<string> {
     try {
       await admin.raw(`DROP DATABASE IF EXISTS "${name}"`);
       await admin.raw(`CREATE DATABASE "${name}"`);
-    } catch {
-      return base; // no CREATEDB: the named database, as before
+    } catch (e) {
+      // Two processes wiping one schema would fail each other's tests at random: say why instead.
+      if (process.env.MOCHA_WORKER_ID !== undefined) throw new Error(`mocha --parallel needs a PostgreSQL role that may create databases (ALTER ROLE … CREATEDB): ${(e as Error).message}`);
+      return base; // one process without CREATEDB: the named database, as before
     } finally {
       await admin.destroy();
     }
