@@ -10,9 +10,9 @@ import { roundHalfUp } from './decimal.js';
 /**
  * Sources (综合考核, RULES.md §7.8) and links (双线考核, their project-extension form read through
  * the unit's parent): another assessment's result for each unit becomes the row's `fp.total`,
- * `fp.rank`, `fp.<score>`, `fp.<metric>` … columns. Reading a source only adds columns; the engine
- * then checks and scores them like any input, so a run's snapshot holds exactly what was read.
- * A table that already carries a source's columns (a snapshot) is read as it is.
+ * `fp.rank`, `fp.<score>`, `fp.<metric>` … values. appraise puts each row's result on its cells
+ * (attachSource) and the readers take its fields (source-fields.ts); a run's snapshot adds them as
+ * columns (sourceTable), so it holds exactly what was read, and a table that carries them is read as it is.
  */
 
 export type { SourceResult, SourceResults } from './source-fields.js';
