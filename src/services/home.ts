@@ -185,17 +185,16 @@ export async function unitHome(db: Tx, user: UserRow, now: number = Date.now()):
   // The newest result of any assessment of the unit's kind (村级千分考核, a 专项考核 …) in full; the newest of each other one in a line.
   const assessments = (await allAssessments(db)).filter((a) => a.unit_kind === track);
   const runs = await currentRunsOf(db, unit.id, assessments.map((a) => a.id));
-  const title = (id: string) => assessments.find((a) => a.id === id)?.title ?? id;
+  // In the township's order of its assessments; the newest of them is shown in full.
   const results: NonNullable<UnitHome['result']>[] = [];
   for (const a of assessments) {
     const run = runs.find((r) => r.track === a.id);
-    const read = run && await resultGlance(db, run, unit.id, title(run.track), now);
+    const read = run && await resultGlance(db, run, unit.id, a.title, now);
     if (read) results.push(read);
   }
-  results.sort((x, y) => y.runId - x.runId);
-  const [result = null, ...others] = results;
+  const result = results.reduce<UnitHome['result']>((newest, r) => (newest === null || r.runId > newest.runId ? r : newest), null);
   return {
-    unit, track, result, others: others.sort((x, y) => assessments.findIndex((a) => a.title === x.trackTitle) - assessments.findIndex((a) => a.title === y.trackTitle)), appeals: await appealCountsOf(db, unit.id), unread: await unreadCount(db, user.id),
+    unit, track, result, others: results.filter((r) => r !== result), appeals: await appealCountsOf(db, unit.id), unread: await unreadCount(db, user.id),
     messages: await unreadGlance(db, user.id),
   };
 }

@@ -152,7 +152,8 @@ export async function noticeOfView(db: Tx, view: RankingView, now = new Date().t
   const key = `${view.run.status}|${view.run.published_at ?? ''}|${documentDate(now)}`;
   const hit = notices.get(view.units);
   if (hit?.key === key) return hit.notice;
-  const units = await unitsWithAncestors(db, [...view.units.map((u) => u.id), ...view.units.map((u) => u.parent), ...view.parents.map((p) => p.id)]);
+  // The parents and those above them (the issuer), and a unit whose result kept no name: not every unit of a county's run.
+  const units = await unitsWithAncestors(db, [...view.units.filter((u) => u.name === null).map((u) => u.id), ...view.units.map((u) => u.parent), ...view.parents.map((p) => p.id)]);
   const issuer = issuingUnit(units, view.units.map((u) => u.parent));
   const notice = noticeFrom(view, issuer ? issuerName(issuer) : '', new Map(units.map((u) => [u.id, u.name])), now);
   notices.set(view.units, { key, notice });

@@ -235,7 +235,8 @@ export async function scorecardOf(db: Tx, unitId: string, opts: { runId?: number
   const asked = opts.runId !== undefined ? all.find((r) => r.id === opts.runId) : undefined;
   const assessments = await allAssessments(db);
   const ofKind = assessments.filter((a) => a.unit_kind === (unit.kind === 'staff' ? 'staff' : 'village')).map((a) => a.id);
-  const track = asked?.track ?? opts.track ?? ofKind.find((id) => all.some((r) => r.track === id)) ?? ofKind[0] ?? 'village';
+  // The first with a run the reader may see: a new assessment with only a draft does not hide a village's published results.
+  const track = asked?.track ?? opts.track ?? ofKind.find((id) => runsOf(all, id, opts.withDrafts).length > 0) ?? ofKind[0] ?? 'village';
   const runs = runsOf(all, track, opts.withDrafts);
   const candidates = opts.runId !== undefined ? runs.filter((r) => r.id === opts.runId) : runs;
   for (const run of candidates) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Db } from '../../src/db/connection.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
+import { addAssessment, moveAssessment } from '../../src/services/assessments.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { createRun, publishRun, runResults, withExplanations } from '../../src/services/runs.js';
 import { aboveOf, scorecardOf, trendGrade } from '../../src/services/scorecards.js';
@@ -14,9 +15,9 @@ import { onEachBackend } from '../support/backends.js';
 
 /** Scorecards read again: what follows from a run's results comes from memory, the rest as it is now. */
 
-async function importDemo(db: Db, periodId: string, file: string): Promise<void> {
+async function importDemo(db: Db, periodId: string, file: string, track?: string): Promise<void> {
   const bytes = readFileSync(path.join(DEMO_DIR, file));
-  await importInputs(db, { periodId, table: parseDataBytes(bytes, file), fileBytes: bytes, by: 'test' });
+  await importInputs(db, { periodId, track, table: parseDataBytes(bytes, file), fileBytes: bytes, by: 'test' });
 }
 
 onEachBackend('a unit’s scorecard read again', (backend) => {
@@ -58,6 +59,17 @@ onEachBackend('a unit’s scorecard read again', (backend) => {
     expect(card.run).to.include({ id: draft.id, status: 'published' });
     expect(card.trend.map((t) => t.runId)).to.include(draft.id);
     expect(card.runs.map((r) => r.id)).to.include(draft.id);
+  });
+
+  it('opens on the first assessment, in the township’s order, with a run the reader may see: one with only a draft does not hide the rest', async () => {
+    const first = await addAssessment(db, { title: '新设党建考核', unitKind: 'village', rulesetId: 'village-party' }, 'admin');
+    for (let k = 0; k < 8; k++) await moveAssessment(db, first.id, -1, 'admin');
+    await importDemo(db, '2024', 'party-2024.csv', first.id);
+    const draft = await createRun(db, { periodId: '2024', track: first.id, by: 'test' });
+    expect((await scorecardOf(db, 'v03', { withDrafts: true }))!.run.id).to.equal(draft.id);
+    const seen = (await scorecardOf(db, 'v03', { withDrafts: false }))!;
+    expect(seen.run.track).to.equal('village');
+    expect(seen.run.status).to.equal('published');
   });
 
   it('keeps the cards of one database apart from another’s run of the same number', async function () {
