@@ -8,6 +8,7 @@ import * as appraisalYear from './migrations/0003-appraisal-year.js';
 import * as assessments from './migrations/0004-assessments.js';
 import * as events from './migrations/0005-events.js';
 import * as runSources from './migrations/0006-run-sources.js';
+import * as collection from './migrations/0007-collection.js';
 
 /**
  * Opening the record: SQLite in a file by default (WAL, foreign keys, a busy timeout,
@@ -23,7 +24,7 @@ export class DatabaseRefused extends Error {
   readonly code = 'DATABASE_REFUSED';
 }
 
-const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts], ['0003-appraisal-year', appraisalYear], ['0004-assessments', assessments], ['0005-events', events], ['0006-run-sources', runSources]];
+const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts], ['0003-appraisal-year', appraisalYear], ['0004-assessments', assessments], ['0005-events', events], ['0006-run-sources', runSources], ['0007-collection', collection]];
 
 /** The names of the migrations this version knows, oldest first (a backup holding another is from a newer version). */
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

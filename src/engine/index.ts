@@ -13,6 +13,7 @@ import { readUnits, type DataTable } from './units.js';
 
 export { loadRuleSet, type LoadedRuleSet } from './load.js';
 export { readUnits, inputValue, inputValues, Unit, HeldUnit, type DataTable } from './units.js';
+export { checkGivenInputs, type GivenInputs } from './given-inputs.js';
 export { scoreUnit, scoreUnits, scoreAgainInto, type UnitScore } from './score.js';
 export { rankUnits, type Ranking, type RankedUnit, type ParentResult, type Sanction } from './rank.js';
 export { explainCriterion, explainAdjustment, explainVeto, explainPartVeto, criterionFigure, unitsForReasons } from './explain.js';

@@ -387,9 +387,10 @@ export function text(v: unknown): string | undefined {
   return s === '' ? undefined : s;
 }
 
-type Parsed = { ok: true; value: number } | { ok: false; code: string; message: string };
+export type Parsed = { ok: true; value: number } | { ok: false; code: string; message: string };
 
-function parseCell(input: CompiledInput, raw: unknown, strings: StringTable): Parsed {
+/** One cell parsed against its input's type and limits, as every row's cells are. */
+export function parseCell(input: CompiledInput, raw: unknown, strings: StringTable): Parsed {
   if (raw === LINK_UNDEFINED) return { ok: true, value: NaN };
   const missing = raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
   if (missing) {

@@ -53,8 +53,9 @@ export function createApp(opts: AppOptions): express.Express {
   const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: UPLOAD_LIMIT_BYTES, files: 1, fields: 20 } });
   /** A route's own limits (an appeal's evidence: five files of 10 MB): its field, files and size, told in words when exceeded. */
   const uploadOf = (limits: UploadLimits): express.RequestHandler[] => {
-    const parse = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: limits.fileSize, files: limits.files, fields: limits.fields ?? 20 } })
-      .array(limits.field, limits.files);
+    const parser = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: limits.fileSize, files: limits.files, fields: limits.fields ?? 20 } });
+    // '*': files under any field (a report's, one field per figure: file:<input>), the route reads only its own.
+    const parse = limits.field === '*' ? parser.any() : parser.array(limits.field, limits.files);
     return [
       (_req, res, next) => { res.locals.uploadLimits = limits; next(); },
       declaredSizeWithinLimit,
@@ -253,9 +254,9 @@ function navigationFor(user: UserRow | null, unread?: number): NavItem[] {
   if (!user) return [];
   const messages: NavItem = { href: '/inbox', label: '消息', count: unread || undefined };
   switch (user.role) {
-    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/events', label: '事件台账' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, { href: '/admin/accounts', label: '账号' }, { href: '/admin/units', label: '单位' }, { href: '/admin/assessments', label: '考核设置' }, { href: '/admin/backup', label: '备份' }, messages];
-    case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/events', label: '事件台账' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, messages];
-    case 'village': return [{ href: urlOf(['units', user.unit_id ?? '']), label: '本村记分卡' }, { href: urlOf(['units', user.unit_id ?? '', 'appeals']), label: '申诉' }, messages];
-    case 'staff': return [{ href: urlOf(['staff', user.unit_id ?? '']), label: '我的考核' }, { href: urlOf(['staff', user.unit_id ?? '', 'appeals']), label: '申诉' }, messages];
+    case 'admin': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/collection', label: '填报进度' }, { href: '/events', label: '事件台账' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, { href: '/admin/accounts', label: '账号' }, { href: '/admin/units', label: '单位' }, { href: '/admin/assessments', label: '考核设置' }, { href: '/admin/backup', label: '备份' }, messages];
+    case 'leader': return [{ href: '/runs', label: '考核与排名' }, { href: '/rules', label: '考核细则' }, { href: '/entry', label: '数据录入' }, { href: '/collection', label: '填报进度' }, { href: '/events', label: '事件台账' }, { href: '/report', label: '统计分析' }, { href: '/appeals', label: '申诉' }, { href: '/audit', label: '审计记录' }, messages];
+    case 'village': return [{ href: urlOf(['units', user.unit_id ?? '']), label: '本村记分卡' }, { href: '/reporting', label: '数据填报' }, { href: urlOf(['units', user.unit_id ?? '', 'appeals']), label: '申诉' }, messages];
+    case 'staff': return [{ href: urlOf(['staff', user.unit_id ?? '']), label: '我的考核' }, { href: '/reporting', label: '数据填报' }, { href: urlOf(['staff', user.unit_id ?? '', 'appeals']), label: '申诉' }, messages];
   }
 }

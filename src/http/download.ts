@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { sniffEvidence } from '../io/evidence.js';
 
 /**
  * An export sent as a download. Its file name is made from data (a unit id, a period, a
@@ -31,4 +32,21 @@ export function savableFileName(name: string): string {
 
 export function sendDownload(res: Response, fileName: string, format: keyof typeof TYPES, bytes: Buffer | Uint8Array): void {
   res.attachment(savableFileName(fileName)).type(TYPES[format]).send(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes));
+}
+
+/**
+ * A file a person sent (申诉材料, 佐证材料) as a download only, never shown inline: typed by its content
+ * (never by its name or the type the browser declared), sandboxed, same-origin only.
+ */
+export function sendEvidenceFile(res: Response, fileName: string, stored: Buffer | Uint8Array): void {
+  const content = Buffer.isBuffer(stored) ? stored : Buffer.from(stored);
+  // attachment() types the answer by the name's extension: the content's own type is set after it.
+  res.attachment(savableFileName(fileName));
+  res.set({
+    'Content-Type': sniffEvidence(content) ?? 'application/octet-stream',
+    'X-Content-Type-Options': 'nosniff',
+    'Content-Security-Policy': 'sandbox',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+  });
+  res.send(content);
 }

@@ -29,6 +29,7 @@ export interface RouteSpec {
   handle: (req: Request, res: Response, ctx: Context) => Promise<void>;
 }
 
+/** `field` '*': files under any field name (each route reads the names it knows). */
 export interface UploadLimits { field: string; files: number; fileSize: number; fields?: number; }
 
 export interface Context {

@@ -28,6 +28,14 @@ export const ACTION_WORDS: Readonly<Record<string, string>> = table({
   'events.edit': '修改事件',
   'events.withdraw': '撤回事件',
   'events.import': '导入事件台账',
+  'collection.open': '开启数据填报',
+  'collection.close': '关闭数据填报',
+  'collection.remind': '提醒未提交的单位',
+  'collection.reopen': '开放补报',
+  'report.save': '保存填报草稿',
+  'report.submit': '提交填报数据',
+  'report.return': '退回填报数据',
+  'report.approve': '审核通过填报数据',
   'run.create': '考核记分',
   'run.correct': '更正',
   'run.publish': '发布公示',
@@ -74,6 +82,7 @@ export const ACTION_KINDS: ReadonlyArray<{ key: string; title: string; codes: st
   { key: 'import', title: '导入数据', codes: ['inputs.import'] },
   { key: 'entry', title: '录入数据', codes: ['inputs.entry'] },
   { key: 'events', title: '事件台账', codes: ['events.add', 'events.edit', 'events.withdraw', 'events.import'] },
+  { key: 'collection', title: '数据填报', codes: ['collection.open', 'collection.close', 'collection.remind', 'collection.reopen', 'report.save', 'report.submit', 'report.return', 'report.approve'] },
   { key: 'score', title: '考核记分', codes: ['run.create'] },
   { key: 'publish', title: '发布公示', codes: ['run.publish'] },
   { key: 'finalize', title: '定稿', codes: ['run.finalize'] },
@@ -321,6 +330,18 @@ async function wordsFor(db: Tx, rows: AuditRow[]): Promise<(row: AuditRow) => Au
         const period = str(detail.period), label = str(detail.label), date = str(detail.date), n = int(detail.events);
         parts.push(period ? periodTitle(period) : '', unit ? cut(unit) : '', label ? `“${cut(label, 40)}”` : '',
           date && isDate(date) ? dateInWords(date) : '', n !== undefined ? `${n}起事件` : '');
+        break;
+      }
+      case 'collection.open': case 'collection.close': case 'collection.remind': {
+        // 2024年度 村级党建工作专项考核，截止2024年12月20日 (a reminder: how many units).
+        const [period, track] = (row.subject ?? '').split('/');
+        const deadline = str(detail.deadline), n = int(detail.units);
+        parts.push(`${periodTitle(period ?? '')} ${trackTitle(track ?? '') ?? ''}`.trim(), deadline && isDate(deadline) ? `截止${dateInWords(deadline)}` : '', n !== undefined ? `${n}个单位` : '');
+        break;
+      }
+      case 'collection.reopen': case 'report.save': case 'report.submit': case 'report.return': case 'report.approve': {
+        const period = str(detail.period), until = str(detail.until);
+        parts.push(period ? periodTitle(period) : '', unit ? cut(unit) : '', until && isDate(until) ? `补报至${dateInWords(until)}` : '');
         break;
       }
       case 'rules.edit': case 'rules.import': {

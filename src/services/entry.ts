@@ -1,6 +1,7 @@
 import { type Db, type Tx, inTransaction } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { upsertInputs } from '../db/queries/inputs.js';
+import { insertHistory } from '../db/queries/reports.js';
 import { ensurePeriod } from '../db/queries/periods.js';
 import { getUnit, type UnitRow } from '../db/queries/units.js';
 import type { CompiledInput } from '../engine/compiled.js';
@@ -146,11 +147,12 @@ export async function saveUnitInputs(db: Db, req: EntryRequest): Promise<EntryRe
   const track = req.track; // rows are filed under their assessment (the `track` column)
   await inTransaction(db, async (tx) => {
     await ensurePeriod(tx, period, at);
+    const json = JSON.stringify(Object.fromEntries(enteredInputs(ruleset).map((i) => [i.name, inputValue(ruleset, i, values[i.slot])])));
     await upsertInputs(tx, [{
       period_id: period.id, track, unit_id: unit.id, name: unit.name, parent_id: unit.parent_id,
-      input_values: JSON.stringify(Object.fromEntries(enteredInputs(ruleset).map((i) => [i.name, inputValue(ruleset, i, values[i.slot])]))),
-      batch_id: null, entered_by: req.by, entered_at: at,
+      input_values: json, batch_id: null, report_id: null, entered_by: req.by, entered_at: at,
     }]);
+    await insertHistory(tx, [{ period_id: period.id, track, unit_id: unit.id, input_values: json, via: 'form', batch_id: null, report_id: null, entered_by: req.by, entered_at: at, approved_by: null, approved_at: null }]);
     await appendAudit(tx, {
       at, actor: req.by, action: 'inputs.entry', subject: `${period.id}/${track}/${unit.id}`, detail: JSON.stringify({ rules: sha256 }),
     });

@@ -2,6 +2,7 @@ import { DataInvalid, inputValues, readUnits, type DataProblem, type DataTable }
 import { type Db, inTransaction } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { deleteInputs, insertBatch, upsertInputs, type InputRow } from '../db/queries/inputs.js';
+import { insertHistory } from '../db/queries/reports.js';
 import { ensurePeriod } from '../db/queries/periods.js';
 import { listUnits, upsertUnits, type UnitRow } from '../db/queries/units.js';
 import { sha256 } from '../io/rule-file.js';
@@ -90,9 +91,14 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
       const inputRows: InputRow[] = units.slice(i, i + IMPORT_SLICE).map((u) => ({
         period_id: period.id, track, unit_id: u.id, name: nameOf(u), parent_id: parentOf(u),
         input_values: JSON.stringify(inputValues(ruleset, u)),
-        batch_id: id, entered_by: req.by, entered_at: at,
+        batch_id: id, report_id: null, entered_by: req.by, entered_at: at,
       }));
       await upsertInputs(tx, inputRows, (done) => req.onProgress?.(units.length + i + done, total));
+      // Each unit's figures as this import left them, in its history (who, when, from which file).
+      await insertHistory(tx, inputRows.map((r) => ({
+        period_id: r.period_id, track, unit_id: r.unit_id, input_values: r.input_values, via: 'import' as const, batch_id: id, report_id: null,
+        entered_by: req.by, entered_at: at, approved_by: null, approved_at: null,
+      })));
     }
     await faultPoint('import');
     await appendAudit(tx, {

@@ -4,6 +4,8 @@ import { isPostgres, type Tx } from '../connection.js';
 export interface InputRow {
   period_id: string; track: string; unit_id: string; name: string | null; parent_id: string | null;
   input_values: string; batch_id: number | null; entered_by: string; entered_at: string;
+  /** The unit's report (reports.ts) whose approval wrote the row, if that is where it came from. */
+  report_id?: number | null;
 }
 
 export interface BatchRow {
@@ -19,7 +21,7 @@ export async function insertBatch(db: Tx, row: BatchRow): Promise<number> {
 /** Adds or replaces the input rows of units for a period and track. */
 export async function upsertInputs(db: Tx, rows: InputRow[], progress?: (done: number) => void): Promise<void> {
   await insertMany(db, 'inputs', rows, {
-    upsert: { key: ['period_id', 'track', 'unit_id'], merge: ['name', 'parent_id', 'input_values', 'batch_id', 'entered_by', 'entered_at'] },
+    upsert: { key: ['period_id', 'track', 'unit_id'], merge: ['name', 'parent_id', 'input_values', 'batch_id', 'report_id', 'entered_by', 'entered_at'] },
     progress,
   });
 }

@@ -69,3 +69,11 @@ export async function unitDisabled(db: Tx, id: string): Promise<boolean> {
   const row = await db('units').where({ id }).whereNotNull('disabled_at').first('id');
   return row !== undefined;
 }
+
+/** The units that units of a kind sit under (a village's township), by name: at most `limit`, and how many there are. */
+export async function parentsOfKind(db: Tx, kind: string, limit: number): Promise<{ rows: UnitRow[]; total: number }> {
+  const ids = db('units').distinct('parent_id').where({ kind }).whereNull('disabled_at').whereNotNull('parent_id');
+  const [{ n }] = await db('units').whereIn('id', ids).count({ n: '*' });
+  const rows = await db('units').whereIn('id', ids).orderBy([{ column: 'name' }, { column: 'id' }]).limit(limit);
+  return { rows, total: Number(n) };
+}

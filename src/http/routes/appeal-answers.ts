@@ -1,13 +1,13 @@
 import type { Request } from 'express';
 import { appealFile } from '../../db/queries/appeals.js';
-import { EVIDENCE_TYPE_NAMES, sizeInWords, sniffEvidence, type EvidenceType } from '../../io/evidence.js';
+import { EVIDENCE_TYPE_NAMES, sizeInWords, type EvidenceType } from '../../io/evidence.js';
 import { actorNames } from '../../services/actors.js';
 import {
   AppealRefused, answerAppeal, answerSteps, appealUnit, appealView, appealViews, APPEAL_STEPS, REASON_MAX_CHARS, type AppealView,
 } from '../../services/appeals.js';
 import { runResults, withExplanations, STATUS } from '../../services/runs.js';
 import { mayCorrect } from '../../services/corrections.js';
-import { savableFileName } from '../download.js';
+import { sendEvidenceFile } from '../download.js';
 import { notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 
@@ -122,7 +122,7 @@ export const appealAnswerRoutes: RouteSpec[] = [
     },
   },
   {
-    // The evidence as a download only, never shown inline: typed by its content, sandboxed, same-origin only.
+    // The evidence as a download only (sendEvidenceFile).
     method: 'get', path: '/appeals/:appealId/files/:fileId', access: ['admin', 'leader', 'village', 'staff'],
     owner: (req, db) => (/^\d{1,9}$/.test(String(req.params.appealId)) ? appealUnit(db, Number(req.params.appealId)) : Promise.resolve(undefined)),
     handle: async (req, res, ctx) => {
@@ -130,16 +130,7 @@ export const appealAnswerRoutes: RouteSpec[] = [
       if (!/^\d{1,9}$/.test(String(req.params.fileId))) throw notFound('文件');
       const file = await appealFile(ctx.db, appealId(req), fileId);
       if (!file) throw notFound('文件');
-      const content = Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content);
-      // attachment() types the answer by the name's extension: the content's own type is set after it.
-      res.attachment(savableFileName(file.file_name));
-      res.set({
-        'Content-Type': sniffEvidence(content) ?? 'application/octet-stream',
-        'X-Content-Type-Options': 'nosniff',
-        'Content-Security-Policy': 'sandbox',
-        'Cross-Origin-Resource-Policy': 'same-origin',
-      });
-      res.send(content);
+      sendEvidenceFile(res, file.file_name, file.content);
     },
   },
 ];

@@ -4,10 +4,9 @@ import { inputOf, inputsOf } from '../../db/queries/inputs.js';
 import { listPeriods } from '../../db/queries/periods.js';
 import { listEnabledUnits, unitNames, type UnitRow } from '../../db/queries/units.js';
 import { DataInvalid, type CompiledRuleSet, type DataProblem } from '../../engine/index.js';
-import type { CompiledInput } from '../../engine/compiled.js';
 import { localDate } from '../../local-time.js';
 import {
-  enteredInputs, limitsText, periodChoices, periodOf, saveUnitInputs, storedText, trackRules, unitForEntry, type TrackRules,
+  enteredInputs, periodChoices, periodOf, saveUnitInputs, storedText, trackRules, unitForEntry, type TrackRules,
 } from '../../services/entry.js';
 import { newestPeriodsFirst, PeriodInvalid, type PeriodSpec } from '../../services/period.js';
 import { publishedWarning } from '../../services/publication.js';
@@ -15,6 +14,7 @@ import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { dict, own } from '../../engine/own.js';
 import { assessmentOptions, assessmentTitle, isAssessment, listAssessments } from '../../services/assessments.js';
 import { urlOf } from '../url.js';
+import { inputControl, type FieldProblem } from '../input-fields.js';
 
 /** Data entry: which units have their data in, and a form per unit and period (uploads and templates: entry-files.ts). */
 
@@ -42,11 +42,6 @@ export async function periodSelect(ctx: Context, selected: string) {
 }
 
 // ---- the form's fields: values as text, limits as the engine will check them, problems beside their field ----
-
-interface FieldProblem { code: string; message: string; }
-
-/** What an <input type="number"> can hold (the HTML "valid floating-point number"). */
-const BROWSER_NUMBER = /^-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Stored values as the form shows them: booleans as 是/否, numbers as written. */
 function storedCells(ruleset: CompiledRuleSet, values: Record<string, unknown>): Record<string, string> {
@@ -81,31 +76,9 @@ function formProblems(ruleset: CompiledRuleSet, problems: DataProblem[]) {
   return { byField, general };
 }
 
-function defaultText(input: CompiledInput): string | undefined {
-  if (input.default === undefined) return undefined;
-  return typeof input.default === 'boolean' ? (input.default ? '是' : '否') : `${input.default}${input.unit ?? ''}`;
-}
-
 /** One field per input, in the rule set's order, with the control the browser should show (no script needed). */
 function fieldsOf(ruleset: CompiledRuleSet, values: Record<string, string>, problems: Map<string, FieldProblem[]>) {
-  return enteredInputs(ruleset).map((input) => {
-    const value = values[input.name] ?? '';
-    const choices = input.type === 'boolean' ? ['是', '否'] : input.type === 'grade' ? [...(input.grades ?? [])] : undefined;
-    return {
-      name: input.name, label: input.label, unit: input.unit, limits: limitsText(input), defaultText: defaultText(input),
-      required: input.default === undefined, value, errors: problems.get(input.name) ?? [],
-      number: choices ? undefined : {
-        // A kept value a number field cannot hold ("abc") would show blank there: shown as text instead, to be corrected.
-        type: value === '' || BROWSER_NUMBER.test(value) ? 'number' : 'text',
-        step: input.type === 'integer' ? '1' : 'any', mode: input.type === 'integer' ? 'numeric' : 'decimal',
-        // As text, so that a limit of 0 still renders.
-        min: input.min === undefined ? undefined : String(input.min), max: input.max === undefined ? undefined : String(input.max),
-      },
-      // A stored or posted value the choices do not hold (a bad upload, a typo) is kept visible, to be corrected.
-      options: choices?.map((c) => ({ value: c, selected: c === value }))
-        .concat(choices.includes(value) || value === '' ? [] : [{ value, selected: true }]),
-    };
-  });
+  return enteredInputs(ruleset).map((input) => inputControl(input, values[input.name] ?? '', problems.get(input.name) ?? []));
 }
 
 // ---- GET /entry: the units of a track for a period, entered or not ----

@@ -4,6 +4,8 @@ import { appealAnswerRoutes } from './appeal-answers.js';
 import { appealRoutes } from './appeals.js';
 import { assessmentRoutes } from './assessments.js';
 import { auditRoutes } from './audit.js';
+import { collectionRoutes } from './collection.js';
+import { reportingRoutes } from './reporting.js';
 import { authRoutes } from './auth.js';
 import { correctionRoutes } from './corrections.js';
 import { backupRoutes } from './backup.js';
@@ -21,4 +23,5 @@ import { unitRoutes } from './units.js';
 
 /** Every route of the application, in one table: the app mounts it and the access test walks it. */
 export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...publicationRoutes, ...correctionRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...eventRoutes, ...reportRoutes,
-  ...appealRoutes, ...appealAnswerRoutes, ...accountRoutes, ...unitRecordRoutes, ...assessmentRoutes, ...backupRoutes, ...homeRoutes, ...inboxRoutes, ...auditRoutes];
+  ...appealRoutes, ...appealAnswerRoutes, ...accountRoutes, ...unitRecordRoutes, ...assessmentRoutes, ...backupRoutes, ...homeRoutes, ...inboxRoutes, ...auditRoutes,
+  ...collectionRoutes, ...reportingRoutes];

@@ -1,0 +1,183 @@
+import { insertMany } from '../chunks.js';
+import type { Tx } from '../connection.js';
+
+/** A reporting window (填报): an assessment's figures a period's units report themselves, until a deadline. */
+export interface WindowRow {
+  period_id: string; assessment_id: string; deadline: string; opened_by: string; opened_at: string;
+  closed_by: string | null; closed_at: string | null;
+}
+
+export type ReportState = 'draft' | 'submitted' | 'returned' | 'approved';
+
+/** A unit's report of a period: the figures it typed (as text), and where it stands. */
+export interface ReportRow {
+  id: number; period_id: string; unit_id: string; state: ReportState;
+  report_values: string; field_notes: string | null; review_comment: string | null; reopened_until: string | null;
+  updated_by: string; updated_at: string; submitted_by: string | null; submitted_at: string | null;
+  reviewed_by: string | null; reviewed_at: string | null;
+}
+
+export interface StoredFileRow { id: number; sha256: string; media_type: string; size: number; file_name: string; unit_id: string | null; uploaded_by: string; uploaded_at: string; }
+export interface ReportFileRow extends StoredFileRow { report_id: number; input_name: string; }
+
+const idOf = (inserted: unknown) => (typeof inserted === 'object' && inserted !== null ? (inserted as { id: number }).id : Number(inserted));
+
+// ---- windows ----
+
+export async function windowsOf(db: Tx, periodId: string): Promise<WindowRow[]> {
+  return db('report_windows').where({ period_id: periodId }).orderBy('assessment_id');
+}
+
+/** Every window not closed, of every period. */
+export async function openWindows(db: Tx): Promise<WindowRow[]> {
+  return db('report_windows').whereNull('closed_at').orderBy([{ column: 'period_id', order: 'desc' }, { column: 'assessment_id' }]);
+}
+
+export async function getWindow(db: Tx, periodId: string, assessmentId: string): Promise<WindowRow | undefined> {
+  return db('report_windows').where({ period_id: periodId, assessment_id: assessmentId }).first();
+}
+
+/** Opens a window, or opens it again with a new deadline. */
+export async function putWindow(db: Tx, row: Omit<WindowRow, 'closed_by' | 'closed_at'>): Promise<void> {
+  await db('report_windows').insert({ ...row, closed_by: null, closed_at: null })
+    .onConflict(['period_id', 'assessment_id']).merge(['deadline', 'opened_by', 'opened_at', 'closed_by', 'closed_at']);
+}
+
+export async function closeWindow(db: Tx, periodId: string, assessmentId: string, by: string, at: string): Promise<boolean> {
+  return (await db('report_windows').where({ period_id: periodId, assessment_id: assessmentId }).whereNull('closed_at').update({ closed_by: by, closed_at: at })) === 1;
+}
+
+// ---- reports ----
+
+export async function getReport(db: Tx, periodId: string, unitId: string): Promise<ReportRow | undefined> {
+  return db('reports').where({ period_id: periodId, unit_id: unitId }).first();
+}
+
+export async function getReportById(db: Tx, id: number): Promise<ReportRow | undefined> {
+  return db('reports').where({ id }).first();
+}
+
+export async function insertReport(db: Tx, row: Omit<ReportRow, 'id'>): Promise<number> {
+  const [inserted] = await db('reports').insert(row).returning('id');
+  return idOf(inserted);
+}
+
+/** Changes a report that is still in the state `from` (another hand may have moved it since): false when it was not. */
+export async function updateReport(db: Tx, id: number, from: ReportState[], changes: Partial<Omit<ReportRow, 'id' | 'period_id' | 'unit_id'>>): Promise<boolean> {
+  return (await db('reports').where({ id }).whereIn('state', from).update(changes)) === 1;
+}
+
+export async function setReopened(db: Tx, id: number, until: string | null): Promise<void> {
+  await db('reports').where({ id }).update({ reopened_until: until });
+}
+
+export interface ReportListFilter {
+  kind: string;
+  /** Units under this parent (a township's villages). */
+  parentId?: string;
+  /** Part of a unit's name or id. */
+  search?: string;
+  /** States; 'none' for units with no report. */
+  states?: Array<ReportState | 'none'>;
+  limit: number;
+  offset: number;
+}
+
+export interface BoardRow {
+  unit_id: string; unit_name: string; parent_id: string | null; report_id: number | null; state: ReportState | null;
+  updated_at: string | null; submitted_at: string | null; reviewed_at: string | null; reopened_until: string | null;
+}
+
+/** A period's enabled units of a kind with their report, if any: by unit id, a page at a time; and how many match. */
+export async function boardRows(db: Tx, periodId: string, f: ReportListFilter): Promise<{ rows: BoardRow[]; total: number }> {
+  const q = db('units').leftJoin('reports', function () {
+    this.on('reports.unit_id', '=', 'units.id').andOn('reports.period_id', '=', db.raw('?', [periodId]));
+  }).where('units.kind', f.kind).whereNull('units.disabled_at');
+  if (f.parentId !== undefined) q.where('units.parent_id', f.parentId);
+  if (f.search) {
+    const like = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q.where((w) => { w.whereRaw("units.name LIKE ? ESCAPE '\\'", [like]).orWhereRaw("units.id LIKE ? ESCAPE '\\'", [like]); });
+  }
+  if (f.states && f.states.length) {
+    const states = f.states.filter((s) => s !== 'none');
+    q.where((w) => {
+      if (states.length) w.whereIn('reports.state', states);
+      if (f.states!.includes('none')) w.orWhereNull('reports.id');
+    });
+  }
+  const [{ n }] = await q.clone().count({ n: '*' });
+  const rows = await q.select(
+    'units.id as unit_id', 'units.name as unit_name', 'units.parent_id', 'reports.id as report_id', 'reports.state',
+    'reports.updated_at', 'reports.submitted_at', 'reports.reviewed_at', 'reports.reopened_until',
+  ).orderBy('units.id').limit(f.limit).offset(f.offset);
+  return { rows, total: Number(n) };
+}
+
+/** How many enabled units of a kind (under a parent, if given) stand in each state for a period; 'none' for no report. */
+export async function stateCounts(db: Tx, periodId: string, kind: string, parentId?: string): Promise<Record<ReportState | 'none', number>> {
+  const q = db('units').leftJoin('reports', function () {
+    this.on('reports.unit_id', '=', 'units.id').andOn('reports.period_id', '=', db.raw('?', [periodId]));
+  }).where('units.kind', kind).whereNull('units.disabled_at');
+  if (parentId !== undefined) q.where('units.parent_id', parentId);
+  const rows = await q.select(db.raw("coalesce(reports.state, 'none') as state")).count({ n: '*' }).groupByRaw("coalesce(reports.state, 'none')");
+  const out = { none: 0, draft: 0, submitted: 0, returned: 0, approved: 0 };
+  for (const r of rows as Array<{ state: keyof typeof out; n: number | string }>) out[r.state] = Number(r.n);
+  return out;
+}
+
+/** Reports of a period in a state, oldest submission first, a page at a time, with their unit's name. */
+export async function reportsInState(db: Tx, periodId: string, state: ReportState, kind: string | undefined, limit: number, offset: number): Promise<{ rows: Array<ReportRow & { unit_name: string; parent_id: string | null }>; total: number }> {
+  const q = db('reports').join('units', 'units.id', 'reports.unit_id').where({ 'reports.period_id': periodId, 'reports.state': state });
+  if (kind !== undefined) q.where('units.kind', kind);
+  const [{ n }] = await q.clone().count({ n: '*' });
+  const rows = await q.select('reports.*', 'units.name as unit_name', 'units.parent_id').orderBy([{ column: 'reports.submitted_at' }, { column: 'reports.id' }]).limit(limit).offset(offset);
+  return { rows, total: Number(n) };
+}
+
+// ---- files ----
+
+export async function insertStoredFile(db: Tx, row: Omit<StoredFileRow, 'id'> & { content: Buffer }): Promise<number> {
+  const [inserted] = await db('stored_files').insert(row).returning('id');
+  return idOf(inserted);
+}
+
+export async function linkReportFile(db: Tx, row: { file_id: number; report_id: number; input_name: string }): Promise<void> {
+  await db('report_files').insert(row);
+}
+
+/** The files of a report, without their content, oldest first. */
+export async function filesOfReport(db: Tx, reportId: number): Promise<ReportFileRow[]> {
+  return db('report_files').join('stored_files', 'stored_files.id', 'report_files.file_id').where('report_files.report_id', reportId)
+    .select('stored_files.id', 'stored_files.sha256', 'stored_files.media_type', 'stored_files.size', 'stored_files.file_name', 'stored_files.unit_id',
+      'stored_files.uploaded_by', 'stored_files.uploaded_at', 'report_files.report_id', 'report_files.input_name')
+    .orderBy('stored_files.id');
+}
+
+/** One file of one report, with its content. */
+export async function reportFile(db: Tx, reportId: number, fileId: number): Promise<(ReportFileRow & { content: Buffer }) | undefined> {
+  return db('report_files').join('stored_files', 'stored_files.id', 'report_files.file_id')
+    .where({ 'report_files.report_id': reportId, 'report_files.file_id': fileId }).select('stored_files.*', 'report_files.report_id', 'report_files.input_name').first();
+}
+
+/** Takes a file off a report (a draft's): the link and the file. */
+export async function removeReportFile(db: Tx, reportId: number, fileId: number): Promise<boolean> {
+  const n = await db('report_files').where({ report_id: reportId, file_id: fileId }).delete();
+  if (n === 1) await db('stored_files').where({ id: fileId }).delete();
+  return n === 1;
+}
+
+// ---- the history of inputs ----
+
+export interface InputHistoryRow {
+  id: number; period_id: string; track: string; unit_id: string; input_values: string; via: 'form' | 'import' | 'report';
+  batch_id: number | null; report_id: number | null; entered_by: string; entered_at: string; approved_by: string | null; approved_at: string | null;
+}
+
+export async function insertHistory(db: Tx, rows: Array<Omit<InputHistoryRow, 'id'>>): Promise<void> {
+  await insertMany(db, 'input_history', rows);
+}
+
+/** A unit's inputs of a period and assessment as they stood after each change, oldest first. */
+export async function historyOf(db: Tx, periodId: string, track: string, unitId: string): Promise<InputHistoryRow[]> {
+  return db('input_history').where({ period_id: periodId, track, unit_id: unitId }).orderBy('id');
+}
