@@ -7,6 +7,8 @@ import { fileAppeal } from '../../src/services/appeals.js';
 import { compiledVersion } from '../../src/services/rule-versions.js';
 import { addEvent } from '../../src/services/events-ledger.js';
 import { useEventsRules } from '../support/events-rules.js';
+import { openReporting, saveReport } from '../../src/services/collection.js';
+import { today } from '../../src/services/review-period.js';
 import { ACCOUNT_OF_ROLE, Client, signedIn, startApp, type TestApp } from '../support/web.js';
 
 /**
@@ -17,6 +19,7 @@ import { ACCOUNT_OF_ROLE, Client, signedIn, startApp, type TestApp } from '../su
 type Who = Role | 'anonymous';
 const ALL: Role[] = ['admin', 'leader', 'village', 'staff'];
 const MANAGERS: Role[] = ['admin', 'leader'];
+const UNITS: Role[] = ['village', 'staff'];
 
 /** Who may use each route. `own` routes are tried by village/staff accounts on their own record and on another's. */
 const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
@@ -100,6 +103,22 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'POST /inbox/read': { roles: ALL },
   'GET /audit': { roles: MANAGERS },
   'GET /audit/export.:format': { roles: MANAGERS },
+  'GET /collection': { roles: MANAGERS },
+  'GET /collection/board.:format': { roles: MANAGERS },
+  'POST /collection/open': { roles: MANAGERS },
+  'POST /collection/close': { roles: MANAGERS },
+  'POST /collection/remind': { roles: MANAGERS },
+  'POST /collection/reopen': { roles: MANAGERS },
+  'GET /collection/review': { roles: MANAGERS },
+  'GET /reports/:id': { roles: MANAGERS },
+  'POST /reports/:id/approve': { roles: MANAGERS },
+  'POST /reports/:id/return': { roles: MANAGERS },
+  'GET /reports/:id/files/:fileId': { roles: MANAGERS },
+  // A unit's own report: the unit is the account's, never named in the path.
+  'GET /reporting': { roles: UNITS },
+  'GET /reporting/:period': { roles: UNITS },
+  'POST /reporting/:period': { roles: UNITS },
+  'GET /reporting/:period/files/:fileId': { roles: UNITS },
 };
 
 /**
@@ -147,6 +166,11 @@ describe('access to every route, by role and by record', function () {
     // Event 1 of the events ledger (/events/:id), under a village rule set with one.
     await useEventsRules(app.db);
     await addEvent(app.db, { periodId: '2024', fields: { unit: 'v01', input: 'accidents', level: '一般', date: '2024-05-03' }, by: 'leader' });
+    // Reports 1 (v01, file 1), 2 (v02, file 2) and 3 (s01, file 3) of 2024: the 党建 (a3) and staff reporting open.
+    for (const assessmentId of ['a3', 'staff']) await openReporting(app.db, { periodId: '2024', assessmentId, deadline: today(), by: 'leader' });
+    for (const [unitId, field] of [['v01', 'heldLifeMeeting'], ['v02', 'heldLifeMeeting'], ['s01', 'hasStudyNotes']]) {
+      await saveReport(app.db, { periodId: '2024', unitId, cells: {}, files: [{ field, upload: { name: '佐证.pdf', content: PDF } }], submit: false, by: unitId });
+    }
     clients.set('anonymous', new Client(app.url));
     for (const role of ALL) clients.set(role, await signedIn(app.url, ACCOUNT_OF_ROLE[role]));
   });
@@ -199,6 +223,17 @@ describe('access to every route, by role and by record', function () {
     await clients.get('village')!.get('/units/v02');
     const [entry] = await auditEntries(app.db, { action: 'access.denied', limit: 1 });
     expect(entry).to.include({ actor: 'v01', subject: 'GET /units/v02' });
+  });
+
+  it('never gives a village another village’s report or its files, nor the township’s review of its own', async () => {
+    const village = clients.get('village')!;
+    expect((await village.get('/reporting/2024/files/2')).status).to.equal(404);
+    expect((await village.get('/reporting/2024/files/3')).status).to.equal(404);
+    expect((await village.get('/reports/1')).status).to.equal(404);
+    const own = await village.get('/reporting/2024/files/1');
+    expect(own.status).to.equal(200);
+    expect(own.res.headers.get('content-disposition')).to.match(/^attachment/);
+    expect(own.res.headers.get('x-content-type-options')).to.equal('nosniff');
   });
 
   it('writes a village account’s attempt on another village’s appeals, or another’s evidence, to the audit log', async () => {
