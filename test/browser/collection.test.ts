@@ -121,6 +121,10 @@ describe('data collection in the browser: report, return, correct, approve (issu
     await leader.goto(`${app.url}/collection?period=2024&assessment=${PARTY}`);
     expect(await leader.getAttribute('tr[data-unit=v01]', 'data-state')).to.equal('approved');
     expect(await leader.textContent('[data-count="approved"]')).to.equal('1');
+    // The entry form keeps each value's history: who reported it, from which report, who approved it.
+    await leader.goto(`${app.url}/entry/2024/${PARTY}/v01`);
+    const history = (await leader.textContent('ul.input-history'))!;
+    expect(history).to.contain('单位填报').and.to.contain('审核通过').and.to.contain('开展主题党日活动次数');
     expect(today()).to.match(/^\d{4}-/);
   });
 
@@ -129,6 +133,7 @@ describe('data collection in the browser: report, return, correct, approve (issu
     await look('leader', '/collection/review?period=2024', 'queue');
     await look('leader', `/reports/${(await getReport(app.db, '2024', 'v01'))!.id}`, 'review');
     await look('v01', '/reporting/2024', 'village-form');
+    await look('leader', `/entry/2024/${PARTY}/v01`, 'entry-history');
     await look('v09', '/reporting/2024', 'village-blank');
     await look('s01', '/reporting', 'staff-none');
   });

@@ -15,6 +15,7 @@ import { dict, own } from '../../engine/own.js';
 import { assessmentOptions, assessmentTitle, isAssessment, listAssessments } from '../../services/assessments.js';
 import { urlOf } from '../url.js';
 import { inputControl, type FieldProblem } from '../input-fields.js';
+import { inputHistory } from '../../services/input-history.js';
 
 /** Data entry: which units have their data in, and a form per unit and period (uploads and templates: entry-files.ts). */
 
@@ -105,7 +106,7 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
     const row = entered.get(u.id);
     return {
       id: u.id, name: u.name, parentName: u.parent_id ? nameOf.get(u.parent_id) ?? u.parent_id : '', href: formHref(period.id, track, u.id),
-      entered: !!row, by: actor(row?.entered_by), at: row?.entered_at, via: row ? (row.batch_id === null ? '表单' : '导入') : '',
+      entered: !!row, by: actor(row?.entered_by), at: row?.entered_at, via: row ? (row.report_id ? '单位填报' : row.batch_id === null ? '表单' : '导入') : '',
     };
   });
   ctx.render('entry', {
@@ -150,6 +151,7 @@ async function renderForm(ctx: Context, t: FormTarget, values: Record<string, st
     linkedCount: ruleset.inputs.filter((i) => i.link).length,
     eventInputs: ruleset.inputs.filter((i) => i.type === 'events').map((i) => i.label), eventsHref: urlOf(['events'], { period: t.period.id }),
     published: published && { text: published.text, unconfirmed },
+    history: await inputHistory(ctx.db, t.period.id, t.track, t.unit.id, ruleset),
   }, status);
 }
 
