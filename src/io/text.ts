@@ -56,3 +56,12 @@ export function badCharacter(cell: string): { code: string; message: string } | 
   const hex = ch.toString(16).toUpperCase().padStart(4, '0');
   return { code: 'CONTROL_CHARACTER', message: `${at}是看不见的控制字符（U+${hex}）：请删去后再上传（UTF-16 文件请另存为“CSV UTF-8”）` };
 }
+
+/**
+ * Text a person wrote in a form (an appeal's reason, a review's comment), as kept: line breaks made \n, tabs spaces,
+ * control characters and direction or invisible marks removed, trimmed.
+ */
+export function writtenText(text: unknown): string {
+  return String(text ?? '').replace(/\r\n?/g, '\n').replace(/\t/g, ' ')
+    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '').trim();
+}

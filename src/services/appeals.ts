@@ -11,6 +11,7 @@ import type { Role } from '../db/queries/users.js';
 import type { CompiledRuleSet } from '../engine/index.js';
 import { table } from '../engine/own.js';
 import { checkEvidence, type Evidence, type EvidenceUpload } from '../io/evidence.js';
+import { writtenText } from '../io/text.js';
 import { faultPoint } from './fault.js';
 import { notify } from './inbox.js';
 import { periodTitle } from './period.js';
@@ -80,14 +81,8 @@ export function whyNoAppeal(run: Pick<RunRow, 'id' | 'status' | 'review_until'>,
   }
 }
 
-/** Text a person wrote, as kept: control characters but line breaks, and direction marks, removed; trimmed. */
-function cleanText(text: unknown): string {
-  return String(text ?? '').replace(/\r\n?/g, '\n').replace(/\t/g, ' ')
-    .replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '').trim();
-}
-
 function checkedText(text: unknown, what: string, required: boolean): string {
-  const clean = cleanText(text);
+  const clean = writtenText(text);
   if (required && clean === '') throw new AppealRefused(what === '申诉理由' ? 'REASON_MISSING' : 'ANSWER_MISSING', `请填写${what}`);
   if ([...clean].length > REASON_MAX_CHARS) throw new AppealRefused('TEXT_TOO_LONG', `${what}不超过 ${REASON_MAX_CHARS} 字（现为 ${[...clean].length} 字）`);
   return clean;

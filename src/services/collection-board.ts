@@ -1,7 +1,7 @@
 import { inTransaction, type Db, type Tx } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { boardRows, getWindow, reportsInState, stateCounts, type BoardRow, type ReportState, type WindowRow } from '../db/queries/reports.js';
-import { getUnit, parentsOfKind, unitNames, unitsByIds } from '../db/queries/units.js';
+import { getUnit, parentsOfKind, unitNames } from '../db/queries/units.js';
 import { getAssessment, type AssessmentRow } from './assessments.js';
 import { REPORT_STATES, ReportRefused } from './collection.js';
 import { notify } from './inbox.js';
@@ -56,8 +56,11 @@ export async function board(db: Tx, periodId: string, assessmentId: string, filt
   const page = Math.max(1, Math.floor(filter.page ?? 1));
   const { rows, total } = states && states.length === 0
     ? { rows: [] as BoardRow[], total: 0 }
-    : await boardRows(db, period.id, { kind: assessment.unit_kind, parentId: filter.parentId, search: filter.search, states, limit: BOARD_PAGE, offset: (page - 1) * BOARD_PAGE });
-  // The late filter reads the units not submitted; one given a later day of its own is not late, and is left off the page.
+    : await boardRows(db, period.id, {
+      kind: assessment.unit_kind, parentId: filter.parentId, search: filter.search, states, limit: BOARD_PAGE, offset: (page - 1) * BOARD_PAGE,
+      // Late: not submitted, and not given a day of its own that is still to come.
+      ...(filter.state === 'late' ? { notReopenedFrom: now } : {}),
+    });
   const parents = await unitNames(db, rows.map((r) => r.parent_id));
   const lines = rows.map((r): BoardLine => {
     const state: BoardState = r.state ?? 'none';
@@ -68,10 +71,12 @@ export async function board(db: Tx, periodId: string, assessmentId: string, filt
     };
   });
   const all = BOARD_STATES.reduce((n, s) => n + counts[s], 0);
-  const lateCount = deadlinePassed && window?.closed_at === null ? counts.none + counts.draft + counts.returned : 0;
+  // Not submitted after the deadline, and not given a later day of its own that is still to come: as the late filter lists them.
+  const lateCount = deadlinePassed && window?.closed_at === null
+    ? (await boardRows(db, period.id, { kind: assessment.unit_kind, parentId: filter.parentId, states: NOT_IN, notReopenedFrom: now, limit: 0, offset: 0 })).total : 0;
   return {
     period, assessment, window, counts, total: all, lateCount,
-    lines: filter.state === 'late' ? lines.filter((l) => l.overdue) : lines, matching: total, page, pages: Math.max(1, Math.ceil(total / BOARD_PAGE)),
+    lines, matching: total, page, pages: Math.max(1, Math.ceil(total / BOARD_PAGE)),
   };
 }
 
@@ -114,7 +119,7 @@ export async function reviewQueue(db: Tx, periodId: string, kind: string | undef
   const period = parsePeriod(periodId);
   const p = Math.max(1, Math.floor(page));
   const { rows, total } = await reportsInState(db, period.id, 'submitted', kind, BOARD_PAGE, (p - 1) * BOARD_PAGE);
-  const parents = new Map((await unitsByIds(db, rows.map((r) => r.parent_id))).map((u) => [u.id, u.name]));
+  const parents = await unitNames(db, rows.map((r) => r.parent_id));
   return {
     lines: rows.map((r) => ({ reportId: r.id, unitId: r.unit_id, name: r.unit_name, parentName: r.parent_id ? parents.get(r.parent_id) ?? '' : '', submittedAt: r.submitted_at })),
     total, page: p, pages: Math.max(1, Math.ceil(total / BOARD_PAGE)),

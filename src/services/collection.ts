@@ -11,7 +11,8 @@ import type { Role } from '../db/queries/users.js';
 import type { CompiledInput } from '../engine/compiled.js';
 import { checkGivenInputs, inputValue, type CompiledRuleSet } from '../engine/index.js';
 import { dict, own, table } from '../engine/own.js';
-import { checkEvidence, withoutHidden, type EvidenceUpload } from '../io/evidence.js';
+import { checkEvidence, EVIDENCE_MAX_FILES, EvidenceRefused, withoutHidden, type EvidenceUpload } from '../io/evidence.js';
+import { writtenText } from '../io/text.js';
 import { sha256 } from '../io/rule-file.js';
 import { listAssessments, type AssessmentRow } from './assessments.js';
 import { limitsText, storedText, trackRules } from './entry.js';
@@ -49,8 +50,8 @@ export function reportSteps(state: ReportState | 'none', role: Role): ReportStep
 /** The longest value text a report keeps for one figure; the longest comment. */
 export const VALUE_MAX_CHARS = 40;
 export const COMMENT_MAX_CHARS = 500;
-/** Files one figure may carry, and the furthest a deadline may be set ahead. */
-export const FILES_PER_FIELD = 5;
+/** Files one figure may carry (as many as an appeal), and the furthest a deadline may be set ahead. */
+export const FILES_PER_FIELD = EVIDENCE_MAX_FILES;
 export const MAX_WINDOW_DAYS = 120;
 
 export class ReportRefused extends Error {
@@ -139,16 +140,33 @@ export function fieldNotes(report: Pick<ReportRow, 'field_notes'> | undefined): 
   return out;
 }
 
-/** A figure as typed, cleaned: no hidden marks, trimmed, at most VALUE_MAX_CHARS. */
+/** A figure as typed, cleaned: no hidden marks, trimmed (its length is checked where it is taken). */
 function cleanValue(v: unknown): string {
-  const s = withoutHidden(Array.isArray(v) ? v.map(String).join(',') : String(v ?? '')).trim();
-  return [...s].slice(0, VALUE_MAX_CHARS).join('');
+  return withoutHidden(Array.isArray(v) ? v.map(String).join(',') : String(v ?? '')).trim();
 }
 
-/** Text a person wrote, as kept: hidden marks removed, line breaks kept, trimmed, at most COMMENT_MAX_CHARS. */
-function cleanComment(v: unknown): string {
-  const s = String(v ?? '').replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '').trim();
-  return [...s].slice(0, COMMENT_MAX_CHARS).join('');
+/** A comment of the township's as kept (writtenText), or ReportRefused when it is longer than COMMENT_MAX_CHARS. */
+function checkedComment(v: unknown): string {
+  const text = writtenText(v);
+  if ([...text].length > COMMENT_MAX_CHARS) throw new ReportRefused('TEXT_TOO_LONG', `审核意见每条不超过${COMMENT_MAX_CHARS}字（现为${[...text].length}字）`);
+  return text;
+}
+
+/** The rule sets of every assessment in use of a kind of unit: all that a reported figure may count for. */
+async function kindRuleSets(db: Tx, kind: string, by: string): Promise<Array<{ assessment: AssessmentRow; ruleset: CompiledRuleSet }>> {
+  const out = [];
+  for (const assessment of (await listAssessments(db)).filter((a) => a.unit_kind === kind)) out.push({ assessment, ruleset: (await trackRules(db, assessment.id, by)).ruleset });
+  return out;
+}
+
+/** The inputs a period's record holds for a unit, per assessment (those with none: none). */
+async function storedInputs(db: Tx, periodId: string, unitId: string, tracks: string[]): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const track of tracks) {
+    const row = await inputOf(db, periodId, track, unitId);
+    if (row) out.set(track, JSON.parse(row.input_values) as Record<string, unknown>);
+  }
+  return out;
 }
 
 // ---- the township opens and closes a window ----
@@ -262,14 +280,18 @@ export async function saveReport(db: Db, req: SaveReportRequest): Promise<Report
     try {
       for (const e of checkEvidence(uploads.map((u) => u.upload))) added.push({ field, name: e.name, type: e.type, size: e.size, content: e.content });
     } catch (e) {
-      if (!(e instanceof Error) || !('code' in e)) throw e;
-      problems.push({ field, code: String((e as { code: string }).code), message: e.message });
+      if (!(e instanceof EvidenceRefused)) throw e;
+      problems.push({ field, code: e.code, message: e.message });
     }
   }
-  if (req.submit) problems.push(...submissionProblems(plan, values, (name) => kept.some((k) => k.input_name === name && !removing.has(k.id)) || added.some((a) => a.field === name)));
-  else {
-    // A draft keeps what was typed; only a value too long to be any figure is refused.
-    for (const f of open) if (values[f.name] !== undefined && [...String(req.cells[f.name] ?? '')].length > VALUE_MAX_CHARS) problems.push({ field: f.name, code: 'VALUE_TOO_LONG', message: `最多${VALUE_MAX_CHARS}个字符` });
+  // A draft keeps what was typed; only a value too long to be any figure is refused, there as on submission.
+  for (const f of open) if ([...(values[f.name] ?? '')].length > VALUE_MAX_CHARS) problems.push({ field: f.name, code: 'VALUE_TOO_LONG', message: `最多${VALUE_MAX_CHARS}个字符` });
+  if (req.submit) {
+    const sets = await kindRuleSets(db, unit.kind, req.by);
+    const stored = await storedInputs(db, plan.period.id, unit.id, sets.map((x) => x.assessment.id));
+    const hasFile = (name: string) => kept.some((k) => k.input_name === name && !removing.has(k.id)) || added.some((a) => a.field === name);
+    problems.push(...figureProblems(sets.map((x) => ({ ruleset: x.ruleset, stored: stored.get(x.assessment.id) ?? {} })), values, new Set(open.map((f) => f.name))));
+    for (const f of open) if (f.evidence === 'required' && !hasFile(f.name)) problems.push({ field: f.name, code: 'EVIDENCE_REQUIRED', message: '请上传佐证材料（照片或PDF）' });
   }
   if (problems.length) throw new ReportRefused('REPORT_INVALID', req.submit ? '提交未成功：请按提示修改后重新提交（本次填写的内容未保存）' : '保存未成功：请按提示修改', problems);
 
@@ -321,28 +343,29 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
 }
 
 /**
- * What stops a submission: a figure asked and open that is blank (and has no default), a value its input
- * does not take in any rule set that names it, a check of those rule sets over the unit's figures (with
- * what the township entered) that fails, a figure that asks for a file and has none.
+ * What is wrong with a unit's figures under the rule sets that name them: a figure asked that is blank (and has
+ * no default), a value its input does not take in any of them, a check of theirs over the unit's figures and what
+ * the township entered (`stored`) that fails. Each problem beside every reported figure it concerns; a problem of
+ * the township's own figures alone is not the unit's to mend and is left for the scoring.
  */
-function submissionProblems(plan: ReportPlan, values: Record<string, string>, hasFile: (field: string) => boolean): FieldProblem[] {
+function figureProblems(sets: Array<{ ruleset: CompiledRuleSet; stored: Record<string, unknown> }>, values: Record<string, string>, asked: ReadonlySet<string>): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const seen = new Set<string>();
-  const add = (p: FieldProblem) => {
-    const key = `${p.field}|${p.message}`;
-    if (!seen.has(key)) { seen.add(key); problems.push(p); }
-  };
-  const asked = new Set(plan.fields.filter((f) => f.open).map((f) => f.name));
-  for (const w of plan.windows) {
+  const reported = (name: string) => asked.has(name) || Object.hasOwn(values, name);
+  for (const { ruleset, stored } of sets) {
     const cells = dict<unknown>();
-    for (const input of reportedInputs(w.ruleset)) if (values[input.name] !== undefined || asked.has(input.name)) cells[input.name] = values[input.name] ?? '';
-    for (const p of checkGivenInputs(w.ruleset, cells, '表单').problems) {
-      const names = p.column.split('、');
-      // A failed check is shown beside each figure it reads that the unit reports.
-      for (const name of names.filter((n) => asked.has(n) || values[n] !== undefined)) add({ field: name, code: p.code, message: p.message });
+    for (const input of ruleset.inputs) {
+      if (input.link || input.type === 'events') continue;
+      if (reported(input.name)) cells[input.name] = values[input.name] ?? '';
+      else if (Object.hasOwn(stored, input.name) && stored[input.name] !== null) cells[input.name] = stored[input.name];
+    }
+    for (const p of checkGivenInputs(ruleset, cells, '表单').problems) {
+      for (const name of p.column.split('、').filter(reported)) {
+        const key = `${name}|${p.message}`;
+        if (!seen.has(key)) { seen.add(key); problems.push({ field: name, code: p.code, message: p.message }); }
+      }
     }
   }
-  for (const f of plan.fields) if (f.open && f.evidence === 'required' && !hasFile(f.name)) add({ field: f.name, code: 'EVIDENCE_REQUIRED', message: '请上传佐证材料（照片或PDF）' });
   return problems;
 }
 
@@ -362,10 +385,10 @@ export async function returnReport(db: Db, req: { reportId: number; notes: Recor
   const values = reportValues(report);
   const notes = dict<string>();
   for (const [field, text] of Object.entries(req.notes)) {
-    const clean = cleanComment(text);
+    const clean = checkedComment(text);
     if (clean && Object.hasOwn(values, field)) notes[field] = clean;
   }
-  const comment = cleanComment(req.comment);
+  const comment = checkedComment(req.comment);
   if (Object.keys(notes).length === 0 && !comment) throw new ReportRefused('RETURN_WITHOUT_COMMENT', '退回时请至少对一项数据或整份报送写明意见');
   const at = new Date().toISOString();
   await inTransaction(db, async (tx) => {
@@ -388,12 +411,10 @@ export async function returnReport(db: Db, req: { reportId: number; notes: Recor
 export async function approveReport(db: Db, req: { reportId: number; by: string }): Promise<void> {
   const { report, unit } = await reportOrRefuse(db, req.reportId);
   const values = reportValues(report);
-  const assessments = (await listAssessments(db)).filter((a) => a.unit_kind === unit.kind);
-  const writes: Array<{ track: string; ruleset: CompiledRuleSet; inputs: CompiledInput[] }> = [];
-  for (const a of assessments) {
-    const { ruleset } = await trackRules(db, a.id, req.by);
+  const writes: Array<{ track: string; title: string; ruleset: CompiledRuleSet; inputs: CompiledInput[] }> = [];
+  for (const { assessment, ruleset } of await kindRuleSets(db, unit.kind, req.by)) {
     const inputs = ruleset.inputs.filter((i) => !i.link && i.type !== 'events' && Object.hasOwn(values, i.name));
-    if (inputs.length) writes.push({ track: a.id, ruleset, inputs });
+    if (inputs.length) writes.push({ track: assessment.id, title: assessment.title, ruleset, inputs });
   }
   const at = new Date().toISOString();
   await inTransaction(db, async (tx) => {
@@ -406,7 +427,7 @@ export async function approveReport(db: Db, req: { reportId: number; by: string 
       const row = stored ? JSON.parse(stored.input_values) as Record<string, unknown> : dict<unknown>();
       const { values: typed, problems } = checkGivenInputs(w.ruleset, Object.fromEntries(w.inputs.map((i) => [i.name, values[i.name]])), '报送');
       // A figure another rule set takes but this one does not (its limits are narrower) is not written here: said, never silently.
-      if (problems.some((p) => p.code !== 'CHECK_FAILED')) throw new ReportRefused('REPORT_INVALID', `报送的数据不符合“${w.track}”考核的要求，请退回修改`, problems.map((p) => ({ field: p.column, code: p.code, message: p.message })));
+      if (problems.some((p) => p.code !== 'CHECK_FAILED')) throw new ReportRefused('REPORT_INVALID', `报送的数据不符合“${w.title}”的要求，请退回修改`, problems.map((p) => ({ field: p.column, code: p.code, message: p.message })));
       for (const i of w.inputs) row[i.name] = inputValue(w.ruleset, i, typed.get(i.name) ?? NaN);
       const json = JSON.stringify(row);
       await upsertInputs(tx, [{ period_id: report.period_id, track: w.track, unit_id: unit.id, name: unit.name, parent_id: unit.parent_id, input_values: json, batch_id: null, report_id: report.id, entered_by: report.submitted_by ?? req.by, entered_at: at }]);
@@ -432,35 +453,35 @@ export interface ReviewLine {
 /** The share of change from last year above which a figure is marked for a second look. */
 export const USUAL_CHANGE = 0.3;
 
-/** Each figure of a report beside the value it would replace and last year's, with what is out of the ordinary. */
+/**
+ * Each figure of a report beside the value it would replace and last year's (of the first assessment naming it),
+ * with what is out of the ordinary; labelled by the rule sets of the unit's kind, whether or not a window is still open.
+ */
 export async function reviewLines(db: Tx, report: ReportRow, unit: UnitRow, by: string): Promise<ReviewLine[]> {
-  const plan = await reportPlan(db, report.period_id, unit, by);
   const values = reportValues(report);
   const notes = fieldNotes(report);
   const files = await filesOfReport(db, report.id);
+  const sets = await kindRuleSets(db, unit.kind, by);
+  const tracks = sets.map((x) => x.assessment.id);
   const lastYearId = `${Number(report.period_id.slice(0, 4)) - 1}${report.period_id.slice(4)}`;
-  const firstTrack = (name: string) => plan.fields.find((f) => f.name === name)?.askedBy[0]?.assessment.id;
-  const stored = new Map<string, Record<string, unknown>>();
-  const read = async (period: string, track: string) => {
-    const key = `${period}/${track}`;
-    if (!stored.has(key)) {
-      const row = await inputOf(db, period, track, unit.id);
-      stored.set(key, row ? JSON.parse(row.input_values) : {});
-    }
-    return stored.get(key)!;
-  };
-  const problems = submissionProblems(plan, values, () => true);
+  const [now, lastYear] = [await storedInputs(db, report.period_id, unit.id, tracks), await storedInputs(db, lastYearId, unit.id, tracks)];
+  const problems = figureProblems(sets.map((x) => ({ ruleset: x.ruleset, stored: now.get(x.assessment.id) ?? {} })), values, new Set());
   const lines: ReviewLine[] = [];
-  const fields = plan.fields.length ? plan.fields : Object.keys(values).map((name) => ({ name, label: name, unit: undefined }));
-  for (const f of fields) {
-    if (!Object.hasOwn(values, f.name)) continue;
-    const track = firstTrack(f.name);
-    const current = track ? storedText(own(await read(report.period_id, track), f.name)) : undefined;
-    const lastYear = track ? storedText(own(await read(lastYearId, track), f.name)) : undefined;
-    const flags = problems.filter((p) => p.field === f.name && p.code !== 'EVIDENCE_REQUIRED').map((p) => p.message);
-    const change = changeWords(values[f.name], lastYear);
-    if (change) flags.push(change);
-    lines.push({ name: f.name, label: f.label, unit: f.unit, reported: values[f.name], current, lastYear, flags, note: notes[f.name], files: files.filter((x) => x.input_name === f.name) });
+  const done = new Set<string>();
+  for (const { assessment, ruleset } of sets) {
+    for (const input of ruleset.inputs) {
+      if (!Object.hasOwn(values, input.name) || done.has(input.name) || input.link || input.type === 'events') continue;
+      done.add(input.name);
+      const before = storedText(own(lastYear.get(assessment.id) ?? {}, input.name));
+      const flags = problems.filter((p) => p.field === input.name).map((p) => p.message);
+      const change = changeWords(values[input.name], before);
+      if (change) flags.push(change);
+      lines.push({
+        name: input.name, label: input.label, unit: input.unit, reported: values[input.name],
+        current: storedText(own(now.get(assessment.id) ?? {}, input.name)), lastYear: before, flags, note: notes[input.name],
+        files: files.filter((x) => x.input_name === input.name),
+      });
+    }
   }
   return lines;
 }

@@ -12,7 +12,7 @@ import { addAssessment } from '../../src/services/assessments.js';
 import { actionWords } from '../../src/services/audit-trail.js';
 import { board, remindLate, reviewQueue } from '../../src/services/collection-board.js';
 import {
-  approveReport, openReporting, reopenForUnit, ReportRefused, reportPlan, reportSteps, returnReport, reviewLines, saveReport, type SaveReportRequest,
+  approveReport, closeReporting, openReporting, reopenForUnit, ReportRefused, reportPlan, reportSteps, returnReport, reviewLines, saveReport, type SaveReportRequest,
 } from '../../src/services/collection.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { saveUnitInputs } from '../../src/services/entry.js';
@@ -184,5 +184,29 @@ onEachBackend('data collection (数据填报): windows, reports, review', (backe
     await reopenForUnit(db, { periodId: PERIOD, unitId: 'v02', until: inDays(12), by: 'leader', now: today() });
     const report = await saveReport(db, { periodId: PERIOD, unitId: 'v02', cells: PARTY, files: [], submit: false, by: 'v02user', now: after });
     expect(report).to.include({ state: 'draft', reopened_until: inDays(12) });
+    // A unit given a later day of its own is not late: neither listed nor counted.
+    const late = await board(db, PERIOD, party, { state: 'late' }, after);
+    expect(late.lines.map((l) => l.unitId)).not.to.include('v02');
+    expect(late.matching).to.equal(late.lateCount);
+  });
+
+  it('refuses a comment longer than 500 characters, and labels a report by its rule sets once reporting is closed', async () => {
+    const report = await saveReport(db, { periodId: PERIOD, unitId: 'v03', cells: PARTY, files: [
+      { field: 'heldLifeMeeting', upload: { name: 'a.png', content: PNG } }, { field: 'heldMemberReview', upload: { name: 'b.png', content: PNG } },
+    ], submit: true, by: 'v03user' });
+    expect((await refused(returnReport(db, { reportId: report.id, notes: {}, comment: '长'.repeat(501), by: 'leader' }))).code).to.equal('TEXT_TOO_LONG');
+    expect((await getReport(db, PERIOD, 'v03'))!.state).to.equal('submitted');
+    await closeReporting(db, { periodId: PERIOD, assessmentId: party, by: 'leader' });
+    await closeReporting(db, { periodId: PERIOD, assessmentId: partyAgain, by: 'leader' });
+    const lines = await reviewLines(db, report, (await getUnit(db, 'v03'))!, 'leader');
+    expect(lines.find((l) => l.name === 'themeDays')!.label).to.equal('开展主题党日活动次数');
+  });
+
+  it('checks a reported figure against what the township entered: 出生人数 below the 出生漏报数 on record is refused beside it', async () => {
+    await openReporting(db, { periodId: PERIOD, assessmentId: 'village', deadline: inDays(10), by: 'leader' });
+    // v06's record holds 1 birth missed (抽查发现出生漏报数, the township's): 0 births reported cannot be.
+    const e = await refused(saveReport(db, { periodId: PERIOD, unitId: 'v06', cells: { births: '0' }, files: [], submit: true, by: 'v06user' }));
+    expect(e.problems.filter((p) => p.field === 'births').map((p) => p.code)).to.include('CHECK_FAILED');
+    expect(e.problems.some((p) => p.field === 'birthsMissed')).to.equal(false);
   });
 });

@@ -79,6 +79,8 @@ export interface ReportListFilter {
   search?: string;
   /** States; 'none' for units with no report. */
   states?: Array<ReportState | 'none'>;
+  /** Leave out units given a day of their own (reopened_until) on or after this one: not late. */
+  notReopenedFrom?: string;
   limit: number;
   offset: number;
 }
@@ -105,6 +107,7 @@ export async function boardRows(db: Tx, periodId: string, f: ReportListFilter): 
       if (f.states!.includes('none')) w.orWhereNull('reports.id');
     });
   }
+  if (f.notReopenedFrom !== undefined) q.where((w) => { w.whereNull('reports.reopened_until').orWhere('reports.reopened_until', '<', f.notReopenedFrom!); });
   const [{ n }] = await q.clone().count({ n: '*' });
   const rows = await q.select(
     'units.id as unit_id', 'units.name as unit_name', 'units.parent_id', 'reports.id as report_id', 'reports.state',

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { getReportById, reportFile, windowsOf } from '../../db/queries/reports.js';
 import { getUnit } from '../../db/queries/units.js';
 import { actorNames } from '../../services/actors.js';
@@ -58,8 +58,8 @@ async function boardQuery(ctx: Context, q: Record<string, unknown>) {
   return { period, assessment, filter };
 }
 
-async function boardPage(req: Request, ctx: Context, status = 200, error?: string): Promise<void> {
-  const { period, assessment, filter } = await boardQuery(ctx, req.query as Record<string, unknown>);
+async function boardPage(ctx: Context, query: Record<string, unknown>, status = 200, error?: string): Promise<void> {
+  const { period, assessment, filter } = await boardQuery(ctx, query);
   const b = await board(ctx.db, period.id, assessment.id, filter);
   const parents = await parentChoices(ctx.db, assessment.unit_kind, filter.parentId);
   const keep = { ...(filter.parentId ? { parent: filter.parentId } : {}), ...(filter.search ? { q: filter.search } : {}), ...(filter.state ? { state: filter.state } : {}) };
@@ -71,7 +71,7 @@ async function boardPage(req: Request, ctx: Context, status = 200, error?: strin
     defaultDeadline: w?.deadline ?? addWorkingDays(today(), 10), error,
     counts: BOARD_STATES.map((s) => ({ state: s, title: REPORT_STATES[s], n: b.counts[s], href: boardHref(period.id, assessment.id, { ...keep, state: s }) })),
     total: b.total, lateCount: b.lateCount, lateHref: boardHref(period.id, assessment.id, { ...keep, state: 'late' }),
-    lines: b.lines.map((l) => ({ ...l, reviewHref: l.reportId && l.state === 'submitted' ? reviewHref(l.reportId) : l.reportId && l.state !== 'none' ? reviewHref(l.reportId) : undefined })),
+    lines: b.lines.map((l) => ({ ...l, reviewHref: l.reportId !== null ? reviewHref(l.reportId) : undefined })),
     matching: b.matching, page: b.page, pages: b.pages,
     prevHref: b.page > 1 ? boardHref(period.id, assessment.id, { ...keep, page: String(b.page - 1) }) : undefined,
     nextHref: b.page < b.pages ? boardHref(period.id, assessment.id, { ...keep, page: String(b.page + 1) }) : undefined,
@@ -82,15 +82,14 @@ async function boardPage(req: Request, ctx: Context, status = 200, error?: strin
 }
 
 /** A step's answer: back to the board with what was done, or the board again with why not. */
-async function step(req: Request, res: import('express').Response, ctx: Context, run: (period: string, assessment: string) => Promise<string>): Promise<void> {
+async function step(req: Request, res: Response, ctx: Context, run: (period: string, assessment: string) => Promise<string>): Promise<void> {
   const period = periodOr400(req.body?.period);
   const assessment = await assessmentOr400(ctx, text(req.body?.assessment));
   try {
     req.session.flash = await run(period.id, assessment.id);
   } catch (e) {
     if (!(e instanceof ReportRefused)) throw e;
-    Object.defineProperty(req, 'query', { value: { period: period.id, assessment: assessment.id } });
-    return boardPage(req, ctx, 400, e.message);
+    return boardPage(ctx, { period: period.id, assessment: assessment.id }, 400, e.message);
   }
   res.redirect(303, boardHref(period.id, assessment.id));
 }
@@ -124,7 +123,7 @@ async function renderReview(req: Request, ctx: Context, status = 200, error?: st
 }
 
 export const collectionRoutes: RouteSpec[] = [
-  { method: 'get', path: '/collection', access: MANAGERS, handle: (req, _res, ctx) => boardPage(req, ctx) },
+  { method: 'get', path: '/collection', access: MANAGERS, handle: (req, _res, ctx) => boardPage(ctx, req.query as Record<string, unknown>) },
   {
     method: 'get', path: '/collection/board.:format', access: MANAGERS,
     handle: async (req, res, ctx) => {
