@@ -84,7 +84,8 @@ describe('a full disk under the database (issue 7, item 6)', function () {
     before(function () {
       if (process.platform !== 'linux' || process.getuid?.() !== 0) return this.skip();
       mkdirSync(mountPoint, { recursive: true });
-      const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=48m', 'tmpfs', mountPoint], { encoding: 'utf8' });
+      // 96 MB: an import writes each unit's figures twice (its inputs, and their history: migration 0007), within one transaction's WAL.
+      const r = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=96m', 'tmpfs', mountPoint], { encoding: 'utf8' });
       if (r.status !== 0) {
         process.stdout.write(`      (skipped: cannot mount a tmpfs here: ${(r.stderr || r.error?.message || '').trim()})\n`);
         return this.skip();
