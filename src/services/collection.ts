@@ -3,7 +3,7 @@ import { appendAudit } from '../db/queries/audit.js';
 import { inputOf, upsertInputs } from '../db/queries/inputs.js';
 import { ensurePeriod } from '../db/queries/periods.js';
 import {
-  closeWindow, filesOfReport, getReport, getReportById, getWindow, insertHistory, insertReport, insertStoredFile, linkReportFile,
+  closeWindow, filesOfReport, getReport, getReportById, getWindow, insertHistory, openWindows, insertReport, insertStoredFile, linkReportFile,
   putWindow, removeReportFile, setReopened, updateReport, windowsOf, type ReportFileRow, type ReportRow, type ReportState, type WindowRow,
 } from '../db/queries/reports.js';
 import { getUnit, type UnitRow } from '../db/queries/units.js';
@@ -18,7 +18,7 @@ import { listAssessments, type AssessmentRow } from './assessments.js';
 import { limitsText, storedText, trackRules } from './entry.js';
 import { faultPoint } from './fault.js';
 import { notify } from './inbox.js';
-import { parsePeriod, type PeriodSpec } from './period.js';
+import { newestPeriodsFirst, parsePeriod, type PeriodSpec } from './period.js';
 import { dateInWords, daysBetween, isDate, today } from './review-period.js';
 
 /**
@@ -165,6 +165,37 @@ async function storedInputs(db: Tx, periodId: string, unitId: string, tracks: st
   for (const track of tracks) {
     const row = await inputOf(db, periodId, track, unitId);
     if (row) out.set(track, JSON.parse(row.input_values) as Record<string, unknown>);
+  }
+  return out;
+}
+
+/** A period's reporting as a unit's home shows it: where its report stands, the last day, what is still missing. */
+export interface ReportingGlance {
+  periodId: string; periodTitle: string; state: ReportState | 'none'; stateTitle: string;
+  /** Each assessment's reporting: its last day for the unit (its own later day included) in words, days left, and whether it passed unsubmitted. */
+  windows: Array<{ title: string; deadline: string; daysLeft: number; open: boolean; overdue: boolean }>;
+  /** Figures asked and still blank, and figures that must carry a file and have none. */
+  missing: number; missingFiles: number;
+}
+
+/** Every period with reporting open to the unit's kind, newest first. */
+export async function reportingGlance(db: Tx, unit: UnitRow, by: string, now = today()): Promise<ReportingGlance[]> {
+  const kinds = new Set((await listAssessments(db)).filter((a) => a.unit_kind === unit.kind).map((a) => a.id));
+  const periods = newestPeriodsFirst([...new Set((await openWindows(db)).filter((w) => kinds.has(w.assessment_id)).map((w) => w.period_id))].map((id) => ({ id })));
+  const out: ReportingGlance[] = [];
+  for (const { id } of periods) {
+    const plan = await reportPlan(db, id, unit, by, now);
+    if (plan.fields.length === 0) continue;
+    const values = reportValues(plan.report);
+    const files = plan.report ? await filesOfReport(db, plan.report.id) : [];
+    const state = plan.report?.state ?? 'none';
+    const open = plan.fields.filter((f) => f.open);
+    out.push({
+      periodId: id, periodTitle: plan.period.title, state, stateTitle: REPORT_STATES[state],
+      windows: plan.windows.map((w) => ({ title: w.assessment.title, deadline: dateInWords(w.deadline), daysLeft: daysBetween(now, w.deadline), open: w.open, overdue: w.overdue })),
+      missing: state === 'submitted' || state === 'approved' ? 0 : open.filter((f) => (values[f.name] ?? '') === '' && f.input.default === undefined).length,
+      missingFiles: state === 'submitted' || state === 'approved' ? 0 : open.filter((f) => f.evidence === 'required' && !files.some((x) => x.input_name === f.name)).length,
+    });
   }
   return out;
 }

@@ -11,6 +11,7 @@ import { parsePeriod, periodTitle } from './period.js';
 import { dateInWords, daysBetween, runState, STATE_TITLES, today, type RunState } from './review-period.js';
 import { compiledVersion } from './rule-versions.js';
 import { runResults } from './runs.js';
+import { reportingGlance, type ReportingGlance } from './collection.js';
 import { allAssessments, countOfKind, listAssessments } from './assessments.js';
 
 /**
@@ -156,6 +157,8 @@ export interface UnitHome {
   /** The newest result of each other assessment of the unit's kind, in the township's order of its assessments. */
   others: Array<NonNullable<UnitHome['result']>>;
   appeals: { open: number; answered: number };
+  /** Each period with reporting open to the unit: its state, deadline and what is still missing (数据填报). */
+  reporting: ReportingGlance[];
   unread: number;
   messages: MessageGlance[];
 }
@@ -194,7 +197,8 @@ export async function unitHome(db: Tx, user: UserRow, now: number = Date.now()):
   }
   const result = results.reduce<UnitHome['result']>((newest, r) => (newest === null || r.runId > newest.runId ? r : newest), null);
   return {
-    unit, track, result, others: results.filter((r) => r !== result), appeals: await appealCountsOf(db, unit.id), unread: await unreadCount(db, user.id),
+    unit, track, result, others: results.filter((r) => r !== result), appeals: await appealCountsOf(db, unit.id),
+    reporting: await reportingGlance(db, unit, user.username, today(now)), unread: await unreadCount(db, user.id),
     messages: await unreadGlance(db, user.id),
   };
 }

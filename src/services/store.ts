@@ -14,6 +14,7 @@ import { importShippedRules } from './rule-versions.js';
 import { ROLES, seedDemoAccounts } from './accounts.js';
 import { createRun, publishRun } from './runs.js';
 import { addAssessment } from './assessments.js';
+import { seedDemoReporting } from './demo-reporting.js';
 
 /**
  * The record opened for use: the database opened, checked and migrated; the shipped
@@ -94,6 +95,9 @@ export async function seedDemo(db: Db): Promise<Awaited<ReturnType<typeof seedDe
   }
   for (const track of [party.id, safety.id, composite.id]) await createRun(db, { periodId: '2024', track, by });
   const accounts = await seedDemoAccounts(db);
+  // The newest period's reporting (数据填报), after the accounts so that the villages are told: open for the villages,
+  // some reported, one returned, some approved, some late.
+  await seedDemoReporting(db, '2024', party.id, safety.id, by);
   await appendAudit(db, { at: new Date().toISOString(), actor: by, action: 'seed.demo', subject: 'demo', detail: null });
   return accounts;
 }

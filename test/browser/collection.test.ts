@@ -21,7 +21,7 @@ describe('data collection in the browser: report, return, correct, approve (issu
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'appraisal-report-'));
   const photo = path.join(tmp, '组织生活会.png');
   const fake = path.join(tmp, '评议照片.png');
-  const PARTY = 'a3'; // the demo's 村级党建工作专项考核
+  const PARTY = 'a3', SAFETY = 'a4'; // the demo's 党建 and 安全生产 专项考核 (its 安全生产 reporting closed two days ago)
 
   before(async () => {
     app = await startApp();
@@ -56,13 +56,18 @@ describe('data collection in the browser: report, return, correct, approve (issu
   };
   const CHOICES: Record<string, string> = { heldLifeMeeting: '是', heldMemberReview: '是', affairsPublished: '是', duesOnTime: '是' };
 
-  it('lets the leader open the 党建 reporting with a deadline', async () => {
+  it('shows the demo’s board on the first visit: counts by state, and the villages late for 安全生产 in red, reminded at once', async () => {
     const page = await open('leader', 1366);
     await page.goto(`${app.url}/collection?period=2024&assessment=${PARTY}`);
-    expect(await page.textContent('.window-panel')).to.contain('尚未开启数据填报');
-    await post(page, '.window-panel form[action="/collection/open"] button');
-    expect(await page.textContent('p.flash')).to.contain('已开启数据填报');
-    expect(await page.textContent('[data-count="none"]')).to.equal('18');
+    expect(await page.textContent('.window-panel')).to.contain('填报已开启');
+    const counts = await page.$$eval('[data-count]', (els) => els.map((e) => [e.getAttribute('data-count'), e.textContent]));
+    expect(counts).to.deep.equal([['none', '10'], ['draft', '1'], ['returned', '1'], ['submitted', '3'], ['approved', '3']]);
+    await page.goto(`${app.url}/collection?period=2024&assessment=${SAFETY}`);
+    expect(await page.textContent('[data-count="late"]')).to.equal('12');
+    expect(await page.locator('tr.overdue').count()).to.equal(12);
+    expect(await page.getAttribute('tr[data-unit=v06]', 'class')).not.to.contain('overdue');
+    await post(page, '.window-panel form[action="/collection/remind"] button');
+    expect(await page.textContent('p.flash')).to.contain('已提醒12个尚未提交的单位');
   });
 
   it('refuses a village’s file that is not what it says, keeping nothing, then takes its report with a photo on a phone', async () => {
@@ -78,8 +83,10 @@ describe('data collection in the browser: report, return, correct, approve (issu
     await page.setInputFiles('input[name="file:heldMemberReview"]', fake);
     await post(page, 'button[value=submit]');
     expect(await page.textContent('[data-field=heldMemberReview] .field-error')).to.contain('不是 JPEG、PNG 图片或 PDF 文档');
-    const refused = await getReport(app.db, '2024', 'v01');
-    expect(refused).to.equal(undefined);
+    expect(await getReport(app.db, '2024', 'v01')).to.equal(undefined);
+    // The 安全生产 figures are past their deadline: shown, not asked.
+    expect(await page.locator('#in-drills').count()).to.equal(0);
+    expect(await page.textContent('.report-windows li.overdue')).to.contain('村级安全生产专项考核');
     await shot(page, 'collection-village-refused-390');
     await page.setInputFiles('input[name="file:heldLifeMeeting"]', photo);
     await page.setInputFiles('input[name="file:heldMemberReview"]', photo);
@@ -92,7 +99,9 @@ describe('data collection in the browser: report, return, correct, approve (issu
   it('lets the township return one field with a comment, and the village sees it and corrects', async () => {
     const leader = await open('leader', 1366);
     await leader.goto(`${app.url}/collection/review?period=2024`);
-    await post(leader, 'table.queue-table a');
+    // Oldest first: the demo's three, then 枫林村's.
+    expect(await leader.locator('table.queue-table tr[data-unit]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-unit')))).to.deep.equal(['v02', 'v03', 'v04', 'v01']);
+    await post(leader, 'table.queue-table tr[data-unit=v01] a');
     expect(await leader.textContent('h1')).to.contain('枫林村');
     await leader.fill('input[name="note:themeDays"]', '主题党日台账记载12次，请核对');
     await post(leader, 'form.review-form button[type=submit]');
@@ -119,7 +128,7 @@ describe('data collection in the browser: report, return, correct, approve (issu
     expect(v01.inputs).to.include({ themeDays: 12, activists: 2 });
     await leader.goto(`${app.url}/collection?period=2024&assessment=${PARTY}`);
     expect(await leader.getAttribute('tr[data-unit=v01]', 'data-state')).to.equal('approved');
-    expect(await leader.textContent('[data-count="approved"]')).to.equal('1');
+    expect(await leader.textContent('[data-count="approved"]')).to.equal('4');
     // The entry form keeps each value's history: who reported it, from which report, who approved it.
     await leader.goto(`${app.url}/entry/2024/${PARTY}/v01`);
     const history = (await leader.textContent('ul.input-history'))!;

@@ -8,6 +8,7 @@ import { compiledVersion } from '../../src/services/rule-versions.js';
 import { addEvent } from '../../src/services/events-ledger.js';
 import { useEventsRules } from '../support/events-rules.js';
 import { openReporting, saveReport } from '../../src/services/collection.js';
+import { filesOfReport, getReport } from '../../src/db/queries/reports.js';
 import { today } from '../../src/services/review-period.js';
 import { ACCOUNT_OF_ROLE, Client, signedIn, startApp, type TestApp } from '../support/web.js';
 
@@ -110,15 +111,15 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'POST /collection/remind': { roles: MANAGERS },
   'POST /collection/reopen': { roles: MANAGERS },
   'GET /collection/review': { roles: MANAGERS },
-  'GET /reports/:id': { roles: MANAGERS },
-  'POST /reports/:id/approve': { roles: MANAGERS },
-  'POST /reports/:id/return': { roles: MANAGERS },
-  'GET /reports/:id/files/:fileId': { roles: MANAGERS },
+  'GET /reports/:reportId': { roles: MANAGERS },
+  'POST /reports/:reportId/approve': { roles: MANAGERS },
+  'POST /reports/:reportId/return': { roles: MANAGERS },
+  'GET /reports/:reportId/files/:evidenceId': { roles: MANAGERS },
   // A unit's own report: the unit is the account's, never named in the path.
   'GET /reporting': { roles: UNITS },
   'GET /reporting/:period': { roles: UNITS },
   'POST /reporting/:period': { roles: UNITS },
-  'GET /reporting/:period/files/:fileId': { roles: UNITS },
+  'GET /reporting/:period/files/:evidenceId': { roles: UNITS },
 };
 
 /**
@@ -140,6 +141,9 @@ const PARAMS: Record<string, { own: string; other: string; staff?: string }> = {
   // Appeal 1 (with file 1) is v01's, 2 (file 2) v02's, 3 (file 3) s01's: filed in before().
   appealId: { own: '1', other: '2', staff: '3' },
   fileId: { own: '1', other: '2', staff: '3' },
+  // A report and its files (数据填报): set in before(), from the demo's reports and those made there.
+  reportId: { own: '', other: '' },
+  evidenceId: { own: '', other: '', staff: '' },
 };
 
 function fill(path: string, which: 'own' | 'other', who?: Who): string {
@@ -166,11 +170,14 @@ describe('access to every route, by role and by record', function () {
     // Event 1 of the events ledger (/events/:id), under a village rule set with one.
     await useEventsRules(app.db);
     await addEvent(app.db, { periodId: '2024', fields: { unit: 'v01', input: 'accidents', level: '一般', date: '2024-05-03' }, by: 'leader' });
-    // Reports 1 (v01, file 1), 2 (v02, file 2) and 3 (s01, file 3) of 2024: the 党建 (a3) and staff reporting open.
-    for (const assessmentId of ['a3', 'staff']) await openReporting(app.db, { periodId: '2024', assessmentId, deadline: today(), by: 'leader' });
-    for (const [unitId, field] of [['v01', 'heldLifeMeeting'], ['v02', 'heldLifeMeeting'], ['s01', 'hasStudyNotes']]) {
-      await saveReport(app.db, { periodId: '2024', unitId, cells: {}, files: [{ field, upload: { name: '佐证.pdf', content: PDF } }], submit: false, by: unitId });
-    }
+    // v01's report of 2024 with a file (the demo's 党建 reporting is open), s01's under the staff reporting opened here;
+    // v02's is the demo's (submitted, with its files).
+    await openReporting(app.db, { periodId: '2024', assessmentId: 'staff', deadline: today(), by: 'leader' });
+    const own = await saveReport(app.db, { periodId: '2024', unitId: 'v01', cells: {}, files: [{ field: 'heldLifeMeeting', upload: { name: '佐证.pdf', content: PDF } }], submit: false, by: 'v01' });
+    const staff = await saveReport(app.db, { periodId: '2024', unitId: 's01', cells: {}, files: [{ field: 'hasStudyNotes', upload: { name: '笔记.pdf', content: PDF } }], submit: false, by: 's01' });
+    const fileOf = async (reportId: number) => String((await filesOfReport(app.db, reportId))[0].id);
+    Object.assign(PARAMS.reportId, { own: String(own.id), other: String(own.id) });
+    Object.assign(PARAMS.evidenceId, { own: await fileOf(own.id), other: await fileOf((await getReport(app.db, '2024', 'v02'))!.id), staff: await fileOf(staff.id) });
     clients.set('anonymous', new Client(app.url));
     for (const role of ALL) clients.set(role, await signedIn(app.url, ACCOUNT_OF_ROLE[role]));
   });
@@ -227,10 +234,10 @@ describe('access to every route, by role and by record', function () {
 
   it('never gives a village another village’s report or its files, nor the township’s review of its own', async () => {
     const village = clients.get('village')!;
-    expect((await village.get('/reporting/2024/files/2')).status).to.equal(404);
-    expect((await village.get('/reporting/2024/files/3')).status).to.equal(404);
-    expect((await village.get('/reports/1')).status).to.equal(404);
-    const own = await village.get('/reporting/2024/files/1');
+    expect((await village.get(`/reporting/2024/files/${PARAMS.evidenceId.other}`)).status).to.equal(404);
+    expect((await village.get(`/reporting/2024/files/${PARAMS.evidenceId.staff}`)).status).to.equal(404);
+    expect((await village.get(`/reports/${PARAMS.reportId.own}`)).status).to.equal(404);
+    const own = await village.get(`/reporting/2024/files/${PARAMS.evidenceId.own}`);
     expect(own.status).to.equal(200);
     expect(own.res.headers.get('content-disposition')).to.match(/^attachment/);
     expect(own.res.headers.get('x-content-type-options')).to.equal('nosniff');

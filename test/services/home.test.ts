@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import type { Db } from '../../src/db/connection.js';
 import { userByName } from '../../src/db/queries/users.js';
+import { getUnit } from '../../src/db/queries/units.js';
+import { reportingGlance } from '../../src/services/collection.js';
 import { nextStep, unitHome, type TrackGlance } from '../../src/services/home.js';
 import { openStore } from '../../src/services/store.js';
 import { onEachBackend } from '../support/backends.js';
@@ -64,9 +66,22 @@ onEachBackend('home: a village’s results, one per assessment', function (backe
     for (const o of home.others) expect(o.rank).to.be.within(1, o.scopeSize);
   });
 
+  it('shows a village the newest period’s reporting: each assessment’s deadline, the one it missed, what is still missing', async () => {
+    const [reporting] = (await unitHome(db, (await userByName(db, 'v01'))!))!.reporting;
+    expect(reporting).to.include({ periodId: '2024', state: 'none', stateTitle: '未填报', missing: 11, missingFiles: 2 });
+    expect(reporting.windows.map((w) => [w.title, w.open, w.overdue])).to.deep.equal([
+      ['村级党建工作专项考核', true, false], ['村级安全生产专项考核', false, true],
+    ]);
+    // The demo's returned village, and one approved: nothing missing once submitted.
+    const glance = async (id: string) => (await reportingGlance(db, (await getUnit(db, id))!, 'leader'))[0];
+    expect(await glance('v05')).to.include({ state: 'returned' });
+    expect(await glance('v06')).to.include({ state: 'approved', missing: 0, missingFiles: 0 });
+  });
+
   it('shows a staff member the results of staff assessments only', async () => {
     const home = (await unitHome(db, (await userByName(db, 's01'))!))!;
     expect(home.result?.trackTitle).to.equal('双线考核（工作人员）');
     expect(home.others).to.deep.equal([]);
+    expect(home.reporting).to.deep.equal([]);
   });
 });

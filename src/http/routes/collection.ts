@@ -95,8 +95,8 @@ async function step(req: Request, res: Response, ctx: Context, run: (period: str
 }
 
 async function reportView(req: Request, ctx: Context) {
-  if (!/^\d{1,9}$/.test(String(req.params.id))) throw notFound('报送');
-  const report = await getReportById(ctx.db, Number(req.params.id));
+  if (!/^\d{1,9}$/.test(String(req.params.reportId))) throw notFound('报送');
+  const report = await getReportById(ctx.db, Number(req.params.reportId));
   const unit = report && await getUnit(ctx.db, report.unit_id);
   if (!report || !unit) throw notFound('报送');
   return { report, unit };
@@ -179,9 +179,9 @@ export const collectionRoutes: RouteSpec[] = [
       });
     },
   },
-  { method: 'get', path: '/reports/:id', access: MANAGERS, handle: (req, _res, ctx) => renderReview(req, ctx) },
+  { method: 'get', path: '/reports/:reportId', access: MANAGERS, handle: (req, _res, ctx) => renderReview(req, ctx) },
   {
-    method: 'post', path: '/reports/:id/approve', access: MANAGERS,
+    method: 'post', path: '/reports/:reportId/approve', access: MANAGERS,
     handle: async (req, res, ctx) => {
       const { report, unit } = await reportView(req, ctx);
       try {
@@ -195,7 +195,7 @@ export const collectionRoutes: RouteSpec[] = [
     },
   },
   {
-    method: 'post', path: '/reports/:id/return', access: MANAGERS,
+    method: 'post', path: '/reports/:reportId/return', access: MANAGERS,
     handle: async (req, res, ctx) => {
       const { report, unit } = await reportView(req, ctx);
       const notes: Record<string, unknown> = {};
@@ -211,11 +211,11 @@ export const collectionRoutes: RouteSpec[] = [
     },
   },
   {
-    method: 'get', path: '/reports/:id/files/:fileId', access: MANAGERS,
+    method: 'get', path: '/reports/:reportId/files/:evidenceId', access: MANAGERS,
     handle: async (req, res, ctx) => {
       const { report } = await reportView(req, ctx);
-      if (!/^\d{1,9}$/.test(String(req.params.fileId))) throw notFound('文件');
-      const file = await reportFile(ctx.db, report.id, Number(req.params.fileId));
+      if (!/^\d{1,9}$/.test(String(req.params.evidenceId))) throw notFound('文件');
+      const file = await reportFile(ctx.db, report.id, Number(req.params.evidenceId));
       if (!file) throw notFound('文件');
       sendEvidenceFile(res, file.file_name, file.content);
     },

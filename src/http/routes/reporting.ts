@@ -120,13 +120,13 @@ export const reportingRoutes: RouteSpec[] = [
   },
   {
     // A file of the unit's own report, as a download only.
-    method: 'get', path: '/reporting/:period/files/:fileId', access: UNITS,
+    method: 'get', path: '/reporting/:period/files/:evidenceId', access: UNITS,
     handle: async (req, res, ctx) => {
       const unit = await ownUnit(ctx);
       const period = periodOrNotFound(req);
-      if (!/^\d{1,9}$/.test(String(req.params.fileId))) throw notFound('文件');
+      if (!/^\d{1,9}$/.test(String(req.params.evidenceId))) throw notFound('文件');
       const plan = await reportPlan(ctx.db, period.id, unit, ctx.user!.username);
-      const file = plan.report && await reportFile(ctx.db, plan.report.id, Number(req.params.fileId));
+      const file = plan.report && await reportFile(ctx.db, plan.report.id, Number(req.params.evidenceId));
       if (!file) throw notFound('文件');
       sendEvidenceFile(res, file.file_name, file.content);
     },
