@@ -6,7 +6,7 @@ import { displayNames } from '../db/queries/users.js';
  * account name (leader); the product's own work (the demo seed, the shipped rules)
  * as 系统. An account since removed keeps the name it was recorded under.
  */
-export type ActorName = (username: string | null | undefined) => string;
+export type ActorName = (username: string | null | undefined, orElse?: string) => string;
 
 /** The account name the product records its own work under. */
 export const SYSTEM_ACTOR = 'system';
@@ -15,8 +15,9 @@ export const SYSTEM_NAME = '系统';
 
 export async function actorNames(db: Tx): Promise<ActorName> {
   const names = new Map((await displayNames(db)).map((u) => [u.username, u.display_name.trim() || u.username]));
-  return (username) => {
+  // `orElse`: how to name one who is no account of the record (a unit's report made without one, as the demo's are: its unit).
+  return (username, orElse) => {
     if (username === null || username === undefined || username === '') return '';
-    return names.get(username) ?? (username === SYSTEM_ACTOR ? SYSTEM_NAME : username);
+    return names.get(username) ?? (username === SYSTEM_ACTOR ? SYSTEM_NAME : orElse ?? username);
   };
 }

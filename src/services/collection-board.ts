@@ -45,6 +45,18 @@ export function isLate(state: BoardState, deadline: string | undefined, reopened
 /** States a unit late in reporting may be in. */
 const NOT_IN: Array<ReportState | 'none'> = ['none', 'draft', 'returned'];
 
+/** A window's reporting at a glance (the leader's home): its deadline, how many units stand where, how many are late. */
+export interface WindowGlance { deadline: string; closed: boolean; counts: Record<BoardState, number>; late: number; }
+
+export async function windowGlance(db: Tx, periodId: string, assessment: AssessmentRow, now = today()): Promise<WindowGlance | undefined> {
+  const window = await getWindow(db, periodId, assessment.id);
+  if (!window) return undefined;
+  const counts = await stateCounts(db, periodId, assessment.unit_kind);
+  const late = window.closed_at === null && now > window.deadline
+    ? (await boardRows(db, periodId, { kind: assessment.unit_kind, states: NOT_IN, notReopenedFrom: now, limit: 0, offset: 0 })).total : 0;
+  return { deadline: dateInWords(window.deadline), closed: window.closed_at !== null, counts, late };
+}
+
 export async function board(db: Tx, periodId: string, assessmentId: string, filter: BoardFilter = {}, now = today()): Promise<Board> {
   const period = parsePeriod(periodId);
   const assessment = await getAssessment(db, assessmentId);

@@ -12,6 +12,7 @@ import { dateInWords, daysBetween, runState, STATE_TITLES, today, type RunState 
 import { compiledVersion } from './rule-versions.js';
 import { runResults } from './runs.js';
 import { reportingGlance, type ReportingGlance } from './collection.js';
+import { windowGlance, type WindowGlance } from './collection-board.js';
 import { allAssessments, countOfKind, listAssessments } from './assessments.js';
 
 /**
@@ -37,6 +38,8 @@ export interface TrackGlance {
   drafts: number; newestDraft: number | null;
   current: { id: number; state: RunState; stateTitle: string; deadline: string | null; daysLeft: number | null; openAppeals: number } | null;
   final: boolean;
+  /** The period's reporting of the assessment (数据填报), where one was opened. */
+  reporting?: WindowGlance;
   next: { words: string; place: Place; done: boolean; step: number };
 }
 
@@ -106,7 +109,8 @@ export async function leaderHome(db: Tx, user: UserRow, now: number = Date.now()
   const glances: PeriodGlance[] = [];
   for (const period of periods) {
     const tracks: TrackGlance[] = [];
-    for (const { id: track, title, unit_kind: unitKind } of assessments) {
+    for (const assessment of assessments) {
+      const { id: track, title, unit_kind: unitKind } = assessment;
       const ofTrack = runs.filter((r) => r.period_id === period && r.track === track);
       const entered = counts.find((c) => c.period_id === period && c.track === track)?.n ?? 0;
       if (entered === 0 && ofTrack.length === 0 && (period !== periods[0] || !inUse.has(track))) continue;
@@ -119,6 +123,7 @@ export async function leaderHome(db: Tx, user: UserRow, now: number = Date.now()
         drafts: drafts.length, newestDraft: drafts[0]?.id ?? null,
         current: current ? await currentGlance(db, current, now) : null,
         final: current?.status === 'final',
+        reporting: await windowGlance(db, period, assessment, today(now)),
       };
       tracks.push({ ...glance, next: nextStep(glance, period) });
     }

@@ -15,8 +15,8 @@ export interface HistoryLine { at: string; via: string; by: string; approvedBy?:
 const VIA: Record<string, string> = { form: '表单录入', import: '文件导入', report: '单位填报' };
 
 /** Newest first; each with the figures it changed from the write before (by label: 出生人数 7→8人). */
-export async function inputHistory(db: Tx, periodId: string, track: string, unitId: string, ruleset: CompiledRuleSet): Promise<HistoryLine[]> {
-  const rows = await historyOf(db, periodId, track, unitId);
+export async function inputHistory(db: Tx, periodId: string, track: string, unit: { id: string; name: string }, ruleset: CompiledRuleSet): Promise<HistoryLine[]> {
+  const rows = await historyOf(db, periodId, track, unit.id);
   const actor = await actorNames(db);
   let before: Record<string, unknown> = {};
   const lines: HistoryLine[] = [];
@@ -28,7 +28,7 @@ export async function inputHistory(db: Tx, periodId: string, track: string, unit
       if (b !== undefined && a !== b) changes.push(`${input.label} ${a ?? '—'}→${b}${input.unit ?? ''}`);
     }
     lines.push({
-      at: row.entered_at, via: VIA[row.via] ?? row.via, by: actor(row.entered_by),
+      at: row.entered_at, via: VIA[row.via] ?? row.via, by: actor(row.entered_by, row.via === 'report' ? unit.name : undefined),
       approvedBy: row.approved_by ? actor(row.approved_by) : undefined, approvedAt: row.approved_at ?? undefined, changes,
     });
     before = now;

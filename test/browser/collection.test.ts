@@ -68,6 +68,12 @@ describe('data collection in the browser: report, return, correct, approve (issu
     expect(await page.getAttribute('tr[data-unit=v06]', 'class')).not.to.contain('overdue');
     await post(page, '.window-panel form[action="/collection/remind"] button');
     expect(await page.textContent('p.flash')).to.contain('已提醒12个尚未提交的单位');
+    // 石门村 is given five more working days: no longer late.
+    await page.click('tr[data-unit=v08] details.reopen summary');
+    await post(page, 'tr[data-unit=v08] details.reopen button');
+    expect(await page.textContent('p.flash')).to.contain('已为石门村开放补报');
+    expect(await page.getAttribute('tr[data-unit=v08]', 'class')).not.to.contain('overdue');
+    expect(await page.textContent('[data-count="late"]')).to.equal('11');
   });
 
   it('refuses a village’s file that is not what it says, keeping nothing, then takes its report with a photo on a phone', async () => {

@@ -68,7 +68,7 @@ async function boardPage(ctx: Context, query: Record<string, unknown>, status = 
   ctx.render('collection', {
     title: `${period.title}${assessment.title}数据填报进度`, period, assessment, periods: await periodSelect(ctx, period.id), tracks: await assessmentOptions(ctx.db, assessment.id),
     window: w && { deadline: dateInWords(w.deadline), deadlineValue: w.deadline, closed: w.closed_at !== null, openedBy: actor(w.opened_by), passed: today() > w.deadline },
-    defaultDeadline: w?.deadline ?? addWorkingDays(today(), 10), error,
+    defaultDeadline: w && w.deadline >= today() ? w.deadline : addWorkingDays(today(), 10), reopenDefault: addWorkingDays(today(), 5), error,
     counts: BOARD_STATES.map((s) => ({ state: s, title: REPORT_STATES[s], n: b.counts[s], href: boardHref(period.id, assessment.id, { ...keep, state: s }) })),
     total: b.total, lateCount: b.lateCount, lateHref: boardHref(period.id, assessment.id, { ...keep, state: 'late' }),
     lines: b.lines.map((l) => ({ ...l, reviewHref: l.reportId !== null ? reviewHref(l.reportId) : undefined })),
@@ -112,7 +112,7 @@ async function renderReview(req: Request, ctx: Context, status = 200, error?: st
   const assessment = (await listAssessments(ctx.db)).find((a) => a.unit_kind === unit.kind && windows.some((w) => w.assessment_id === a.id));
   ctx.render('report-review', {
     title: `${unit.name} · ${period.title}数据报送审核`, unit, period, report, stateTitle: REPORT_STATES[report.state],
-    submittedBy: actor(report.submitted_by), reviewedBy: actor(report.reviewed_by), error,
+    submittedBy: actor(report.submitted_by, unit.name), reviewedBy: actor(report.reviewed_by), error,
     lines: lines.map((l) => ({ ...l, files: l.files.map((f) => ({ name: f.file_name, size: sizeInWords(f.size), type: EVIDENCE_TYPE_NAMES[f.media_type as EvidenceType] ?? '文件', href: urlOf(['reports', String(report.id), 'files', String(f.id)]) })) })),
     flagged: lines.filter((l) => l.flags.length).length,
     canApprove: steps.includes('approve'), canReturn: steps.includes('return'), stepTitles: { approve: REPORT_STEPS.approve.title, return: REPORT_STEPS.return.title },

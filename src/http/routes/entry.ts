@@ -151,7 +151,7 @@ async function renderForm(ctx: Context, t: FormTarget, values: Record<string, st
     linkedCount: ruleset.inputs.filter((i) => i.link).length,
     eventInputs: ruleset.inputs.filter((i) => i.type === 'events').map((i) => i.label), eventsHref: urlOf(['events'], { period: t.period.id }),
     published: published && { text: published.text, unconfirmed },
-    history: await inputHistory(ctx.db, t.period.id, t.track, t.unit.id, ruleset),
+    history: await inputHistory(ctx.db, t.period.id, t.track, t.unit, ruleset),
   }, status);
 }
 

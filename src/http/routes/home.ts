@@ -26,6 +26,7 @@ export const homeRoutes: RouteSpec[] = [
           title: '首页', ...home, composites: await compositeGlances(ctx.db),
           periods: home.periods.map((p) => ({ ...p, tracks: p.tracks.map((t) => ({
             ...t, next: { ...t.next, href: hrefOf(t.next.place) },
+            reportingHref: t.reporting ? urlOf(['collection'], { period: p.period, assessment: t.track }) : undefined,
             steps: STEPS.map((title, k) => ({ title, done: k < t.next.step, now: k === t.next.step })),
           })) })),
         });
