@@ -19,9 +19,9 @@ import { assessmentTitle } from './assessments.js';
 export interface TemplateFile { fileName: string; bytes: Buffer; }
 
 /** A column as wide as its header or note needs, within reason (Excel's width is about one Latin character). */
-const widthOf = (...texts: string[]) => Math.min(28, Math.max(10, ...texts.map((t) => [...t].length * 2 + 2)));
+export const widthOf = (...texts: string[]) => Math.min(28, Math.max(10, ...texts.map((t) => [...t].length * 2 + 2)));
 
-function checkOf(input: CompiledInput): TemplateCheck | undefined {
+export function checkOf(input: CompiledInput): TemplateCheck | undefined {
   if (input.type === 'integer') return { type: 'whole', min: input.min, max: input.max };
   if (input.type === 'number') return { type: 'decimal', min: input.min, max: input.max };
   if (input.type === 'grade') return { type: 'list', choices: input.grades ?? [] };
@@ -29,7 +29,7 @@ function checkOf(input: CompiledInput): TemplateCheck | undefined {
   return undefined;
 }
 
-function noteOf(input: CompiledInput): string {
+export function noteOf(input: CompiledInput): string {
   if (input.default === undefined) return `${limitsText(input)}；必填`;
   return `${limitsText(input)}；可不填，不填按 ${storedText(input.default)}${typeof input.default === 'number' ? input.unit ?? '' : ''}`;
 }

@@ -113,7 +113,7 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
     ...page, period, ruleset: { title: ruleset.title, version: ruleset.version },
     isNew: !page.periods.stored.some((p) => p.id === period.id), units: list, enteredCount: list.filter((u) => u.entered).length,
     uploadHref: urlOf(['entry', 'upload'], { period: period.id, track }), templates: templateLinks(period.id, track),
-    eventsHref: urlOf(['events'], { period: period.id }),
+    eventsHref: urlOf(['events'], { period: period.id }), statisticsHref: urlOf(['entry', 'statistics'], { period: period.id, kind: ruleset.subject }),
   });
 }
 

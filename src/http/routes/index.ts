@@ -6,6 +6,7 @@ import { assessmentRoutes } from './assessments.js';
 import { auditRoutes } from './audit.js';
 import { collectionRoutes } from './collection.js';
 import { reportingRoutes } from './reporting.js';
+import { statisticsSheetRoutes } from './statistics-sheet.js';
 import { authRoutes } from './auth.js';
 import { correctionRoutes } from './corrections.js';
 import { backupRoutes } from './backup.js';
@@ -24,4 +25,4 @@ import { unitRoutes } from './units.js';
 /** Every route of the application, in one table: the app mounts it and the access test walks it. */
 export const ROUTES: RouteSpec[] = [...authRoutes, ...runRoutes, ...publicationRoutes, ...correctionRoutes, ...unitRoutes, ...ruleRoutes, ...entryRoutes, ...entryFileRoutes, ...eventRoutes, ...reportRoutes,
   ...appealRoutes, ...appealAnswerRoutes, ...accountRoutes, ...unitRecordRoutes, ...assessmentRoutes, ...backupRoutes, ...homeRoutes, ...inboxRoutes, ...auditRoutes,
-  ...collectionRoutes, ...reportingRoutes];
+  ...collectionRoutes, ...reportingRoutes, ...statisticsSheetRoutes];
