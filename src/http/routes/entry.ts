@@ -106,7 +106,7 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
     const row = entered.get(u.id);
     return {
       id: u.id, name: u.name, parentName: u.parent_id ? nameOf.get(u.parent_id) ?? u.parent_id : '', href: formHref(period.id, track, u.id),
-      entered: !!row, by: actor(row?.entered_by), at: row?.entered_at, via: row ? (row.report_id ? '单位填报' : row.batch_id === null ? '表单' : '导入') : '',
+      entered: !!row, by: actor(row?.entered_by, row?.report_id ? u.name : undefined), at: row?.entered_at, via: row ? (row.report_id ? '单位填报' : row.batch_id === null ? '表单' : '导入') : '',
     };
   });
   ctx.render('entry', {
@@ -145,7 +145,7 @@ async function renderForm(ctx: Context, t: FormTarget, values: Record<string, st
   const { byField, general } = formProblems(ruleset, problems);
   ctx.render('entry-form', {
     title: `${t.unit.name} · ${t.period.title}数据录入`, unit: t.unit, period: t.period, track: t.track, trackName: await assessmentTitle(ctx.db, t.track),
-    ruleset: { title: ruleset.title, version: ruleset.version }, stored, enteredBy: stored ? (await actorNames(ctx.db))(stored.entered_by) : '', action: formHref(t.period.id, t.track, t.unit.id),
+    ruleset: { title: ruleset.title, version: ruleset.version }, stored, enteredBy: stored ? (await actorNames(ctx.db))(stored.entered_by, stored.report_id ? t.unit.name : undefined) : '', action: formHref(t.period.id, t.track, t.unit.id),
     backHref: statusHref(t.period.id, t.track), fields: fieldsOf(ruleset, values, byField), general,
     fieldErrorCount: [...byField.values()].reduce((n, list) => n + list.length, 0),
     linkedCount: ruleset.inputs.filter((i) => i.link).length,
