@@ -9,6 +9,7 @@ import * as assessments from './migrations/0004-assessments.js';
 import * as events from './migrations/0005-events.js';
 import * as runSources from './migrations/0006-run-sources.js';
 import * as collection from './migrations/0007-collection.js';
+import * as sharedFiles from './migrations/0008-shared-files.js';
 
 /**
  * Opening the record: SQLite in a file by default (WAL, foreign keys, a busy timeout,
@@ -24,7 +25,7 @@ export class DatabaseRefused extends Error {
   readonly code = 'DATABASE_REFUSED';
 }
 
-const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts], ['0003-appraisal-year', appraisalYear], ['0004-assessments', assessments], ['0005-events', events], ['0006-run-sources', runSources], ['0007-collection', collection]];
+const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts], ['0003-appraisal-year', appraisalYear], ['0004-assessments', assessments], ['0005-events', events], ['0006-run-sources', runSources], ['0007-collection', collection], ['0008-shared-files', sharedFiles]];
 
 /** The names of the migrations this version knows, oldest first (a backup holding another is from a newer version). */
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

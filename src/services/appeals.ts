@@ -135,6 +135,7 @@ export async function fileAppeal(db: Db, req: FileAppealRequest): Promise<Appeal
     for (const f of evidence) {
       await insertAppealFile(tx, {
         appeal_id: id, file_name: f.name, media_type: f.type, size: f.size, sha256: createHash('sha256').update(f.content).digest('hex'), content: f.content,
+        unit_id: req.unitId, uploaded_by: req.by, uploaded_at: at,
       });
     }
     await faultPoint('appeal');

@@ -3,9 +3,10 @@ import { appendAudit } from '../db/queries/audit.js';
 import { inputOf, upsertInputs } from '../db/queries/inputs.js';
 import { ensurePeriod } from '../db/queries/periods.js';
 import {
-  closeWindow, filesOfReport, getReport, getReportById, getWindow, insertHistory, openWindows, insertReport, insertStoredFile, linkReportFile,
+  closeWindow, filesOfReport, getReport, getReportById, getWindow, insertHistory, openWindows, insertReport, linkReportFile,
   putWindow, removeReportFile, setReopened, updateReport, windowsOf, type ReportFileRow, type ReportRow, type ReportState, type WindowRow,
 } from '../db/queries/reports.js';
+import { insertStoredFile } from '../db/queries/files.js';
 import { getUnit, type UnitRow } from '../db/queries/units.js';
 import type { Role } from '../db/queries/users.js';
 import type { CompiledInput } from '../engine/compiled.js';

@@ -1,6 +1,8 @@
 import { type Db, type Tx, inTransaction } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
-import { changeEvent, eventsOf, getEvent, insertEvent, withdrawEvent, type EventRow } from '../db/queries/events.js';
+import { changeEvent, eventsOf, filesOfEvents, getEvent, insertEvent, insertEventFile, withdrawEvent, type EventRow } from '../db/queries/events.js';
+import { createHash } from 'node:crypto';
+import { checkEvidence, EVIDENCE_MAX_FILES, EvidenceRefused, type Evidence, type EvidenceUpload } from '../io/evidence.js';
 import { ensurePeriod } from '../db/queries/periods.js';
 import { getUnit, listEnabledUnits, type UnitRow } from '../db/queries/units.js';
 import type { CompiledInput } from '../engine/compiled.js';
@@ -40,12 +42,13 @@ export interface LedgerInput {
 export const EVENT_COLUMNS = { unit: '单位', input: '台账', level: '等级', points: '分值', date: '日期', note: '说明' } as const;
 export type EventField = keyof typeof EVENT_COLUMNS;
 
-export interface EventProblem { field: EventField; code: string; message: string; }
+/** A problem at a field of the form; `files` for the files sent with it (佐证材料), which no sheet has a column for. */
+export interface EventProblem { field: EventField | 'files'; code: string; message: string; }
 
 /** An event refused: each problem at its field, in words. */
 export class EventRefused extends Error {
   readonly code = 'EVENT_REFUSED';
-  constructor(readonly problems: EventProblem[]) { super(problems.map((p) => `${EVENT_COLUMNS[p.field]}：${p.message}`).join('；')); }
+  constructor(readonly problems: EventProblem[]) { super(problems.map((p) => `${p.field === 'files' ? '材料' : EVENT_COLUMNS[p.field]}：${p.message}`).join('；')); }
 }
 
 /**
@@ -136,8 +139,8 @@ export async function unitIndex(db: Tx, inputs: readonly LedgerInput[]): Promise
  * (within its range, and only where it has one), a real date not after today (北京时间), a note of at
  * most 200 characters with no hidden marks. Every problem at once; the event when there is none.
  */
-export function checkEvent(fields: EventFields, inputs: readonly LedgerInput[], units: UnitIndex, now = today()): { event?: CheckedEvent; problems: EventProblem[] } {
-  const problems: EventProblem[] = [];
+export function checkEvent(fields: EventFields, inputs: readonly LedgerInput[], units: UnitIndex, now = today()): { event?: CheckedEvent; problems: Array<EventProblem & { field: EventField }> } {
+  const problems: Array<EventProblem & { field: EventField }> = [];
   const bad = (field: EventField, code: string, message: string) => problems.push({ field, code, message });
   const unitText = textOf(fields.unit).replace(/^'+(?=[=+\-@])/, '');
   let unit: UnitRow | undefined;
@@ -207,14 +210,39 @@ function auditDetail(periodId: string, e: CheckedEvent, extra: Record<string, un
   return JSON.stringify({ period: periodId, input: e.input.name, label: e.input.label, level: e.level, points: e.points, date: e.date, ...extra });
 }
 
-export interface EventRequest { periodId: string; fields: EventFields; by: string; }
+export interface EventRequest { periodId: string; fields: EventFields; by: string; /** Files to add to the event (照片、PDF): at most 5 an event in all. */ files?: EvidenceUpload[]; }
+
+/** The files sent with an event, checked by their content; a problem is the form's, at `files`. */
+function eventFiles(uploads: EvidenceUpload[] | undefined, already: number, problems: EventProblem[]): Evidence[] {
+  if (!uploads?.length) return [];
+  if (already + uploads.length > EVIDENCE_MAX_FILES) {
+    problems.push({ field: 'files', code: 'EVIDENCE_TOO_MANY', message: `每起事件最多附 ${EVIDENCE_MAX_FILES} 个材料文件（已有 ${already} 个）` });
+    return [];
+  }
+  try {
+    return checkEvidence(uploads);
+  } catch (e) {
+    if (!(e instanceof EvidenceRefused)) throw e;
+    problems.push({ field: 'files', code: e.code, message: e.message });
+    return [];
+  }
+}
+
+/** Stores an event's new files in the one storage, for its unit. */
+async function storeEventFiles(tx: Tx, eventId: number, unitId: string, files: Evidence[], by: string, at: string): Promise<void> {
+  for (const f of files) {
+    await insertEventFile(tx, eventId, { sha256: createHash('sha256').update(f.content).digest('hex'), media_type: f.type, size: f.size, file_name: f.name, content: f.content, unit_id: unitId, uploaded_by: by, uploaded_at: at });
+  }
+}
 
 /** Records an event (新增事件); throws EventRefused with every problem at its field. */
 export async function addEvent(db: Db, req: EventRequest): Promise<number> {
   const period = periodOrRefuse(req.periodId);
   const inputs = await ledgerInputs(db, period.id, req.by);
-  const { event, problems } = checkEvent(req.fields, inputs, await unitIndex(db, inputs));
-  if (!event) throw new EventRefused(problems);
+  const { event, problems: found } = checkEvent(req.fields, inputs, await unitIndex(db, inputs));
+  const problems: EventProblem[] = [...found];
+  const files = eventFiles(req.files, 0, problems);
+  if (!event || problems.length) throw new EventRefused(problems);
   const at = new Date().toISOString();
   return inTransaction(db, async (tx) => {
     await ensurePeriod(tx, period, at);
@@ -222,7 +250,8 @@ export async function addEvent(db: Db, req: EventRequest): Promise<number> {
       period_id: period.id, unit_id: event.unit.id, input: event.input.name, level: event.level, points: event.points,
       happened_on: event.date, note: event.note, recorded_by: req.by, recorded_at: at,
     });
-    await appendAudit(tx, { at, actor: req.by, action: 'events.add', subject: `event ${id}`, unit_id: event.unit.id, detail: auditDetail(period.id, event) });
+    await storeEventFiles(tx, id, event.unit.id, files, req.by, at);
+    await appendAudit(tx, { at, actor: req.by, action: 'events.add', subject: `event ${id}`, unit_id: event.unit.id, detail: auditDetail(period.id, event, files.length ? { files: files.length } : {}) });
     return id;
   });
 }
@@ -245,8 +274,10 @@ export async function editEvent(db: Db, req: EventRequest & { id: number }): Pro
   const period = periodOrRefuse(req.periodId);
   const before = await standing(db, period.id, req.id);
   const inputs = await ledgerInputs(db, period.id, req.by);
-  const { event, problems } = checkEvent(req.fields, inputs, await unitIndex(db, inputs));
-  if (!event) throw new EventRefused(problems);
+  const { event, problems: found } = checkEvent(req.fields, inputs, await unitIndex(db, inputs));
+  const problems: EventProblem[] = [...found];
+  const files = eventFiles(req.files, (await filesOfEvents(db, [req.id])).length, problems);
+  if (!event || problems.length) throw new EventRefused(problems);
   const at = new Date().toISOString();
   await inTransaction(db, async (tx) => {
     const changed = await changeEvent(tx, req.id, {
@@ -254,6 +285,7 @@ export async function editEvent(db: Db, req: EventRequest & { id: number }): Pro
       changed_by: req.by, changed_at: at,
     });
     if (!changed) throw new EventMissing('这一事件已撤回，不能再修改');
+    await storeEventFiles(tx, req.id, event.unit.id, files, req.by, at);
     await appendAudit(tx, {
       at, actor: req.by, action: 'events.edit', subject: `event ${req.id}`, unit_id: event.unit.id,
       detail: auditDetail(period.id, event, { before: { unit: before.unit_id, input: before.input, level: before.level, points: before.points, date: before.happened_on, note: before.note } }),

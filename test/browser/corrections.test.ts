@@ -61,7 +61,7 @@ describe('correcting a published ranking in the browser', function () {
     const fileBytes = Buffer.from(lines.join('\n'));
     await importInputs(app.db, { periodId: '2023', track: 'village', by: 'admin', table: parseDataBytes(fileBytes, 'fix.csv'), fileBytes });
     const shipped = (await latestRuleVersion(app.db, 'village-annual'))!;
-    const source = withLabel(shipped.source.replace('"target": 8,', '"target": 6,'), '2024.2');
+    const source = withLabel(shipped.source.replace('"target": 8,', '"target": 6,'), '2024.3');
     const { ruleset, warnings } = loadRuleSet(source, 'stricter.json', ruleSchema());
     const bytes = Buffer.from(source, 'utf8');
     await saveRuleVersion(app.db, { file: 'stricter.json', bytes, sha256: sha256(bytes), ruleset, warnings }, 'admin');
@@ -78,13 +78,13 @@ describe('correcting a published ranking in the browser', function () {
     expect(page.url()).to.equal(`${app.url}/runs/${published}/correct`);
     expect(await page.locator('#rules option:checked').textContent()).to.contain(`2024.1`).and.to.contain(`第${published}号考核所用版本`);
     await page.fill('#reason', '黄泥坳村政策外生育系录入错误，经核实更正；出生率目标按新细则调整');
-    await page.selectOption('#rules', { label: (await page.locator('#rules option', { hasText: '2024.2' }).textContent())!.trim() });
+    await page.selectOption('#rules', { label: (await page.locator('#rules option', { hasText: '2024.3' }).textContent())!.trim() });
     await Promise.all([page.waitForNavigation(), page.click('button:has-text("生成更正草稿")')]);
     correction = Number(/\/runs\/(\d+)$/.exec(page.url())![1]);
     expect(correction).to.be.greaterThan(published);
     const part = page.locator('section.correction');
     expect(await part.locator('h2').textContent()).to.equal(`本次为对第${published}号考核的更正`);
-    expect(await part.locator('p.rules-used').textContent()).to.match(new RegExp(`所用规则版本：2024\\.2（.+），不是第${published}号考核所用的版本 2024\\.1`));
+    expect(await part.locator('p.rules-used').textContent()).to.match(new RegExp(`所用规则版本：2024\\.3（.+），不是第${published}号考核所用的版本 2024\\.2`));
     const [byData, byRules] = [part.locator('table.correction-changes').nth(0), part.locator('table.correction-changes').nth(1)];
     expect(await byData.locator('tbody tr', { hasText: '黄泥坳村' }).textContent()).to.contain('撤销一票否决');
     expect(await byRules.locator('tbody tr').count()).to.be.greaterThan(0);

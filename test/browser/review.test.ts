@@ -42,7 +42,7 @@ describe('the pages as a village cadre and a township read them (issue 18, revie
     it('names the hash of its rule version 校验值, as long as the rule pages show it', async () => {
       const page = await phone('leader');
       await page.goto(`${app.url}/runs/1`);
-      expect(await page.textContent('header.doc .meta')).to.match(/规则版本 2024\.1（校验值 [0-9a-f]{8}）/);
+      expect(await page.textContent('header.doc .meta')).to.match(/规则版本 2024\.2（校验值 [0-9a-f]{8}）/);
       await page.context().close();
     });
   });
@@ -72,7 +72,7 @@ describe('the pages as a village cadre and a township read them (issue 18, revie
       const page = await phone('leader');
       await page.goto(`${app.url}/report`);
       expect((await page.textContent('h1'))?.trim()).to.equal('2024年度村级人口和计划生育工作千分考核统计分析');
-      expect(await page.textContent('.meta')).to.match(/版本 2024\.1（校验值 [0-9a-f]{8}）/);
+      expect(await page.textContent('.meta')).to.match(/版本 2024\.2（校验值 [0-9a-f]{8}）/);
       await page.context().close();
     });
 
@@ -144,7 +144,7 @@ describe('the pages as a village cadre and a township read them (issue 18, revie
       const page = await phone('leader');
       await page.goto(`${app.url}/rules/village-annual/diff`);
       const meta = await page.textContent('.rule-diff > .meta');
-      expect(meta).to.match(/^旧版本：2024\.1（校验值 [0-9a-f]{8}，.+ 导入）\s新版本：2024\.1（校验值 [0-9a-f]{8}，/);
+      expect(meta).to.match(/^旧版本：2024\.2（校验值 [0-9a-f]{8}，.+ 导入）\s新版本：2024\.2（校验值 [0-9a-f]{8}，/);
       expect(meta).not.to.match(/左|右/);
       expect(await page.textContent('.rule-diff > .hint')).to.contain('只有一个版本');
       expect(await overflow(page)).to.equal(0);
@@ -159,11 +159,11 @@ describe('the pages as a village cadre and a township read them (issue 18, revie
       expect(await page.textContent('.rule-edit > .meta')).not.to.contain('village-annual');
       await Promise.all([page.waitForNavigation(), page.click('form.editor button[type=submit]')]);
       const meta = await page.textContent('section.preview .meta');
-      expect(meta).to.match(/以第\d+号考核（\d{4}年度，.+，规则版本 2024\.1，校验值 [0-9a-f]{8}）/);
+      expect(meta).to.match(/以第\d+号考核（\d{4}年度，.+，规则版本 2024\.2，校验值 [0-9a-f]{8}）/);
       // An unchanged ranking is said in a sentence, not as the only row of a ten-column table.
       expect(await page.locator('section.preview table').count()).to.equal(0);
       expect(await page.textContent('section.preview .unchanged')).to.match(/^18个单位的排名、总分、等级、否决与奖惩均无变化。$/);
-      expect(await page.textContent('.rule-edit > .meta')).to.match(/现行版本 2024\.1（校验值 [0-9a-f]{8}，/);
+      expect(await page.textContent('.rule-edit > .meta')).to.match(/现行版本 2024\.2（校验值 [0-9a-f]{8}，/);
       await shot(page, 'review-rule-preview-390');
       await page.context().close();
     });

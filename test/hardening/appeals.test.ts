@@ -54,9 +54,9 @@ onEachBackend('an appeal killed between its file and its record (issue 19, point
     try {
       if (!isPostgres(db)) expect(await integrityCheck(db)).to.equal('ok');
       // PostgreSQL ends the killed session's transaction when it sees the connection gone.
-      for (let k = 0; k < 50 && (await count(db, 'appeal_files')) > 0; k++) await new Promise((r) => setTimeout(r, 100));
+      for (let k = 0; k < 50 && (await count(db, 'appeal_evidence')) > 0; k++) await new Promise((r) => setTimeout(r, 100));
       expect(await count(db, 'appeals')).to.equal(0);
-      expect(await count(db, 'appeal_files')).to.equal(0);
+      expect(await count(db, 'appeal_evidence')).to.equal(0);
       expect(await db('audit_log').where({ action: 'appeal.file' })).to.have.length(0);
       expect(await db('messages').where({ kind: 'appeal.filed' })).to.have.length(0);
     } finally {
@@ -67,7 +67,7 @@ onEachBackend('an appeal killed between its file and its record (issue 19, point
     const again = await openStore(config);
     try {
       expect(await count(again, 'appeals')).to.equal(1);
-      expect(await count(again, 'appeal_files')).to.equal(1);
+      expect(await count(again, 'appeal_evidence')).to.equal(1);
     } finally {
       await again.destroy();
     }

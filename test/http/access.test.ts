@@ -9,6 +9,8 @@ import { addEvent } from '../../src/services/events-ledger.js';
 import { useEventsRules } from '../support/events-rules.js';
 import { openReporting, saveReport } from '../../src/services/collection.js';
 import { filesOfReport, getReport } from '../../src/db/queries/reports.js';
+import { filesOfEvents, insertEventFile } from '../../src/db/queries/events.js';
+import { filesOfAppeals } from '../../src/db/queries/appeals.js';
 import { today } from '../../src/services/review-period.js';
 import { ACCOUNT_OF_ROLE, Client, signedIn, startApp, type TestApp } from '../support/web.js';
 
@@ -68,6 +70,7 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; own?: boolean }> = {
   'GET /events/:id': { roles: MANAGERS },
   'POST /events/:id': { roles: MANAGERS },
   'POST /events/:id/withdraw': { roles: MANAGERS },
+  'GET /events/:id/files/:eventFileId': { roles: MANAGERS },
   'GET /admin/accounts': { roles: ['admin'] },
   'POST /admin/accounts': { roles: ['admin'] },
   'GET /admin/accounts/:username': { roles: ['admin'] },
@@ -141,9 +144,11 @@ const PARAMS: Record<string, { own: string; other: string; staff?: string }> = {
   sha: { own: 'latest', other: 'latest' },
   file: { own: '00000000000000000000000000000000.xlsx', other: '00000000000000000000000000000000.xlsx' },
   username: { own: 'v09', other: 'v09' },
-  // Appeal 1 (with file 1) is v01's, 2 (file 2) v02's, 3 (file 3) s01's: filed in before().
+  // Appeal 1 is v01's, 2 v02's, 3 s01's, each with a file (its id set in before()): filed in before().
   appealId: { own: '1', other: '2', staff: '3' },
-  fileId: { own: '1', other: '2', staff: '3' },
+  fileId: { own: '', other: '', staff: '' },
+  // Event 1's file: set in before().
+  eventFileId: { own: '', other: '' },
   // A report and its files (数据填报): set in before(), from the demo's reports and those made there.
   reportId: { own: '', other: '' },
   evidenceId: { own: '', other: '', staff: '' },
@@ -173,6 +178,13 @@ describe('access to every route, by role and by record', function () {
     // Event 1 of the events ledger (/events/:id), under a village rule set with one.
     await useEventsRules(app.db);
     await addEvent(app.db, { periodId: '2024', fields: { unit: 'v01', input: 'accidents', level: '一般', date: '2024-05-03' }, by: 'leader' });
+    // Event 1 (the demo's first) with a file.
+    await insertEventFile(app.db, 1, { sha256: '0'.repeat(64), media_type: 'application/pdf', size: PDF.length, file_name: '现场.pdf', content: PDF, unit_id: null, uploaded_by: 'leader', uploaded_at: new Date().toISOString() });
+    const [eventFile] = await filesOfEvents(app.db, [1]);
+    Object.assign(PARAMS.eventFileId, { own: String(eventFile.id), other: String(eventFile.id) });
+    const appealFiles = await filesOfAppeals(app.db, [1, 2, 3]);
+    const fileOfAppeal = (id: number) => String(appealFiles.find((f) => f.appeal_id === id)!.id);
+    Object.assign(PARAMS.fileId, { own: fileOfAppeal(1), other: fileOfAppeal(2), staff: fileOfAppeal(3) });
     // v01's report of 2024 with a file (the demo's 党建 reporting is open), s01's under the staff reporting opened here;
     // v02's is the demo's (submitted, with its files).
     await openReporting(app.db, { periodId: '2024', assessmentId: 'staff', deadline: today(), by: 'leader' });
@@ -247,7 +259,7 @@ describe('access to every route, by role and by record', function () {
   });
 
   it('writes a village account’s attempt on another village’s appeals, or another’s evidence, to the audit log', async () => {
-    for (const url of ['/units/v02/appeals', '/appeals/2/files/2']) {
+    for (const url of ['/units/v02/appeals', `/appeals/2/files/${PARAMS.fileId.other}`]) {
       expect((await clients.get('village')!.get(url)).status).to.equal(404);
       const [entry] = await auditEntries(app.db, { action: 'access.denied', limit: 1 });
       expect(entry).to.include({ actor: 'v01', subject: `GET ${url}` });

@@ -50,7 +50,7 @@ describe('the statistics report page', function () {
 
   it('is titled with the period and the rule set version, and offers the exports', () => {
     expect(page).to.contain('<h1>2024年度村级人口和计划生育工作千分考核统计分析</h1>');
-    expect(page).to.contain('版本 2024.1');
+    expect(page).to.contain('版本 2024.2');
     expect(page).to.contain('与2023年度相比');
     expect(page).to.contain('href="/report/export.xlsx?period=2024&amp;rules=village-annual"');
     expect(page).to.contain('href="/report/export.csv?');

@@ -74,7 +74,7 @@ onEachBackend('appeals (申诉)', (backend) => {
   });
 
   it('refuses what is not an appeal, writing nothing: no item, an unknown item, no reason, a reason too long, a bad file, too many files', async () => {
-    const before = [await count(db, 'appeals'), await count(db, 'appeal_files')];
+    const before = [await count(db, 'appeals'), await count(db, 'appeal_evidence')];
     const cases: Array<[Partial<FileAppealRequest>, string]> = [
       [{ items: [] }, 'NO_ITEMS'],
       [{ items: [{ kind: 'clause', id: 'no-such-clause' }] }, 'ITEM_UNKNOWN'],
@@ -89,7 +89,7 @@ onEachBackend('appeals (申诉)', (backend) => {
       [{ runId: 99_999 }, 'RUN_NOT_FOUND'],
     ];
     for (const [over, code] of cases) expect(await refusal(fileAppeal(db, appeal(over))), code).to.equal(code);
-    expect([await count(db, 'appeals'), await count(db, 'appeal_files')]).to.deep.equal(before);
+    expect([await count(db, 'appeals'), await count(db, 'appeal_evidence')]).to.deep.equal(before);
   });
 
   it('takes at most ten appeals of a unit on one run', async () => {

@@ -52,7 +52,7 @@ onEachBackend('corrections', (backend) => {
     db = await openStore(await backend.fresh('demo'));
     published = (await db('runs').where({ period_id: '2023', track: 'village', status: 'published' }).first())!;
     const shipped = (await latestRuleVersion(db, 'village-annual'))!;
-    const source = withLabel(shipped.source.replace('"target": 8,', '"target": 6,'), '2024.2');
+    const source = withLabel(shipped.source.replace('"target": 8,', '"target": 6,'), '2024.3');
     const { ruleset, warnings } = loadRuleSet(source, 'stricter.json', ruleSchema());
     const bytes = Buffer.from(source, 'utf8');
     stricter = await saveRuleVersion(db, { file: 'stricter.json', bytes, sha256: sha256(bytes), ruleset, warnings }, 'admin');
@@ -102,7 +102,7 @@ onEachBackend('corrections', (backend) => {
     const run = await createCorrection(db, { runId: published.id, reason: '出生率目标调整', ruleSha: stricter, by: 'leader' });
     const split = (await correctionChanges(db, run))!;
     expect(split.sameRules).to.equal(false);
-    expect(split.rules.label).to.equal('2024.2');
+    expect(split.rules.label).to.equal('2024.3');
     expect(split.correctedRules.label).to.equal('2024.1');
     expect(split.byData).to.deep.equal([]);
     expect(split.byRules.length).to.be.greaterThan(0);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../src/db/connection.js';
 import { auditEntries } from '../../src/db/queries/audit.js';
-import { eventsOf } from '../../src/db/queries/events.js';
+import { eventsOf, filesOfEvents } from '../../src/db/queries/events.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { auditTrailPage, readAuditQuery } from '../../src/services/audit-trail.js';
@@ -118,6 +118,24 @@ onEachBackend('the events ledger (事件台账)', (backend) => {
     const deleted = await db('events').where({ id }).delete().then(() => null, (e: unknown) => e);
     expect(deleted, 'the database refuses a DELETE').to.be.instanceOf(Error);
     expect((await auditEntries(db, { action: 'events.withdraw' }))[0]).to.include({ unit_id: 'v03' });
+  });
+
+  it('keeps an event’s files in the one storage, judged by content: a file that only calls itself a photo refuses the event, nothing written', async () => {
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32, 3)]);
+    const before = (await eventsOf(db, PERIOD)).length;
+    const refusedWith = await refusal(addEvent(db, { periodId: PERIOD, fields: { ...good, unit: 'v05' }, by: 'leader', files: [{ name: '现场.png', content: Buffer.from('<html>') }] }));
+    expect(refusedWith).to.deep.equal([['files', 'EVIDENCE_TYPE']]);
+    expect((await eventsOf(db, PERIOD)).length).to.equal(before);
+    const id = await addEvent(db, { periodId: PERIOD, fields: { ...good, unit: 'v05' }, by: 'leader', files: [{ name: '现场.png', content: png }] });
+    const [file] = await filesOfEvents(db, [id]);
+    expect(file).to.include({ event_id: id, file_name: '现场.png', media_type: 'image/png', size: png.length, unit_id: 'v05' });
+    // Five in all: a sixth refused on a change.
+    const more = Array.from({ length: 5 }, (_, k) => ({ name: `补充${k}.png`, content: png }));
+    expect(await refusal(editEvent(db, { periodId: PERIOD, id, fields: { ...good, unit: 'v05' }, by: 'leader', files: more }))).to.deep.equal([['files', 'EVIDENCE_TOO_MANY']]);
+    expect(await filesOfEvents(db, [id])).to.have.length(1);
+    // The database keeps it: a file that backs an event is never deleted.
+    expect(await db('stored_files').where({ id: file.id }).delete().then(() => null, (e: unknown) => e)).to.be.instanceOf(Error);
+    await withdrawLedgerEvent(db, { periodId: PERIOD, id, by: 'leader' });
   });
 
   it('pins each unit\'s standing events in a run, scores them, and verifies from the snapshot', async () => {

@@ -73,7 +73,7 @@ onEachBackend('the 通报 of a stored run', (backend) => {
     expect(notice.issuer).to.equal('枫林镇人民政府');
     expect(notice.status).to.equal('');
     expect(notice.signedOn, 'a published run is dated the day it was published').to.equal(documentDate(run.published_at));
-    expect(notice.opening).to.equal('根据《村级人口和计划生育工作千分考核细则》（2024.1版），对18个村（社区）2023年度工作进行了考核。现将考核结果通报如下：');
+    expect(notice.opening).to.equal('根据《村级人口和计划生育工作千分考核细则》（2024.2版），对18个村（社区）2023年度工作进行了考核。现将考核结果通报如下：');
     expect(notice.rows).to.have.length(18);
     expect(notice.rows.find((r) => r.name === '长冲村')!.remarks).to.deep.equal(['倒数第二名，通报批评']);
     expect(notice.rows.find((r) => r.name === '黄泥坳村')!.remarks).to.deep.equal(['排名最后，一票否决']);

@@ -50,7 +50,7 @@ onEachBackend('the statistics report of a period', (backend) => {
   it('sums the villages up to the township and the county from the units table, and computes their rates from the sums', async () => {
     const report = await buildReport(db, { periodId: '2024', rules: 'village-annual' });
     expect(report.period.id).to.equal('2024');
-    expect(report.rule).to.include({ rulesetId: 'village-annual', version: '2024.1', subject: 'village' });
+    expect(report.rule).to.include({ rulesetId: 'village-annual', version: '2024.2', subject: 'village' });
     const [county, township, ...villages] = report.rows;
     expect(county).to.include({ id: 'hetang', name: '荷塘区', parent: null, depth: 0 });
     expect(township).to.include({ id: 'fenglin', name: '枫林镇', parent: 'hetang', depth: 1 });

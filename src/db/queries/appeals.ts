@@ -1,4 +1,5 @@
 import type { Tx } from '../connection.js';
+import { insertStoredFile } from './files.js';
 
 export type AppealStatus = 'open' | 'rejected' | 'accepted';
 
@@ -29,8 +30,11 @@ export async function insertAppeal(db: Tx, row: Omit<AppealRow, 'id' | 'answer' 
   return typeof inserted === 'object' ? (inserted as { id: number }).id : Number(inserted);
 }
 
-export async function insertAppealFile(db: Tx, row: Omit<AppealFileRow, 'id'> & { content: Buffer }): Promise<void> {
-  await db('appeal_files').insert(row);
+/** Stores a file of an appeal (stored_files, linked by appeal_evidence). */
+export async function insertAppealFile(db: Tx, row: Omit<AppealFileRow, 'id'> & { content: Buffer; unit_id: string; uploaded_by: string; uploaded_at: string }): Promise<void> {
+  const { appeal_id, ...file } = row;
+  const fileId = await insertStoredFile(db, file);
+  await db('appeal_evidence').insert({ file_id: fileId, appeal_id });
 }
 
 export async function getAppeal(db: Tx, id: number): Promise<AppealRow | undefined> {
@@ -49,12 +53,16 @@ export async function listAppeals(db: Tx, filter: { unitId?: string; runId?: num
 /** The files of some appeals, without their content. */
 export async function filesOfAppeals(db: Tx, appealIds: number[]): Promise<AppealFileRow[]> {
   if (appealIds.length === 0) return [];
-  return db('appeal_files').select('id', 'appeal_id', 'file_name', 'media_type', 'size', 'sha256').whereIn('appeal_id', appealIds).orderBy('id');
+  return db('appeal_evidence').join('stored_files', 'stored_files.id', 'appeal_evidence.file_id')
+    .select('stored_files.id', 'appeal_evidence.appeal_id', 'stored_files.file_name', 'stored_files.media_type', 'stored_files.size', 'stored_files.sha256')
+    .whereIn('appeal_evidence.appeal_id', appealIds).orderBy('stored_files.id');
 }
 
 /** One file of one appeal, with its content. */
 export async function appealFile(db: Tx, appealId: number, fileId: number): Promise<(AppealFileRow & { content: Buffer }) | undefined> {
-  return db('appeal_files').where({ id: fileId, appeal_id: appealId }).first();
+  return db('appeal_evidence').join('stored_files', 'stored_files.id', 'appeal_evidence.file_id')
+    .select('stored_files.id', 'appeal_evidence.appeal_id', 'stored_files.file_name', 'stored_files.media_type', 'stored_files.size', 'stored_files.sha256', 'stored_files.content')
+    .where({ 'appeal_evidence.file_id': fileId, 'appeal_evidence.appeal_id': appealId }).first();
 }
 
 /** Answers an open appeal; false when it was already answered (someone else got there first). */

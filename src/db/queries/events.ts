@@ -1,4 +1,5 @@
 import type { Tx } from '../connection.js';
+import { FILE_COLUMNS, insertStoredFile, type StoredFileRow } from './files.js';
 
 /** The events ledger (事件台账): an event is added, changed or withdrawn, never deleted (the database refuses it). */
 
@@ -63,4 +64,28 @@ export async function eventsChangedAfter(db: Tx, periodId: string, kind: string,
     }
   }
   return { count: rows.length, latest };
+}
+
+export interface EventFileRow extends StoredFileRow { event_id: number; }
+
+/** Stores a file of an event (stored_files, linked by event_files). */
+export async function insertEventFile(db: Tx, eventId: number, file: Omit<StoredFileRow, 'id'> & { content: Buffer }): Promise<void> {
+  const fileId = await insertStoredFile(db, file);
+  await db('event_files').insert({ file_id: fileId, event_id: eventId });
+}
+
+/** The files of some events, without their content, oldest first. */
+export async function filesOfEvents(db: Tx, eventIds: number[]): Promise<EventFileRow[]> {
+  const out: EventFileRow[] = [];
+  for (let i = 0; i < eventIds.length; i += 5000) {
+    out.push(...await db('event_files').join('stored_files', 'stored_files.id', 'event_files.file_id')
+      .select(...FILE_COLUMNS, 'event_files.event_id').whereIn('event_files.event_id', eventIds.slice(i, i + 5000)).orderBy('stored_files.id'));
+  }
+  return out;
+}
+
+/** One file of one event, with its content. */
+export async function eventFile(db: Tx, eventId: number, fileId: number): Promise<(EventFileRow & { content: Buffer }) | undefined> {
+  return db('event_files').join('stored_files', 'stored_files.id', 'event_files.file_id')
+    .select('stored_files.*', 'event_files.event_id').where({ 'event_files.event_id': eventId, 'event_files.file_id': fileId }).first();
 }

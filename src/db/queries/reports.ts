@@ -1,4 +1,5 @@
 import { insertMany } from '../chunks.js';
+import { FILE_COLUMNS, type StoredFileRow } from './files.js';
 import type { Tx } from '../connection.js';
 
 /** A reporting window (填报): an assessment's figures a period's units report themselves, until a deadline. */
@@ -17,7 +18,6 @@ export interface ReportRow {
   reviewed_by: string | null; reviewed_at: string | null;
 }
 
-export interface StoredFileRow { id: number; sha256: string; media_type: string; size: number; file_name: string; unit_id: string | null; uploaded_by: string; uploaded_at: string; }
 export interface ReportFileRow extends StoredFileRow { report_id: number; input_name: string; }
 
 const idOf = (inserted: unknown) => (typeof inserted === 'object' && inserted !== null ? (inserted as { id: number }).id : Number(inserted));
@@ -139,11 +139,6 @@ export async function reportsInState(db: Tx, periodId: string, state: ReportStat
 
 // ---- files ----
 
-export async function insertStoredFile(db: Tx, row: Omit<StoredFileRow, 'id'> & { content: Buffer }): Promise<number> {
-  const [inserted] = await db('stored_files').insert(row).returning('id');
-  return idOf(inserted);
-}
-
 export async function linkReportFile(db: Tx, row: { file_id: number; report_id: number; input_name: string }): Promise<void> {
   await db('report_files').insert(row);
 }
@@ -151,8 +146,7 @@ export async function linkReportFile(db: Tx, row: { file_id: number; report_id: 
 /** The files of a report, without their content, oldest first. */
 export async function filesOfReport(db: Tx, reportId: number): Promise<ReportFileRow[]> {
   return db('report_files').join('stored_files', 'stored_files.id', 'report_files.file_id').where('report_files.report_id', reportId)
-    .select('stored_files.id', 'stored_files.sha256', 'stored_files.media_type', 'stored_files.size', 'stored_files.file_name', 'stored_files.unit_id',
-      'stored_files.uploaded_by', 'stored_files.uploaded_at', 'report_files.report_id', 'report_files.input_name')
+    .select(...FILE_COLUMNS, 'report_files.report_id', 'report_files.input_name')
     .orderBy('stored_files.id');
 }
 

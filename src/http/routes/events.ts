@@ -1,5 +1,7 @@
 import type { Request, Response } from 'express';
-import { getEvent, type EventRow } from '../../db/queries/events.js';
+import { filesOfEvents, type EventFileRow, type EventRow } from '../../db/queries/events.js';
+import { sizeInWords } from '../../io/evidence.js';
+import { EVENT_UPLOAD, eventFileRoute, eventOf, sentFiles } from './event-files.js';
 import { listUnits } from '../../db/queries/units.js';
 import { DataInvalid } from '../../engine/index.js';
 import { SheetProblems } from '../../io/sheet-cells.js';
@@ -75,7 +77,7 @@ function formChoices(d: LedgerData, values: Record<EventField, string>) {
   };
 }
 
-function eventLine(d: LedgerData, e: EventRow, actor: (u: string | null) => string) {
+function eventLine(d: LedgerData, e: EventRow, actor: (u: string | null) => string, files: EventFileRow[] = []) {
   const unitKind = d.units.find((u) => u.id === e.unit_id)?.kind;
   const input = unitKind ? inputFor(d.inputs, unitKind, e.input) : d.inputs.find((i) => i.name === e.input);
   const points = eventPoints(input, e);
@@ -84,6 +86,7 @@ function eventLine(d: LedgerData, e: EventRow, actor: (u: string | null) => stri
     level: e.level, points: points === undefined ? '' : `${points}分`, date: e.happened_on, dateWords: dateInWords(e.happened_on), note: e.note,
     recordedBy: actor(e.recorded_by), recordedAt: e.recorded_at, changedBy: e.changed_by ? actor(e.changed_by) : '', changedAt: e.changed_at,
     withdrawn: e.withdrawn_at !== null, withdrawnBy: e.withdrawn_by ? actor(e.withdrawn_by) : '', withdrawnAt: e.withdrawn_at, href: eventHref(e.id),
+    files: files.filter((f) => f.event_id === e.id).map((f) => ({ name: f.file_name, size: sizeInWords(f.size), href: urlOf(['events', e.id, 'files', f.id]) })),
   };
 }
 
@@ -108,7 +111,9 @@ async function renderLedger(ctx: Context, asked: string, query: { unit?: string;
   const input = query.input && d.inputs.some((i) => i.name === query.input) ? query.input : undefined;
   const ignored = (!!query.unit && !unit) || (!!query.input && !input);
   const actor = await actorNames(ctx.db);
-  const rows = (await ledgerEvents(ctx.db, period.id, { unitId: unit, input })).map((e) => eventLine(d, e, actor));
+  const events = await ledgerEvents(ctx.db, period.id, { unitId: unit, input });
+  const files = await filesOfEvents(ctx.db, events.map((e) => e.id));
+  const rows = events.map((e) => eventLine(d, e, actor, files));
   const values = form.values ?? { unit: unit ?? '', input: input ?? (d.inputs.length === 1 ? d.inputs[0].name : ''), level: '', points: '', date: '', note: '' };
   const standing = rows.filter((r) => !r.withdrawn).length;
   // A period whose result is under 公示 or final: a change here changes no published result (a correction does).
@@ -149,7 +154,7 @@ async function add(req: Request, res: Response, ctx: Context): Promise<void> {
   const period = postedPeriod(body);
   const fields = postedFields(body);
   try {
-    await addEvent(ctx.db, { periodId: period.id, fields, by: ctx.user!.username });
+    await addEvent(ctx.db, { periodId: period.id, fields, by: ctx.user!.username, files: sentFiles(req) });
   } catch (e) {
     if (!(e instanceof EventRefused)) throw e;
     return renderLedger(ctx, period.id, {}, { values: formValues(fields), errors: errorsOf(e) }, 422);
@@ -160,17 +165,11 @@ async function add(req: Request, res: Response, ctx: Context): Promise<void> {
 
 // ---- GET /events/:id: change or withdraw one event; POST /events/:id, POST /events/:id/withdraw ----
 
-async function eventOf(req: Request, ctx: Context): Promise<EventRow> {
-  const id = /^\d{1,9}$/.test(String(req.params.id)) ? Number(req.params.id) : NaN;
-  const row = Number.isSafeInteger(id) ? await getEvent(ctx.db, id) : undefined;
-  if (!row) throw notFound('事件');
-  return row;
-}
 
 async function renderEvent(ctx: Context, row: EventRow, form: { values?: Record<EventField, string>; errors?: FieldErrors }, status = 200): Promise<void> {
   const period = periodOf(row.period_id);
   const d = await ledgerData(ctx, period);
-  const line = eventLine(d, row, await actorNames(ctx.db));
+  const line = eventLine(d, row, await actorNames(ctx.db), await filesOfEvents(ctx.db, [row.id]));
   const values = form.values ?? { unit: row.unit_id, input: row.input, level: row.level ?? '', points: row.points === null ? '' : String(row.points), date: row.happened_on, note: row.note };
   ctx.render('event', {
     title: `修改事件 · ${line.unit}`, period, event: line,
@@ -187,7 +186,7 @@ async function edit(req: Request, res: Response, ctx: Context): Promise<void> {
   const row = await eventOf(req, ctx);
   const fields = postedFields((req.body ?? {}) as Record<string, unknown>);
   try {
-    await editEvent(ctx.db, { periodId: row.period_id, id: row.id, fields, by: ctx.user!.username });
+    await editEvent(ctx.db, { periodId: row.period_id, id: row.id, fields, by: ctx.user!.username, files: sentFiles(req) });
   } catch (e) {
     if (e instanceof EventRefused) return renderEvent(ctx, row, { values: formValues(fields), errors: errorsOf(e) }, 422);
     if (e instanceof EventMissing) throw new HttpError(409, e.message, e.code);
@@ -271,11 +270,12 @@ async function templateDownload(req: Request, res: Response, ctx: Context): Prom
 
 export const eventRoutes: RouteSpec[] = [
   { method: 'get', path: '/events', access: MANAGERS, handle: ledgerPage },
-  { method: 'post', path: '/events', access: MANAGERS, handle: add },
+  { method: 'post', path: '/events', access: MANAGERS, upload: EVENT_UPLOAD, handle: add },
   { method: 'get', path: '/events/upload', access: MANAGERS, handle: uploadPage },
   { method: 'post', path: '/events/upload', access: MANAGERS, upload: true, handle: upload },
   { method: 'get', path: '/events/template.:format', access: MANAGERS, handle: templateDownload },
   { method: 'get', path: '/events/:id', access: MANAGERS, handle: eventPage },
-  { method: 'post', path: '/events/:id', access: MANAGERS, handle: edit },
+  { method: 'post', path: '/events/:id', access: MANAGERS, upload: EVENT_UPLOAD, handle: edit },
   { method: 'post', path: '/events/:id/withdraw', access: MANAGERS, handle: withdraw },
+  eventFileRoute,
 ];
