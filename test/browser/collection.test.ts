@@ -26,7 +26,8 @@ describe('data collection in the browser: report, return, correct, approve (issu
   before(async () => {
     app = await startApp();
     browser = await launch();
-    writeFileSync(photo, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(200, 7)]));
+    // A real picture (1×1 PNG): the review page shows it as an image from the product's own origin.
+    writeFileSync(photo, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64'));
     writeFileSync(fake, '<html><script>alert(1)</script></html>');
   });
   after(async () => {
@@ -109,6 +110,9 @@ describe('data collection in the browser: report, return, correct, approve (issu
     expect(await leader.locator('table.queue-table tr[data-unit]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-unit')))).to.deep.equal(['v02', 'v03', 'v04', 'v01']);
     await post(leader, 'table.queue-table tr[data-unit=v01] a');
     expect(await leader.textContent('h1')).to.contain('枫林村');
+    const thumb = leader.locator('tr[data-field=heldLifeMeeting] img.evidence-thumb');
+    await thumb.evaluate((img) => (img as HTMLImageElement).decode());
+    expect(await thumb.evaluate((img) => (img as HTMLImageElement).naturalWidth)).to.equal(1);
     await leader.fill('input[name="note:themeDays"]', '主题党日台账记载12次，请核对');
     await post(leader, 'form.review-form button[type=submit]');
     expect(await leader.textContent('p.flash')).to.contain('退回');

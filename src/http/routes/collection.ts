@@ -113,7 +113,7 @@ async function renderReview(req: Request, ctx: Context, status = 200, error?: st
   ctx.render('report-review', {
     title: `${unit.name} · ${period.title}数据报送审核`, unit, period, report, stateTitle: REPORT_STATES[report.state],
     submittedBy: actor(report.submitted_by, unit.name), reviewedBy: actor(report.reviewed_by), error,
-    lines: lines.map((l) => ({ ...l, files: l.files.map((f) => ({ name: f.file_name, size: sizeInWords(f.size), type: EVIDENCE_TYPE_NAMES[f.media_type as EvidenceType] ?? '文件', href: urlOf(['reports', String(report.id), 'files', String(f.id)]) })) })),
+    lines: lines.map((l) => ({ ...l, files: l.files.map((f) => ({ name: f.file_name, size: sizeInWords(f.size), type: EVIDENCE_TYPE_NAMES[f.media_type as EvidenceType] ?? '文件', image: f.media_type.startsWith('image/'), href: urlOf(['reports', String(report.id), 'files', String(f.id)]) })) })),
     flagged: lines.filter((l) => l.flags.length).length,
     canApprove: steps.includes('approve'), canReturn: steps.includes('return'), stepTitles: { approve: REPORT_STEPS.approve.title, return: REPORT_STEPS.return.title },
     approveAction: urlOf(['reports', String(report.id), 'approve']), returnAction: urlOf(['reports', String(report.id), 'return']),

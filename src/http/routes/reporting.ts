@@ -46,7 +46,7 @@ function daysLeftText(deadline: string, now = today()): string {
 }
 
 const fileLine = (period: string) => (f: ReportFileRow) => ({
-  id: f.id, name: f.file_name, size: sizeInWords(f.size), type: EVIDENCE_TYPE_NAMES[f.media_type as EvidenceType] ?? '文件',
+  id: f.id, name: f.file_name, size: sizeInWords(f.size), type: EVIDENCE_TYPE_NAMES[f.media_type as EvidenceType] ?? '文件', image: f.media_type.startsWith('image/'),
   href: urlOf(['reporting', period, 'files', String(f.id)]),
 });
 
