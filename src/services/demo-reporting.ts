@@ -20,7 +20,7 @@ import { addWorkingDays, today } from './review-period.js';
 const PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64');
 
 const APPROVED = ['v06', 'v07', 'v10'];
-const SUBMITTED = ['v02', 'v03', 'v04'];
+const SUBMITTED = ['v02', 'v04', 'v11'];
 const RETURNED = 'v05';
 const DRAFT = 'v12';
 

@@ -94,10 +94,10 @@ export async function seedDemo(db: Db): Promise<Awaited<ReturnType<typeof seedDe
     await publishRun(db, run.id, by);
   }
   for (const track of [party.id, safety.id, composite.id]) await createRun(db, { periodId: '2024', track, by });
-  const accounts = await seedDemoAccounts(db);
-  // The newest period's reporting (数据填报), after the accounts so that the villages are told: open for the villages,
-  // some reported, one returned, some approved, some late.
+  // The newest period's reporting (数据填报): open for the villages, some reported, one returned, some approved, some
+  // late. Before the accounts: the demo's inboxes hold what its year did, not the seeding's messages.
   await seedDemoReporting(db, '2024', party.id, safety.id, by);
+  const accounts = await seedDemoAccounts(db);
   await appendAudit(db, { at: new Date().toISOString(), actor: by, action: 'seed.demo', subject: 'demo', detail: null });
   return accounts;
 }

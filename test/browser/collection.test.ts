@@ -80,7 +80,7 @@ describe('data collection in the browser: report, return, correct, approve (issu
   it('refuses a village’s file that is not what it says, keeping nothing, then takes its report with a photo on a phone', async () => {
     const page = await open('v01', 390);
     await page.goto(`${app.url}/reporting`);
-    expect(new URL(page.url()).pathname).to.equal('/reporting/2024');
+    expect(await page.textContent('h1')).to.equal('2024年度数据填报');
     expect(await overflow(page)).to.equal(0);
     // Only its own figures: no inspector's grade.
     expect(await page.locator('#in-siteGrade').count()).to.equal(0);
@@ -107,7 +107,7 @@ describe('data collection in the browser: report, return, correct, approve (issu
     const leader = await open('leader', 1366);
     await leader.goto(`${app.url}/collection/review?period=2024`);
     // Oldest first: the demo's three, then 枫林村's.
-    expect(await leader.locator('table.queue-table tr[data-unit]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-unit')))).to.deep.equal(['v02', 'v03', 'v04', 'v01']);
+    expect(await leader.locator('table.queue-table tr[data-unit]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-unit')))).to.deep.equal(['v02', 'v04', 'v11', 'v01']);
     await post(leader, 'table.queue-table tr[data-unit=v01] a');
     expect(await leader.textContent('h1')).to.contain('枫林村');
     const thumb = leader.locator('tr[data-field=heldLifeMeeting] img.evidence-thumb');

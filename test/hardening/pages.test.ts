@@ -199,6 +199,9 @@ const PARAMS: Record<string, string[]> = {
   username: ['v09', 'admin'],
   appealId: ['1'],
   fileId: ['1'],
+  reportId: ['1'],
+  evidenceId: ['1'],
+  eventFileId: ['1'],
 };
 
 /** Every way of filling a path's parameters from PARAMS. */

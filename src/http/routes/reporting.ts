@@ -78,11 +78,12 @@ export const reportingRoutes: RouteSpec[] = [
   {
     // The newest period with reporting open to the unit's kind, else a page that says there is none.
     method: 'get', path: '/reporting', access: UNITS,
-    handle: async (_req, res, ctx) => {
+    handle: async (_req, _res, ctx) => {
       const unit = await ownUnit(ctx);
       const kinds = new Set((await listAssessments(ctx.db)).filter((a) => a.unit_kind === unit.kind).map((a) => a.id));
       const periods = newestPeriodsFirst((await openWindows(ctx.db)).filter((w) => kinds.has(w.assessment_id)).map((w) => ({ id: w.period_id })));
-      if (periods.length) return res.redirect(303, formHref(periods[0].id));
+      // The newest period's form itself (no redirect: the menu's link is a page of its own); it posts to its period's address.
+      if (periods.length) return renderForm(ctx, await reportPlan(ctx.db, periods[0].id, unit, ctx.user!.username), undefined, []);
       ctx.render('reporting', { title: '数据填报', unit, nothingOpen: true });
     },
   },

@@ -16,7 +16,7 @@ const WHO: Who[] = ['anonymous', 'admin', 'leader', 'village', 'staff'];
 
 /** A sample value for each route parameter, the village and staff account's own where it names a unit. */
 const PARAMS: Record<string, string> = {
-  id: '1', unitId: 'v01', staffId: 's01', format: 'csv', period: '2024', track: 'village', rulesetId: 'village-annual', sha: 'latest', file: '00000000000000000000000000000000.xlsx', appealId: '1', fileId: '1', assessmentId: 'village',
+  id: '1', unitId: 'v01', staffId: 's01', format: 'csv', period: '2024', track: 'village', rulesetId: 'village-annual', sha: 'latest', file: '00000000000000000000000000000000.xlsx', appealId: '1', fileId: '1', assessmentId: 'village', reportId: '1', evidenceId: '1', eventFileId: '1',
   // An account no one signs in with: the walk posts to its reset and disable with a token.
   username: 'no-such-account',
 };
