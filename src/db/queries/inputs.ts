@@ -1,5 +1,6 @@
 import { insertMany } from '../chunks.js';
 import { isPostgres, type Tx } from '../connection.js';
+import { unitsFiltered } from './units.js';
 
 export interface InputRow {
   period_id: string; track: string; unit_id: string; name: string | null; parent_id: string | null;
@@ -79,4 +80,31 @@ export async function inputOf(db: Tx, periodId: string, track: string, unitId: s
 export async function countInputs(db: Tx, periodId: string, track: string): Promise<number> {
   const row = await db('inputs').where({ period_id: periodId, track }).count({ n: '*' }).first();
   return Number(row?.n ?? 0);
+}
+
+export interface EntryListRow {
+  unit_id: string; unit_name: string; parent_id: string | null;
+  entered_by: string | null; entered_at: string | null; batch_id: number | null; report_id: number | null;
+}
+
+export interface EntryListFilter { parentId?: string; search?: string; entered?: boolean; limit: number; offset: number; }
+
+/**
+ * The enabled units of a kind with whether their inputs of a period and assessment are in (who, when, how), by
+ * unit id, a page at a time, and how many match; never the inputs themselves (a province's would be megabytes).
+ */
+export async function entryList(db: Tx, periodId: string, track: string, kind: string, f: EntryListFilter): Promise<{ rows: EntryListRow[]; total: number; entered: number }> {
+  const base = () => {
+    const q = db('units').leftJoin('inputs', function () {
+      this.on('inputs.unit_id', '=', 'units.id').andOn('inputs.period_id', '=', db.raw('?', [periodId])).andOn('inputs.track', '=', db.raw('?', [track]));
+    }).where('units.kind', kind).whereNull('units.disabled_at');
+    unitsFiltered(q, f.parentId, f.search);
+    return q;
+  };
+  const [{ n }] = await base().modify((q) => { if (f.entered !== undefined) (f.entered ? q.whereNotNull('inputs.unit_id') : q.whereNull('inputs.unit_id')); }).count({ n: '*' });
+  const [{ e }] = await base().whereNotNull('inputs.unit_id').count({ e: '*' });
+  const rows = await base().modify((q) => { if (f.entered !== undefined) (f.entered ? q.whereNotNull('inputs.unit_id') : q.whereNull('inputs.unit_id')); })
+    .select('units.id as unit_id', 'units.name as unit_name', 'units.parent_id', 'inputs.entered_by', 'inputs.entered_at', 'inputs.batch_id', 'inputs.report_id')
+    .orderBy('units.id').limit(f.limit).offset(f.offset);
+  return { rows, total: Number(n), entered: Number(e) };
 }

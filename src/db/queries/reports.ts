@@ -1,6 +1,7 @@
 import { insertMany } from '../chunks.js';
 import { FILE_COLUMNS, type StoredFileRow } from './files.js';
 import type { Tx } from '../connection.js';
+import { unitsFiltered } from './units.js';
 
 /** A reporting window (填报): an assessment's figures a period's units report themselves, until a deadline. */
 export interface WindowRow {
@@ -95,11 +96,7 @@ export async function boardRows(db: Tx, periodId: string, f: ReportListFilter): 
   const q = db('units').leftJoin('reports', function () {
     this.on('reports.unit_id', '=', 'units.id').andOn('reports.period_id', '=', db.raw('?', [periodId]));
   }).where('units.kind', f.kind).whereNull('units.disabled_at');
-  if (f.parentId !== undefined) q.where('units.parent_id', f.parentId);
-  if (f.search) {
-    const like = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q.where((w) => { w.whereRaw("units.name LIKE ? ESCAPE '\\'", [like]).orWhereRaw("units.id LIKE ? ESCAPE '\\'", [like]); });
-  }
+  unitsFiltered(q, f.parentId, f.search);
   if (f.states && f.states.length) {
     const states = f.states.filter((s) => s !== 'none');
     q.where((w) => {

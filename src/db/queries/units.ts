@@ -1,4 +1,5 @@
 import { insertMany } from '../chunks.js';
+import type { Knex } from 'knex';
 import type { Tx } from '../connection.js';
 
 export interface UnitRow { id: string; name: string; kind: string; parent_id: string | null; role: string | null; created_at: string; disabled_at?: string | null; }
@@ -76,4 +77,15 @@ export async function parentsOfKind(db: Tx, kind: string, limit: number): Promis
   const [{ n }] = await db('units').whereIn('id', ids).count({ n: '*' });
   const rows = await db('units').whereIn('id', ids).orderBy([{ column: 'name' }, { column: 'id' }]).limit(limit);
   return { rows, total: Number(n) };
+}
+
+/** Narrows a query over `units` to a page's filter: under a parent (a township's villages), and a name or id holding `search`. */
+export function unitsFiltered(q: Knex.QueryBuilder, parentId: string | undefined, search: string | undefined): Knex.QueryBuilder {
+  if (parentId !== undefined) q.where('units.parent_id', parentId);
+  if (search) {
+    // LIKE's own characters in what was typed are taken as they are.
+    const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    q.where((w) => { w.whereRaw("units.name LIKE ? ESCAPE '\\'", [like]).orWhereRaw("units.id LIKE ? ESCAPE '\\'", [like]); });
+  }
+  return q;
 }

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import { actorNames } from '../../services/actors.js';
-import { inputOf, inputsOf } from '../../db/queries/inputs.js';
+import { entryList, inputOf } from '../../db/queries/inputs.js';
 import { listPeriods } from '../../db/queries/periods.js';
-import { listEnabledUnits, unitNames, type UnitRow } from '../../db/queries/units.js';
+import { unitNames, type UnitRow } from '../../db/queries/units.js';
 import { DataInvalid, type CompiledRuleSet, type DataProblem } from '../../engine/index.js';
 import { localDate } from '../../local-time.js';
 import {
@@ -15,6 +15,7 @@ import { dict, own } from '../../engine/own.js';
 import { assessmentOptions, assessmentTitle, isAssessment, listAssessments } from '../../services/assessments.js';
 import { urlOf } from '../url.js';
 import { inputControl, type FieldProblem } from '../input-fields.js';
+import { parentChoices } from '../../services/collection-board.js';
 import { inputHistory } from '../../services/input-history.js';
 
 /** Data entry: which units have their data in, and a form per unit and period (uploads and templates: entry-files.ts). */
@@ -28,6 +29,9 @@ const formHref = (period: string, track: string, unitId: string) => urlOf(['entr
 export const templateLinks = (period: string, track: string) => ({
   xlsx: urlOf(['entry', 'template.xlsx'], { period, track }), csv: urlOf(['entry', 'template.csv'], { period, track }),
 });
+
+/** Units the entry list shows a page. */
+const ENTRY_PAGE = 100;
 
 /** This year as a township's wall calendar has it (北京时间). */
 const thisYear = () => Number(localDate(Date.now()).slice(0, 4));
@@ -98,20 +102,31 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
     return ctx.render('entry', { ...page, periodError: e.message }, 400);
   }
   const { ruleset } = await trackRules(ctx.db, track, ctx.user!.username);
-  const [units, rows] = await Promise.all([listEnabledUnits(ctx.db, ruleset.subject), inputsOf(ctx.db, period.id, track)]);
-  const nameOf = await unitNames(ctx.db, units.map((u) => u.parent_id));
-  const entered = new Map(rows.map((r) => [r.unit_id, r]));
+  // A page at a time (a province's units are 100,000), filtered by township, name and whether entered.
+  const q = req.query as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+  const filter = {
+    parentId: str(q.parent) || undefined, search: [...str(q.q)].slice(0, 50).join('') || undefined,
+    entered: str(q.state) === 'entered' ? true : str(q.state) === 'missing' ? false : undefined,
+  };
+  const pageNo = /^\d{1,6}$/.test(str(q.page)) ? Math.max(1, Number(str(q.page))) : 1;
+  const { rows, total, entered } = await entryList(ctx.db, period.id, track, ruleset.subject, { ...filter, limit: ENTRY_PAGE, offset: (pageNo - 1) * ENTRY_PAGE });
+  const nameOf = await unitNames(ctx.db, rows.map((u) => u.parent_id));
   const actor = await actorNames(ctx.db);
-  const list = units.map((u) => {
-    const row = entered.get(u.id);
-    return {
-      id: u.id, name: u.name, parentName: u.parent_id ? nameOf.get(u.parent_id) ?? u.parent_id : '', href: formHref(period.id, track, u.id),
-      entered: !!row, by: actor(row?.entered_by, row?.report_id ? u.name : undefined), at: row?.entered_at, via: row ? (row.report_id ? '单位填报' : row.batch_id === null ? '表单' : '导入') : '',
-    };
-  });
+  const list = rows.map((r) => ({
+    id: r.unit_id, name: r.unit_name, parentName: r.parent_id ? nameOf.get(r.parent_id) ?? '' : '', href: formHref(period.id, track, r.unit_id),
+    entered: r.entered_at !== null, by: actor(r.entered_by, r.report_id ? r.unit_name : undefined), at: r.entered_at ?? undefined,
+    via: r.entered_at === null ? '' : r.report_id ? '单位填报' : r.batch_id === null ? '表单' : '导入',
+  }));
+  const pages = Math.max(1, Math.ceil(total / ENTRY_PAGE));
+  const keep = { period: period.id, track, ...(filter.parentId ? { parent: filter.parentId } : {}), ...(filter.search ? { q: filter.search } : {}), ...(str(q.state) ? { state: str(q.state) } : {}) };
   ctx.render('entry', {
     ...page, period, ruleset: { title: ruleset.title, version: ruleset.version },
-    isNew: !page.periods.stored.some((p) => p.id === period.id), units: list, enteredCount: list.filter((u) => u.entered).length,
+    isNew: !page.periods.stored.some((p) => p.id === period.id), units: list, enteredCount: entered,
+    track, matching: total, pageNo, pages, paged: pages > 1, filtered: filter.parentId !== undefined || filter.search !== undefined || filter.entered !== undefined,
+    filter: { ...filter, state: str(q.state) }, parents: await parentChoices(ctx.db, ruleset.subject, filter.parentId),
+    prevHref: pageNo > 1 ? urlOf(['entry'], { ...keep, page: String(pageNo - 1) }) : undefined,
+    nextHref: pageNo < pages ? urlOf(['entry'], { ...keep, page: String(pageNo + 1) }) : undefined,
     uploadHref: urlOf(['entry', 'upload'], { period: period.id, track }), templates: templateLinks(period.id, track),
     eventsHref: urlOf(['events'], { period: period.id }), statisticsHref: urlOf(['entry', 'statistics'], { period: period.id, kind: ruleset.subject }),
   });
