@@ -21,7 +21,12 @@ export interface FinderOptions {
   sanction: SanctionFilter | null;
   /** Part of a name, as typed (trimmed, at most MAX_SEARCH characters). */
   q: string | null;
+  /** Which page of RANKING_PAGE units (from 1): a province's ranking is 100,000 rows. */
+  page: number;
 }
+
+/** Units a ranking page shows: a county's 300 villages on one page, a province's a page at a time. */
+export const RANKING_PAGE = 500;
 
 type Unit = RankingView['units'][number];
 
@@ -102,12 +107,13 @@ export function finderOptions(query: Record<string, unknown>): FinderOptions {
     grade: text(query.grade)?.slice(0, 100) ?? null,
     sanction: SANCTION_FILTERS.some((s) => s.id === sanction) ? sanction as SanctionFilter : null,
     q: q === null ? null : [...q].slice(0, MAX_SEARCH).join(''),
+    page: /^\d{1,6}$/.test(text(query.page) ?? '') ? Math.max(1, Number(text(query.page))) : 1,
   };
 }
 
 /** The options as one string: what was found with them can be kept under it. */
 export function finderKey(o: FinderOptions): string {
-  return JSON.stringify([o.sort, o.dir, o.grade, o.sanction, o.q]);
+  return JSON.stringify([o.sort, o.dir, o.grade, o.sanction, o.q, o.page]);
 }
 
 export function isFiltered(o: FinderOptions): boolean {
@@ -115,7 +121,9 @@ export function isFiltered(o: FinderOptions): boolean {
 }
 
 export interface FoundUnits {
+  /** The page's units, of all those found. */
   units: Unit[];
+  foundCount: number; page: number; pages: number;
   /** Each column's header: its title, whether the table is sorted by it and which way, and where a click on it goes. */
   columns: Array<{ key: string; title: string; points?: number; num: boolean; group: boolean; ariaSort: 'ascending' | 'descending' | null; arrow: string; nextDir: SortDir }>;
 }
@@ -156,8 +164,11 @@ export function findUnits(view: RankingView, o: FinderOptions): FoundUnits {
     .filter(({ u }) => matches(u))
     .sort((a, b) => (o.dir === 'desc' ? -1 : 1) * column.compare(a.u, b.u) || a.at - b.at)
     .map(({ u }) => u);
+  const pages = Math.max(1, Math.ceil(units.length / RANKING_PAGE));
+  const page = Math.min(o.page, pages);
   return {
-    units,
+    units: units.length > RANKING_PAGE ? units.slice((page - 1) * RANKING_PAGE, page * RANKING_PAGE) : units,
+    foundCount: units.length, page, pages,
     columns: columns.map((c) => {
       const sorted = c === column;
       return {

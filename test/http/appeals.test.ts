@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { filesOfAppeals } from '../../src/db/queries/appeals.js';
 import { auditEntries } from '../../src/db/queries/audit.js';
 import { messagesOf } from '../../src/db/queries/messages.js';
 import { PDF, PNG, postMultipart } from '../support/appeals.js';
@@ -93,8 +94,9 @@ describe('appeals through the web application (issue 19, point 2)', function () 
   });
 
   it('serves the evidence as a download only, typed by its content, to the leader and the appealing village, and 404 to another', async () => {
+    const fileId = (await filesOfAppeals(app.db, [1]))[0].id;
     for (const c of [leader, v01]) {
-      const res = await c.request('GET', '/appeals/1/files/1');
+      const res = await c.request('GET', `/appeals/1/files/${fileId}`);
       expect(res.status).to.equal(200);
       expect(res.headers.get('content-type')).to.equal('application/pdf');
       expect(res.headers.get('content-disposition')).to.match(/^attachment;/);
@@ -103,9 +105,9 @@ describe('appeals through the web application (issue 19, point 2)', function () 
       expect(res.headers.get('cross-origin-resource-policy')).to.equal('same-origin');
       expect(Buffer.from(await res.arrayBuffer()).equals(PDF)).to.equal(true);
     }
-    expect((await s01.request('GET', '/appeals/1/files/1')).status).to.equal(404);
+    expect((await s01.request('GET', `/appeals/1/files/${fileId}`)).status).to.equal(404);
     const [entry] = await auditEntries(app.db, { action: 'access.denied', limit: 1 });
-    expect(entry).to.include({ actor: 's01', subject: 'GET /appeals/1/files/1' });
+    expect(entry).to.include({ actor: 's01', subject: `GET /appeals/1/files/${fileId}` });
   });
 
   it('lists the appeal for the leader, open first, and shows the unit’s result for each item appealed', async () => {

@@ -33,7 +33,7 @@ describe('the correction pages', function () {
     expect(status).to.equal(200);
     expect(text).to.match(/<textarea id="reason" name="reason"[^>]* required/);
     const own = (await getRun(app.db, published))!.rule_sha256;
-    expect(text).to.match(new RegExp(`<option value="${own}" selected>2024\\.1（\\d{4}-\\d{2}-\\d{2}）— 第${published}号考核所用版本</option>`));
+    expect(text).to.match(new RegExp(`<option value="${own}" selected>2024\\.2（\\d{4}-\\d{2}-\\d{2}）— 第${published}号考核所用版本</option>`));
     expect(text).to.contain('因数据变化').and.to.contain('因细则变化').and.to.contain('生成更正草稿');
   });
 
@@ -68,7 +68,7 @@ describe('the correction pages', function () {
     const { text } = await leader.get(`/runs/${id}`);
     expect(text).to.contain(`本次为对<a href="/runs/${published}">第${published}号考核</a>的更正`);
     expect(text).to.contain('更正原因：复核&lt;script&gt;').and.not.to.contain('<script>alert');
-    expect(text).to.match(new RegExp(`所用规则版本：2024\\.1（\\d{4}-\\d{2}-\\d{2}），即第${published}号考核所用的版本`));
+    expect(text).to.match(new RegExp(`所用规则版本：2024\\.2（\\d{4}-\\d{2}-\\d{2}），即第${published}号考核所用的版本`));
     expect(text).to.contain('<h3>因数据变化</h3>').and.to.contain('<h3>因细则变化</h3>').and.to.contain('规则版本未变，没有因细则而起的变化');
     expect((await leader.get(`/runs/${published}/correct`)).text, 'the form names the draft already made').to.contain(`<a href="/runs/${id}">第${id}号</a>`);
   });

@@ -117,8 +117,8 @@ describe('the rule-set pages', function () {
     const res = await admin.post(`${base}/preview`, { source: edited });
     const text = await res.text();
     expect(res.status).to.equal(200);
-    expect(text).to.contain('版本号未修改：已由 2024.1 改为 2024.2');
-    expect(text).to.contain('&quot;version&quot;: &quot;2024.2&quot;').and.not.to.contain('&quot;version&quot;: &quot;2024.1&quot;');
+    expect(text).to.contain('版本号未修改：已由 2024.2 改为 2024.3');
+    expect(text).to.contain('&quot;version&quot;: &quot;2024.3&quot;').and.not.to.contain('&quot;version&quot;: &quot;2024.2&quot;');
   });
 
   it('saves a valid edit as a new version with the next label, and leaves the old one unchanged', async () => {
@@ -165,21 +165,21 @@ describe('the rule-set pages', function () {
     const again = newest.source.replace('"target": 6,', '"target": 7,');
     const res = await admin.post(base, { source: again });
     expect(res.status).to.equal(303);
-    expect((await latestRuleVersion(app.db, 'village-annual'))!.version).to.equal('2024.3');
+    expect((await latestRuleVersion(app.db, 'village-annual'))!.version).to.equal('2024.4');
   });
 
   it('refuses an edit whose label another version holds, at /version with its line and column, naming the proposal', async () => {
     const before = (await listRuleVersions(app.db, 'village-annual')).length;
     const newest = (await latestRuleVersion(app.db, 'village-annual'))!;
-    const taken = newest.source.replace('"target": 7,', '"target": 5,').replace(`"version": "${newest.version}"`, '"version": "2024.1"');
-    expect(taken).to.contain('"version": "2024.1"').and.to.contain('"target": 5,');
+    const taken = newest.source.replace('"target": 7,', '"target": 5,').replace(`"version": "${newest.version}"`, '"version": "2024.2"');
+    expect(taken).to.contain('"version": "2024.2"').and.to.contain('"target": 5,');
     const line = taken.split('\n').findIndex((l) => l.includes('"version"')) + 1;
     for (const url of [`${base}/preview`, base]) {
       await admin.get(`${base}/edit`);
       const res = await admin.post(url, { source: taken });
       const text = await res.text();
       expect(res.status, url).to.equal(422);
-      expect(text).to.match(new RegExp(`第${line}行第\\d+列</a> <code class="code">RULE_VERSION_LABEL_TAKEN</code>[^<]*“2024.4”`));
+      expect(text).to.match(new RegExp(`第${line}行第\\d+列</a> <code class="code">RULE_VERSION_LABEL_TAKEN</code>[^<]*“2024.5”`));
       expect(text).to.contain(`<li id="L${line}" value="${line}" class="error-line">`);
     }
     expect((await listRuleVersions(app.db, 'village-annual')).length, 'nothing stored').to.equal(before);

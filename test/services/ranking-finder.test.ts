@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { finderKey, finderOptions, findingSummary, findUnits, foundChartSvg, gradeChoices, MAX_SEARCH, type FinderOptions } from '../../src/services/ranking-finder.js';
+import { finderKey, finderOptions, findingSummary, findUnits, foundChartSvg, gradeChoices, MAX_SEARCH, RANKING_PAGE, type FinderOptions } from '../../src/services/ranking-finder.js';
 import type { RankingView } from '../../src/services/rankings.js';
 
 /** Finding a unit in a ranking: the query read whatever it holds, then filters and sorts on the ranking's units. */
@@ -38,7 +38,7 @@ const ids = (query: Record<string, unknown>) => find(query).units.map((u) => u.i
 describe('finding a unit in a ranking', () => {
   describe('reading the options from a page’s query', () => {
     it('keeps the ranking’s order when the query asks for nothing', () => {
-      expect(finderOptions({})).to.deep.equal({ sort: 'rank', dir: 'asc', grade: null, sanction: null, q: null });
+      expect(finderOptions({})).to.deep.equal({ sort: 'rank', dir: 'asc', grade: null, sanction: null, q: null, page: 1 });
     });
 
     it('sorts by rank when the column or the direction is none the table has', () => {
@@ -137,4 +137,23 @@ describe('finding a unit in a ranking', () => {
       });
     });
   });
+
+  describe('a page at a time (a province’s ranking)', () => {
+    const many = Array.from({ length: 1200 }, (_, k) => unit(`u${k + 1}`, `第${k + 1}村`, k + 1, 1000 - k / 10));
+    const big = { ...VIEW, units: many } as unknown as RankingView;
+    it('shows RANKING_PAGE units a page, counts all that were found, and takes a page past the last as the last', () => {
+      const first = findUnits(big, finderOptions({}));
+      expect(first).to.include({ foundCount: 1200, page: 1, pages: 3 });
+      expect(first.units.map((u) => u.id).slice(0, 2)).to.deep.equal(['u1', 'u2']);
+      expect(first.units).to.have.length(RANKING_PAGE);
+      const last = findUnits(big, finderOptions({ page: '3' }));
+      expect(last.units.map((u) => u.rank)).to.deep.equal(Array.from({ length: 200 }, (_, k) => 1001 + k));
+      expect(findUnits(big, finderOptions({ page: '99' })).page).to.equal(3);
+      for (const page of ['0', '-1', 'x', '1e3', ['2', '3']]) expect(finderOptions({ page }).page, String(page)).to.equal(1);
+      // A search pages what it found.
+      expect(findUnits(big, finderOptions({ q: '第11' }))).to.include({ foundCount: 111, pages: 1 });
+      expect(finderKey(finderOptions({ page: '2' }))).not.to.equal(finderKey(finderOptions({})));
+    });
+  });
 });
+

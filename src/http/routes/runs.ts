@@ -9,7 +9,7 @@ import { rankingView, type RankingView } from '../../services/rankings.js';
 import { sourcesOfRun } from '../../services/sources.js';
 import { chainMade, chainOptions, createRunWithSources } from '../../services/run-chain.js';
 import {
-  finderKey, finderOptions, findingSummary, findUnits, foundChartSvg, gradeChoices, isFiltered, SANCTION_FILTERS, sortChoices, type FinderOptions,
+  finderKey, finderOptions, findingSummary, findUnits, foundChartSvg, gradeChoices, isFiltered, RANKING_PAGE, SANCTION_FILTERS, sortChoices, type FinderOptions,
 } from '../../services/ranking-finder.js';
 import { createRun, listRuns, requireRun, RunRefused } from '../../services/runs.js';
 import { changedAfterPublication, nextSteps, stateInWords } from '../../services/publication.js';
@@ -70,8 +70,13 @@ function rankingTable(views: Views, view: RankingView, unitBase: 'units' | 'staf
   let table = rankingTables.get(key);
   if (table === undefined) {
     const found = findUnits(view, options);
+    const at = (page: number) => urlOf(['runs', view.run.id], {
+      ...(view.parentFilter ? { parent: view.parentFilter } : {}), ...(options.grade ? { grade: options.grade } : {}), ...(options.sanction ? { sanction: options.sanction } : {}),
+      ...(options.q ? { q: options.q } : {}), ...(options.sort !== 'rank' ? { sort: options.sort } : {}), ...(options.dir !== 'asc' ? { dir: options.dir } : {}), page: String(page),
+    });
     table = views.fragment('ranking/table', {
-      ...view, ...found, unitBase, precision: view.ruleset.precision,
+      ...view, ...found, unitBase, precision: view.ruleset.precision, pageSize: RANKING_PAGE,
+      pager: found.pages > 1 && { prev: found.page > 1 ? at(found.page - 1) : null, next: found.page < found.pages ? at(found.page + 1) : null },
       chartSvg: foundChartSvg(view, options), filtered: isFiltered(options), findSummary: findingSummary(view, options), allCount: view.units.length,
       // What the header's links keep while they change the order.
       find: { parent: view.parentFilter, grade: options.grade, sanction: options.sanction, q: options.q },
