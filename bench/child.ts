@@ -1,6 +1,7 @@
 import { endToEndTask } from './tasks/end-to-end.js';
 import { engineTask } from './tasks/engine.js';
 import { httpTask } from './tasks/http.js';
+import { provinceTask } from './tasks/province.js';
 import { scaleTask } from './tasks/scale.js';
 import { villageTask } from './tasks/village.js';
 
@@ -11,7 +12,7 @@ import { villageTask } from './tasks/village.js';
  */
 
 const TASKS: Record<string, (args: never) => Promise<unknown>> = {
-  engine: engineTask, village: villageTask, scale: scaleTask, e2e: endToEndTask, http: httpTask,
+  engine: engineTask, village: villageTask, scale: scaleTask, e2e: endToEndTask, http: httpTask, province: provinceTask,
 };
 
 const [task, json] = process.argv.slice(2);

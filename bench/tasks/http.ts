@@ -24,9 +24,9 @@ import { performance } from 'node:perf_hooks';
 
 const PASSWORD = 'bench-口令-2024-leader';
 
-interface Cannon { requests: { average: number; mean: number; total: number }; latency: { p50: number; p99: number; average: number; max: number }; errors: number; timeouts: number; non2xx: number; '2xx': number; }
+export interface Cannon { requests: { average: number; mean: number; total: number }; latency: { p50: number; p99: number; average: number; max: number }; errors: number; timeouts: number; non2xx: number; '2xx': number; }
 
-function autocannon(url: string, cookie: string, connections: number, seconds: number): Promise<Cannon> {
+export function autocannon(url: string, cookie: string, connections: number, seconds: number): Promise<Cannon> {
   const bin = path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, '-c', String(connections), '-d', String(seconds), '-H', `Cookie=${cookie}`, '--json', url], { stdio: ['ignore', 'pipe', 'pipe'] });

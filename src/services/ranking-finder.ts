@@ -183,9 +183,12 @@ export function findUnits(view: RankingView, o: FinderOptions): FoundUnits {
 
 /** The grades a filter can ask for: the rule set's, in its order, and 不合格 where a veto gave it without the rule set naming it. */
 export function gradeChoices(view: RankingView, o: FinderOptions): Array<{ name: string; selected: boolean }> {
-  const labels = [...new Set([...view.ruleset.grades.map((g) => g.label), ...view.units.flatMap((u) => (u.grade === null ? [] : [u.grade]))])];
+  // Read once a view (a province's is 100,000 units; its grades never change).
+  let labels = gradeLabels.get(view.units);
+  if (!labels) gradeLabels.set(view.units, (labels = [...new Set([...view.ruleset.grades.map((g) => g.label), ...view.units.flatMap((u) => (u.grade === null ? [] : [u.grade]))])]));
   return labels.map((name) => ({ name, selected: name === o.grade }));
 }
+const gradeLabels = new WeakMap<object, string[]>();
 
 /** The columns a sort can ask for, for the toolbar's 排序 (a phone hides the group columns, not their sort). */
 export function sortChoices(view: RankingView, o: FinderOptions): Array<{ key: string; title: string; selected: boolean }> {

@@ -8,6 +8,7 @@ import type { UnitResult } from '../report/ranking-sheet.js';
 import { sanctionReasons, type ReasonedSanction } from '../report/sanction-reason.js';
 import { compiledVersion } from './rule-versions.js';
 import { requireRun, runResults } from './runs.js';
+import { MAX_FOUND_BARS } from './ranking-finder.js';
 import { correctionChanges, type CorrectionChanges } from './corrections.js';
 import { perDatabase } from './per-database.js';
 
@@ -65,7 +66,8 @@ async function buildView(db: Tx, run: RunRow, parentFilter: string | null): Prom
     run, ruleset, groups, units, parentFilter,
     periodTitle: period?.title ?? run.period_id,
     parents: all.parents.map((p) => ({ id: p.id, name: names.get(p.id) ?? p.id, sanctions: p.sanctions })),
-    chartSvg: totalsChartSvg(units.map((u) => ({ label: u.name ?? u.id, value: u.total, vetoed: u.vetoed })), { max: ruleset.totalPoints, decimals: ruleset.precision }),
+    // A chart of a bar a unit: a county's 300 villages; past that (a province's ranking) the table, a page at a time, says it.
+    chartSvg: units.length > MAX_FOUND_BARS ? '' : totalsChartSvg(units.map((u) => ({ label: u.name ?? u.id, value: u.total, vetoed: u.vetoed })), { max: ruleset.totalPoints, decimals: ruleset.precision }),
     correction: await correctionChanges(db, run),
   };
 }

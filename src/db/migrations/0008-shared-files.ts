@@ -6,8 +6,8 @@ import type { Knex } from 'knex';
  * who sent them, for which unit), each linked from what it backs: `report_files` (0007), `appeal_evidence`
  * and `event_files` here. The appeal files of before (0003's `appeal_files`) move into it, keeping their
  * bytes and hash, and that table goes. A stored file never changes, and one that backs an appeal or an
- * event is never deleted (a draft report's may be taken off): the database refuses it. Never edited once
- * landed; safe to run twice.
+ * event is never deleted (a draft report's may be taken off): the database refuses it. And two indexes a province's
+ * pages need. Never edited once landed; safe to run twice.
  */
 
 const log = (msg: string) => { if (process.env.APPRAISAL_QUIET !== '1') process.stderr.write(`[migration 0008] ${msg}\n`); };
@@ -64,6 +64,10 @@ export async function up(knex: Knex): Promise<void> {
       WHEN ${linked} BEGIN SELECT RAISE(ABORT, 'a file that backs an appeal, an event or a report is kept'); END`);
   }
   log('guard in place: stored files never change; a linked one is never deleted');
+  // A province's pages (issue 21 point 6): the units of a kind counted from an index, and what was entered after a run found without reading every row.
+  await knex.raw('CREATE INDEX IF NOT EXISTS units_by_kind ON units (kind, disabled_at, id)');
+  await knex.raw('CREATE INDEX IF NOT EXISTS inputs_by_entry ON inputs (period_id, track, entered_at)');
+  log('indexes in place: units by kind, inputs by the time they were entered');
 }
 
 export async function down(): Promise<void> {

@@ -1,6 +1,6 @@
 import { insertMany } from '../chunks.js';
 import { isPostgres, type Tx } from '../connection.js';
-import { unitsFiltered } from './units.js';
+import { countUnitsFiltered, unitPage, unitsFiltered } from './units.js';
 
 export interface InputRow {
   period_id: string; track: string; unit_id: string; name: string | null; parent_id: string | null;
@@ -94,17 +94,39 @@ export interface EntryListFilter { parentId?: string; search?: string; entered?:
  * unit id, a page at a time, and how many match; never the inputs themselves (a province's would be megabytes).
  */
 export async function entryList(db: Tx, periodId: string, track: string, kind: string, f: EntryListFilter): Promise<{ rows: EntryListRow[]; total: number; entered: number }> {
-  const base = () => {
-    const q = db('units').leftJoin('inputs', function () {
-      this.on('inputs.unit_id', '=', 'units.id').andOn('inputs.period_id', '=', db.raw('?', [periodId])).andOn('inputs.track', '=', db.raw('?', [track]));
-    }).where('units.kind', kind).whereNull('units.disabled_at');
-    unitsFiltered(q, f.parentId, f.search);
-    return q;
-  };
-  const [{ n }] = await base().modify((q) => { if (f.entered !== undefined) (f.entered ? q.whereNotNull('inputs.unit_id') : q.whereNull('inputs.unit_id')); }).count({ n: '*' });
-  const [{ e }] = await base().whereNotNull('inputs.unit_id').count({ e: '*' });
-  const rows = await base().modify((q) => { if (f.entered !== undefined) (f.entered ? q.whereNotNull('inputs.unit_id') : q.whereNull('inputs.unit_id')); })
-    .select('units.id as unit_id', 'units.name as unit_name', 'units.parent_id', 'inputs.entered_by', 'inputs.entered_at', 'inputs.batch_id', 'inputs.report_id')
+  // Counted without the join of every unit: the filter's units from their index, the entered ones from the inputs
+  // (with no filter, the period's inputs less those of units disabled since).
+  const units = await countUnitsFiltered(db, kind, f.parentId, f.search);
+  const ofUnits = () => db('inputs').join('units', 'units.id', 'inputs.unit_id').where({ 'inputs.period_id': periodId, 'inputs.track': track }).where('units.kind', kind);
+  let entered: number;
+  if (f.parentId === undefined && !f.search) {
+    const [[{ a }], [{ d }]] = await Promise.all([db('inputs').where({ period_id: periodId, track }).count({ a: '*' }), ofUnits().whereNotNull('units.disabled_at').count({ d: '*' })]);
+    entered = Number(a) - Number(d);
+  } else {
+    const [{ e }] = await unitsFiltered(ofUnits().whereNull('units.disabled_at'), f.parentId, f.search).count({ e: '*' });
+    entered = Number(e);
+  }
+  const total = f.entered === undefined ? units : f.entered ? entered : units - entered;
+  if (f.entered === undefined) {
+    // A page of units from their index (however deep), then their entries: never the join of the units before it.
+    const page = await unitPage(db, kind, f.parentId, f.search, f.limit, f.offset);
+    const entries = page.length ? await db('inputs').where({ period_id: periodId, track }).whereIn('unit_id', page.map((u) => u.id))
+      .select('unit_id', 'entered_by', 'entered_at', 'batch_id', 'report_id') : [];
+    const of = new Map(entries.map((r: EntryListRow) => [r.unit_id, r]));
+    return {
+      rows: page.map((u) => {
+        const r = of.get(u.id);
+        return { unit_id: u.id, unit_name: u.name, parent_id: u.parent_id, entered_by: r?.entered_by ?? null, entered_at: r?.entered_at ?? null, batch_id: r?.batch_id ?? null, report_id: r?.report_id ?? null };
+      }),
+      total, entered,
+    };
+  }
+  const q = db('units').leftJoin('inputs', function () {
+    this.on('inputs.unit_id', '=', 'units.id').andOn('inputs.period_id', '=', db.raw('?', [periodId])).andOn('inputs.track', '=', db.raw('?', [track]));
+  }).where('units.kind', kind).whereNull('units.disabled_at');
+  unitsFiltered(q, f.parentId, f.search);
+  if (f.entered !== undefined) (f.entered ? q.whereNotNull('inputs.unit_id') : q.whereNull('inputs.unit_id'));
+  const rows = f.limit === 0 ? [] : await q.select('units.id as unit_id', 'units.name as unit_name', 'units.parent_id', 'inputs.entered_by', 'inputs.entered_at', 'inputs.batch_id', 'inputs.report_id')
     .orderBy('units.id').limit(f.limit).offset(f.offset);
-  return { rows, total: Number(n), entered: Number(e) };
+  return { rows, total, entered };
 }

@@ -89,3 +89,19 @@ export function unitsFiltered(q: Knex.QueryBuilder, parentId: string | undefined
   }
   return q;
 }
+
+/** How many enabled units of a kind a page's filter holds (read from the units_by_kind index). */
+export async function countUnitsFiltered(db: Tx, kind: string, parentId: string | undefined, search: string | undefined): Promise<number> {
+  const [{ n }] = await unitsFiltered(db('units').where('units.kind', kind).whereNull('units.disabled_at'), parentId, search).count({ n: '*' });
+  return Number(n);
+}
+
+/** A page of a filter's enabled units of a kind, by id: read from the units_by_kind index, however deep the page. */
+export async function unitPage(db: Tx, kind: string, parentId: string | undefined, search: string | undefined, limit: number, offset: number): Promise<Array<Pick<UnitRow, 'id' | 'name' | 'parent_id'>>> {
+  if (limit === 0) return [];
+  const ids = (await unitsFiltered(db('units').where('units.kind', kind).whereNull('units.disabled_at'), parentId, search)
+    .select('units.id').orderBy('units.id').limit(limit).offset(offset) as Array<{ id: string }>).map((r) => r.id);
+  if (ids.length === 0) return [];
+  const rows = await db('units').whereIn('id', ids).select('id', 'name', 'parent_id');
+  return rows.sort((a: UnitRow, b: UnitRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -4,7 +4,7 @@ import { listRuleVersions } from '../../db/queries/rule-versions.js';
 import { getUnit } from '../../db/queries/units.js';
 import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
-import { appraisalSubject, noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
+import { appraisalSubject, MAX_NOTICE_UNITS, noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
 import { rankingView, type RankingView } from '../../services/rankings.js';
 import { sourcesOfRun } from '../../services/sources.js';
 import { chainMade, chainOptions, createRunWithSources } from '../../services/run-chain.js';
@@ -171,7 +171,9 @@ export const runRoutes: RouteSpec[] = [
         printedAt,
         // Printed, the ranking is the township's 通报 (the screen's table, chart and toolbar are not printed);
         // a ranking sorted, filtered or searched prints as found.
-        notice: findingSummary(view, options) ? null : noticePart(ctx.views, await noticeOfView(ctx.db, view, printedAt)),
+        // A province's ranking is no one 通报 (at most MAX_NOTICE_UNITS units): printed, it asks for a township first.
+        notice: findingSummary(view, options) || view.units.length > MAX_NOTICE_UNITS ? null : noticePart(ctx.views, await noticeOfView(ctx.db, view, printedAt)),
+        noticeTooLarge: view.units.length > MAX_NOTICE_UNITS,
       });
     },
   },
