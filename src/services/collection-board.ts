@@ -1,7 +1,8 @@
-import { inTransaction, type Db, type Tx } from '../db/connection.js';
+import { inTransaction, isTransaction, type Db, type Tx } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { boardRows, getWindow, reportsInState, stateCounts, type BoardRow, type ReportState, type WindowRow } from '../db/queries/reports.js';
-import { getUnit, parentsOfKind, unitNames } from '../db/queries/units.js';
+import { getUnit, parentsOfKind, unitNames, type UnitRow } from '../db/queries/units.js';
+import { perDatabase } from './per-database.js';
 import { getAssessment, type AssessmentRow } from './assessments.js';
 import { REPORT_STATES, ReportRefused } from './collection.js';
 import { notify } from './inbox.js';
@@ -141,9 +142,16 @@ export async function reviewQueue(db: Tx, periodId: string, kind: string | undef
 /** The most parents a board's filter lists to choose from; with more (a province's townships) the one chosen is kept, and the rest found by a unit's name. */
 export const PARENT_CHOICES = 300;
 
+const PARENTS_KEPT_MS = 60_000;
+const parentsKept = perDatabase(() => new Map<string, { at: number; rows: UnitRow[]; total: number }>());
+
 /** The parents a board may be filtered by (乡镇 for villages), by name; the one chosen always among them. */
 export async function parentChoices(db: Tx, kind: string, selected?: string): Promise<{ options: Array<{ id: string; name: string; selected: boolean }>; more: boolean }> {
-  const { rows, total } = await parentsOfKind(db, kind, PARENT_CHOICES);
+  // Read at most once a minute a kind (finding a province's 5,000 townships walks its 100,000 villages): a unit added or moved shows within a minute.
+  const kept = parentsKept(db).get(kind);
+  const fresh = kept && Date.now() - kept.at < PARENTS_KEPT_MS ? kept : { at: Date.now(), ...(await parentsOfKind(db, kind, PARENT_CHOICES)) };
+  if (fresh !== kept && !isTransaction(db)) parentsKept(db).set(kind, fresh);
+  const { rows, total } = fresh;
   const chosen = selected && !rows.some((r) => r.id === selected) ? await getUnit(db, selected) : undefined;
   return {
     options: [...(chosen ? [chosen] : []), ...rows].map((u) => ({ id: u.id, name: u.name, selected: u.id === selected })),

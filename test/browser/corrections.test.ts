@@ -76,7 +76,7 @@ describe('correcting a published ranking in the browser', function () {
     await page.goto(`${app.url}/runs/${published}`);
     await Promise.all([page.waitForNavigation(), page.locator(`a[href="/runs/${published}/correct"]`).first().click()]);
     expect(page.url()).to.equal(`${app.url}/runs/${published}/correct`);
-    expect(await page.locator('#rules option:checked').textContent()).to.contain(`2024.1`).and.to.contain(`第${published}号考核所用版本`);
+    expect(await page.locator('#rules option:checked').textContent()).to.contain(`2024.2`).and.to.contain(`第${published}号考核所用版本`);
     await page.fill('#reason', '黄泥坳村政策外生育系录入错误，经核实更正；出生率目标按新细则调整');
     await page.selectOption('#rules', { label: (await page.locator('#rules option', { hasText: '2024.3' }).textContent())!.trim() });
     await Promise.all([page.waitForNavigation(), page.click('button:has-text("生成更正草稿")')]);

@@ -88,7 +88,7 @@ describe('the 通报 and the 告知单 as printed and downloaded', function () {
     expect(Math.round(pdf.width)).to.be.within(840, 843);
     expect(pdf.text).to.contain('关于2023年度村级人口和计划生育工作千分考核结果的通报');
     expect(pdf.text).to.contain('枫林镇人民政府');
-    expect(pdf.text).to.match(/根据《村级人口和计划生育工作千分考核细则》（2024\.1版），对18个村（社区）2023年度工作进行了考核/);
+    expect(pdf.text).to.match(/根据《村级人口和计划生育工作千分考核细则》（2024\.2版），对18个村（社区）2023年度工作进行了考核/);
     expect(pdf.text).to.contain('倒数第二名，通报批评');
     expect(pdf.text).to.contain('有政策外生育的村实行一票否决');
     expect(pdf.text).to.contain('连带责任');

@@ -59,7 +59,7 @@ describe('the pages as a village cadre and a township read them (issue 18, revie
       await book.xlsx.load(await res.arrayBuffer());
       const rows: string[] = [];
       book.getWorksheet('说明')!.eachRow((row) => rows.push(row.values ? (row.values as unknown[]).slice(1).join('：') : ''));
-      expect(rows).to.include(`规则版本：2024.1（校验值 ${shown}）`);
+      expect(rows).to.include(`规则版本：2024.2（校验值 ${shown}）`);
       for (const path of ['/report/export.csv', '/runs/1/export.csv']) {
         const text = await (await client.request('GET', path)).text();
         expect(text, path).not.to.match(/校验值[ ：:,]*[0-9a-f]{8}(?![0-9a-f])/);

@@ -105,7 +105,7 @@ onEachBackend('the 通报 of a stored run', (backend) => {
     const told = await resultNotice(db, card);
     expect(told.addressee).to.equal('长冲村：');
     expect(told.issuer).to.equal('枫林镇人民政府');
-    expect(told.opening).to.match(/^根据《村级人口和计划生育工作千分考核细则》（2024\.1版），你村2023年度考核结果如下：总分691\.9分（满分1000分），在18个村（社区）中排名第17名，等级为“合格”；倒数第二名，通报批评。/);
+    expect(told.opening).to.match(/^根据《村级人口和计划生育工作千分考核细则》（2024\.2版），你村2023年度考核结果如下：总分691\.9分（满分1000分），在18个村（社区）中排名第17名，等级为“合格”；倒数第二名，通报批评。/);
   });
 
   it('gives a village’s scorecard the reason of its sanction', async () => {

@@ -66,8 +66,9 @@ export async function up(knex: Knex): Promise<void> {
   log('guard in place: stored files never change; a linked one is never deleted');
   // A province's pages (issue 21 point 6): the units of a kind counted from an index, and what was entered after a run found without reading every row.
   await knex.raw('CREATE INDEX IF NOT EXISTS units_by_kind ON units (kind, disabled_at, id)');
+  await knex.raw('CREATE INDEX IF NOT EXISTS units_by_kind_and_parent ON units (kind, disabled_at, parent_id, id)');
   await knex.raw('CREATE INDEX IF NOT EXISTS inputs_by_entry ON inputs (period_id, track, entered_at)');
-  log('indexes in place: units by kind, inputs by the time they were entered');
+  log('indexes in place: units by kind (and parent), inputs by the time they were entered');
 }
 
 export async function down(): Promise<void> {

@@ -105,3 +105,8 @@ export async function unitPage(db: Tx, kind: string, parentId: string | undefine
   const rows = await db('units').whereIn('id', ids).select('id', 'name', 'parent_id');
   return rows.sort((a: UnitRow, b: UnitRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
+
+/** Units of exactly this name (at most `limit`): a name typed where a list of them would be too long. */
+export async function unitsNamed(db: Tx, name: string, limit: number): Promise<UnitRow[]> {
+  return db('units').where({ name }).whereNull('disabled_at').limit(limit);
+}

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { listPeriods } from '../../db/queries/periods.js';
 import { listRuleVersions } from '../../db/queries/rule-versions.js';
-import { getUnit } from '../../db/queries/units.js';
+import { getUnit, unitsNamed } from '../../db/queries/units.js';
 import { DataInvalid } from '../../engine/index.js';
 import { exportRun } from '../../services/export.js';
 import { appraisalSubject, MAX_NOTICE_UNITS, noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
@@ -48,8 +48,21 @@ export async function existingRun(req: Request, db: Parameters<typeof requireRun
 async function parentOf(req: Request, db: Parameters<typeof getUnit>[0]): Promise<string | null> {
   const parent = typeof req.query.parent === 'string' && req.query.parent ? req.query.parent : null;
   if (parent !== null && (parent.length > 200 || !(await getUnit(db, parent)))) throw notFound('单位');
+  // A province's toolbar has no list of its 5,000 townships: one is named instead (?parentName=第42镇), and must be one unit's name.
+  const named = parent === null && typeof req.query.parentName === 'string' ? req.query.parentName.trim() : '';
+  if (named) {
+    const units = [...named].length > 100 ? [] : await unitsNamed(db, named, 2);
+    if (units.length !== 1) throw new HttpError(404, units.length ? `有多个单位名为“${named}”，请从其他页面进入` : `没有名为“${[...named].slice(0, 30).join('')}”的单位`, 'NOT_FOUND');
+    return units[0].id;
+  }
   return parent;
 }
+
+/** Parents' joint liabilities a ranking page lists; a province's are read township by township. */
+const LIABILITIES_SHOWN = 100;
+
+/** The most parents the ranking's toolbar lists to choose from; past it a township is named. */
+const PARENT_SELECT_MAX = 300;
 
 /**
  * The ranking table (rows, liabilities, chart) of a ranking view as it was sorted and
@@ -74,8 +87,11 @@ function rankingTable(views: Views, view: RankingView, unitBase: 'units' | 'staf
       ...(view.parentFilter ? { parent: view.parentFilter } : {}), ...(options.grade ? { grade: options.grade } : {}), ...(options.sanction ? { sanction: options.sanction } : {}),
       ...(options.q ? { q: options.q } : {}), ...(options.sort !== 'rank' ? { sort: options.sort } : {}), ...(options.dir !== 'asc' ? { dir: options.dir } : {}), page: String(page),
     });
+    // Joint liability (连带责任): of the township filtered to, else of every parent, the first LIABILITIES_SHOWN.
+    const liable = view.parents.filter((p) => p.sanctions.length > 0 && (view.parentFilter === null || p.id === view.parentFilter));
     table = views.fragment('ranking/table', {
       ...view, ...found, unitBase, precision: view.ruleset.precision, pageSize: RANKING_PAGE,
+      liabilities: liable.slice(0, LIABILITIES_SHOWN), moreLiabilities: Math.max(0, liable.length - LIABILITIES_SHOWN),
       pager: found.pages > 1 && { prev: found.page > 1 ? at(found.page - 1) : null, next: found.page < found.pages ? at(found.page + 1) : null },
       chartSvg: foundChartSvg(view, options), filtered: isFiltered(options), findSummary: findingSummary(view, options), allCount: view.units.length,
       // What the header's links keep while they change the order.
@@ -165,7 +181,7 @@ export const runRoutes: RouteSpec[] = [
         sources: await sourcesOfRun(ctx.db, run), canCorrect: steps.some((s) => s.step === 'correct' && s.allowed),
         state: stateInWords(run), steps, changedAfter: await changedAfterPublication(ctx.db, run), trackName: (await getAssessment(ctx.db, run.track))?.title ?? run.track,
         rankingTable: rankingTable(ctx.views, view, view.ruleset.subject === 'staff' ? 'staff' : 'units', options),
-        find: options,
+        find: options, parentSelect: view.parents.length <= PARENT_SELECT_MAX, parentName: view.parentFilter ? view.parents.find((p) => p.id === view.parentFilter)?.name ?? '' : '',
         gradeChoices: gradeChoices(view, options), sortChoices: sortChoices(view, options),
         sanctionChoices: SANCTION_FILTERS.map((s) => ({ ...s, selected: s.id === options.sanction })),
         printedAt,
