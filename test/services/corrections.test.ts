@@ -95,7 +95,7 @@ onEachBackend('corrections', (backend) => {
     const split = (await correctionChanges(db, run))!;
     expect(split).to.deep.include({ sameRules: true, byData: [], byRules: [], unsplit: null, reason: '复核' });
     expect(split.rules).to.deep.equal(split.correctedRules);
-    expect(split.rules.label).to.equal('2024.1');
+    expect(split.rules.label).to.equal('2024.2');
   });
 
   it('lists a rule-only change under the rules, and nothing under the data', async () => {
@@ -103,7 +103,7 @@ onEachBackend('corrections', (backend) => {
     const split = (await correctionChanges(db, run))!;
     expect(split.sameRules).to.equal(false);
     expect(split.rules.label).to.equal('2024.3');
-    expect(split.correctedRules.label).to.equal('2024.1');
+    expect(split.correctedRules.label).to.equal('2024.2');
     expect(split.byData).to.deep.equal([]);
     expect(split.byRules.length).to.be.greaterThan(0);
     expect(split.byRules).to.deep.equal(await compareRuns(db, published.id, run.id));
