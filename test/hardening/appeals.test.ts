@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { filesOfAppeals } from '../../src/db/queries/appeals.js';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Server } from 'node:http';
@@ -107,7 +108,8 @@ describe('two server processes on one PostgreSQL database (issue 19, point 9)', 
     expect(list.text).to.contain('待答复（1）').and.to.contain('枫林村');
     const page = await leader.get('/appeals/1');
     expect(page.text).to.contain('在甲服务器上提交').and.to.contain('证明.pdf');
-    const file = await leader.request('GET', '/appeals/1/files/1');
+    const [stored] = await filesOfAppeals(a.db, [1]);
+    const file = await leader.request('GET', `/appeals/1/files/${stored.id}`);
     expect(Buffer.from(await file.arrayBuffer()).equals(PDF)).to.equal(true);
     // And the answer given on the second is seen by the village on the first.
     await leader.get('/appeals/1');

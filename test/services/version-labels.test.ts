@@ -57,20 +57,21 @@ onEachBackend('version labels on the record', (backend) => {
   after(async () => { await db?.destroy(); });
 
   it('proposes the label after the one edited, skipping those held', async () => {
-    expect(await proposedLabel(db, 'village-annual', shipped.version)).to.equal('2024.2');
-    await saveRuleVersion(db, edit('2024.2'), 'admin');
-    expect(await proposedLabel(db, 'village-annual', '2024.1')).to.equal('2024.3');
-    expect(await proposedLabel(db, 'staff-annual', '2024.1'), 'labels are a rule set’s own').to.equal('2024.3');
+    expect(await proposedLabel(db, 'village-annual', shipped.version)).to.equal('2024.3');
+    await saveRuleVersion(db, edit('2024.3'), 'admin');
+    expect(await proposedLabel(db, 'village-annual', '2024.1')).to.equal('2024.4');
+    // The staff rule set ships 2024.3 alone: 2024.2 is free there.
+    expect(await proposedLabel(db, 'staff-annual', '2024.1'), 'labels are a rule set’s own').to.equal('2024.2');
   });
 
   it('refuses to store other bytes under a label another version holds, at /version, naming the proposal', async () => {
     const before = (await listRuleVersions(db, 'village-annual')).length;
     let refused: unknown;
-    try { await saveRuleVersion(db, edit('2024.1', 5), 'admin'); } catch (e) { refused = e; }
+    try { await saveRuleVersion(db, edit('2024.2', 5), 'admin'); } catch (e) { refused = e; }
     expect(refused).to.be.instanceOf(RuleFileInvalid);
     const [problem] = (refused as RuleFileInvalid).problems;
     expect(problem).to.include({ code: LABEL_TAKEN, pointer: '/version', file: 'edited.json', line: 3 });
-    expect(problem.message).to.contain('2024.3');
+    expect(problem.message).to.contain('2024.4');
     expect((await listRuleVersions(db, 'village-annual')).length).to.equal(before);
   });
 
@@ -84,7 +85,7 @@ onEachBackend('version labels on the record', (backend) => {
   });
 
   it('stores the same bytes again as the one version they are', async () => {
-    const again = edit('2024.2');
+    const again = edit('2024.3');
     expect(await saveRuleVersion(db, again, 'admin')).to.equal(again.sha256);
   });
 
@@ -93,7 +94,7 @@ onEachBackend('version labels on the record', (backend) => {
     try {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-labels-'));
       const file = path.join(dir, 'village-edited.json');
-      writeFileSync(file, edit('2024.1', 4).bytes);
+      writeFileSync(file, edit('2024.2', 4).bytes);
       const run = appraisalSync(config, ['import', '2024', path.join(DEMO_DIR, 'villages-2024.csv'), '--rules', file, '--by', 'clerk']);
       expect(run.code, run.stderr).to.equal(1);
       expect(run.stderr).to.match(/village-edited\.json:3:\d+ \/version \[RULE_VERSION_LABEL_TAKEN\]/);
