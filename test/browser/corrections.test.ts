@@ -133,7 +133,7 @@ describe('correcting a published ranking in the browser', function () {
       const source = await page.inputValue('#source');
       await page.fill('#source', source.replace('"target": 6,', '"target": 7,'));
       await Promise.all([page.waitForNavigation(), page.click('button:has-text("预览")')]);
-      expect(await page.textContent('p.relabelled')).to.contain('版本号未修改：已由 2024.2 改为 2024.3');
+      expect(await page.textContent('p.relabelled')).to.contain('版本号未修改：已由 2024.3 改为 2024.4');
       await shot(page, `corrections-rule-preview-${width}`);
       if (width === 390) expect(await overflow(page)).to.equal(0);
       await page.context().close();
