@@ -209,6 +209,19 @@ table(['page', 'one request', 'req/s', 'p50', 'p99', 'errors', 'budget'], [
     `≥500 req/s ${ok(http.scorecard.requestsPerSecond >= 500)}, p99 ≤100 ms ${ok(http.scorecard.p99Ms <= 100)}, 0 errors ${ok(http.scorecard.errors === 0 && http.scorecard.requests > 0)}${none(http.scorecard)}`],
 ]);
 
+// 3b. A province's pages (issue 21 point 6) ------------------------------------------------
+const PROVINCE_PAGES: Array<[string, string]> = [
+  ['rankingTownship', 'ranking of a township'], ['rankingPage', 'ranking, a page of the province'], ['entryTownship', 'entry list of a township'],
+  ['entryPage', 'entry list, a deep page'], ['board', 'board (亮灯)'], ['boardSubmitted', 'board, a state, page 3'], ['boardSearch', 'board, a search by name'],
+  ['reviewQueue', 'review queue, page 2'],
+];
+const province = await child<Record<string, unknown> & { size: number; connections: number }>('province', { quick, size: 100_000, connections: 10 });
+console.log(`\n3b. A province's pages (${province.size.toLocaleString('en')} villages in ${(province.size / 20).toLocaleString('en')} townships, 10,000 reports; autocannon -c ${province.connections}; leader signed in)`);
+table(['page', 'one request', 'req/s', 'p50', 'p99', 'errors', 'budget p99 <100 ms'], PROVINCE_PAGES.map(([key, title]) => {
+  const p = province[key] as Page;
+  return [title, `${p.singleRequestMs} ms`, n0(p.requestsPerSecond), `${p.p50Ms} ms`, `${p.p99Ms} ms`, p.errors, `${ok(p.p99Ms < 100 && p.requests > 0)}${none(p)}`];
+}));
+
 // 4. Growth -------------------------------------------------------------------------------
 // The engine's time per unit by size, measured for this part step by step: the step's two sizes
 // in rounds, one child after the other, so that each step compares figures taken seconds apart.
@@ -267,7 +280,7 @@ imports.forEach((r) => growthRows.push(['import (SQLite)', r.size.toLocaleString
 table(['step', 'units', 'time', 'µs/unit', 'µs/unit each round', 'step ≤1.5×', 'pages touched afresh a pass', 'µs/unit less their cost', 'µs/unit in part 1', 'peak RSS'], growthRows);
 
 const results = {
-  engine, endToEnd, http,
+  engine, endToEnd, http, province,
   growth: { rounds: ROUNDS, limit: GROWTH_LIMIT, scoring: scoring.map((s, i) => ({ ...s, peakRssBytes: scaleRuns[i].peakRssBytes, rssBeforeBytes: scaleRuns[i].rssBeforeBytes })), roundsV2: ROUNDS_V2, scoringV2, run: runs.map((r, i) => ({ ...r, peakRssBytes: sqlite[i].peakRssBytes })), import: imports },
   machine: {
     cpus: os.cpus().length, cpu: os.cpus()[0]?.model, totalMemoryBytes: os.totalmem(), platform: `${os.platform()} ${os.release()}`,

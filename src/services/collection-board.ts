@@ -71,6 +71,8 @@ export async function board(db: Tx, periodId: string, assessmentId: string, filt
     ? { rows: [] as BoardRow[], total: 0 }
     : await boardRows(db, period.id, {
       kind: assessment.unit_kind, parentId: filter.parentId, search: filter.search, states, limit: BOARD_PAGE, offset: (page - 1) * BOARD_PAGE,
+      // What the counts at the top already hold is not counted again.
+      ...(!filter.search && filter.state !== 'late' ? { known: states ? states.reduce((n, s) => n + counts[s], 0) : BOARD_STATES.reduce((n, s) => n + counts[s], 0) } : {}),
       // Late: not submitted, and not given a day of its own that is still to come.
       ...(filter.state === 'late' ? { notReopenedFrom: now } : {}),
     });

@@ -91,6 +91,8 @@ export interface ReportListFilter {
   states?: Array<ReportState | 'none'>;
   /** Leave out units given a day of their own (reopened_until) on or after this one: not late. */
   notReopenedFrom?: string;
+  /** How many match, when the caller has counted it already (a board's counts): not counted again. */
+  known?: number;
   limit: number;
   offset: number;
 }
@@ -114,7 +116,7 @@ export async function boardRows(db: Tx, periodId: string, f: ReportListFilter): 
     });
   }
   if (f.notReopenedFrom !== undefined) q.where((w) => { w.whereNull('reports.reopened_until').orWhere('reports.reopened_until', '<', f.notReopenedFrom!); });
-  const total = await boardCount(db, periodId, f);
+  const total = f.known ?? await boardCount(db, periodId, f);
   if (!f.states?.length && f.notReopenedFrom === undefined) {
     // A page of units from their index (however deep), then their reports: never the join of the units before it.
     const page = await unitPage(db, f.kind, f.parentId, f.search, f.limit, f.offset);
