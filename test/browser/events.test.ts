@@ -53,10 +53,17 @@ describe('the events ledger in a real browser (Debian chromium)', function () {
     await wide.selectOption('.event-form select[name=level]', '较大');
     await wide.fill('.event-form input[name=date]', '2025-05-03');
     await wide.fill('.event-form textarea[name=note]', '<script>alert(1)</script>村办厂房起火');
+    // A photo of the scene goes with it, into the one file storage (issue 21, point 3).
+    const photo = path.join(dir, '现场照片.png');
+    writeFileSync(photo, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC', 'base64'));
+    await wide.setInputFiles('.event-form input[name=files]', photo);
     await Promise.all([wide.waitForNavigation(), wide.click('.event-form button[type=submit]')]);
     expect(await wide.locator('.flash').textContent()).to.contain('已记录一起事件');
     const row = wide.locator('tr.event').first();
-    expect(await row.locator('td').allTextContents()).to.include.members(['枫林村', '安全生产事故', '较大，10分', '2025年5月3日', '<script>alert(1)</script>村办厂房起火']);
+    expect(await row.locator('td').allTextContents()).to.include.members(['枫林村', '安全生产事故', '较大，10分', '2025年5月3日']);
+    expect(await row.locator('td.note').textContent()).to.contain('<script>alert(1)</script>村办厂房起火').and.to.contain('材料：现场照片.png');
+    const download = await wide.request.get(`${app.url}${await row.locator('td.note a').getAttribute('href')}`);
+    expect(download.headers()['content-disposition']).to.match(/^attachment;/);
     expect(await overflow(wide)).to.equal(0);
   });
 
@@ -101,7 +108,7 @@ describe('the events ledger in a real browser (Debian chromium)', function () {
     expect(await overflow(phone)).to.equal(0);
     expect(await narrowColumns(phone)).to.deep.equal([]);
     await shot(phone, 'events-ledger-390');
-    const [href] = await phone.locator('tr.event:not(.withdrawn) a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href')));
+    const [href] = await phone.locator('tr.event:not(.withdrawn) td:last-child a').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).getAttribute('href')));
     await phone.goto(`${app.url}${href}`);
     expect(await overflow(phone)).to.equal(0);
     await shot(phone, 'events-edit-390');
