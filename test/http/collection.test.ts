@@ -69,6 +69,20 @@ describe('data collection through the web application (issue 21)', function () {
     expect(await again.text()).to.contain('这份报送已被审核或退回');
   });
 
+  it('takes the period’s statistics sheet: a bad cell reported at its cell with nothing imported, then the sheet whole into every assessment naming its figures', async () => {
+    const csv = (rows: string) => ({ name: '统计表.csv', bytes: Buffer.from(`单位编号,总人口,召开支部党员大会次数\n${rows}`, 'utf8'), type: 'text/csv', field: 'file' });
+    await leader.get('/entry/statistics?period=2024&kind=village');
+    const bad = await postMultipart(leader, '/entry/statistics', [['period', '2024'], ['kind', 'village']], [csv('v03,很多,4\n')]);
+    expect(bad.status).to.equal(422);
+    const text = await bad.text();
+    expect(text).to.contain('未导入任何数据').and.to.contain('桃花村').and.to.contain('data-cell="B2"');
+    await leader.get('/entry/statistics?period=2024&kind=village');
+    const good = await postMultipart(leader, '/entry/statistics', [['period', '2024'], ['kind', 'village']], [csv('v03,1999,4\n')]);
+    expect(good.status).to.equal(303);
+    const flash = (await leader.get(good.headers.get('location')!)).text;
+    expect(flash).to.contain('导入 1 个单位2024年度的数据，计入：村级千分考核、村级党建工作专项考核');
+  });
+
   it('refuses a deadline in the past when opening reporting, saying why on the board', async () => {
     await leader.get('/collection?period=2024&assessment=a3');
     const res = await leader.post('/collection/open', { period: '2024', assessment: 'a3', deadline: '2020-01-01' });

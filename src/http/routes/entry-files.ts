@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Request, Response } from 'express';
 import { listUnits } from '../../db/queries/units.js';
-import { DataInvalid, type DataTable } from '../../engine/index.js';
+import { DataInvalid, type CompiledRuleSet, type DataProblem, type DataTable } from '../../engine/index.js';
 import { SheetProblems, type ColumnNumbers } from '../../io/sheet-cells.js';
 import { readTable } from '../../io/table.js';
 import { enteredInputs, periodOf, trackRules } from '../../services/entry.js';
@@ -119,19 +119,26 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
     if (!(e instanceof DataInvalid)) throw e;
     if (e instanceof SheetProblems) columnAt = e.columnAt;
     const { ruleset } = await trackRules(ctx.db, form.track, ctx.user!.username);
-    const unitNames = new Map((await listUnits(ctx.db, ruleset.subject)).map((u) => [u.id, u.name]));
-    const lines = reportLines(ruleset, e.problems, { table, columnAt, unitNames }, REPORT_FILE_LINES);
-    const report: UploadReport = { file: shownName, periodTitle: period.title, trackName: (await assessmentTitle(ctx.db, form.track)) ?? '', lines, count: e.problems.length };
-    const token = keepReport(ctx.user!.username, report);
-    // Every problem is counted; the first REPORT_ROWS are listed (200,000 bad rows would be a page no one can open).
-    const shown = lines.slice(0, REPORT_ROWS);
-    await renderUpload(ctx, form, {
-      report: {
-        file: shownName, count: report.count, shown: shown.length, more: report.count > shown.length, problems: shown,
-        href: urlOf(['entry', 'report', `${token}.xlsx`]), inFile: lines.length,
-      },
-    }, 422);
+    const report = await uploadReport(ctx, ruleset, e.problems, { table, columnAt }, { file: shownName, periodTitle: period.title, trackName: (await assessmentTitle(ctx.db, form.track)) ?? '' });
+    await renderUpload(ctx, form, { report }, 422);
   }
+}
+
+/**
+ * An upload's problems as its page shows them (partials/entry/upload-report.hbs), kept an hour for the uploader
+ * to download as a workbook: every problem counted, the first REPORT_ROWS listed (200,000 bad rows would be a page
+ * no one can open), each at its unit (by name) and cell.
+ */
+export async function uploadReport(ctx: Context, ruleset: CompiledRuleSet, problems: DataProblem[], source: { table?: DataTable; columnAt?: ColumnNumbers }, about: Pick<UploadReport, 'file' | 'periodTitle' | 'trackName'>) {
+  const unitNames = new Map((await listUnits(ctx.db, ruleset.subject)).map((u) => [u.id, u.name]));
+  const lines = reportLines(ruleset, problems, { ...source, unitNames }, REPORT_FILE_LINES);
+  const report: UploadReport = { ...about, lines, count: problems.length };
+  const token = keepReport(ctx.user!.username, report);
+  const shown = lines.slice(0, REPORT_ROWS);
+  return {
+    file: about.file, count: report.count, shown: shown.length, more: report.count > shown.length, problems: shown,
+    href: urlOf(['entry', 'report', `${token}.xlsx`]), inFile: lines.length,
+  };
 }
 
 async function templateDownload(req: Request, res: Response, ctx: Context): Promise<void> {

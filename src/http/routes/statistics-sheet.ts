@@ -1,5 +1,4 @@
 import type { Request, Response } from 'express';
-import { listUnits } from '../../db/queries/units.js';
 import { DataInvalid, type DataTable } from '../../engine/index.js';
 import { SheetProblems, type ColumnNumbers } from '../../io/sheet-cells.js';
 import { readTable } from '../../io/table.js';
@@ -7,20 +6,18 @@ import { listAssessments, UNIT_KIND_TITLES } from '../../services/assessments.js
 import { periodOf, trackRules } from '../../services/entry.js';
 import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
 import { importStatistics, statisticsTemplateFile, StatisticsRefused } from '../../services/statistics-sheet.js';
-import { clipped, keepReport, REPORT_FILE_LINES, REPORT_TEXT_CHARS, reportLines, type UploadReport } from '../../services/upload-report.js';
+import { clipped, REPORT_TEXT_CHARS } from '../../services/upload-report.js';
 import { UPLOAD_LIMIT_BYTES } from '../app.js';
 import { sendDownload } from '../download.js';
 import { HttpError, notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 import { defaultPeriod, MANAGERS, periodSelect, statusHref } from './entry.js';
-import { uploadedName } from './entry-files.js';
+import { uploadedName, uploadReport } from './entry-files.js';
 
 /**
  * The statistics sheet of a period (统计表): one template for every assessment of a kind of unit, each
  * figure once; uploaded, it fills every assessment's inputs it carries, all or nothing (services/statistics-sheet.ts).
  */
-
-const REPORT_ROWS = 1000;
 
 interface SheetForm { period: string; kind: string; }
 
@@ -77,14 +74,7 @@ async function upload(req: Request, res: Response, ctx: Context): Promise<void> 
     const first = (await listAssessments(ctx.db)).find((a) => a.unit_kind === form.kind);
     if (!first) throw new HttpError(400, '没有考核这类单位的考核', 'BAD_KIND');
     const { ruleset } = await trackRules(ctx.db, first.id, ctx.user!.username);
-    const unitNames = new Map((await listUnits(ctx.db, form.kind)).map((u) => [u.id, u.name]));
-    const lines = reportLines(ruleset, e.problems, { table, columnAt, unitNames }, REPORT_FILE_LINES);
-    const report: UploadReport = { file: shownName, periodTitle: period.title, trackName: '统计表', lines, count: e.problems.length };
-    const token = keepReport(ctx.user!.username, report);
-    const shown = lines.slice(0, REPORT_ROWS);
-    await renderSheet(ctx, form, {
-      report: { file: shownName, count: report.count, shown: shown.length, more: report.count > shown.length, problems: shown, href: urlOf(['entry', 'report', `${token}.xlsx`]), inFile: lines.length },
-    }, 422);
+    await renderSheet(ctx, form, { report: await uploadReport(ctx, ruleset, e.problems, { table, columnAt }, { file: shownName, periodTitle: period.title, trackName: '统计表' }) }, 422);
   }
 }
 
