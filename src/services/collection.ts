@@ -4,19 +4,19 @@ import { inputOf, upsertInputs } from '../db/queries/inputs.js';
 import { ensurePeriod } from '../db/queries/periods.js';
 import {
   closeWindow, filesOfReport, getReport, getReportById, getWindow, insertHistory, openWindows, insertReport, linkReportFile,
-  putWindow, removeReportFile, setReopened, updateReport, windowsOf, type ReportFileRow, type ReportRow, type ReportState, type WindowRow,
+  putWindow, removeReportFile, setReopened, updateReport, windowsOf, type ReportRow, type ReportState, type WindowRow,
 } from '../db/queries/reports.js';
 import { insertStoredFile } from '../db/queries/files.js';
 import { getUnit, type UnitRow } from '../db/queries/units.js';
 import type { Role } from '../db/queries/users.js';
 import type { CompiledInput } from '../engine/compiled.js';
 import { checkGivenInputs, inputValue, type CompiledRuleSet } from '../engine/index.js';
-import { dict, own, table } from '../engine/own.js';
+import { dict, table } from '../engine/own.js';
 import { checkEvidence, EVIDENCE_MAX_FILES, EvidenceRefused, withoutHidden, type EvidenceUpload } from '../io/evidence.js';
 import { writtenText } from '../io/text.js';
 import { sha256 } from '../io/rule-file.js';
 import { listAssessments, type AssessmentRow } from './assessments.js';
-import { limitsText, storedText, trackRules } from './entry.js';
+import { limitsText, trackRules } from './entry.js';
 import { faultPoint } from './fault.js';
 import { notify } from './inbox.js';
 import { newestPeriodsFirst, parsePeriod, type PeriodSpec } from './period.js';
@@ -154,14 +154,14 @@ function checkedComment(v: unknown): string {
 }
 
 /** The rule sets of every assessment in use of a kind of unit: all that a reported figure may count for. */
-async function kindRuleSets(db: Tx, kind: string, by: string): Promise<Array<{ assessment: AssessmentRow; ruleset: CompiledRuleSet }>> {
+export async function kindRuleSets(db: Tx, kind: string, by: string): Promise<Array<{ assessment: AssessmentRow; ruleset: CompiledRuleSet }>> {
   const out = [];
   for (const assessment of (await listAssessments(db)).filter((a) => a.unit_kind === kind)) out.push({ assessment, ruleset: (await trackRules(db, assessment.id, by)).ruleset });
   return out;
 }
 
 /** The inputs a period's record holds for a unit, per assessment (those with none: none). */
-async function storedInputs(db: Tx, periodId: string, unitId: string, tracks: string[]): Promise<Map<string, Record<string, unknown>>> {
+export async function storedInputs(db: Tx, periodId: string, unitId: string, tracks: string[]): Promise<Map<string, Record<string, unknown>>> {
   const out = new Map<string, Record<string, unknown>>();
   for (const track of tracks) {
     const row = await inputOf(db, periodId, track, unitId);
@@ -380,7 +380,7 @@ function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
  * the township entered (`stored`) that fails. Each problem beside every reported figure it concerns; a problem of
  * the township's own figures alone is not the unit's to mend and is left for the scoring.
  */
-function figureProblems(sets: Array<{ ruleset: CompiledRuleSet; stored: Record<string, unknown> }>, values: Record<string, string>, asked: ReadonlySet<string>): FieldProblem[] {
+export function figureProblems(sets: Array<{ ruleset: CompiledRuleSet; stored: Record<string, unknown> }>, values: Record<string, string>, asked: ReadonlySet<string>): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const seen = new Set<string>();
   const reported = (name: string) => asked.has(name) || Object.hasOwn(values, name);
@@ -469,62 +469,4 @@ export async function approveReport(db: Db, req: { reportId: number; by: string 
     await appendAudit(tx, { at, actor: req.by, action: 'report.approve', subject: `report ${report.id}`, unit_id: unit.id, detail: JSON.stringify({ period: report.period_id, assessments: writes.map((w) => w.track) }) });
     await notify(tx, { unitIds: [unit.id] }, { kind: 'report.approved', title: `${parsePeriod(report.period_id).title}填报的数据已审核通过`, link: `/reporting/${report.period_id}` });
   });
-}
-
-// ---- reading a report for review ----
-
-export interface ReviewLine {
-  name: string; label: string; unit?: string;
-  reported: string; current?: string; lastYear?: string;
-  /** What is out of the ordinary, in words (较上年增加85%; 校验未通过：…). */
-  flags: string[];
-  note?: string;
-  files: ReportFileRow[];
-}
-
-/** The share of change from last year above which a figure is marked for a second look. */
-export const USUAL_CHANGE = 0.3;
-
-/**
- * Each figure of a report beside the value it would replace and last year's (of the first assessment naming it),
- * with what is out of the ordinary; labelled by the rule sets of the unit's kind, whether or not a window is still open.
- */
-export async function reviewLines(db: Tx, report: ReportRow, unit: UnitRow, by: string): Promise<ReviewLine[]> {
-  const values = reportValues(report);
-  const notes = fieldNotes(report);
-  const files = await filesOfReport(db, report.id);
-  const sets = await kindRuleSets(db, unit.kind, by);
-  const tracks = sets.map((x) => x.assessment.id);
-  const lastYearId = `${Number(report.period_id.slice(0, 4)) - 1}${report.period_id.slice(4)}`;
-  const [now, lastYear] = [await storedInputs(db, report.period_id, unit.id, tracks), await storedInputs(db, lastYearId, unit.id, tracks)];
-  const problems = figureProblems(sets.map((x) => ({ ruleset: x.ruleset, stored: now.get(x.assessment.id) ?? {} })), values, new Set());
-  const lines: ReviewLine[] = [];
-  const done = new Set<string>();
-  for (const { assessment, ruleset } of sets) {
-    for (const input of ruleset.inputs) {
-      if (!Object.hasOwn(values, input.name) || done.has(input.name) || input.link || input.type === 'events') continue;
-      done.add(input.name);
-      const before = storedText(own(lastYear.get(assessment.id) ?? {}, input.name));
-      const flags = problems.filter((p) => p.field === input.name).map((p) => p.message);
-      const change = changeWords(values[input.name], before);
-      if (change) flags.push(change);
-      lines.push({
-        name: input.name, label: input.label, unit: input.unit, reported: values[input.name],
-        current: storedText(own(now.get(assessment.id) ?? {}, input.name)), lastYear: before, flags, note: notes[input.name],
-        files: files.filter((x) => x.input_name === input.name),
-      });
-    }
-  }
-  return lines;
-}
-
-/** 较上年增加85% when a figure moved by more than the usual share (and by more than a few), else undefined. */
-function changeWords(now: string, before: string | undefined): string | undefined {
-  const a = Number(now), b = Number(before);
-  if (before === undefined || now.trim() === '' || !Number.isFinite(a) || !Number.isFinite(b)) return undefined;
-  if (Math.abs(a - b) < 3) return undefined;
-  if (b === 0) return `上年为0，本期为${now}`;
-  const share = (a - b) / Math.abs(b);
-  if (Math.abs(share) <= USUAL_CHANGE) return undefined;
-  return `较上年${share > 0 ? '增加' : '减少'}${Math.round(Math.abs(share) * 100)}%`;
 }

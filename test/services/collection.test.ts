@@ -12,8 +12,9 @@ import { addAssessment } from '../../src/services/assessments.js';
 import { actionWords } from '../../src/services/audit-trail.js';
 import { board, remindLate, reviewQueue } from '../../src/services/collection-board.js';
 import {
-  approveReport, closeReporting, openReporting, reopenForUnit, ReportRefused, reportPlan, reportSteps, returnReport, reviewLines, saveReport, type SaveReportRequest,
+  approveReport, closeReporting, openReporting, reopenForUnit, ReportRefused, reportPlan, reportSteps, returnReport, saveReport, type SaveReportRequest,
 } from '../../src/services/collection.js';
+import { reviewLines } from '../../src/services/report-review.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { saveUnitInputs } from '../../src/services/entry.js';
 import { openStore } from '../../src/services/store.js';

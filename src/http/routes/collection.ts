@@ -7,8 +7,9 @@ import { board, BOARD_STATES, boardSheet, parentChoices, remindLate, reviewQueue
 import { toCsv } from '../../io/csv-write.js';
 import { writeXlsx } from '../../io/xlsx.js';
 import {
-  approveReport, closeReporting, openReporting, REPORT_STATES, REPORT_STEPS, ReportRefused, reopenForUnit, reportSteps, returnReport, reviewLines,
+  approveReport, closeReporting, openReporting, REPORT_STATES, REPORT_STEPS, ReportRefused, reopenForUnit, reportSteps, returnReport,
 } from '../../services/collection.js';
+import { reviewLines } from '../../services/report-review.js';
 import { EVIDENCE_TYPE_NAMES, sizeInWords, type EvidenceType } from '../../io/evidence.js';
 import { parsePeriod, PeriodInvalid } from '../../services/period.js';
 import { addWorkingDays, dateInWords, today } from '../../services/review-period.js';
