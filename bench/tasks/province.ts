@@ -88,7 +88,7 @@ export async function provinceTask(args: { quick: boolean; size?: number; connec
       if (page.status !== 200) throw new Error(`bench: ${name} page ${p} answered ${page.status}`);
     }
     const out: Record<string, unknown> = { size, connections, setupMs: setup, runId: run.id };
-    const seconds = args.quick ? 3 : 10, warm = args.quick ? 1 : 3;
+    const seconds = args.quick ? 2 : 10, warm = args.quick ? 1 : 3;
     for (const [name, p] of Object.entries(pages)) {
       const times: number[] = [];
       for (let i = 0; i < 7; i++) { const t0 = performance.now(); await client.get(p); times.push(performance.now() - t0); }
