@@ -1,6 +1,6 @@
 import { round9, roundHalfUp, roundTo } from './decimal.js';
 import { decimalText, yesNoText } from './cells.js';
-import type { CompiledCheck, CompiledGroup, CompiledInput, CompiledNode, CompiledRuleSet } from './compiled.js';
+import type { CompiledCheck, CompiledGroup, CompiledInput, CompiledNode, CompiledPeer, CompiledRuleSet } from './compiled.js';
 import * as I from './inline.js';
 import { bandPoints } from './methods.js';
 import { num } from './inline.js';
@@ -124,6 +124,19 @@ export function generateScorer(rs: CompiledRuleSet): Scorer {
   return compile<Scorer>('score', 'e, s, v, T, W, at', lines.join('\n'), rs.constants, [], parts.join('\n'));
 }
 
+/** Takes one unit's arguments of peer calls (`e`: its values) into row k of their arrays, `A[c]` for the c-th call; undefined (or beyond what a double holds) as NaN. */
+export type ArgumentTaker = (e: Float64Array, A: Float64Array[], k: number) => void;
+
+/**
+ * The taking of peer calls' arguments (peers.ts) as generated code: each argument's expression
+ * written inline, its value stored straight into its array, never returned from a call (a double
+ * returned from a closure V8 does not inline is boxed: one allocation a unit and call).
+ */
+export function generateArgumentTaker(rs: CompiledRuleSet, peers: CompiledPeer[]): ArgumentTaker {
+  const lines = peers.map((p, c) => `x = ${p.argSrc}; A[${c}][k] = x - x === 0 ? x : ${I.NAN};`);
+  return compile<ArgumentTaker>('take', 'e, A, k', ['let x;', ...lines].join('\n'), rs.constants);
+}
+
 /** Criteria per generated function (see generateScorer). */
 const CRITERIA_PER_PART = 6;
 
@@ -161,7 +174,7 @@ export type CellReader = ((cells: Record<string, unknown>) => number | undefined
  */
 export type RowReader = (c: Record<string, unknown>, e: Float64Array) => boolean;
 
-export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: CellReader[], checks: CompiledCheck[], peerKey: symbol): RowReader {
+export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: CellReader[], checks: CompiledCheck[], peerKey: symbol, peerRowKey: symbol): RowReader {
   const keys: unknown[] = [];
   const key = (k: unknown) => `X[${keys.push(k) - 1}]`;
   const prelude: string[] = [];
@@ -214,9 +227,9 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
   for (const input of rs.inputs) if (!plan.some((p) => p.input === input)) lines.push(`e[${input.slot}] = 0;`);
   // The peers' values, worked out over the unit's scope before it is scored (§7.7); undefined until then.
   if (rs.peers.length) {
-    prelude.push(`const P = ${key(peerKey)};`);
+    prelude.push(`const P = ${key(peerKey)}, PR = ${key(peerRowKey)};`);
     lines.push(`v = c[P];`);
-    lines.push(`if (v !== undefined) { const pa = v.all, po = v.at; ${rs.peers.map((p, k) => `e[${p.slot}] = pa[po + ${k}];`).join(' ')} } else { ${rs.peers.map((p) => `e[${p.slot}] = ${I.NAN};`).join(' ')} }`);
+    lines.push(`if (v !== undefined) { const pa = v.all, po = c[PR] * ${rs.peers.length}; ${rs.peers.map((p, k) => `e[${p.slot}] = pa[po + ${k}];`).join(' ')} } else { ${rs.peers.map((p) => `e[${p.slot}] = ${I.NAN};`).join(' ')} }`);
   }
   for (const m of rs.metrics) lines.push(`e[${m.slot}] = ${m.src};`);
   for (const check of checks) lines.push(`if (${check.src} !== 1) return false;`);

@@ -129,6 +129,8 @@ export interface CompiledCheck { message: string; when: Compiled; src: string; n
  */
 export interface CompiledPeer {
   fn: PeerFunction; arg: Compiled; slot: number; tier: 'value' | 'score';
+  /** The argument as generated code (codegen.ts generateArgumentTaker). */
+  argSrc: string;
   /** The inputs the argument reads, directly or through metrics: all a first reading for the peers' values needs. */
   reads: string[];
 }

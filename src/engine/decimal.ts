@@ -12,6 +12,7 @@ const FAST_LIMIT = 9e6;
 /** x rounded to 9 decimals (the comparison discipline of §4). */
 export function round9(x: number): number {
   if (Math.abs(x) < FAST_LIMIT) {
+    if (x === Math.floor(x)) return x + 0; // a whole number is its own rounding (+ 0: never −0)
     const r = Math.round(Math.abs(x) * SCALE9) / SCALE9;
     return x < 0 ? (r === 0 ? 0 : -r) : r;
   }

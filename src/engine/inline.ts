@@ -43,7 +43,7 @@ const LITERAL = /^\(?-?\d+(\.\d+)?(e[+-]?\d+)?\)?$/;
 export function r9(x: string): string {
   if (LITERAL.test(x)) return num(round9(Number(x.replace(/[()]/g, ''))));
   const q = temp();
-  return `(${q} = ${x}, ${q} < 9e6 && ${q} > -9e6 ? (${q} < 0 ? 0 - Math.round(-${q} * 1e9) / 1e9 : Math.round(${q} * 1e9) / 1e9 + 0) : H.r9(${q}))`;
+  return `(${q} = ${x}, ${q} < 9e6 && ${q} > -9e6 ? (${q} === Math.floor(${q}) ? ${q} + 0 : ${q} < 0 ? 0 - Math.round(-${q} * 1e9) / 1e9 : Math.round(${q} * 1e9) / 1e9 + 0) : H.r9(${q}))`;
 }
 
 /** x / y, undefined (NaN) when y is 0 to 9 decimals. */
@@ -72,7 +72,7 @@ export function roundHalfUp(x: string, digits: number): string {
   const q = temp(), r = temp();
   const step = 10 ** (9 - digits);
   const rounded = `${r} = Math.floor((Math.round((${q} < 0 ? -${q} : ${q}) * 1e9) + ${num(step / 2)}) / ${num(step)}) / ${num(10 ** digits)}`;
-  return `(${q} = ${x}, ${q} < 9e6 && ${q} > -9e6 ? (${rounded}, ${r} === 0 ? 0 : ${q} < 0 ? -${r} : ${r}) : H.rh(${q}, ${num(digits)}))`;
+  return `(${q} = ${x}, ${q} < 9e6 && ${q} > -9e6 ? (${q} === Math.floor(${q}) ? ${q} + 0 : (${rounded}, ${r} === 0 ? 0 : ${q} < 0 ? -${r} : ${r})) : H.rh(${q}, ${num(digits)}))`;
 }
 
 /** n(s) of §2 (stepCount). */

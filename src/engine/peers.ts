@@ -3,7 +3,8 @@ import type { CompiledPeer, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
 import { DataInvalid } from './problems.js';
 import { scoreAgainInto } from './score.js';
-import { HeldUnit, PEER_VALUES, readUnits, RowValues, text, type DataTable, type Unit, type UnitMaker } from './units.js';
+import { HeldUnit, PEER_ROW, PEER_VALUES, PeerValues, readUnits, text, type DataTable, type PeerCells, type Unit, type UnitMaker } from './units.js';
+import { generateArgumentTaker, type ArgumentTaker } from './codegen.js';
 
 /**
  * Peer functions (RULES.md §7.7): each call's argument taken for every unit of a ranking scope (its
@@ -19,18 +20,17 @@ import { HeldUnit, PEER_VALUES, readUnits, RowValues, text, type DataTable, type
 export class PeerArguments {
   readonly calls: Array<{ p: CompiledPeer; k: number }>;
   readonly #args: Float64Array[];
+  readonly #take: ArgumentTaker;
 
   constructor(readonly rs: CompiledRuleSet, tier: CompiledPeer['tier'], readonly size: number) {
     this.calls = rs.peers.map((p, k) => ({ p, k })).filter(({ p }) => p.tier === tier);
     this.#args = this.calls.map(() => new Float64Array(size).fill(NaN)); // a row not read has no argument
+    this.#take = takerOf(rs, tier);
   }
 
   /** Takes row k's arguments from its values (its inputs and metrics; with `score` calls, its scores too). */
   take(k: number, env: Env): void {
-    for (let c = 0; c < this.calls.length; c++) {
-      const v = this.calls[c].p.arg(env);
-      this.#args[c][k] = v - v === 0 ? v : NaN; // undefined (or beyond what a double holds) is left out
-    }
+    this.#take(env, this.#args, k);
   }
 
   /** Works out every call over each scope and writes the values to the table's rows. */
@@ -38,59 +38,77 @@ export class PeerArguments {
     const { rs } = this;
     const rows = table.rows;
     const width = rs.peers.length;
-    // One array for every row's values, each row a view of its part: no array of its own to collect for each of 100,000.
+    // One array for every row's values, each row its place in it: no array of its own to collect for each of 100,000.
     const all = new Float64Array(rows.length * width).fill(NaN);
+    const values = new PeerValues(all, width);
     const otherTier = rs.peers.some((p) => p.tier !== this.calls[0]?.p.tier);
     for (let i = 0; i < rows.length; i++) {
-      const cells = rows[i].cells as { [PEER_VALUES]?: RowValues };
-      const mine = new RowValues(all, i * width);
+      const cells = rows[i].cells as PeerCells;
       const held = cells[PEER_VALUES];
-      if (otherTier && held && held.all.length === all.length) held.copyTo(mine, width); // the other tier's values, worked out before
-      cells[PEER_VALUES] = mine;
+      if (otherTier && held && held.all.length === all.length) {
+        // The other tier's values, worked out before.
+        const from = (cells[PEER_ROW] ?? 0) * width;
+        for (let k = 0; k < width; k++) all[i * width + k] = held.all[from + k];
+      }
+      cells[PEER_VALUES] = values;
+      cells[PEER_ROW] = i;
     }
     const r9 = new Float64Array(rows.length);
-    for (const members of scopes(rs, table)) {
+    const { order, starts } = scopes(rs, table);
+    let widest = 0;
+    for (let g = 0; g + 1 < starts.length; g++) widest = Math.max(widest, starts[g + 1] - starts[g]);
+    const sorted = new Float64Array(widest); // a scope's defined values at 9 decimals, highest first (peerRank)
+    for (let g = 0; g + 1 < starts.length; g++) {
+      const from = starts[g], to = starts[g + 1];
       for (let c = 0; c < this.calls.length; c++) {
         const { p, k } = this.calls[c];
         const x = this.#args[c];
         // The values themselves are exact (§4); only comparing them takes the 9-decimal discipline.
         let count = 0;
-        for (let m = 0; m < members.length; m++) {
-          const i = members[m];
+        for (let m = from; m < to; m++) {
+          const i = order === undefined ? m : order[m];
           const v = x[i];
-          r9[i] = v === v ? round9(v) : NaN;
-          if (v === v) count++;
+          if (v === v) { r9[i] = round9(v); count++; } else r9[i] = NaN;
         }
         if (p.fn === 'peerRank') {
           // 1 + the number of peers strictly greater: by one sort of the defined values at 9 decimals, higher first.
-          const sorted = new Float64Array(count);
           let n = 0;
-          for (let m = 0; m < members.length; m++) { const v = r9[members[m]]; if (v === v) sorted[n++] = v; }
-          sorted.sort().reverse();
-          for (let m = 0; m < members.length; m++) { const i = members[m]; all[i * width + k] = x[i] === x[i] ? 1 + greaterThan(sorted, r9[i]) : NaN; }
+          for (let m = from; m < to; m++) { const v = r9[order === undefined ? m : order[m]]; if (v === v) n = placeDescending(sorted, n, v); }
+          for (let m = from; m < to; m++) { const i = order === undefined ? m : order[m]; all[i * width + k] = x[i] === x[i] ? 1 + greaterThan(sorted, n, r9[i]) : NaN; }
           continue;
         }
         let value = NaN;
         if (p.fn === 'peerCount') value = count;
         else if (p.fn === 'peerSum' || p.fn === 'peerAvg') {
           let sum = 0;
-          for (let m = 0; m < members.length; m++) { const v = x[members[m]]; if (v === v) sum += v; }
+          for (let m = from; m < to; m++) { const v = x[order === undefined ? m : order[m]]; if (v === v) sum += v; }
           value = p.fn === 'peerSum' ? sum : count ? sum / count : NaN;
         } else {
           // peerMax, peerMin: the first of the highest (lowest) at 9 decimals, as its exact value.
           const higher = p.fn === 'peerMax';
           let best = NaN;
-          for (let m = 0; m < members.length; m++) {
-            const i = members[m];
+          for (let m = from; m < to; m++) {
+            const i = order === undefined ? m : order[m];
             const v = r9[i];
             if (v !== v) continue;
             if (best !== best || (higher ? v > best : v < best)) { best = v; value = x[i]; }
           }
         }
-        for (let m = 0; m < members.length; m++) all[members[m] * width + k] = value;
+        for (let m = from; m < to; m++) all[(order === undefined ? m : order[m]) * width + k] = value;
       }
     }
   }
+}
+
+/**
+ * Puts v among the first n of `sorted` (highest first) and returns n + 1: by insertion, as a scope's
+ * values come (a township's twenty villages take a few comparisons each, and make nothing to collect).
+ */
+function placeDescending(sorted: Float64Array, n: number, v: number): number {
+  let j = n - 1;
+  for (; j >= 0 && sorted[j] < v; j--) sorted[j + 1] = sorted[j];
+  sorted[j + 1] = v;
+  return n + 1;
 }
 
 /**
@@ -103,6 +121,16 @@ export function setPeerValues(rs: CompiledRuleSet, table: DataTable, units: Unit
   if (pass.calls.length === 0) return;
   for (let i = 0; i < units.length; i++) pass.take(i, valuesOf(units[i]));
   pass.finish(table);
+}
+
+/** The generated taker of each rule set's arguments, by tier. */
+const takers = new WeakMap<CompiledRuleSet, Map<CompiledPeer['tier'], ArgumentTaker>>();
+function takerOf(rs: CompiledRuleSet, tier: CompiledPeer['tier']): ArgumentTaker {
+  let byTier = takers.get(rs);
+  if (!byTier) takers.set(rs, (byTier = new Map()));
+  let taker = byTier.get(tier);
+  if (!taker) byTier.set(tier, (taker = generateArgumentTaker(rs, rs.peers.filter((p) => p.tier === tier))));
+  return taker;
 }
 
 /** Reads rows for their peer functions' arguments only (the first reading): nothing of a unit is kept. */
@@ -155,9 +183,9 @@ export function giveScorePeerValues(rs: CompiledRuleSet, table: DataTable, units
   return true;
 }
 
-/** How many of `sorted` (descending) are strictly greater than v. */
-function greaterThan(sorted: Float64Array, v: number): number {
-  let lo = 0, hi = sorted.length;
+/** How many of the first n of `sorted` (descending) are strictly greater than v. */
+function greaterThan(sorted: Float64Array, n: number, v: number): number {
+  let lo = 0, hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     if (sorted[mid] > v) lo = mid + 1;
@@ -166,15 +194,43 @@ function greaterThan(sorted: Float64Array, v: number): number {
   return lo;
 }
 
-/** The positions of the rows of each ranking scope: every row together with "all", else by parent (rows with none together). */
-function scopes(rs: CompiledRuleSet, table: DataTable): number[][] {
-  if (rs.ranking.scope === 'all') return [table.rows.map((_, i) => i)];
+/**
+ * The rows of each ranking scope: every row together with "all", else by parent (rows with none
+ * together). Rows of one parent usually come together (a snapshot, an export, a township's sheet):
+ * each scope is then a run of rows, where `starts` says each begins, and there is no `order`.
+ * Otherwise `order` lists the rows scope by scope.
+ */
+function scopes(rs: CompiledRuleSet, table: DataTable): { order: Int32Array | undefined; starts: number[] } {
+  const rows = table.rows;
+  if (rs.ranking.scope === 'all' || rows.length === 0) return { order: undefined, starts: [0, rows.length] };
+  const starts = [0];
+  const seen = new Set<string | null>();
+  let last = text(rows[0].cells.parent) ?? null;
+  seen.add(last);
+  let together = true;
+  for (let i = 1; i < rows.length; i++) {
+    const parent = text(rows[i].cells.parent) ?? null;
+    if (parent === last) continue;
+    if (seen.has(parent)) { together = false; break; }
+    seen.add(parent);
+    starts.push(i);
+    last = parent;
+  }
+  if (together) { starts.push(rows.length); return { order: undefined, starts }; }
   const byParent = new Map<string | null, number[]>();
-  table.rows.forEach((r, i) => {
+  rows.forEach((r, i) => {
     const parent = text(r.cells.parent) ?? null;
     let list = byParent.get(parent);
     if (!list) byParent.set(parent, (list = []));
     list.push(i);
   });
-  return [...byParent.values()];
+  const order = new Int32Array(rows.length);
+  starts.length = 0;
+  let placed = 0;
+  for (const list of byParent.values()) {
+    starts.push(placed);
+    for (const i of list) order[placed++] = i;
+  }
+  starts.push(placed);
+  return { order, starts };
 }

@@ -64,9 +64,10 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPl
   // The score becomes the ranked unit: no copy of 100,000 objects.
   const { units, starts } = byScope(scored as RankedUnit[], scope === 'parent', opts.inPlace === true);
   const levels: number[] = [];
+  let taken: Uint8Array = new Uint8Array(64); // scratch of rankScope, grown as a scope needs
   for (let k = 0; k + 1 < starts.length; k++) {
     sortRange(units, starts[k], starts[k + 1], inOrder);
-    rankScope(rs, units, starts[k], starts[k + 1], rankOrder, levels);
+    taken = rankScope(rs, units, starts[k], starts[k + 1], rankOrder, levels, taken);
   }
 
   const named = new Set<string>();
@@ -91,7 +92,7 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPl
  * called once a scope, so that V8 optimizes it as a whole: nothing is made here but what a
  * unit keeps (100,000 villages are 5,000 townships). `levels` is scratch.
  */
-function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: number, rankOrder: (a: UnitScore, b: UnitScore) => number, levels: number[]): void {
+function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: number, rankOrder: (a: UnitScore, b: UnitScore) => number, levels: number[], taken: Uint8Array): Uint8Array {
   const sanctions = rs.ranking.sanctions;
   // `levels` is written from its start, never emptied: an array set to length 0 gives up its store.
   let count = 0;
@@ -113,7 +114,10 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: 
   // Sanctions in file order (§5, §7.9): by rank level (a level named by a positive place takes no
   // negative-place sanction, whether or not that sanction's condition held) or by rank range; each only
   // where its condition holds, and at most one of a group to a unit: the first that falls on it.
-  let taken: Map<RankedUnit, Set<string>> | undefined;
+  // Whether the unit at place p of the scope has taken group g: `taken[p * G + g]` (G groups: groupsOf).
+  const groups = groupsOf(rs), G = groups.size;
+  if (taken.length < (to - from) * G) taken = new Uint8Array(Math.max((to - from) * G, taken.length * 2));
+  taken.fill(0, 0, (to - from) * G);
   for (let k = 0; k < sanctions.length; k++) {
     const sanction = sanctions[k];
     let lo: number, hi: number;
@@ -125,18 +129,14 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: 
     } else if (sanction.rank) {
       [lo, hi] = sanction.rank;
     } else continue;
+    const g = sanction.group === undefined ? -1 : groups.get(sanction.group)!;
     for (let i = from; i < to; i++) {
       const r = ranked[i];
       if (r.rank < lo || r.rank > hi) continue;
-      if (sanction.group !== undefined && taken?.get(r)?.has(sanction.group)) continue;
+      if (g >= 0 && taken[(i - from) * G + g] === 1) continue;
       if (sanction.when && !holdsFor(rs, sanction.when, r, sanction.whenTotalOnly)) continue;
       r.sanctions = r.sanctions.length > 0 ? [...r.sanctions, { outcome: sanction.outcome, label: sanction.label }] : alone(sanction);
-      if (sanction.group !== undefined) {
-        taken ??= new Map();
-        let groups = taken.get(r);
-        if (!groups) taken.set(r, (groups = new Set()));
-        groups.add(sanction.group);
-      }
+      if (g >= 0) taken[(i - from) * G + g] = 1;
     }
   }
   for (let i = from; i < to; i++) {
@@ -147,7 +147,19 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: 
     }
     r.grade = gradeOf(rs, r.total, r.vetoed);
   }
+  return taken;
 }
+
+/** Each sanction group's place (§7.9 `group`), by rule set. */
+function groupsOf(rs: CompiledRuleSet): Map<string, number> {
+  let groups = GROUPS.get(rs);
+  if (!groups) {
+    const names = [...new Set(rs.ranking.sanctions.map((s) => s.group).filter((g): g is string => g !== undefined))];
+    GROUPS.set(rs, (groups = new Map(names.map((g, k) => [g, k]))));
+  }
+  return groups;
+}
+const GROUPS = new WeakMap<CompiledRuleSet, Map<string, number>>();
 
 const isVeto = (x: Sanction) => x.outcome === 'veto';
 const isCommendation = (x: Sanction) => x.outcome === 'commendation';

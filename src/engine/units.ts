@@ -134,26 +134,22 @@ export interface ReadOptions<U extends Unit = Unit> {
 }
 
 /**
- * The values of a unit's peer functions (RULES.md §7.7), in the order of `rs.peers`: worked out
- * over the unit's scope before it is scored and kept on its row's cells under this key, which no
- * data file can spell and no stored row keeps; read with the row as its inputs are.
+ * The values of the units' peer functions (RULES.md §7.7), in the order of `rs.peers`: worked out
+ * over each unit's scope before it is scored, and kept in one array for the whole table (PeerValues),
+ * which every row names under PEER_VALUES with its own place in it under PEER_ROW: keys no data file
+ * can spell and no stored row keeps. Read with the row as its inputs are. One array and a number a
+ * row, not an object a row: 100,000 rows are not 100,000 objects to make and collect.
  */
 export const PEER_VALUES = Symbol('peer values');
+export const PEER_ROW = Symbol('peer row');
 
-/**
- * A row's part of one array that holds every row's peer values: a view with no array of its own,
- * so that 100,000 rows are not 100,000 arrays to make and collect.
- */
-export class RowValues {
-  constructor(readonly all: Float64Array, readonly at: number) {}
-  /** The k-th value of the row. */
-  get(k: number): number { return this.all[this.at + k]; }
-  /** Copies the row's values into another row's part of the same width (values worked out before, kept). */
-  copyTo(other: RowValues, width: number): void {
-    for (let k = 0; k < width; k++) other.all[other.at + k] = this.all[this.at + k];
-  }
+/** Every row's peer values: `width` (the rule set's peer calls) a row, row by row. */
+export class PeerValues {
+  constructor(readonly all: Float64Array, readonly width: number) {}
 }
 
+/** What a row carries of its peer values. */
+export type PeerCells = { [PEER_VALUES]?: PeerValues; [PEER_ROW]?: number };
 
 /**
  * What readUnits makes of each row read, and what is done with it at once: appraise makes
@@ -336,8 +332,9 @@ const LINK_UNDEFINED = Symbol('undefined link');
 /** Writes a row's peer values into its unit's values; undefined (NaN) before they are known. */
 export function writePeerValues(rs: CompiledRuleSet, cells: Record<string, unknown>, env: Env): void {
   if (rs.peers.length === 0) return;
-  const values = (cells as { [PEER_VALUES]?: RowValues })[PEER_VALUES];
-  for (let k = 0; k < rs.peers.length; k++) env[rs.peers[k].slot] = values ? values.get(k) : NaN;
+  const row = cells as PeerCells;
+  const values = row[PEER_VALUES], at = (row[PEER_ROW] ?? 0) * rs.peers.length;
+  for (let k = 0; k < rs.peers.length; k++) env[rs.peers[k].slot] = values ? values.all[at + k] : NaN;
 }
 
 /** Generated readers by rule set and the columns they read (codegen.ts). */
@@ -356,7 +353,7 @@ function readerFor(rs: CompiledRuleSet, inputs: CompiledInput[], columnOf: Map<C
         const parsed = parseCell(input, rawCell(input, column, cells), rs.strings);
         return parsed.ok ? parsed.value : undefined;
       }));
-    byColumns.set(key, (reader = generateReader(rs, plan, general, checks, PEER_VALUES)));
+    byColumns.set(key, (reader = generateReader(rs, plan, general, checks, PEER_VALUES, PEER_ROW)));
   }
   return reader;
 }
@@ -382,9 +379,22 @@ function numeric(v: number | boolean | string, strings: StringTable): number {
 
 /** A cell as the text of an id or a name: trimmed; undefined when empty. */
 export function text(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    // The usual id or name has printable ASCII (or CJK) at both ends, which no trim changes: itself,
+    // with no call into trim (a unit's id is asked for several times a reading).
+    const n = v.length;
+    if (n > 0 && plain(v.charCodeAt(0)) && plain(v.charCodeAt(n - 1))) return v;
+    const s = v.trim();
+    return s === '' ? undefined : s;
+  }
   if (v === undefined || v === null) return undefined;
-  const s = typeof v === 'string' ? v.trim() : String(v).trim();
+  const s = String(v).trim();
   return s === '' ? undefined : s;
+}
+
+/** A character no trim removes: printable ASCII, or the CJK block (U+4E00–U+9FFF). */
+function plain(c: number): boolean {
+  return (c > 0x20 && c < 0x7f) || (c >= 0x4e00 && c <= 0x9fff);
 }
 
 export type Parsed = { ok: true; value: number } | { ok: false; code: string; message: string };
