@@ -259,8 +259,10 @@ function sourceFieldReader(rs: CompiledRuleSet, input: CompiledInput, j: number,
     case Field.Vetoed: read = `x = ${r}.vetoed; if (x === true) ${e} = 1; else if (x === false) ${e} = 0; else return false;`; break;
     case Field.ApplicablePoints: read = `x = ${r}.applicablePoints; if (typeof x === H.number) ${e} = x - x === 0 ? x : ${I.NAN}; else if (x === undefined || x === null) ${e} = ${I.NAN}; else return false;`; break;
     case Field.Grade:
+      // A grade's id by the string table, the last one looked up kept (a source's grades are a few texts, row after row).
+      if (input.type === 'text') prelude.push(`let GT${j} = null, GI${j} = 0;`);
       read = input.type === 'text'
-        ? `x = ${r}.grade; if (x === null) ${e} = ${I.NAN}; else if (typeof x === H.string) ${e} = ST.id(x); else return false;`
+        ? `x = ${r}.grade; if (x === null) ${e} = ${I.NAN}; else if (typeof x === H.string) ${e} = x === GT${j} ? GI${j} : (GI${j} = ST.id(GT${j} = x)); else return false;`
         : `x = ${r}.grade; ${number}`;
       break;
     case Field.Score: case Field.Metric:
