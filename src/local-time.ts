@@ -45,9 +45,41 @@ export function zoneName(): string {
 function local(moment: number | string): string | undefined {
   const ms = typeof moment === 'number' ? moment : Date.parse(moment);
   if (!Number.isFinite(ms)) return undefined;
+  const second = Math.floor(ms / 1000) * 1000;
+  const offset = offsetAround(second);
+  if (offset !== undefined) {
+    const shown = new Date(second + offset);
+    const year = shown.getUTCFullYear();
+    if (year >= 1000 && year <= 9999) return shown.toISOString().slice(0, 19);
+  }
+  return partsOf(second);
+}
+
+/** The moment's digits as the zone's formatter gives them. */
+function partsOf(ms: number): string {
   const part: Record<string, string> = {};
   for (const p of format.formatToParts(ms)) part[p.type] = p.value;
   return `${part.year}-${part.month}-${part.day}T${part.hour}:${part.minute}:${part.second}`;
+}
+
+/**
+ * The zone's offset from UTC over the quarter hour a moment falls in, asked of the formatter once a quarter
+ * hour (a page of a hundred times asks it a hundred times otherwise, and each asking is slow): the same at the
+ * quarter's first and last second, else undefined (the offset changes within it, and each moment is asked).
+ */
+const QUARTER_MS = 15 * 60_000;
+const offsets = new Map<number, number | undefined>();
+let offsetsZone = zone;
+function offsetAround(second: number): number | undefined {
+  if (offsetsZone !== zone) { offsets.clear(); offsetsZone = zone; }
+  const start = Math.floor(second / QUARTER_MS) * QUARTER_MS;
+  if (offsets.has(start)) return offsets.get(start);
+  const at = (t: number) => Date.parse(`${partsOf(t)}Z`) - t;
+  const first = at(start), last = at(start + QUARTER_MS - 1000);
+  if (offsets.size >= 10_000) offsets.clear();
+  const offset = first === last && Number.isFinite(first) ? first : undefined;
+  offsets.set(start, offset);
+  return offset;
 }
 
 /** 14:05:09 */

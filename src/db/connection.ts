@@ -10,6 +10,7 @@ import * as events from './migrations/0005-events.js';
 import * as runSources from './migrations/0006-run-sources.js';
 import * as collection from './migrations/0007-collection.js';
 import * as sharedFiles from './migrations/0008-shared-files.js';
+import * as countsKept from './migrations/0009-counts-kept.js';
 
 /**
  * Opening the record: SQLite in a file by default (WAL, foreign keys, a busy timeout,
@@ -25,7 +26,7 @@ export class DatabaseRefused extends Error {
   readonly code = 'DATABASE_REFUSED';
 }
 
-const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts], ['0003-appraisal-year', appraisalYear], ['0004-assessments', assessments], ['0005-events', events], ['0006-run-sources', runSources], ['0007-collection', collection], ['0008-shared-files', sharedFiles]];
+const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts], ['0003-appraisal-year', appraisalYear], ['0004-assessments', assessments], ['0005-events', events], ['0006-run-sources', runSources], ['0007-collection', collection], ['0008-shared-files', sharedFiles], ['0009-counts-kept', countsKept]];
 
 /** The names of the migrations this version knows, oldest first (a backup holding another is from a newer version). */
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);
@@ -177,7 +178,10 @@ class Readers {
   /** The query's statement with the fewest calls waiting; a new one while there are fewer than STATEMENTS and none is idle. */
   private statementFor(sql: string) {
     let list = this.statements.get(sql);
-    if (!list) this.statements.set(sql, (list = []));
+    if (!list) {
+      this.forgetOldest();
+      this.statements.set(sql, (list = []));
+    }
     let best = list[0];
     for (const s of list) if (s.waiting < best.waiting) best = s;
     if (best && (best.waiting === 0 || list.length === STATEMENTS)) return best;
@@ -193,6 +197,20 @@ class Readers {
     // A statement that could not be made is dropped, and the next read makes another.
     made.statement.catch(() => all.splice(all.indexOf(made), 1));
     return made;
+  }
+
+  /**
+   * Past KEPT_SQL queries (pages of many shapes: a filter, a list of ids of every length), the one made
+   * longest ago is let go once none of its statements is in use: its statements finalized.
+   */
+  private forgetOldest(): void {
+    if (this.statements.size < KEPT_SQL) return;
+    for (const [sql, list] of this.statements) {
+      if (list.some((s) => s.waiting > 0)) continue;
+      this.statements.delete(sql);
+      for (const { statement } of list) statement.then((st) => st.finalize(), () => {});
+      return;
+    }
   }
 
   private open() {
@@ -222,6 +240,8 @@ class Readers {
 const readers = new WeakMap<Knex, Readers>();
 /** Reading connections, and statements of one query spread over them. */
 const READERS = 4, STATEMENTS = 16;
+/** The most queries whose statements are kept (Readers.forgetOldest). */
+const KEPT_SQL = 500;
 
 function withReaders(db: Db, file: string): void {
   const reader = new Readers(file);
@@ -256,6 +276,19 @@ export function pageRead<A extends Arg[]>(build: (db: Tx, ...args: A) => Knex.Qu
     if (!plan) plans.set(reader, (plan = planOf(db, build, args.length)));
     return reader.all(plan.sql, plan.from.map((f) => ('arg' in f ? args[f.arg] : f.value)));
   };
+}
+
+/**
+ * A page's read as the query builder wrote it, whatever its shape (a filter, a page of ids): on SQLite run on the
+ * read-only connections beside the writer (Readers), each distinct SQL prepared once, so that the pages of many
+ * people at once read side by side rather than queue behind each other's queries on the one writing connection. In
+ * a transaction, and on PostgreSQL (whose pool already holds several connections), the query runs as usual.
+ */
+export async function readOnly<T extends object = Row>(db: Tx, q: Knex.QueryBuilder): Promise<T[]> {
+  const reader = isTransaction(db) ? undefined : readers.get(db);
+  if (!reader) return (await q) as T[];
+  const { sql, bindings } = q.toSQL().toNative();
+  return (await reader.all(sql, bindings as unknown[])) as T[];
 }
 
 function planOf<A extends Arg[]>(db: Tx, build: (db: Tx, ...args: A) => Knex.QueryBuilder, arity: number) {

@@ -1,5 +1,5 @@
 import { insertMany } from '../chunks.js';
-import { isPostgres, type Tx } from '../connection.js';
+import { isPostgres, readOnly, type Tx } from '../connection.js';
 import { countUnitsFiltered, unitPage, unitsFiltered } from './units.js';
 
 export interface InputRow {
@@ -100,18 +100,19 @@ export async function entryList(db: Tx, periodId: string, track: string, kind: s
   const ofUnits = () => db('inputs').join('units', 'units.id', 'inputs.unit_id').where({ 'inputs.period_id': periodId, 'inputs.track': track }).where('units.kind', kind);
   let entered: number;
   if (f.parentId === undefined && !f.search) {
-    const [[{ a }], [{ d }]] = await Promise.all([db('inputs').where({ period_id: periodId, track }).count({ a: '*' }), ofUnits().whereNotNull('units.disabled_at').count({ d: '*' })]);
-    entered = Number(a) - Number(d);
+    // The period's inputs as the database keeps their count (migration 0009), less those of disabled units.
+    const [[{ a }], [{ d }]] = await Promise.all([readOnly(db, db('input_counts').where({ period_id: periodId, track }).sum({ a: 'n' })), readOnly(db, ofUnits().whereNotNull('units.disabled_at').count({ d: '*' }))]);
+    entered = Number(a ?? 0) - Number(d);
   } else {
-    const [{ e }] = await unitsFiltered(ofUnits().whereNull('units.disabled_at'), f.parentId, f.search).count({ e: '*' });
+    const [{ e }] = await readOnly(db, unitsFiltered(ofUnits().whereNull('units.disabled_at'), f.parentId, f.search).count({ e: '*' }));
     entered = Number(e);
   }
   const total = f.entered === undefined ? units : f.entered ? entered : units - entered;
   if (f.entered === undefined) {
     // A page of units from their index (however deep), then their entries: never the join of the units before it.
     const page = await unitPage(db, kind, f.parentId, f.search, f.limit, f.offset);
-    const entries = page.length ? await db('inputs').where({ period_id: periodId, track }).whereIn('unit_id', page.map((u) => u.id))
-      .select('unit_id', 'entered_by', 'entered_at', 'batch_id', 'report_id') : [];
+    const entries = page.length ? await readOnly<EntryListRow>(db, db('inputs').where({ period_id: periodId, track }).whereIn('unit_id', page.map((u) => u.id))
+      .select('unit_id', 'entered_by', 'entered_at', 'batch_id', 'report_id')) : [];
     const of = new Map(entries.map((r: EntryListRow) => [r.unit_id, r]));
     return {
       rows: page.map((u) => {
@@ -126,7 +127,7 @@ export async function entryList(db: Tx, periodId: string, track: string, kind: s
   }).where('units.kind', kind).whereNull('units.disabled_at');
   unitsFiltered(q, f.parentId, f.search);
   if (f.entered !== undefined) (f.entered ? q.whereNotNull('inputs.unit_id') : q.whereNull('inputs.unit_id'));
-  const rows = f.limit === 0 ? [] : await q.select('units.id as unit_id', 'units.name as unit_name', 'units.parent_id', 'inputs.entered_by', 'inputs.entered_at', 'inputs.batch_id', 'inputs.report_id')
-    .orderBy('units.id').limit(f.limit).offset(f.offset);
+  const rows = f.limit === 0 ? [] : await readOnly<EntryListRow>(db, q.select('units.id as unit_id', 'units.name as unit_name', 'units.parent_id', 'inputs.entered_by', 'inputs.entered_at', 'inputs.batch_id', 'inputs.report_id')
+    .orderBy('units.id').limit(f.limit).offset(f.offset));
   return { rows, total, entered };
 }

@@ -1,6 +1,6 @@
 import { insertMany } from '../chunks.js';
 import { FILE_COLUMNS, type StoredFileRow } from './files.js';
-import { isPostgres, type Tx } from '../connection.js';
+import { isPostgres, readOnly, type Tx } from '../connection.js';
 import { countUnitsFiltered, unitPage, unitsFiltered } from './units.js';
 
 /** A reporting window (填报): an assessment's figures a period's units report themselves, until a deadline. */
@@ -44,7 +44,7 @@ export async function openWindows(db: Tx): Promise<WindowRow[]> {
 }
 
 export async function getWindow(db: Tx, periodId: string, assessmentId: string): Promise<WindowRow | undefined> {
-  return db('report_windows').where({ period_id: periodId, assessment_id: assessmentId }).first();
+  return (await readOnly<WindowRow>(db, db('report_windows').where({ period_id: periodId, assessment_id: assessmentId }).limit(1)))[0];
 }
 
 /** Opens a window, or opens it again with a new deadline. */
@@ -120,7 +120,7 @@ export async function boardRows(db: Tx, periodId: string, f: ReportListFilter): 
   if (!f.states?.length && f.notReopenedFrom === undefined) {
     // A page of units from their index (however deep), then their reports: never the join of the units before it.
     const page = await unitPage(db, f.kind, f.parentId, f.search, f.limit, f.offset);
-    const reports = page.length ? await db('reports').where({ period_id: periodId }).whereIn('unit_id', page.map((u) => u.id)) as ReportRow[] : [];
+    const reports = page.length ? await readOnly<ReportRow>(db, db('reports').where({ period_id: periodId }).whereIn('unit_id', page.map((u) => u.id))) : [];
     const of = new Map(reports.map((r) => [r.unit_id, r]));
     return {
       rows: page.map((u) => {
@@ -139,16 +139,16 @@ export async function boardRows(db: Tx, periodId: string, f: ReportListFilter): 
       .where('units.kind', f.kind).whereNull('units.disabled_at');
     unitsFiltered(r, f.parentId, f.search);
     if (f.notReopenedFrom !== undefined) r.where((w) => { w.whereNull('reports.reopened_until').orWhere('reports.reopened_until', '<', f.notReopenedFrom!); });
-    const rows = f.limit === 0 ? [] : await r.select(
+    const rows = f.limit === 0 ? [] : await readOnly<BoardRow>(db, r.select(
       'units.id as unit_id', 'units.name as unit_name', 'units.parent_id', 'reports.id as report_id', 'reports.state',
       'reports.updated_at', 'reports.submitted_at', 'reports.reviewed_at', 'reports.reopened_until',
-    ).orderBy('reports.unit_id').limit(f.limit).offset(f.offset);
+    ).orderBy('reports.unit_id').limit(f.limit).offset(f.offset));
     return { rows, total };
   }
-  const rows = f.limit === 0 ? [] : await q.select(
+  const rows = f.limit === 0 ? [] : await readOnly<BoardRow>(db, q.select(
     'units.id as unit_id', 'units.name as unit_name', 'units.parent_id', 'reports.id as report_id', 'reports.state',
     'reports.updated_at', 'reports.submitted_at', 'reports.reviewed_at', 'reports.reopened_until',
-  ).orderBy('units.id').limit(f.limit).offset(f.offset);
+  ).orderBy('units.id').limit(f.limit).offset(f.offset));
   return { rows, total };
 }
 
@@ -172,18 +172,29 @@ async function boardCount(db: Tx, periodId: string, f: ReportListFilter): Promis
       .whereNull('units.disabled_at').where('reports.reopened_until', '>=', f.notReopenedFrom);
     unitsFiltered(q, f.parentId, f.search);
     if (states.length) q.whereIn('reports.state', states.filter((s) => s !== 'none'));
-    const [{ r }] = await q.count({ r: '*' });
+    const [{ r }] = await readOnly(db, q.count({ r: '*' }));
     n -= Number(r);
   }
   return n;
 }
 
-/** How many of a filter's units have a report in each state (from the reports, joined to their units). */
+/**
+ * How many of a filter's units have a report in each state: from the counts the database keeps (migration 0009,
+ * a row a parent and state); with a search, from the units found, joined to their reports.
+ */
 async function reportedCounts(db: Tx, periodId: string, kind: string, parentId?: string, search?: string): Promise<Record<ReportState, number>> {
-  const q = reportsWithUnits(db).where('reports.period_id', periodId).where('units.kind', kind).whereNull('units.disabled_at');
-  unitsFiltered(q, parentId, search);
   const out: Record<ReportState, number> = { draft: 0, submitted: 0, returned: 0, approved: 0 };
-  for (const r of await q.select('reports.state').count({ n: '*' }).groupBy('reports.state') as Array<{ state: ReportState; n: number | string }>) out[r.state] = Number(r.n);
+  let rows: Array<{ state: ReportState; n: number | string | null }>;
+  if (search) {
+    const q = db('units').join('reports', 'reports.unit_id', 'units.id').where('reports.period_id', periodId).where('units.kind', kind).whereNull('units.disabled_at');
+    unitsFiltered(q, parentId, search);
+    rows = await readOnly(db, q.select('reports.state').count({ n: '*' }).groupBy('reports.state')) as typeof rows;
+  } else {
+    const q = db('report_counts').where({ period_id: periodId, kind });
+    if (parentId !== undefined) q.where({ parent_key: parentId });
+    rows = await readOnly(db, q.select('state').sum({ n: 'n' }).groupBy('state')) as typeof rows;
+  }
+  for (const r of rows) if (r.state in out) out[r.state] = Number(r.n ?? 0);
   return out;
 }
 
@@ -194,13 +205,18 @@ export async function stateCounts(db: Tx, periodId: string, kind: string, parent
   return { none: total - Object.values(reported).reduce((a, b) => a + b, 0), ...reported };
 }
 
-/** Reports of a period in a state, oldest submission first, a page at a time, with their unit's name. */
+/**
+ * Reports of enabled units of a period in a state, oldest submission first, a page at a time, with their unit's name:
+ * counted from the counts the database keeps, the page read in the order of an index (reports_by_submission).
+ */
 export async function reportsInState(db: Tx, periodId: string, state: ReportState, kind: string | undefined, limit: number, offset: number): Promise<{ rows: Array<ReportRow & { unit_name: string; parent_id: string | null }>; total: number }> {
-  const q = reportsWithUnits(db).where({ 'reports.period_id': periodId, 'reports.state': state });
+  const counted = db('report_counts').where({ period_id: periodId, state });
+  if (kind !== undefined) counted.where({ kind });
+  const [{ n }] = await readOnly(db, counted.sum({ n: 'n' }));
+  const q = reportsWithUnits(db).where({ 'reports.period_id': periodId, 'reports.state': state }).whereNull('units.disabled_at');
   if (kind !== undefined) q.where('units.kind', kind);
-  const [{ n }] = await q.clone().count({ n: '*' });
-  const rows = await q.select('reports.*', 'units.name as unit_name', 'units.parent_id').orderBy([{ column: 'reports.submitted_at' }, { column: 'reports.id' }]).limit(limit).offset(offset);
-  return { rows, total: Number(n) };
+  const rows = await readOnly<ReportRow & { unit_name: string; parent_id: string | null }>(db, q.select('reports.*', 'units.name as unit_name', 'units.parent_id').orderBy([{ column: 'reports.submitted_at' }, { column: 'reports.id' }]).limit(limit).offset(offset));
+  return { rows, total: Number(n ?? 0) };
 }
 
 // ---- files ----

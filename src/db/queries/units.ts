@@ -1,6 +1,6 @@
 import { insertMany } from '../chunks.js';
 import type { Knex } from 'knex';
-import type { Tx } from '../connection.js';
+import { readOnly, type Tx } from '../connection.js';
 
 export interface UnitRow { id: string; name: string; kind: string; parent_id: string | null; role: string | null; created_at: string; disabled_at?: string | null; }
 
@@ -20,7 +20,7 @@ const IN_CHUNK = 5000;
 export async function unitsByIds(db: Tx, ids: Iterable<string | null | undefined>): Promise<UnitRow[]> {
   const wanted = [...new Set([...ids].filter((id): id is string => typeof id === 'string'))];
   const out: UnitRow[] = [];
-  for (let i = 0; i < wanted.length; i += IN_CHUNK) out.push(...await db('units').whereIn('id', wanted.slice(i, i + IN_CHUNK)));
+  for (let i = 0; i < wanted.length; i += IN_CHUNK) out.push(...await readOnly<UnitRow>(db, db('units').whereIn('id', wanted.slice(i, i + IN_CHUNK))));
   return out;
 }
 
@@ -79,30 +79,47 @@ export async function parentsOfKind(db: Tx, kind: string, limit: number): Promis
   return { rows, total: Number(n) };
 }
 
-/** Narrows a query over `units` to a page's filter: under a parent (a township's villages), and a name or id holding `search`. */
+/**
+ * Narrows a query over `units` to a page's filter: under a parent (a township's villages), and a name or id holding
+ * `search`. On SQLite the units holding it are found in the trigram index of their names and ids (migration 0009),
+ * not by reading every unit; what was typed with LIKE's own characters in it (% _ and the backslash) is looked for the slow way,
+ * with those characters taken as they are. On PostgreSQL, pg_trgm's index serves the same LIKE where it is installed.
+ */
 export function unitsFiltered(q: Knex.QueryBuilder, parentId: string | undefined, search: string | undefined): Knex.QueryBuilder {
   if (parentId !== undefined) q.where('units.parent_id', parentId);
   if (search) {
-    // LIKE's own characters in what was typed are taken as they are.
-    const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    q.where((w) => { w.whereRaw("units.name LIKE ? ESCAPE '\\'", [like]).orWhereRaw("units.id LIKE ? ESCAPE '\\'", [like]); });
+    const postgres = (q as unknown as { client: Knex.Client }).client.config.client === 'pg';
+    if (!postgres && !/[\\%_]/.test(search)) {
+      const like = `%${search}%`;
+      q.whereRaw('units.id IN (SELECT unit_id FROM unit_search_rows WHERE search_row IN (SELECT rowid FROM unit_search WHERE name LIKE ? UNION SELECT rowid FROM unit_search WHERE code LIKE ?))', [like, like]);
+    } else {
+      // LIKE's own characters in what was typed are taken as they are.
+      const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q.where((w) => { w.whereRaw("units.name LIKE ? ESCAPE '\\'", [like]).orWhereRaw("units.id LIKE ? ESCAPE '\\'", [like]); });
+    }
   }
   return q;
 }
 
-/** How many enabled units of a kind a page's filter holds (read from the units_by_kind index). */
+/** How many enabled units of a kind a page's filter holds: from the counts the database keeps (migration 0009), or with a search, from the units found. */
 export async function countUnitsFiltered(db: Tx, kind: string, parentId: string | undefined, search: string | undefined): Promise<number> {
-  const [{ n }] = await unitsFiltered(db('units').where('units.kind', kind).whereNull('units.disabled_at'), parentId, search).count({ n: '*' });
-  return Number(n);
+  if (search) {
+    const [{ n }] = await readOnly(db, unitsFiltered(db('units').where('units.kind', kind).whereNull('units.disabled_at'), parentId, search).count({ n: '*' }));
+    return Number(n);
+  }
+  const q = db('unit_counts').where({ kind });
+  if (parentId !== undefined) q.where({ parent_key: parentId });
+  const [{ n }] = await readOnly(db, q.sum({ n: 'n' }));
+  return Number(n ?? 0);
 }
 
 /** A page of a filter's enabled units of a kind, by id: read from the units_by_kind index, however deep the page. */
 export async function unitPage(db: Tx, kind: string, parentId: string | undefined, search: string | undefined, limit: number, offset: number): Promise<Array<Pick<UnitRow, 'id' | 'name' | 'parent_id'>>> {
   if (limit === 0) return [];
-  const ids = (await unitsFiltered(db('units').where('units.kind', kind).whereNull('units.disabled_at'), parentId, search)
-    .select('units.id').orderBy('units.id').limit(limit).offset(offset) as Array<{ id: string }>).map((r) => r.id);
+  const ids = (await readOnly<{ id: string }>(db, unitsFiltered(db('units').where('units.kind', kind).whereNull('units.disabled_at'), parentId, search)
+    .select('units.id').orderBy('units.id').limit(limit).offset(offset))).map((r) => r.id);
   if (ids.length === 0) return [];
-  const rows = await db('units').whereIn('id', ids).select('id', 'name', 'parent_id');
+  const rows = await readOnly<UnitRow>(db, db('units').whereIn('id', ids).select('id', 'name', 'parent_id'));
   return rows.sort((a: UnitRow, b: UnitRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
