@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 
 /**
  * A province's pages without counting a province (issue 21 point 6): how many enabled units of a kind stand
- * under each parent (`unit_counts`), how many of their reports of a period stand in each state
- * (`report_counts`), and how many units have inputs in each period and assessment (`input_counts`), kept by
+ * under each parent (`unit_counts`) and in all (`unit_totals`), how many of their reports of a period stand in
+ * each state (`report_counts`, `report_totals`), and how many units have inputs in each period and assessment (`input_counts`), kept by
  * the database itself, row by row, whoever writes (the services, an import, a restore, a hand at the SQL
  * prompt): the board's counts, the entry list's and the review queue's are then a few rows, not a walk over
  * 100,000 units or 10,000 reports. A unit moved, disabled or enabled again takes its reports' counts with it.
@@ -22,18 +22,31 @@ const parentKey = (row: string) => `COALESCE(${row}.parent_id, '')`;
 const KEEP = {
   unitIn: `INSERT INTO unit_counts (kind, parent_key, n) SELECT NEW.kind, ${parentKey('NEW')}, 1 WHERE NEW.disabled_at IS NULL
     ON CONFLICT (kind, parent_key) DO UPDATE SET n = unit_counts.n + 1`,
+  unitTotalIn: `INSERT INTO unit_totals (kind, n, changes) SELECT NEW.kind, 1, 1 WHERE NEW.disabled_at IS NULL
+    ON CONFLICT (kind) DO UPDATE SET n = unit_totals.n + 1, changes = unit_totals.changes + 1`,
   unitOut: `UPDATE unit_counts SET n = n - 1 WHERE OLD.disabled_at IS NULL AND kind = OLD.kind AND parent_key = ${parentKey('OLD')}`,
+  unitTotalOut: 'UPDATE unit_totals SET n = n - 1, changes = changes + 1 WHERE OLD.disabled_at IS NULL AND kind = OLD.kind',
   reportsOfUnitIn: `INSERT INTO report_counts (period_id, kind, parent_key, state, n)
     SELECT r.period_id, NEW.kind, ${parentKey('NEW')}, r.state, COUNT(*) FROM reports r WHERE r.unit_id = NEW.id AND NEW.disabled_at IS NULL GROUP BY r.period_id, r.state
     ON CONFLICT (period_id, kind, parent_key, state) DO UPDATE SET n = report_counts.n + excluded.n`,
+  reportTotalsOfUnitIn: `INSERT INTO report_totals (period_id, kind, state, n)
+    SELECT r.period_id, NEW.kind, r.state, COUNT(*) FROM reports r WHERE r.unit_id = NEW.id AND NEW.disabled_at IS NULL GROUP BY r.period_id, r.state
+    ON CONFLICT (period_id, kind, state) DO UPDATE SET n = report_totals.n + excluded.n`,
   reportsOfUnitOut: `UPDATE report_counts SET n = n - (SELECT COUNT(*) FROM reports r WHERE r.unit_id = OLD.id AND r.period_id = report_counts.period_id AND r.state = report_counts.state)
     WHERE OLD.disabled_at IS NULL AND kind = OLD.kind AND parent_key = ${parentKey('OLD')}`,
+  reportTotalsOfUnitOut: `UPDATE report_totals SET n = n - (SELECT COUNT(*) FROM reports r WHERE r.unit_id = OLD.id AND r.period_id = report_totals.period_id AND r.state = report_totals.state)
+    WHERE OLD.disabled_at IS NULL AND kind = OLD.kind`,
   reportIn: `INSERT INTO report_counts (period_id, kind, parent_key, state, n)
     SELECT NEW.period_id, u.kind, ${parentKey('u')}, NEW.state, 1 FROM units u WHERE u.id = NEW.unit_id AND u.disabled_at IS NULL
     ON CONFLICT (period_id, kind, parent_key, state) DO UPDATE SET n = report_counts.n + 1`,
+  reportTotalIn: `INSERT INTO report_totals (period_id, kind, state, n)
+    SELECT NEW.period_id, u.kind, NEW.state, 1 FROM units u WHERE u.id = NEW.unit_id AND u.disabled_at IS NULL
+    ON CONFLICT (period_id, kind, state) DO UPDATE SET n = report_totals.n + 1`,
   reportOut: `UPDATE report_counts SET n = n - 1 WHERE period_id = OLD.period_id AND state = OLD.state
     AND kind = (SELECT u.kind FROM units u WHERE u.id = OLD.unit_id AND u.disabled_at IS NULL)
     AND parent_key = (SELECT ${parentKey('u')} FROM units u WHERE u.id = OLD.unit_id AND u.disabled_at IS NULL)`,
+  reportTotalOut: `UPDATE report_totals SET n = n - 1 WHERE period_id = OLD.period_id AND state = OLD.state
+    AND kind = (SELECT u.kind FROM units u WHERE u.id = OLD.unit_id AND u.disabled_at IS NULL)`,
   inputIn: `INSERT INTO input_counts (period_id, track, n) SELECT NEW.period_id, NEW.track, 1 WHERE true
     ON CONFLICT (period_id, track) DO UPDATE SET n = input_counts.n + 1`,
   inputOut: 'UPDATE input_counts SET n = n - 1 WHERE period_id = OLD.period_id AND track = OLD.track',
@@ -84,6 +97,15 @@ export async function up(knex: Knex): Promise<void> {
     });
     log('created table unit_counts');
   }
+  if (!(await knex.schema.hasTable('unit_totals'))) {
+    await knex.schema.createTable('unit_totals', (t) => {
+      t.string('kind', 32).primary();
+      t.integer('n').notNullable();
+      // How many times a unit of the kind came in or went out: its units in id order are as they were while this is.
+      t.integer('changes').notNullable();
+    });
+    log('created table unit_totals');
+  }
   if (!(await knex.schema.hasTable('report_counts'))) {
     await knex.schema.createTable('report_counts', (t) => {
       t.string('period_id', 16).notNullable();
@@ -94,6 +116,16 @@ export async function up(knex: Knex): Promise<void> {
       t.primary(['period_id', 'kind', 'parent_key', 'state']);
     });
     log('created table report_counts');
+  }
+  if (!(await knex.schema.hasTable('report_totals'))) {
+    await knex.schema.createTable('report_totals', (t) => {
+      t.string('period_id', 16).notNullable();
+      t.string('kind', 32).notNullable();
+      t.string('state', 16).notNullable();
+      t.integer('n').notNullable();
+      t.primary(['period_id', 'kind', 'state']);
+    });
+    log('created table report_totals');
   }
   if (!(await knex.schema.hasTable('input_counts'))) {
     await knex.schema.createTable('input_counts', (t) => {
@@ -106,18 +138,24 @@ export async function up(knex: Knex): Promise<void> {
   }
   const triggers = postgres ? postgresTrigger : sqliteTriggers;
   const statements = [
-    ...triggers('units', 'kind, parent_id, disabled_at', UNIT_MOVED, [KEEP.unitIn, KEEP.reportsOfUnitIn], [KEEP.unitOut, KEEP.reportsOfUnitOut]),
-    ...triggers('reports', 'period_id, unit_id, state', REPORT_MOVED, [KEEP.reportIn], [KEEP.reportOut]),
+    ...triggers('units', 'kind, parent_id, disabled_at', UNIT_MOVED,
+      [KEEP.unitIn, KEEP.unitTotalIn, KEEP.reportsOfUnitIn, KEEP.reportTotalsOfUnitIn], [KEEP.unitOut, KEEP.unitTotalOut, KEEP.reportsOfUnitOut, KEEP.reportTotalsOfUnitOut]),
+    ...triggers('reports', 'period_id, unit_id, state', REPORT_MOVED, [KEEP.reportIn, KEEP.reportTotalIn], [KEEP.reportOut, KEEP.reportTotalOut]),
     ...triggers('inputs', 'period_id, track', INPUT_MOVED, [KEEP.inputIn], [KEEP.inputOut]),
   ];
   for (const sql of statements) await knex.raw(sql);
   // Counted afresh, with the triggers already in place: this migration runs in one transaction.
   await knex('unit_counts').delete();
   await knex.raw(`INSERT INTO unit_counts (kind, parent_key, n) SELECT kind, ${parentKey('units')}, COUNT(*) FROM units WHERE disabled_at IS NULL GROUP BY kind, ${parentKey('units')}`);
+  await knex('unit_totals').delete();
+  await knex.raw('INSERT INTO unit_totals (kind, n, changes) SELECT kind, COUNT(*), 0 FROM units WHERE disabled_at IS NULL GROUP BY kind');
   await knex('report_counts').delete();
   await knex.raw(`INSERT INTO report_counts (period_id, kind, parent_key, state, n)
     SELECT r.period_id, u.kind, ${parentKey('u')}, r.state, COUNT(*) FROM reports r JOIN units u ON u.id = r.unit_id WHERE u.disabled_at IS NULL
     GROUP BY r.period_id, u.kind, ${parentKey('u')}, r.state`);
+  await knex('report_totals').delete();
+  await knex.raw(`INSERT INTO report_totals (period_id, kind, state, n)
+    SELECT r.period_id, u.kind, r.state, COUNT(*) FROM reports r JOIN units u ON u.id = r.unit_id WHERE u.disabled_at IS NULL GROUP BY r.period_id, u.kind, r.state`);
   await knex('input_counts').delete();
   await knex.raw('INSERT INTO input_counts (period_id, track, n) SELECT period_id, track, COUNT(*) FROM inputs GROUP BY period_id, track');
   log('counts kept by the database: units by kind and parent, reports by period and state, inputs by period and assessment');

@@ -180,7 +180,7 @@ async function boardCount(db: Tx, periodId: string, f: ReportListFilter): Promis
 
 /**
  * How many of a filter's units have a report in each state: from the counts the database keeps (migration 0009,
- * a row a parent and state); with a search, from the units found, joined to their reports.
+ * a row a state, of all units or of a parent's); with a search, from the units found, joined to their reports.
  */
 async function reportedCounts(db: Tx, periodId: string, kind: string, parentId?: string, search?: string): Promise<Record<ReportState, number>> {
   const out: Record<ReportState, number> = { draft: 0, submitted: 0, returned: 0, approved: 0 };
@@ -188,11 +188,10 @@ async function reportedCounts(db: Tx, periodId: string, kind: string, parentId?:
   if (search) {
     const q = db('units').join('reports', 'reports.unit_id', 'units.id').where('reports.period_id', periodId).where('units.kind', kind).whereNull('units.disabled_at');
     unitsFiltered(q, parentId, search);
-    rows = await readOnly(db, q.select('reports.state').count({ n: '*' }).groupBy('reports.state')) as typeof rows;
+    rows = await readOnly<{ state: ReportState; n: number | string | null }>(db, q.select('reports.state').count({ n: '*' }).groupBy('reports.state'));
   } else {
-    const q = db('report_counts').where({ period_id: periodId, kind });
-    if (parentId !== undefined) q.where({ parent_key: parentId });
-    rows = await readOnly(db, q.select('state').sum({ n: 'n' }).groupBy('state')) as typeof rows;
+    const q = parentId === undefined ? db('report_totals').where({ period_id: periodId, kind }) : db('report_counts').where({ period_id: periodId, kind, parent_key: parentId });
+    rows = await readOnly<{ state: ReportState; n: number | string | null }>(db, q.select('state', 'n'));
   }
   for (const r of rows) if (r.state in out) out[r.state] = Number(r.n ?? 0);
   return out;
@@ -210,7 +209,7 @@ export async function stateCounts(db: Tx, periodId: string, kind: string, parent
  * counted from the counts the database keeps, the page read in the order of an index (reports_by_submission).
  */
 export async function reportsInState(db: Tx, periodId: string, state: ReportState, kind: string | undefined, limit: number, offset: number): Promise<{ rows: Array<ReportRow & { unit_name: string; parent_id: string | null }>; total: number }> {
-  const counted = db('report_counts').where({ period_id: periodId, state });
+  const counted = db('report_totals').where({ period_id: periodId, state });
   if (kind !== undefined) counted.where({ kind });
   const [{ n }] = await readOnly(db, counted.sum({ n: 'n' }));
   const q = reportsWithUnits(db).where({ 'reports.period_id': periodId, 'reports.state': state }).whereNull('units.disabled_at');

@@ -1,6 +1,6 @@
 import { insertMany } from '../chunks.js';
 import type { Knex } from 'knex';
-import { readOnly, type Tx } from '../connection.js';
+import { isTransaction, readOnly, type Tx } from '../connection.js';
 
 export interface UnitRow { id: string; name: string; kind: string; parent_id: string | null; role: string | null; created_at: string; disabled_at?: string | null; }
 
@@ -107,20 +107,46 @@ export async function countUnitsFiltered(db: Tx, kind: string, parentId: string 
     const [{ n }] = await readOnly(db, unitsFiltered(db('units').where('units.kind', kind).whereNull('units.disabled_at'), parentId, search).count({ n: '*' }));
     return Number(n);
   }
-  const q = db('unit_counts').where({ kind });
-  if (parentId !== undefined) q.where({ parent_key: parentId });
-  const [{ n }] = await readOnly(db, q.sum({ n: 'n' }));
-  return Number(n ?? 0);
+  const q = parentId === undefined ? db('unit_totals').where({ kind }).select('n') : db('unit_counts').where({ kind, parent_key: parentId }).select('n');
+  const [row] = await readOnly<{ n: number | string }>(db, q);
+  return Number(row?.n ?? 0);
 }
 
-/** A page of a filter's enabled units of a kind, by id: read from the units_by_kind index, however deep the page. */
+/** A page of a filter's enabled units of a kind, by id: read from the units_by_kind index, a deep page of all of them from the nearest mark (pageMarks). */
 export async function unitPage(db: Tx, kind: string, parentId: string | undefined, search: string | undefined, limit: number, offset: number): Promise<Array<Pick<UnitRow, 'id' | 'name' | 'parent_id'>>> {
   if (limit === 0) return [];
-  const ids = (await readOnly<{ id: string }>(db, unitsFiltered(db('units').where('units.kind', kind).whereNull('units.disabled_at'), parentId, search)
-    .select('units.id').orderBy('units.id').limit(limit).offset(offset))).map((r) => r.id);
+  const q = unitsFiltered(db('units').where('units.kind', kind).whereNull('units.disabled_at'), parentId, search).select('units.id').orderBy('units.id').limit(limit);
+  const mark = parentId === undefined && !search && offset >= MARK_EVERY ? (await pageMarks(db, kind))?.[Math.floor(offset / MARK_EVERY)] : undefined;
+  if (mark !== undefined) q.where('units.id', '>=', mark).offset(offset % MARK_EVERY);
+  else q.offset(offset);
+  const ids = (await readOnly<{ id: string }>(db, q)).map((r) => r.id);
   if (ids.length === 0) return [];
   const rows = await readOnly<UnitRow>(db, db('units').whereIn('id', ids).select('id', 'name', 'parent_id'));
   return rows.sort((a: UnitRow, b: UnitRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** Every how many units of a kind, in id order, a page mark is kept. */
+const MARK_EVERY = 1000;
+const marksKept = new WeakMap<object, Map<string, { changes: number; ids: string[] }>>();
+
+/**
+ * The id of every MARK_EVERY-th enabled unit of a kind, in id order, kept while the kind's units are as they were (the
+ * changes the database counts, migration 0009): the 500th page of a province's villages is then read from the 499th
+ * mark, not by stepping over 49,900 entries of the index. Undefined in a transaction (its changes are its own).
+ */
+async function pageMarks(db: Tx, kind: string): Promise<string[] | undefined> {
+  if (isTransaction(db)) return undefined;
+  const [row] = await readOnly<{ changes: number | string }>(db, db('unit_totals').where({ kind }).select('changes'));
+  const now = Number(row?.changes ?? 0);
+  let byKind = marksKept.get(db);
+  if (!byKind) marksKept.set(db, (byKind = new Map()));
+  const kept = byKind.get(kind);
+  if (kept && kept.changes === now) return kept.ids;
+  const numbered = db('units').where({ kind }).whereNull('disabled_at').select('id', db.raw('ROW_NUMBER() OVER (ORDER BY id) - 1 AS k'));
+  const rows = await readOnly<{ id: string }>(db, db.from(numbered.as('numbered')).whereRaw('k % ? = 0', [MARK_EVERY]).select('id').orderBy('id'));
+  const ids = rows.map((r) => r.id);
+  byKind.set(kind, { changes: now, ids });
+  return ids;
 }
 
 /** Units of exactly this name (at most `limit`): a name typed where a list of them would be too long. */
