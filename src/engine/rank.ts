@@ -40,75 +40,128 @@ export function compareIds(a: string, b: string): number {
  * Ranks scored units. The list given is left as it is, unless `inPlace`: then it becomes the
  * ranked list itself (for a caller that owns it, as appraise does: 100,000 units are a list
  * of 800 KB, memory touched afresh each time it is copied).
+ *
+ * What ranking compares is read from each unit once, into typed arrays (its total, whether a
+ * condition vetoed it, its tie-breaks, its parent), and the units are ordered as positions in
+ * the list given: the sort compares numbers, not the units' getters, and each unit is written
+ * once (its rank, the unit above it, its vetoed, sanctions and grade).
  */
 export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPlace?: boolean } = {}): Ranking {
   const { scope, vetoedLast, tieBreak, liability } = rs.ranking;
-
+  const n = scored.length, w = tieBreak.length;
+  const keys: Keys = { totals: new Float64Array(n), ties: new Float64Array(n * w), vetoed: new Uint8Array(n), w };
+  const parents = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) {
+    const s = scored[i];
+    keys.totals[i] = s.total;
+    keys.vetoed[i] = s.vetoes.length > 0 ? 1 : 0;
+    for (let k = 0; k < w; k++) keys.ties[i * w + k] = s.tie(k);
+    parents[i] = s.unit.parent;
+  }
   // Totals and scores are already rounded to `precision`, so equal decimals are equal doubles.
-  // Only -1, 0 and 1 are returned: a difference of totals would be a boxed double for every comparison the sort makes.
-  const rankOrder = (a: UnitScore, b: UnitScore): number => {
-    if (vetoedLast) {
-      const va = a.vetoes.length > 0, vb = b.vetoes.length > 0;
-      if (va !== vb) return va ? 1 : -1;
-    }
-    const ta = a.total, tb = b.total;
-    if (ta !== tb) return tb > ta ? 1 : -1;
-    for (let k = 0; k < tieBreak.length; k++) {
-      const x = a.tie(k), y = b.tie(k);
-      if (x !== y) return y > x ? 1 : -1;
-    }
-    return 0;
-  };
-  const inOrder = (a: UnitScore, b: UnitScore) => rankOrder(a, b) || compareIds(a.unit.id, b.unit.id);
+  const rankOrder = vetoedLast ? (a: number, b: number) => byVetoThenScore(keys, a, b) : (a: number, b: number) => byScore(keys, a, b);
+  const inOrder = (a: number, b: number) => rankOrder(a, b) || compareIds(scored[a].unit.id, scored[b].unit.id);
 
-  // The score becomes the ranked unit: no copy of 100,000 objects.
-  const { units, starts } = byScope(scored as RankedUnit[], scope === 'parent', opts.inPlace === true);
-  const levels: number[] = [];
-  let taken: Uint8Array = new Uint8Array(64); // scratch of rankScope, grown as a scope needs
+  const { order, starts } = byScope(parents, scope === 'parent');
+  const scratch: ScopeScratch = { levels: [], ranks: new Int32Array(64), lists: [], taken: new Uint8Array(64) };
+  const ranked = scored as RankedUnit[];
   for (let k = 0; k + 1 < starts.length; k++) {
-    sortRange(units, starts[k], starts[k + 1], inOrder);
-    taken = rankScope(rs, units, starts[k], starts[k + 1], rankOrder, levels, taken);
+    sortRange(order, starts[k], starts[k + 1], inOrder);
+    rankScope(rs, ranked, order, starts[k], starts[k + 1], rankOrder, keys, scratch);
   }
 
   const named = new Set<string>();
   const liable = new Set<string>();
   let lastParent: string | null = null;
-  for (let i = 0; i < scored.length; i++) {
-    const s = scored[i];
-    const parent = s.unit.parent;
+  for (let i = 0; i < n; i++) {
+    const parent = parents[i];
     if (parent === null) continue;
     if (parent !== lastParent) named.add((lastParent = parent));
-    if (s.vetoes.length > 0) liable.add(parent);
+    if (keys.vetoed[i] === 1) liable.add(parent);
   }
-  const parents = [...named].sort(compareIds).map((id) => ({
+  const parentResults = [...named].sort(compareIds).map((id) => ({
     id,
     sanctions: liable.has(id) ? liability.map((l) => ({ outcome: l.outcome, label: l.label })) : [],
   }));
-  return { units, parents };
+  // The score becomes the ranked unit: no copy of 100,000 objects.
+  let units: RankedUnit[];
+  if (opts.inPlace === true) units = permuted(ranked, order);
+  else {
+    units = new Array<RankedUnit>(n);
+    for (let i = 0; i < n; i++) units[i] = ranked[order[i]];
+  }
+  return { units, parents: parentResults };
 }
 
+/** What ranking compares, by a unit's position in the list given: its total, its tie-breaks (`w` a unit), whether a condition vetoed it. */
+interface Keys { totals: Float64Array; ties: Float64Array; vetoed: Uint8Array; w: number; }
+
+/** Only -1, 0 and 1: a difference of totals would be a boxed double for every comparison the sort makes. */
+function byScore(keys: Keys, a: number, b: number): number {
+  const ta = keys.totals[a], tb = keys.totals[b];
+  if (ta !== tb) return tb > ta ? 1 : -1;
+  const { ties, w } = keys;
+  for (let k = 0; k < w; k++) {
+    const x = ties[a * w + k], y = ties[b * w + k];
+    if (x !== y) return y > x ? 1 : -1;
+  }
+  return 0;
+}
+
+/** Units vetoed by a condition after the others (vetoedLast), then by score. */
+function byVetoThenScore(keys: Keys, a: number, b: number): number {
+  const va = keys.vetoed[a], vb = keys.vetoed[b];
+  if (va !== vb) return va === 1 ? 1 : -1;
+  return byScore(keys, a, b);
+}
+
+/** The list put in `order` in place (the unit at position order[i] moves to i), cycle by cycle: no second list. */
+function permuted<T>(list: T[], order: Int32Array): T[] {
+  const done = new Uint8Array(list.length);
+  for (let i = 0; i < list.length; i++) {
+    if (done[i] === 1) continue;
+    const first = list[i];
+    let j = i;
+    for (;;) {
+      done[j] = 1;
+      const from = order[j];
+      if (from === i) { list[j] = first; break; }
+      list[j] = list[from];
+      j = from;
+    }
+  }
+  return list;
+}
+
+/** Arrays rankScope writes a scope in, kept from one scope to the next (grown as one needs). */
+interface ScopeScratch { levels: number[]; ranks: Int32Array; lists: Sanction[][]; taken: Uint8Array; }
+
 /**
- * Ranks, sanctions and grades one scope's units (`from` to `to`), already in order. A function of its own,
- * called once a scope, so that V8 optimizes it as a whole: nothing is made here but what a
- * unit keeps (100,000 villages are 5,000 townships). `levels` is scratch.
+ * Ranks, sanctions and grades one scope's units (positions `order[from]` to `order[to - 1]` of
+ * `units`), already in order. A function of its own, called once a scope, so that V8 optimizes it
+ * as a whole: nothing is made here but what a unit keeps (100,000 villages are 5,000 townships).
  */
-function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: number, rankOrder: (a: UnitScore, b: UnitScore) => number, levels: number[], taken: Uint8Array): Uint8Array {
+function rankScope(rs: CompiledRuleSet, units: RankedUnit[], order: Int32Array, from: number, to: number, rankOrder: (a: number, b: number) => number, keys: Keys, scratch: ScopeScratch): void {
   const sanctions = rs.ranking.sanctions;
+  const size = to - from;
+  if (scratch.ranks.length < size) scratch.ranks = new Int32Array(Math.max(size, scratch.ranks.length * 2));
+  const { levels, ranks, lists } = scratch;
   // `levels` is written from its start, never emptied: an array set to length 0 gives up its store.
   let count = 0;
   // The rank of the unit before, and the unit above this level, are kept here, not read back.
   let rank = 0;
   let above: RankedUnit | null = null;
   for (let i = from; i < to; i++) {
-    const r = ranked[i];
-    if (i === from || rankOrder(ranked[i - 1], r) !== 0) {
+    const x = order[i];
+    if (i === from || rankOrder(order[i - 1], x) !== 0) {
       rank = i - from + 1;
       levels[count++] = rank;
       // The unit just above is the last of the level before; tied units share it. The first level has none.
-      above = i > from ? ranked[i - 1] : null;
+      above = i > from ? units[order[i - 1]] : null;
     }
-    r.setAbove(above);
-    r.rank = rank; r.vetoed = r.vetoes.length > 0; r.sanctions = NONE;
+    units[x].setAbove(above);
+    ranks[i - from] = rank;
+    lists[i - from] = NONE;
   }
 
   // Sanctions in file order (§5, §7.9): by rank level (a level named by a positive place takes no
@@ -116,8 +169,9 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: 
   // where its condition holds, and at most one of a group to a unit: the first that falls on it.
   // Whether the unit at place p of the scope has taken group g: `taken[p * G + g]` (G groups: groupsOf).
   const groups = groupsOf(rs), G = groups.size;
-  if (taken.length < (to - from) * G) taken = new Uint8Array(Math.max((to - from) * G, taken.length * 2));
-  taken.fill(0, 0, (to - from) * G);
+  if (scratch.taken.length < size * G) scratch.taken = new Uint8Array(Math.max(size * G, scratch.taken.length * 2));
+  const taken = scratch.taken;
+  taken.fill(0, 0, size * G);
   for (let k = 0; k < sanctions.length; k++) {
     const sanction = sanctions[k];
     let lo: number, hi: number;
@@ -130,24 +184,28 @@ function rankScope(rs: CompiledRuleSet, ranked: RankedUnit[], from: number, to: 
       [lo, hi] = sanction.rank;
     } else continue;
     const g = sanction.group === undefined ? -1 : groups.get(sanction.group)!;
-    for (let i = from; i < to; i++) {
-      const r = ranked[i];
-      if (r.rank < lo || r.rank > hi) continue;
-      if (g >= 0 && taken[(i - from) * G + g] === 1) continue;
-      if (sanction.when && !holdsFor(rs, sanction.when, r, sanction.whenTotalOnly)) continue;
-      r.sanctions = r.sanctions.length > 0 ? [...r.sanctions, { outcome: sanction.outcome, label: sanction.label }] : alone(sanction);
-      if (g >= 0) taken[(i - from) * G + g] = 1;
+    for (let p = 0; p < size; p++) {
+      if (ranks[p] < lo || ranks[p] > hi) continue;
+      if (g >= 0 && taken[p * G + g] === 1) continue;
+      if (sanction.when && !holdsFor(rs, sanction.when, units[order[from + p]], sanction.whenTotalOnly)) continue;
+      lists[p] = lists[p].length > 0 ? [...lists[p], { outcome: sanction.outcome, label: sanction.label }] : alone(sanction);
+      if (g >= 0) taken[p * G + g] = 1;
     }
   }
-  for (let i = from; i < to; i++) {
-    const r = ranked[i];
-    if (r.sanctions.length > 0) {
-      if (r.sanctions.some(isVeto)) r.vetoed = true;
-      if (r.vetoed && r.sanctions.some(isCommendation)) r.sanctions = r.sanctions.filter(isNoCommendation);
+  for (let p = 0; p < size; p++) {
+    const x = order[from + p];
+    const r = units[x];
+    let list = lists[p];
+    let vetoed = keys.vetoed[x] === 1;
+    if (list.length > 0) {
+      if (list.some(isVeto)) vetoed = true;
+      if (vetoed && list.some(isCommendation)) list = list.filter(isNoCommendation);
     }
-    r.grade = gradeOf(rs, r.total, r.vetoed);
+    r.rank = ranks[p];
+    r.vetoed = vetoed;
+    r.sanctions = list;
+    r.grade = gradeOf(rs, keys.totals[x], vetoed);
   }
-  return taken;
 }
 
 /** Each sanction group's place (§7.9 `group`), by rule set. */
@@ -198,20 +256,21 @@ function holdsFor(rs: CompiledRuleSet, when: Compiled, r: RankedUnit, totalOnly 
 const conditionScratch = new WeakMap<CompiledRuleSet, { env: Float64Array; scores: Float64Array }>();
 
 /**
- * The units grouped by scope, scopes in key order (no parent first, then by id), and where
- * each scope begins (`starts`, ending with the count). Units of one parent usually come
- * together, parents in id order (a snapshot, an export): they are then taken as they are,
- * with no list per scope. Otherwise they are gathered scope by scope.
+ * The positions of the units grouped by scope, scopes in key order (no parent first, then by id),
+ * and where each scope begins (`starts`, ending with the count). Units of one parent usually come
+ * together, parents in id order (a snapshot, an export): they are then taken as they are, with no
+ * list per scope. Otherwise they are gathered scope by scope.
  */
-function byScope(scored: RankedUnit[], byParent: boolean, inPlace: boolean): { units: RankedUnit[]; starts: number[] } {
-  const n = scored.length;
-  if (n === 0) return { units: inPlace ? scored : [], starts: [0] };
+function byScope(parents: Array<string | null>, byParent: boolean): { order: Int32Array; starts: number[] } {
+  const n = parents.length;
+  const order = new Int32Array(n);
+  if (n === 0) return { order, starts: [0] };
   const starts = [0];
   let inOrder = true;
   if (byParent) {
-    let last = scored[0].unit.parent;
+    let last = parents[0];
     for (let i = 1; i < n; i++) {
-      const key = scored[i].unit.parent;
+      const key = parents[i];
       if (key === last) continue;
       if (!keyBefore(last, key)) { inOrder = false; break; }
       starts.push(i);
@@ -219,30 +278,30 @@ function byScope(scored: RankedUnit[], byParent: boolean, inPlace: boolean): { u
     }
   }
   if (inOrder) {
+    for (let i = 0; i < n; i++) order[i] = i;
     starts.push(n);
-    return { units: inPlace ? scored : scored.slice(), starts };
+    return { order, starts };
   }
-  const scopes = new Map<string | null, RankedUnit[]>();
-  let list: RankedUnit[] = [], lastKey: string | null | undefined;
-  for (const s of scored) {
-    const key = s.unit.parent;
+  const scopes = new Map<string | null, number[]>();
+  let list: number[] = [], lastKey: string | null | undefined;
+  for (let i = 0; i < n; i++) {
+    const key = parents[i];
     if (key !== lastKey) {
       let found = scopes.get(key);
       if (!found) scopes.set(key, (found = []));
       list = found; lastKey = key;
     }
-    list.push(s);
+    list.push(i);
   }
   const keys = [...scopes.keys()].sort((a, b) => (a === b ? 0 : keyBefore(a, b) ? -1 : 1));
-  const units = inPlace ? scored : new Array<RankedUnit>(n);
   let placed = 0;
   starts.length = 0;
   for (const key of keys) {
     starts.push(placed);
-    for (const u of scopes.get(key)!) units[placed++] = u;
+    for (const i of scopes.get(key)!) order[placed++] = i;
   }
   starts.push(placed);
-  return { units, starts };
+  return { order, starts };
 }
 
 /** Scope keys in order: no parent first, then ids as code units. */
@@ -255,10 +314,9 @@ function keyBefore(a: string | null, b: string | null): boolean {
  * villages), which makes nothing, or by the built-in sort. Either way the order is
  * `order`'s alone: units are ordered by id when all else is equal, and ids are unique.
  */
-function sortRange<T>(list: T[], from: number, to: number, order: (a: T, b: T) => number): void {
+function sortRange(list: Int32Array, from: number, to: number, order: (a: number, b: number) => number): void {
   if (to - from > 32) {
-    const part = list.slice(from, to).sort(order);
-    for (let i = 0; i < part.length; i++) list[from + i] = part[i];
+    list.subarray(from, to).sort(order);
     return;
   }
   for (let i = from + 1; i < to; i++) {
