@@ -175,6 +175,23 @@ describe('data entry pages', function () {
       expect((await leader.get('/entry/2025/village/v03')).text).to.contain('data-entered-by="leader"');
     });
 
+    it('goes back to the page of the list the unit is on, when the list is longer than a page', async () => {
+      const at = new Date().toISOString();
+      // 150 villages whose ids come before v03's: v03 is then the 160-odd-th of the list, on its second page.
+      const extra = Array.from({ length: 150 }, (_, k) => ({ id: `a${String(k).padStart(3, '0')}`, name: `新增村${k}`, kind: 'village', parent_id: 'fenglin', role: null, created_at: at }));
+      await app.db('units').insert(extra);
+      try {
+        await leader.get('/entry/2025/village/v03');
+        const res = await leader.post('/entry/2025/village/v03', { ...demoRow('v03'), population: '3002', promotions: '' });
+        expect(res.status).to.equal(303);
+        expect(res.headers.get('location')).to.equal('/entry?period=2025&track=village&page=2#unit-v03');
+        const list = await leader.get('/entry?period=2025&track=village&page=2');
+        expect(list.text).to.contain('id="unit-v03"');
+      } finally {
+        await app.db('units').whereIn('id', extra.map((u) => u.id)).delete();
+      }
+    });
+
     it('ignores posted fields that are not inputs: the row saved is the URL’s unit, entered by the one signed in', async () => {
       const other = await inputOf(app.db, '2024', 'village', 'v02');
       await admin.get('/entry/2024/village/v04');

@@ -149,6 +149,12 @@ async function pageMarks(db: Tx, kind: string): Promise<string[] | undefined> {
   return ids;
 }
 
+/** How many enabled units of a kind come before this one in id order: where it stands in a list of them all (0 the first). */
+export async function unitPlace(db: Tx, kind: string, id: string): Promise<number> {
+  const [{ n }] = await readOnly(db, db('units').where({ kind }).whereNull('disabled_at').where('id', '<', id).count({ n: '*' }));
+  return Number(n);
+}
+
 /** Units of exactly this name (at most `limit`): a name typed where a list of them would be too long. */
 export async function unitsNamed(db: Tx, name: string, limit: number): Promise<UnitRow[]> {
   return db('units').where({ name }).whereNull('disabled_at').limit(limit);

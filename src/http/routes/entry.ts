@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { actorNames } from '../../services/actors.js';
 import { entryList, inputOf } from '../../db/queries/inputs.js';
 import { listPeriods } from '../../db/queries/periods.js';
-import { unitNames, type UnitRow } from '../../db/queries/units.js';
+import { unitNames, unitPlace, type UnitRow } from '../../db/queries/units.js';
 import { DataInvalid, type CompiledRuleSet, type DataProblem } from '../../engine/index.js';
 import { localDate } from '../../local-time.js';
 import {
@@ -188,7 +188,9 @@ async function saveForm(req: Request, res: Response, ctx: Context): Promise<void
     return renderForm(ctx, t, cells, e.problems, 422);
   }
   req.session.flash = `已保存 ${t.unit.name}（${t.unit.id}）${t.period.title}的数据`;
-  res.redirect(303, statusHref(t.period.id, t.track, `unit-${t.unit.id}`));
+  // Back to the page of the list the unit is on (a province's list is a thousand pages), at its line.
+  const page = Math.floor((await unitPlace(ctx.db, t.rules.ruleset.subject, t.unit.id)) / ENTRY_PAGE) + 1;
+  res.redirect(303, page > 1 ? urlOf(['entry'], { period: t.period.id, track: t.track, page: String(page) }, `unit-${t.unit.id}`) : statusHref(t.period.id, t.track, `unit-${t.unit.id}`));
 }
 
 export const entryRoutes: RouteSpec[] = [
