@@ -234,7 +234,7 @@ table(['page', 'one request', 'req/s', 'p50', 'p99', 'errors', 'budget p99 <100 
 type Scale = { size: number; ms: number; peakRssBytes: number; rssBeforeBytes: number; heapAfterBytes: number };
 const scaleRuns: Scale[] = [];
 for (const size of sizes) scaleRuns.push(await child<Scale>('scale', { size }));
-const ROUNDS = quick ? 5 : 7;
+const ROUNDS = quick ? 3 : 7;
 const rounds: GrowthSample[][] = [];
 for (const round of stepRounds(sizes, ROUNDS)) {
   const measured: GrowthSample[] = [];
