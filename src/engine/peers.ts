@@ -72,8 +72,7 @@ export class PeerArguments {
         }
         if (p.fn === 'peerRank') {
           // 1 + the number of peers strictly greater: by one sort of the defined values at 9 decimals, higher first.
-          let n = 0;
-          for (let m = from; m < to; m++) { const v = r9[order === undefined ? m : order[m]]; if (v === v) n = placeDescending(sorted, n, v); }
+          const n = descending(sorted, r9, order, from, to);
           for (let m = from; m < to; m++) { const i = order === undefined ? m : order[m]; all[i * width + k] = x[i] === x[i] ? 1 + greaterThan(sorted, n, r9[i]) : NaN; }
           continue;
         }
@@ -101,14 +100,26 @@ export class PeerArguments {
 }
 
 /**
- * Puts v among the first n of `sorted` (highest first) and returns n + 1: by insertion, as a scope's
- * values come (a township's twenty villages take a few comparisons each, and make nothing to collect).
+ * The defined values of a scope's rows (at 9 decimals), highest first, at the start of `sorted`; how many. A
+ * township's twenty villages by insertion as they come (a few comparisons each, nothing made); a larger scope (a
+ * county's, or every unit's with scope "all") by one sort.
  */
-function placeDescending(sorted: Float64Array, n: number, v: number): number {
-  let j = n - 1;
-  for (; j >= 0 && sorted[j] < v; j--) sorted[j + 1] = sorted[j];
-  sorted[j + 1] = v;
-  return n + 1;
+function descending(sorted: Float64Array, r9: Float64Array, order: Int32Array | undefined, from: number, to: number): number {
+  let n = 0;
+  if (to - from <= 32) {
+    for (let m = from; m < to; m++) {
+      const v = r9[order === undefined ? m : order[m]];
+      if (v !== v) continue;
+      let j = n - 1;
+      for (; j >= 0 && sorted[j] < v; j--) sorted[j + 1] = sorted[j];
+      sorted[j + 1] = v;
+      n++;
+    }
+    return n;
+  }
+  for (let m = from; m < to; m++) { const v = r9[order === undefined ? m : order[m]]; if (v === v) sorted[n++] = v; }
+  sorted.subarray(0, n).sort().reverse();
+  return n;
 }
 
 /**

@@ -157,6 +157,34 @@ describe('the engine against the reference implementation (differential)', funct
   });
 });
 
+describe('the engine against the reference implementation on scopes of more than 32 units', function () {
+  this.timeout(60_000);
+  // A township's villages are ranked and their peers worked out by insertion, a larger scope by a sort: both ways,
+  // with ties, undefined values (nothing due) and every unit in one scope ("all") or in scopes of 5 to 120.
+  for (const scope of ['all', 'parent'] as const) {
+    it(`scores peerRank, peerMax and peerAvg, and ranks, exactly as the reference does (scope ${scope})`, () => {
+      const rules = {
+        id: 'big', version: '2', title: '大范围', subject: 'village', totalPoints: 100, precision: 1,
+        inputs: { done: { label: '完成数', type: 'integer', min: 0 }, due: { label: '应完成数', type: 'integer', min: 0 } },
+        metrics: { rate: { label: '完成率', unit: '%', expr: 'done / due * 100' } },
+        items: [
+          { id: 'r', title: '排名', points: 40, award: { method: 'bands', value: 'peerRank(rate)', bands: [{ atMost: 1, points: 40 }, { atMost: 3, points: 36 }, { atMost: 40, points: 30 }, { points: 20 }] } },
+          { id: 'm', title: '比最高', points: 30, award: { method: 'ratio', value: 'rate / peerMax(rate)' } },
+          { id: 'a', title: '比平均', points: 30, award: { method: 'amount', value: 'if(rate >= peerAvg(rate), 30, 30 * rate / peerAvg(rate))' } },
+        ],
+        ranking: { scope, tieBreak: ['r'], sanctions: [{ place: -1, outcome: 'criticism', label: '通报批评' }] },
+      };
+      const sizes = [120, 33, 5, 40];
+      const data: Array<Record<string, unknown>> = [];
+      let k = 0;
+      sizes.forEach((size, t) => {
+        for (let i = 0; i < size; i++, k++) data.push({ id: `v${String(k).padStart(4, '0')}`, parent: `t${t}`, done: (k * 37) % 50, due: k % 11 === 0 ? 0 : 50 });
+      });
+      sameAsReference({ rules, data, events: [], sources: {} }, true);
+    });
+  }
+});
+
 /** Every inline event of a case moved to the events rows (§7.6: `--events` adds to the inline ones). */
 function eventsAsRows(c: Case): Case {
   const inputs = c.rules.inputs as Record<string, { type: string; label: string }>;
