@@ -234,7 +234,7 @@ table(['page', 'one request', 'req/s', 'p50', 'p99', 'errors', 'budget p99 <100 
 type Scale = { size: number; ms: number; peakRssBytes: number; rssBeforeBytes: number; heapAfterBytes: number };
 const scaleRuns: Scale[] = [];
 for (const size of sizes) scaleRuns.push(await child<Scale>('scale', { size }));
-const ROUNDS = quick ? 3 : 7;
+const ROUNDS = quick ? 2 : 7;
 const rounds: GrowthSample[][] = [];
 for (const round of stepRounds(sizes, ROUNDS)) {
   const measured: GrowthSample[] = [];
@@ -246,7 +246,7 @@ for (const round of stepRounds(sizes, ROUNDS)) {
 }
 // The version-2 rule set's step, 10,000 → 100,000 units, measured the same way (fewer rounds with --quick:
 // a pass of its engine is slower than the 40-criterion set's).
-const ROUNDS_V2 = quick ? 3 : 7;
+const ROUNDS_V2 = quick ? 2 : 7;
 const roundsV2: GrowthSample[][] = [];
 for (const round of stepRounds(v2Sizes, ROUNDS_V2)) {
   const measured: GrowthSample[] = [];
