@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Db } from '../../../src/db/connection.js';
-import { unitNames, unitsByIds, unitsWithAncestors, upsertUnits, type UnitRow } from '../../../src/db/queries/units.js';
+import { parentsOfKind, unitNames, unitsByIds, unitsWithAncestors, upsertUnits, type UnitRow } from '../../../src/db/queries/units.js';
 import { openStore } from '../../../src/services/store.js';
 import { onEachBackend } from '../../support/backends.js';
 
@@ -29,6 +29,19 @@ onEachBackend('units read by id', (backend) => {
   it('gives names by id, and none for an id not on record', async () => {
     const names = await unitNames(db, ['t1', 'v7', 'nowhere']);
     expect([...names.entries()]).to.have.deep.members([['t1', '名t1'], ['v7', '名v7']]);
+  });
+
+  it('gives the parents of a kind’s enabled units by name, at most as many as asked, and how many there are', async () => {
+    expect(await parentsOfKind(db, 'village', 10)).to.deep.include({ total: 2 });
+    expect((await parentsOfKind(db, 'village', 1)).rows.map((u) => u.id)).to.deep.equal(['t1']);
+    expect((await parentsOfKind(db, 'staff', 10)).rows.map((u) => u.id)).to.deep.equal(['v1']);
+    // A township whose only village is disabled is no longer one to choose; enabled again, it is.
+    await upsertUnits(db, [unit('t4', 'c', 'township'), unit('w1', 't4')]);
+    expect((await parentsOfKind(db, 'village', 10)).rows.map((u) => u.id)).to.deep.equal(['t1', 't2', 't4']);
+    await db('units').where({ id: 'w1' }).update({ disabled_at: AT });
+    expect((await parentsOfKind(db, 'village', 10)).rows.map((u) => u.id)).to.deep.equal(['t1', 't2']);
+    await db('units').where({ id: 'w1' }).update({ disabled_at: null });
+    expect(await parentsOfKind(db, 'village', 10)).to.deep.include({ total: 3 });
   });
 
   it('gives a unit with every unit above it, and no sibling', async () => {
