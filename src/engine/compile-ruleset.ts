@@ -135,7 +135,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       if (at === undefined) {
         const tier = [...namesIn(tree)].some((n) => !names.has(n) && scoreNames.has(n)) ? 'score' : 'value';
         peerSlots.set(key, (at = slot++));
-        peers.push({ fn, arg: arg.fn, argSrc: arg.src, slot: at, tier, reads: [...namesIn(tree)] });
+        peers.push({ fn, argSrc: arg.src, slot: at, tier, reads: [...namesIn(tree)] });
       }
       peerCalls.set(peerCallKey(fn, tree), at);
       return at;

@@ -128,8 +128,8 @@ export interface CompiledCheck { message: string; when: Compiled; src: string; n
  * vetoes and sanction conditions, which decide no score.
  */
 export interface CompiledPeer {
-  fn: PeerFunction; arg: Compiled; slot: number; tier: 'value' | 'score';
-  /** The argument as generated code (codegen.ts generateArgumentTaker). */
+  fn: PeerFunction; slot: number; tier: 'value' | 'score';
+  /** The argument as generated code (codegen.ts generateArgumentTaker): every unit's is taken by it, never by a closure. */
   argSrc: string;
   /** The inputs the argument reads, directly or through metrics: all a first reading for the peers' values needs. */
   reads: string[];
