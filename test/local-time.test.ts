@@ -53,6 +53,23 @@ describe('times as China Standard Time', () => {
     }
   });
 
+  it('reads every moment as the zone’s own clock does across a summer-time change, though the offset is asked once a quarter hour', () => {
+    const clock = (tz: string, ms: number) => {
+      const part: Record<string, string> = {};
+      for (const p of new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(ms)) part[p.type] = p.value;
+      return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second}`;
+    };
+    try {
+      // New York springs forward on 10 March 2024 (07:00 UTC) and falls back on 3 November (06:00 UTC); Lord Howe moves by half an hour.
+      for (const [tz, from] of [['America/New_York', '2024-03-10T04:00:00Z'], ['America/New_York', '2024-11-03T03:00:00Z'], ['Australia/Lord_Howe', '2024-04-06T13:00:00Z']] as const) {
+        setTimeZone(tz);
+        for (let ms = Date.parse(from); ms < Date.parse(from) + 6 * 3600_000; ms += 61_000 + 7) expect(localSecond(ms), `${tz} ${new Date(ms).toISOString()}`).to.equal(clock(tz, ms));
+      }
+    } finally {
+      setTimeZone(DEFAULT_TIME_ZONE);
+    }
+  });
+
   it('refuses a TIME_ZONE that names no zone, at start-up', () => {
     expect(() => loadConfig({ TIME_ZONE: 'Mars/Olympus' })).to.throw(/TIME_ZONE/);
     expect(() => setTimeZone('Mars/Olympus')).to.throw(RangeError);
