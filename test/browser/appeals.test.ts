@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launch, lowContrast, overflow, SCREENSHOTS, shot, pageAs } from '../support/browser.js';
 import { PDF } from '../support/appeals.js';
 import { startApp, type TestApp } from '../support/web.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * Issue 19, point 2 in the browser: a village files an appeal with a PDF on a 390 px phone, the
@@ -15,7 +15,7 @@ describe('appeals in the browser: a village files with a PDF, the leader answers
   this.timeout(180_000);
   let app: TestApp;
   let browser: Browser;
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'appraisal-appeal-'));
+  const tmp = tempDir('appraisal-appeal-');
   const evidence = path.join(tmp, '计生合同补签证明.pdf');
 
   before(async () => {

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { getReport } from '../../src/db/queries/reports.js';
 import { createRun, runResults } from '../../src/services/runs.js';
 import { launch, overflow, pageAs, SCREENSHOTS, shot } from '../support/browser.js';
 import { startApp, type TestApp } from '../support/web.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * Issue 21 in the browser: the leader opens the 党建 reporting, 枫林村 reports from a 390 px phone with
@@ -18,7 +18,7 @@ describe('data collection in the browser: report, return, correct, approve (issu
   this.timeout(180_000);
   let app: TestApp;
   let browser: Browser;
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'appraisal-report-'));
+  const tmp = tempDir('appraisal-report-');
   const photo = path.join(tmp, '组织生活会.png');
   const fake = path.join(tmp, '评议照片.png');
   const PARTY = 'a3', SAFETY = 'a4'; // the demo's 党建 and 安全生产 专项考核 (its 安全生产 reporting closed two days ago)

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { eventsOf } from '../../src/db/queries/events.js';
@@ -11,6 +10,7 @@ import { createRun, publishRun, verifyRun } from '../../src/services/runs.js';
 import { launch, narrowColumns, overflow, pageAs, SCREENSHOTS, shot } from '../support/browser.js';
 import { assessmentOfRuleSet } from '../../src/services/assessments.js';
 import { startApp, type TestApp } from '../support/web.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * The events ledger (事件台账) of the demo's 安全生产专项考核 (rules/village-safety.json: 安全生产事故 by level,
@@ -32,7 +32,7 @@ describe('the events ledger in a real browser (Debian chromium)', function () {
     const bytes = readFileSync(path.join(DEMO_DIR, 'safety-2024.csv'));
     await importInputs(app.db, { periodId: PERIOD, track: safety, table: parseDataBytes(bytes, 'safety-2024.csv'), fileBytes: bytes, by: 'test' });
     browser = await launch();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'events-'));
+    dir = tempDir('events-');
     wide = await pageAs(browser, app.url, 'leader', 1366);
   });
   after(async () => {

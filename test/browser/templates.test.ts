@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -9,6 +8,7 @@ import { localDate } from '../../src/local-time.js';
 import { inputTemplate } from '../../src/services/templates.js';
 import { launch, overflow, SCREENSHOTS, shot, signIn } from '../support/browser.js';
 import { startApp, type TestApp } from '../support/web.js';
+import { tempDir } from '../support/temp.js';
 
 /** A template's round trip through the pages, as a township does it: download, fill in with Excel, upload; then a bad cell, and its report. */
 
@@ -28,7 +28,7 @@ describe('import templates in a real browser (Debian chromium)', function () {
   before(async () => {
     app = await startApp();
     browser = await launch();
-    dir = mkdtempSync(path.join(os.tmpdir(), 'templates-'));
+    dir = tempDir('templates-');
   });
   after(async () => {
     await browser?.close();

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_DIR } from '../../src/paths.js';
@@ -9,6 +8,7 @@ import { verifyRun } from '../../src/services/runs.js';
 import { PDF } from '../support/appeals.js';
 import { launch, overflow, shot, pageAs } from '../support/browser.js';
 import { startApp, type TestApp } from '../support/web.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * The appraisal year in the browser, end to end, as the township lives it (issue 19, point 9):
@@ -23,7 +23,7 @@ describe('a whole appraisal year in the browser: import, run, 公示, appeal, co
   const PERIOD = '2026';
   let app: TestApp;
   let browser: Browser;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-year-'));
+  const dir = tempDir('appraisal-year-');
   const realNow = Date.now;
 
   before(async () => {

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../../src/paths.js';
 import { ruleSet } from '../helpers.js';
+import { tempDir } from '../support/temp.js';
 
 const BIN = path.join(ROOT, 'bin', 'appraisal.js');
 
@@ -15,7 +15,7 @@ function appraisal(...args: string[]) {
 }
 
 describe('the appraisal command', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-cli-'));
+  const dir = tempDir('appraisal-cli-');
   const rulesFile = path.join(dir, 'rules.json');
   const rulesText = JSON.stringify(ruleSet({
     inputs: { s: { label: '得分', type: 'number', min: 0, max: 100 } },

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, writeSync, closeSync, copyFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, writeSync, closeSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
 import type { Config } from '../../src/config.js';
@@ -12,6 +11,7 @@ import { openStore } from '../../src/services/store.js';
 import { addUnit } from '../../src/services/unit-records.js';
 import { BACKENDS } from '../support/backends.js';
 import { appraisalAsync, appraisalSync } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * `appraisal backup FILE` while the record is open and written to, and `appraisal restore
@@ -20,7 +20,7 @@ import { appraisalAsync, appraisalSync } from '../support/cli.js';
  * record left as it was; a record still open is not replaced.
  */
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'appraisal-backup-cli-'));
+const tmp = tempDir('appraisal-backup-cli-');
 const sqliteConfig = (file: string): Config => ({ databaseFile: file, port: 0, seed: 'none' });
 
 async function unitCount(config: Config): Promise<number> {

@@ -1,15 +1,15 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { onEachBackend } from '../support/backends.js';
 import { appraisalSync } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 /** A period's events ledger imported on the command line (issue 20, events): all of the file or none of it. */
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'appraisal-events-cli-'));
+const tmp = tempDir('appraisal-events-cli-');
 
 async function eventCount(config: Config, periodId: string): Promise<number> {
   const db = await openDatabase(config);

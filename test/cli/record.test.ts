@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Config } from '../../src/config.js';
@@ -9,8 +8,9 @@ import { DEMO_DIR } from '../../src/paths.js';
 import { onEachBackend } from '../support/backends.js';
 import { appraisalAsync, appraisalSync, killWhen } from '../support/cli.js';
 import { writeSyntheticVillages } from '../support/synthetic.js';
+import { tempDir } from '../support/temp.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'appraisal-record-cli-'));
+const tmp = tempDir('appraisal-record-cli-');
 
 async function count(config: Config, sql: string): Promise<number> {
   const db = await openDatabase(config);

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { reportCommand } from '../../src/cli/commands/report.js';
 import { DATA_DIR, RULES_DIR } from '../../src/paths.js';
+import { tempDir } from '../support/temp.js';
 
 const RULES = path.join(RULES_DIR, 'half-year-analysis.json');
 const DIR = path.join(DATA_DIR, 'seed-analysis');
@@ -27,7 +27,7 @@ function report(rules: string, data: string, compare: string | undefined, format
 }
 
 describe('the report command', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-report-'));
+  const dir = tempDir('appraisal-report-');
 
   it('prints the JSON rows, parents before children, with changes on last year', () => {
     const r = report(RULES, THIS, LAST, 'json');

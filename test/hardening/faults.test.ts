@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../src/config.js';
 import { DISK_FULL_MESSAGE, integrityCheck, openDatabase, type Db } from '../../src/db/connection.js';
@@ -14,6 +13,7 @@ import { BACKENDS } from '../support/backends.js';
 import { appraisalSync } from '../support/cli.js';
 import { syntheticVillagesCsv, writeSyntheticVillages } from '../support/synthetic.js';
 import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * Issue 7, item 6 (faults): a full disk under the database, during an import and a run.
@@ -21,7 +21,7 @@ import { signedIn, startApp, type Client, type TestApp } from '../support/web.js
  * test/cli/record.test.ts ('loses nothing when killed …', 'a damaged database file').
  */
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'appraisal-faults-'));
+const tmp = tempDir('appraisal-faults-');
 
 /** What must hold after any fault: integrity_check ok, and every published run there and verifying. */
 async function lastGoodState(db: Db, published: number[]): Promise<void> {

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
 import { backupSqlite, checkBackupFile } from '../../src/db/backup.js';
@@ -17,6 +16,7 @@ import { createRun, publishRun } from '../../src/services/runs.js';
 import { openStore } from '../../src/services/store.js';
 import { addUnit, moveUnit, renameUnit } from '../../src/services/unit-records.js';
 import { onEachBackend } from '../support/backends.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * Issue 19 attacked as the outside attack set does, before release: the 公示 deadline, unit
@@ -137,7 +137,7 @@ async function craft(file: string, sql: string): Promise<void> {
 
 describe('a backup crafted by hand, before it is restored (issue 19 attacked)', function () {
   this.timeout(120_000);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-crafted-'));
+  const dir = tempDir('appraisal-crafted-');
   const good = path.join(dir, 'good.sqlite');
   before(async () => {
     const db = await openDatabase({ databaseFile: path.join(dir, 'record.sqlite') });

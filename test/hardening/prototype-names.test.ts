@@ -1,9 +1,8 @@
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { appraisalSync } from '../support/cli.js';
 import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * Issue 17, item 4, in the pages and on the command line: a track (考核类别) spelled as a name
@@ -37,7 +36,7 @@ describe('tracks named like Object.prototype members (issue 17, item 4)', functi
   });
 
   it('are refused by `appraisal run` and `import` with a message, never exit code 70', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-proto-tracks-'));
+    const dir = tempDir('appraisal-proto-tracks-');
     const config = { databaseFile: path.join(dir, 'appraisal.sqlite'), port: 0, seed: 'demo' as const };
     for (const track of NAMES) {
       for (const args of [['run', '2024', '--track', track], ['import', '2024', path.join('data', 'demo', 'villages-2024.csv'), '--track', track]]) {

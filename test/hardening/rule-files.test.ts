@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { latestRuleVersion, listRuleVersions } from '../../src/db/queries/rule-versions.js';
 import { MAX_EXPRESSION_CHARS } from '../../src/engine/compile-ruleset.js';
@@ -8,6 +7,7 @@ import { RULE_FILE_LIMIT_BYTES } from '../../src/io/rule-file.js';
 import { checkEditedSource } from '../../src/services/rule-edit.js';
 import { appraisalSync } from '../support/cli.js';
 import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * Issue 7, item 5 (rule files): malformed JSON, a schema violation, a 10 MB file, nesting
@@ -16,7 +16,7 @@ import { signedIn, startApp, type Client, type TestApp } from '../support/web.js
  * still answering within a second.
  */
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'appraisal-hostile-rules-'));
+const tmp = tempDir('appraisal-hostile-rules-');
 
 /** The hostile variants of a rule file's text, each with the code it must be refused with. */
 function hostile(source: string): Array<{ name: string; text: string; code: string }> {

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
@@ -14,6 +13,7 @@ import { syntheticVillagesCsv } from '../support/synthetic.js';
 import { appraisalSync } from '../support/cli.js';
 import { tallXlsx, wideCsv } from '../support/large-files.js';
 import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * Issue 7, item 4 (uploads), beyond test/http/entry.test.ts (a file over the limit, a PNG
@@ -193,7 +193,7 @@ describe('uploads, hardened (issue 7, item 4)', function () {
 
     it('refuses the same files on the command line, with the same codes and exit code 2', function () {
       this.timeout(120_000);
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-limits-'));
+      const dir = tempDir('appraisal-limits-');
       const config: Config = { databaseFile: path.join(dir, 'appraisal.sqlite'), port: 0, seed: 'demo' };
       writeFileSync(path.join(dir, 'wide.csv'), wideCsv(200_000));
       writeFileSync(path.join(dir, 'tall.xlsx'), tallXlsx(DATA_LIMITS.maxRows + 10));

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createViews, Fragment, type PageParts } from '../../src/http/views.js';
+import { tempDir } from '../support/temp.js';
 
 /**
  * `{{{ }}}` outside the layout's body places only markup the server drew: a Fragment a
@@ -10,7 +10,7 @@ import { createViews, Fragment, type PageParts } from '../../src/http/views.js';
  * escaped, even one that spells the comment a Fragment is placed by.
  */
 describe('pages with a kept fragment', () => {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'appraisal-views-'));
+  const root = tempDir('appraisal-views-');
   for (const dir of ['layouts', 'pages', 'partials/t']) mkdirSync(path.join(root, dir), { recursive: true });
   writeFileSync(path.join(root, 'layouts', 'main.hbs'), '<main>{{{body}}}</main>');
   writeFileSync(path.join(root, 'pages', 'p.hbs'), '<h1>{{title}}</h1>{{{table}}}<p>{{title}}</p>');

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { appraise, sourceResultsOf, linkTable, RuleFileInvalid, scoreJson } from '../../src/engine/index.js';
 import { readDataFile } from '../../src/io/data-file.js';
 import { loadRuleLibrary } from '../../src/io/rule-library.js';
 import { DEMO_DIR, RULES_DIR } from '../../src/paths.js';
+import { tempDir } from '../support/temp.js';
 
 describe('the shipped rule sets and the demo township', () => {
   const library = loadRuleLibrary();
@@ -61,7 +61,7 @@ describe('the shipped rule sets and the demo township', () => {
   });
 
   it('refuses to start when any rule file is invalid, naming it', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-rules-'));
+    const dir = tempDir('appraisal-rules-');
     copyFileSync(path.join(RULES_DIR, 'village-annual.json'), path.join(dir, 'village-annual.json'));
     writeFileSync(path.join(dir, 'broken.json'), '{ "id": "broken" ');
     let caught: unknown;

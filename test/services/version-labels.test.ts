@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../src/config.js';
 import type { Db } from '../../src/db/connection.js';
@@ -13,6 +12,7 @@ import { LABEL_TAKEN, nextLabel, proposedLabel, withLabel } from '../../src/serv
 import { DEMO_DIR } from '../../src/paths.js';
 import { onEachBackend } from '../support/backends.js';
 import { appraisalSync } from '../support/cli.js';
+import { tempDir } from '../support/temp.js';
 
 /** Version labels: each version of a rule set holds its own; an edit is offered the next free one. */
 
@@ -92,7 +92,7 @@ onEachBackend('version labels on the record', (backend) => {
   it('refuses a rule file whose label is taken on the command line: exit 1 with the code and its place', async () => {
     await db.destroy();
     try {
-      const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-labels-'));
+      const dir = tempDir('appraisal-labels-');
       const file = path.join(dir, 'village-edited.json');
       writeFileSync(file, edit('2024.2', 4).bytes);
       const run = appraisalSync(config, ['import', '2024', path.join(DEMO_DIR, 'villages-2024.csv'), '--rules', file, '--by', 'clerk']);

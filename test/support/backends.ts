@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import knexFactory from 'knex';
 import type { Config } from '../../src/config.js';
+import { tempDir } from './temp.js';
 
 /**
  * The databases the storage suites run on: SQLite always, PostgreSQL when
@@ -61,7 +60,7 @@ export const BACKENDS: Backend[] = [
     name: 'SQLite',
     available: true,
     fresh: async (seed = 'none') => ({
-      databaseFile: path.join(mkdtempSync(path.join(os.tmpdir(), 'appraisal-db-')), 'appraisal.sqlite'), port: 0, seed,
+      databaseFile: path.join(tempDir('appraisal-db-'), 'appraisal.sqlite'), port: 0, seed,
     }),
   },
   {

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { appraise, DataInvalid, explainCriterion, loadRuleSet, RuleFileInvalid, scoreJson, type CompiledRuleSet } from '../../src/engine/index.js';
 import { scoreUnit, scoreUnitByClosures } from '../../src/engine/score.js';
@@ -10,6 +9,7 @@ import { parseJsonData } from '../../src/io/data-file.js';
 import { ruleSchema } from '../../src/io/rule-file.js';
 import { appraisalSync } from './cli.js';
 import { signedIn, startApp, type TestApp } from './web.js';
+import { tempDir } from './temp.js';
 
 /**
  * Issue 17, item 9: rule files and data made by fast-check, hostile on purpose: names
@@ -267,7 +267,7 @@ export function fuzzSuite(o: { seed: number; runs: number; commandLine: number; 
   });
 
   it(`never ends \`appraisal check\` or \`score\` with exit code 70 (${o.commandLine} files)`, () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'appraisal-fuzz-'));
+    const dir = tempDir('appraisal-fuzz-');
     const config = { databaseFile: path.join(dir, 'unused.sqlite'), port: 0, seed: 'none' as const };
     fc.sample(fuzzCase, { seed: o.seed + 1, numRuns: o.commandLine }).forEach(({ file, rows }, k) => {
       const rules = path.join(dir, `rules-${k}.json`), data = path.join(dir, `data-${k}.json`);
