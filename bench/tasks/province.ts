@@ -9,6 +9,7 @@ import { upsertUnits } from '../../src/db/queries/units.js';
 import { createApp } from '../../src/http/app.js';
 import { parseCsvData } from '../../src/io/data-file.js';
 import { resetPassword } from '../../src/services/accounts.js';
+import { hashPassword } from '../../src/services/passwords.js';
 import { openReporting } from '../../src/services/collection.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { addWorkingDays, today } from '../../src/services/review-period.js';
@@ -21,7 +22,7 @@ import { autocannon } from './http.js';
 
 /**
  * A province's pages (issue 21 point 6): 100,000 villages in 5,000 townships imported, scored and published,
- * the 党建 reporting open with 10,000 reports in every state; then, for each page a township or the province
+ * every village with its account, the 党建 reporting open with 10,000 reports in every state; then, for each page a township or the province
  * opens — the ranking of a township and a page of the province's, the entry list (a page, a township), the
  * board (a page, a search, the late), the review queue — one request at a time, then autocannon's load
  * (`connections` at once, loopback), its median and 99th percentile.
@@ -51,7 +52,14 @@ export async function provinceTask(args: { quick: boolean; size?: number; connec
       id: `t${String(k + 1).padStart(5, '0')}`, name: `第${k + 1}镇`, kind: 'township', parent_id: 'hetang', role: null, created_at: new Date().toISOString(),
     })));
     const csv = syntheticVillagesCsv(size, { townships });
+    const at0 = new Date().toISOString();
     await step('import', () => importInputs(db, { periodId: '2030', table: parseCsvData(csv, 'province.csv'), fileBytes: Buffer.from(csv), by: 'bench' }));
+    // Every village has its account (its cadres report and read their scorecard), one password hash shared: no page may read them all.
+    const hash = await hashPassword('bench-口令-2024-village');
+    await step('accounts', () => insertMany(db, 'users', Array.from({ length: size }, (_, k) => {
+      const unit = `v${String(k + 1).padStart(7, '0')}`;
+      return { username: unit, display_name: `第${k + 1}村村支两委`, role: 'village', unit_id: unit, password_hash: hash, disabled: false, session_epoch: 0, created_at: at0, password_changed_at: at0 };
+    })));
     const run = await step('run', () => createRun(db, { periodId: '2030', by: 'bench' }));
     await publishRun(db, run.id, 'bench');
     // The demo's 党建 assessment (a3) opens its reporting; a tenth of the villages have a report, in every state.

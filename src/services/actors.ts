@@ -1,5 +1,5 @@
 import type { Tx } from '../db/connection.js';
-import { displayNames } from '../db/queries/users.js';
+import { displayNamesOf } from '../db/queries/users.js';
 
 /**
  * Who did something, as people read it: an account's display name (王秘书), not its
@@ -13,8 +13,12 @@ export const SYSTEM_ACTOR = 'system';
 /** How the product's own work is named to people. */
 export const SYSTEM_NAME = '系统';
 
-export async function actorNames(db: Tx): Promise<ActorName> {
-  const names = new Map((await displayNames(db)).map((u) => [u.username, u.display_name.trim() || u.username]));
+/**
+ * How to name the accounts a page shows: `usernames` are those it will ask for (read from the record at once, never
+ * every account: a province has one a village). One not among them is named as one the record does not have.
+ */
+export async function actorNames(db: Tx, usernames: Iterable<string | null | undefined>): Promise<ActorName> {
+  const names = new Map((await displayNamesOf(db, usernames)).map((u) => [u.username, u.display_name.trim() || u.username]));
   // `orElse`: how to name one who is no account of the record (a unit's report made without one, as the demo's are: its unit).
   return (username, orElse) => {
     if (username === null || username === undefined || username === '') return '';

@@ -205,9 +205,9 @@ export async function auditTrailPage(db: Tx, read: AuditQueryResult): Promise<Au
   const page = Math.min(query.page, pages);
   const rows = await auditPage(db, filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   const words = await wordsFor(db, rows);
-  const actor = await actorNames(db);
   // The accounts and 系统 (not every name ever typed at a failed login: a list anyone could lengthen), and the person asked for.
   const names = [...new Set([...(await displayNames(db)).map((u) => u.username), SYSTEM_ACTOR, ...(query.person ? [query.person] : [])])];
+  const actor = await actorNames(db, names);
   const people = names.map((a) => ({ value: a, name: cut(actor(a), 40), selected: a === query.person }))
     .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
   const all = await listUnits(db);
@@ -242,7 +242,7 @@ export async function auditTrailRows(db: Tx, read: AuditQueryResult): Promise<{ 
     if (rows.length < chunk) break;
     if (lines.length >= EXPORT_LIMIT) { truncated = true; lines.length = EXPORT_LIMIT; break; }
   }
-  const summary = await summaryOf(db, read.query, await actorNames(db));
+  const summary = await summaryOf(db, read.query, await actorNames(db, [read.query.person]));
   const title = ['审计记录', `${summary || '全部记录'}，共${lines.length}条${truncated ? `（只导出最新的${EXPORT_LIMIT}条，请缩小筛选范围）` : ''}`];
   return { title, rows: [['时间（北京时间）', '人员', '操作', '涉及'], ...lines.map((l) => [l.time, l.who, l.action, l.concerns])], truncated };
 }
@@ -290,7 +290,7 @@ function decoded(segment: string): string {
  * accounts, rule sets) read once for all of them.
  */
 async function wordsFor(db: Tx, rows: AuditRow[]): Promise<(row: AuditRow) => AuditLine> {
-  const actor = await actorNames(db);
+  const actor = await actorNames(db, rows.flatMap((r) => [r.actor, r.subject]));
   const details = new Map(rows.map((r) => [r.id, parseDetail(r.detail)]));
   const unitIds = rows.map((r) => unitIdOf(r, details.get(r.id)!)).filter((u): u is string => !!u).map((u) => (u.includes('%') ? decoded(u) : u));
   const units = await unitNames(db, unitIds);

@@ -40,7 +40,7 @@ export async function exportRun(db: Tx, runId: number, format: ExportFormat, wha
   const chosen = what === 'ranking' ? ranking : cards;
   if (format === 'csv') return { bytes: Buffer.from(toCsv(chosen.rows, chosen.decimals), 'utf8'), fileName: `${base}.csv` };
 
-  const actor = await actorNames(db);
+  const actor = await actorNames(db, [run.published_by]);
   const state = `${STATUS[run.status]}${run.published_at ? `，${localDateTime(run.published_at)} 由${actor(run.published_by)}发布` : ''}`;
   const subtitle = `${ruleset.title}（版本 ${ruleset.version}） · 第${run.id}号考核 · ${state}`;
   const sheets = [

@@ -17,7 +17,7 @@ const VIA: Record<string, string> = { form: '表单录入', import: '文件导�
 /** Newest first; each with the figures it changed from the write before (by label: 出生人数 7→8人). */
 export async function inputHistory(db: Tx, periodId: string, track: string, unit: { id: string; name: string }, ruleset: CompiledRuleSet): Promise<HistoryLine[]> {
   const rows = await historyOf(db, periodId, track, unit.id);
-  const actor = await actorNames(db);
+  const actor = await actorNames(db, rows.flatMap((r) => [r.entered_by, r.approved_by]));
   let before: Record<string, unknown> = {};
   const lines: HistoryLine[] = [];
   for (const row of rows) {

@@ -109,7 +109,7 @@ export async function finalize(db: Db, runId: number, by: string, now: number = 
     const run = (await lockRun(tx, runId))!;
     const state = runState(run, now);
     if (state === 'final') {
-      const who = (await actorNames(tx))(run.finalized_by);
+      const who = (await actorNames(tx, [run.finalized_by]))(run.finalized_by);
       throw new RunRefused('ALREADY_FINAL', `第${runId}号考核已由${who}于${localDateTime(run.finalized_at!)}定稿，无需再定稿`);
     }
     const blocked = finalizeBlocked(run, state);
@@ -150,7 +150,7 @@ export async function changedAfterPublication(db: Tx, run: RunRow): Promise<{ co
   const eventInputs = ruleset.inputs.filter((i) => i.type === 'events').map((i) => i.name);
   const events = eventInputs.length ? await eventsChangedAfter(db, run.period_id, ruleset.subject, eventInputs, run.created_at) : { count: 0, latest: undefined };
   if (count === 0 && events.count === 0) return null;
-  const actor = await actorNames(db);
+  const actor = await actorNames(db, [...latest.map((e) => e.entered_by), events.latest?.by]);
   const parts: string[] = [];
   if (count) {
     const people = [...new Set(latest.map((e) => actor(e.entered_by)))].join('、');

@@ -49,6 +49,17 @@ export async function displayNames(db: Tx): Promise<Array<{ username: string; di
   return db('users').select('username', 'display_name');
 }
 
+/** The display names of these accounts (those the record has): a page names a few of a province's 100,000. */
+export async function displayNamesOf(db: Tx, usernames: Iterable<string | null | undefined>): Promise<Array<{ username: string; display_name: string }>> {
+  const wanted = [...new Set([...usernames].filter((u): u is string => typeof u === 'string' && u !== ''))];
+  const out: Array<{ username: string; display_name: string }> = [];
+  for (let i = 0; i < wanted.length; i += IN_CHUNK) out.push(...await db('users').whereIn('username', wanted.slice(i, i + IN_CHUNK)).select('username', 'display_name'));
+  return out;
+}
+
+/** How many values one IN list binds (SQLite's limit is 32,766; PostgreSQL's 65,535). */
+const IN_CHUNK = 5000;
+
 /** How many admin accounts are enabled (the last one may not be disabled). */
 export async function enabledAdminCount(db: Tx): Promise<number> {
   // On PostgreSQL the rows are locked, so that two admins disabling each other at once cannot both pass the count.

@@ -52,7 +52,7 @@ function nextLinks(a: AppealView, role: string) {
 }
 
 async function renderAppeal(ctx: Context, a: AppealView, form: { step?: string; text?: string; ruleAtFault?: boolean; error?: string } = {}, status = 200): Promise<void> {
-  const actor = await actorNames(ctx.db);
+  const actor = await actorNames(ctx.db, [a.filed_by, a.answered_by]);
   const steps = answerSteps(a, ctx.user!.role);
   ctx.render('appeal', {
     title: `第${a.id}号申诉`, appeal: a, precision: a.ruleset.precision, items: await itemResults(ctx, a),
@@ -70,8 +70,9 @@ export const appealAnswerRoutes: RouteSpec[] = [
   {
     method: 'get', path: '/appeals', access: ['admin', 'leader'],
     handle: async (_req, _res, ctx) => {
-      const actor = await actorNames(ctx.db);
-      const appeals = (await appealViews(ctx.db)).map((a) => ({
+      const views = await appealViews(ctx.db);
+      const actor = await actorNames(ctx.db, views.map((a) => a.filed_by));
+      const appeals = views.map((a) => ({
         id: a.id, unitName: a.unitName, periodTitle: a.periodTitle, runId: a.run_id, stateName: a.stateName, status: a.status,
         items: a.itemList.map((i) => i.title), fileCount: a.files.length, filedAt: a.filed_at, filedBy: actor(a.filed_by), href: urlOf(['appeals', a.id]),
       }));

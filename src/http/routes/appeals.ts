@@ -99,11 +99,12 @@ async function renderUnitAppeals(req: Request, ctx: Context, param: string, trac
       };
     }
   }
-  const actor = await actorNames(ctx.db);
+  const views = await appealViews(ctx.db, { unitId });
+  const actor = await actorNames(ctx.db, views.flatMap((a) => [a.filed_by, a.answered_by]));
   ctx.render('appeals-unit', {
     title: `${unit.name} 申诉`, unit, base, note: picking || mayFile ? note : null, picking, error: form.error,
     runTitle: run ? `${periodTitle(run.period_id)}考核结果（第${run.id}号）` : null, runId: run?.id,
-    appeals: appealLines(await appealViews(ctx.db, { unitId }), actor, base),
+    appeals: appealLines(views, actor, base),
     scorecardHref: urlOf([base, unitId], run ? { run: run.id } : {}),
     viewOnly: !mayFile, underReview: run ? takesAppeals(run) : false,
   }, status);

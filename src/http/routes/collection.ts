@@ -65,7 +65,7 @@ async function boardPage(ctx: Context, query: Record<string, unknown>, status = 
   const parents = await parentChoices(ctx.db, assessment.unit_kind, filter.parentId);
   const keep = { ...(filter.parentId ? { parent: filter.parentId } : {}), ...(filter.search ? { q: filter.search } : {}), ...(filter.state ? { state: filter.state } : {}) };
   const w = b.window;
-  const actor = await actorNames(ctx.db);
+  const actor = await actorNames(ctx.db, [w?.opened_by]);
   ctx.render('collection', {
     title: `${period.title}${assessment.title}数据填报进度`, period, assessment, periods: await periodSelect(ctx, period.id), tracks: await assessmentOptions(ctx.db, assessment.id),
     window: w && { deadline: dateInWords(w.deadline), deadlineValue: w.deadline, closed: w.closed_at !== null, openedBy: actor(w.opened_by), passed: today() > w.deadline },
@@ -106,7 +106,7 @@ async function reportView(req: Request, ctx: Context) {
 async function renderReview(req: Request, ctx: Context, status = 200, error?: string): Promise<void> {
   const { report, unit } = await reportView(req, ctx);
   const period = parsePeriod(report.period_id);
-  const actor = await actorNames(ctx.db);
+  const actor = await actorNames(ctx.db, [report.submitted_by, report.reviewed_by]);
   const lines = await reviewLines(ctx.db, report, unit, ctx.user!.username);
   const steps = reportSteps(report.state, ctx.user!.role);
   const windows = await windowsOf(ctx.db, period.id);

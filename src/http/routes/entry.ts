@@ -112,7 +112,7 @@ async function statusPage(req: Request, _res: Response, ctx: Context): Promise<v
   const pageNo = /^\d{1,6}$/.test(str(q.page)) ? Math.max(1, Number(str(q.page))) : 1;
   const { rows, total, entered } = await entryList(ctx.db, period.id, track, ruleset.subject, { ...filter, limit: ENTRY_PAGE, offset: (pageNo - 1) * ENTRY_PAGE });
   const nameOf = await unitNames(ctx.db, rows.map((u) => u.parent_id));
-  const actor = await actorNames(ctx.db);
+  const actor = await actorNames(ctx.db, rows.map((r) => r.entered_by));
   const list = rows.map((r) => ({
     id: r.unit_id, name: r.unit_name, parentName: r.parent_id ? nameOf.get(r.parent_id) ?? '' : '', href: formHref(period.id, track, r.unit_id),
     entered: r.entered_at !== null, by: actor(r.entered_by, r.report_id ? r.unit_name : undefined), at: r.entered_at ?? undefined,
@@ -160,7 +160,7 @@ async function renderForm(ctx: Context, t: FormTarget, values: Record<string, st
   const { byField, general } = formProblems(ruleset, problems);
   ctx.render('entry-form', {
     title: `${t.unit.name} · ${t.period.title}数据录入`, unit: t.unit, period: t.period, track: t.track, trackName: await assessmentTitle(ctx.db, t.track),
-    ruleset: { title: ruleset.title, version: ruleset.version }, stored, enteredBy: stored ? (await actorNames(ctx.db))(stored.entered_by, stored.report_id ? t.unit.name : undefined) : '', action: formHref(t.period.id, t.track, t.unit.id),
+    ruleset: { title: ruleset.title, version: ruleset.version }, stored, enteredBy: stored ? (await actorNames(ctx.db, [stored.entered_by]))(stored.entered_by, stored.report_id ? t.unit.name : undefined) : '', action: formHref(t.period.id, t.track, t.unit.id),
     backHref: statusHref(t.period.id, t.track), fields: fieldsOf(ruleset, values, byField), general,
     fieldErrorCount: [...byField.values()].reduce((n, list) => n + list.length, 0),
     linkedCount: ruleset.inputs.filter((i) => i.link).length,

@@ -77,6 +77,11 @@ function formChoices(d: LedgerData, values: Record<EventField, string>) {
   };
 }
 
+/** Who recorded, changed and withdrew an event: the accounts its line names. */
+function actorsOfEvent(e: EventRow): Array<string | null> {
+  return [e.recorded_by, e.changed_by, e.withdrawn_by];
+}
+
 function eventLine(d: LedgerData, e: EventRow, actor: (u: string | null) => string, files: EventFileRow[] = []) {
   const unitKind = d.units.find((u) => u.id === e.unit_id)?.kind;
   const input = unitKind ? inputFor(d.inputs, unitKind, e.input) : d.inputs.find((i) => i.name === e.input);
@@ -110,8 +115,8 @@ async function renderLedger(ctx: Context, asked: string, query: { unit?: string;
   const unit = query.unit && d.units.some((u) => u.id === query.unit) ? query.unit : undefined;
   const input = query.input && d.inputs.some((i) => i.name === query.input) ? query.input : undefined;
   const ignored = (!!query.unit && !unit) || (!!query.input && !input);
-  const actor = await actorNames(ctx.db);
   const events = await ledgerEvents(ctx.db, period.id, { unitId: unit, input });
+  const actor = await actorNames(ctx.db, events.flatMap(actorsOfEvent));
   const files = await filesOfEvents(ctx.db, events.map((e) => e.id));
   const rows = events.map((e) => eventLine(d, e, actor, files));
   const values = form.values ?? { unit: unit ?? '', input: input ?? (d.inputs.length === 1 ? d.inputs[0].name : ''), level: '', points: '', date: '', note: '' };
@@ -169,7 +174,7 @@ async function add(req: Request, res: Response, ctx: Context): Promise<void> {
 async function renderEvent(ctx: Context, row: EventRow, form: { values?: Record<EventField, string>; errors?: FieldErrors }, status = 200): Promise<void> {
   const period = periodOf(row.period_id);
   const d = await ledgerData(ctx, period);
-  const line = eventLine(d, row, await actorNames(ctx.db), await filesOfEvents(ctx.db, [row.id]));
+  const line = eventLine(d, row, await actorNames(ctx.db, actorsOfEvent(row)), await filesOfEvents(ctx.db, [row.id]));
   const values = form.values ?? { unit: row.unit_id, input: row.input, level: row.level ?? '', points: row.points === null ? '' : String(row.points), date: row.happened_on, note: row.note };
   ctx.render('event', {
     title: `修改事件 · ${line.unit}`, period, event: line,

@@ -93,7 +93,7 @@ interface EditorState {
 
 async function renderEditor(ctx: Context, newest: RuleVersionRow, state: EditorState, status = 200): Promise<void> {
   const problems = state.problems ?? [];
-  const actor = await actorNames(ctx.db);
+  const actor = await actorNames(ctx.db, [newest.imported_by]);
   ctx.render('rules-edit', {
     title: `编辑 ${newest.title}`, rulesetId: newest.ruleset_id, newest: { ...newest, short: short(newest.sha256), importedBy: actor(newest.imported_by) },
     source: state.source, problems, warnings: state.warnings ?? [],
@@ -107,7 +107,7 @@ export const ruleRoutes: RouteSpec[] = [
     method: 'get', path: '/rules', access: ['admin', 'leader'],
     handle: async (_req, _res, ctx) => {
       const rows = await listRuleVersions(ctx.db);
-      const actor = await actorNames(ctx.db);
+      const actor = await actorNames(ctx.db, rows.map((r) => r.imported_by));
       const sets = new Map<string, { id: string; title: string; subjectName: string; versions: Array<Record<string, unknown>> }>();
       for (const [k, r] of rows.entries()) {
         let set = sets.get(r.ruleset_id);
@@ -128,7 +128,7 @@ export const ruleRoutes: RouteSpec[] = [
       const versions = await ruleSetVersions(ctx.db, row.ruleset_id);
       const k = versions.findIndex((v) => v.sha256 === row.sha256);
       ctx.render('rules-document', {
-        title: row.title, row: { ...row, short: short(row.sha256), importedBy: (await actorNames(ctx.db))(row.imported_by) }, doc: ruleDocument(ruleset),
+        title: row.title, row: { ...row, short: short(row.sha256), importedBy: (await actorNames(ctx.db, [row.imported_by]))(row.imported_by) }, doc: ruleDocument(ruleset),
         older: versions[k + 1]?.sha256 ?? null, isNewest: row.sha256 === newest.sha256, isAdmin: ctx.user?.role === 'admin',
         subjectName: await usedBy(ctx, row.ruleset_id),
       });
@@ -144,7 +144,7 @@ export const ruleRoutes: RouteSpec[] = [
       const olderThanB = versions[versions.findIndex((v) => v.sha256 === b.sha256) + 1]?.sha256 ?? b.sha256;
       const a = req.query.a !== undefined ? await version(ctx, newest.ruleset_id, req.query.a) : await version(ctx, newest.ruleset_id, olderThanB);
       const [ta, tb] = await Promise.all([versionTexts(ctx, a), versionTexts(ctx, b)]);
-      const actor = await actorNames(ctx.db);
+      const actor = await actorNames(ctx.db, [a.imported_by, b.imported_by]);
       ctx.render('rules-diff', {
         title: `${newest.title} 版本比较`, rulesetId: newest.ruleset_id,
         a: { ...a, short: short(a.sha256), importedBy: actor(a.imported_by), label: `版本 ${a.version} · ${short(a.sha256)}` },

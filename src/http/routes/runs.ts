@@ -118,12 +118,13 @@ export const runRoutes: RouteSpec[] = [
   {
     method: 'get', path: '/runs', access: ['admin', 'leader'],
     handle: async (req, _res, ctx) => {
-      const actor = await actorNames(ctx.db);
       const labels = new Map((await listRuleVersions(ctx.db)).map((v) => [v.sha256, v.version]));
       const assessments = new Map((await allAssessments(ctx.db)).map((a) => [a.id, a]));
       // ?assessment=… (the navigation's link to one assessment): its runs only, and it chosen in the form.
       const only = typeof req.query.assessment === 'string' ? assessments.get(req.query.assessment) : undefined;
-      const runs = (await listRuns(ctx.db, { track: only?.id })).map((r) => ({
+      const rows = await listRuns(ctx.db, { track: only?.id });
+      const actor = await actorNames(ctx.db, rows.flatMap((r) => [r.created_by, r.published_by]));
+      const runs = rows.map((r) => ({
         ...r, state: stateInWords(r), trackName: assessments.get(r.track)?.title ?? r.track, periodName: periodTitle(r.period_id),
         createdBy: actor(r.created_by), publishedBy: actor(r.published_by), unitCount: countOfKind(assessments.get(r.track)?.unit_kind ?? 'village', r.unit_count),
       }));
