@@ -11,6 +11,7 @@ import * as runSources from './migrations/0006-run-sources.js';
 import * as collection from './migrations/0007-collection.js';
 import * as sharedFiles from './migrations/0008-shared-files.js';
 import * as countsKept from './migrations/0009-counts-kept.js';
+import * as accountsByUnit from './migrations/0010-accounts-by-unit.js';
 
 /**
  * Opening the record: SQLite in a file by default (WAL, foreign keys, a busy timeout,
@@ -26,7 +27,7 @@ export class DatabaseRefused extends Error {
   readonly code = 'DATABASE_REFUSED';
 }
 
-const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts], ['0003-appraisal-year', appraisalYear], ['0004-assessments', assessments], ['0005-events', events], ['0006-run-sources', runSources], ['0007-collection', collection], ['0008-shared-files', sharedFiles], ['0009-counts-kept', countsKept]];
+const MIGRATIONS: Array<[string, Knex.Migration]> = [['0001-appraisal-record', initial], ['0002-accounts', accounts], ['0003-appraisal-year', appraisalYear], ['0004-assessments', assessments], ['0005-events', events], ['0006-run-sources', runSources], ['0007-collection', collection], ['0008-shared-files', sharedFiles], ['0009-counts-kept', countsKept], ['0010-accounts-by-unit', accountsByUnit]];
 
 /** The names of the migrations this version knows, oldest first (a backup holding another is from a newer version). */
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

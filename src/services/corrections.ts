@@ -4,7 +4,7 @@ import type { RunRow } from '../db/queries/runs.js';
 import { DataInvalid } from '../engine/index.js';
 import { localDate } from '../local-time.js';
 import type { UnitResult } from '../report/ranking-sheet.js';
-import { notify } from './inbox.js';
+import { notifyUnits, type Message } from './inbox.js';
 import { perDatabase } from './per-database.js';
 import { periodTitle } from './period.js';
 import { compiledVersion } from './rule-versions.js';
@@ -203,18 +203,22 @@ export async function tellCorrection(tx: Tx, correction: RunRow, superseded: Run
   const told: string[] = [];
   const title = (await assessmentTitle(tx, correction.track)) ?? '';
   const kind = await unitKindOf(tx, correction.track);
+  const messages: Array<{ unitId: string; message: Message }> = [];
   for (const u of after) {
     const o = before.get(u.id);
     if (!o || !standingChanged(o, u)) continue;
-    await notify(tx, { unitIds: [u.id] }, {
-      kind: 'run.corrected',
-      title: correctionLine(kind, o, u, at, false),
-      body: `${periodTitle(correction.period_id)}${title}结果（第${superseded.id}号考核）已由第${correction.id}号考核更正${correction.note ? `，更正原因：${correction.note}` : ''}`,
-      link: unitResultPath(kind, u.id, correction.id),
-      dedupe: `run.corrected:${correction.id}`,
+    messages.push({
+      unitId: u.id, message: {
+        kind: 'run.corrected',
+        title: correctionLine(kind, o, u, at, false),
+        body: `${periodTitle(correction.period_id)}${title}结果（第${superseded.id}号考核）已由第${correction.id}号考核更正${correction.note ? `，更正原因：${correction.note}` : ''}`,
+        link: unitResultPath(kind, u.id, correction.id),
+        dedupe: `run.corrected:${correction.id}`,
+      },
     });
     told.push(u.id);
   }
+  await notifyUnits(tx, messages);
   return told;
 }
 

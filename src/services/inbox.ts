@@ -1,5 +1,5 @@
 import { inTransaction, type Db, type Tx } from '../db/connection.js';
-import { dedupeSent, inboxOf, insertMessages, markRead, messageCount, recipientIds, unreadCount, unreadForHeader } from '../db/queries/messages.js';
+import { accountsOfUnits, dedupeSent, inboxOf, insertMessages, markRead, messageCount, recipientIds, unreadCount, unreadForHeader } from '../db/queries/messages.js';
 import { runsEndingReview } from '../db/queries/overview.js';
 import { rankedUnitsWithAccounts } from '../db/queries/publication.js';
 import type { Role } from '../db/queries/users.js';
@@ -30,19 +30,23 @@ export interface Message {
   dedupe?: string;
 }
 
+/** One message to some accounts. */
+export interface Delivery { userIds: number[]; message: Message; }
+
 export interface Channel {
   readonly name: string;
-  deliver(tx: Tx, userIds: number[], message: Message, at: string): Promise<void>;
+  /** Delivers each message to its accounts (a publication's are one a unit, 100,000 for a province: delivered together). */
+  deliver(tx: Tx, deliveries: Delivery[], at: string): Promise<void>;
 }
 
 /** The inbox on the product's own pages. */
 export const inboxChannel: Channel = {
   name: 'inbox',
-  async deliver(tx, userIds, message, at) {
-    await insertMessages(tx, userIds.map((user_id) => ({
+  async deliver(tx, deliveries, at) {
+    await insertMessages(tx, deliveries.flatMap(({ userIds, message }) => userIds.map((user_id) => ({
       user_id, kind: message.kind, title: message.title.slice(0, 500), body: message.body?.slice(0, 2000) ?? null,
       link: message.link ?? null, created_at: at, dedupe: message.dedupe ?? null,
-    })));
+    }))));
   },
 };
 
@@ -58,8 +62,27 @@ export async function notify(tx: Tx, to: Recipients, message: Message): Promise<
   const ids = await recipientIds(tx, to);
   if (ids.length === 0) return 0;
   const at = new Date().toISOString();
-  for (const c of channels) await c.deliver(tx, ids, message, at);
+  for (const c of channels) await c.deliver(tx, [{ userIds: ids, message }], at);
   return ids.length;
+}
+
+/**
+ * Tells each unit's enabled accounts its own message (its own link: 公示 started, a correction, a deadline near),
+ * the accounts of all the units read at once and every message delivered together. Returns how many accounts.
+ */
+export async function notifyUnits(tx: Tx, messages: Array<{ unitId: string; message: Message }>): Promise<number> {
+  if (messages.length === 0) return 0;
+  const ofUnit = new Map<string, number[]>();
+  for (const a of await accountsOfUnits(tx, [...new Set(messages.map((m) => m.unitId))])) {
+    const list = ofUnit.get(a.unit_id);
+    if (list) list.push(a.id);
+    else ofUnit.set(a.unit_id, [a.id]);
+  }
+  const deliveries = messages.flatMap(({ unitId, message }) => (ofUnit.has(unitId) ? [{ userIds: ofUnit.get(unitId)!, message }] : []));
+  if (deliveries.length === 0) return 0;
+  const at = new Date().toISOString();
+  for (const c of channels) await c.deliver(tx, deliveries, at);
+  return deliveries.reduce((n, d) => n + d.userIds.length, 0);
 }
 
 /* Reading the inbox (消息): the account's own messages only — every read and mark names the account. */
@@ -125,12 +148,9 @@ export async function remindDeadlines(db: Db, links: ReminderLinks, now: number 
     const what = `${periodTitle(run.period_id)}${(await assessmentTitle(db, run.track)) ?? ''}结果`;
     const kind = await unitKindOf(db, run.track);
     await inTransaction(db, async (tx) => {
-      for (const unitId of await rankedUnitsWithAccounts(tx, run.id)) {
-        await notify(tx, { unitIds: [unitId] }, {
-          kind: 'review.deadline', title: `公示即将截止：${what}的公示于${when}截止，如有异议请在截止前申诉`,
-          link: links.unitAppeals(unitId, kind, run.id), dedupe,
-        });
-      }
+      await notifyUnits(tx, (await rankedUnitsWithAccounts(tx, run.id)).map((unitId) => ({
+        unitId, message: { kind: 'review.deadline', title: `公示即将截止：${what}的公示于${when}截止，如有异议请在截止前申诉`, link: links.unitAppeals(unitId, kind, run.id), dedupe },
+      })));
       await notify(tx, { roles: ['leader'] }, {
         kind: 'review.deadline', title: `公示即将截止：第${run.id}号考核（${what}）的公示于${when}截止；截止后且申诉均已答复，即可定稿`,
         link: links.run(run.id), dedupe,

@@ -3,7 +3,7 @@ import { rankedUnitsWithAccounts } from '../db/queries/publication.js';
 import type { RunRow } from '../db/queries/runs.js';
 // notice.ts reaches back to runs.ts through rankings.ts; only functions cross, read when called.
 import { appraisalSubject } from './notice.js';
-import { notify } from './inbox.js';
+import { notify, notifyUnits } from './inbox.js';
 import { periodTitle } from './period.js';
 import { dateInWords, today } from './review-period.js';
 import { compiledVersion } from './rule-versions.js';
@@ -33,11 +33,10 @@ export function unitLink(run: RunRow, unitId: string, unitKind: string): string 
 }
 
 async function tellUnitsAndLeaders(tx: Tx, run: RunRow, message: { kind: string; title: string; body?: string }): Promise<number> {
-  let told = 0;
   const kind = await unitKindOf(tx, run.track);
-  for (const unitId of await rankedUnitsWithAccounts(tx, run.id)) {
-    told += await notify(tx, { unitIds: [unitId] }, { ...message, link: unitLink(run, unitId, kind), dedupe: `${message.kind}:${run.id}` });
-  }
+  let told = await notifyUnits(tx, (await rankedUnitsWithAccounts(tx, run.id)).map((unitId) => ({
+    unitId, message: { ...message, link: unitLink(run, unitId, kind), dedupe: `${message.kind}:${run.id}` },
+  })));
   told += await notify(tx, { roles: ['leader'] }, { ...message, link: `/runs/${run.id}`, dedupe: `${message.kind}:${run.id}` });
   return told;
 }

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import type { Db } from '../../src/db/connection.js';
+import { insertMany } from '../../src/db/chunks.js';
 import { listRuns } from '../../src/db/queries/runs.js';
+import { upsertUnits } from '../../src/db/queries/units.js';
 import { userByName } from '../../src/db/queries/users.js';
-import { inboxLines, markMessagesRead, notify, remindDeadlines, remindDeadlinesNow, reminderUnderWay, safeLink, type ReminderLinks } from '../../src/services/inbox.js';
+import { inboxLines, markMessagesRead, notify, notifyUnits, remindDeadlines, remindDeadlinesNow, reminderUnderWay, safeLink, type ReminderLinks } from '../../src/services/inbox.js';
 import { openStore } from '../../src/services/store.js';
 import { onEachBackend } from '../support/backends.js';
 
@@ -101,5 +103,44 @@ onEachBackend('inbox: reading, marking read and the 公示 deadline reminder', (
     expect(again, 'a minute later').to.not.equal(undefined);
     await again;
     expect(errors).to.deep.equal([]);
+  });
+});
+
+onEachBackend('inbox: a message to each of a province’s units', (backend) => {
+  let db: Db;
+  before(async function () {
+    this.timeout(120_000);
+    db = await openStore(await backend.fresh('none'));
+  });
+  after(async () => { await db?.destroy(); });
+
+  it('tells every enabled account of each unit its unit’s own message, 6,001 units at once, once however often it is sent', async function () {
+    this.timeout(120_000);
+    const at = new Date().toISOString();
+    const n = 6001;
+    const unitId = (k: number) => `v${String(k).padStart(5, '0')}`;
+    await upsertUnits(db, Array.from({ length: n }, (_, k) => ({ id: unitId(k), name: `第${k}村`, kind: 'village', parent_id: null, role: null, created_at: at })));
+    // Two accounts for unit 0, one disabled account for unit 1, one account each for the rest but the last (no account).
+    const accounts = [
+      { username: 'a0', unit: unitId(0), disabled: false }, { username: 'b0', unit: unitId(0), disabled: false }, { username: 'a1', unit: unitId(1), disabled: true },
+      ...Array.from({ length: n - 3 }, (_, k) => ({ username: `a${k + 2}`, unit: unitId(k + 2), disabled: false })),
+    ];
+    await insertMany(db, 'users', accounts.map((a) => ({
+      username: a.username, display_name: a.username, role: 'village', unit_id: a.unit, password_hash: 'x', disabled: a.disabled, session_epoch: 0, created_at: at, password_changed_at: at,
+    })));
+    const send = () => db.transaction((tx) => notifyUnits(tx, Array.from({ length: n }, (_, k) => ({
+      unitId: unitId(k), message: { kind: 'review.started', title: `公示开始 ${k}`, link: `/units/${unitId(k)}`, dedupe: 'review.started:1' },
+    }))));
+    expect(await send()).to.equal(n - 1);
+    expect(await send()).to.equal(n - 1);
+    const rows = await db('messages').join('users', 'users.id', 'messages.user_id').select('users.username', 'users.unit_id', 'messages.link', 'messages.title');
+    expect(rows).to.have.length(n - 1);
+    for (const r of rows) {
+      expect(r.link).to.equal(`/units/${r.unit_id}`);
+      expect(r.title).to.equal(`公示开始 ${Number(r.unit_id.slice(1))}`);
+    }
+    expect(rows.filter((r) => r.unit_id === unitId(0)).map((r) => r.username).sort()).to.deep.equal(['a0', 'b0']);
+    expect(rows.some((r) => r.unit_id === unitId(1))).to.equal(false);
+    expect(rows.some((r) => r.unit_id === unitId(n - 1))).to.equal(false);
   });
 });

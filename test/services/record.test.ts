@@ -36,7 +36,7 @@ onEachBackend('the appraisal record', (backend) => {
     const again = await openStore(config);
     const migrations = await again('knex_migrations').select('name');
     await again.destroy();
-    expect(migrations.map((m: { name: string }) => m.name)).to.deep.equal(['0001-appraisal-record', '0002-accounts', '0003-appraisal-year', '0004-assessments', '0005-events', '0006-run-sources', '0007-collection', '0008-shared-files', '0009-counts-kept']);
+    expect(migrations.map((m: { name: string }) => m.name)).to.deep.equal(['0001-appraisal-record', '0002-accounts', '0003-appraisal-year', '0004-assessments', '0005-events', '0006-run-sources', '0007-collection', '0008-shared-files', '0009-counts-kept', '0010-accounts-by-unit']);
   });
 
   it('imports the shipped rule files as versions, once', async () => {

@@ -1,3 +1,4 @@
+import { insertMany } from '../chunks.js';
 import { pageRead, type Tx } from '../connection.js';
 import type { Role } from './users.js';
 
@@ -17,11 +18,23 @@ export async function recipientIds(db: Tx, to: { roles?: Role[]; unitIds?: strin
   return (await q).map((r: { id: number }) => r.id);
 }
 
-/** Puts a message in each account's inbox; a message with a dedupe key already there is not put again. */
+/** Puts a message in each account's inbox (in parts: a province's are 100,000); a message with a dedupe key already there is not put again. */
 export async function insertMessages(db: Tx, rows: Array<Omit<MessageRow, 'id' | 'read_at'>>): Promise<void> {
   if (rows.length === 0) return;
-  await db('messages').insert(rows).onConflict(['user_id', 'dedupe']).ignore();
+  await insertMany(db, 'messages', rows, { ignore: ['user_id', 'dedupe'] });
 }
+
+/** The enabled accounts bound to these units, each with its unit: read in parts from the accounts' index by unit. */
+export async function accountsOfUnits(db: Tx, unitIds: string[]): Promise<Array<{ id: number; unit_id: string }>> {
+  const out: Array<{ id: number; unit_id: string }> = [];
+  for (let i = 0; i < unitIds.length; i += IN_CHUNK) {
+    out.push(...await db('users').select('id', 'unit_id').where({ disabled: false }).whereIn('unit_id', unitIds.slice(i, i + IN_CHUNK)).orderBy('id'));
+  }
+  return out;
+}
+
+/** How many values one IN list binds (SQLite's limit is 32,766; PostgreSQL's 65,535). */
+const IN_CHUNK = 5000;
 
 export async function messagesOf(db: Tx, userId: number, opts: { unreadOnly?: boolean; limit?: number } = {}): Promise<MessageRow[]> {
   const q = db('messages').where({ user_id: userId }).orderBy('id', 'desc').limit(opts.limit ?? 50);
