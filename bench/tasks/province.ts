@@ -84,7 +84,7 @@ export async function provinceTask(args: { quick: boolean; size?: number; connec
     const pages: Record<string, string> = {
       rankingTownship: `/runs/${run.id}?parent=t00042`,
       rankingPage: `/runs/${run.id}?page=${Math.floor(last / 2)}`,
-      entryPage: `/entry?period=2030&track=village&page=${Math.floor(size / 200)}`,
+      entryPage: `/entry?period=2030&track=village&page=${Math.floor(size / 100)}`,
       entryTownship: '/entry?period=2030&track=village&parent=t00042',
       board: '/collection?period=2030&assessment=a3',
       boardSearch: `/collection?period=2030&assessment=a3&q=${encodeURIComponent(`第${Math.floor(size / 3)}村`)}`,

@@ -177,8 +177,8 @@ describe('data entry pages', function () {
 
     it('goes back to the page of the list the unit is on, when the list is longer than a page', async () => {
       const at = new Date().toISOString();
-      // 150 villages whose ids come before v03's: v03 is then the 160-odd-th of the list, on its second page.
-      const extra = Array.from({ length: 150 }, (_, k) => ({ id: `a${String(k).padStart(3, '0')}`, name: `新增村${k}`, kind: 'village', parent_id: 'fenglin', role: null, created_at: at }));
+      // 60 villages whose ids come before v03's: v03 is then the 63rd of the list, on its second page (50 a page).
+      const extra = Array.from({ length: 60 }, (_, k) => ({ id: `a${String(k).padStart(3, '0')}`, name: `新增村${k}`, kind: 'village', parent_id: 'fenglin', role: null, created_at: at }));
       await app.db('units').insert(extra);
       try {
         await leader.get('/entry/2025/village/v03');

@@ -31,7 +31,7 @@ export const templateLinks = (period: string, track: string) => ({
 });
 
 /** Units the entry list shows a page. */
-const ENTRY_PAGE = 100;
+const ENTRY_PAGE = 50;
 
 /** This year as a township's wall calendar has it (北京时间). */
 const thisYear = () => Number(localDate(Date.now()).slice(0, 4));

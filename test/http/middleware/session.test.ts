@@ -54,4 +54,24 @@ onEachBackend('sessions kept in the database', (backend) => {
       expect(await read(`s${k}`), `s${k} ended`).to.equal(null);
     }
   });
+
+  it('are read without waiting for a touch of their idle expiry still under way', async () => {
+    await store.set('touched', data('已保存'));
+    // The touch's write held up (a disk slow to flush): the session is read all the same, as it was.
+    const parent = Object.getPrototypeOf(SessionStore.prototype) as { touch: (...args: unknown[]) => Promise<void> };
+    const touch = parent.touch;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    parent.touch = function (this: unknown, ...args: unknown[]) { return held.then(() => touch.apply(this, args)); };
+    try {
+      let answered = false;
+      void store.touch('touched', data('已保存'), () => { answered = true; });
+      expect(answered, 'express-session is answered at once').to.equal(true);
+      const got = await Promise.race([read('touched'), new Promise((resolve) => setTimeout(() => resolve('waited'), 2000))]);
+      expect((got as SessionData | null)?.flash).to.equal('已保存');
+    } finally {
+      parent.touch = touch;
+      release();
+    }
+  });
 });
