@@ -1,4 +1,4 @@
-import type { Tx } from '../connection.js';
+import { readOnly, type Tx } from '../connection.js';
 
 export interface PeriodRow { id: string; title: string; kind: string; created_at: string; }
 
@@ -11,5 +11,5 @@ export async function getPeriod(db: Tx, id: string): Promise<PeriodRow | undefin
 }
 
 export async function listPeriods(db: Tx): Promise<PeriodRow[]> {
-  return db('periods').orderBy('id', 'desc');
+  return readOnly<PeriodRow>(db, db('periods').orderBy('id', 'desc'));
 }

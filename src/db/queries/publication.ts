@@ -1,4 +1,4 @@
-import type { Tx } from '../connection.js';
+import { readOnly, type Tx } from '../connection.js';
 
 /** What publishing and 定稿 read besides the run itself: who is told, and what was entered after a run pinned its inputs. */
 
@@ -19,9 +19,9 @@ export interface LaterEntry { unit_id: string; name: string | null; entered_by: 
  */
 export async function inputsEnteredAfter(db: Tx, periodId: string, track: string, since: string, limit = 5): Promise<{ count: number; latest: LaterEntry[] }> {
   const later = () => db('inputs').where({ period_id: periodId, track }).where('entered_at', '>', since);
-  const [row] = await later().count({ n: '*' });
+  const [row] = await readOnly(db, later().count({ n: '*' }));
   const count = Number((row as { n: number | string }).n);
   if (count === 0) return { count, latest: [] };
-  const latest = await later().select('unit_id', 'name', 'entered_by', 'entered_at').orderBy('entered_at', 'desc').orderBy('unit_id').limit(limit);
+  const latest = await readOnly<LaterEntry>(db, later().select('unit_id', 'name', 'entered_by', 'entered_at').orderBy('entered_at', 'desc').orderBy('unit_id').limit(limit));
   return { count, latest };
 }

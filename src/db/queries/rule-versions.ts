@@ -1,4 +1,4 @@
-import type { Tx } from '../connection.js';
+import { readOnly, type Tx } from '../connection.js';
 
 export interface RuleVersionRow {
   sha256: string; ruleset_id: string; version: string; title: string; subject: string;
@@ -16,7 +16,8 @@ export async function getRuleVersion(db: Tx, sha256: string): Promise<RuleVersio
 
 /** The newest version of a rule set, by import time. */
 export async function latestRuleVersion(db: Tx, rulesetId: string): Promise<RuleVersionRow | undefined> {
-  return db('rule_versions').where({ ruleset_id: rulesetId }).orderBy([{ column: 'imported_at', order: 'desc' }, { column: 'sha256' }]).first();
+  const [row] = await readOnly<RuleVersionRow>(db, db('rule_versions').where({ ruleset_id: rulesetId }).orderBy([{ column: 'imported_at', order: 'desc' }, { column: 'sha256' }]).limit(1));
+  return row;
 }
 
 export async function listRuleVersions(db: Tx, rulesetId?: string): Promise<Array<Omit<RuleVersionRow, 'source'>>> {

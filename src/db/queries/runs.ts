@@ -1,5 +1,5 @@
 import type { UnitRow } from './units.js';
-import { isPostgres, pageRead, type Tx } from '../connection.js';
+import { isPostgres, pageRead, readOnly, type Tx } from '../connection.js';
 
 /** draft → published (公示中 until review_until) → final (定稿); published or final → superseded by a correction; a draft may be discarded. */
 export type RunStatus = 'draft' | 'published' | 'final' | 'superseded' | 'discarded';
@@ -29,7 +29,8 @@ export async function sealRun(db: Tx, id: number, resultsSha256: string): Promis
 }
 
 export async function getRun(db: Tx, id: number): Promise<RunRow | undefined> {
-  return db('runs').where({ id }).first();
+  const [row] = await readOnly<RunRow>(db, db('runs').where({ id }).limit(1));
+  return row;
 }
 
 export async function listRuns(db: Tx, filter: { periodId?: string; track?: string } = {}): Promise<RunRow[]> {

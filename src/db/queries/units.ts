@@ -10,7 +10,8 @@ export async function upsertUnits(db: Tx, rows: UnitRow[]): Promise<void> {
 }
 
 export async function getUnit(db: Tx, id: string): Promise<UnitRow | undefined> {
-  return db('units').where({ id }).first();
+  const [row] = await readOnly<UnitRow>(db, db('units').where({ id }).limit(1));
+  return row;
 }
 
 /** Ids per `IN (…)` list: under every driver's bound-parameter limit. */

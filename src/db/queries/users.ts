@@ -1,4 +1,4 @@
-import { isPostgres, type Tx } from '../connection.js';
+import { isPostgres, readOnly, type Tx } from '../connection.js';
 
 export type Role = 'admin' | 'leader' | 'village' | 'staff';
 
@@ -53,7 +53,7 @@ export async function displayNames(db: Tx): Promise<Array<{ username: string; di
 export async function displayNamesOf(db: Tx, usernames: Iterable<string | null | undefined>): Promise<Array<{ username: string; display_name: string }>> {
   const wanted = [...new Set([...usernames].filter((u): u is string => typeof u === 'string' && u !== ''))];
   const out: Array<{ username: string; display_name: string }> = [];
-  for (let i = 0; i < wanted.length; i += IN_CHUNK) out.push(...await db('users').whereIn('username', wanted.slice(i, i + IN_CHUNK)).select('username', 'display_name'));
+  for (let i = 0; i < wanted.length; i += IN_CHUNK) out.push(...await readOnly<{ username: string; display_name: string }>(db, db('users').whereIn('username', wanted.slice(i, i + IN_CHUNK)).select('username', 'display_name')));
   return out;
 }
 
