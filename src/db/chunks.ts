@@ -3,6 +3,9 @@ import { isTransaction, type Tx } from './connection.js';
 /** Rows per INSERT so that rows × columns stays under every driver's bound-parameter limit (SQLite 32,766; PostgreSQL 65,535). */
 const MAX_PARAMETERS = 30000;
 
+/** Values per `IN (…)` list: under every driver's bound-parameter limit. */
+export const IN_CHUNK = 5000;
+
 export function chunkSize(columns: number): number {
   return Math.max(1, Math.floor(MAX_PARAMETERS / Math.max(1, columns)));
 }

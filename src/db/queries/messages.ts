@@ -1,4 +1,4 @@
-import { insertMany } from '../chunks.js';
+import { IN_CHUNK, insertMany } from '../chunks.js';
 import { pageRead, type Tx } from '../connection.js';
 import type { Role } from './users.js';
 
@@ -33,8 +33,6 @@ export async function accountsOfUnits(db: Tx, unitIds: string[]): Promise<Array<
   return out;
 }
 
-/** How many values one IN list binds (SQLite's limit is 32,766; PostgreSQL's 65,535). */
-const IN_CHUNK = 5000;
 
 export async function messagesOf(db: Tx, userId: number, opts: { unreadOnly?: boolean; limit?: number } = {}): Promise<MessageRow[]> {
   const q = db('messages').where({ user_id: userId }).orderBy('id', 'desc').limit(opts.limit ?? 50);

@@ -1,4 +1,4 @@
-import { insertMany } from '../chunks.js';
+import { IN_CHUNK, insertMany } from '../chunks.js';
 import type { Knex } from 'knex';
 import { isTransaction, readOnly, type Tx } from '../connection.js';
 
@@ -14,8 +14,6 @@ export async function getUnit(db: Tx, id: string): Promise<UnitRow | undefined> 
   return row;
 }
 
-/** Ids per `IN (…)` list: under every driver's bound-parameter limit. */
-const IN_CHUNK = 5000;
 
 /** These units (those the record has), read a chunk of ids at a time: a page asks for the few it names, never the whole tree. */
 export async function unitsByIds(db: Tx, ids: Iterable<string | null | undefined>): Promise<UnitRow[]> {

@@ -1,3 +1,4 @@
+import { IN_CHUNK } from '../chunks.js';
 import { isPostgres, readOnly, type Tx } from '../connection.js';
 
 export type Role = 'admin' | 'leader' | 'village' | 'staff';
@@ -57,8 +58,6 @@ export async function displayNamesOf(db: Tx, usernames: Iterable<string | null |
   return out;
 }
 
-/** How many values one IN list binds (SQLite's limit is 32,766; PostgreSQL's 65,535). */
-const IN_CHUNK = 5000;
 
 /** How many admin accounts are enabled (the last one may not be disabled). */
 export async function enabledAdminCount(db: Tx): Promise<number> {
