@@ -268,14 +268,14 @@ type Arg = string | number | null;
  * is built and run as usual. `build` may use its arguments only as values bound to the
  * query, never to shape it: one that does is refused when its SQL is made.
  */
-export function pageRead<A extends Arg[]>(build: (db: Tx, ...args: A) => Knex.QueryBuilder): (db: Tx, ...args: A) => Promise<Row[]> {
+export function pageRead<A extends Arg[]>(build: (db: Tx, ...args: A) => Knex.QueryBuilder): <T extends object = Row>(db: Tx, ...args: A) => Promise<T[]> {
   const plans = new WeakMap<Readers, { sql: string; from: Array<{ arg: number } | { value: unknown }> }>();
-  return async (db, ...args) => {
+  return async <T extends object = Row>(db: Tx, ...args: A): Promise<T[]> => {
     const reader = isTransaction(db) ? undefined : readers.get(db);
-    if (!reader) return (await build(db, ...args)) as Row[];
+    if (!reader) return (await build(db, ...args)) as T[];
     let plan = plans.get(reader);
     if (!plan) plans.set(reader, (plan = planOf(db, build, args.length)));
-    return reader.all(plan.sql, plan.from.map((f) => ('arg' in f ? args[f.arg] : f.value)));
+    return (await reader.all(plan.sql, plan.from.map((f) => ('arg' in f ? args[f.arg] : f.value)))) as T[];
   };
 }
 

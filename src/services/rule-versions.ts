@@ -1,7 +1,7 @@
 import { SYSTEM_ACTOR } from './actors.js';
 import { loadRuleSet, RuleFileInvalid, useSourceTitles, type CompiledRuleSet, type SourceTitles } from '../engine/index.js';
 import { isTransaction, type Tx } from '../db/connection.js';
-import { getRuleVersion, insertRuleVersion, latestRuleVersion, type RuleVersionRow } from '../db/queries/rule-versions.js';
+import { getRuleVersion, insertRuleVersion, latestRuleVersionSha, type RuleVersionRow } from '../db/queries/rule-versions.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { readRuleFile, ruleSchema, type RuleFile } from '../io/rule-file.js';
 import { loadRuleLibrary } from '../io/rule-library.js';
@@ -108,9 +108,9 @@ export async function resolveRuleVersion(db: Tx, ref: string | undefined, track:
     if (await getRuleVersion(db, wanted)) return wanted;
     throw new RuleVersionNotFound(`没有这个规则版本：${wanted}`);
   }
-  const latest = await latestRuleVersion(db, wanted);
+  const latest = await latestRuleVersionSha(db, wanted);
   if (!latest) throw new RuleVersionNotFound(`没有名为 “${wanted}” 的规则集`);
-  return latest.sha256;
+  return latest;
 }
 
 function isUniqueViolation(e: unknown): boolean {

@@ -31,3 +31,22 @@ describe('pages with a kept fragment', () => {
     expect(page.split('<table>')).to.have.length(2);
   });
 });
+
+describe('pages and their helpers', () => {
+  const make = (page: string) => {
+    const root = tempDir('appraisal-views-helpers-');
+    for (const dir of ['layouts', 'pages', 'partials']) mkdirSync(path.join(root, dir), { recursive: true });
+    writeFileSync(path.join(root, 'layouts', 'main.hbs'), '{{{body}}}');
+    writeFileSync(path.join(root, 'pages', 'p.hbs'), page);
+    return root;
+  };
+
+  it('refuses at start a page that calls a helper nobody registered, naming it', () => {
+    expect(() => createViews(make('<p>{{shout title}}</p>'))).to.throw(/shout/);
+  });
+
+  it('reads a name that is no helper from the context, and calls the helpers it knows', () => {
+    const views = createViews(make('<p>{{title}}{{#if late}}·{{fixed total 1}}{{/if}}{{#each names}}<b>{{this}}</b>{{/each}}</p>'));
+    expect(views.render('p', { title: '<甲>', late: true, total: 96.25, names: ['乙'] })).to.equal('<p>&lt;甲&gt;·96.3<b>乙</b></p>');
+  });
+});

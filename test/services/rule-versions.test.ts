@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Db } from '../../src/db/connection.js';
-import { insertRuleVersion, latestRuleVersion } from '../../src/db/queries/rule-versions.js';
+import { insertRuleVersion, latestRuleVersion, latestRuleVersionSha } from '../../src/db/queries/rule-versions.js';
 import { compiledVersion, RuleVersionNotFound } from '../../src/services/rule-versions.js';
 import { openStore } from '../../src/services/store.js';
 import { onEachBackend } from '../support/backends.js';
@@ -38,5 +38,15 @@ onEachBackend('a stored rule version read again', (backend) => {
     let refused: unknown;
     try { await compiledVersion(db, sha); } catch (e) { refused = e; }
     expect(refused).to.be.instanceOf(RuleVersionNotFound);
+  });
+
+  it('names the newest version by its hash alone, as the newest row has it, and none for a rule set it does not hold (a version is never taken back: last)', async () => {
+    const shipped = (await latestRuleVersion(db, 'village-annual'))!;
+    expect(await latestRuleVersionSha(db, 'village-annual')).to.equal(shipped.sha256);
+    const newer = { ...shipped, sha256: 'e'.repeat(64), version: 'newer', imported_at: '2099-01-01T00:00:00.000Z' };
+    await insertRuleVersion(db, newer);
+    expect(await latestRuleVersionSha(db, 'village-annual')).to.equal(newer.sha256);
+    expect((await latestRuleVersion(db, 'village-annual'))!.sha256).to.equal(newer.sha256);
+    expect(await latestRuleVersionSha(db, 'no-such-rules')).to.equal(undefined);
   });
 });

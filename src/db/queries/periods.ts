@@ -1,4 +1,4 @@
-import { readOnly, type Tx } from '../connection.js';
+import { pageRead, type Tx } from '../connection.js';
 
 export interface PeriodRow { id: string; title: string; kind: string; created_at: string; }
 
@@ -10,6 +10,9 @@ export async function getPeriod(db: Tx, id: string): Promise<PeriodRow | undefin
   return db('periods').where({ id }).first();
 }
 
+const periodsNewestFirst = pageRead((db) => db('periods').orderBy('id', 'desc'));
+
+/** Every period, the newest id first (read by most pages: a statement prepared once). */
 export async function listPeriods(db: Tx): Promise<PeriodRow[]> {
-  return readOnly<PeriodRow>(db, db('periods').orderBy('id', 'desc'));
+  return periodsNewestFirst<PeriodRow>(db);
 }

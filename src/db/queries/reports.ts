@@ -1,6 +1,6 @@
 import { insertMany } from '../chunks.js';
 import { FILE_COLUMNS, type StoredFileRow } from './files.js';
-import { isPostgres, readOnly, type Tx } from '../connection.js';
+import { isPostgres, pageRead, readOnly, type Tx } from '../connection.js';
 import { countUnitsFiltered, unitPage, unitsFiltered } from './units.js';
 
 /** A reporting window (填报): an assessment's figures a period's units report themselves, until a deadline. */
@@ -43,8 +43,9 @@ export async function openWindows(db: Tx): Promise<WindowRow[]> {
   return db('report_windows').whereNull('closed_at').orderBy([{ column: 'period_id', order: 'desc' }, { column: 'assessment_id' }]);
 }
 
+const windowOf = pageRead((db, periodId: string, assessmentId: string) => db('report_windows').where({ period_id: periodId, assessment_id: assessmentId }).limit(1));
 export async function getWindow(db: Tx, periodId: string, assessmentId: string): Promise<WindowRow | undefined> {
-  return (await readOnly<WindowRow>(db, db('report_windows').where({ period_id: periodId, assessment_id: assessmentId }).limit(1)))[0];
+  return (await windowOf<WindowRow>(db, periodId, assessmentId))[0];
 }
 
 /** Opens a window, or opens it again with a new deadline. */
@@ -178,6 +179,10 @@ async function boardCount(db: Tx, periodId: string, f: ReportListFilter): Promis
   return n;
 }
 
+// The counts the database keeps by state (migration 0009), read by the board on every page: statements prepared once.
+const reportTotals = pageRead((db, periodId: string, kind: string) => db('report_totals').where({ period_id: periodId, kind }).select('state', 'n'));
+const reportCounts = pageRead((db, periodId: string, kind: string, parentId: string) => db('report_counts').where({ period_id: periodId, kind, parent_key: parentId }).select('state', 'n'));
+
 /**
  * How many of a filter's units have a report in each state: from the counts the database keeps (migration 0009,
  * a row a state, of all units or of a parent's); with a search, from the units found, joined to their reports.
@@ -190,8 +195,7 @@ async function reportedCounts(db: Tx, periodId: string, kind: string, parentId?:
     unitsFiltered(q, parentId, search);
     rows = await readOnly<{ state: ReportState; n: number | string | null }>(db, q.select('reports.state').count({ n: '*' }).groupBy('reports.state'));
   } else {
-    const q = parentId === undefined ? db('report_totals').where({ period_id: periodId, kind }) : db('report_counts').where({ period_id: periodId, kind, parent_key: parentId });
-    rows = await readOnly<{ state: ReportState; n: number | string | null }>(db, q.select('state', 'n'));
+    rows = parentId === undefined ? await reportTotals(db, periodId, kind) : await reportCounts(db, periodId, kind, parentId);
   }
   for (const r of rows) if (r.state in out) out[r.state] = Number(r.n ?? 0);
   return out;
@@ -204,17 +208,20 @@ export async function stateCounts(db: Tx, periodId: string, kind: string, parent
   return { none: total - Object.values(reported).reduce((a, b) => a + b, 0), ...reported };
 }
 
+/** A report as the review queue lists it, with its unit's name and parent. */
+export type ReportInQueue = Pick<ReportRow, 'id' | 'unit_id' | 'submitted_at'> & { unit_name: string; parent_id: string | null };
+
 /**
  * Reports of enabled units of a period in a state, oldest submission first, a page at a time, with their unit's name:
  * counted from the counts the database keeps, the page read in the order of an index (reports_by_submission).
  */
-export async function reportsInState(db: Tx, periodId: string, state: ReportState, kind: string | undefined, limit: number, offset: number): Promise<{ rows: Array<ReportRow & { unit_name: string; parent_id: string | null }>; total: number }> {
+export async function reportsInState(db: Tx, periodId: string, state: ReportState, kind: string | undefined, limit: number, offset: number): Promise<{ rows: ReportInQueue[]; total: number }> {
   const counted = db('report_totals').where({ period_id: periodId, state });
   if (kind !== undefined) counted.where({ kind });
   const [{ n }] = await readOnly(db, counted.sum({ n: 'n' }));
   const q = reportsWithUnits(db).where({ 'reports.period_id': periodId, 'reports.state': state }).whereNull('units.disabled_at');
   if (kind !== undefined) q.where('units.kind', kind);
-  const rows = await readOnly<ReportRow & { unit_name: string; parent_id: string | null }>(db, q.select('reports.*', 'units.name as unit_name', 'units.parent_id').orderBy([{ column: 'reports.submitted_at' }, { column: 'reports.id' }]).limit(limit).offset(offset));
+  const rows = await readOnly<ReportInQueue>(db, q.select('reports.id', 'reports.unit_id', 'reports.submitted_at', 'units.name as unit_name', 'units.parent_id').orderBy([{ column: 'reports.submitted_at' }, { column: 'reports.id' }]).limit(limit).offset(offset));
   return { rows, total: Number(n ?? 0) };
 }
 

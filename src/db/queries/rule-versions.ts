@@ -1,4 +1,4 @@
-import { readOnly, type Tx } from '../connection.js';
+import { pageRead, readOnly, type Tx } from '../connection.js';
 
 export interface RuleVersionRow {
   sha256: string; ruleset_id: string; version: string; title: string; subject: string;
@@ -18,6 +18,15 @@ export async function getRuleVersion(db: Tx, sha256: string): Promise<RuleVersio
 export async function latestRuleVersion(db: Tx, rulesetId: string): Promise<RuleVersionRow | undefined> {
   const [row] = await readOnly<RuleVersionRow>(db, db('rule_versions').where({ ruleset_id: rulesetId }).orderBy([{ column: 'imported_at', order: 'desc' }, { column: 'sha256' }]).limit(1));
   return row;
+}
+
+const newestSha = pageRead((db, rulesetId: string) => db('rule_versions').where({ ruleset_id: rulesetId })
+  .orderBy([{ column: 'imported_at', order: 'desc' }, { column: 'sha256' }]).limit(1).select('sha256'));
+
+/** The hash of a rule set's newest version (as latestRuleVersion finds it), without its text: what a page needs to find its compiled rules. */
+export async function latestRuleVersionSha(db: Tx, rulesetId: string): Promise<string | undefined> {
+  const [row] = await newestSha<{ sha256: string }>(db, rulesetId);
+  return row?.sha256;
 }
 
 export async function listRuleVersions(db: Tx, rulesetId?: string): Promise<Array<Omit<RuleVersionRow, 'source'>>> {

@@ -1,6 +1,6 @@
 import { IN_CHUNK, insertMany } from '../chunks.js';
 import type { Knex } from 'knex';
-import { isTransaction, readOnly, type Tx } from '../connection.js';
+import { isTransaction, pageRead, readOnly, type Tx } from '../connection.js';
 
 export interface UnitRow { id: string; name: string; kind: string; parent_id: string | null; role: string | null; created_at: string; disabled_at?: string | null; }
 
@@ -15,17 +15,22 @@ export async function getUnit(db: Tx, id: string): Promise<UnitRow | undefined> 
 }
 
 
-/** These units (those the record has), read a chunk of ids at a time: a page asks for the few it names, never the whole tree. */
-export async function unitsByIds(db: Tx, ids: Iterable<string | null | undefined>): Promise<UnitRow[]> {
+/** A read of these ids (those the record has), a chunk of them a query: each id once, whatever their number. */
+async function byIds<T extends object>(db: Tx, ids: Iterable<string | null | undefined>, query: (chunk: string[]) => Knex.QueryBuilder): Promise<T[]> {
   const wanted = [...new Set([...ids].filter((id): id is string => typeof id === 'string'))];
-  const out: UnitRow[] = [];
-  for (let i = 0; i < wanted.length; i += IN_CHUNK) out.push(...await readOnly<UnitRow>(db, db('units').whereIn('id', wanted.slice(i, i + IN_CHUNK))));
+  const out: T[] = [];
+  for (let i = 0; i < wanted.length; i += IN_CHUNK) out.push(...await readOnly<T>(db, query(wanted.slice(i, i + IN_CHUNK))));
   return out;
 }
 
-/** Names of these units (those the record has). */
+/** These units (those the record has): a page asks for the few it names, never the whole tree. */
+export async function unitsByIds(db: Tx, ids: Iterable<string | null | undefined>): Promise<UnitRow[]> {
+  return byIds<UnitRow>(db, ids, (chunk) => db('units').whereIn('id', chunk));
+}
+
+/** Names of these units (those the record has): their ids and names alone. */
 export async function unitNames(db: Tx, ids: Iterable<string | null | undefined>): Promise<Map<string, string>> {
-  return new Map((await unitsByIds(db, ids)).map((u) => [u.id, u.name]));
+  return new Map((await byIds<Pick<UnitRow, 'id' | 'name'>>(db, ids, (chunk) => db('units').whereIn('id', chunk).select('id', 'name'))).map((u) => [u.id, u.name]));
 }
 
 /** These units and every unit above them, read a level at a time (a tree is a handful deep; a cycle ends when no new unit is found). */
@@ -102,14 +107,18 @@ export function unitsFiltered(q: Knex.QueryBuilder, parentId: string | undefined
   return q;
 }
 
+// The counts the database keeps (migration 0009), read by most pages: statements prepared once.
+const unitsOfKind = pageRead((db, kind: string) => db('unit_totals').where({ kind }).select('n'));
+const unitsOfKindUnder = pageRead((db, kind: string, parentId: string) => db('unit_counts').where({ kind, parent_key: parentId }).select('n'));
+const unitChanges = pageRead((db, kind: string) => db('unit_totals').where({ kind }).select('changes'));
+
 /** How many enabled units of a kind a page's filter holds: from the counts the database keeps (migration 0009), or with a search, from the units found. */
 export async function countUnitsFiltered(db: Tx, kind: string, parentId: string | undefined, search: string | undefined): Promise<number> {
   if (search) {
     const [{ n }] = await readOnly(db, unitsFiltered(db('units').where('units.kind', kind).whereNull('units.disabled_at'), parentId, search).count({ n: '*' }));
     return Number(n);
   }
-  const q = parentId === undefined ? db('unit_totals').where({ kind }).select('n') : db('unit_counts').where({ kind, parent_key: parentId }).select('n');
-  const [row] = await readOnly<{ n: number | string }>(db, q);
+  const [row] = parentId === undefined ? await unitsOfKind<{ n: number | string }>(db, kind) : await unitsOfKindUnder<{ n: number | string }>(db, kind, parentId);
   return Number(row?.n ?? 0);
 }
 
@@ -137,7 +146,7 @@ const marksKept = new WeakMap<object, Map<string, { changes: number; ids: string
  */
 async function pageMarks(db: Tx, kind: string): Promise<string[] | undefined> {
   if (isTransaction(db)) return undefined;
-  const [row] = await readOnly<{ changes: number | string }>(db, db('unit_totals').where({ kind }).select('changes'));
+  const [row] = await unitChanges<{ changes: number | string }>(db, kind);
   const now = Number(row?.changes ?? 0);
   let byKind = marksKept.get(db);
   if (!byKind) marksKept.set(db, (byKind = new Map()));

@@ -31,6 +31,12 @@ onEachBackend('units read by id', (backend) => {
     expect([...names.entries()]).to.have.deep.members([['t1', '名t1'], ['v7', '名v7']]);
   });
 
+  it('gives the name of each of more ids than one query may name', async () => {
+    const names = await unitNames(db, [...Array.from({ length: 12_000 }, (_, i) => `v${i}`), 'v5', null]);
+    expect(names.size).to.equal(12_000);
+    expect(names.get('v11999')).to.equal('名v11999');
+  });
+
   it('gives the parents of a kind’s enabled units by name, at most as many as asked, and how many there are', async () => {
     expect(await parentsOfKind(db, 'village', 10)).to.deep.include({ total: 2 });
     expect((await parentsOfKind(db, 'village', 1)).rows.map((u) => u.id)).to.deep.equal(['t1']);
