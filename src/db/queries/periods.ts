@@ -6,8 +6,11 @@ export async function ensurePeriod(db: Tx, p: Omit<PeriodRow, 'created_at'>, at:
   await db('periods').insert({ ...p, created_at: at }).onConflict('id').ignore();
 }
 
+const periodById = pageRead((db, id: string) => db('periods').where({ id }).limit(1));
+
+/** A period by its id (read by every ranking page: a statement prepared once). */
 export async function getPeriod(db: Tx, id: string): Promise<PeriodRow | undefined> {
-  return db('periods').where({ id }).first();
+  return (await periodById<PeriodRow>(db, id))[0];
 }
 
 const periodsNewestFirst = pageRead((db) => db('periods').orderBy('id', 'desc'));

@@ -1,4 +1,7 @@
-import { readOnly, type Tx } from '../connection.js';
+import { pageRead, type Tx } from '../connection.js';
+
+// Read by every ranking page: a statement prepared once.
+const sourcesOfRun = pageRead((db, runId: number) => db('run_sources').where({ run_id: runId }).orderBy('source'));
 
 /** What a run read from other assessments (migration 0006): one row per source of its rule set. */
 export interface RunSourceRow {
@@ -16,6 +19,6 @@ export async function insertRunSources(db: Tx, rows: RunSourceRow[]): Promise<vo
 }
 
 export async function runSources(db: Tx, runId: number): Promise<RunSourceRow[]> {
-  const rows = await readOnly<RunSourceRow>(db, db('run_sources').where({ run_id: runId }).orderBy('source'));
+  const rows = await sourcesOfRun<RunSourceRow>(db, runId);
   return rows.map((r) => ({ ...r, run_id: Number(r.run_id), source_run_id: r.source_run_id === null ? null : Number(r.source_run_id) }));
 }

@@ -1,5 +1,5 @@
 import type { UnitRow } from './units.js';
-import { isPostgres, pageRead, readOnly, type Tx } from '../connection.js';
+import { isPostgres, pageRead, type Tx } from '../connection.js';
 
 /** draft → published (公示中 until review_until) → final (定稿); published or final → superseded by a correction; a draft may be discarded. */
 export type RunStatus = 'draft' | 'published' | 'final' | 'superseded' | 'discarded';
@@ -28,8 +28,11 @@ export async function sealRun(db: Tx, id: number, resultsSha256: string): Promis
   await db('runs').where({ id, status: 'draft' }).update({ results_sha256: resultsSha256 });
 }
 
+const runById = pageRead((db, id: number) => db('runs').where({ id }).limit(1));
+
+/** A run by its id (read by every page of a run: a statement prepared once). */
 export async function getRun(db: Tx, id: number): Promise<RunRow | undefined> {
-  const [row] = await readOnly<RunRow>(db, db('runs').where({ id }).limit(1));
+  const [row] = await runById<RunRow>(db, id);
   return row;
 }
 

@@ -9,8 +9,11 @@ export async function upsertUnits(db: Tx, rows: UnitRow[]): Promise<void> {
   await insertMany(db, 'units', rows, { upsert: { key: ['id'], merge: ['name', 'parent_id'] } });
 }
 
+const unitById = pageRead((db, id: string) => db('units').where({ id }).limit(1));
+
+/** A unit by its id (read by many pages: a statement prepared once). */
 export async function getUnit(db: Tx, id: string): Promise<UnitRow | undefined> {
-  const [row] = await readOnly<UnitRow>(db, db('units').where({ id }).limit(1));
+  const [row] = await unitById<UnitRow>(db, id);
   return row;
 }
 
@@ -125,14 +128,13 @@ export async function countUnitsFiltered(db: Tx, kind: string, parentId: string 
 /** A page of a filter's enabled units of a kind, by id: read from the units_by_kind index, a deep page of all of them from the nearest mark (pageMarks). */
 export async function unitPage(db: Tx, kind: string, parentId: string | undefined, search: string | undefined, limit: number, offset: number): Promise<Array<Pick<UnitRow, 'id' | 'name' | 'parent_id'>>> {
   if (limit === 0) return [];
-  const q = unitsFiltered(db('units').where('units.kind', kind).whereNull('units.disabled_at'), parentId, search).select('units.id').orderBy('units.id').limit(limit);
+  // The entries skipped are stepped over in the index; only the page's own rows are read from the table.
+  const q = unitsFiltered(db('units').where('units.kind', kind).whereNull('units.disabled_at'), parentId, search)
+    .select('units.id', 'units.name', 'units.parent_id').orderBy('units.id').limit(limit);
   const mark = parentId === undefined && !search && offset >= MARK_EVERY ? (await pageMarks(db, kind))?.[Math.floor(offset / MARK_EVERY)] : undefined;
   if (mark !== undefined) q.where('units.id', '>=', mark).offset(offset % MARK_EVERY);
   else q.offset(offset);
-  const ids = (await readOnly<{ id: string }>(db, q)).map((r) => r.id);
-  if (ids.length === 0) return [];
-  const rows = await readOnly<UnitRow>(db, db('units').whereIn('id', ids).select('id', 'name', 'parent_id'));
-  return rows.sort((a: UnitRow, b: UnitRow) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return readOnly<Pick<UnitRow, 'id' | 'name' | 'parent_id'>>(db, q);
 }
 
 /** Every how many units of a kind, in id order, a page mark is kept. */
