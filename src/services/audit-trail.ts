@@ -1,9 +1,9 @@
 import type { Tx } from '../db/connection.js';
 import { auditCount, auditHasActor, auditPage, type AuditFilter, type AuditRow } from '../db/queries/audit.js';
-import { displayNames } from '../db/queries/users.js';
+import { accountsNamed, displayNamesUpTo } from '../db/queries/users.js';
 import { listPeriods } from '../db/queries/periods.js';
 import { listRuns, type RunRow } from '../db/queries/runs.js';
-import { listUnits, unitNames } from '../db/queries/units.js';
+import { listUnitsUpTo, unitNames, unitsByIdOrName } from '../db/queries/units.js';
 import { accountsByName, accountsOfUnit, rulesetTitles } from '../db/queries/overview.js';
 import { own, table } from '../engine/own.js';
 import { localDayStart, localSecond } from '../local-time.js';
@@ -109,6 +109,8 @@ export const PAGE_SIZE = 100;
 /** The most rows an export holds: a township's year is a few thousand entries. */
 export const EXPORT_LIMIT = 100_000;
 const MAX_FILTER_CHARS = 64;
+/** The most accounts (units) the form lists to choose from; with more (a province's), the person (unit) is typed. */
+export const FILTER_CHOICES = 300;
 const MAX_PAGE = 100_000;
 
 /** The filter as the page's form holds it (every value checked). */
@@ -133,8 +135,9 @@ export async function readAuditQuery(db: Tx, raw: Record<string, unknown>): Prom
   const query: AuditQuery = { person: text('person', '人员'), action: text('action', '操作'), unit: text('unit', '单位'), from: text('from', '起始日期'), to: text('to', '截止日期'), page: 1 };
   const filter: AuditFilter = {};
   if (query.person) {
-    if (await auditHasActor(db, query.person)) filter.actor = query.person;
-    else { problems.push('筛选条件“人员”不在审计记录中，已忽略'); query.person = ''; }
+    const person = await personMeant(db, query.person);
+    if ('problem' in person) { problems.push(person.problem); query.person = ''; }
+    else filter.actor = query.person = person.name;
   }
   if (query.action) {
     const kind = ACTION_KINDS.find((k) => k.key === query.action);
@@ -143,9 +146,9 @@ export async function readAuditQuery(db: Tx, raw: Record<string, unknown>): Prom
     else filter.actions = kind.codes;
   }
   if (query.unit) {
-    const names = await unitNames(db, [query.unit]);
-    if (!names.has(query.unit)) { problems.push('筛选条件“单位”不存在，已忽略'); query.unit = ''; }
-    else filter.unit = await unitMatches(db, query.unit);
+    const unit = await unitMeant(db, query.unit);
+    if ('problem' in unit) { problems.push(unit.problem); query.unit = ''; }
+    else filter.unit = await unitMatches(db, (query.unit = unit.id));
   }
   for (const [key, label] of [['from', '起始日期'], ['to', '截止日期']] as const) {
     if (query[key] && !isDate(query[key])) { problems.push(`${label}应为日期（如 2024-12-02），已忽略`); query[key] = ''; }
@@ -163,6 +166,28 @@ export async function readAuditQuery(db: Tx, raw: Record<string, unknown>): Prom
     else query.page = n;
   }
   return { query, filter, problems };
+}
+
+/**
+ * Who a person chosen or typed is: a name the log records (an account's username, or a name tried at a failed
+ * login), else the display name of one account the log records.
+ */
+async function personMeant(db: Tx, text: string): Promise<{ name: string } | { problem: string }> {
+  if (await auditHasActor(db, text)) return { name: text };
+  const named = (await accountsNamed(db, text)).filter((a) => a.display_name === text);
+  if (named.length > 1) return { problem: `有多个账号名为“${cut(text, 20)}”，请改填其用户名` };
+  if (named.length === 1 && await auditHasActor(db, named[0].username)) return { name: named[0].username };
+  return { problem: '筛选条件“人员”不在审计记录中，已忽略' };
+}
+
+/** Which unit a unit chosen or typed is: the one of that id, else the one unit of that name. */
+async function unitMeant(db: Tx, text: string): Promise<{ id: string } | { problem: string }> {
+  const found = await unitsByIdOrName(db, text);
+  const byId = found.find((u) => u.id === text);
+  if (byId) return { id: byId.id };
+  if (found.length > 1) return { problem: `有多个单位名为“${cut(text, 20)}”，请改填单位编号` };
+  if (found.length === 1) return { id: found[0].id };
+  return { problem: '筛选条件“单位”不存在，已忽略' };
 }
 
 function nextDay(date: string): string {
@@ -189,11 +214,13 @@ export interface AuditLine { at: string; time: string; who: string; action: stri
 
 export interface AuditTrailPage {
   lines: AuditLine[]; total: number; page: number; pages: number;
-  /** The form's choices, each as words. */
-  people: Array<{ value: string; name: string; selected: boolean }>;
+  /** The form's choices, each as words; no list of people (of units) where there are more than FILTER_CHOICES: the form then has a field to type one in. */
+  people: Array<{ value: string; name: string; selected: boolean }> | undefined;
   actions: Array<{ value: string; name: string; selected: boolean }>;
   /** Units by kind (乡镇, 村, 工作人员), each by name. */
-  units: Array<{ label: string; units: Array<{ value: string; name: string; selected: boolean }> }>;
+  units: Array<{ label: string; units: Array<{ value: string; name: string; selected: boolean }> }> | undefined;
+  /** What the typed fields show of the person and the unit chosen: the username; the unit's name, or its id where another unit has that name. */
+  personText: string; unitText: string;
   /** The filter in words (人员：王秘书；操作：发布公示), empty when there is none. */
   summary: string;
 }
@@ -206,19 +233,28 @@ export async function auditTrailPage(db: Tx, read: AuditQueryResult): Promise<Au
   const rows = await auditPage(db, filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   const words = await wordsFor(db, rows);
   // The accounts and 系统 (not every name ever typed at a failed login: a list anyone could lengthen), and the person asked for.
-  const names = [...new Set([...(await displayNames(db)).map((u) => u.username), SYSTEM_ACTOR, ...(query.person ? [query.person] : [])])];
+  const accounts = await displayNamesUpTo(db, FILTER_CHOICES);
+  const names = [...new Set([...(accounts ?? []).map((u) => u.username), SYSTEM_ACTOR, ...(query.person ? [query.person] : [])])];
   const actor = await actorNames(db, names);
-  const people = names.map((a) => ({ value: a, name: cut(actor(a), 40), selected: a === query.person }))
+  const people = accounts && names.map((a) => ({ value: a, name: cut(actor(a), 40), selected: a === query.person }))
     .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
-  const all = await listUnits(db);
-  const units = UNIT_GROUPS.map(([kind, label]) => ({
+  const all = await listUnitsUpTo(db, FILTER_CHOICES);
+  const units = all && UNIT_GROUPS.map(([kind, label]) => ({
     label, units: all.filter((u) => u.kind === kind).map((u) => ({ value: u.id, name: cut(u.name, 40), selected: u.id === query.unit })),
   })).filter((g) => g.units.length > 0);
   return {
-    lines: rows.map(words), total, page, pages, people, units,
+    lines: rows.map(words), total, page, pages, people, units, personText: query.person, unitText: await unitText(db, query.unit),
     actions: ACTION_KINDS.map((k) => ({ value: k.key, name: k.title, selected: k.key === query.action })),
     summary: await summaryOf(db, query, actor),
   };
+}
+
+/** A unit as its typed field shows it: by name, which finds it again, or by id where another unit has that name. */
+async function unitText(db: Tx, id: string): Promise<string> {
+  if (!id) return '';
+  const name = (await unitNames(db, [id])).get(id) ?? id;
+  const unit = await unitMeant(db, name);
+  return 'id' in unit && unit.id === id ? name : id;
 }
 
 async function summaryOf(db: Tx, query: AuditQuery, actor: ActorName): Promise<string> {

@@ -5,6 +5,8 @@ import { auditEntries } from '../../src/db/queries/audit.js';
 import { eventsOf } from '../../src/db/queries/events.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
+import { upsertUnits } from '../../src/db/queries/units.js';
+import { UNIT_CHOICES } from '../../src/services/events-ledger.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { useEventsRules } from '../support/events-rules.js';
 import { Client, signedIn, startApp, type TestApp } from '../support/web.js';
@@ -130,5 +132,43 @@ describe('the events ledger pages (事件台账)', function () {
     const invalid = await leader.get('/events?period=20x5');
     expect(invalid.status).to.equal(400);
     expect(invalid.text).to.contain('data-code="PERIOD_INVALID"');
+  });
+});
+
+describe('the events ledger of a province: more villages than a list holds', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let leader: Client;
+  before(async () => {
+    app = await startApp();
+    await useEventsRules(app.db);
+    const bytes = readFileSync(path.join(DEMO_DIR, 'villages-2024.csv'));
+    await importInputs(app.db, { periodId: PERIOD, table: parseDataBytes(bytes, 'villages-2024.csv'), fileBytes: bytes, by: 'test' });
+    const at = new Date().toISOString();
+    // As many villages more as the forms list (UNIT_CHOICES), two of them of one name.
+    await upsertUnits(app.db, Array.from({ length: UNIT_CHOICES }, (_, k) => ({
+      id: `p${String(k).padStart(4, '0')}`, name: k < 2 ? '同名村' : `远方${k}村`, kind: 'village', parent_id: 'hetang', role: null, created_at: at,
+    })));
+    leader = await signedIn(app.url, 'leader');
+  });
+  after(async () => { await app?.close(); });
+
+  it('has a field to type the unit in, not a list of every village, and adds an event to the unit typed by name', async () => {
+    const page = (await leader.get(`/events?period=${PERIOD}`)).text;
+    expect(page).not.to.contain('<select name="unit"').and.not.to.contain('远方7村');
+    expect(page).to.match(/<input name="unit" value="" maxlength="100" required/);
+    const res = await leader.post('/events', { period: PERIOD, unit: '远方7村', input: 'accidents', level: '较大', points: '', date: '2025-05-04', note: '按名称填写' });
+    expect(res.status).to.equal(303);
+    expect((await eventsOf(app.db, PERIOD)).find((e) => e.note === '按名称填写')).to.include({ unit_id: 'p0007' });
+  });
+
+  it('filters by a unit typed by name, or by number where its name is two units’, and says so of one it cannot tell', async () => {
+    const byName = (await leader.get(`/events?period=${PERIOD}&unit=${encodeURIComponent('远方7村')}`)).text;
+    expect(byName).to.contain('按名称填写').and.to.contain('value="远方7村"');
+    await leader.post('/events', { period: PERIOD, unit: 'p0001', input: 'accidents', level: '一般', points: '', date: '2025-05-05', note: '同名之一' });
+    const byNumber = (await leader.get(`/events?period=${PERIOD}&unit=p0001`)).text;
+    expect(byNumber).to.contain('同名之一').and.not.to.contain('按名称填写');
+    const twoOfOneName = (await leader.get(`/events?period=${PERIOD}&unit=${encodeURIComponent('同名村')}`)).text;
+    expect(twoOfOneName).to.contain('同名之一').and.to.contain('按名称填写').and.to.contain('几个单位同名的，请填写单位编号');
   });
 });

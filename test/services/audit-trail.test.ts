@@ -2,9 +2,11 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../src/db/connection.js';
+import { insertMany } from '../../src/db/chunks.js';
 import { appendAudit } from '../../src/db/queries/audit.js';
+import { upsertUnits } from '../../src/db/queries/units.js';
 import { ROOT } from '../../src/paths.js';
-import { ACTION_KINDS, ACTION_WORDS, actionWords, auditTrailPage, auditTrailRows, OTHER_ACTION, readAuditQuery } from '../../src/services/audit-trail.js';
+import { ACTION_KINDS, ACTION_WORDS, actionWords, auditTrailPage, auditTrailRows, FILTER_CHOICES, OTHER_ACTION, readAuditQuery } from '../../src/services/audit-trail.js';
 import { openStore } from '../../src/services/store.js';
 import { onEachBackend } from '../support/backends.js';
 
@@ -145,5 +147,63 @@ onEachBackend('audit trail: filters and words', (backend) => {
     expect(first.pages).to.equal(2);
     const second = await pageOf({ action: 'login', page: '2' });
     expect(second.lines.length).to.equal(first.total - 100);
+  });
+});
+
+onEachBackend('audit trail at a province’s scale: more accounts and units than a list holds', (backend) => {
+  let db: Db;
+  const AT = '2024-12-02T01:00:00.000Z';
+  before(async function () {
+    this.timeout(120_000);
+    db = await openStore(await backend.fresh('none'));
+    const n = FILTER_CHOICES + 1;
+    // Villages u0000…u0300 of a township, two of them named alike (as two townships' 新村 are); an account each.
+    await upsertUnits(db, [{ id: 't1', name: '甲镇', kind: 'township', parent_id: null, role: null, created_at: AT },
+      ...Array.from({ length: n }, (_, k) => ({ id: `u${String(k).padStart(4, '0')}`, name: k === 7 ? '第3村' : `第${k}村`, kind: 'village', parent_id: 't1', role: null, created_at: AT }))]);
+    await insertMany(db, 'users', Array.from({ length: n }, (_, k) => ({
+      username: `c${String(k).padStart(4, '0')}`, display_name: k === 9 ? '第1村村委' : `第${k}村村委`, role: 'village', unit_id: `u${String(k).padStart(4, '0')}`,
+      password_hash: 'x', disabled: false, session_epoch: 0, created_at: AT, password_changed_at: AT,
+    })));
+    for (const [actor, unit] of [['c0001', 'u0001'], ['c0002', 'u0002'], ['c0009', 'u0009'], ['c0003', 'u0003'], ['c0007', 'u0007']]) {
+      await appendAudit(db, { at: AT, actor, action: 'appeal.file', subject: 'appeal 1', detail: JSON.stringify({ run: 1 }), unit_id: unit });
+    }
+  });
+  after(async () => { await db?.destroy(); });
+
+  it('lists no people and no units to choose from, but fields to type them in', async () => {
+    const trail = await auditTrailPage(db, await readAuditQuery(db, {}));
+    expect(trail.people).to.equal(undefined);
+    expect(trail.units).to.equal(undefined);
+    expect(trail.lines.map((l) => l.action)).to.include('提出申诉');
+  });
+
+  it('finds the person typed by display name and the unit by name, and shows them again as typed', async () => {
+    const read = await readAuditQuery(db, { person: '第2村村委', unit: '第2村' });
+    expect(read.problems).to.deep.equal([]);
+    expect(read.query).to.deep.include({ person: 'c0002', unit: 'u0002' });
+    const trail = await auditTrailPage(db, read);
+    expect(trail.lines).to.have.length(1);
+    expect(trail).to.deep.include({ personText: 'c0002', unitText: '第2村' });
+  });
+
+  it('asks for the username, or the unit’s number, where a name is two people’s or two units’, and finds them by those', async () => {
+    const twoPeople = await readAuditQuery(db, { person: '第1村村委' });
+    expect(twoPeople.problems).to.deep.equal(['有多个账号名为“第1村村委”，请改填其用户名']);
+    expect(twoPeople.filter).to.deep.equal({});
+    const twoUnits = await readAuditQuery(db, { unit: '第3村' });
+    expect(twoUnits.problems).to.deep.equal(['有多个单位名为“第3村”，请改填单位编号']);
+    expect(twoUnits.filter).to.deep.equal({});
+    const byNumber = await readAuditQuery(db, { unit: 'u0007' });
+    expect(byNumber.problems).to.deep.equal([]);
+    const trail = await auditTrailPage(db, byNumber);
+    expect(trail.lines).to.have.length(1);
+    // Its name would find two: the field keeps its number.
+    expect(trail.unitText).to.equal('u0007');
+  });
+
+  it('says so of a name that is nobody’s and no unit’s, and filters by neither', async () => {
+    const read = await readAuditQuery(db, { person: '无此人', unit: '无此村' });
+    expect(read.problems).to.deep.equal(['筛选条件“人员”不在审计记录中，已忽略', '筛选条件“单位”不存在，已忽略']);
+    expect(read.filter).to.deep.equal({});
   });
 });

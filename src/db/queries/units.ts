@@ -47,6 +47,24 @@ export async function unitsWithAncestors(db: Tx, ids: Iterable<string | null | u
   return [...found.values()];
 }
 
+/** Every unit, by id, when there are at most `most`; undefined when there are more (a province's are no list to choose from). */
+export async function listUnitsUpTo(db: Tx, most: number): Promise<UnitRow[] | undefined> {
+  const rows = await readOnly<UnitRow>(db, db('units').orderBy('id').limit(most + 1));
+  return rows.length > most ? undefined : rows;
+}
+
+/** The enabled units of these kinds, by id, when there are at most `most`; undefined when there are more. */
+export async function enabledUnitsUpTo(db: Tx, kinds: string[], most: number): Promise<UnitRow[] | undefined> {
+  if (kinds.length === 0) return [];
+  const rows = await readOnly<UnitRow>(db, db('units').whereIn('kind', kinds).whereNull('disabled_at').orderBy('id').limit(most + 1));
+  return rows.length > most ? undefined : rows;
+}
+
+/** The units a typed text may mean, disabled ones too: the one of that id, and those of that name (a few at most). */
+export async function unitsByIdOrName(db: Tx, text: string): Promise<UnitRow[]> {
+  return readOnly<UnitRow>(db, db('units').where('id', text).orWhere('name', text).orderBy('id').limit(10));
+}
+
 export async function listUnits(db: Tx, kind?: string): Promise<UnitRow[]> {
   const q = db('units').orderBy('id');
   return kind ? q.where({ kind }) : q;

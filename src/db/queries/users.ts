@@ -50,6 +50,17 @@ export async function displayNames(db: Tx): Promise<Array<{ username: string; di
   return db('users').select('username', 'display_name');
 }
 
+/** Every account's username and display name, by username, when there are at most `most`; undefined when there are more (a province's 100,000 are no list to choose from). */
+export async function displayNamesUpTo(db: Tx, most: number): Promise<Array<{ username: string; display_name: string }> | undefined> {
+  const rows = await readOnly<{ username: string; display_name: string }>(db, db('users').select('username', 'display_name').orderBy('username').limit(most + 1));
+  return rows.length > most ? undefined : rows;
+}
+
+/** The accounts a typed name may mean: the one of that username, and those of that display name (a few at most). */
+export async function accountsNamed(db: Tx, name: string): Promise<Array<{ username: string; display_name: string }>> {
+  return readOnly(db, db('users').where('username', name).orWhere('display_name', name).select('username', 'display_name').orderBy('username').limit(10));
+}
+
 /** The display names of these accounts (those the record has): a page names a few of a province's 100,000. */
 export async function displayNamesOf(db: Tx, usernames: Iterable<string | null | undefined>): Promise<Array<{ username: string; display_name: string }>> {
   const wanted = [...new Set([...usernames].filter((u): u is string => typeof u === 'string' && u !== ''))];

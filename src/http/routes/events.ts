@@ -2,7 +2,6 @@ import type { Request, Response } from 'express';
 import { filesOfEvents, type EventFileRow, type EventRow } from '../../db/queries/events.js';
 import { sizeInWords } from '../../io/evidence.js';
 import { EVENT_UPLOAD, eventFileRoute, eventOf, sentFiles } from './event-files.js';
-import { listUnits } from '../../db/queries/units.js';
 import { DataInvalid } from '../../engine/index.js';
 import { SheetProblems } from '../../io/sheet-cells.js';
 import { readTable } from '../../io/table.js';
@@ -10,8 +9,8 @@ import { actorNames } from '../../services/actors.js';
 import { periodOf } from '../../services/entry.js';
 import { cellOf, eventsTemplateFile, importEvents } from '../../services/events-import.js';
 import {
-  addEvent, allowedText, editEvent, EVENT_COLUMNS, eventPoints, EventMissing, EventRefused, inputFor, ledgerEvents, ledgerInputs, NOTE_MAX,
-  withdrawLedgerEvent, type EventField, type EventFields, type LedgerInput,
+  addEvent, allowedText, editEvent, EVENT_COLUMNS, eventPoints, EventMissing, EventRefused, filterUnit, inputFor, knowUnitsOf, ledgerEvents, ledgerInputs, ledgerUnits, NOTE_MAX,
+  withdrawLedgerEvent, type EventField, type EventFields, type LedgerUnits,
 } from '../../services/events-ledger.js';
 import { PeriodInvalid, type PeriodSpec } from '../../services/period.js';
 import { publishedWarning } from '../../services/publication.js';
@@ -53,21 +52,18 @@ function errorsOf(e: EventRefused): FieldErrors {
   return out;
 }
 
-interface LedgerData { period: PeriodSpec; inputs: LedgerInput[]; units: Array<{ id: string; name: string; kind: string; parent_id: string | null }>; nameOf: Map<string, string>; }
+interface LedgerData extends LedgerUnits { period: PeriodSpec; }
 
 async function ledgerData(ctx: Context, period: PeriodSpec): Promise<LedgerData> {
-  const inputs = await ledgerInputs(ctx.db, period.id, ctx.user!.username);
-  const kinds = new Set(inputs.map((i) => i.subject));
-  const all = await listUnits(ctx.db);
-  const units = all.filter((u) => kinds.has(u.kind) && !u.disabled_at);
-  return { period, inputs, units, nameOf: new Map(all.map((u) => [u.id, u.name])) };
+  return { period, ...await ledgerUnits(ctx.db, period.id, ctx.user!.username) };
 }
 
-/** The add and edit form's choices: units by name (within their parent), inputs by label, levels grouped by input. */
+/** The add and edit form's choices: units by name (within their parent), or a field to type one in; inputs by label, levels grouped by input. */
 function formChoices(d: LedgerData, values: Record<EventField, string>) {
-  const parentName = (id: string | null) => (id ? d.nameOf.get(id) ?? '' : '');
+  const parentName = (id: string | null) => (id ? d.known.get(id)?.name ?? '' : '');
   return {
-    units: d.units.map((u) => ({ id: u.id, name: u.name, parent: parentName(u.parent_id), selected: u.id === values.unit })),
+    units: d.units?.map((u) => ({ id: u.id, name: u.name, parent: parentName(u.parent_id), selected: u.id === values.unit })),
+    unitText: d.units ? '' : d.known.get(values.unit)?.name ?? values.unit,
     inputs: d.inputs.map((i) => ({ name: i.name, label: i.label, allowed: allowedText(i), selected: i.name === values.input || i.label === values.input })),
     levelGroups: d.inputs.filter((i) => i.levels.length).map((i) => ({
       label: i.label, levels: i.levels.map((l) => ({ name: l.name, points: l.points, unit: '分', selected: l.name === values.level })),
@@ -83,11 +79,12 @@ function actorsOfEvent(e: EventRow): Array<string | null> {
 }
 
 function eventLine(d: LedgerData, e: EventRow, actor: (u: string | null) => string, files: EventFileRow[] = []) {
-  const unitKind = d.units.find((u) => u.id === e.unit_id)?.kind;
-  const input = unitKind ? inputFor(d.inputs, unitKind, e.input) : d.inputs.find((i) => i.name === e.input);
+  const unit = d.known.get(e.unit_id);
+  const kind = unit && !unit.disabled_at && d.inputs.some((i) => i.subject === unit.kind) ? unit.kind : undefined;
+  const input = kind ? inputFor(d.inputs, kind, e.input) : d.inputs.find((i) => i.name === e.input);
   const points = eventPoints(input, e);
   return {
-    id: e.id, unit: d.nameOf.get(e.unit_id) ?? '（已删除的单位）', input: input?.label ?? '（细则中已没有的台账）',
+    id: e.id, unit: unit?.name ?? '（已删除的单位）', input: input?.label ?? '（细则中已没有的台账）',
     level: e.level, points: points === undefined ? '' : `${points}分`, date: e.happened_on, dateWords: dateInWords(e.happened_on), note: e.note,
     recordedBy: actor(e.recorded_by), recordedAt: e.recorded_at, changedBy: e.changed_by ? actor(e.changed_by) : '', changedAt: e.changed_at,
     withdrawn: e.withdrawn_at !== null, withdrawnBy: e.withdrawn_by ? actor(e.withdrawn_by) : '', withdrawnAt: e.withdrawn_at, href: eventHref(e.id),
@@ -112,10 +109,11 @@ async function renderLedger(ctx: Context, asked: string, query: { unit?: string;
   }
   const d = await ledgerData(ctx, period);
   // A filter the form does not offer (an unknown unit, a 2,000-character input) is left out, and said so.
-  const unit = query.unit && d.units.some((u) => u.id === query.unit) ? query.unit : undefined;
+  const unit = await filterUnit(ctx.db, d, query.unit);
   const input = query.input && d.inputs.some((i) => i.name === query.input) ? query.input : undefined;
   const ignored = (!!query.unit && !unit) || (!!query.input && !input);
   const events = await ledgerEvents(ctx.db, period.id, { unitId: unit, input });
+  await knowUnitsOf(ctx.db, d, events);
   const actor = await actorNames(ctx.db, events.flatMap(actorsOfEvent));
   const files = await filesOfEvents(ctx.db, events.map((e) => e.id));
   const rows = events.map((e) => eventLine(d, e, actor, files));
@@ -127,7 +125,7 @@ async function renderLedger(ctx: Context, asked: string, query: { unit?: string;
   ctx.render('events', {
     ...page, period, hasInputs: d.inputs.length > 0, ignored, published,
     filter: d.inputs.length === 0 ? undefined : {
-      units: d.units.map((u) => ({ id: u.id, name: u.name, selected: u.id === unit })),
+      units: d.units?.map((u) => ({ id: u.id, name: u.name, selected: u.id === unit })), unitText: query.unit ?? '',
       inputs: d.inputs.map((i) => ({ name: i.name, label: i.label, selected: i.name === input })), filtered: !!unit || !!input,
       clearHref: ledgerHref(period.id),
     },
@@ -174,6 +172,7 @@ async function add(req: Request, res: Response, ctx: Context): Promise<void> {
 async function renderEvent(ctx: Context, row: EventRow, form: { values?: Record<EventField, string>; errors?: FieldErrors }, status = 200): Promise<void> {
   const period = periodOf(row.period_id);
   const d = await ledgerData(ctx, period);
+  await knowUnitsOf(ctx.db, d, [row]);
   const line = eventLine(d, row, await actorNames(ctx.db, actorsOfEvent(row)), await filesOfEvents(ctx.db, [row.id]));
   const values = form.values ?? { unit: row.unit_id, input: row.input, level: row.level ?? '', points: row.points === null ? '' : String(row.points), date: row.happened_on, note: row.note };
   ctx.render('event', {
