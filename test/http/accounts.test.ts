@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { insertMany } from '../../src/db/chunks.js';
 import { auditEntries } from '../../src/db/queries/audit.js';
+import { upsertUnits } from '../../src/db/queries/units.js';
 import { userByName } from '../../src/db/queries/users.js';
 import { signedIn, startApp, type Client, type TestApp } from '../support/web.js';
 
@@ -153,5 +155,56 @@ describe('the unit pages of the admin', function () {
 
   it('answers a unit that does not exist with 404', async () => {
     expect((await admin.get('/admin/units/nowhere')).status).to.equal(404);
+  });
+});
+
+describe('the account pages of a province: more accounts than a page, more villages than a list', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let admin: Client;
+  const at = new Date().toISOString();
+  before(async () => {
+    app = await startApp();
+    // As many villages more as the form lists, two of them of one name; an account for 150 of them.
+    await upsertUnits(app.db, Array.from({ length: 301 }, (_, k) => ({
+      id: `p${String(k).padStart(4, '0')}`, name: k < 2 ? '同名村' : `远方${k}村`, kind: 'village', parent_id: 'hetang', role: null, created_at: at,
+    })));
+    await insertMany(app.db, 'users', Array.from({ length: 150 }, (_, k) => ({
+      username: `p${String(k).padStart(4, '0')}`, display_name: `远方${k}村村委`, role: 'village', unit_id: `p${String(k).padStart(4, '0')}`,
+      password_hash: 'x', disabled: false, session_epoch: 0, created_at: at, password_changed_at: at,
+    })));
+    admin = await signedIn(app.url, 'admin');
+  });
+  after(async () => { await app?.close(); });
+
+  const rowsOf = (html: string) => [...html.matchAll(/<tr class="(?:disabled)?">/g)].length;
+
+  it('lists a hundred accounts a page, with the way to the next, and finds one by part of its name', async () => {
+    const first = (await admin.get('/admin/accounts')).text;
+    expect(rowsOf(first)).to.equal(100);
+    // Handlebars writes the = of a link as &#x3D;, which a browser reads as =.
+    expect(first).to.contain('href="/admin/accounts?page&#x3D;2"');
+    const second = (await admin.get('/admin/accounts?page=2')).text;
+    expect(rowsOf(second)).to.be.greaterThan(0).and.below(100);
+    const found = (await admin.get(`/admin/accounts?q=${encodeURIComponent('远方42村')}`)).text;
+    expect(rowsOf(found)).to.equal(1);
+    expect(found).to.contain('远方42村村委').and.to.contain('账号共 1 个');
+  });
+
+  it('has a field to type the village in, adds an account to the village typed by name, and asks for the number where two share it', async () => {
+    const page = (await admin.get('/admin/accounts')).text;
+    expect(page).not.to.contain('<select name="villageUnit"');
+    expect(page).to.contain('<input name="villageUnit"');
+    const made = await admin.post('/admin/accounts', { username: 'far200', displayName: '', role: 'village', villageUnit: '远方200村', staffUnit: '' });
+    expect(made.status).to.equal(200);
+    expect((await userByName(app.db, 'far200'))!.unit_id).to.equal('p0200');
+    await admin.get('/admin/accounts');
+    const two = await admin.post('/admin/accounts', { username: 'same1', displayName: '', role: 'village', villageUnit: '同名村', staffUnit: '' });
+    expect(two.status).to.equal(400);
+    expect(await two.text()).to.contain('有多个村名为“同名村”，请填写单位编号');
+    expect(await userByName(app.db, 'same1')).to.equal(undefined);
+    await admin.get('/admin/accounts');
+    expect((await admin.post('/admin/accounts', { username: 'same1', displayName: '', role: 'village', villageUnit: 'p0001', staffUnit: '' })).status).to.equal(200);
+    expect((await userByName(app.db, 'same1'))!.unit_id).to.equal('p0001');
   });
 });

@@ -35,6 +35,15 @@ export async function listUsers(db: Tx): Promise<UserRow[]> {
   return rows.map((r) => normalise(r)!);
 }
 
+/** A page of the accounts, by username, whose username or display name holds `search` (taken as typed), and how many there are. */
+export async function usersPage(db: Tx, search: string, limit: number, offset: number): Promise<{ rows: UserRow[]; total: number }> {
+  const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const q = () => (search ? db('users').where((w) => { w.whereRaw("username LIKE ? ESCAPE '\\'", [like]).orWhereRaw("display_name LIKE ? ESCAPE '\\'", [like]); }) : db('users'));
+  const [{ n }] = await readOnly<{ n: number | string }>(db, q().count({ n: '*' }));
+  const rows = await readOnly<UserRow>(db, q().orderBy('username').limit(limit).offset(offset));
+  return { rows: rows.map((r) => normalise(r)!), total: Number(n) };
+}
+
 export async function updateUser(db: Tx, username: string, changes: Partial<Pick<UserRow, 'password_hash' | 'password_changed_at' | 'disabled' | 'display_name'>>): Promise<boolean> {
   return (await db('users').where({ username }).update(changes)) === 1;
 }

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
-import { getUnit, listEnabledUnits, listUnits } from '../../db/queries/units.js';
-import type { Role, UserRow } from '../../db/queries/users.js';
+import { enabledUnitsUpTo, getUnit, unitsByIdOrName, unitsByIds } from '../../db/queries/units.js';
+import { usersPage, type Role, type UserRow } from '../../db/queries/users.js';
 import {
-  AccountRefused, addUser, DISPLAY_NAME_MAX_CHARS, listUsers, renameUser, resetPassword, ROLES, setDisabled, UNIT_KIND_OF_ROLE, userByName,
+  AccountRefused, addUser, DISPLAY_NAME_MAX_CHARS, renameUser, resetPassword, ROLES, setDisabled, UNIT_KIND_OF_ROLE, userByName,
 } from '../../services/accounts.js';
 import { notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
@@ -19,23 +19,47 @@ const field = (req: Request, name: string) => (typeof req.body?.[name] === 'stri
 
 interface AddForm { username: string; displayName: string; role: string; villageUnit: string; staffUnit: string; }
 
-async function listPage(ctx: Context, extra: { error?: string; form?: Partial<AddForm>; created?: { user: UserRow; password: string } } = {}, status = 200): Promise<void> {
-  const [users, units, enabled] = await Promise.all([listUsers(ctx.db), listUnits(ctx.db), listEnabledUnits(ctx.db)]);
+/** Accounts the list shows a page (a province has 100,000), and the most units the form lists to choose from; past it, a unit is typed. */
+const ACCOUNTS_PAGE = 100, UNIT_CHOICES = 300;
+
+/** The list's search and page, as the query asks (anything else is none). */
+function listQuery(req: Request): { q: string; page: number } {
+  const q = typeof req.query.q === 'string' ? [...req.query.q.trim()].slice(0, 64).join('') : '';
+  const page = typeof req.query.page === 'string' && /^\d{1,6}$/.test(req.query.page) ? Math.max(1, Number(req.query.page)) : 1;
+  return { q, page };
+}
+
+async function listPage(ctx: Context, query: { q: string; page: number }, extra: { error?: string; form?: Partial<AddForm>; created?: { user: UserRow; password: string } } = {}, status = 200): Promise<void> {
+  const { rows: users, total } = await usersPage(ctx.db, query.q, ACCOUNTS_PAGE, (query.page - 1) * ACCOUNTS_PAGE);
+  const [villages, staffUnits] = await Promise.all([enabledUnitsUpTo(ctx.db, ['village'], UNIT_CHOICES), enabledUnitsUpTo(ctx.db, ['staff'], UNIT_CHOICES)]);
+  const units = await unitsByIds(ctx.db, [...users.map((u) => u.unit_id), ...[...(villages ?? []), ...(staffUnits ?? [])].flatMap((u) => [u.id, u.parent_id])]);
   const nameOf = new Map(units.map((u) => [u.id, u]));
+  const pages = Math.max(1, Math.ceil(total / ACCOUNTS_PAGE));
+  const keep = query.q ? { q: query.q } : {};
   const accounts = users.map((u) => ({
     username: u.username, displayName: u.display_name, roleName: ROLES[u.role], href: urlOf(['admin', 'accounts', u.username]),
     unitName: u.unit_id ? nameOf.get(u.unit_id)?.name ?? '（单位已不存在）' : '', unitDisabled: !!(u.unit_id && nameOf.get(u.unit_id)?.disabled_at),
     disabled: u.disabled, passwordChangedAt: u.password_changed_at, self: u.username === ctx.user!.username,
   }));
   const form = extra.form ?? {};
-  const options = (kind: string, chosen: string | undefined) => enabled.filter((u) => u.kind === kind)
-    .map((u) => ({ id: u.id, name: u.name, parentName: u.parent_id ? nameOf.get(u.parent_id)?.name ?? '' : '', selected: u.id === chosen }));
+  const options = (list: typeof villages, chosen: string | undefined) => list
+    ?.map((u) => ({ id: u.id, name: u.name, parentName: u.parent_id ? nameOf.get(u.parent_id)?.name ?? '' : '', selected: u.id === chosen }));
   ctx.render('admin/accounts', {
     title: '账号管理', accounts, error: extra.error, created: extra.created && { ...extra.created, roleName: ROLES[extra.created.user.role] },
-    form, nameMax: DISPLAY_NAME_MAX_CHARS,
+    form, nameMax: DISPLAY_NAME_MAX_CHARS, q: query.q, total, page: query.page, pages,
+    prevHref: query.page > 1 ? urlOf(['admin', 'accounts'], { ...keep, page: String(query.page - 1) }) : undefined,
+    nextHref: query.page < pages ? urlOf(['admin', 'accounts'], { ...keep, page: String(query.page + 1) }) : undefined,
     roles: Object.entries(ROLES).map(([id, name]) => ({ id, name, selected: id === (form.role ?? 'village') })),
-    villages: options('village', form.villageUnit), staff: options('staff', form.staffUnit),
+    villages: options(villages, form.villageUnit), staff: options(staffUnits, form.staffUnit),
   }, status);
+}
+
+/** The unit a form's field names: its id, or (typed where there is no list) the one enabled unit of the kind with that name. */
+async function unitNamed(ctx: Context, kind: string, text: string): Promise<string> {
+  const found = text ? (await unitsByIdOrName(ctx.db, text)).filter((u) => u.kind === kind && !u.disabled_at) : [];
+  if (found.some((u) => u.id === text) || found.length === 0) return text;
+  if (found.length > 1) throw new AccountRefused('UNIT_AMBIGUOUS', `有多个${kind === 'village' ? '村' : '工作人员'}名为“${[...text].slice(0, 30).join('')}”，请填写单位编号`);
+  return found[0].id;
 }
 
 async function accountOr404(ctx: Context, req: Request): Promise<UserRow> {
@@ -72,7 +96,7 @@ async function onAccount(req: Request, res: Response, ctx: Context, change: (use
 }
 
 export const accountRoutes: RouteSpec[] = [
-  { method: 'get', path: '/admin/accounts', access: ADMIN, handle: async (_req, _res, ctx) => listPage(ctx) },
+  { method: 'get', path: '/admin/accounts', access: ADMIN, handle: async (req, _res, ctx) => listPage(ctx, listQuery(req)) },
   {
     method: 'post', path: '/admin/accounts', access: ADMIN,
     handle: async (req, _res, ctx) => {
@@ -82,13 +106,14 @@ export const accountRoutes: RouteSpec[] = [
       };
       const role = form.role as Role;
       const kind = Object.hasOwn(UNIT_KIND_OF_ROLE, role) ? UNIT_KIND_OF_ROLE[role] : undefined;
-      const unitId = kind === 'village' ? form.villageUnit : kind === 'staff' ? form.staffUnit : '';
+      const unitText = (kind === 'village' ? form.villageUnit : kind === 'staff' ? form.staffUnit : '').trim().slice(0, 100);
       try {
+        const unitId = kind ? await unitNamed(ctx, kind, unitText) : unitText;
         const { username, password } = await addUser(ctx.db, { username: form.username, role, unitId: unitId || null, displayName: form.displayName.trim() || undefined }, ctx.user!.username);
-        await listPage(ctx, { created: { user: (await userByName(ctx.db, username))!, password } });
+        await listPage(ctx, { q: '', page: 1 }, { created: { user: (await userByName(ctx.db, username))!, password } });
       } catch (e) {
         if (!(e instanceof AccountRefused)) throw e;
-        await listPage(ctx, { error: e.message, form }, 400);
+        await listPage(ctx, { q: '', page: 1 }, { error: e.message, form }, 400);
       }
     },
   },
