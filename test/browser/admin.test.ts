@@ -84,7 +84,7 @@ describe('accounts, units and backups in the browser (issue 19, point 5)', funct
       await page.fill('input[name=displayName]', `桃花村<script>alert(1)</script>{{x}}`);
       await page.selectOption('select[name=role]', 'village');
       await page.selectOption('select[name=villageUnit]', { label: '桃花村（枫林镇）' });
-      await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/accounts"] button[type=submit]')]);
+      await Promise.all([page.waitForNavigation(), page.click('form[method="post"][action="/admin/accounts"] button[type=submit]')]);
       const password = (await page.textContent('section.secret .credential >> nth=1'))!.trim();
       expect(password.length).to.be.at.least(10);
       expect(page.url()).to.not.contain(password);
