@@ -7,6 +7,7 @@ import { bumpSessionEpoch, enabledAdminCount, insertUser, userByFoldedName, list
 import { accountKey, addressKey, auditedName, typedName, USERNAME_PATTERN } from './login-keys.js';
 import { dummyHash, generatePassword, hashPassword, passwordMatches, passwordProblem, PASSWORD_MESSAGES } from './passwords.js';
 import { table } from '../engine/own.js';
+import { quoted, unitTyped } from './choices.js';
 
 /**
  * Accounts and roles (管理员、乡镇领导、村、工作人员): created with a generated or chosen
@@ -18,6 +19,18 @@ export const ROLES = table<Role, string>({ admin: '管理员', leader: '乡镇�
 
 export class AccountRefused extends Error {
   constructor(readonly code: string, message: string) { super(message); }
+}
+
+/**
+ * The unit a new account's form names for a role of this kind: its number as chosen from the list, or typed (a
+ * province's villages are too many to list) by number or by the one enabled unit of the kind with that name. A text
+ * that is no such unit is given back as it is, for addUser to refuse; a name several units share is refused here.
+ */
+export async function accountUnit(db: Tx, kind: string, text: string): Promise<string> {
+  const meant = await unitTyped(db, text, (u) => u.kind === kind && !u.disabled_at);
+  if ('unit' in meant) return meant.unit.id;
+  if (meant.none === 'several') throw new AccountRefused('UNIT_AMBIGUOUS', `有多个${kind === 'village' ? '村' : '工作人员'}名为“${quoted(text, 30)}”，请填写单位编号`);
+  return text;
 }
 
 export interface NewUser { username: string; role: Role; unitId?: string | null; displayName?: string; password?: string; }

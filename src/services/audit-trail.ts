@@ -3,7 +3,8 @@ import { auditCount, auditHasActor, auditPage, type AuditFilter, type AuditRow }
 import { accountsNamed, displayNamesUpTo } from '../db/queries/users.js';
 import { listPeriods } from '../db/queries/periods.js';
 import { listRuns, type RunRow } from '../db/queries/runs.js';
-import { listUnitsUpTo, unitNames, unitsByIdOrName } from '../db/queries/units.js';
+import { unitNames, unitsUpTo } from '../db/queries/units.js';
+import { MOST_CHOICES, quoted, unitTyped } from './choices.js';
 import { accountsByName, accountsOfUnit, rulesetTitles } from '../db/queries/overview.js';
 import { own, table } from '../engine/own.js';
 import { localDayStart, localSecond } from '../local-time.js';
@@ -109,8 +110,6 @@ export const PAGE_SIZE = 100;
 /** The most rows an export holds: a township's year is a few thousand entries. */
 export const EXPORT_LIMIT = 100_000;
 const MAX_FILTER_CHARS = 64;
-/** The most accounts (units) the form lists to choose from; with more (a province's), the person (unit) is typed. */
-export const FILTER_CHOICES = 300;
 const MAX_PAGE = 100_000;
 
 /** The filter as the page's form holds it (every value checked). */
@@ -175,19 +174,16 @@ export async function readAuditQuery(db: Tx, raw: Record<string, unknown>): Prom
 async function personMeant(db: Tx, text: string): Promise<{ name: string } | { problem: string }> {
   if (await auditHasActor(db, text)) return { name: text };
   const named = (await accountsNamed(db, text)).filter((a) => a.display_name === text);
-  if (named.length > 1) return { problem: `有多个账号名为“${cut(text, 20)}”，请改填其用户名` };
+  if (named.length > 1) return { problem: `有多个账号名为“${quoted(text)}”，请改填其用户名` };
   if (named.length === 1 && await auditHasActor(db, named[0].username)) return { name: named[0].username };
   return { problem: '筛选条件“人员”不在审计记录中，已忽略' };
 }
 
 /** Which unit a unit chosen or typed is: the one of that id, else the one unit of that name. */
 async function unitMeant(db: Tx, text: string): Promise<{ id: string } | { problem: string }> {
-  const found = await unitsByIdOrName(db, text);
-  const byId = found.find((u) => u.id === text);
-  if (byId) return { id: byId.id };
-  if (found.length > 1) return { problem: `有多个单位名为“${cut(text, 20)}”，请改填单位编号` };
-  if (found.length === 1) return { id: found[0].id };
-  return { problem: '筛选条件“单位”不存在，已忽略' };
+  const meant = await unitTyped(db, text, () => true);
+  if ('unit' in meant) return { id: meant.unit.id };
+  return { problem: meant.none === 'several' ? `有多个单位名为“${quoted(text)}”，请改填单位编号` : '筛选条件“单位”不存在，已忽略' };
 }
 
 function nextDay(date: string): string {
@@ -214,7 +210,7 @@ export interface AuditLine { at: string; time: string; who: string; action: stri
 
 export interface AuditTrailPage {
   lines: AuditLine[]; total: number; page: number; pages: number;
-  /** The form's choices, each as words; no list of people (of units) where there are more than FILTER_CHOICES: the form then has a field to type one in. */
+  /** The form's choices, each as words; no list of people (of units) where there are more than MOST_CHOICES: the form then has a field to type one in. */
   people: Array<{ value: string; name: string; selected: boolean }> | undefined;
   actions: Array<{ value: string; name: string; selected: boolean }>;
   /** Units by kind (乡镇, 村, 工作人员), each by name. */
@@ -233,12 +229,12 @@ export async function auditTrailPage(db: Tx, read: AuditQueryResult): Promise<Au
   const rows = await auditPage(db, filter, { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   const words = await wordsFor(db, rows);
   // The accounts and 系统 (not every name ever typed at a failed login: a list anyone could lengthen), and the person asked for.
-  const accounts = await displayNamesUpTo(db, FILTER_CHOICES);
+  const accounts = await displayNamesUpTo(db, MOST_CHOICES);
   const names = [...new Set([...(accounts ?? []).map((u) => u.username), SYSTEM_ACTOR, ...(query.person ? [query.person] : [])])];
   const actor = await actorNames(db, names);
   const people = accounts && names.map((a) => ({ value: a, name: cut(actor(a), 40), selected: a === query.person }))
     .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
-  const all = await listUnitsUpTo(db, FILTER_CHOICES);
+  const all = await unitsUpTo(db, MOST_CHOICES);
   const units = all && UNIT_GROUPS.map(([kind, label]) => ({
     label, units: all.filter((u) => u.kind === kind).map((u) => ({ value: u.id, name: cut(u.name, 40), selected: u.id === query.unit })),
   })).filter((g) => g.units.length > 0);

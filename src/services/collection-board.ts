@@ -3,6 +3,7 @@ import { appendAudit } from '../db/queries/audit.js';
 import { boardRows, getWindow, reportsInState, stateCounts, type BoardRow, type ReportState, type WindowRow } from '../db/queries/reports.js';
 import { getUnit, parentsOfKind, unitNames, type UnitRow } from '../db/queries/units.js';
 import { perDatabase } from './per-database.js';
+import { MOST_CHOICES } from './choices.js';
 import { getAssessment, type AssessmentRow } from './assessments.js';
 import { REPORT_STATES, ReportRefused } from './collection.js';
 import { notify } from './inbox.js';
@@ -142,7 +143,7 @@ export async function reviewQueue(db: Tx, periodId: string, kind: string | undef
 }
 
 /** The most parents a board's filter lists to choose from; with more (a province's townships) the one chosen is kept, and the rest found by a unit's name. */
-export const PARENT_CHOICES = 300;
+export const PARENT_CHOICES = MOST_CHOICES;
 
 const PARENTS_KEPT_MS = 60_000;
 const parentsKept = perDatabase(() => new Map<string, { at: number; rows: UnitRow[]; total: number }>());

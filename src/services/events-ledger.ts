@@ -4,7 +4,8 @@ import { changeEvent, eventsOf, filesOfEvents, getEvent, insertEvent, insertEven
 import { createHash } from 'node:crypto';
 import { checkEvidence, EVIDENCE_MAX_FILES, EvidenceRefused, type Evidence, type EvidenceUpload } from '../io/evidence.js';
 import { ensurePeriod } from '../db/queries/periods.js';
-import { enabledUnitsUpTo, getUnit, listEnabledUnits, unitsByIdOrName, unitsByIds, type UnitRow } from '../db/queries/units.js';
+import { getUnit, listEnabledUnits, unitsByIds, unitsUpTo, type UnitRow } from '../db/queries/units.js';
+import { MOST_CHOICES, unitTyped } from './choices.js';
 import type { CompiledInput } from '../engine/compiled.js';
 import type { CompiledRuleSet } from '../engine/index.js';
 import { own } from '../engine/own.js';
@@ -80,13 +81,10 @@ export async function ledgerInputs(db: Tx, periodId: string, by: string): Promis
   return all.filter((i, k) => all.findIndex((j) => j.subject === i.subject && j.name === i.name) === k);
 }
 
-/** The most units the ledger's forms list to choose from; with more (a province's villages), a unit is typed, by name or number. */
-export const UNIT_CHOICES = 300;
-
 /** What the ledger's pages know of units: the period's events inputs, the units to choose from, and the units they name. */
 export interface LedgerUnits {
   inputs: LedgerInput[];
-  /** The enabled units of the ledger's kinds, to choose from; undefined where there are more than UNIT_CHOICES. */
+  /** The enabled units of the ledger's kinds, to choose from; undefined where there are more than MOST_CHOICES (one is typed then). */
   units: UnitRow[] | undefined;
   /** The units the page names (those listed, their parents, those of the events shown), by id. */
   known: Map<string, UnitRow>;
@@ -94,7 +92,7 @@ export interface LedgerUnits {
 
 export async function ledgerUnits(db: Tx, periodId: string, by: string): Promise<LedgerUnits> {
   const inputs = await ledgerInputs(db, periodId, by);
-  const units = await enabledUnitsUpTo(db, [...new Set(inputs.map((i) => i.subject))], UNIT_CHOICES);
+  const units = await unitsUpTo(db, MOST_CHOICES, { kinds: [...new Set(inputs.map((i) => i.subject))], enabled: true });
   return { inputs, units, known: new Map((await unitsByIds(db, (units ?? []).flatMap((u) => [u.id, u.parent_id]))).map((u) => [u.id, u])) };
 }
 
@@ -102,10 +100,10 @@ export async function ledgerUnits(db: Tx, periodId: string, by: string): Promise
 export async function filterUnit(db: Tx, d: LedgerUnits, asked: string | undefined): Promise<string | undefined> {
   if (!asked) return undefined;
   if (d.units) return d.units.some((u) => u.id === asked) ? asked : undefined;
-  const found = (await unitsByIdOrName(db, asked)).filter((u) => !u.disabled_at && d.inputs.some((i) => i.subject === u.kind));
-  const unit = found.find((u) => u.id === asked) ?? (found.length === 1 ? found[0] : undefined);
-  if (unit) d.known.set(unit.id, unit);
-  return unit?.id;
+  const meant = await unitTyped(db, asked, (u) => !u.disabled_at && d.inputs.some((i) => i.subject === u.kind));
+  if (!('unit' in meant)) return undefined;
+  d.known.set(meant.unit.id, meant.unit);
+  return meant.unit.id;
 }
 
 /** Adds to what a page knows the units of these events. */

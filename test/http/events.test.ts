@@ -6,7 +6,7 @@ import { eventsOf } from '../../src/db/queries/events.js';
 import { parseDataBytes } from '../../src/io/data-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { upsertUnits } from '../../src/db/queries/units.js';
-import { UNIT_CHOICES } from '../../src/services/events-ledger.js';
+import { MOST_CHOICES } from '../../src/services/choices.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { useEventsRules } from '../support/events-rules.js';
 import { Client, signedIn, startApp, type TestApp } from '../support/web.js';
@@ -145,8 +145,8 @@ describe('the events ledger of a province: more villages than a list holds', fun
     const bytes = readFileSync(path.join(DEMO_DIR, 'villages-2024.csv'));
     await importInputs(app.db, { periodId: PERIOD, table: parseDataBytes(bytes, 'villages-2024.csv'), fileBytes: bytes, by: 'test' });
     const at = new Date().toISOString();
-    // As many villages more as the forms list (UNIT_CHOICES), two of them of one name.
-    await upsertUnits(app.db, Array.from({ length: UNIT_CHOICES }, (_, k) => ({
+    // As many villages more as the forms list (MOST_CHOICES), two of them of one name.
+    await upsertUnits(app.db, Array.from({ length: MOST_CHOICES }, (_, k) => ({
       id: `p${String(k).padStart(4, '0')}`, name: k < 2 ? '同名村' : `远方${k}村`, kind: 'village', parent_id: 'hetang', role: null, created_at: at,
     })));
     leader = await signedIn(app.url, 'leader');

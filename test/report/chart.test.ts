@@ -4,6 +4,12 @@ import { totalsChartSvg, trendChartSvg } from '../../src/report/chart.js';
 describe('the chart of totals', () => {
   const bars = [{ label: '枫林村', value: 870, vetoed: false }, { label: '石桥村', value: 812.25, vetoed: true }];
 
+  it('writes a unit named like markup as text in the ranking chart, never as markup', () => {
+    const svg = totalsChartSvg([{ label: '<script>x</script>"><b>', value: 1, vetoed: false }, { label: '乙村', value: 2, vetoed: true }], { max: 10, decimals: 1 });
+    expect(svg).not.to.match(/<script|"><b>/);
+    expect(svg).to.contain('&lt;script&gt;');
+  });
+
   it('labels each bar at the rule set’s precision: 870.0, not 870', () => {
     const svg = totalsChartSvg(bars, { max: 1000, decimals: 1 });
     expect(svg).to.contain('>870.0<').and.to.contain('>812.3<').and.not.to.contain('>870<');

@@ -6,7 +6,8 @@ import { insertMany } from '../../src/db/chunks.js';
 import { appendAudit } from '../../src/db/queries/audit.js';
 import { upsertUnits } from '../../src/db/queries/units.js';
 import { ROOT } from '../../src/paths.js';
-import { ACTION_KINDS, ACTION_WORDS, actionWords, auditTrailPage, auditTrailRows, FILTER_CHOICES, OTHER_ACTION, readAuditQuery } from '../../src/services/audit-trail.js';
+import { ACTION_KINDS, ACTION_WORDS, actionWords, auditTrailPage, auditTrailRows, OTHER_ACTION, readAuditQuery } from '../../src/services/audit-trail.js';
+import { MOST_CHOICES } from '../../src/services/choices.js';
 import { openStore } from '../../src/services/store.js';
 import { onEachBackend } from '../support/backends.js';
 
@@ -156,7 +157,7 @@ onEachBackend('audit trail at a province’s scale: more accounts and units than
   before(async function () {
     this.timeout(120_000);
     db = await openStore(await backend.fresh('none'));
-    const n = FILTER_CHOICES + 1;
+    const n = MOST_CHOICES + 1;
     // Villages u0000…u0300 of a township, two of them named alike (as two townships' 新村 are); an account each.
     await upsertUnits(db, [{ id: 't1', name: '甲镇', kind: 'township', parent_id: null, role: null, created_at: AT },
       ...Array.from({ length: n }, (_, k) => ({ id: `u${String(k).padStart(4, '0')}`, name: k === 7 ? '第3村' : `第${k}村`, kind: 'village', parent_id: 't1', role: null, created_at: AT }))]);

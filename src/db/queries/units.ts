@@ -1,4 +1,5 @@
 import { IN_CHUNK, insertMany } from '../chunks.js';
+import { likeContaining } from '../like.js';
 import type { Knex } from 'knex';
 import { isTransaction, pageRead, readOnly, type Tx } from '../connection.js';
 
@@ -47,16 +48,16 @@ export async function unitsWithAncestors(db: Tx, ids: Iterable<string | null | u
   return [...found.values()];
 }
 
-/** Every unit, by id, when there are at most `most`; undefined when there are more (a province's are no list to choose from). */
-export async function listUnitsUpTo(db: Tx, most: number): Promise<UnitRow[] | undefined> {
-  const rows = await readOnly<UnitRow>(db, db('units').orderBy('id').limit(most + 1));
-  return rows.length > most ? undefined : rows;
-}
-
-/** The enabled units of these kinds, by id, when there are at most `most`; undefined when there are more. */
-export async function enabledUnitsUpTo(db: Tx, kinds: string[], most: number): Promise<UnitRow[] | undefined> {
-  if (kinds.length === 0) return [];
-  const rows = await readOnly<UnitRow>(db, db('units').whereIn('kind', kinds).whereNull('disabled_at').orderBy('id').limit(most + 1));
+/**
+ * The units, by id, when there are at most `most` (of these kinds, and enabled, where asked); undefined when there are
+ * more: a province's are no list to choose from.
+ */
+export async function unitsUpTo(db: Tx, most: number, f: { kinds?: string[]; enabled?: boolean } = {}): Promise<UnitRow[] | undefined> {
+  if (f.kinds?.length === 0) return [];
+  const q = db('units').orderBy('id').limit(most + 1);
+  if (f.kinds) q.whereIn('kind', f.kinds);
+  if (f.enabled) q.whereNull('disabled_at');
+  const rows = await readOnly<UnitRow>(db, q);
   return rows.length > most ? undefined : rows;
 }
 
@@ -121,7 +122,7 @@ export function unitsFiltered(q: Knex.QueryBuilder, parentId: string | undefined
       q.whereRaw('units.id IN (SELECT unit_id FROM unit_search_rows WHERE search_row IN (SELECT rowid FROM unit_search WHERE name LIKE ? UNION SELECT rowid FROM unit_search WHERE code LIKE ?))', [like, like]);
     } else {
       // LIKE's own characters in what was typed are taken as they are.
-      const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const like = likeContaining(search);
       q.where((w) => { w.whereRaw("units.name LIKE ? ESCAPE '\\'", [like]).orWhereRaw("units.id LIKE ? ESCAPE '\\'", [like]); });
     }
   }

@@ -1,4 +1,5 @@
 import { IN_CHUNK } from '../chunks.js';
+import { likeContaining } from '../like.js';
 import { isPostgres, readOnly, type Tx } from '../connection.js';
 
 export type Role = 'admin' | 'leader' | 'village' | 'staff';
@@ -37,7 +38,7 @@ export async function listUsers(db: Tx): Promise<UserRow[]> {
 
 /** A page of the accounts, by username, whose username or display name holds `search` (taken as typed), and how many there are. */
 export async function usersPage(db: Tx, search: string, limit: number, offset: number): Promise<{ rows: UserRow[]; total: number }> {
-  const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const like = likeContaining(search);
   const q = () => (search ? db('users').where((w) => { w.whereRaw("username LIKE ? ESCAPE '\\'", [like]).orWhereRaw("display_name LIKE ? ESCAPE '\\'", [like]); }) : db('users'));
   const [{ n }] = await readOnly<{ n: number | string }>(db, q().count({ n: '*' }));
   const rows = await readOnly<UserRow>(db, q().orderBy('username').limit(limit).offset(offset));

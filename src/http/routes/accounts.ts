@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
-import { enabledUnitsUpTo, getUnit, unitsByIdOrName, unitsByIds } from '../../db/queries/units.js';
+import { getUnit, unitsByIds, unitsUpTo } from '../../db/queries/units.js';
 import { usersPage, type Role, type UserRow } from '../../db/queries/users.js';
 import {
-  AccountRefused, addUser, DISPLAY_NAME_MAX_CHARS, renameUser, resetPassword, ROLES, setDisabled, UNIT_KIND_OF_ROLE, userByName,
+  AccountRefused, accountUnit, addUser, DISPLAY_NAME_MAX_CHARS, renameUser, resetPassword, ROLES, setDisabled, UNIT_KIND_OF_ROLE, userByName,
 } from '../../services/accounts.js';
+import { MOST_CHOICES } from '../../services/choices.js';
 import { notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
 
@@ -19,8 +20,8 @@ const field = (req: Request, name: string) => (typeof req.body?.[name] === 'stri
 
 interface AddForm { username: string; displayName: string; role: string; villageUnit: string; staffUnit: string; }
 
-/** Accounts the list shows a page (a province has 100,000), and the most units the form lists to choose from; past it, a unit is typed. */
-const ACCOUNTS_PAGE = 100, UNIT_CHOICES = 300;
+/** Accounts the list shows a page (a province has 100,000). */
+const ACCOUNTS_PAGE = 100;
 
 /** The list's search and page, as the query asks (anything else is none). */
 function listQuery(req: Request): { q: string; page: number } {
@@ -31,7 +32,7 @@ function listQuery(req: Request): { q: string; page: number } {
 
 async function listPage(ctx: Context, query: { q: string; page: number }, extra: { error?: string; form?: Partial<AddForm>; created?: { user: UserRow; password: string } } = {}, status = 200): Promise<void> {
   const { rows: users, total } = await usersPage(ctx.db, query.q, ACCOUNTS_PAGE, (query.page - 1) * ACCOUNTS_PAGE);
-  const [villages, staffUnits] = await Promise.all([enabledUnitsUpTo(ctx.db, ['village'], UNIT_CHOICES), enabledUnitsUpTo(ctx.db, ['staff'], UNIT_CHOICES)]);
+  const [villages, staffUnits] = await Promise.all([unitsUpTo(ctx.db, MOST_CHOICES, { kinds: ['village'], enabled: true }), unitsUpTo(ctx.db, MOST_CHOICES, { kinds: ['staff'], enabled: true })]);
   const units = await unitsByIds(ctx.db, [...users.map((u) => u.unit_id), ...[...(villages ?? []), ...(staffUnits ?? [])].flatMap((u) => [u.id, u.parent_id])]);
   const nameOf = new Map(units.map((u) => [u.id, u]));
   const pages = Math.max(1, Math.ceil(total / ACCOUNTS_PAGE));
@@ -52,14 +53,6 @@ async function listPage(ctx: Context, query: { q: string; page: number }, extra:
     roles: Object.entries(ROLES).map(([id, name]) => ({ id, name, selected: id === (form.role ?? 'village') })),
     villages: options(villages, form.villageUnit), staff: options(staffUnits, form.staffUnit),
   }, status);
-}
-
-/** The unit a form's field names: its id, or (typed where there is no list) the one enabled unit of the kind with that name. */
-async function unitNamed(ctx: Context, kind: string, text: string): Promise<string> {
-  const found = text ? (await unitsByIdOrName(ctx.db, text)).filter((u) => u.kind === kind && !u.disabled_at) : [];
-  if (found.some((u) => u.id === text) || found.length === 0) return text;
-  if (found.length > 1) throw new AccountRefused('UNIT_AMBIGUOUS', `有多个${kind === 'village' ? '村' : '工作人员'}名为“${[...text].slice(0, 30).join('')}”，请填写单位编号`);
-  return found[0].id;
 }
 
 async function accountOr404(ctx: Context, req: Request): Promise<UserRow> {
@@ -108,7 +101,7 @@ export const accountRoutes: RouteSpec[] = [
       const kind = Object.hasOwn(UNIT_KIND_OF_ROLE, role) ? UNIT_KIND_OF_ROLE[role] : undefined;
       const unitText = (kind === 'village' ? form.villageUnit : kind === 'staff' ? form.staffUnit : '').trim().slice(0, 100);
       try {
-        const unitId = kind ? await unitNamed(ctx, kind, unitText) : unitText;
+        const unitId = kind ? await accountUnit(ctx.db, kind, unitText) : unitText;
         const { username, password } = await addUser(ctx.db, { username: form.username, role, unitId: unitId || null, displayName: form.displayName.trim() || undefined }, ctx.user!.username);
         await listPage(ctx, { q: '', page: 1 }, { created: { user: (await userByName(ctx.db, username))!, password } });
       } catch (e) {

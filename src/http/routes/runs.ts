@@ -3,6 +3,7 @@ import { listPeriods } from '../../db/queries/periods.js';
 import { listRuleVersions } from '../../db/queries/rule-versions.js';
 import { getUnit, unitsNamed } from '../../db/queries/units.js';
 import { DataInvalid } from '../../engine/index.js';
+import { MOST_CHOICES } from '../../services/choices.js';
 import { exportRun } from '../../services/export.js';
 import { appraisalSubject, MAX_NOTICE_UNITS, noticeDocument, noticeOfView, NoticeTooLarge, type Notice } from '../../services/notice.js';
 import { rankingView, type RankingView } from '../../services/rankings.js';
@@ -61,8 +62,6 @@ async function parentOf(req: Request, db: Parameters<typeof getUnit>[0]): Promis
 /** Parents' joint liabilities a ranking page lists; a province's are read township by township. */
 const LIABILITIES_SHOWN = 100;
 
-/** The most parents the ranking's toolbar lists to choose from; past it a township is named. */
-const PARENT_SELECT_MAX = 300;
 
 /**
  * The ranking table (rows, liabilities, chart) of a ranking view as it was sorted and
@@ -182,7 +181,7 @@ export const runRoutes: RouteSpec[] = [
         sources: await sourcesOfRun(ctx.db, run), canCorrect: steps.some((s) => s.step === 'correct' && s.allowed),
         state: stateInWords(run), steps, changedAfter: await changedAfterPublication(ctx.db, run), trackName: (await getAssessment(ctx.db, run.track))?.title ?? run.track,
         rankingTable: rankingTable(ctx.views, view, view.ruleset.subject === 'staff' ? 'staff' : 'units', options),
-        find: options, parentSelect: view.parents.length <= PARENT_SELECT_MAX, parentName: view.parentFilter ? view.parents.find((p) => p.id === view.parentFilter)?.name ?? '' : '',
+        find: options, parentSelect: view.parents.length <= MOST_CHOICES, parentName: view.parentFilter ? view.parents.find((p) => p.id === view.parentFilter)?.name ?? '' : '',
         gradeChoices: gradeChoices(view, options), sortChoices: sortChoices(view, options),
         sanctionChoices: SANCTION_FILTERS.map((s) => ({ ...s, selected: s.id === options.sanction })),
         printedAt,
