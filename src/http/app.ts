@@ -42,7 +42,7 @@ export function createApp(opts: AppOptions): express.Express {
   app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1h', index: false }));
   app.use(noStore);
   app.use(express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 5000 }));
-  app.use(sessions(db));
+  app.use(sessions(db, log));
   app.use(currentUser(db));
   app.use(sameOrigin);
 

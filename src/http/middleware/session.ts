@@ -24,8 +24,8 @@ declare module 'express-session' {
   }
 }
 
-export function sessions(db: Db) {
-  const store = new SessionStore({ knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 10 * 60_000 });
+export function sessions(db: Db, log: (line: Record<string, unknown>) => void) {
+  const store = sessionStore(db, log);
   throttleTouches(store);
   return session({
     name: 'appraisal.sid',
@@ -159,6 +159,24 @@ function throttleTouches(store: ConnectSessionKnexStore): void {
 let generated: string | undefined;
 function sessionSecret(): string {
   return process.env.SESSION_SECRET ?? (generated ??= crypto.randomUUID() + crypto.randomUUID());
+}
+
+/**
+ * The sessions' store, which deletes expired sessions at once and then every ten minutes. `log`:
+ * where a failed deletion is told (the app's log, one JSON line); one that failed because the
+ * database was closed meanwhile (a server or test shutting down while the first one was under way)
+ * is no fault, and is not told.
+ */
+export function sessionStore(db: Db, log: (line: Record<string, unknown>) => void): SessionStore {
+  return new SessionStore({
+    knex: db, tableName: 'sessions', createTable: false, cleanupInterval: 10 * 60_000,
+    onDbCleanupError: (err: unknown) => { if (!closed(db)) log({ level: 'error', event: 'session.cleanup', error: String(err) }); },
+  });
+}
+
+/** Whether knex has been destroyed (its pool is gone). */
+function closed(db: Db): boolean {
+  return (db.client as { pool?: unknown }).pool === undefined;
 }
 
 /** Loads the signed-in account into res.locals.user, ending sessions that must end. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { SessionData } from 'express-session';
 import type { Db } from '../../../src/db/connection.js';
-import { SessionStore } from '../../../src/http/middleware/session.js';
+import { SessionStore, sessionStore } from '../../../src/http/middleware/session.js';
 import { openStore } from '../../../src/services/store.js';
 import { onEachBackend } from '../../support/backends.js';
 
@@ -42,6 +42,39 @@ onEachBackend('sessions kept in the database', (backend) => {
     await gone.set('s', data('已保存'), got);
     await gone.touch('s', data('已保存'), got);
     expect(failures).to.deep.equal([undefined, undefined]);
+  });
+
+  it('tell a failed deletion of expired sessions to the app’s log, and nothing once the database is shut', async () => {
+    const shut = await openStore(await backend.fresh('none'));
+    const lines: Array<Record<string, unknown>> = [];
+    const kept = sessionStore(shut, (line) => lines.push(line));
+    // Its first deletion of expired sessions starts once it is ready; the next is timed when that one is over.
+    await kept.ready;
+    while (kept.nextDbCleanup === undefined) await new Promise((r) => setTimeout(r, 5));
+    const cleanUp = async () => {
+      clearTimeout(kept.nextDbCleanup);
+      await (kept as unknown as { dbCleanup(): Promise<void> }).dbCleanup();
+    };
+    const told = console.error;
+    const printed: unknown[] = [];
+    console.error = (...args: unknown[]) => { printed.push(args); };
+    try {
+      // A failure while the database is open (the sessions table gone) is told once, as a JSON line's fields.
+      await shut.schema.renameTable('sessions', 'sessions_away');
+      await cleanUp();
+      expect(lines).to.have.length(1);
+      expect(lines[0]).to.include({ level: 'error', event: 'session.cleanup' });
+      expect(String(lines[0].error)).to.match(/sessions/);
+      await shut.schema.renameTable('sessions_away', 'sessions');
+      // Shut: the deletion fails (no connection to be had), and nothing is told anywhere.
+      await shut.destroy();
+      await cleanUp();
+      expect(lines).to.have.length(1);
+      expect(printed).to.deep.equal([]);
+    } finally {
+      console.error = told;
+      clearTimeout(kept.nextDbCleanup);
+    }
   });
 
   it('are read as last written, even while the write is still under way', async () => {
