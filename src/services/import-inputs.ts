@@ -1,5 +1,5 @@
 import { DataInvalid, inputValues, readUnits, type DataProblem, type DataTable } from '../engine/index.js';
-import { type Db, inTransaction } from '../db/connection.js';
+import { type Db, type Tx, inTransaction } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
 import { deleteInputs, insertBatch, upsertInputs, type InputRow } from '../db/queries/inputs.js';
 import { insertHistory } from '../db/queries/reports.js';
@@ -11,6 +11,7 @@ import { parsePeriod } from './period.js';
 import { AssessmentRefused, assessmentOfRuleSet, getAssessment } from './assessments.js';
 import { compiledVersion, resolveRuleVersion } from './rule-versions.js';
 import { unitIdProblems } from './unit-ids.js';
+import { unitChangeProblems, type UnitAsFiled } from './unit-changes.js';
 
 /**
  * Importing a period's inputs from a table (CSV, XLSX or JSON already read): every cell
@@ -63,21 +64,27 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
   const at = new Date().toISOString();
   const kind = ruleset.subject;
 
-  // A file without a name or parent column (a template has no parent column) leaves the record's as they are.
+  // A file without a name or parent column (a template has no parent column), or a blank cell in it, leaves the record's as they are.
   const hasName = req.table.columns.includes('name'), hasParent = req.table.columns.includes('parent');
-  const known = hasName && hasParent && !req.knownUnitsOnly ? new Map<string, UnitRow>() : new Map((await listUnits(db, kind)).map((u) => [u.id, u]));
-  if (req.knownUnitsOnly) {
-    const unknown = units.filter((u) => !known.has(u.id)).map((u): DataProblem => ({
-      code: 'UNIT_UNKNOWN', file: req.table.file, row: u.row, column: 'id',
-      message: `单位编号 “${u.id}” 不是本类考核已有的单位：模板中的单位编号请勿修改（用 Excel 打开 CSV 再保存，长编号会变成科学计数法、开头的 0 会丢失；请改用 XLSX 模板）`,
-    }));
-    if (unknown.length) throw new DataInvalid(unknown);
-  }
-  const nameOf = (u: (typeof units)[number]) => (hasName ? u.name : known.get(u.id)?.name ?? u.name);
-  const parentOf = (u: (typeof units)[number]) => (hasParent ? u.parent : known.get(u.id)?.parent_id ?? u.parent);
-  const unitRows: UnitRow[] = units.map((u) => ({ id: u.id, name: nameOf(u) ?? u.id, kind, parent_id: parentOf(u), role: null, created_at: at }));
   const total = units.length * 2;
   const batchId = await inTransaction(db, async (tx) => {
+    // The units as the file leaves them, judged by the unit tree's rules before anything is written.
+    const record = await listUnits(tx);
+    const known = new Map(record.map((u) => [u.id, u]));
+    if (req.knownUnitsOnly) {
+      const unknown = units.filter((u) => known.get(u.id)?.kind !== kind).map((u): DataProblem => ({
+        code: 'UNIT_UNKNOWN', file: req.table.file, row: u.row, column: 'id',
+        message: `单位编号 “${u.id}” 不是本类考核已有的单位：模板中的单位编号请勿修改（用 Excel 打开 CSV 再保存，长编号会变成科学计数法、开头的 0 会丢失；请改用 XLSX 模板）`,
+      }));
+      if (unknown.length) throw new DataInvalid(unknown);
+    }
+    const filed: UnitAsFiled[] = units.map((u) => {
+      const was = known.get(u.id);
+      return { id: u.id, row: u.row, name: u.name ?? was?.name ?? u.id, parent: u.parent ?? was?.parent_id ?? null };
+    });
+    const refused = unitChangeProblems(kind, filed, record, { file: req.table.file, hasName, hasParent });
+    if (refused.length) throw new DataInvalid(refused);
+    const unitRows: UnitRow[] = filed.map((u) => ({ id: u.id, name: u.name, kind, parent_id: u.parent, role: null, created_at: at }));
     await ensurePeriod(tx, period, at);
     const id = await insertBatch(tx, {
       period_id: period.id, track, file_name: req.table.file, file_sha256: sha256(req.fileBytes),
@@ -85,11 +92,12 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
     });
     if (req.replace) await deleteInputs(tx, period.id, track);
     await upsertUnits(tx, unitRows);
+    await auditUnitChanges(tx, filed, known, req.by, at);
     req.onProgress?.(units.length, total);
     // A slice at a time: 100,000 rows of inputs as JSON text never sit in memory at once.
     for (let i = 0; i < units.length; i += IMPORT_SLICE) {
-      const inputRows: InputRow[] = units.slice(i, i + IMPORT_SLICE).map((u) => ({
-        period_id: period.id, track, unit_id: u.id, name: nameOf(u), parent_id: parentOf(u),
+      const inputRows: InputRow[] = units.slice(i, i + IMPORT_SLICE).map((u, k) => ({
+        period_id: period.id, track, unit_id: u.id, name: filed[i + k].name, parent_id: filed[i + k].parent,
         input_values: JSON.stringify(inputValues(ruleset, u)),
         batch_id: id, report_id: null, entered_by: req.by, entered_at: at,
       }));
@@ -108,6 +116,16 @@ export async function importInputs(db: Db, req: ImportRequest): Promise<ImportRe
     return id;
   });
   return { batchId, periodId: period.id, track, ruleSha256: ruleSha, rows: units.length, ignoredColumns };
+}
+
+/** A unit the file renamed or moved is in the audit log as one renamed or moved on the 单位 page is (unit.rename, unit.move). */
+async function auditUnitChanges(tx: Tx, filed: UnitAsFiled[], known: Map<string, UnitRow>, by: string, at: string): Promise<void> {
+  for (const u of filed) {
+    const was = known.get(u.id);
+    if (!was) continue;
+    if (was.name !== u.name) await appendAudit(tx, { at, actor: by, action: 'unit.rename', subject: u.id, detail: JSON.stringify({ from: was.name, to: u.name }), unit_id: u.id });
+    if ((was.parent_id ?? null) !== u.parent) await appendAudit(tx, { at, actor: by, action: 'unit.move', subject: u.id, detail: JSON.stringify({ from: was.parent_id, to: u.parent }), unit_id: u.id });
+  }
 }
 
 /**

@@ -110,7 +110,7 @@ export async function importStatistics(db: Db, req: StatisticsRequest): Promise<
   const known = new Map((await listEnabledUnits(db, kind)).map((u) => [u.id, u]));
   const stored = await Promise.all(sets.map(async (s) => new Map((await inputsOf(db, period.id, s.assessment.id)).map((r) => [r.unit_id, r]))));
   const writes = sets.map(() => [] as Array<{ unitId: string; json: string }>);
-  const seen = new Set<string>();
+  const firstRow = new Map<string, number>();
   for (const { row, cells } of table.rows) {
     const id = text(cells.id);
     if (id === undefined) { problems.push({ code: 'MISSING_VALUE', message: '缺少单位编号', file: table.file, row, column: 'id' }); continue; }
@@ -118,8 +118,12 @@ export async function importStatistics(db: Db, req: StatisticsRequest): Promise<
       problems.push({ code: 'UNIT_UNKNOWN', message: `单位编号“${[...id].slice(0, 30).join('')}”不是本统计表的单位：模板中的单位编号请勿修改`, file: table.file, row, column: 'id' });
       continue;
     }
-    if (seen.has(id)) continue; // reported by unitIdProblems
-    seen.add(id);
+    const first = firstRow.get(id);
+    if (first !== undefined) {
+      problems.push({ code: 'DUPLICATE_UNIT_ID', message: `单位编号 “${id}” 与第${first}行重复`, file: table.file, row, column: 'id' });
+      continue;
+    }
+    firstRow.set(id, row);
     const given = [...inputOf].filter(([c]) => !blank(cells[c]));
     if (given.length === 0) continue;
     sets.forEach((s, k) => {

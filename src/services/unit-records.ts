@@ -50,15 +50,27 @@ async function checkedParent(db: Tx, kind: string, parentId: string | null): Pro
   }
   const parent = await getUnit(db, parentId);
   if (!parent) throw new UnitRefused('PARENT_NOT_FOUND', '没有所选的上级单位');
-  if (LEAVES.has(parent.kind)) throw new UnitRefused('PARENT_IS_LEAF', `“${parent.name}”是工作人员，不能作为上级单位`);
+  const refused = leafRefused(parent);
+  if (refused) throw refused;
   return parent;
 }
 
+/** A staff member has no units under it. */
+export function leafRefused(parent: Pick<UnitRow, 'kind' | 'name'>): UnitRefused | undefined {
+  return LEAVES.has(parent.kind) ? new UnitRefused('PARENT_IS_LEAF', `“${parent.name}”是工作人员，不能作为上级单位`) : undefined;
+}
+
 /** The tree goes 县 → 乡镇 → 村 → 组 (DOMAIN.md): a 村 under another 村, or a 乡镇 under a 村, would rank and sanction the wrong units. */
-function checkLevel(kind: string, parent: UnitRow | null): void {
-  if (parent && LEVELS[kind] !== undefined && LEVELS[parent.kind] !== undefined && LEVELS[parent.kind] >= LEVELS[kind]) {
-    throw new UnitRefused('PARENT_LEVEL', `${UNIT_KINDS[kind]}不能放在${UNIT_KINDS[parent.kind]}“${parent.name}”之下`);
+export function levelRefused(kind: string, parent: Pick<UnitRow, 'kind' | 'name'>): UnitRefused | undefined {
+  if (LEVELS[kind] !== undefined && LEVELS[parent.kind] !== undefined && LEVELS[parent.kind] >= LEVELS[kind]) {
+    return new UnitRefused('PARENT_LEVEL', `${UNIT_KINDS[kind]}不能放在${UNIT_KINDS[parent.kind]}“${parent.name}”之下`);
   }
+  return undefined;
+}
+
+function checkLevel(kind: string, parent: UnitRow | null): void {
+  const refused = parent && levelRefused(kind, parent);
+  if (refused) throw refused;
 }
 
 /** A name is told apart from its siblings': two 枫林村 under one township would read as one on every page. */

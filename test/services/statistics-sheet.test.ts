@@ -76,6 +76,15 @@ onEachBackend('the statistics sheet (统计表): one sheet, every assessment’s
     expect(await values('village', 'v04')).not.to.include({ population: 900 });
   });
 
+  it('refuses a unit given twice at its second row, naming the first, and keeps nothing of the sheet', async () => {
+    const before = await values('village', 'v01');
+    const table = await csv('单位编号,总人口\nv01,1234\nv02,2500\nv01,1235\n');
+    const err = await importStatistics(db, { periodId: PERIOD, kind: 'village', table, fileBytes: Buffer.from('x'), by: 'clerk' }).then(() => null, (e: unknown) => e);
+    expect(err).to.be.instanceOf(DataInvalid);
+    expect((err as DataInvalid).problems.map((p) => [p.row, p.column, p.code, p.message])).to.deep.equal([[4, 'id', 'DUPLICATE_UNIT_ID', '单位编号 “v01” 与第2行重复']]);
+    expect(await values('village', 'v01')).to.deep.equal(before);
+  });
+
   it('imports its own template, filled in and uploaded as it is (CSV)', async () => {
     const { bytes } = await statisticsTemplateFile(db, PERIOD, 'village', 'csv', 'clerk');
     const text = bytes.toString('utf8').replace(/^(\uFEFF?)/, '$1');

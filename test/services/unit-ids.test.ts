@@ -20,13 +20,14 @@ import { onEachBackend } from '../support/backends.js';
 const csvCell = (s: string) => (/[",\r\n\t]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /** The demo villages with some ids and parents changed (row numbers as a spreadsheet's: v01 is row 2). */
-function villages(changes: Record<string, { id?: string; parent?: string }>): Buffer {
+function villages(changes: Record<string, { id?: string; parent?: string; name?: string }>): Buffer {
   const rows = parse(readFileSync(path.join(DEMO_DIR, 'villages-2024.csv')), { bom: true }) as string[][];
   const [header] = rows;
-  const id = header.indexOf('id'), parent = header.indexOf('parent');
+  const id = header.indexOf('id'), parent = header.indexOf('parent'), name = header.indexOf('name');
   for (const row of rows.slice(1)) {
     const change = changes[row[id]];
     if (change?.parent !== undefined) row[parent] = change.parent;
+    if (change?.name !== undefined) row[name] = change.name;
     if (change?.id !== undefined) row[id] = change.id;
   }
   return Buffer.from(rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n');
@@ -91,7 +92,8 @@ onEachBackend('unit ids at import (issue 17, item 7)', function (backend) {
 
   it('keeps any other text as an id: a/b, x?y=1, 50%, <b>, 村 一, v01#2, .., within a word, and 64 characters', async () => {
     const ids = { v01: 'a/b', v02: 'x?y=1', v03: '50%', v04: '<b>', v05: '村 一', v06: 'v01#2', v07: 'a..b', v08: '村'.repeat(64), v09: '...' };
-    const result = await importVillages(db, villages(Object.fromEntries(Object.entries(ids).map(([k, id]) => [k, { id }]))));
+    // New units (their names new too: two 枫林村 under one township are refused, unit-changes.ts).
+    const result = await importVillages(db, villages(Object.fromEntries(Object.entries(ids).map(([k, id]) => [k, { id, name: `新${k}村` }]))));
     expect(result.rows).to.equal(18);
     const stored = new Set((await listUnits(db)).map((u) => u.id));
     for (const id of Object.values(ids)) expect(stored.has(id), id).to.equal(true);
