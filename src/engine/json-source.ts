@@ -13,6 +13,8 @@ export interface SourceMap {
   inString(pointer: string, offset: number): Position;
   /** The pointers of numbers too large for a double (`1e400`): JSON allows them, nothing can compute with them. */
   readonly nonFinite: readonly string[];
+  /** The pointers of keys an object gives twice (JSON.parse keeps the last; `at` is the last's place). */
+  readonly duplicates: readonly string[];
 }
 
 export class JsonSyntaxError extends Error {
@@ -29,6 +31,7 @@ export function pointerToken(key: string | number): string {
 export function parseJsonWithSource(text: string): { value: unknown; source: SourceMap } {
   const starts = new Map<string, number>();
   const nonFinite: string[] = [];
+  const duplicates: string[] = [];
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
   const positionOf = (offset: number): Position => {
@@ -61,7 +64,9 @@ export function parseJsonWithSource(text: string): { value: unknown; source: Sou
         ws();
         if (text[i] !== ':') fail('键名后应为冒号 “:”');
         i++;
-        Object.defineProperty(obj, key, { value: value(`${pointer}/${pointerToken(key)}`, depth + 1), enumerable: true, writable: true, configurable: true });
+        const at = `${pointer}/${pointerToken(key)}`;
+        if (Object.hasOwn(obj, key)) duplicates.push(at);
+        Object.defineProperty(obj, key, { value: value(at, depth + 1), enumerable: true, writable: true, configurable: true });
         ws();
         if (text[i] === ',') { i++; continue; }
         if (text[i] === '}') { i++; return obj; }
@@ -138,6 +143,7 @@ export function parseJsonWithSource(text: string): { value: unknown; source: Sou
     source: {
       at,
       nonFinite,
+      duplicates,
       inString(pointer, offset) {
         const s = starts.get(pointer);
         if (s === undefined) return at(pointer);

@@ -71,7 +71,8 @@ export async function readDataBytes(bytes: Uint8Array, file: string, limits = DA
  * holds no quote (and so its commas are its separators).
  */
 function headerWithinLimit(text: string, file: string, limits: DataLimits): void {
-  const end = text.indexOf('\n');
+  // The first line ends at a line feed, or at a carriage return (Excel for Mac's CSV ends its lines with one alone).
+  const end = text.search(/[\r\n]/);
   const line = end < 0 ? text : text.slice(0, end);
   if (line.includes('"')) return;
   let commas = 0, at = -1, past = -1;

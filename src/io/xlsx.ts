@@ -123,9 +123,44 @@ async function checkedEntries(bytes: Buffer, file: string): Promise<ZipEntry[]> 
       }
       if (crc >>> 0 !== e.crc) corrupt('校验和不符');
     }
+    const name = e.name.toString(e.flags & 0x0800 ? 'utf8' : 'latin1');
+    if (/\.(xml|rels)$/i.test(name) && !xmlComplete(data)) corrupt(`${name} 在结尾前中断`);
     entries.push({ name: e.name, flags: e.flags & 0x0800, crc: e.crc, size: e.size, data });
   }
-  return entries;
+  const names = new Set(entries.map((e) => e.name.toString('latin1')));
+  for (const part of ['[Content_Types].xml', 'xl/workbook.xml']) if (!names.has(part)) corrupt(`缺少 ${part}`);
+  return entries.map(withDatesAsText);
+}
+
+/**
+ * Whether an XML part reaches its end: its root element (the first after the declaration,
+ * comments and processing instructions) is closed at the end of the text, or is empty (<x/>).
+ * A part cut short, its ZIP entry still consistent, would otherwise be read up to the cut and
+ * give the rows before it as if they were the whole sheet.
+ */
+function xmlComplete(data: Buffer): boolean {
+  const head = data.subarray(0, 4096).toString('utf8');
+  const root = /^(?:\uFEFF)?\s*(?:<\?[\s\S]*?\?>\s*|<!--[\s\S]*?-->\s*)*<([A-Za-z_][\w.:-]*)/.exec(head);
+  if (!root) return false;
+  const tail = data.subarray(Math.max(0, data.length - 512)).toString('utf8').replace(/[\s\u0000]+$/, '');
+  if (new RegExp(`</${root[1].replace(/[.]/g, '\\.')}\\s*>$`).test(tail)) return true;
+  // An empty root: nothing after its own end but what follows a document (whitespace, comments).
+  const whole = data.length <= 4096 ? head.replace(/[\s\u0000]+$/, '') : '';
+  return /^[^>]*\/>(?:\s*<!--[\s\S]*?-->)*$/.test(whole.slice(root.index + root[0].length - root[1].length - 1));
+}
+
+/**
+ * A worksheet's date cells (t="d", an ISO date as text; written by some tools, never by Excel)
+ * made text cells: exceljs would read their text with parseFloat (2024-01-01 as the number 2024).
+ * As text, a figure's column refuses it as the CSV reader does, and a date's column reads the date.
+ */
+function withDatesAsText(e: ZipEntry): ZipEntry {
+  if (!e.name.toString('latin1').startsWith('xl/worksheets/')) return e;
+  // Most sheets hold no "d" at all: only those that do are read as text and looked at.
+  if (e.data.indexOf('"d"') < 0 && e.data.indexOf("'d'") < 0) return e;
+  if (!/<c\b[^>]*?\st\s*=\s*["']d["']/.test(e.data.toString('utf8'))) return e;
+  const data = Buffer.from(e.data.toString('utf8').replace(/(<c\b[^>]*?\st\s*=\s*)(["'])d\2/g, '$1$2str$2'), 'utf8');
+  return { ...e, data, size: data.length, crc: typeof zlib.crc32 === 'function' ? zlib.crc32(data) >>> 0 : 0 };
 }
 
 /**
@@ -305,7 +340,8 @@ export async function readXlsxData(file: string, bytes?: Buffer, limits: DataLim
     }
   } catch (e) {
     if (e instanceof DataInvalid) throw e;
-    throw new DataInvalid([{ code: 'DATA_SYNTAX', message: `无法读取 XLSX 文件：${(e as Error).message}`, file, row: 1, column: '' }]);
+    // What exceljs says of a workbook it cannot follow ("A Cell needs a Row") is no help to a clerk.
+    throw new DataInvalid([{ code: 'DATA_SYNTAX', message: 'XLSX 文件的结构不完整或已损坏，无法读取：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再上传', file, row: 1, column: '' }]);
   }
   if (!header || [...header.values()].every(blank)) {
     throw new DataInvalid([{ code: 'DATA_SYNTAX', message: '第一个工作表是空的：第1行应为表头', file, row: 1, column: '' }]);

@@ -3,7 +3,7 @@ import { appendAudit } from '../db/queries/audit.js';
 import { getRuleVersion, latestRuleVersion, listRuleVersions, type RuleVersionRow } from '../db/queries/rule-versions.js';
 import { listRuns, type RunRow } from '../db/queries/runs.js';
 import { DataInvalid, loadRuleSet, RuleFileInvalid, type CompiledRuleSet, type RuleProblem } from '../engine/index.js';
-import { parseJsonWithSource } from '../engine/json-source.js';
+import { parseJsonWithSource, pointerToken } from '../engine/json-source.js';
 import { ruleFileTooLarge, ruleSchema, sha256 } from '../io/rule-file.js';
 import { diffResults, recomputeRun, runResults, type UnitChange } from './runs.js';
 import { compiledVersion, saveRuleVersion } from './rule-versions.js';
@@ -57,8 +57,9 @@ export function checkEditedSource(source: string, current: Pick<RuleVersionRow, 
     throw e;
   }
   const { ruleset, warnings } = loaded;
-  const problems: RuleProblem[] = [];
-  const at = (pointer: string) => ({ file, pointer, ...parseJsonWithSource(source).source.at(pointer) });
+  const { value, source: map } = parseJsonWithSource(source);
+  const at = (pointer: string) => ({ file, pointer, ...map.at(pointer) });
+  const problems: RuleProblem[] = [...editorProblems(value, map.duplicates, at)];
   if (ruleset.id !== current.ruleset_id) {
     problems.push({ code: 'RULESET_ID_CHANGED', message: `规则集编号应为 “${current.ruleset_id}”，编辑时不能更改（如需新规则集，请另建规则文件）`, ...at('/id') });
   }
@@ -66,6 +67,33 @@ export function checkEditedSource(source: string, current: Pick<RuleVersionRow, 
     problems.push({ code: 'SUBJECT_CHANGED', message: `考核对象应为 “${current.subject}”，编辑时不能更改`, ...at(ruleset.file.subject === undefined ? '' : '/subject') });
   }
   return problems.length ? { ok: false, problems, warnings } : { ok: true, ruleset, warnings };
+}
+
+// Control characters (a line break, a tab, ESC), invisible marks and the marks that turn the direction of the text around them.
+const UNFIT_IN_TEXT = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+
+/**
+ * What the editor refuses beyond what a rule file may hold (RULES.md is silent on both, and the
+ * command line takes them as JSON does): a key an object gives twice (JSON keeps the last, so the
+ * first is silently lost), and a text with a control character, an invisible mark or a mark that
+ * turns the direction of the text (a title printed on every 通报, a label on every scorecard).
+ */
+function editorProblems(value: unknown, duplicates: readonly string[], at: (pointer: string) => Omit<RuleProblem, 'code' | 'message'>): RuleProblem[] {
+  const problems: RuleProblem[] = duplicates.map((pointer) => ({
+    code: 'RULE_KEY_REPEATED', message: `键 “${pointer.split('/').pop()!.replace(/~1/g, '/').replace(/~0/g, '~')}” 在同一处出现了两次，只有后一个有效：请删去其中一个`, ...at(pointer),
+  }));
+  const walk = (v: unknown, pointer: string): void => {
+    if (typeof v === 'string') {
+      const m = UNFIT_IN_TEXT.exec(v);
+      if (m) {
+        const hex = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+        problems.push({ code: 'RULE_TEXT_INVALID', message: `文字的第${[...v.slice(0, m.index)].length + 1}个字符是换行、制表符、看不见的字符或改变文字方向的控制字符（U+${hex}）：请删去`, ...at(pointer) });
+      }
+    } else if (Array.isArray(v)) v.forEach((x, k) => walk(x, `${pointer}/${k}`));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${pointer}/${pointerToken(k)}`);
+  };
+  walk(value, '');
+  return problems;
 }
 
 export type LabelledEdit =

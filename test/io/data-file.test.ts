@@ -22,6 +22,13 @@ describe('reading data files', () => {
     expect(t.rows.map((r) => [r.row, r.cells.name])).to.deep.equal([[2, '甲村,东'], [4, '乙村']]);
   });
 
+  it('reads a CSV whose lines end with a carriage return alone (Excel for Mac), however wide its rows', () => {
+    const header = ['id', 'name', ...Array.from({ length: 60 }, (_, k) => `c${k}`)];
+    const row = (id: string) => [id, `${id}村`, ...header.slice(2).map((_, k) => String(k))].join(',');
+    const t = parseCsvData([header.join(','), row('v1'), row('v2'), row('v3'), row('v4'), row('v5'), row('v6'), row('v7'), row('v8'), row('v9')].join('\r') + '\r', 'mac.csv');
+    expect(t.rows.map((r) => [r.row, r.cells.id, r.cells.c59])).to.deep.equal(Array.from({ length: 9 }, (_, k) => [k + 2, `v${k + 1}`, '59']));
+  });
+
   it('refuses a row with more cells than the header, naming the row', () => {
     let caught: unknown;
     try { parseCsvData('id,a\nv1,1\nv2,2,3\n', 'd.csv'); } catch (e) { caught = e; }

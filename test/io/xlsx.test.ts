@@ -90,15 +90,24 @@ function zip(entries: Array<{ name: string; data: Buffer; declared?: number }>, 
 
 /** The smallest workbook Excel opens, with inline strings as some other writers make them. */
 function minimalWorkbook(sheetXml: string, zip64 = false): Buffer {
+  return zip(minimalParts(sheetXml), zip64);
+}
+
+function minimalParts(sheetXml: string): Array<{ name: string; data: Buffer }> {
   const rels = (r: string) => `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${r}</Relationships>`;
   const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"';
-  return zip([
+  return [
     { name: '[Content_Types].xml', data: Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>') },
     { name: '_rels/.rels', data: Buffer.from(rels('<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>')) },
     { name: 'xl/workbook.xml', data: Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><workbook ${ns}><sheets><sheet name="数据" sheetId="1" r:id="rId1"/></sheets></workbook>`) },
     { name: 'xl/_rels/workbook.xml.rels', data: Buffer.from(rels('<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>')) },
     { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><worksheet ${ns}><sheetData>${sheetXml}</sheetData></worksheet>`) },
-  ], zip64);
+  ];
+}
+
+/** minimalWorkbook's parts with one replaced by `data` (null: left out). */
+function withPart(sheetXml: string, name: string, data: string | null): Buffer {
+  return zip(minimalParts(sheetXml).flatMap((p) => (p.name !== name ? [p] : data === null ? [] : [{ name, data: Buffer.from(data) }])));
 }
 
 const inline = (ref: string, text: string) => `<c r="${ref}" t="inlineStr"><is><t>${text}</t></is></c>`;
@@ -218,6 +227,33 @@ describe('XLSX workbooks', () => {
     const damaged = Buffer.from(bytes);
     damaged.fill(0x55, 200, 260);
     expect(await refused(damaged)).to.deep.equal([['DATA_SYNTAX', 1, '']]);
+  });
+
+  it('refuses a sheet cut short inside its rows, its ZIP still whole, naming the part, and reads none of its rows', async () => {
+    const rows = Array.from({ length: 20 }, (_, k) => `<row r="${k + 2}">${inline(`A${k + 2}`, `v${k}`)}<c r="B${k + 2}"><v>${k}</v></c></row>`).join('');
+    const sheetXml = `<row r="1">${inline('A1', 'id')}${inline('B1', '出生人数')}</row>${rows}`;
+    const whole = minimalWorkbook(sheetXml);
+    expect((await readXlsxData('whole.xlsx', whole)).rows).to.have.length(20);
+    // The same sheet cut inside row 12, stored as a consistent entry of its own (as a tool that stops writing leaves it).
+    const sheet = `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">${inline('A1', 'id')}${inline('B1', '出生人数')}</row>${rows}`;
+    const cut = sheet.slice(0, sheet.indexOf('<row r="12">') + 20);
+    const err = await readXlsxData('cut.xlsx', withPart(sheetXml, 'xl/worksheets/sheet1.xml', cut)).then(() => null, (e: unknown) => e);
+    expect((err as DataInvalid).problems.map((p) => [p.code, p.row, p.message])).to.deep.equal([
+      ['DATA_SYNTAX', 1, 'XLSX 文件不完整或已损坏（xl/worksheets/sheet1.xml 在结尾前中断），请重新保存后再上传'],
+    ]);
+  });
+
+  it('refuses a workbook without its workbook part in words, never with what the library says', async () => {
+    const err = await readXlsxData('x.xlsx', withPart('', 'xl/workbook.xml', null)).then(() => null, (e: unknown) => e);
+    expect((err as DataInvalid).problems.map((p) => p.message)).to.deep.equal(['XLSX 文件不完整或已损坏（缺少 xl/workbook.xml），请重新保存后再上传']);
+    // A cell with no place in its row: exceljs's own words ("A Cell needs a Row") are not shown.
+    const err2 = await readXlsxData('y.xlsx', minimalWorkbook(`<row r="1">${inline('A1', 'id')}</row><row r="2"><c r=""><v>1</v></c></row>`)).then(() => null, (e: unknown) => e);
+    expect((err2 as DataInvalid).problems.map((p) => p.message)).to.deep.equal(['XLSX 文件的结构不完整或已损坏，无法读取：请在 Excel 或 WPS 中打开，另存为“Excel 工作簿（*.xlsx）”后再上传']);
+  });
+
+  it('reads a date cell written as text (t="d") as its text: a figure’s column refuses it, as in CSV, and never as the year', async () => {
+    const t = await readXlsxData('d.xlsx', minimalWorkbook(`<row r="1">${inline('A1', 'id')}${inline('B1', '总人口')}</row><row r="2">${inline('A2', 'v1')}<c r="B2" t="d"><v>2024-01-01</v></c></row>`));
+    expect(t.rows).to.deep.equal([{ row: 2, cells: { id: 'v1', 总人口: '2024-01-01' } }]);
   });
 
   it('refuses a zip bomb whose directory declares more than the limit, without inflating it', async () => {
