@@ -3,6 +3,7 @@
  * name or the type the browser declared. Only JPEG, PNG and PDF are taken; anything else
  * (an HTML page named 证明.pdf, a script named photo.jpg) is refused.
  */
+import { withoutMarks } from './text.js';
 
 export type EvidenceType = 'image/jpeg' | 'image/png' | 'application/pdf';
 
@@ -40,7 +41,7 @@ const EXTENSIONS: Readonly<Record<EvidenceType, string[]>> = { 'image/jpeg': ['.
 export function cleanEvidenceName(name: string, type: EvidenceType): string {
   // A name sent with its folder (C:\\材料\\证明.pdf, from an old browser) keeps the file's own name.
   const own = name.split(/[\\/]/).pop() ?? '';
-  const clean = withoutHidden(own.normalize('NFC')).replace(/[:*?"<>|]/g, '_').trim();
+  const clean = withoutMarks(own.normalize('NFC')).replace(/[:*?"<>|]/g, '_').trim();
   const ext = EXTENSIONS[type].find((e) => clean.toLowerCase().endsWith(e));
   const stem = (ext ? clean.slice(0, clean.length - ext.length) : clean).replace(/[. ]+$/, '');
   const tail = ext ? clean.slice(clean.length - ext.length) : EXTENSIONS[type][0];
@@ -50,10 +51,6 @@ export function cleanEvidenceName(name: string, type: EvidenceType): string {
   return `${cut || '材料'}${tail}`;
 }
 
-/** Text without control characters and direction or invisible marks. */
-export function withoutHidden(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g, '');
-}
 
 export class EvidenceRefused extends Error {
   constructor(readonly code: 'EVIDENCE_TYPE' | 'EVIDENCE_TOO_LARGE' | 'EVIDENCE_TOO_MANY' | 'EVIDENCE_EMPTY', message: string) { super(message); }
@@ -66,7 +63,7 @@ export interface Evidence { name: string; type: EvidenceType; size: number; cont
 export function checkEvidence(files: EvidenceUpload[]): Evidence[] {
   if (files.length > EVIDENCE_MAX_FILES) throw new EvidenceRefused('EVIDENCE_TOO_MANY', `一次申诉最多附 ${EVIDENCE_MAX_FILES} 个材料文件，而不是 ${files.length} 个`);
   return files.map((f, k) => {
-    const shown = `第${k + 1}个材料文件“${[...withoutHidden(f.name)].slice(0, 40).join('')}”`;
+    const shown = `第${k + 1}个材料文件“${[...withoutMarks(f.name)].slice(0, 40).join('')}”`;
     if (f.content.length === 0) throw new EvidenceRefused('EVIDENCE_EMPTY', `${shown}是空文件`);
     if (f.content.length > EVIDENCE_MAX_BYTES) throw new EvidenceRefused('EVIDENCE_TOO_LARGE', `${shown}太大：每个文件不超过 ${EVIDENCE_MAX_BYTES / 1024 / 1024} MB`);
     const type = sniffEvidence(f.content);

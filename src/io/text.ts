@@ -58,6 +58,18 @@ export function badCharacter(cell: string): { code: string; message: string } | 
 }
 
 /**
+ * Control characters, invisible marks (枫\u200b林村 reads as a second 枫林村) and the marks that turn
+ * the direction of the text around them: nothing a name, title or label people read may hold.
+ */
+export const UNFIT_MARK = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
+const UNFIT_MARKS = new RegExp(UNFIT_MARK.source, 'g');
+
+/** Text from outside as a page or a report shows it: without the marks above, so that nothing hides or turns it. */
+export function withoutMarks(text: string): string {
+  return text.replace(UNFIT_MARKS, '');
+}
+
+/**
  * Text a person wrote in a form (an appeal's reason, a review's comment), as kept: line breaks made \n, tabs spaces,
  * control characters and direction or invisible marks removed, trimmed.
  */

@@ -8,6 +8,7 @@ import { accountKey, addressKey, auditedName, typedName, USERNAME_PATTERN } from
 import { dummyHash, generatePassword, hashPassword, passwordMatches, passwordProblem, PASSWORD_MESSAGES } from './passwords.js';
 import { table } from '../engine/own.js';
 import { quoted, unitTyped } from './choices.js';
+import { UNFIT_MARK } from '../io/text.js';
 
 /**
  * Accounts and roles (管理员、乡镇领导、村、工作人员): created with a generated or chosen
@@ -39,15 +40,13 @@ export interface NewUser { username: string; role: Role; unitId?: string | null;
 export const UNIT_KIND_OF_ROLE: Partial<Record<Role, string>> = { village: 'village', staff: 'staff' };
 
 export const DISPLAY_NAME_MAX_CHARS = 100;
-// Control characters, and the marks that turn the direction of the text around them (a name that reads as another's).
-const UNFIT_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 
 /** A display name trimmed and checked: 1–100 characters, no control or direction marks. */
 export function checkedDisplayName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '') throw new AccountRefused('DISPLAY_NAME_EMPTY', '请填写名称');
   if ([...trimmed].length > DISPLAY_NAME_MAX_CHARS) throw new AccountRefused('DISPLAY_NAME_TOO_LONG', `名称超过 ${DISPLAY_NAME_MAX_CHARS} 个字符，请改短`);
-  if (UNFIT_IN_NAME.test(trimmed)) throw new AccountRefused('DISPLAY_NAME_INVALID', '名称含有换行、制表符、看不见的字符或改变文字方向的控制字符，请删去');
+  if (UNFIT_MARK.test(trimmed)) throw new AccountRefused('DISPLAY_NAME_INVALID', '名称含有换行、制表符、看不见的字符或改变文字方向的控制字符，请删去');
   // 系统 names the product's own work in every list of who did what: no person may read as it.
   if (trimmed === SYSTEM_NAME) throw new AccountRefused('DISPLAY_NAME_RESERVED', `“${SYSTEM_NAME}”用于标明系统自动完成的操作，不能作为账号名称`);
   return trimmed;

@@ -5,6 +5,7 @@ import { table } from '../engine/own.js';
 import { loadRuleLibrary } from '../io/rule-library.js';
 import type { RuleFile } from '../io/rule-file.js';
 import { perDatabase } from './per-database.js';
+import { UNFIT_MARK } from '../io/text.js';
 
 /**
  * The assessments (考核) a township runs in a period — 村级千分考核, the 专项考核 of 党建 and
@@ -116,15 +117,13 @@ export function ruleSetChoices(unitKind: string): Array<{ id: string; title: str
 
 // ── Changes (管理员) ─────────────────────────────────────────────────────────────────────
 
-// Control characters, invisible marks (安全\u200b生产 reads as a second 安全生产) and the marks that turn the direction of the text around them.
-const UNFIT_IN_TITLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 
 /** A title as it may be stored: trimmed, 1 to 40 characters, nothing invisible, none another assessment has. */
 export function checkedTitle(title: unknown): string {
   const trimmed = typeof title === 'string' ? title.trim() : '';
   if (trimmed === '') throw new AssessmentRefused('ASSESSMENT_TITLE_EMPTY', '请填写考核名称');
   if ([...trimmed].length > ASSESSMENT_TITLE_MAX_CHARS) throw new AssessmentRefused('ASSESSMENT_TITLE_TOO_LONG', `考核名称超过 ${ASSESSMENT_TITLE_MAX_CHARS} 个字，请改短`);
-  if (UNFIT_IN_TITLE.test(trimmed)) throw new AssessmentRefused('ASSESSMENT_TITLE_INVALID', '考核名称含有换行、制表符、看不见的字符或改变文字方向的控制字符，请删去');
+  if (UNFIT_MARK.test(trimmed)) throw new AssessmentRefused('ASSESSMENT_TITLE_INVALID', '考核名称含有换行、制表符、看不见的字符或改变文字方向的控制字符，请删去');
   return trimmed;
 }
 

@@ -12,7 +12,8 @@ import type { Role } from '../db/queries/users.js';
 import type { CompiledInput } from '../engine/compiled.js';
 import { checkGivenInputs, inputValue, type CompiledRuleSet } from '../engine/index.js';
 import { dict, table } from '../engine/own.js';
-import { checkEvidence, EVIDENCE_MAX_FILES, EvidenceRefused, withoutHidden, type EvidenceUpload } from '../io/evidence.js';
+import { checkEvidence, EVIDENCE_MAX_FILES, EvidenceRefused, type EvidenceUpload } from '../io/evidence.js';
+import { withoutMarks } from '../io/text.js';
 import { writtenText } from '../io/text.js';
 import { sha256 } from '../io/rule-file.js';
 import { listAssessments, type AssessmentRow } from './assessments.js';
@@ -143,7 +144,7 @@ export function fieldNotes(report: Pick<ReportRow, 'field_notes'> | undefined): 
 
 /** A figure as typed, cleaned: no hidden marks, trimmed (its length is checked where it is taken). */
 function cleanValue(v: unknown): string {
-  return withoutHidden(Array.isArray(v) ? v.map(String).join(',') : String(v ?? '')).trim();
+  return withoutMarks(Array.isArray(v) ? v.map(String).join(',') : String(v ?? '')).trim();
 }
 
 /** A comment of the township's as kept (writtenText), or ReportRefused when it is longer than COMMENT_MAX_CHARS. */

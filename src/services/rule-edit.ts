@@ -10,6 +10,7 @@ import { compiledVersion, saveRuleVersion } from './rule-versions.js';
 import { labelProblem, proposedLabel, withLabel } from './version-labels.js';
 import { assessmentOfRuleSet } from './assessments.js';
 import { newestPeriodsFirst } from './period.js';
+import { UNFIT_MARK } from '../io/text.js';
 
 /**
  * Editing a rule set on the web: the text checked exactly as a rule file is, what the
@@ -69,8 +70,6 @@ export function checkEditedSource(source: string, current: Pick<RuleVersionRow, 
   return problems.length ? { ok: false, problems, warnings } : { ok: true, ruleset, warnings };
 }
 
-// Control characters (a line break, a tab, ESC), invisible marks and the marks that turn the direction of the text around them.
-const UNFIT_IN_TEXT = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 
 /**
  * What the editor refuses beyond what a rule file may hold (RULES.md is silent on both, and the
@@ -84,7 +83,7 @@ function editorProblems(value: unknown, duplicates: readonly string[], at: (poin
   }));
   const walk = (v: unknown, pointer: string): void => {
     if (typeof v === 'string') {
-      const m = UNFIT_IN_TEXT.exec(v);
+      const m = UNFIT_MARK.exec(v);
       if (m) {
         const hex = m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
         problems.push({ code: 'RULE_TEXT_INVALID', message: `文字的第${[...v.slice(0, m.index)].length + 1}个字符是换行、制表符、看不见的字符或改变文字方向的控制字符（U+${hex}）：请删去`, ...at(pointer) });

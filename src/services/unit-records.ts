@@ -4,6 +4,7 @@ import { getUnit, insertUnit, listUnits, unitNamed, unitsWithAncestors, updateUn
 import { bumpSessionEpochOfUnit } from '../db/queries/users.js';
 import { table } from '../engine/own.js';
 import { unitIdProblem, UNIT_NAME_MAX_CHARS } from './unit-ids.js';
+import { UNFIT_MARK } from '../io/text.js';
 
 /**
  * The unit tree kept by hand (管理员): add a unit, rename it, move it under another parent,
@@ -25,14 +26,12 @@ export class UnitRefused extends Error {
   constructor(readonly code: string, message: string) { super(message); }
 }
 
-// Control characters, invisible marks (枫\u200b林村 reads as a second 枫林村), and the marks that turn the direction of the text around them.
-const UNFIT_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 
 export function checkedUnitName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '') throw new UnitRefused('UNIT_NAME_EMPTY', '请填写单位名称');
   if ([...trimmed].length > UNIT_NAME_MAX_CHARS) throw new UnitRefused('UNIT_NAME_TOO_LONG', `单位名称超过 ${UNIT_NAME_MAX_CHARS} 个字符，请改用简称`);
-  if (UNFIT_IN_NAME.test(trimmed)) throw new UnitRefused('UNIT_NAME_INVALID', '单位名称含有换行、制表符、看不见的字符或改变文字方向的控制字符，请删去');
+  if (UNFIT_MARK.test(trimmed)) throw new UnitRefused('UNIT_NAME_INVALID', '单位名称含有换行、制表符、看不见的字符或改变文字方向的控制字符，请删去');
   return trimmed;
 }
 

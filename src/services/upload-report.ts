@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CompiledRuleSet, DataProblem, DataTable } from '../engine/index.js';
 import { cellOf, HEADER_TITLES, type ColumnNumbers } from '../io/sheet-cells.js';
 import { own } from '../engine/own.js';
+import { withoutMarks } from '../io/text.js';
 
 /**
  * An upload's error report (错误报告): every problem of a refused file said where a person
@@ -53,7 +54,8 @@ export function reportLines(ruleset: CompiledRuleSet, problems: DataProblem[], s
   return problems.slice(0, max).map((p) => {
     const cells = cellsOf.get(p.row);
     const id = text(cells?.id);
-    const unit = clipped(text(cells?.name) || source.unitNames.get(id) || id, REPORT_TEXT_CHARS.unit);
+    // The file's name for the unit, as the file wrote it but for marks that would hide or turn it.
+    const unit = clipped(withoutMarks(text(cells?.name) || source.unitNames.get(id) || id), REPORT_TEXT_CHARS.unit);
     return {
       row: p.row, unit, cell: cellOf(p, source.columnAt), columnText: clipped(columnText(p.column), REPORT_TEXT_CHARS.column), code: p.code,
       column: clipped(p.column, REPORT_TEXT_CHARS.column), message: clipped(p.message, REPORT_TEXT_CHARS.message),

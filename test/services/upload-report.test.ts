@@ -25,6 +25,12 @@ describe('an upload’s error report', () => {
     ]);
   });
 
+  it('shows a name the file wrote without the marks that would turn or hide it', () => {
+    const hostile = { ...table, rows: [{ row: 3, cells: { name: '桃花村\u202e)名1第(', id: 'v03' } }, { row: 4, cells: { name: '金\u200b盆村', id: 'v04' } }] };
+    const lines = reportLines(ruleSet(), [problem(3, 'name', 'UNIT_NAME_INVALID'), problem(4, 'name', 'UNIT_NAME_INVALID')], { table: hostile, columnAt, unitNames });
+    expect(lines.map((l) => l.unit)).to.deep.equal(['桃花村)名1第(', '金盆村']);
+  });
+
   it('lists at most the lines asked for, and its file says how many more there were', () => {
     const ruleset = ruleSet();
     const problems = Array.from({ length: 5 }, (_, k) => problem(3, k % 2 ? 'population' : 'births'));
