@@ -1,6 +1,9 @@
 import type { Db, Tx } from '../db/connection.js';
 import { appendAudit } from '../db/queries/audit.js';
-import { getUnit, insertUnit, listUnits, unitNamed, unitsWithAncestors, updateUnit, type UnitRow } from '../db/queries/units.js';
+import {
+  childCounts, childrenPage, getUnit, insertUnit, listUnits, unitNamed, unitNames, unitSearchPage, unitsUpTo, unitsWithAncestors, updateUnit, type UnitRow,
+} from '../db/queries/units.js';
+import { MOST_CHOICES, quoted, unitTyped } from './choices.js';
 import { bumpSessionEpochOfUnit } from '../db/queries/users.js';
 import { table } from '../engine/own.js';
 import { unitIdProblem, UNIT_NAME_MAX_CHARS } from './unit-ids.js';
@@ -41,14 +44,28 @@ async function unitOf(db: Tx, id: string): Promise<UnitRow> {
   return unit;
 }
 
-/** A parent must exist and may not be a staff member; a staff member needs one. */
-async function checkedParent(db: Tx, kind: string, parentId: string | null): Promise<UnitRow | null> {
-  if (!parentId) {
+/**
+ * A parent must exist and may not be a staff member; a staff member needs one. `parent` is what the form sent: a
+ * unit's id (chosen from a list), or, where the units are too many to list (MOST_CHOICES), its id or name as typed.
+ */
+async function checkedParent(db: Tx, kind: string, parent: string | null): Promise<UnitRow | null> {
+  const text = parent?.trim() ?? '';
+  if (!text) {
     if (kind === 'staff' || kind === 'village' || kind === 'group') throw new UnitRefused('PARENT_REQUIRED', `${UNIT_KINDS[kind]}须有上级单位`);
     return null;
   }
-  const parent = await getUnit(db, parentId);
-  if (!parent) throw new UnitRefused('PARENT_NOT_FOUND', '没有所选的上级单位');
+  return checkedParentUnit(await parentTyped(db, text));
+}
+
+/** The unit a form's parent names: its id, else the one unit (not a staff member) of that name. */
+async function parentTyped(db: Tx, text: string): Promise<UnitRow> {
+  const meant = await unitTyped(db, text, (u) => u.id === text || !LEAVES.has(u.kind));
+  if ('unit' in meant) return meant.unit;
+  if (meant.none === 'several') throw new UnitRefused('PARENT_AMBIGUOUS', `有多个单位名为“${quoted(text, 30)}”，请填写上级单位的编号`);
+  throw new UnitRefused('PARENT_NOT_FOUND', `没有名称或编号为“${quoted(text, 30)}”的单位`);
+}
+
+function checkedParentUnit(parent: UnitRow): UnitRow {
   const refused = leafRefused(parent);
   if (refused) throw refused;
   return parent;
@@ -114,8 +131,8 @@ export async function renameUnit(db: Db, id: string, name: string, by: string): 
 export async function moveUnit(db: Db, id: string, parentId: string, by: string): Promise<void> {
   await db.transaction(async (tx) => {
     const unit = await unitOf(tx, id);
-    if ((unit.parent_id ?? '') === parentId) return;
     const parent = await checkedParent(tx, unit.kind, parentId || null);
+    if ((unit.parent_id ?? null) === (parent?.id ?? null)) return;
     if (parent) {
       const byId = new Map((await unitsWithAncestors(tx, [parent.id])).map((u) => [u.id, u]));
       const seen = new Set<string>();
@@ -149,7 +166,11 @@ export interface UnitNode { unit: UnitRow; kindName: string; depth: number; pare
 
 /** The tree in reading order (township → village → staff), each unit with its depth; units whose parent is unknown come last at the top. */
 export async function unitTree(db: Tx): Promise<UnitNode[]> {
-  const units = await listUnits(db);
+  return treeOrder(await listUnits(db));
+}
+
+/** Units in the order of their tree (each under its parent, by id), with their depth; those whose parent is not among them at the top. */
+function treeOrder(units: UnitRow[]): UnitNode[] {
   const byId = new Map(units.map((u) => [u.id, u]));
   const children = new Map<string | null, UnitRow[]>();
   for (const u of units) {
@@ -170,4 +191,62 @@ export async function unitTree(db: Tx): Promise<UnitNode[]> {
   };
   walk(null, 0);
   return out;
+}
+
+/** The kinds a unit may sit under: every kind but a staff member. */
+const PARENT_KINDS = Object.keys(UNIT_KINDS).filter((k) => !LEAVES.has(k));
+
+/**
+ * The units a form offers as a parent, in tree order with their depth (not `except`, the unit being moved); undefined
+ * where there are more than MOST_CHOICES, and the parent is typed instead (its name or id).
+ */
+export async function parentChoices(db: Tx, except?: string): Promise<UnitNode[] | undefined> {
+  const units = await unitsUpTo(db, MOST_CHOICES, { kinds: PARENT_KINDS });
+  return units && treeOrder(units).filter((n) => n.unit.id !== except);
+}
+
+/** Units a page of the unit list shows. */
+export const UNITS_PAGE = 100;
+
+export interface UnitLine { unit: UnitRow; kindName: string; parentName: string; children: number }
+
+/**
+ * The unit list as the 单位 page shows it. A record of at most MOST_CHOICES units is one tree (`tree`). A larger one (a
+ * province's 100,000 villages) is walked a level at a time: the units directly under one (`under`; the top when
+ * none), with the path to it and how many units each has under it; or those whose name or id holds `q`. A page of
+ * UNITS_PAGE either way.
+ */
+export type UnitBrowse =
+  | { tree: UnitNode[] }
+  | { under: UnitRow | null; path: UnitRow[]; lines: UnitLine[]; total: number }
+  | { q: string; lines: UnitLine[]; total: number };
+
+export async function browseUnits(db: Tx, ask: { under?: string; q?: string; page: number }): Promise<UnitBrowse | undefined> {
+  const offset = (ask.page - 1) * UNITS_PAGE;
+  if (ask.q) {
+    const { rows, total } = await unitSearchPage(db, ask.q, UNITS_PAGE, offset);
+    return { q: ask.q, lines: await linesOf(db, rows), total };
+  }
+  if (ask.under === undefined) {
+    const all = await unitsUpTo(db, MOST_CHOICES);
+    if (all) return { tree: treeOrder(all) };
+  }
+  const under = ask.under === undefined ? null : await getUnit(db, ask.under);
+  if (under === undefined) return undefined;
+  const path = under ? (await unitsWithAncestors(db, [under.id])) : [];
+  const { rows, total } = await childrenPage(db, under?.id ?? null, UNITS_PAGE, offset);
+  return { under, path: pathDown(path, under), lines: await linesOf(db, rows), total };
+}
+
+/** From the top down to `unit`, by its parents (a loop already in the record ends the path). */
+function pathDown(units: UnitRow[], unit: UnitRow | null): UnitRow[] {
+  const byId = new Map(units.map((u) => [u.id, u]));
+  const out: UnitRow[] = [];
+  for (let at = unit; at && !out.includes(at); at = at.parent_id ? byId.get(at.parent_id) ?? null : null) out.unshift(at);
+  return out;
+}
+
+async function linesOf(db: Tx, rows: UnitRow[]): Promise<UnitLine[]> {
+  const [counts, names] = await Promise.all([childCounts(db, rows.map((u) => u.id)), unitNames(db, rows.map((u) => u.parent_id))]);
+  return rows.map((u) => ({ unit: u, kindName: UNIT_KINDS[u.kind] ?? u.kind, parentName: u.parent_id ? names.get(u.parent_id) ?? '' : '', children: counts.get(u.id) ?? 0 }));
 }

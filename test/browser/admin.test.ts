@@ -153,7 +153,7 @@ describe('accounts, units and backups in the browser (issue 19, point 5)', funct
       await page.fill('input[name=id]', '..');
       await page.fill('input[name=name]', '新村');
       await page.selectOption('select[name=parent]', { label: '　枫林镇' });
-      await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/units"] button[type=submit]')]);
+      await Promise.all([page.waitForNavigation(), page.click('form[method="post"][action="/admin/units"] button[type=submit]')]);
       expect(await page.textContent('p.error')).to.contain('单位编号不能是');
       expect(await page.inputValue('input[name=name]')).to.equal('新村');
       await page.context().close();

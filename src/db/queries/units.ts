@@ -190,3 +190,29 @@ export async function unitPlace(db: Tx, kind: string, id: string): Promise<numbe
 export async function unitsNamed(db: Tx, name: string, limit: number): Promise<UnitRow[]> {
   return db('units').where({ name }).whereNull('disabled_at').limit(limit);
 }
+
+/**
+ * A page of the units directly under a unit, by name, and how many there are. `parentId` null: the top of the tree,
+ * the units with no parent or with one the record does not have (read once, not lost).
+ */
+export async function childrenPage(db: Tx, parentId: string | null, limit: number, offset: number): Promise<{ rows: UnitRow[]; total: number }> {
+  const under = () => (parentId === null
+    ? db('units').where((w) => { w.whereNull('units.parent_id').orWhereNotExists(db('units as above').whereRaw('above.id = units.parent_id')); })
+    : db('units').where('units.parent_id', parentId));
+  const [{ n }] = await readOnly(db, under().count({ n: '*' }));
+  const rows = await readOnly<UnitRow>(db, under().select('units.*').orderBy([{ column: 'units.name' }, { column: 'units.id' }]).limit(limit).offset(offset));
+  return { rows, total: Number(n) };
+}
+
+/** A page of the units whose name or id holds `search` (taken as typed), by name, of every kind; and how many there are. */
+export async function unitSearchPage(db: Tx, search: string, limit: number, offset: number): Promise<{ rows: UnitRow[]; total: number }> {
+  const [{ n }] = await readOnly(db, unitsFiltered(db('units'), undefined, search).count({ n: '*' }));
+  const rows = await readOnly<UnitRow>(db, unitsFiltered(db('units'), undefined, search).select('units.*').orderBy([{ column: 'units.name' }, { column: 'units.id' }]).limit(limit).offset(offset));
+  return { rows, total: Number(n) };
+}
+
+/** How many units sit directly under each of these units (those with none are left out). */
+export async function childCounts(db: Tx, ids: Iterable<string>): Promise<Map<string, number>> {
+  const rows = await byIds<{ parent_id: string; n: number | string }>(db, ids, (chunk) => db('units').whereIn('parent_id', chunk).groupBy('parent_id').select('parent_id').count({ n: '*' }));
+  return new Map(rows.map((r) => [r.parent_id, Number(r.n)]));
+}

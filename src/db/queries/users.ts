@@ -91,3 +91,9 @@ export async function enabledAdminCount(db: Tx): Promise<number> {
 export async function bumpSessionEpochOfUnit(db: Tx, unitId: string): Promise<number> {
   return db('users').where({ unit_id: unitId }).increment('session_epoch', 1);
 }
+
+/** The accounts bound to one unit (users_by_unit, migration 0010), by username. */
+export async function usersOfUnit(db: Tx, unitId: string): Promise<UserRow[]> {
+  const rows: UserRow[] = await db('users').where({ unit_id: unitId }).orderBy('username');
+  return rows.map((r) => normalise(r)!);
+}

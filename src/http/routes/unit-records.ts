@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
 import { getUnit } from '../../db/queries/units.js';
-import { listUsers, type Role } from '../../db/queries/users.js';
+import { usersOfUnit, type Role } from '../../db/queries/users.js';
 import { UNIT_ID_MAX_CHARS, UNIT_NAME_MAX_CHARS } from '../../services/unit-ids.js';
 import {
-  addUnit, DISABLEABLE, moveUnit, renameUnit, setUnitDisabled, UNIT_KINDS, UnitRefused, unitTree, type UnitNode,
+  addUnit, browseUnits, DISABLEABLE, moveUnit, parentChoices, renameUnit, setUnitDisabled, UNIT_KINDS, UNITS_PAGE, UnitRefused,
+  type UnitLine, type UnitNode,
 } from '../../services/unit-records.js';
 import { notFound, type Context, type RouteSpec } from '../route.js';
 import { urlOf } from '../url.js';
@@ -17,37 +18,55 @@ import { urlOf } from '../url.js';
 const ADMIN: Role[] = ['admin'];
 const field = (req: Request, name: string) => (typeof req.body?.[name] === 'string' ? (req.body[name] as string) : '');
 
-/** The units another may be placed under: every unit but a staff member, by name in tree order. */
-function parentOptions(tree: UnitNode[], chosen: string | null | undefined, except?: string) {
-  return tree.filter((n) => n.unit.kind !== 'staff' && n.unit.id !== except)
-    .map((n) => ({ id: n.unit.id, label: `${'　'.repeat(Math.min(n.depth, 4))}${n.unit.name}`, selected: n.unit.id === chosen }));
+/** The parent select's options (tree order, indented), or none where the parent is typed (parentChoices). */
+function parentOptions(choices: UnitNode[] | undefined, chosen: string | null | undefined) {
+  return choices?.map((n) => ({ id: n.unit.id, label: `${'　'.repeat(Math.min(n.depth, 4))}${n.unit.name}`, selected: n.unit.id === chosen }));
 }
 
 interface AddForm { id: string; name: string; kind: string; parent: string; }
 
-async function treePage(ctx: Context, extra: { error?: string; form?: Partial<AddForm> } = {}, status = 200): Promise<void> {
-  const tree = await unitTree(ctx.db);
+/** The list's place, as the query asks: a unit to look under, a search, a page (anything else is none). */
+function listQuery(req: Request): { under?: string; q?: string; page: number } {
+  const under = typeof req.query.under === 'string' && req.query.under !== '' ? req.query.under.slice(0, 200) : undefined;
+  const q = typeof req.query.q === 'string' ? [...req.query.q.trim()].slice(0, 64).join('') : '';
+  const page = typeof req.query.page === 'string' && /^\d{1,6}$/.test(req.query.page) ? Math.max(1, Number(req.query.page)) : 1;
+  return { under, q: q || undefined, page };
+}
+
+async function treePage(ctx: Context, ask: { under?: string; q?: string; page: number }, extra: { error?: string; form?: Partial<AddForm> } = {}, status = 200): Promise<void> {
+  const [found, choices] = await Promise.all([browseUnits(ctx.db, ask), parentChoices(ctx.db)]);
+  if (!found) throw notFound('单位');
   const form = extra.form ?? { kind: 'village' };
+  const line = (l: UnitLine) => ({
+    name: l.unit.name, kindName: l.kindName, parentName: l.parentName, disabled: !!l.unit.disabled_at, href: urlOf(['admin', 'units', l.unit.id]),
+    children: l.children, childrenHref: l.children > 0 ? urlOf(['admin', 'units'], { under: l.unit.id }) : undefined,
+  });
+  const listed = 'tree' in found ? undefined : { total: found.total, pages: Math.max(1, Math.ceil(found.total / UNITS_PAGE)) };
+  const keep = 'q' in found ? { q: found.q } : 'under' in found && found.under ? { under: found.under.id } : {};
+  const pageHref = (page: number) => (listed && page >= 1 && page <= listed.pages && page !== ask.page ? urlOf(['admin', 'units'], { ...keep, page: String(page) }) : undefined);
   ctx.render('admin/units', {
-    title: '单位管理', error: extra.error, form, idMax: UNIT_ID_MAX_CHARS, nameMax: UNIT_NAME_MAX_CHARS,
-    units: tree.map((n) => ({ name: n.unit.name, kindName: n.kindName, depth: n.depth, disabled: !!n.unit.disabled_at, href: urlOf(['admin', 'units', n.unit.id]) })),
+    title: '单位管理', error: extra.error, form, idMax: UNIT_ID_MAX_CHARS, nameMax: UNIT_NAME_MAX_CHARS, q: ask.q ?? '',
+    units: 'tree' in found ? found.tree.map((n) => ({ name: n.unit.name, kindName: n.kindName, depth: n.depth, disabled: !!n.unit.disabled_at, href: urlOf(['admin', 'units', n.unit.id]) })) : undefined,
+    lines: 'lines' in found ? found.lines.map(line) : undefined,
+    searched: 'q' in found, underName: 'under' in found ? found.under?.name : undefined,
+    path: 'path' in found ? found.path.map((u) => ({ name: u.name, href: urlOf(['admin', 'units'], { under: u.id }) })) : undefined,
+    total: listed?.total, page: ask.page, pages: listed?.pages, prevHref: pageHref(ask.page - 1), nextHref: pageHref(ask.page + 1),
     kinds: Object.entries(UNIT_KINDS).map(([id, name]) => ({ id, name, selected: id === form.kind })),
-    parents: parentOptions(tree, form.parent),
+    parents: parentOptions(choices, form.parent), parentText: choices ? undefined : form.parent ?? '',
   }, status);
 }
 
 async function unitPage(ctx: Context, id: string, extra: { error?: string } = {}, status = 200): Promise<void> {
-  const [tree, users] = await Promise.all([unitTree(ctx.db), listUsers(ctx.db)]);
-  const node = tree.find((n) => n.unit.id === id);
-  const unit = node?.unit ?? (await getUnit(ctx.db, id));
+  const unit = await getUnit(ctx.db, id);
   if (!unit) throw notFound('单位');
+  const [parent, users, choices] = await Promise.all([unit.parent_id ? getUnit(ctx.db, unit.parent_id) : undefined, usersOfUnit(ctx.db, unit.id), parentChoices(ctx.db, unit.id)]);
   // Whom disabling the unit keeps out: its accounts.
-  const accounts = users.filter((u) => u.unit_id === unit.id)
-    .map((u) => ({ displayName: u.display_name, username: u.username, disabled: u.disabled, href: urlOf(['admin', 'accounts', u.username]) }));
+  const accounts = users.map((u) => ({ displayName: u.display_name, username: u.username, disabled: u.disabled, href: urlOf(['admin', 'accounts', u.username]) }));
   ctx.render('admin/unit', {
-    title: `单位：${unit.name}`, unit, kindName: UNIT_KINDS[unit.kind] ?? '其他', parentName: node?.parentName ?? '', disabled: !!unit.disabled_at,
+    title: `单位：${unit.name}`, unit, kindName: UNIT_KINDS[unit.kind] ?? '其他', parentName: parent?.name ?? '', disabled: !!unit.disabled_at,
+    parentHref: parent ? urlOf(['admin', 'units', parent.id]) : undefined, childrenHref: unit.kind === 'staff' ? undefined : urlOf(['admin', 'units'], { under: unit.id }),
     accounts, disableable: DISABLEABLE.has(unit.kind), base: urlOf(['admin', 'units', unit.id]), nameMax: UNIT_NAME_MAX_CHARS,
-    parents: parentOptions(tree, unit.parent_id, unit.id), mayBeTop: !['village', 'group', 'staff'].includes(unit.kind),
+    parents: parentOptions(choices, unit.parent_id), parentText: choices ? undefined : '', mayBeTop: !['village', 'group', 'staff'].includes(unit.kind),
     ...extra,
   }, status);
 }
@@ -67,7 +86,7 @@ async function onUnit(req: Request, res: Response, ctx: Context, change: (id: st
 }
 
 export const unitRecordRoutes: RouteSpec[] = [
-  { method: 'get', path: '/admin/units', access: ADMIN, handle: async (_req, _res, ctx) => treePage(ctx) },
+  { method: 'get', path: '/admin/units', access: ADMIN, handle: async (req, _res, ctx) => treePage(ctx, listQuery(req)) },
   {
     method: 'post', path: '/admin/units', access: ADMIN,
     handle: async (req, res, ctx) => {
@@ -78,7 +97,7 @@ export const unitRecordRoutes: RouteSpec[] = [
         res.redirect(303, urlOf(['admin', 'units', unit.id]));
       } catch (e) {
         if (!(e instanceof UnitRefused)) throw e;
-        await treePage(ctx, { error: e.message, form }, 400);
+        await treePage(ctx, { page: 1 }, { error: e.message, form }, 400);
       }
     },
   },
