@@ -129,7 +129,7 @@ async function checkedEntries(bytes: Buffer, file: string): Promise<ZipEntry[]> 
   }
   const names = new Set(entries.map((e) => e.name.toString('latin1')));
   for (const part of ['[Content_Types].xml', 'xl/workbook.xml']) if (!names.has(part)) corrupt(`缺少 ${part}`);
-  return entries.map(withDatesAsText);
+  return entries.map(withCellsAsWritten);
 }
 
 /**
@@ -150,17 +150,62 @@ function xmlComplete(data: Buffer): boolean {
 }
 
 /**
- * A worksheet's date cells (t="d", an ISO date as text; written by some tools, never by Excel)
- * made text cells: exceljs would read their text with parseFloat (2024-01-01 as the number 2024).
- * As text, a figure's column refuses it as the CSV reader does, and a date's column reads the date.
+ * A worksheet's cells as their text was written, where exceljs would read it otherwise: it reads the
+ * value of a number cell (and of a date cell, t="d", an ISO date as text, which some tools write)
+ * with parseFloat, so 2024-01-01 would be the number 2024, 12abc 12 and 0x10 0. Such a cell is made a
+ * text cell (t="str"): a figure's column then refuses it at its cell, as the CSV reader refuses the
+ * same text, and a date's column reads the date. Excel writes neither; most sheets are passed as they are.
  */
-function withDatesAsText(e: ZipEntry): ZipEntry {
-  if (!e.name.toString('latin1').startsWith('xl/worksheets/')) return e;
-  // Most sheets hold no "d" at all: only those that do are read as text and looked at.
-  if (e.data.indexOf('"d"') < 0 && e.data.indexOf("'d'") < 0) return e;
-  if (!/<c\b[^>]*?\st\s*=\s*["']d["']/.test(e.data.toString('utf8'))) return e;
-  const data = Buffer.from(e.data.toString('utf8').replace(/(<c\b[^>]*?\st\s*=\s*)(["'])d\2/g, '$1$2str$2'), 'utf8');
+function withCellsAsWritten(e: ZipEntry): ZipEntry {
+  if (!e.name.toString('latin1').startsWith('xl/worksheets/') || !oddCells(e.data)) return e;
+  const text = e.data.toString('utf8').replace(/<c\b([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g, (cell: string, attrs: string, inner: string | undefined) => {
+    const t = /\st\s*=\s*["']([^"']*)["']/.exec(attrs)?.[1];
+    const v = inner === undefined ? undefined : /<v>([^<]*)<\/v>/.exec(inner)?.[1];
+    if (t === 'd' || ((t === undefined || t === 'n') && v !== undefined && !NUMBER_TEXT.test(v))) {
+      const retyped = t === undefined ? `${attrs} t="str"` : attrs.replace(/(\st\s*=\s*)(["'])[^"']*\2/, '$1$2str$2');
+      return `<c${retyped}>${inner ?? ''}</c>`;
+    }
+    return cell;
+  });
+  const data = Buffer.from(text, 'utf8');
   return { ...e, data, size: data.length, crc: typeof zlib.crc32 === 'function' ? zlib.crc32(data) >>> 0 : 0 };
+}
+
+/** A number as a sheet writes one in a cell's value. */
+const NUMBER_TEXT = /^-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Whether a sheet has a date cell, or a value that is no plain number in a cell that is not told to
+ * be something else (text, a shared string's number, yes/no, an error): a pass over its bytes, each
+ * value checked where it stands, nothing copied for the usual sheet.
+ */
+function oddCells(data: Buffer): boolean {
+  if ((data.indexOf('"d"') >= 0 || data.indexOf("'d'") >= 0) && /<c\b[^>]*?\st\s*=\s*["']d["']/.test(data.toString('latin1'))) return true;
+  for (let at = data.indexOf('<v>'); at >= 0; at = data.indexOf('<v>', at + 3)) {
+    const end = data.indexOf(0x3c, at + 3);
+    if (end < 0) return true; // cut short: xmlComplete has refused it already
+    if (plainNumber(data, at + 3, end)) continue;
+    const open = data.lastIndexOf('<c', at);
+    const attrs = open < 0 ? '' : data.toString('latin1', open, data.indexOf(0x3e, open));
+    const t = /\st\s*=\s*["']([^"']*)["']/.exec(attrs)?.[1];
+    if (t === undefined || t === 'n') return true;
+  }
+  return false;
+}
+
+/** Whether the bytes from p to end are a number as NUMBER_TEXT says, without making them a string. */
+function plainNumber(b: Buffer, p: number, end: number): boolean {
+  const digits = () => { const from = p; while (p < end && b[p] >= 0x30 && b[p] <= 0x39) p++; return p - from; };
+  if (b[p] === 0x2d) p++;
+  let n = digits();
+  if (p < end && b[p] === 0x2e) { p++; n += digits(); }
+  if (n === 0) return false;
+  if (p < end && (b[p] === 0x65 || b[p] === 0x45)) {
+    p++;
+    if (b[p] === 0x2b || b[p] === 0x2d) p++;
+    if (digits() === 0) return false;
+  }
+  return p === end;
 }
 
 /**

@@ -256,6 +256,12 @@ describe('XLSX workbooks', () => {
     expect(t.rows).to.deep.equal([{ row: 2, cells: { id: 'v1', 总人口: '2024-01-01' } }]);
   });
 
+  it('reads a number cell whose value is no plain number (12abc, 0x10) as its text, never as the number in front of it', async () => {
+    const t = await readXlsxData('n.xlsx', minimalWorkbook(`<row r="1">${inline('A1', 'id')}${inline('B1', '总人口')}${inline('C1', '户数')}${inline('D1', '出生')}</row>`
+      + `<row r="2">${inline('A2', 'v1')}<c r="B2"><v>12abc</v></c><c r="C2" t="n"><v>0x10</v></c><c r="D2"><v>-1.5E+3</v></c></row>`));
+    expect(t.rows).to.deep.equal([{ row: 2, cells: { id: 'v1', 总人口: '12abc', 户数: '0x10', 出生: -1500 } }]);
+  });
+
   it('refuses a zip bomb whose directory declares more than the limit, without inflating it', async () => {
     const bomb = zip([{ name: 'xl/worksheets/sheet1.xml', data: Buffer.from('<x/>'), declared: XLSX_LIMITS.maxUncompressedBytes + 1 }]);
     expect(bomb.length).to.be.below(200);
