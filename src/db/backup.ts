@@ -1,4 +1,4 @@
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
@@ -24,18 +24,60 @@ function fsyncFile(file: string): void {
   try { fsyncSync(fd); } finally { closeSync(fd); }
 }
 
-/** Writes a consistent copy of the open SQLite record to `file` (replacing one there). */
+/** The file an SQLite connection has open (':memory:' for none). */
+function liveFile(db: Db): string {
+  return String((db.client.config as { connection?: { filename?: string } }).connection?.filename ?? ':memory:');
+}
+
+/** Whether two paths name one file: the same device and inode where both exist (a link or another spelling of the path is caught), else the same resolved path. */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a), y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    const real = (p: string) => { try { return realpathSync(p); } catch { return path.resolve(p); } };
+    return real(path.dirname(a)) === real(path.dirname(b)) && path.basename(a) === path.basename(b);
+  }
+}
+
+/**
+ * Why a backup may not be written to `file`, or undefined: no name, a folder, or the open record itself or one of
+ * its companions (its -wal, -shm or -journal). A backup renamed onto the live record leaves the running server's
+ * write-ahead log beside a file of another layout, and the record is lost (found by an outside attack, 3 December 2026).
+ */
+function backupTargetRefused(db: Db, file: string): BackupRefused | undefined {
+  if (file.trim() === '') return new BackupRefused('BACKUP_TARGET_EMPTY', '请给出备份文件的名称，如 D:\\备份\\千分考核-2024-12-02.sqlite');
+  if (existsSync(file) && statSync(file).isDirectory()) return new BackupRefused('BACKUP_TARGET_FOLDER', `${file} 是一个文件夹：请给出备份文件的名称，如 ${path.join(file, '千分考核备份.sqlite')}`);
+  const live = liveFile(db);
+  if (live === ':memory:' || live === '') return undefined;
+  for (const own of [live, `${live}-wal`, `${live}-shm`, `${live}-journal`]) {
+    if (sameFile(file, own)) return new BackupRefused('BACKUP_TARGET_IS_RECORD', `${file} 就是正在使用的数据库${own === live ? '' : '的日志文件'}：备份不能写在它上面，请另选一个文件名`);
+  }
+  return undefined;
+}
+
+/** Why a file cannot be written, in words, by the system's code. */
+const WRITE_FAILURES: Record<string, string> = {
+  EEXIST: '路径中的某一级是文件，不是文件夹', ENOTDIR: '路径中的某一级是文件，不是文件夹', EACCES: '没有写入该文件夹的权限', EPERM: '没有写入该文件夹的权限',
+  ENOSPC: '磁盘空间不足', EROFS: '该磁盘是只读的', ENOENT: '路径不存在', EISDIR: '这是一个文件夹',
+};
+
+/** Writes a consistent copy of the open SQLite record to `file` (replacing one there; never the record itself). */
 export async function backupSqlite(db: Db, file: string): Promise<void> {
   if (isPostgres(db)) throw new BackupRefused('POSTGRES', 'PostgreSQL 数据库请用 pg_dump 备份（见 README）');
-  mkdirSync(path.dirname(file), { recursive: true });
+  const refused = backupTargetRefused(db, file);
+  if (refused) throw refused;
   const temp = tempBeside(file);
   try {
+    mkdirSync(path.dirname(file), { recursive: true });
     await db.raw('VACUUM INTO ?', [temp]);
     fsyncFile(temp);
     renameSync(temp, file);
   } catch (e) {
-    rmSync(temp, { force: true });
-    throw e;
+    try { rmSync(temp, { force: true }); } catch { /* no folder to hold it: nothing was written */ }
+    // The folder cannot be made or written (no such drive, no right to it, a full disk): said with the file.
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    throw new BackupRefused('BACKUP_WRITE_FAILED', `无法写入备份文件 ${file}：${WRITE_FAILURES[code] ?? (e as Error).message}`);
   }
 }
 
@@ -94,7 +136,7 @@ export async function checkBackupFile(file: string): Promise<string[]> {
  * it open, and deletes it when the last one closes.
  */
 export async function restoreSqlite(target: string, source: string): Promise<{ previous?: string }> {
-  if (path.resolve(target) === path.resolve(source)) throw new BackupRefused('SAME_FILE', '备份文件就是当前数据库本身');
+  if (sameFile(target, source)) throw new BackupRefused('SAME_FILE', '备份文件就是当前数据库本身');
   await checkBackupFile(source);
   if (existsSync(`${target}-wal`)) {
     throw new BackupRefused('IN_USE', `数据库 ${target} 正在使用中（服务未停止，或上次未正常关闭）：请先停止服务再恢复；若服务已停止，先运行一次 npx appraisal runs 让数据库正常关闭`);

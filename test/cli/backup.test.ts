@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, writeSync, closeSync, copyFileSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, writeSync, closeSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
 import type { Config } from '../../src/config.js';
@@ -157,6 +157,30 @@ describe('backup and restore on the command line (issue 19, point 5)', function 
     const made = appraisalSync(source, ['backup', deep]);
     expect(made.code, made.stderr).to.equal(0);
     expect(existsSync(deep)).to.equal(true);
+  });
+
+  it('refuses to write a backup over the open record, its write-ahead log, a link to it or a folder, and leaves the record whole', async () => {
+    // Found by an outside attack: a backup renamed onto the live record left the server's log beside a file of another layout.
+    await db('audit_log').insert({ at: new Date().toISOString(), actor: 'writer', action: 'test.write', subject: 'before', detail: null });
+    const live = source.databaseFile;
+    const link = path.join(tmp, 'link-to-record.sqlite');
+    linkSync(live, link);
+    for (const [target, code] of [[live, 'BACKUP_TARGET_IS_RECORD'], [`${live}-wal`, 'BACKUP_TARGET_IS_RECORD'], [link, 'BACKUP_TARGET_IS_RECORD'], [tmp, 'BACKUP_TARGET_FOLDER']] as const) {
+      const r = appraisalSync(source, ['backup', target]);
+      expect(r.code, target).to.equal(4);
+      expect(r.stderr, target).to.contain(`[${code}]`);
+    }
+    const [{ integrity_check: verdict }] = await db.raw('PRAGMA integrity_check');
+    expect(verdict).to.equal('ok');
+    expect((await auditEntries(db, { action: 'test.write', limit: 1 }))[0].subject).to.equal('before');
+  });
+
+  it('says which file it cannot write, naming it, where the folder cannot be made', () => {
+    const blocked = path.join(tmp, 'a-file');
+    writeFileSync(blocked, 'x');
+    const r = appraisalSync(source, ['backup', path.join(blocked, 'under-a-file.sqlite')]);
+    expect(r.code).to.equal(4);
+    expect(r.stderr).to.contain('[BACKUP_WRITE_FAILED]').and.to.contain('under-a-file.sqlite');
   });
 
   it('on PostgreSQL says to use pg_dump and pg_restore, for both commands', () => {
