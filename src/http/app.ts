@@ -29,6 +29,18 @@ export const UPLOAD_LIMIT_BYTES = 20 * 1024 * 1024;
 
 export interface AppOptions { db: Db; trustProxy?: boolean; log?: (line: Record<string, unknown>) => void; }
 
+/**
+ * A form's parser whose failures on a body it cannot read (cut short on a weak connection, a part with no header)
+ * answer 400: busboy's errors reach express as plain Errors, which would read as the server's own fault. multer's
+ * own (a limit passed, a field it does not take) are its MulterErrors, told in words by the error handler.
+ */
+function wholeForm(parse: express.RequestHandler): express.RequestHandler {
+  return (req, res, next) => parse(req, res, (err?: unknown) => {
+    if (err === undefined || err instanceof multer.MulterError || (err as { code?: string }).code !== undefined) return next(err);
+    next(new HttpError(400, '上传的表单不完整（可能是网络中断），请重新选择文件后再提交', 'BAD_UPLOAD'));
+  });
+}
+
 export function createApp(opts: AppOptions): express.Express {
   const { db } = opts;
   const log = opts.log ?? ((line) => process.stderr.write(`${JSON.stringify(line)}\n`));
@@ -59,7 +71,7 @@ export function createApp(opts: AppOptions): express.Express {
     return [
       (_req, res, next) => { res.locals.uploadLimits = limits; next(); },
       declaredSizeWithinLimit,
-      parse,
+      wholeForm(parse),
     ];
   };
 
@@ -112,7 +124,7 @@ export function createApp(opts: AppOptions): express.Express {
     });
     if (route.method === 'get' && route.access !== 'public') pipeline.push(messagesOfPage);
     if (route.method === 'post') {
-      if (route.upload === true) pipeline.push(declaredSizeWithinLimit, upload.single('file'));
+      if (route.upload === true) pipeline.push(declaredSizeWithinLimit, wholeForm(upload.single('file')));
       else if (route.upload) pipeline.push(...uploadOf(route.upload));
       pipeline.push(csrfSynchronisedProtection);
     }

@@ -277,6 +277,15 @@ describe('data entry pages', function () {
       expect(res.status).to.equal(413);
     });
 
+    it('answers a form cut short (a weak connection) as a bad request in words, on each upload route', async () => {
+      const cut = '--x\r\nContent-Disposition: form-data; name="period"\r\n\r\n2024\r\n--x\r\nContent-Disp';
+      for (const path of ['/entry/upload', '/events/upload', '/entry/statistics']) {
+        const res = await fetch(`${admin.base}${path}`, { method: 'POST', body: cut, redirect: 'manual', headers: { cookie: admin.cookie, 'content-type': 'multipart/form-data; boundary=x' } });
+        expect(res.status, path).to.equal(400);
+        expect(await res.text(), path).to.contain('上传的表单不完整（可能是网络中断）');
+      }
+    });
+
     it('refuses an upload without the CSRF token', async () => {
       const res = await upload(admin, { period: '2029', track: 'village' }, { name: 'v.csv', bytes: DEMO_CSV }, '');
       expect(res.status).to.equal(403);
