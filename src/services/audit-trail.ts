@@ -150,7 +150,8 @@ export async function readAuditQuery(db: Tx, raw: Record<string, unknown>): Prom
     else filter.unit = await unitMatches(db, (query.unit = unit.id));
   }
   for (const [key, label] of [['from', '起始日期'], ['to', '截止日期']] as const) {
-    if (query[key] && !isDate(query[key])) { problems.push(`${label}应为日期（如 2024-12-02），已忽略`); query[key] = ''; }
+    // A day of the record's years: 9999-12-31 is a date, but the day after it is none (the end of a range is the start of its next day).
+    if (query[key] && (!isDate(query[key]) || query[key] < '1900-01-01' || query[key] > '2999-12-31')) { problems.push(`${label}应为日期（如 2024-12-02），已忽略`); query[key] = ''; }
   }
   if (query.from && query.to && query.from > query.to) {
     problems.push('起始日期晚于截止日期，日期条件已忽略');

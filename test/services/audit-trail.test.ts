@@ -127,6 +127,7 @@ onEachBackend('audit trail: filters and words', (backend) => {
       [{ person: 'x'.repeat(65) }, '人员'], [{ person: ['leader', 'v01'] }, '人员'], [{ person: "' OR 1=1 --" }, '人员'],
       [{ action: 'constructor' }, '操作'], [{ unit: 'v01%' }, '单位'], [{ unit: { $ne: 1 } }, '单位'],
       [{ from: '2024-02-30' }, '起始日期'], [{ to: '12/02/2024' }, '截止日期'], [{ from: '2024-12-03', to: '2024-12-02' }, '起始日期'], [{ page: '-1' }, '页码'],
+      [{ to: '9999-12-31' }, '截止日期'], [{ from: '0001-01-01' }, '起始日期'],
     ] as Array<[Record<string, unknown>, string]>) {
       const read = await readAuditQuery(db, query);
       expect(read.problems.join(''), JSON.stringify(query)).to.contain(field);
