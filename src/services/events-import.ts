@@ -10,8 +10,8 @@ import type { InputTemplate, TemplateColumn } from '../io/input-template.js';
 import { letterOf, type SheetTable } from '../io/sheet-cells.js';
 import { NOTE_ROW_MARK } from '../io/table.js';
 import { sha256 } from '../io/rule-file.js';
-import { allowedText, checkEvent, EVENT_COLUMNS, ledgerInputs, NOTE_MAX, unitIndex, type EventField } from './events-ledger.js';
-import { parsePeriod } from './period.js';
+import { allowedText, checkEvent, EVENT_COLUMNS, ledgerInputs, NOTE_MAX, periodTakesEvents, unitIndex, type EventField } from './events-ledger.js';
+import { parsePeriod, PeriodInvalid } from './period.js';
 
 /**
  * The events ledger from a sheet (CSV or XLSX, as read by io/table.ts): columns 单位 (name or id),
@@ -53,6 +53,12 @@ export async function importEvents(db: Db, req: EventsImport): Promise<EventsImp
       message: `缺少列：${missing.map((f) => (f === ('level' as never) ? '等级或分值' : EVENT_COLUMNS[f])).join('、')}（第1行应为：${Object.values(EVENT_COLUMNS).join('、')}）`,
     }]);
   }
+  try {
+    await periodTakesEvents(db, period);
+  } catch (e) {
+    if (e instanceof PeriodInvalid) throw new DataInvalid([{ code: 'EVENT_PERIOD_UNKNOWN', file, row: 1, column: '', message: e.message }]);
+    throw e;
+  }
   const inputs = await ledgerInputs(db, period.id, req.by);
   if (inputs.length === 0) throw new DataInvalid([{ code: 'EVENT_NO_INPUTS', file, row: 1, column: '', message: `${period.title}的考核细则中没有事件台账，无需导入` }]);
   const units = await unitIndex(db, inputs);
@@ -69,7 +75,7 @@ export async function importEvents(db: Db, req: EventsImport): Promise<EventsImp
     if ((['input', 'level', 'points', 'date', 'note'] as const).every((f) => blank(cell(f)))) { blankRows++; continue; }
     const { event, problems: found } = checkEvent({
       unit: unitCell, input: cell('input'), level: cell('level'), points: cell('points'), date: cell('date'), note: cell('note'),
-    }, inputs, units);
+    }, inputs, units, period);
     for (const p of found) problems.push({ code: p.code, message: p.message, file, row, column: headerOf.get(p.field) ?? EVENT_COLUMNS[p.field] });
     if (event) {
       events.push({

@@ -3,13 +3,13 @@ import { appendAudit } from '../db/queries/audit.js';
 import { changeEvent, eventsOf, filesOfEvents, getEvent, insertEvent, insertEventFile, withdrawEvent, type EventRow } from '../db/queries/events.js';
 import { createHash } from 'node:crypto';
 import { checkEvidence, EVIDENCE_MAX_FILES, EvidenceRefused, type Evidence, type EvidenceUpload } from '../io/evidence.js';
-import { ensurePeriod } from '../db/queries/periods.js';
+import { ensurePeriod, getPeriod } from '../db/queries/periods.js';
 import { getUnit, listEnabledUnits, unitsByIds, unitsUpTo, type UnitRow } from '../db/queries/units.js';
 import { MOST_CHOICES, unitTyped } from './choices.js';
 import type { CompiledInput } from '../engine/compiled.js';
 import type { CompiledRuleSet } from '../engine/index.js';
 import { own } from '../engine/own.js';
-import { parsePeriod, type PeriodSpec } from './period.js';
+import { parsePeriod, periodDays, PeriodInvalid, type PeriodSpec } from './period.js';
 import { dateInWords, isDate, today } from './review-period.js';
 import { compiledVersion, resolveRuleVersion, RuleVersionNotFound } from './rule-versions.js';
 import { listAssessments } from './assessments.js';
@@ -170,7 +170,7 @@ export async function unitIndex(db: Tx, inputs: readonly LedgerInput[]): Promise
  * (within its range, and only where it has one), a real date not after today (北京时间), a note of at
  * most 200 characters with no hidden marks. Every problem at once; the event when there is none.
  */
-export function checkEvent(fields: EventFields, inputs: readonly LedgerInput[], units: UnitIndex, now = today()): { event?: CheckedEvent; problems: Array<EventProblem & { field: EventField }> } {
+export function checkEvent(fields: EventFields, inputs: readonly LedgerInput[], units: UnitIndex, period: PeriodSpec, now = today()): { event?: CheckedEvent; problems: Array<EventProblem & { field: EventField }> } {
   const problems: Array<EventProblem & { field: EventField }> = [];
   const bad = (field: EventField, code: string, message: string) => problems.push({ field, code, message });
   const unitText = textOf(fields.unit).replace(/^'+(?=[=+\-@])/, '');
@@ -216,6 +216,11 @@ export function checkEvent(fields: EventFields, inputs: readonly LedgerInput[], 
   if (date === '') bad('date', 'EVENT_DATE_MISSING', '请填写发生日期');
   else if (!isDate(date)) bad('date', 'EVENT_DATE_INVALID', `日期应为“年-月-日”（如 2024-05-03）的真实日期，而不是“${shown(date, 20)}”`);
   else if (date > now) bad('date', 'EVENT_DATE_FUTURE', `发生日期不能晚于今天（${now}）`);
+  else {
+    // An incident counts in the period it happened in: one of 1900, or of last year, is no incident of 2024's.
+    const days = periodDays(period.id)!;
+    if (date < days.first || date > days.last) bad('date', 'EVENT_DATE_OUTSIDE_PERIOD', `发生日期应在${period.title}之内（${days.first}至${days.last}）`);
+  }
   const note = textOf(fields.note);
   if (note === '\u0000' || HIDDEN.test(note)) bad('note', 'EVENT_NOTE_HIDDEN', '说明中含有控制字符或改变文字方向的隐藏字符，请删除后重填');
   else if ([...note].length > NOTE_MAX) bad('note', 'EVENT_NOTE_TOO_LONG', `说明最多${NOTE_MAX}个字，现有${[...note].length}个字`);
@@ -230,6 +235,17 @@ export interface LedgerFilter { unitId?: string; input?: string; }
 /** A period's events (withdrawn ones too, marked), by unit, input and date. */
 export async function ledgerEvents(db: Tx, periodId: string, filter: LedgerFilter = {}): Promise<EventRow[]> {
   return eventsOf(db, periodId, filter);
+}
+
+/**
+ * Events are recorded for a period the record has, or for the one going on now (a year's ledger begins in January,
+ * before any figures are entered): never for a period typed into a form (9999, 1900), which would join every list of periods.
+ */
+export async function periodTakesEvents(db: Tx, period: PeriodSpec, now = today()): Promise<void> {
+  const days = periodDays(period.id)!;
+  if (days.first <= now && now <= days.last) return;
+  if (await getPeriod(db, period.id)) return;
+  throw new PeriodInvalid(`${period.title}不是已有的考核期，也不是当前的考核期：请从列表中选择考核期`);
 }
 
 function periodOrRefuse(periodId: string): PeriodSpec {
@@ -270,7 +286,8 @@ async function storeEventFiles(tx: Tx, eventId: number, unitId: string, files: E
 export async function addEvent(db: Db, req: EventRequest): Promise<number> {
   const period = periodOrRefuse(req.periodId);
   const inputs = await ledgerInputs(db, period.id, req.by);
-  const { event, problems: found } = checkEvent(req.fields, inputs, await unitIndex(db, inputs));
+  await periodTakesEvents(db, period);
+  const { event, problems: found } = checkEvent(req.fields, inputs, await unitIndex(db, inputs), period);
   const problems: EventProblem[] = [...found];
   const files = eventFiles(req.files, 0, problems);
   if (!event || problems.length) throw new EventRefused(problems);
@@ -305,7 +322,7 @@ export async function editEvent(db: Db, req: EventRequest & { id: number }): Pro
   const period = periodOrRefuse(req.periodId);
   const before = await standing(db, period.id, req.id);
   const inputs = await ledgerInputs(db, period.id, req.by);
-  const { event, problems: found } = checkEvent(req.fields, inputs, await unitIndex(db, inputs));
+  const { event, problems: found } = checkEvent(req.fields, inputs, await unitIndex(db, inputs), period);
   const problems: EventProblem[] = [...found];
   const files = eventFiles(req.files, (await filesOfEvents(db, [req.id])).length, problems);
   if (!event || problems.length) throw new EventRefused(problems);

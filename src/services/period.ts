@@ -45,6 +45,15 @@ export function periodSpan(id: string): { start: number; months: number } | unde
   }
 }
 
+/** A period's first and last day (YYYY-MM-DD); undefined for an id parsePeriod refuses. */
+export function periodDays(id: string): { first: string; last: string } | undefined {
+  const span = periodSpan(id);
+  if (!span) return undefined;
+  const day = (monthIndex: number, d: number) => new Date(Date.UTC(Math.floor(monthIndex / 12), monthIndex % 12, d)).toISOString().slice(0, 10);
+  // The last day: the day before the next period's first, day 0 of the month after.
+  return { first: day(span.start, 1), last: day(span.start + span.months, 0) };
+}
+
 /**
  * Periods newest first, as lists show them: by the month each starts, the latest first, and
  * of those starting in the same month the longest first: 2024年第二季度, 2024年4月, 2024年3月,

@@ -8,8 +8,10 @@ import { parseDataBytes } from '../../src/io/data-file.js';
 import { DEMO_DIR } from '../../src/paths.js';
 import { auditTrailPage, readAuditQuery } from '../../src/services/audit-trail.js';
 import {
-  addEvent, editEvent, EventMissing, EventRefused, ledgerInputs, withdrawLedgerEvent, type EventFields,
+  addEvent, editEvent, EventMissing, EventRefused, ledgerInputs, periodTakesEvents, withdrawLedgerEvent, type EventFields,
 } from '../../src/services/events-ledger.js';
+import { getPeriod } from '../../src/db/queries/periods.js';
+import { parsePeriod, PeriodInvalid } from '../../src/services/period.js';
 import { importInputs } from '../../src/services/import-inputs.js';
 import { createRun, publishRun, runResults, verifyRun, withExplanations } from '../../src/services/runs.js';
 import { changedAfterPublication } from '../../src/services/publication.js';
@@ -89,7 +91,29 @@ onEachBackend('the events ledger (事件台账)', (backend) => {
     ];
     for (const [fields, expected] of cases) expect(await refusal(addEvent(db, { periodId: PERIOD, fields, by: 'leader' })), JSON.stringify(fields).slice(0, 80)).to.deep.equal(expected);
     expect((await eventsOf(db, PERIOD)).length).to.equal(before);
-    expect(await refusal(addEvent(db, { periodId: PERIOD, fields: { ...good, unit: 'v05', date: today() }, by: 'leader' }))).to.deep.equal([]);
+    expect(await refusal(addEvent(db, { periodId: PERIOD, fields: { ...good, unit: 'v05', date: '2025-12-31' }, by: 'leader' }))).to.deep.equal([]);
+  });
+
+  it('takes an event of the period only: one of the day before it, or after it, is refused at its date, naming the period’s days', async () => {
+    for (const date of ['2024-12-31', '2026-01-01', '1900-01-01']) {
+      const err = await addEvent(db, { periodId: PERIOD, fields: { ...good, date }, by: 'leader' }).then(() => null, (e: unknown) => e);
+      expect((err as EventRefused).problems.map((p) => [p.field, p.code, p.message]), date).to.deep.equal([['date', 'EVENT_DATE_OUTSIDE_PERIOD', '发生日期应在2025年度之内（2025-01-01至2025-12-31）']]);
+    }
+  });
+
+  it('records events for a period the record has, or the one going on now, never for one typed into a form (9999, 1900)', async () => {
+    const now = today();
+    await periodTakesEvents(db, parsePeriod(PERIOD));
+    await periodTakesEvents(db, parsePeriod(now.slice(0, 4)));
+    await periodTakesEvents(db, parsePeriod(`${now.slice(0, 4)}M${now.slice(5, 7)}`));
+    for (const id of ['9999', '1900', '2011Q2']) {
+      const err = await periodTakesEvents(db, parsePeriod(id)).then(() => null, (e: unknown) => e);
+      expect(err, id).to.be.instanceOf(PeriodInvalid);
+    }
+    const refused = await addEvent(db, { periodId: '1900', fields: { ...good, date: '1900-05-03' }, by: 'leader' }).then(() => null, (e: unknown) => e);
+    expect(refused).to.be.instanceOf(PeriodInvalid);
+    expect((refused as Error).message).to.equal('1900年度不是已有的考核期，也不是当前的考核期：请从列表中选择考核期');
+    expect(await getPeriod(db, '1900')).to.equal(undefined);
   });
 
   it('changes a standing event, keeping what it was in the audit log', async () => {

@@ -159,6 +159,7 @@ async function add(req: Request, res: Response, ctx: Context): Promise<void> {
   try {
     await addEvent(ctx.db, { periodId: period.id, fields, by: ctx.user!.username, files: sentFiles(req) });
   } catch (e) {
+    if (e instanceof PeriodInvalid) throw new HttpError(400, e.message, e.code);
     if (!(e instanceof EventRefused)) throw e;
     return renderLedger(ctx, period.id, {}, { values: formValues(fields), errors: errorsOf(e) }, 422);
   }
