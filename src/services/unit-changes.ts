@@ -19,9 +19,9 @@ export interface FileColumns { file: string; hasName: boolean; hasParent: boolea
 
 /**
  * Every problem of the units a file would add or change, each at its row and column. `record`:
- * every unit the record has (of every kind). A parent the record does not have is refused once
- * the record knows a unit that could be one; a record that knows none yet (a new township's first
- * import) takes the file's parents as given, as it always has.
+ * every unit the record has (of every kind). A parent the record does not have is taken as the file
+ * gives it, as it always was: a file names its townships by their codes before (or without) anyone
+ * adding them on the 单位 page, and the tree shows such units at its top.
  */
 export function unitChangeProblems(kind: string, filed: UnitAsFiled[], record: UnitRow[], columns: FileColumns): DataProblem[] {
   const problems: DataProblem[] = [];
@@ -29,8 +29,6 @@ export function unitChangeProblems(kind: string, filed: UnitAsFiled[], record: U
     problems.push({ code: e.code, message: e.message, file: columns.file, row: u.row, column });
   const byId = new Map(record.map((u) => [u.id, u]));
   const inFile = new Map(filed.map((u) => [u.id, u]));
-  const couldBeParent = (u: Pick<UnitRow, 'kind' | 'name'>) => !leafRefused(u) && !levelRefused(kind, u);
-  const treeKnown = record.some((u) => !inFile.has(u.id) && couldBeParent(u));
   // Each (parent, name) after the import, and the units that would hold it.
   const holders = new Map<string, string[]>();
   const key = (parent: string | null, name: string) => `${parent ?? ''}\u0000${name}`;
@@ -55,8 +53,6 @@ export function unitChangeProblems(kind: string, filed: UnitAsFiled[], record: U
       else if (parent) {
         const refused = leafRefused(parent) ?? levelRefused(kind, parent);
         if (refused) at(u, 'parent', refused);
-      } else if (treeKnown) {
-        at(u, 'parent', { code: 'PARENT_NOT_FOUND', message: `上级单位编号 “${u.parent}” 不在单位表中：请核对编号，或请管理员先在“单位”页面添加该单位` });
       }
     }
     if (renamed || moved) {

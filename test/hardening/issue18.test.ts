@@ -234,8 +234,13 @@ describe('issue 18 under attack', function () {
 
     before(async () => {
       app = await startApp();
-      const bytes = renamed(NAMES);
+      // A name with a mark that turns the text is refused at import now (unit-changes.ts): v04's is one the record
+      // kept from before, written into it as such a record holds it (its unit and its figures' rows).
+      const { v04, ...importable } = NAMES;
+      const bytes = renamed(importable);
       await importInputs(app.db, { periodId: '2026', track: 'village', table: parseDataBytes(bytes, 'v.csv'), fileBytes: bytes, by: 'test' });
+      await app.db('units').where({ id: 'v04' }).update({ name: v04 });
+      await app.db('inputs').where({ unit_id: 'v04' }).update({ name: v04 });
       await app.db('units').where({ id: 'fenglin' }).update({ name: '<b>枫林</b>&镇' });
       const r = await createRun(app.db, { periodId: '2026', track: 'village', by: 'test' });
       await publishRun(app.db, r.id, 'test');

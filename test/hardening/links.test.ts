@@ -35,6 +35,8 @@ function renumbered(file: string, ids: Record<string, string>, parents: Record<s
   const id = header.indexOf('id'), name = header.indexOf('name'), parent = header.indexOf('parent');
   const names = new Map<string, string>();
   for (const row of rows.slice(1)) {
+    // A unit numbered anew is a new unit beside the demo's: a name of its own, as two 枫林村 under one township are refused.
+    if (ids[row[id]] !== undefined && parents[row[parent]] === undefined) row[name] = `新${row[name]}`;
     row[id] = ids[row[id]] ?? row[id];
     row[parent] = parents[row[parent]] ?? row[parent];
     names.set(row[id], row[name]);
