@@ -247,7 +247,7 @@ export async function appealUnit(db: Tx, id: number): Promise<string | undefined
   return (await getAppeal(db, id))?.unit_id;
 }
 
-/** The latest run of a track that takes appeals now, if any. */
-export function latestTakingAppeals(runs: RunRow[], track: string, now = Date.now()): RunRow | undefined {
-  return runs.filter((r) => r.track === track && takesAppeals(r, now)).sort((a, b) => b.id - a.id)[0];
+/** The latest run of these assessments (a kind of unit's) that takes appeals now, if any. */
+export function latestTakingAppeals(runs: RunRow[], tracks: ReadonlySet<string>, now = Date.now()): RunRow | undefined {
+  return runs.filter((r) => tracks.has(r.track) && takesAppeals(r, now)).sort((a, b) => b.id - a.id)[0];
 }

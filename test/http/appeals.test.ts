@@ -173,4 +173,20 @@ describe('appeals through the web application (issue 19, point 2)', function () 
     }
     expect((await leader.get(`/appeals/${id}`)).text).to.contain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
+
+  it('takes an appeal on the village’s result in a 专项考核 under 公示 (党建), as on the 村级千分考核', async () => {
+    const assessments = await app.db('assessments').select('id', 'ruleset_id');
+    const party = assessments.find((a) => a.ruleset_id === 'village-party')!.id as string;
+    const run = (await app.db('runs').where({ track: party, status: 'published' }).orderBy('id', 'desc').first()) as { id: number };
+    const form = await v01.get(`/units/v01/appeals?run=${run.id}`);
+    expect(form.text).not.to.contain(`没有第${run.id}号考核的结果可以申诉`);
+    const clause = /name="clause" value="([^"]+)"/.exec(form.text)![1];
+    const res = await postMultipart(v01, '/units/v01/appeals', [['run', String(run.id)], ['clause', clause], ['reason', '党员大会记录已补交']], []);
+    expect(res.status, await res.clone().text()).to.equal(303);
+    const appeal = await app.db('appeals').where({ run_id: run.id, unit_id: 'v01' }).first();
+    expect(JSON.parse(appeal.items)).to.deep.equal([{ kind: 'clause', id: clause }]);
+    // A staff member's run is still no village's to appeal.
+    const staffRun = (await app.db('runs').where({ track: 'staff', status: 'published' }).first()) as { id: number };
+    expect((await v01.get(`/units/v01/appeals?run=${staffRun.id}`)).text).to.contain(`没有第${staffRun.id}号考核的结果可以申诉`);
+  });
 });

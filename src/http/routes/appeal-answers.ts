@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { appealFile } from '../../db/queries/appeals.js';
 import { EVIDENCE_TYPE_NAMES, sizeInWords, type EvidenceType } from '../../io/evidence.js';
 import { actorNames } from '../../services/actors.js';
+import { unitKindOf } from '../../services/assessments.js';
 import {
   AppealRefused, answerAppeal, answerSteps, appealUnit, appealView, appealViews, APPEAL_STEPS, REASON_MAX_CHARS, type AppealView,
 } from '../../services/appeals.js';
@@ -57,7 +58,7 @@ async function renderAppeal(ctx: Context, a: AppealView, form: { step?: string; 
   ctx.render('appeal', {
     title: `第${a.id}号申诉`, appeal: a, precision: a.ruleset.precision, items: await itemResults(ctx, a),
     runTitle: `${a.periodTitle}考核结果（第${a.run_id}号，${STATUS[a.run.status]}）`, runHref: urlOf(['runs', a.run_id]),
-    unitHref: urlOf([a.run.track === 'staff' ? 'staff' : 'units', a.unit_id], { run: a.run_id }),
+    unitHref: urlOf([(await unitKindOf(ctx.db, a.run.track)) === 'staff' ? 'staff' : 'units', a.unit_id], { run: a.run_id }),
     filedBy: actor(a.filed_by), answeredBy: actor(a.answered_by),
     files: a.files.map((f) => ({ name: f.file_name, size: sizeInWords(f.size), type: EVIDENCE_TYPE_NAMES[f.media_type as EvidenceType] ?? '', href: urlOf(['appeals', a.id, 'files', f.id]) })),
     answerable: steps.length > 0, steps: steps.map((s) => ({ id: s, title: APPEAL_STEPS[s].title, checked: form.step === s })),

@@ -6,6 +6,7 @@ import {
   AppealRefused, appealViews, fileAppeal, latestTakingAppeals, REASON_MAX_CHARS, whyNoAppeal, type AppealItem, type AppealView,
 } from '../../services/appeals.js';
 import { actorNames, type ActorName } from '../../services/actors.js';
+import { listAssessments, unitKindOf } from '../../services/assessments.js';
 import { periodTitle } from '../../services/period.js';
 import { dateInWords, takesAppeals } from '../../services/review-period.js';
 import { scorecardOf, seenByUnits, type OutlineBlock } from '../../services/scorecards.js';
@@ -62,28 +63,34 @@ export function appealLines(appeals: AppealView[], actor: ActorName, base: strin
 
 interface FormState { chosen: Set<string>; reason: string; error?: string; }
 
-async function renderUnitAppeals(req: Request, ctx: Context, param: string, track: 'village' | 'staff', form: FormState, status = 200): Promise<void> {
+/** Whether a run is of an assessment of this kind of unit (村级千分考核, 党建, 安全生产, 综合考核 … alike). */
+async function ofKind(ctx: Context, run: RunRow, kind: 'village' | 'staff'): Promise<boolean> {
+  return (await unitKindOf(ctx.db, run.track)) === kind;
+}
+
+async function renderUnitAppeals(req: Request, ctx: Context, param: string, kind: 'village' | 'staff', form: FormState, status = 200): Promise<void> {
   const unitId = req.params[param] as string;
   const unit = await getUnit(ctx.db, unitId);
   if (!unit) throw notFound('单位');
-  const base = track === 'staff' ? 'staff' : 'units';
+  const base = kind === 'staff' ? 'staff' : 'units';
   const asked = runParam(req.method === 'POST' ? req.body?.run : req.query.run);
   let run: RunRow | undefined;
   let note: string | null = null;
   if (asked !== undefined) {
     const found = await getRun(ctx.db, asked);
     // A draft is no result a unit has seen: as if there were no such run.
-    if (found && found.track === track && seenByUnits(found)) run = found;
+    if (found && seenByUnits(found) && await ofKind(ctx, found, kind)) run = found;
     else note = `没有第${asked}号考核的结果可以申诉`;
   } else {
-    run = latestTakingAppeals(await listRuns(ctx.db, { track }), track);
+    const tracks = new Set((await listAssessments(ctx.db)).filter((a) => a.unit_kind === kind).map((a) => a.id));
+    run = latestTakingAppeals(await listRuns(ctx.db), tracks);
     if (!run) note = '目前没有公示中的考核结果，无需申诉。';
   }
   if (run && !note) note = whyNoAppeal(run);
-  const mayFile = ctx.user!.role === track;
+  const mayFile = ctx.user!.role === kind;
   let picking: Record<string, unknown> | null = null;
   if (run && !note) {
-    const card = await scorecardOf(ctx.db, unitId, { runId: run.id, withDrafts: false, track });
+    const card = await scorecardOf(ctx.db, unitId, { runId: run.id, withDrafts: false, track: run.track });
     if (!card) note = `第${run.id}号考核中没有${unit.name}的结果`;
     else if (mayFile) {
       const inputs = card.ruleset.inputs.filter((i) => !i.link && i.type !== 'events').map((i) => {
@@ -110,14 +117,14 @@ async function renderUnitAppeals(req: Request, ctx: Context, param: string, trac
   }, status);
 }
 
-function unitAppealRoutes(path: string, param: string, track: 'village' | 'staff'): RouteSpec[] {
+function unitAppealRoutes(path: string, param: string, kind: 'village' | 'staff'): RouteSpec[] {
   return [
     {
-      method: 'get', path, access: ['admin', 'leader', track], ownUnit: param,
-      handle: async (req, _res, ctx) => renderUnitAppeals(req, ctx, param, track, { chosen: new Set(), reason: '' }),
+      method: 'get', path, access: ['admin', 'leader', kind], ownUnit: param,
+      handle: async (req, _res, ctx) => renderUnitAppeals(req, ctx, param, kind, { chosen: new Set(), reason: '' }),
     },
     {
-      method: 'post', path, access: [track], ownUnit: param, upload: APPEAL_UPLOAD,
+      method: 'post', path, access: [kind], ownUnit: param, upload: APPEAL_UPLOAD,
       handle: async (req, res, ctx) => {
         const unitId = req.params[param] as string;
         const items: AppealItem[] = [
@@ -133,14 +140,14 @@ function unitAppealRoutes(path: string, param: string, track: 'village' | 'staff
         try {
           if (runId === undefined) throw new AppealRefused('RUN_NOT_FOUND', '请从本村的申诉页面提交申诉');
           const run = await getRun(ctx.db, runId);
-          if (!run || run.track !== track) throw new AppealRefused('RUN_NOT_FOUND', `没有第${runId}号考核的结果可以申诉`);
+          if (!run || !(await ofKind(ctx, run, kind))) throw new AppealRefused('RUN_NOT_FOUND', `没有第${runId}号考核的结果可以申诉`);
           const appeal = await fileAppeal(ctx.db, { runId, unitId, items, reason, files, by: ctx.user!.username });
           req.session.flash = `已提交第${appeal.id}号申诉${files.length ? `（附材料 ${files.length} 个）` : ''}，乡镇答复后会在这里和消息中告知。`;
-          res.redirect(303, urlOf([track === 'staff' ? 'staff' : 'units', unitId, 'appeals'], { run: runId }));
+          res.redirect(303, urlOf([kind === 'staff' ? 'staff' : 'units', unitId, 'appeals'], { run: runId }));
         } catch (e) {
           if (!(e instanceof AppealRefused)) throw e;
           const chosen = new Set(items.map((i) => `${i.kind}:${i.id}`));
-          await renderUnitAppeals(req, ctx, param, track, { chosen, reason, error: `未提交：${e.message}` }, 400);
+          await renderUnitAppeals(req, ctx, param, kind, { chosen, reason, error: `未提交：${e.message}` }, 400);
         }
       },
     },
