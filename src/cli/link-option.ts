@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import {
   appraise, DataInvalid, sourceResultsFromScoreJson, sourceResultsOf, type AppraiseOptions, type EventRow, type SourceResults,
 } from '../engine/index.js';
-import { readDataFile } from '../io/data-file.js';
+import { dataFileBytes, readDataFile } from '../io/data-file.js';
 import { readRuleFile } from '../io/rule-file.js';
 
 /**
@@ -22,8 +21,9 @@ export function loadSource(spec: string, option = '--source'): { name: string; r
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(source, 'utf8').replace(/^\uFEFF/, ''));
+    doc = JSON.parse(dataFileBytes(source).toString('utf8').replace(/^\uFEFF/, ''));
   } catch (e) {
+    if (e instanceof DataInvalid) throw e;
     throw new DataInvalid([{ code: 'DATA_SYNTAX', message: `无法读取来源的结果：${(e as Error).message}`, file: source, row: 1, column: '' }]);
   }
   return { name, results: sourceResultsFromScoreJson(doc, source) };

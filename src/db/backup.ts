@@ -2,6 +2,7 @@ import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, re
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import sqlite3 from 'sqlite3';
+import { fileProblemInWords } from '../fs-words.js';
 import { isPostgres, MIGRATION_NAMES, SCHEMA_SQL, schemaAfter, type Db, type SchemaObject } from './connection.js';
 
 /**
@@ -56,12 +57,6 @@ function backupTargetRefused(db: Db, file: string): BackupRefused | undefined {
   return undefined;
 }
 
-/** Why a file cannot be written, in words, by the system's code. */
-const WRITE_FAILURES: Record<string, string> = {
-  EEXIST: '路径中的某一级是文件，不是文件夹', ENOTDIR: '路径中的某一级是文件，不是文件夹', EACCES: '没有写入该文件夹的权限', EPERM: '没有写入该文件夹的权限',
-  ENOSPC: '磁盘空间不足', EROFS: '该磁盘是只读的', ENOENT: '路径不存在', EISDIR: '这是一个文件夹',
-};
-
 /** Writes a consistent copy of the open SQLite record to `file` (replacing one there; never the record itself). */
 export async function backupSqlite(db: Db, file: string): Promise<void> {
   if (isPostgres(db)) throw new BackupRefused('POSTGRES', 'PostgreSQL 数据库请用 pg_dump 备份（见 README）');
@@ -76,8 +71,7 @@ export async function backupSqlite(db: Db, file: string): Promise<void> {
   } catch (e) {
     try { rmSync(temp, { force: true }); } catch { /* no folder to hold it: nothing was written */ }
     // The folder cannot be made or written (no such drive, no right to it, a full disk): said with the file.
-    const code = (e as NodeJS.ErrnoException).code ?? '';
-    throw new BackupRefused('BACKUP_WRITE_FAILED', `无法写入备份文件 ${file}：${WRITE_FAILURES[code] ?? (e as Error).message}`);
+    throw new BackupRefused('BACKUP_WRITE_FAILED', `无法写入备份文件 ${file}：${fileProblemInWords(e)}`);
   }
 }
 

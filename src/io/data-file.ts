@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parse as parseCsvStream } from 'csv-parse';
@@ -6,8 +5,9 @@ import { parse } from 'csv-parse/sync';
 import { DataInvalid, type DataProblem, type DataTable } from '../engine/index.js';
 import { jsonArrayParts } from './json-array.js';
 import { canonicalHeader, SheetProblems, type SheetTable } from './sheet-cells.js';
-import { DATA_LIMITS, tooManyColumns, tooManyRows, yieldTurn, type DataLimits } from './limits.js';
+import { DATA_FILE_MAX_BYTES, DATA_LIMITS, dataFileTooLarge, FileTooLarge, readAtMost, tooManyColumns, tooManyRows, yieldTurn, type DataLimits } from './limits.js';
 import { badCharacter, decodeText, mayHoldBadCharacter } from './text.js';
+import { fileProblemInWords } from '../fs-words.js';
 
 /**
  * Unit data files (RULES.md §6): CSV with a header row (UTF-8 with or without BOM, or
@@ -22,13 +22,17 @@ const fail = (file: string, row: number, column: string, code: string, message: 
 };
 
 export function readDataFile(file: string, limits = DATA_LIMITS): DataTable {
-  let bytes: Buffer;
+  return parseDataBytes(dataFileBytes(file), file, limits);
+}
+
+/** A data file's bytes, at most DATA_FILE_MAX_BYTES of them; DataInvalid naming the file when they cannot be had. */
+export function dataFileBytes(file: string): Buffer {
   try {
-    bytes = readFileSync(file);
+    return readAtMost(file, DATA_FILE_MAX_BYTES);
   } catch (e) {
-    return fail(file, 1, '', 'DATA_FILE_UNREADABLE', `无法读取数据文件：${(e as Error).message}`);
+    if (e instanceof FileTooLarge) throw dataFileTooLarge(file);
+    return fail(file, 1, '', 'DATA_FILE_UNREADABLE', `无法读取数据文件：${fileProblemInWords(e)}`);
   }
-  return parseDataBytes(bytes, file, limits);
 }
 
 const looksJson = (text: string, file: string) => path.extname(file).toLowerCase() === '.json' || /^\s*[[{]/.test(text.replace(/^\uFEFF/, ''));

@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DataInvalid } from '../engine/index.js';
 
@@ -47,3 +48,40 @@ export const yieldTurn = (): Promise<void> => nextTurn();
 
 /** For measuring the pipeline at sizes past the limits (bench/): never for a file a person gives. */
 export const UNLIMITED: DataLimits = { maxColumns: Infinity, maxRows: Infinity };
+
+/** The most bytes a data file read from disk may have: a file of the most rows and columns a real one has is a fraction of it. */
+export const DATA_FILE_MAX_BYTES = 256 * 1024 * 1024;
+
+/** A file that is more than a reader takes: how large it is (at least), and the most allowed. */
+export class FileTooLarge extends Error {
+  constructor(readonly file: string, readonly most: number) { super(`${file} 超过 ${Math.round(most / 1024 / 1024)} MB`); }
+}
+
+/**
+ * A file's bytes, read a piece at a time up to `most` (FileTooLarge past it, having read no more than one piece
+ * beyond): a device or pipe that never ends (/dev/zero), or a file of gigabytes, costs no more than the limit.
+ * Errors of the file system (no such file, a folder) are thrown as they are, for the caller to say in words.
+ */
+export function readAtMost(file: string, most: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const pieces: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const piece = Buffer.allocUnsafe(Math.min(4 * 1024 * 1024, most + 1 - total));
+      const n = readSync(fd, piece, 0, piece.length, null);
+      if (n === 0) break;
+      pieces.push(n === piece.length ? piece : piece.subarray(0, n));
+      total += n;
+      if (total > most) throw new FileTooLarge(file, most);
+    }
+    return Buffer.concat(pieces, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file's size said as a data problem: refused at once, nothing read of it. */
+export function dataFileTooLarge(file: string, most = DATA_FILE_MAX_BYTES): DataInvalid {
+  return new DataInvalid([{ code: 'DATA_TOO_LARGE', file, row: 1, column: '', message: `文件超过每个文件最多 ${Math.round(most / 1024 / 1024)} MB 的上限：请分成几个文件分别导入` }]);
+}

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { FileTooLarge, readAtMost } from './limits.js';
+import { fileProblemInWords } from '../fs-words.js';
 import { loadRuleSet, RuleFileInvalid, type LoadedRuleSet, type RuleProblem } from '../engine/index.js';
 import { SCHEMA_FILE } from '../paths.js';
 
@@ -30,19 +32,20 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/** A file's size as the disk says it (0 for a device, or one that cannot be asked). */
+function sizeOnDisk(file: string): number {
+  try { return statSync(file).size; } catch { return 0; }
+}
+
 /** Reads and compiles a rule file; throws RuleFileInvalid (also when it cannot be read). */
 export function readRuleFile(file: string): RuleFile {
   let bytes: Buffer;
   try {
-    // Refused by its size on disk before a byte is read, and again by what was read (the file may grow between).
-    const tooLarge = ruleFileTooLarge(statSync(file).size, file);
-    if (tooLarge) throw new RuleFileInvalid([tooLarge]);
-    bytes = readFileSync(file);
-    const grown = ruleFileTooLarge(bytes.length, file);
-    if (grown) throw new RuleFileInvalid([grown]);
+    // Read a piece at a time up to the limit: a file of gigabytes, or a device that never ends (/dev/zero), costs no more.
+    bytes = readAtMost(file, RULE_FILE_LIMIT_BYTES);
   } catch (e) {
-    if (e instanceof RuleFileInvalid) throw e;
-    throw new RuleFileInvalid([{ code: 'RULE_FILE_UNREADABLE', message: `无法读取规则文件：${(e as Error).message}`, file, pointer: '', line: 1, column: 1 }]);
+    if (e instanceof FileTooLarge) throw new RuleFileInvalid([ruleFileTooLarge(Math.max(sizeOnDisk(file), RULE_FILE_LIMIT_BYTES + 1), file)!]);
+    throw new RuleFileInvalid([{ code: 'RULE_FILE_UNREADABLE', message: `无法读取规则文件：${fileProblemInWords(e)}`, file, pointer: '', line: 1, column: 1 }]);
   }
   let text: string;
   try {

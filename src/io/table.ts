@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DataInvalid } from '../engine/index.js';
-import { readDataBytes } from './data-file.js';
+import { dataFileBytes, readDataBytes } from './data-file.js';
 import { DATA_LIMITS } from './limits.js';
 import type { SheetTable } from './sheet-cells.js';
 
@@ -41,12 +40,7 @@ export async function readTable(bytes: Buffer, file: string, limits = DATA_LIMIT
 }
 
 export async function readTableFile(file: string, limits = DATA_LIMITS): Promise<{ table: ReadTable; bytes: Buffer }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (e) {
-    throw new DataInvalid([{ code: 'DATA_FILE_UNREADABLE', message: `无法读取数据文件：${(e as Error).message}`, file, row: 1, column: '' }]);
-  }
+  const bytes = dataFileBytes(file);
   return { table: await readTable(bytes, file, limits), bytes };
 }
 

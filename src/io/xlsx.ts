@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import { DataInvalid, type DataProblem, type DataTable } from '../engine/index.js';
 import { inertText, type Cell } from './csv-write.js';
-import { emptyRow } from './data-file.js';
+import { dataFileBytes, emptyRow } from './data-file.js';
 import { DATA_LIMITS, tooManyColumns, tooManyRows, yieldTurn, type DataLimits } from './limits.js';
 import { canonicalHeader, letterOf, SheetProblems, type SheetTable } from './sheet-cells.js';
 import { badCharacter } from './text.js';
@@ -301,13 +300,7 @@ const ROWS_PER_TURN = 500;
 
 /** The first worksheet as a DataTable, every bad cell reported at once. */
 export async function readXlsxData(file: string, bytes?: Buffer, limits: DataLimits = DATA_LIMITS): Promise<SheetTable> {
-  if (bytes === undefined) {
-    try {
-      bytes = readFileSync(file);
-    } catch (e) {
-      throw new DataInvalid([{ code: 'DATA_FILE_UNREADABLE', message: `无法读取数据文件：${(e as Error).message}`, file, row: 1, column: '' }]);
-    }
-  }
+  bytes ??= dataFileBytes(file);
   const entries = await checkedEntries(bytes, file);
   const problems: DataProblem[] = [];
   const problem = (code: string, message: string, row: number, column: string) => problems.push({ code, message, file, row, column });

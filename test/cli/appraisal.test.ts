@@ -40,6 +40,23 @@ describe('the appraisal command', () => {
     expect(r.stderr).to.match(/bad\.json:5:\d+ \/totalPoints \[TOTAL_POINTS_MISMATCH\]/);
   });
 
+  it('refuses a rule file that never ends (/dev/zero) or is a folder, at once and naming it, with exit 1', () => {
+    for (const [file, said] of [['/dev/zero', 'RULE_FILE_TOO_LARGE'], [dir, '这是一个文件夹，不是文件']]) {
+      if (file === '/dev/zero' && process.platform === 'win32') continue;
+      const r = appraisal('check', file);
+      expect(r.code, file).to.equal(1);
+      expect(r.stderr, file).to.contain(said).and.to.contain(file);
+    }
+  });
+
+  it('refuses a data file that is a folder or not there, naming it, with exit 2 and no stack', () => {
+    for (const file of [dir, path.join(dir, 'none.csv')]) {
+      const r = appraisal('score', rulesFile, file);
+      expect(r.code, file).to.equal(2);
+      expect(r.stderr, file).to.contain('DATA_FILE_UNREADABLE').and.not.to.contain('    at ');
+    }
+  });
+
   it('scores to the JSON of RULES.md §6, with the sha256 of the rule file', () => {
     const r = appraisal('score', rulesFile, dataFile, '--format', 'json');
     expect(r.code).to.equal(0);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Config } from '../../src/config.js';
@@ -54,6 +54,14 @@ onEachBackend('the record on the command line', function (backend) {
     const xlsx = path.join(tmp, `${backend.name}-run.xlsx`);
     expect(cli('export', id, '--out', xlsx).code).to.equal(0);
     expect(statSync(xlsx).size).to.be.greaterThan(1000);
+    // A folder given: the file goes into it by the name an office files it by; a path that cannot be written is said in words.
+    const folder = mkdtempSync(path.join(tmp, 'out-'));
+    const into = cli('export', id, '--out', folder);
+    expect(into.code, into.stderr).to.equal(0);
+    expect(readdirSync(folder)).to.deep.equal([`2023年度村级千分考核排名（第${id}号）.xlsx`]);
+    const nowhere = cli('export', id, '--out', path.join(folder, 'no', 'such', 'x.xlsx'));
+    expect(nowhere.code).to.equal(4);
+    expect(nowhere.stderr).to.contain('[EXPORT_WRITE_FAILED]').and.to.contain('路径不存在');
   });
 
   it('exports workbooks whose text cells are never formulas', async () => {

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { fileProblemInWords } from '../../fs-words.js';
 import path from 'node:path';
 import { localSecond, zoneName } from '../../local-time.js';
 import type { Db } from '../../db/connection.js';
@@ -114,13 +115,24 @@ export function verifyCommand(runId: string): Promise<number> {
   });
 }
 
+function isFolder(p: string): boolean {
+  try { return statSync(p).isDirectory(); } catch { return false; }
+}
+
 export function exportCommand(runId: string, opts: { format: ExportFormat; what: ExportWhat; out?: string }): Promise<number> {
   return withStore(async (db) => {
     const { bytes, fileName } = await exportRun(db, Number(runId), opts.format, opts.what);
-    const out = opts.out ?? fileName;
+    let out = opts.out ?? fileName;
     if (out === '-') process.stdout.write(bytes);
     else {
-      writeFileSync(out, bytes);
+      // A folder given: the file goes into it under the name an office files it by.
+      if (isFolder(out)) out = path.join(out, fileName);
+      try {
+        writeFileSync(out, bytes);
+      } catch (e) {
+        process.stderr.write(`[EXPORT_WRITE_FAILED] 无法写入 ${out}：${fileProblemInWords(e)}\n`);
+        return EXIT.refused;
+      }
       process.stdout.write(`已导出 ${out}\n`);
     }
     return EXIT.ok;
