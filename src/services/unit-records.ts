@@ -29,7 +29,6 @@ export class UnitRefused extends Error {
   constructor(readonly code: string, message: string) { super(message); }
 }
 
-
 export function checkedUnitName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '') throw new UnitRefused('UNIT_NAME_EMPTY', '请填写单位名称');
