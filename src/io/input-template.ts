@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { apostrophesKept, toCsv, type Cell } from './csv-write.js';
 import { NOTE_ROW_MARK } from './table.js';
+import { sheetName } from './xlsx.js';
 
 /**
  * The template a township fills in (数据录入模板): row 1 the headers (单位名称, 单位编号,
@@ -73,7 +74,8 @@ function validationOf(col: TemplateColumn): ExcelJS.DataValidation | undefined {
 export async function templateXlsx(t: InputTemplate): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.title = t.title;
-  const sheet = workbook.addWorksheet(t.sheetName, { views: [{ state: 'frozen', xSplit: 1, ySplit: 2 }] });
+  // A sheet name as Excel takes one (an assessment's title may hold / or [ ]; 31 characters, never half of one).
+  const sheet = workbook.addWorksheet(sheetName(t.sheetName), { views: [{ state: 'frozen', xSplit: 1, ySplit: 2 }] });
   sheet.columns = t.columns.map((c) => ({ width: c.width }));
   const header = sheet.addRow(t.columns.map((c) => apostrophesKept(c.header)));
   const note = sheet.addRow(t.columns.map((c, k) => (k === 0 ? noteOf(t) : c.note)));

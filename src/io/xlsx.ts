@@ -405,7 +405,7 @@ export interface XlsxSheet {
 }
 
 /** Excel's rules: 1–31 characters, none of []:*?/\, no apostrophe at either end, unique ignoring case, not "History". */
-function sheetName(wanted: string, used: Set<string>): string {
+export function sheetName(wanted: string, used: Set<string> = new Set()): string {
   const clean = (s: string) => s.replace(/[[\]:*?/\\\u0000-\u001f]/g, '_').replace(/^'+|'+$/g, '').trim();
   const base = clean(wanted) || 'Sheet';
   for (let n = 1; ; n++) {

@@ -117,7 +117,7 @@ export async function eventsTemplate(db: Db, periodId: string, by: string): Prom
   const named = new Map<string, number>();
   for (const u of units) named.set(u.name, (named.get(u.name) ?? 0) + 1);
   const rows: Cell[][] = units.map((u) => [named.get(u.name) === 1 ? u.name : u.id, null, null, null, null, null]);
-  return { title: `${period.title} 事件台账`, sheetName: `${period.title}事件台账`.slice(0, 31), columns, rows };
+  return { title: `${period.title} 事件台账`, sheetName: `${period.title}事件台账`, columns, rows };
 }
 
 export async function eventsTemplateFile(db: Db, periodId: string, format: 'xlsx' | 'csv', by: string): Promise<{ fileName: string; bytes: Buffer }> {

@@ -84,8 +84,9 @@ export function storedForms(
   // they are first read): no array of pieces and no second pass over them.
   const scoreText = new Array<string>(rs.nodes.length);
   let detail = '[[';
-  // An item that does not apply has no score (§7.3): null.
-  for (let k = 0; k < scoreText.length; k++) detail += (k ? ',' : '') + (scoreText[k] = scores[k] === scores[k] ? String(scores[k]) : 'null');
+  // An item that does not apply has no score (§7.3): null; so has a group whose sum passes what a double holds (two
+  // items of floor −1e308), as JSON.stringify writes it in the §6 object: JSON has no Infinity.
+  for (let k = 0; k < scoreText.length; k++) detail += (k ? ',' : '') + (scoreText[k] = scores[k] - scores[k] === 0 ? String(scores[k]) : 'null');
   const valueText = new Array<string>(rs.criteria.length);
   detail += '],[';
   for (let k = 0; k < valueText.length; k++) {

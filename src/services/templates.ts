@@ -72,7 +72,7 @@ export async function inputTemplate(db: Db, periodId: string, track: string, by:
     })];
   });
   const trackName = (await assessmentTitle(db, track)) ?? '';
-  return { title: `${templateFor(period.title, trackName)} · ${ruleset.title}`, sheetName: `${period.title}${trackName}`.slice(0, 31), columns, rows };
+  return { title: `${templateFor(period.title, trackName)} · ${ruleset.title}`, sheetName: `${period.title}${trackName}`, columns, rows };
 }
 
 /** The template as a file to download: XLSX (with data validation) or CSV. */

@@ -49,6 +49,25 @@ describe('the stored form of a result', () => {
     expect(expectSameForms(rs, readDataFile(path.join(DEMO_DIR, 'villages-2023.csv')))).to.be.greaterThan(10);
   });
 
+  it('writes a group whose sum passes what a double holds as null, as the §6 object does, and reads it back (found by an outside attack)', () => {
+    const rs = compile(ruleSet({
+      inputs: { x: { type: 'number' } },
+      items: [{
+        id: 'g', title: '甲', points: 100, items: [
+          { id: 'a', title: 'A', points: 50, floor: -1e308, deduct: [{ method: 'per', count: 'x', points: 1e307 }] },
+          { id: 'b', title: 'B', points: 50, floor: -1e308, deduct: [{ method: 'per', count: 'x', points: 1e307 }] },
+        ],
+      }],
+    }));
+    const table = parseJsonData(JSON.stringify([{ id: 'v1', name: '甲村', parent: 't', x: 20 }]), 'd.json');
+    const [u] = appraise(rs, table).units;
+    expect(u.scores[0]).to.equal(-Infinity);
+    const { row, line } = storedForms(rs, 7, 0, u, u, u.unit.env, table.rows[0].cells);
+    expect(line).to.equal(unitLine(unitJson(rs, u, u.unit.env)));
+    expect(JSON.parse(line).scores).to.deep.equal({ g: null, a: -1e308, b: -1e308 });
+    expect(fromRow(rs, row).scores).to.deep.equal({ g: null, a: -1e308, b: -1e308 });
+  });
+
   it('writes the keys of the scores in the order JSON gives an object, integer-like ids first', () => {
     const rs = compile(ruleSet({
       inputs: { x: { type: 'number' } },

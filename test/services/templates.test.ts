@@ -8,6 +8,7 @@ import { templateCsv, templateXlsx } from '../../src/io/input-template.js';
 import { readTable } from '../../src/io/table.js';
 import { enteredInputs, trackRules } from '../../src/services/entry.js';
 import { importInputs } from '../../src/services/import-inputs.js';
+import { listAssessments, renameAssessment } from '../../src/services/assessments.js';
 import { openStore } from '../../src/services/store.js';
 import { inputTemplate, inputTemplateFile } from '../../src/services/templates.js';
 import { onEachBackend } from '../support/backends.js';
@@ -70,6 +71,18 @@ onEachBackend('templates to fill in (数据录入模板)', (backend) => {
     expect(sheet.getCell(3, yes).dataValidation.formulae).to.deep.equal(['"是,否"']);
     expect(sheet.getCell(3, decimal).dataValidation).to.include({ type: 'decimal' });
     expect(sheet.getCell('A3').dataValidation).to.equal(undefined);
+  });
+
+  it('as XLSX for an assessment whose title holds what a sheet name may not (/ [ ] : * ?), the sheet named as Excel takes it', async () => {
+    const safety = (await listAssessments(db)).find((a) => a.ruleset_id === 'village-safety')!;
+    const was = safety.title;
+    await renameAssessment(db, safety.id, '安全生产/消防[专项]考核:*?', 'admin');
+    try {
+      const sheet = await open((await inputTemplateFile(db, '2024', safety.id, 'xlsx', 'test')).bytes);
+      expect(sheet.name).to.equal('2024年度安全生产_消防_专项_考核___');
+    } finally {
+      await renameAssessment(db, safety.id, was, 'admin');
+    }
   });
 
   it('as XLSX, filled in with values and uploaded unchanged otherwise, imports every unit with its name and parent kept', async () => {
