@@ -102,6 +102,8 @@ export async function resetPassword(db: Db, username: string, by: string, passwo
     const at = new Date().toISOString();
     await updateUser(tx, username, { password_hash: hash, password_changed_at: at });
     await bumpSessionEpoch(tx, username);
+    // A new password ends the account's lock (登录失败次数过多): whoever locked it by guessing, its owner signs in at once.
+    await clearThrottle(tx, accountKey(username));
     await appendAudit(tx, { at, actor: by, action: 'account.reset', subject: username, detail: null, unit_id: user.unit_id });
   });
   return next;

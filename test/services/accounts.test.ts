@@ -130,6 +130,16 @@ onEachBackend('login throttling and the cost of a login', (backend) => {
     expect((await login(db, username, PASSWORD, '10.5.0.3', { now: after + 1000 })).ok).to.equal(true);
   });
 
+  it('ends an account’s lock when its password is reset: someone who guessed it locked keeps its owner out no longer', async () => {
+    // Found by an outside attack: six wrong guesses every 15 minutes kept the only administrator out, a reset or not.
+    const username = await fresh();
+    for (let k = 0; k < PER_ACCOUNT.max + 1; k++) await login(db, username, `wrong-guess-${k}`, `10.12.${k}.1`);
+    expect(await login(db, username, PASSWORD, '10.12.9.1')).to.deep.include({ ok: false, code: 'LOCKED' });
+    const next = await resetPassword(db, username, 'admin');
+    expect(await throttle(accountKey(username))).to.equal(undefined);
+    expect((await login(db, username, next, '10.12.9.2')).ok).to.equal(true);
+  });
+
   it('clears the account’s count at a success and gives the address its attempt back, lock and all', async () => {
     const username = await fresh();
     await login(db, username, 'wrong-guess', '10.6.0.1');
