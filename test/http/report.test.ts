@@ -171,6 +171,15 @@ describe('the statistics report page', function () {
     expect((await leader.get('/report/export.xlsx?period=2024&rules=village-never')).status).to.equal(422);
   });
 
+  it('says in one sentence, by the inputs’ labels, that an assessment’s data lacks the rule set’s inputs, never the record’s codes', async () => {
+    // Found by an outside attack: the 计生 细则 over the 党建 data listed 45 lines like “2024/a3 第1行“population”：…”.
+    const party = (await app.db('assessments').where({ ruleset_id: 'village-party' }).first()) as { id: string; title: string };
+    const { status, text } = await leader.get(`/report?period=2024&rules=village-annual&assessment=${party.id}`);
+    expect(status).to.equal(422);
+    expect(text).to.match(new RegExp(`${party.title}的数据中没有本细则要用的 \\d+ 项指标（总人口、`));
+    expect(text).not.to.contain(`2024/${party.id}`).and.not.to.contain('“population”');
+  });
+
   it('is for the township: the admin sees it and has it in the menu, a village account gets 404', async () => {
     const admin = await signedIn(app.url, 'admin');
     const { status, text } = await admin.get('/report');

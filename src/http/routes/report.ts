@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { shortHash } from '../helpers/index.js';
-import { DataInvalid, type DataProblem } from '../../engine/index.js';
+import { DataInvalid, type CompiledRuleSet, type DataProblem } from '../../engine/index.js';
 import type { StatisticsRow } from '../../engine/statistics.js';
 import { metricChartSvg } from '../../report/chart.js';
 import {
@@ -134,7 +134,8 @@ export const reportRoutes: RouteSpec[] = [
         }
         if (e instanceof DataInvalid) {
           page.periods = periods.map((p) => ({ ...p, selected: p.id === req.query.period }));
-          return ctx.render('report', { ...page, problems: e.problems.slice(0, 50).map(problemText), problemCount: e.problems.length }, 422);
+          const problems = problemsInWords(e.problems, ruleset, page.assessments.find((a) => a.selected)?.title ?? '');
+          return ctx.render('report', { ...page, problems, problemCount: problems.length }, 422);
         }
         return refusedAsNotFound(e);
       }
@@ -177,7 +178,11 @@ export const reportRoutes: RouteSpec[] = [
       try {
         out = await exportReport(ctx.db, { periodId: text(req.query.period), rules: text(req.query.rules), assessment: text(req.query.assessment) }, format);
       } catch (e) {
-        if (e instanceof DataInvalid) throw new HttpError(422, `数据有误，未能生成报表：${e.problems.slice(0, 3).map(problemText).join('；')}`, 'DATA_INVALID');
+        if (e instanceof DataInvalid) {
+          const sha = await reportRuleVersion(ctx.db, text(req.query.rules)).catch(refusedAsNotFound);
+          const title = (await listAssessments(ctx.db)).find((a) => a.id === text(req.query.assessment))?.title ?? '';
+          throw new HttpError(422, `数据有误，未能生成报表：${problemsInWords(e.problems, (await compiledVersion(ctx.db, sha)).ruleset, title).slice(0, 3).join('；')}`, 'DATA_INVALID');
+        }
         return refusedAsNotFound(e);
       }
       sendDownload(res, out.fileName, format, out.bytes);
@@ -185,7 +190,19 @@ export const reportRoutes: RouteSpec[] = [
   },
 ];
 
-function problemText(p: DataProblem): string {
-  return `${p.file} 第${p.row}行${p.column ? `“${p.column}”` : ''}：${p.message}`;
+/**
+ * Why a period's data cannot be read by the rule set, as the page says it: an assessment whose data lacks the rule
+ * set's inputs (the 党建 data read by the 计生 细则) in one sentence naming them by their labels; any other problem by
+ * its message alone. Never the record's own names for the data (2024/a3), its rows or an input's code.
+ */
+function problemsInWords(problems: DataProblem[], ruleset: CompiledRuleSet, assessmentTitle: string): string[] {
+  const labelOf = new Map(ruleset.inputs.map((i) => [i.name, i.label]));
+  const missing = problems.filter((p) => p.code === 'MISSING_COLUMN').map((p) => labelOf.get(p.column) ?? p.column);
+  const out: string[] = [];
+  if (missing.length) {
+    out.push(`${assessmentTitle || '所选考核'}的数据中没有本细则要用的 ${missing.length} 项指标（${missing.slice(0, 5).join('、')}${missing.length > 5 ? '等' : ''}），无法按本细则统计：请选择与细则相符的考核`);
+  }
+  for (const p of problems) if (p.code !== 'MISSING_COLUMN' && out.length < 50) out.push(p.message);
+  return out;
 }
 
