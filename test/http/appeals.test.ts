@@ -27,7 +27,7 @@ describe('appeals through the web application (issue 19, point 2)', function () 
   it('shows a village the form for its run under 公示, the clauses grouped as on the scorecard and its inputs', async () => {
     const { status, text } = await v01.get('/units/v01/appeals?run=1');
     expect(status).to.equal(200);
-    expect(text).to.contain('对2023年度考核结果（第1号）提出申诉');
+    expect(text).to.contain('对2023年度村级千分考核结果（第1号）提出申诉');
     expect(text).to.match(/<details class="pick-group"[^>]*>\s*<summary><span class="title">一、/);
     expect(text).to.contain('name="clause"').and.to.contain('name="input"');
     expect(text).to.contain('enctype="multipart/form-data"');
@@ -180,6 +180,7 @@ describe('appeals through the web application (issue 19, point 2)', function () 
     const run = (await app.db('runs').where({ track: party, status: 'published' }).orderBy('id', 'desc').first()) as { id: number };
     const form = await v01.get(`/units/v01/appeals?run=${run.id}`);
     expect(form.text).not.to.contain(`没有第${run.id}号考核的结果可以申诉`);
+    expect(form.text).to.contain(`对2023年度村级党建工作专项考核结果（第${run.id}号）提出申诉`);
     const clause = /name="clause" value="([^"]+)"/.exec(form.text)![1];
     const res = await postMultipart(v01, '/units/v01/appeals', [['run', String(run.id)], ['clause', clause], ['reason', '党员大会记录已补交']], []);
     expect(res.status, await res.clone().text()).to.equal(303);

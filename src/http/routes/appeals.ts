@@ -6,7 +6,7 @@ import {
   AppealRefused, appealViews, fileAppeal, latestTakingAppeals, REASON_MAX_CHARS, whyNoAppeal, type AppealItem, type AppealView,
 } from '../../services/appeals.js';
 import { actorNames, type ActorName } from '../../services/actors.js';
-import { listAssessments, unitKindOf } from '../../services/assessments.js';
+import { assessmentTitle, listAssessments, unitKindOf } from '../../services/assessments.js';
 import { periodTitle } from '../../services/period.js';
 import { dateInWords, takesAppeals } from '../../services/review-period.js';
 import { scorecardOf, seenByUnits, type OutlineBlock } from '../../services/scorecards.js';
@@ -63,6 +63,11 @@ export function appealLines(appeals: AppealView[], actor: ActorName, base: strin
 
 interface FormState { chosen: Set<string>; reason: string; error?: string; }
 
+/** An assessment's title as the run it names is said (村级千分考核结果, 安全生产考核结果), or 考核 for none. */
+function assessmentWords(title: string | undefined): string {
+  return !title ? '考核' : title.endsWith('考核') ? title : `${title}考核`;
+}
+
 /** Whether a run is of an assessment of this kind of unit (村级千分考核, 党建, 安全生产, 综合考核 … alike). */
 async function ofKind(ctx: Context, run: RunRow, kind: 'village' | 'staff'): Promise<boolean> {
   return (await unitKindOf(ctx.db, run.track)) === kind;
@@ -110,7 +115,8 @@ async function renderUnitAppeals(req: Request, ctx: Context, param: string, kind
   const actor = await actorNames(ctx.db, views.flatMap((a) => [a.filed_by, a.answered_by]));
   ctx.render('appeals-unit', {
     title: `${unit.name} 申诉`, unit, base, note: picking || mayFile ? note : null, picking, error: form.error,
-    runTitle: run ? `${periodTitle(run.period_id)}考核结果（第${run.id}号）` : null, runId: run?.id,
+    // Which of the unit's assessments (村级千分考核, 党建 …): a village may have several under 公示 at once.
+    runTitle: run ? `${periodTitle(run.period_id)}${assessmentWords(await assessmentTitle(ctx.db, run.track))}结果（第${run.id}号）` : null, runId: run?.id,
     appeals: appealLines(views, actor, base),
     scorecardHref: urlOf([base, unitId], run ? { run: run.id } : {}),
     viewOnly: !mayFile, underReview: run ? takesAppeals(run) : false,
