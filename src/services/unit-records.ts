@@ -53,7 +53,10 @@ async function checkedParent(db: Tx, kind: string, parent: string | null): Promi
     if (kind === 'staff' || kind === 'village' || kind === 'group') throw new UnitRefused('PARENT_REQUIRED', `${UNIT_KINDS[kind]}须有上级单位`);
     return null;
   }
-  return checkedParentUnit(await parentTyped(db, text));
+  const found = await parentTyped(db, text);
+  const refused = leafRefused(found);
+  if (refused) throw refused;
+  return found;
 }
 
 /** The unit a form's parent names: its id, else the one unit (not a staff member) of that name. */
@@ -62,12 +65,6 @@ async function parentTyped(db: Tx, text: string): Promise<UnitRow> {
   if ('unit' in meant) return meant.unit;
   if (meant.none === 'several') throw new UnitRefused('PARENT_AMBIGUOUS', `有多个单位名为“${quoted(text, 30)}”，请填写上级单位的编号`);
   throw new UnitRefused('PARENT_NOT_FOUND', `没有名称或编号为“${quoted(text, 30)}”的单位`);
-}
-
-function checkedParentUnit(parent: UnitRow): UnitRow {
-  const refused = leafRefused(parent);
-  if (refused) throw refused;
-  return parent;
 }
 
 /** A staff member has no units under it. */
