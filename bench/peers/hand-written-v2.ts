@@ -1,4 +1,4 @@
-import type { SourceResults } from '../../src/engine/index.js';
+import type { SourceResult } from '../../src/engine/index.js';
 import { clamp, finish, round9, roundHalfUp, steps } from './decimal.js';
 import type { PeerScore } from './rank.js';
 import { INCIDENT_LEVELS, V2_PRECISION, V2_TOTAL, type V2Cells } from '../synthetic-v2.js';
@@ -17,7 +17,7 @@ import { INCIDENT_LEVELS, V2_PRECISION, V2_TOTAL, type V2Cells } from '../synthe
 
 const P = V2_PRECISION;
 
-export function scoreV2ByHand(units: V2Cells[], fp: SourceResults): PeerScore[] {
+export function scoreV2ByHand(units: V2Cells[], fp: ReadonlyMap<string, SourceResult>): PeerScore[] {
   const n = units.length;
   const rate0 = new Float64Array(n), rate1 = new Float64Array(n), rate2 = new Float64Array(n), rate3 = new Float64Array(n);
   const scopes = new Map<string, number[]>();

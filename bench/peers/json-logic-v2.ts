@@ -1,5 +1,5 @@
 import jsonLogic from 'json-logic-js';
-import type { SourceResults } from '../../src/engine/index.js';
+import type { SourceResult } from '../../src/engine/index.js';
 import { finish, round9, roundHalfUp } from './decimal.js';
 import { parseExpr, type Ast } from './expr.js';
 import { amount, toLogic, type Logic, type Method } from './json-logic.js';
@@ -117,7 +117,7 @@ function peerValues(fn: string, args: Float64Array, scopes: Iterable<number[]>, 
   }
 }
 
-export function scoreByJsonLogicV2(rs: LogicRuleSetV2, units: Array<Record<string, unknown>>, results: SourceResults): PeerScore[] {
+export function scoreByJsonLogicV2(rs: LogicRuleSetV2, units: Array<Record<string, unknown>>, results: ReadonlyMap<string, SourceResult>): PeerScore[] {
   const n = units.length;
   const data: Array<Record<string, unknown>> = new Array(n);
   const args = rs.peers.map(() => new Float64Array(n));

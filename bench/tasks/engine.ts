@@ -1,5 +1,5 @@
 import {
-  appraise, loadRuleSet, rankUnits, readUnits, scoreUnits, sourceResultsOf, HeldUnit, type CompiledRuleSet, type Unit, type DataTable, type RankedUnit, type SourceResults,
+  appraise, loadRuleSet, rankUnits, readUnits, scoreUnits, sourceResultsOf, HeldUnit, type CompiledRuleSet, type Unit, type DataTable, type RankedUnit, type SourceResult, type SourceResults,
 } from '../../src/engine/index.js';
 import { ruleSchema } from '../../src/io/rule-file.js';
 import { checksum, gc, median, pageFaults, timed, type Checksum } from '../measure.js';
@@ -58,8 +58,12 @@ export function benchRuleSetV2(): CompiledRuleSet {
   return loadRuleSet(JSON.stringify(syntheticRuleSetV2()), 'bench-v2.json', ruleSchema()).ruleset;
 }
 
-/** The version-2 rule set's data: its units' cells, and the source's results for them. */
-export interface V2Data { cells: V2Cells[]; fp: SourceResults }
+/**
+ * The version-2 rule set's data: its units' cells, and the source's results for them, as the product
+ * keeps them (column by column, source-results.ts) and as objects by id (for the peers, which read a
+ * unit's result as an object: made from the columns once, untimed, as the columns are made).
+ */
+export interface V2Data { cells: V2Cells[]; fp: SourceResults; fpObjects: ReadonlyMap<string, SourceResult> }
 
 /**
  * The source of the version-2 rule set: the 40-criterion assessment of units with the same ids,
@@ -77,8 +81,17 @@ export function sourceResults(n: number, seed?: number): SourceResults {
   return made;
 }
 
+/** The source's results as objects by id, in the columns' order: what the peers read. */
+const objectsMade = new WeakMap<SourceResults, ReadonlyMap<string, SourceResult>>();
+export function sourceObjects(fp: SourceResults): ReadonlyMap<string, SourceResult> {
+  let made = objectsMade.get(fp);
+  if (!made) objectsMade.set(fp, (made = new Map([...fp.keys()].map((id) => [id, fp.get(id)!]))));
+  return made;
+}
+
 export function v2Data(n: number, seed?: number): V2Data {
-  return { cells: syntheticUnitsV2(n, seed), fp: sourceResults(n, seed) };
+  const fp = sourceResults(n, seed);
+  return { cells: syntheticUnitsV2(n, seed), fp, fpObjects: sourceObjects(fp) };
 }
 
 /** A sanction's `when` of the form `total >= x`, the only form V2_SANCTIONS writes. */
@@ -142,10 +155,10 @@ function contestantsV2(size: number, quick: boolean): Contestant[] {
       run: (x) => { const { table, sources } = x as { table: DataTable; sources: Map<string, SourceResults> }; return appraise(rs, table, { sources }).units; },
       rows: engineRows,
     },
-    { name: 'handWritten', runs: fast, fullWarmUp: true, prepare: (d: V2Data) => d, run: (d) => rankPeers(scoreV2ByHand((d as V2Data).cells, (d as V2Data).fp), V2_RANKING), rows: peerRows },
+    { name: 'handWritten', runs: fast, fullWarmUp: true, prepare: (d: V2Data) => d, run: (d) => rankPeers(scoreV2ByHand((d as V2Data).cells, (d as V2Data).fpObjects), V2_RANKING), rows: peerRows },
     {
       name: 'jsonLogic', runs: size <= 10_000 ? 3 : size <= 100_000 && !quick ? 2 : 1, prepare: (d: V2Data) => d,
-      run: (d) => rankPeers(scoreByJsonLogicV2(logic, (d as V2Data).cells as unknown as Array<Record<string, unknown>>, (d as V2Data).fp), V2_RANKING), rows: peerRows,
+      run: (d) => rankPeers(scoreByJsonLogicV2(logic, (d as V2Data).cells as unknown as Array<Record<string, unknown>>, (d as V2Data).fpObjects), V2_RANKING), rows: peerRows,
     },
   ];
 }

@@ -4,7 +4,7 @@ import type { CompiledCheck, CompiledGroup, CompiledInput, CompiledNode, Compile
 import * as I from './inline.js';
 import { bandPoints } from './methods.js';
 import { num } from './inline.js';
-import { Field, sourceField, sourceKey } from './source-fields.js';
+import { columnOf, Field, sourceField, sourceKey, type SourceField, type SourceResults } from './source-fields.js';
 
 /**
  * The scorer of a rule set as one straight-line JavaScript function, generated once
@@ -172,24 +172,37 @@ export type CellReader = ((cells: Record<string, unknown>) => number | undefined
  * Each input's own property access is a site of its own, so it stays monomorphic; the
  * column names are passed in as data (`X`), never written into the source.
  */
-export type RowReader = (c: Record<string, unknown>, e: Float64Array) => boolean;
+export type RowReader = (c: Record<string, unknown>, e: Float64Array, z: SourceColumns) => boolean;
 
-export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: CellReader[], checks: CompiledCheck[], peerKey: symbol, peerRowKey: symbol): RowReader {
+/** The columns of the sources' results a reader reads (source-results.ts), in the order it reads them: kinds, figures, texts. */
+export type SourceColumns = ReadonlyArray<Uint8Array | Float64Array | Array<string | undefined> | undefined>;
+
+/** A generated reader, and how the columns it reads are taken from a table's attached results. */
+export interface Reader {
+  read: RowReader;
+  columnsOf(attached: ReadonlyMap<string, SourceResults> | undefined): SourceColumns;
+}
+
+export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: CellReader[], checks: CompiledCheck[], peerKey: symbol, peerRowKey: symbol): Reader {
   const keys: unknown[] = [];
   const key = (k: unknown) => `X[${keys.push(k) - 1}]`;
   const prelude: string[] = [];
   const lines: string[] = ['let v, x, y;'];
-  // Each source's result as appraise put it on the row (links.ts attachSource); its fields read below, by kind.
+  // Each row's place in its source's columns, as appraise put it on the row (links.ts attachSource): -1 none.
   const attachedSources = [...new Set(plan.filter((p) => p.attached).map((p) => sourceField(rs, p.input).k))];
   for (const k of attachedSources) {
     prelude.push(`const S${k} = ${key(sourceKey(k))};`);
     lines.push(`const r${k} = c[S${k}]; if (r${k} === undefined) return false;`);
   }
   if (plan.some((p) => p.attached && p.input.type === 'text')) prelude.push(`const ST = ${key(rs.strings)};`);
+  // The fields read from the sources' columns, in the order their columns are in `z` (three a field).
+  const fields: SourceField[] = [];
   plan.forEach(({ input, column, attached }, j) => {
     if (attached) {
       keys.push(null); // keeps the general readers' places in step with the plan
-      lines.push(sourceFieldReader(rs, input, j, key, prelude));
+      const field = sourceField(rs, input);
+      lines.push(sourceFieldReader(rs, input, j, 3 * fields.length, prelude));
+      fields.push(field);
       return;
     }
     if (input.type === 'events') {
@@ -237,41 +250,43 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
   // The general readers take the places reserved for them (null) in X, in plan order.
   let g = 0;
   const extra = keys.map((k) => (k === null ? general[g++] : k));
-  return compile<RowReader>('read', 'c, e', lines.join('\n'), rs.constants, extra, prelude.join('\n'));
+  const read = compile<RowReader>('read', 'c, e, z', lines.join('\n'), rs.constants, extra, prelude.join('\n'));
+  return {
+    read,
+    columnsOf: (attached) => fields.flatMap((f) => {
+      const c = attached?.get(f.source.name) && columnOf(attached.get(f.source.name)!, f);
+      return c ? [c.kinds, c.numbers, c.texts] : [undefined, undefined, undefined];
+    }),
+  };
 }
 
 /**
- * The reading of a source's field from the row's result (null: the unit has none, every field
- * undefined), for the values a result holds as the engine made it: a figure (NaN too), yes/no, a
- * grade as text, null. Anything else — a listed score or metric the result lacks, a figure given as
- * text — is read the general way (units.ts), which reports what is missing.
+ * The reading of a source's field from its columns at the row's place (-1: the unit has none, every
+ * field undefined) — `z[at]` the kinds, `z[at + 1]` the figures, `z[at + 2]` the texts —, for the
+ * values a result holds as the engine made it: a figure (NaN too), yes/no, a grade as text, null.
+ * Anything else — a listed score or metric the result lacks, a figure given as text — is read the
+ * general way (units.ts), which reports what is missing. The kinds are source-results.ts's Kind.
  */
-function sourceFieldReader(rs: CompiledRuleSet, input: CompiledInput, j: number, key: (k: unknown) => string, prelude: string[]): string {
+function sourceFieldReader(rs: CompiledRuleSet, input: CompiledInput, j: number, at: number, prelude: string[]): string {
   const field = sourceField(rs, input);
   const r = `r${field.k}`, e = `e[${input.slot}]`;
-  const number = `if (typeof x === H.number) ${e} = x; else if (x === null) ${e} = ${I.NAN}; else return false;`;
+  const kind = `y = z[${at}][${r}];`, figure = `z[${at + 1}][${r}]`;
+  const number = `${kind} if (y === 0) ${e} = ${figure}; else if (y === 1) ${e} = ${I.NAN}; else return false;`;
   let read: string;
   switch (field.kind) {
-    case Field.Total: read = `x = ${r}.total; ${number}`; break;
-    case Field.Rank: read = `x = ${r}.rank; ${number}`; break;
-    case Field.Bonus: read = `x = ${r}.bonus; ${number}`; break;
-    case Field.Penalty: read = `x = ${r}.penalty; ${number}`; break;
-    case Field.Vetoed: read = `x = ${r}.vetoed; if (x === true) ${e} = 1; else if (x === false) ${e} = 0; else return false;`; break;
-    case Field.ApplicablePoints: read = `x = ${r}.applicablePoints; if (typeof x === H.number) ${e} = x - x === 0 ? x : ${I.NAN}; else if (x === undefined || x === null) ${e} = ${I.NAN}; else return false;`; break;
+    case Field.Total: case Field.Rank: case Field.Bonus: case Field.Penalty: case Field.Score: case Field.Metric:
+      read = number; break;
+    case Field.Vetoed: read = `${kind} if (y === 2) ${e} = 1; else if (y === 3) ${e} = 0; else return false;`; break;
+    case Field.ApplicablePoints: read = `${kind} if (y === 0) { x = ${figure}; ${e} = x - x === 0 ? x : ${I.NAN}; } else if (y === 1 || y === 5) ${e} = ${I.NAN}; else return false;`; break;
     case Field.Grade:
       // A grade's id by the string table, the last one looked up kept (a source's grades are a few texts, row after row).
-      if (input.type === 'text') prelude.push(`let GT${j} = null, GI${j} = 0;`);
-      read = input.type === 'text'
-        ? `x = ${r}.grade; if (x === null) ${e} = ${I.NAN}; else if (typeof x === H.string) ${e} = x === GT${j} ? GI${j} : (GI${j} = ST.id(GT${j} = x)); else return false;`
-        : `x = ${r}.grade; ${number}`;
-      break;
-    case Field.Score: case Field.Metric:
-      prelude.push(`const f${j} = ${key(field.key)};`);
-      read = `y = ${r}.${field.kind === Field.Score ? 'scores' : 'metrics'}; if (y === undefined || y === null) return false; x = y[f${j}]; ${number}`;
+      if (input.type !== 'text') { read = number; break; }
+      prelude.push(`let GT${j} = null, GI${j} = 0;`);
+      read = `${kind} if (y === 1) ${e} = ${I.NAN}; else if (y === 4) { x = z[${at + 2}][${r}]; ${e} = x === GT${j} ? GI${j} : (GI${j} = ST.id(GT${j} = x)); } else return false;`;
       break;
     default: return 'return false;';
   }
-  return `if (${r} === null) ${e} = ${I.NAN}; else { ${read} }`;
+  return `if (${r} < 0) ${e} = ${I.NAN}; else { ${read} }`;
 }
 
 /**

@@ -20,7 +20,7 @@ export { explainCriterion, explainAdjustment, explainVeto, explainPartVeto, crit
 export { ruleExpressionWords, ruleConditionWords, useSourceTitles, type SourceTitles } from './words.js';
 export {
   linkTable, metricValues, sourceResultsOf, sourceResultsFromScoreJson, sourceTable, carriesSource,
-  type SourceResult, type SourceResults,
+  SourceResults, type SourceResult,
 } from './links.js';
 export { withEvents, type EventRow } from './events.js';
 export { scoreJson, unitJson, metricJson, type ScoreJson, type UnitJson } from './output.js';

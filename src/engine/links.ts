@@ -2,7 +2,7 @@ import type { Env } from './expression/ast.js';
 import type { CompiledRuleSet, CompiledSource } from './compiled.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import type { Ranking } from './rank.js';
-import { ABSENT, fieldMissing, fieldOf, fieldValue, sourceField, sourceKey, type SourceResult, type SourceResults } from './source-fields.js';
+import { ABSENT, fieldAt, fieldMissing, fieldValue, sourceField, sourceKey, SourceResults, type SourceResult } from './source-fields.js';
 import { text, type DataTable } from './units.js';
 import { dict, recordMaker } from './own.js';
 import { roundHalfUp } from './decimal.js';
@@ -15,7 +15,7 @@ import { roundHalfUp } from './decimal.js';
  * columns (sourceTable), so it holds exactly what was read, and a table that carries them is read as it is.
  */
 
-export type { SourceResult, SourceResults } from './source-fields.js';
+export { SourceResults, type SourceResult } from './source-fields.js';
 
 /** A unit's metric values by name (what another assessment may read as fp.<metric>); null where undefined. */
 export function metricValues(rs: CompiledRuleSet, env: Env): Record<string, number | null> {
@@ -29,19 +29,19 @@ export function metricValues(rs: CompiledRuleSet, env: Env): Record<string, numb
 
 /** The results a ranking gives to read as a source, with every score and metric of the rule set that made it. */
 export function sourceResultsOf(rs: CompiledRuleSet, ranking: Ranking): SourceResults {
-  const out: SourceResults = new Map();
+  const out: Array<[string, SourceResult]> = [];
   const scoreRecord = recordMaker<number | null>(rs.nodes.map((n) => n.id));
   const metricRecord = recordMaker<number | null>(rs.metrics.map((m) => m.name));
   for (const u of ranking.units) {
     const env = u.unit.env;
-    out.set(u.unit.id, {
+    out.push([u.unit.id, {
       total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty,
       applicablePoints: roundHalfUp(u.applicablePoints, rs.precision),
       scores: scoreRecord((k) => { const v = u.scores[rs.nodes[k].index]; return v === v ? v : null; }),
       metrics: metricRecord((k) => { const v = env[rs.metrics[k].slot]; return v - v === 0 ? v : null; }),
-    });
+    }]);
   }
-  return out;
+  return SourceResults.from(out);
 }
 
 /** Whether a table already carries a source's columns (a run's snapshot does). */
@@ -61,12 +61,13 @@ export function sourceTable(rs: CompiledRuleSet, table: DataTable, name: string,
   if (attached === table) return table; // no such source: reported
   const fields = rs.inputs.filter((i) => i.link === name);
   const column = rs.sources.find((s) => s.name === name)!.match === 'parent' ? 'parent' : 'id';
+  const read = attached.attached!.get(name)!;
   const rows = table.rows.map(({ row, cells }) => {
-    const result = (cells as Record<symbol, SourceResult | null | undefined>)[sourceKey(sourceField(rs, fields[0]).k)];
+    const at = (cells as Record<symbol, number | undefined>)[sourceKey(sourceField(rs, fields[0]).k)];
     const added = dict<unknown>();
     for (const f of fields) {
       const field = sourceField(rs, f);
-      const got = result ? fieldOf(result, field) : null;
+      const got = at !== undefined && at >= 0 ? fieldAt(read, at, field) : null;
       if (got === ABSENT) problems.push(fieldMissing(field, text(cells[column]), table.file, row));
       const v = got === ABSENT ? NaN : fieldValue(rs, f, got);
       added[f.name] = v !== v ? null : f.type === 'boolean' ? v === 1 : f.type === 'text' ? rs.strings.text(v) ?? null : v;
@@ -78,11 +79,13 @@ export function sourceTable(rs: CompiledRuleSet, table: DataTable, name: string,
 }
 
 /**
- * Puts each row's result of a source on its cells (sourceKey), where the readers take its fields: a
- * unit with no result is a problem at its row (column id or parent) when the source is required, and
- * reads undefined otherwise; a listed score or metric the result lacks is found by the reading. The
- * rows are not copied (a row copied with nine columns more is a slow object for every later read of
- * it, and 10 KB of garbage). For appraise; a run's snapshot keeps columns (sourceTable).
+ * Puts on each row's cells (sourceKey) the place of its result in the source's columns (-1: none), and
+ * the results on the table (`attached`), where the readers take its fields: a unit with no result is
+ * a problem at its row (column id or parent) when the source is required, and reads undefined
+ * otherwise; a listed score or metric the result lacks is found by the reading. The rows are not
+ * copied (a row copied with nine columns more is a slow object for every later read of it, and 10 KB
+ * of garbage), and a place is a small integer, nothing to make. For appraise; a run's snapshot keeps
+ * columns (sourceTable).
  */
 export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string, results: SourceResults | undefined, label: string, problems: DataProblem[]): DataTable {
   const k = rs.sources.findIndex((s) => s.name === name);
@@ -96,14 +99,16 @@ export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string
   for (let i = 0; i < table.rows.length; i++) {
     const { row, cells } = table.rows[i];
     const key = text(cells[column]);
-    const result = key === undefined ? undefined : results?.get(key);
-    (cells as Record<symbol, SourceResult | null>)[at] = result ?? null;
-    if (!result && source.required) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, key, label), file: table.file, row, column });
+    const place = key === undefined || results === undefined ? -1 : results.indexOf(key);
+    (cells as Record<symbol, number>)[at] = place;
+    if (place < 0 && source.required) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, key, label), file: table.file, row, column });
   }
-  const attached = new Set(table.attached ?? []);
-  attached.add(name);
+  const attached = new Map(table.attached ?? []);
+  attached.set(name, results ?? NO_RESULTS);
   return { ...table, attached };
 }
+
+const NO_RESULTS = SourceResults.from([]);
 
 function missingText(source: CompiledSource, key: string | undefined, label: string): string {
   if (key === undefined) return source.match === 'parent' ? `没有填写所属单位（parent），无法读取${label}的结果` : '缺少单位编号';
@@ -123,7 +128,7 @@ export function sourceResultsFromScoreJson(doc: unknown, file: string): SourceRe
   const units = (doc as { units?: unknown })?.units;
   const bad = (message: string) => new DataInvalid([{ code: 'DATA_SYNTAX', message, file, row: 1, column: '' }]);
   if (!Array.isArray(units)) throw bad('来源文件应为 appraisal score --format json 的输出（含 units 数组）');
-  const out: SourceResults = new Map();
+  const out: Array<[string, SourceResult]> = [];
   units.forEach((u: unknown, k) => {
     if (u === null || typeof u !== 'object' || Array.isArray(u)) throw bad(`第${k + 1}个单位不是对象`);
     const r = u as Record<string, unknown>;
@@ -131,12 +136,12 @@ export function sourceResultsFromScoreJson(doc: unknown, file: string): SourceRe
     if (id === undefined) throw bad(`第${k + 1}个单位没有编号 id`);
     const object = (v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.assign(dict<never>(), v) : undefined);
     const number = (v: unknown) => (typeof v === 'number' ? v : v === null || v === undefined ? NaN : Number(v));
-    out.set(id, {
+    out.push([id, {
       total: number(r.total), rank: number(r.rank), grade: typeof r.grade === 'string' ? r.grade : null, vetoed: r.vetoed === true,
       bonus: number(r.bonus ?? 0), penalty: number(r.penalty ?? 0),
       applicablePoints: r.applicablePoints === undefined ? undefined : number(r.applicablePoints),
       scores: object(r.scores), metrics: object(r.metrics),
-    });
+    }]);
   });
-  return out;
+  return SourceResults.from(out);
 }

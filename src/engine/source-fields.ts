@@ -1,29 +1,16 @@
 import type { CompiledInput, CompiledRuleSet, CompiledSource } from './compiled.js';
 import type { DataProblem } from './problems.js';
+import { Kind, type Column, type SourceResults } from './source-results.js';
+
+export { SourceResults, type SourceResult } from './source-results.js';
 
 /**
  * How a source's result (RULES.md §7.8) is read field by field: what each field of a rule set's
  * sources is, worked out once a rule set; the value a field gives a unit; and the key under which
- * appraise puts a row's result on its cells (links.ts attachSource), where the generated reader
- * (codegen.ts) and the general one (units.ts) read it. Depends on nothing but the compiled rule set.
+ * appraise puts the place of a row's result in its source's columns (source-results.ts) on its cells
+ * (links.ts attachSource), where the generated reader (codegen.ts) and the general one (units.ts)
+ * read it. Depends on nothing but the compiled rule set.
  */
-
-/** A unit's result in another assessment, as a source reads it. */
-export interface SourceResult {
-  total: number;
-  rank: number;
-  grade: string | null;
-  vetoed: boolean;
-  bonus: number;
-  penalty: number;
-  /** Absent for a version-1 result: then `<s>.applicablePoints` is undefined. */
-  applicablePoints?: number;
-  scores?: Record<string, number | null>;
-  metrics?: Record<string, number | boolean | string | null>;
-}
-
-/** The results of one assessment, by unit id. */
-export type SourceResults = Map<string, SourceResult>;
 
 /** What a result lacks: a listed score or metric it does not have (a data problem; null is undefined). */
 export const ABSENT = Symbol('absent');
@@ -79,31 +66,34 @@ export function sourceField(rs: CompiledRuleSet, input: CompiledInput): SourceFi
   return fields.get(input)!;
 }
 
-/**
- * A listed score's or metric's value: a figure, yes/no, text or null the result has; ABSENT for
- * anything else, which is all a prototype can lend (Object.prototype holds functions and objects).
- */
-function listed(table: Readonly<Record<string, unknown>> | undefined, key: string): unknown {
-  if (table === undefined || table === null) return ABSENT;
-  const v = table[key];
-  return v === null || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' ? v : ABSENT;
+/** The column a field of a source's results is read from (none for a name that is no field). */
+export function columnOf(results: SourceResults, field: SourceField): Column | undefined {
+  switch (field.kind) {
+    case Field.Total: return results.fixed('total');
+    case Field.Rank: return results.fixed('rank');
+    case Field.Grade: return results.fixed('grade');
+    case Field.Vetoed: return results.fixed('vetoed');
+    case Field.Bonus: return results.fixed('bonus');
+    case Field.Penalty: return results.fixed('penalty');
+    case Field.ApplicablePoints: return results.fixed('applicablePoints');
+    case Field.Score: return results.listed('scores', field.key);
+    case Field.Metric: return results.listed('metrics', field.key);
+  }
+  return undefined;
 }
 
-/** A field of a result as the cell of its column would hold it; ABSENT for a listed score or metric the result lacks. */
-export function fieldOf(result: SourceResult, field: SourceField): unknown {
-  switch (field.kind) {
-    case Field.Total: return result.total;
-    case Field.Rank: return result.rank;
-    case Field.Grade: return result.grade;
-    case Field.Vetoed: return result.vetoed;
-    case Field.Bonus: return result.bonus;
-    case Field.Penalty: return result.penalty;
-    case Field.ApplicablePoints: return result.applicablePoints === undefined || !Number.isFinite(result.applicablePoints) ? null : result.applicablePoints;
-    case Field.Score: return listed(result.scores, field.key);
-    case Field.Metric: return listed(result.metrics, field.key);
-  }
-  const v = Object.hasOwn(result, field.key) ? (result as unknown as Record<string, unknown>)[field.key] : undefined;
-  return v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v; // absent or null: undefined
+/**
+ * A field of the result at place i as the cell of its column would hold it: a listed score or metric
+ * is a figure, yes/no, text or null, and ABSENT when the result lacks it (or holds anything else there);
+ * applicablePoints beyond a figure is null.
+ */
+export function fieldAt(results: SourceResults, i: number, field: SourceField): unknown {
+  const column = columnOf(results, field);
+  if (column === undefined) return null; // no such field: undefined
+  const kind = column.kinds[i] as Kind;
+  if (field.kind === Field.Score || field.kind === Field.Metric) return kind === Kind.Missing || kind === Kind.Other ? ABSENT : column.value(i);
+  if (field.kind === Field.ApplicablePoints) return kind === Kind.Number && Number.isFinite(column.numbers[i]) ? column.numbers[i] : null;
+  return column.value(i);
 }
 
 /** A field's value as one of the unit's values: a figure, yes/no as 1/0, text by its id; NaN (undefined) for anything else. */

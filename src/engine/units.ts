@@ -1,11 +1,11 @@
 import type { Env, StringTable } from './expression/ast.js';
 import type { CompiledCheck, CompiledInput, CompiledRuleSet } from './compiled.js';
 import { decimalText, yesNoText } from './cells.js';
-import { generateReader, type RowReader } from './codegen.js';
+import { generateReader, type Reader, type RowReader, type SourceColumns } from './codegen.js';
 import { readEvents } from './events.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import { own } from './own.js';
-import { ABSENT, fieldMissing, fieldOf, fieldValue, sourceField, sourceKey, type SourceResult } from './source-fields.js';
+import { ABSENT, fieldAt, fieldMissing, fieldValue, sourceField, sourceKey, type SourceResults } from './source-fields.js';
 
 /**
  * Unit data (RULES.md §6) turned into checked values: every input matched to a column
@@ -19,8 +19,8 @@ export interface DataTable {
   /** Column headers in file order. */
   columns: string[];
   rows: Array<{ row: number; cells: Record<string, unknown> }>;
-  /** The sources whose results appraise has put on every row (source-fields.ts sourceKey), rather than in columns. */
-  attached?: ReadonlySet<string>;
+  /** The sources whose results appraise has attached to the table, by name: each row holds its place in them (source-fields.ts sourceKey), rather than columns. */
+  attached?: ReadonlyMap<string, SourceResults>;
 }
 
 /** One row of a table: its spreadsheet row number (header = 1) and its cells as written. */
@@ -103,11 +103,11 @@ export class HeldUnit extends Unit {
 
 /** Reads a clean row's values again into `target`; a row that no longer reads cleanly has been changed since it was read. */
 export function readAgain(clean: CleanRows, cells: Record<string, unknown>, target: Env, unit: { row: number; id: string }): void {
-  if (!clean.read(cells, target)) throw new Error(`第${unit.row}行（${unit.id}）在读取后被改动：请重新读取数据`);
+  if (!clean.read(cells, target, clean.sources)) throw new Error(`第${unit.row}行（${unit.id}）在读取后被改动：请重新读取数据`);
 }
 
-/** The generated reader of a table's clean rows, and how many values it writes: one for all the table's units. */
-export interface CleanRows { read: RowReader; size: number; }
+/** The generated reader of a table's clean rows, how many values it writes, and the columns of the sources it reads: one for all the table's units. */
+export interface CleanRows { read: RowReader; size: number; sources: SourceColumns; }
 
 export interface ReadUnitsResult<U extends Unit = Unit> {
   units: U[];
@@ -209,8 +209,9 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
   const ignoredColumns = table.columns.filter((c) => !used.has(c));
 
   // Only a table whose every needed column is there has clean rows to read fast.
-  const fast = problems.length === 0 ? readerFor(rs, inputs, columnOf, runnable, attached) : undefined;
-  const clean: CleanRows | undefined = fast && { read: fast, size: rs.valueSlots };
+  const reader = problems.length === 0 ? readerFor(rs, inputs, columnOf, runnable, attached) : undefined;
+  const clean: CleanRows | undefined = reader && { read: reader.read, size: rs.valueSlots, sources: reader.columnsOf(table.attached) };
+  const fast = clean?.read, sources = clean?.sources;
   const repeats = unitIdRepeats(table);
   const units = new Array<U>(table.rows.length);
   let count = 0;
@@ -226,7 +227,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
     else if (repeats && repeats[i] !== i) problem(row, 'id', 'DUPLICATE_UNIT_ID', `单位编号 “${id}” 与第${table.rows[repeats[i]].row}行重复`);
 
     // A clean row is read by the generated reader; any other row again, here, cell by cell.
-    if (fast && problems.length === before && fast(cells, scratch)) {
+    if (fast && problems.length === before && fast(cells, scratch, sources!)) {
       const unit = maker.fromRow(tableRow, id!, clean!);
       units[count++] = unit;
       maker.onRead(unit, scratch, i);
@@ -245,8 +246,8 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
       }
       if (attached(input)) {
         const field = sourceField(rs, input);
-        const result = (cells as Record<symbol, SourceResult | null | undefined>)[sourceKey(field.k)];
-        const got = result ? fieldOf(result, field) : null;
+        const at = (cells as Record<symbol, number | undefined>)[sourceKey(field.k)];
+        const got = at !== undefined && at >= 0 ? fieldAt(table.attached!.get(field.source.name)!, at, field) : null;
         if (got === ABSENT) problems.push(fieldMissing(field, text(cells[field.source.match === 'parent' ? 'parent' : 'id']), table.file, row));
         else env[input.slot] = fieldValue(rs, input, got);
         continue;
@@ -338,9 +339,9 @@ export function writePeerValues(rs: CompiledRuleSet, cells: Record<string, unkno
 }
 
 /** Generated readers by rule set and the columns they read (codegen.ts). */
-const readers = new WeakMap<CompiledRuleSet, Map<string, RowReader>>();
+const readers = new WeakMap<CompiledRuleSet, Map<string, Reader>>();
 
-function readerFor(rs: CompiledRuleSet, inputs: CompiledInput[], columnOf: Map<CompiledInput, string>, checks: CompiledCheck[], attached: (i: CompiledInput) => boolean): RowReader {
+function readerFor(rs: CompiledRuleSet, inputs: CompiledInput[], columnOf: Map<CompiledInput, string>, checks: CompiledCheck[], attached: (i: CompiledInput) => boolean): Reader {
   const plan = inputs.map((input) => ({ input, column: columnOf.get(input), attached: attached(input) }));
   const key = `${plan.map((p) => `${p.input.slot}${p.attached ? 'a' : p.column === undefined ? '-' : p.column === p.input.name ? 'n' : 'l'}`).join(',')}|${checks.map((c) => rs.checks.indexOf(c)).join(',')}`;
   let byColumns = readers.get(rs);

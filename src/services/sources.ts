@@ -1,4 +1,4 @@
-import type { CompiledRuleSet, SourceResult, SourceResults } from '../engine/index.js';
+import { SourceResults, type CompiledRuleSet, type SourceResult } from '../engine/index.js';
 import type { Tx } from '../db/connection.js';
 import { getRun, listRuns, type RunRow } from '../db/queries/runs.js';
 import { runSources, type RunSourceRow } from '../db/queries/run-sources.js';
@@ -51,7 +51,7 @@ export async function resolveSources(db: Tx, rs: CompiledRuleSet, periodId: stri
       source_run_id: run?.id ?? null, source_status: run?.status ?? null,
     });
     if (!run) continue;
-    results.set(source.name, new Map((await resultsOf(run.id)).units.map((u): [string, SourceResult] => [u.id, {
+    results.set(source.name, SourceResults.from((await resultsOf(run.id)).units.map((u): [string, SourceResult] => [u.id, {
       total: u.total, rank: u.rank, grade: u.grade, vetoed: u.vetoed, bonus: u.bonus, penalty: u.penalty,
       applicablePoints: u.applicablePoints, scores: u.scores, metrics: u.metrics,
     }])));

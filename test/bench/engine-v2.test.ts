@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appraise, DataInvalid } from '../../src/engine/index.js';
+import { appraise, DataInvalid, SourceResults } from '../../src/engine/index.js';
 import { benchRuleSetV2, engineTask, tableOf, v2Data } from '../../bench/tasks/engine.js';
 import { scoreV2ByHand } from '../../bench/peers/hand-written-v2.js';
 import { scoreByJsonLogicV2, translateToJsonLogicV2 } from '../../bench/peers/json-logic-v2.js';
@@ -43,9 +43,9 @@ describe('the engine benchmark on the version-2 rule set', () => {
   it('makes every contestant refuse a unit the source has no result for', () => {
     const rs = benchRuleSetV2();
     const data = v2Data(40);
-    const lacking = new Map(data.fp);
+    const lacking = new Map(data.fpObjects);
     lacking.delete('u0000007');
-    expect(() => appraise(rs, tableOf(data.cells, 'bench-v2'), { sources: new Map([['fp', lacking]]) }))
+    expect(() => appraise(rs, tableOf(data.cells, 'bench-v2'), { sources: new Map([['fp', SourceResults.from(lacking)]]) }))
       .to.throw(DataInvalid).with.property('problems').that.deep.includes({ code: 'SOURCE_MISSING', message: '四十项细则考核中没有单位 “u0000007” 的考核结果', file: 'bench-v2', row: 8, column: 'id' });
     expect(() => scoreV2ByHand(data.cells, lacking)).to.throw(/u0000007/);
     expect(() => scoreByJsonLogicV2(translateToJsonLogicV2(syntheticRuleSetV2()), data.cells as never, lacking)).to.throw(/u0000007/);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appraise, DataInvalid, linkTable, loadRuleSet, RuleFileInvalid, scoreJson, type CompiledRuleSet, type DataTable } from '../../src/engine/index.js';
+import { appraise, DataInvalid, linkTable, loadRuleSet, RuleFileInvalid, scoreJson, SourceResults, type CompiledRuleSet, type DataTable } from '../../src/engine/index.js';
 import { statistics } from '../../src/engine/statistics.js';
 import { dict, own } from '../../src/engine/own.js';
 import { parseCsvData, parseJsonData } from '../../src/io/data-file.js';
@@ -123,7 +123,7 @@ const CASES: Case[] = [
     rows: () => [{ id: 's1', parent: 'v1' }, { id: 's2', parent: 'v2' }],
     table: (rs, t, n) => {
       const metrics = (v: number) => Object.assign(dict<number | null>(), { [n]: v });
-      const results = new Map([
+      const results = SourceResults.from([
         ['v1', { total: 90, rank: 1, grade: null, vetoed: false, bonus: 0, penalty: 0, metrics: metrics(7) }],
         ['v2', { total: 80, rank: 2, grade: null, vetoed: false, bonus: 0, penalty: 0, metrics: metrics(3) }],
       ]);

@@ -1,4 +1,4 @@
-import { appraise, type Appraisal, type CompiledRuleSet, type SourceResult, type SourceResults } from '../../src/engine/index.js';
+import { appraise, SourceResults, type Appraisal, type CompiledRuleSet, type SourceResult } from '../../src/engine/index.js';
 import { parseJsonData } from '../../src/io/data-file.js';
 import { compile, ruleSet } from '../helpers.js';
 
@@ -82,7 +82,7 @@ const FP: Record<string, number> = { v01: 96.5, v02: 90, v03: 88, v04: 70, v05: 
 const PARTY: Record<string, number> = { v01: 88, v02: 92, v03: 85, v04: 75, v05: 70, v06: 65 };
 
 function results(totals: Record<string, number>): SourceResults {
-  return new Map(Object.entries(totals).map(([id, total]): [string, SourceResult] => [id, {
+  return SourceResults.from(Object.entries(totals).map(([id, total]): [string, SourceResult] => [id, {
     total, rank: 1, grade: '优秀', vetoed: false, bonus: 0, penalty: 0, applicablePoints: 100, scores: { indicators: total * 5 }, metrics: { birthRate: 8.5 },
   }]));
 }

@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import { SourceResults, type SourceResult } from '../../src/engine/source-results.js';
+import { ABSENT, fieldAt, type SourceField } from '../../src/engine/source-fields.js';
+import { dict } from '../../src/engine/own.js';
+
+const result = (total: number, more: Partial<SourceResult> = {}): SourceResult => ({ total, rank: 1, grade: '优秀', vetoed: false, bonus: 0, penalty: 0, ...more });
+const field = (kind: number, key = ''): SourceField => ({ source: { name: 'fp' } as never, k: 0, kind, key });
+// Field's values (source-fields.ts, a const enum): Total 0, Rank 1, Grade 2, Vetoed 3, Bonus 4, Penalty 5, ApplicablePoints 6, Score 7, Metric 8.
+const TOTAL = 0, GRADE = 2, VETOED = 3, APPLICABLE = 6, SCORE = 7, METRIC = 8;
+
+describe('a source’s results kept column by column', () => {
+  it('gives back each unit’s result as it was given: figures, null, yes/no, text, an absent applicablePoints, its scores and metrics', () => {
+    const given: Array<[string, SourceResult]> = [
+      ['v1', result(96.5, { applicablePoints: 1000, scores: { a: 10, b: null }, metrics: { rate: 98.25, farm: true, kind: '山区' } })],
+      ['v2', result(NaN, { grade: null, vetoed: true, rank: 2 })],
+      ['v3', result(80, { scores: {}, metrics: { rate: null } })],
+    ];
+    const kept = SourceResults.from(given);
+    expect(kept.size).to.equal(3);
+    expect([...kept.keys()]).to.deep.equal(['v1', 'v2', 'v3']);
+    for (const [id, r] of given) expect(kept.get(id)).to.deep.equal(JSON.parse(JSON.stringify(r, (_k, v) => (Number.isNaN(v) ? 'NaN' : v)), (_k, v) => (v === 'NaN' ? NaN : v)));
+    expect(kept.get('v2')).to.not.have.property('applicablePoints');
+    expect(kept.get('v2')).to.not.have.property('scores');
+    expect(kept.get('v9')).to.equal(undefined);
+    expect(kept.indexOf('v3')).to.equal(2);
+    expect(kept.indexOf('v9')).to.equal(-1);
+  });
+
+  it('keeps the last of a unit given twice, in the place of the first, as a Map does', () => {
+    const kept = SourceResults.from([['v1', result(1)], ['v2', result(2)], ['v1', result(3)]]);
+    expect([...kept.keys()]).to.deep.equal(['v1', 'v2']);
+    expect(kept.get('v1')!.total).to.equal(3);
+  });
+
+  it('reads a listed score or metric a result lacks, or holds no figure in, as absent, and one no result has at every place', () => {
+    const kept = SourceResults.from([
+      ['v1', result(1, { scores: { a: 5 } })],
+      ['v2', result(2, { scores: { b: 5 } })],
+      ['v3', result(3, { scores: { a: { nested: 1 } as never } })],
+      ['v4', result(4)],
+    ]);
+    expect([0, 1, 2, 3].map((i) => fieldAt(kept, i, field(SCORE, 'a')))).to.deep.equal([5, ABSENT, ABSENT, ABSENT]);
+    expect([0, 1, 2, 3].map((i) => fieldAt(kept, i, field(METRIC, 'rate')))).to.deep.equal([ABSENT, ABSENT, ABSENT, ABSENT]);
+    expect(kept.get('v3')!.scores).to.deep.equal({ a: { nested: 1 } });
+  });
+
+  it('reads a key only inherited from Object.prototype as absent, and a key named __proto__ as the result’s own', () => {
+    const scores = dict<number | null>();
+    scores.__proto__ = 7;
+    const kept = SourceResults.from([['v1', result(1, { scores })], ['v2', result(2, { scores: { a: 1 } })]]);
+    expect(fieldAt(kept, 0, field(SCORE, '__proto__'))).to.equal(7);
+    expect(fieldAt(kept, 1, field(SCORE, '__proto__'))).to.equal(ABSENT);
+    expect(fieldAt(kept, 1, field(SCORE, 'toString'))).to.equal(ABSENT);
+  });
+
+  it('reads applicablePoints beyond a figure as null, and the other fields as they were given', () => {
+    const kept = SourceResults.from([
+      ['v1', result(1, { applicablePoints: Infinity })],
+      ['v2', result(2)],
+      ['v3', result(3, { applicablePoints: 850, grade: null, vetoed: true })],
+    ]);
+    expect([0, 1, 2].map((i) => fieldAt(kept, i, field(APPLICABLE)))).to.deep.equal([null, null, 850]);
+    expect([0, 1, 2].map((i) => fieldAt(kept, i, field(GRADE)))).to.deep.equal(['优秀', '优秀', null]);
+    expect([0, 1, 2].map((i) => fieldAt(kept, i, field(VETOED)))).to.deep.equal([false, false, true]);
+    expect([0, 1, 2].map((i) => fieldAt(kept, i, field(TOTAL)))).to.deep.equal([1, 2, 3]);
+  });
+
+  it('gives back any results exactly, whatever their values', () => {
+    const value = fc.oneof(fc.double(), fc.constant(null), fc.boolean(), fc.string({ maxLength: 4 }));
+    const table = fc.option(fc.dictionary(fc.constantFrom('a', 'b', 'c', '__proto__'), value), { nil: undefined });
+    const one = fc.record({
+      total: fc.double(), rank: fc.integer(), grade: fc.option(fc.string({ maxLength: 3 }), { nil: null }), vetoed: fc.boolean(),
+      bonus: fc.double(), penalty: fc.double(), applicablePoints: fc.option(fc.double(), { nil: undefined }), scores: table, metrics: table,
+    }, { requiredKeys: ['total', 'rank', 'grade', 'vetoed', 'bonus', 'penalty'] });
+    fc.assert(fc.property(fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 3 }), one), { selector: ([id]) => id, maxLength: 8 }), (entries) => {
+      const kept = SourceResults.from(entries as Array<[string, SourceResult]>);
+      for (const [id, r] of entries) {
+        const back = kept.get(id)! as unknown as Record<string, unknown>;
+        for (const [k, v] of Object.entries(r)) {
+          if (v === undefined) { expect(back).to.not.have.property(k); continue; }
+          if (k === 'scores' || k === 'metrics') expect({ ...(back[k] as object) }).to.deep.equal({ ...(v as object) });
+          else expect(Object.is(back[k], v) || (Number.isNaN(back[k]) && Number.isNaN(v))).to.equal(true, `${id}.${k}`);
+        }
+      }
+    }));
+  });
+});
