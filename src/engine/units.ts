@@ -212,7 +212,8 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
   const reader = problems.length === 0 ? readerFor(rs, inputs, columnOf, runnable, attached) : undefined;
   const clean: CleanRows | undefined = reader && { read: reader.read, size: rs.valueSlots, sources: reader.columnsOf(table.attached) };
   const fast = clean?.read, sources = clean?.sources;
-  const repeats = unitIdRepeats(table);
+  // A reading for the peers' arguments reports nothing (the reading that scores does): it need not look for repeated ids.
+  const repeats = opts.only ? undefined : unitIdRepeats(table);
   const units = new Array<U>(table.rows.length);
   let count = 0;
   // Without a maker, U is Unit itself.
