@@ -5,6 +5,7 @@ import * as I from './inline.js';
 import { bandPoints } from './methods.js';
 import { num } from './inline.js';
 import { columnOf, Field, sourceField, sourceKey, type SourceField, type SourceResults } from './source-fields.js';
+import { Kind } from './source-results.js';
 
 /**
  * The scorer of a rule set as one straight-line JavaScript function, generated once
@@ -265,24 +266,24 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
  * field undefined) — `z[at]` the kinds, `z[at + 1]` the figures, `z[at + 2]` the texts —, for the
  * values a result holds as the engine made it: a figure (NaN too), yes/no, a grade as text, null.
  * Anything else — a listed score or metric the result lacks, a figure given as text — is read the
- * general way (units.ts), which reports what is missing. The kinds are source-results.ts's Kind.
+ * general way (units.ts), which reports what is missing.
  */
 function sourceFieldReader(rs: CompiledRuleSet, input: CompiledInput, j: number, at: number, prelude: string[]): string {
   const field = sourceField(rs, input);
   const r = `r${field.k}`, e = `e[${input.slot}]`;
   const kind = `y = z[${at}][${r}];`, figure = `z[${at + 1}][${r}]`;
-  const number = `${kind} if (y === 0) ${e} = ${figure}; else if (y === 1) ${e} = ${I.NAN}; else return false;`;
+  const number = `${kind} if (y === ${Kind.Number}) ${e} = ${figure}; else if (y === ${Kind.Null}) ${e} = ${I.NAN}; else return false;`;
   let read: string;
   switch (field.kind) {
     case Field.Total: case Field.Rank: case Field.Bonus: case Field.Penalty: case Field.Score: case Field.Metric:
       read = number; break;
-    case Field.Vetoed: read = `${kind} if (y === 2) ${e} = 1; else if (y === 3) ${e} = 0; else return false;`; break;
-    case Field.ApplicablePoints: read = `${kind} if (y === 0) { x = ${figure}; ${e} = x - x === 0 ? x : ${I.NAN}; } else if (y === 1 || y === 5) ${e} = ${I.NAN}; else return false;`; break;
+    case Field.Vetoed: read = `${kind} if (y === ${Kind.True}) ${e} = 1; else if (y === ${Kind.False}) ${e} = 0; else return false;`; break;
+    case Field.ApplicablePoints: read = `${kind} if (y === ${Kind.Number}) { x = ${figure}; ${e} = x - x === 0 ? x : ${I.NAN}; } else if (y === ${Kind.Null} || y === ${Kind.Missing}) ${e} = ${I.NAN}; else return false;`; break;
     case Field.Grade:
       // A grade's id by the string table, the last one looked up kept (a source's grades are a few texts, row after row).
       if (input.type !== 'text') { read = number; break; }
       prelude.push(`let GT${j} = null, GI${j} = 0;`);
-      read = `${kind} if (y === 1) ${e} = ${I.NAN}; else if (y === 4) { x = z[${at + 2}][${r}]; ${e} = x === GT${j} ? GI${j} : (GI${j} = ST.id(GT${j} = x)); } else return false;`;
+      read = `${kind} if (y === ${Kind.Null}) ${e} = ${I.NAN}; else if (y === ${Kind.Text}) { x = z[${at + 2}][${r}]; ${e} = x === GT${j} ? GI${j} : (GI${j} = ST.id(GT${j} = x)); } else return false;`;
       break;
     default: return 'return false;';
   }
