@@ -255,7 +255,8 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
   return {
     read,
     columnsOf: (attached) => fields.flatMap((f) => {
-      const c = attached?.get(f.source.name) && columnOf(attached.get(f.source.name)!, f);
+      const results = attached?.get(f.source.name);
+      const c = results && columnOf(results, f);
       return c ? [c.kinds, c.numbers, c.texts] : [undefined, undefined, undefined];
     }),
   };

@@ -66,8 +66,8 @@ class ColumnMaker {
     this.kinds = new Uint8Array(n).fill(Kind.Missing);
     this.numbers = new Float64Array(n).fill(NaN);
   }
+  /** Each place once (from() keeps one result an id). */
   put(i: number, v: unknown): void {
-    this.numbers[i] = NaN;
     if (typeof v === 'number') { this.kinds[i] = Kind.Number; this.numbers[i] = v; }
     else if (v === null) this.kinds[i] = Kind.Null;
     else if (v === true || v === false) this.kinds[i] = v ? Kind.True : Kind.False;
@@ -129,7 +129,6 @@ export class SourceResults {
   }
 
   get size(): number { return this.#ids.length; }
-  has(id: string): boolean { return this.#index.has(id); }
   keys(): IterableIterator<string> { return this.#ids.values(); }
 
   /** The place of a unit's result in the columns; -1 when the assessment has none for it. */

@@ -1,13 +1,11 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { SourceResults, type SourceResult } from '../../src/engine/source-results.js';
-import { ABSENT, fieldAt, type SourceField } from '../../src/engine/source-fields.js';
+import { ABSENT, Field, fieldAt, type SourceField } from '../../src/engine/source-fields.js';
 import { dict } from '../../src/engine/own.js';
 
 const result = (total: number, more: Partial<SourceResult> = {}): SourceResult => ({ total, rank: 1, grade: '优秀', vetoed: false, bonus: 0, penalty: 0, ...more });
-const field = (kind: number, key = ''): SourceField => ({ source: { name: 'fp' } as never, k: 0, kind, key });
-// Field's values (source-fields.ts, a const enum): Total 0, Rank 1, Grade 2, Vetoed 3, Bonus 4, Penalty 5, ApplicablePoints 6, Score 7, Metric 8.
-const TOTAL = 0, GRADE = 2, VETOED = 3, APPLICABLE = 6, SCORE = 7, METRIC = 8;
+const field = (kind: Field, key = ''): SourceField => ({ source: { name: 'fp' } as never, k: 0, kind, key });
 
 describe('a source’s results kept column by column', () => {
   it('gives back each unit’s result as it was given: figures, null, yes/no, text, an absent applicablePoints, its scores and metrics', () => {
@@ -40,8 +38,8 @@ describe('a source’s results kept column by column', () => {
       ['v3', result(3, { scores: { a: { nested: 1 } as never } })],
       ['v4', result(4)],
     ]);
-    expect([0, 1, 2, 3].map((i) => fieldAt(kept, i, field(SCORE, 'a')))).to.deep.equal([5, ABSENT, ABSENT, ABSENT]);
-    expect([0, 1, 2, 3].map((i) => fieldAt(kept, i, field(METRIC, 'rate')))).to.deep.equal([ABSENT, ABSENT, ABSENT, ABSENT]);
+    expect([0, 1, 2, 3].map((i) => fieldAt(kept, i, field(Field.Score, 'a')))).to.deep.equal([5, ABSENT, ABSENT, ABSENT]);
+    expect([0, 1, 2, 3].map((i) => fieldAt(kept, i, field(Field.Metric, 'rate')))).to.deep.equal([ABSENT, ABSENT, ABSENT, ABSENT]);
     expect(kept.get('v3')!.scores).to.deep.equal({ a: { nested: 1 } });
   });
 
@@ -49,9 +47,9 @@ describe('a source’s results kept column by column', () => {
     const scores = dict<number | null>();
     scores.__proto__ = 7;
     const kept = SourceResults.from([['v1', result(1, { scores })], ['v2', result(2, { scores: { a: 1 } })]]);
-    expect(fieldAt(kept, 0, field(SCORE, '__proto__'))).to.equal(7);
-    expect(fieldAt(kept, 1, field(SCORE, '__proto__'))).to.equal(ABSENT);
-    expect(fieldAt(kept, 1, field(SCORE, 'toString'))).to.equal(ABSENT);
+    expect(fieldAt(kept, 0, field(Field.Score, '__proto__'))).to.equal(7);
+    expect(fieldAt(kept, 1, field(Field.Score, '__proto__'))).to.equal(ABSENT);
+    expect(fieldAt(kept, 1, field(Field.Score, 'toString'))).to.equal(ABSENT);
   });
 
   it('reads applicablePoints beyond a figure as null, and the other fields as they were given', () => {
@@ -60,10 +58,10 @@ describe('a source’s results kept column by column', () => {
       ['v2', result(2)],
       ['v3', result(3, { applicablePoints: 850, grade: null, vetoed: true })],
     ]);
-    expect([0, 1, 2].map((i) => fieldAt(kept, i, field(APPLICABLE)))).to.deep.equal([null, null, 850]);
-    expect([0, 1, 2].map((i) => fieldAt(kept, i, field(GRADE)))).to.deep.equal(['优秀', '优秀', null]);
-    expect([0, 1, 2].map((i) => fieldAt(kept, i, field(VETOED)))).to.deep.equal([false, false, true]);
-    expect([0, 1, 2].map((i) => fieldAt(kept, i, field(TOTAL)))).to.deep.equal([1, 2, 3]);
+    expect([0, 1, 2].map((i) => fieldAt(kept, i, field(Field.ApplicablePoints)))).to.deep.equal([null, null, 850]);
+    expect([0, 1, 2].map((i) => fieldAt(kept, i, field(Field.Grade)))).to.deep.equal(['优秀', '优秀', null]);
+    expect([0, 1, 2].map((i) => fieldAt(kept, i, field(Field.Vetoed)))).to.deep.equal([false, false, true]);
+    expect([0, 1, 2].map((i) => fieldAt(kept, i, field(Field.Total)))).to.deep.equal([1, 2, 3]);
   });
 
   it('gives back any results exactly, whatever their values', () => {
