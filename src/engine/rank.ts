@@ -1,7 +1,7 @@
 import { round9 } from './decimal.js';
 import type { CompiledRuleSet } from './compiled.js';
 import type { Outcome } from './ruleset.js';
-import { scoreAgainInto, type UnitScore } from './score.js';
+import { batchColumns, scoreAgainInto, type UnitScore } from './score.js';
 import type { Compiled } from './expression/compile.js';
 
 /**
@@ -41,33 +41,27 @@ export function compareIds(a: string, b: string): number {
  * ranked list itself (for a caller that owns it, as appraise does: 100,000 units are a list
  * of 800 KB, memory touched afresh each time it is copied).
  *
- * What ranking compares is read from each unit once, into typed arrays (its total, whether a
- * condition vetoed it, its tie-breaks, its parent), and the units are ordered as positions in
- * the list given: the sort compares numbers, not the units' getters, and each unit is written
- * once (its rank, the unit above it, its vetoed, sanctions and grade).
+ * What ranking compares (each unit's total, whether a condition vetoed it, its tie-breaks, its
+ * parent) is in typed arrays (RankColumns: the units' batch's own, or read from each unit once),
+ * and the units are ordered as positions in the list given: the sort compares numbers, not the
+ * units' getters, and each unit is given once its rank, the unit above it, its vetoed, sanctions
+ * and grade.
  */
 export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPlace?: boolean } = {}): Ranking {
-  const { scope, vetoedLast, tieBreak, liability } = rs.ranking;
-  const n = scored.length, w = tieBreak.length;
-  const keys: Keys = { totals: new Float64Array(n), ties: new Float64Array(n * w), vetoed: new Uint8Array(n), w };
-  const parents = new Array<string | null>(n);
-  for (let i = 0; i < n; i++) {
-    const s = scored[i];
-    keys.totals[i] = s.total;
-    keys.vetoed[i] = s.vetoes.length > 0 ? 1 : 0;
-    for (let k = 0; k < w; k++) keys.ties[i * w + k] = s.tie(k);
-    parents[i] = s.unit.parent;
-  }
+  const { scope, vetoedLast, liability } = rs.ranking;
+  const n = scored.length;
+  const columns = batchColumns(rs, scored) ?? unitColumns(rs, scored as RankedUnit[]);
+  const keys: Keys = { totals: columns.totals, ties: columns.ties, vetoed: columns.vetoed, w: rs.ranking.tieBreak.length };
+  const parents = columns.parents;
   // Totals and scores are already rounded to `precision`, so equal decimals are equal doubles.
   const rankOrder = vetoedLast ? (a: number, b: number) => byVetoThenScore(keys, a, b) : (a: number, b: number) => byScore(keys, a, b);
   const inOrder = (a: number, b: number) => rankOrder(a, b) || compareIds(scored[a].unit.id, scored[b].unit.id);
 
-  const { order, starts } = byScope(parents, scope === 'parent');
-  const scratch: ScopeScratch = { levels: [], ranks: new Int32Array(64), lists: [], taken: new Uint8Array(64) };
-  const ranked = scored as RankedUnit[];
+  const { order, starts } = byScope(parents, n, scope === 'parent');
+  const scratch: ScopeScratch = { levels: [], ranks: new Int32Array(64), aboves: new Int32Array(64), lists: [], taken: new Uint8Array(64) };
   for (let k = 0; k + 1 < starts.length; k++) {
     sortRange(order, starts[k], starts[k + 1], inOrder);
-    rankScope(rs, ranked, order, starts[k], starts[k + 1], rankOrder, keys, scratch);
+    rankScope(rs, scored, columns, order, starts[k], starts[k + 1], rankOrder, scratch);
   }
 
   const named = new Set<string>();
@@ -84,6 +78,7 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPl
     sanctions: liable.has(id) ? liability.map((l) => ({ outcome: l.outcome, label: l.label })) : [],
   }));
   // The score becomes the ranked unit: no copy of 100,000 objects.
+  const ranked = scored as RankedUnit[];
   let units: RankedUnit[];
   if (opts.inPlace === true) units = permuted(ranked, order);
   else {
@@ -91,6 +86,48 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPl
     for (let i = 0; i < n; i++) units[i] = ranked[order[i]];
   }
   return { units, parents: parentResults };
+}
+
+/**
+ * What ranking reads and writes of the units, by position in the list given: each unit's total, its
+ * tie-break scores (`width` a unit), whether a condition vetoed it (1) and its parent, and what ranking
+ * gives it. Units scored together keep all of it in typed arrays of their own (score.ts batchColumns),
+ * which ranking then reads and writes as they are, with no getter or setter a unit; any other list is
+ * read once through its getters and written through its setters (unitColumns).
+ */
+export interface RankColumns {
+  readonly totals: Float64Array;
+  readonly ties: Float64Array;
+  readonly vetoed: Uint8Array;
+  /** Each unit's parent, by position (the array may run on past the list's end). */
+  readonly parents: ReadonlyArray<string | null>;
+  /** Gives position i its rank, the position of the unit ranked just above it (-1: none), whether it is vetoed, its sanctions and its grade. */
+  give(i: number, rank: number, above: number, vetoed: boolean, sanctions: Sanction[], grade: string | null): void;
+}
+
+/** The columns of any list of scored units: read through their getters, written through their setters. */
+function unitColumns(rs: CompiledRuleSet, units: RankedUnit[]): RankColumns {
+  const n = units.length, w = rs.ranking.tieBreak.length;
+  const totals = new Float64Array(n), ties = new Float64Array(n * w), vetoed = new Uint8Array(n);
+  const parents = new Array<string | null>(n);
+  for (let i = 0; i < n; i++) {
+    const s = units[i];
+    totals[i] = s.total;
+    vetoed[i] = s.vetoes.length > 0 ? 1 : 0;
+    for (let k = 0; k < w; k++) ties[i * w + k] = s.tie(k);
+    parents[i] = s.unit.parent;
+  }
+  return {
+    totals, ties, vetoed, parents,
+    give(i, rank, above, isVetoed, sanctions, grade) {
+      const r = units[i];
+      r.setAbove(above < 0 ? null : units[above]);
+      r.rank = rank;
+      r.vetoed = isVetoed;
+      r.sanctions = sanctions;
+      r.grade = grade;
+    },
+  };
 }
 
 /** What ranking compares, by a unit's position in the list given: its total, its tie-breaks (`w` a unit), whether a condition vetoed it. */
@@ -134,32 +171,35 @@ function permuted<T>(list: T[], order: Int32Array): T[] {
 }
 
 /** Arrays rankScope writes a scope in, kept from one scope to the next (grown as one needs). */
-interface ScopeScratch { levels: number[]; ranks: Int32Array; lists: Sanction[][]; taken: Uint8Array; }
+interface ScopeScratch { levels: number[]; ranks: Int32Array; aboves: Int32Array; lists: Sanction[][]; taken: Uint8Array; }
 
 /**
  * Ranks, sanctions and grades one scope's units (positions `order[from]` to `order[to - 1]` of
- * `units`), already in order. A function of its own, called once a scope, so that V8 optimizes it
+ * the list), already in order. A function of its own, called once a scope, so that V8 optimizes it
  * as a whole: nothing is made here but what a unit keeps (100,000 villages are 5,000 townships).
  */
-function rankScope(rs: CompiledRuleSet, units: RankedUnit[], order: Int32Array, from: number, to: number, rankOrder: (a: number, b: number) => number, keys: Keys, scratch: ScopeScratch): void {
+function rankScope(rs: CompiledRuleSet, units: UnitScore[], columns: RankColumns, order: Int32Array, from: number, to: number, rankOrder: (a: number, b: number) => number, scratch: ScopeScratch): void {
   const sanctions = rs.ranking.sanctions;
   const size = to - from;
-  if (scratch.ranks.length < size) scratch.ranks = new Int32Array(Math.max(size, scratch.ranks.length * 2));
-  const { levels, ranks, lists } = scratch;
+  if (scratch.ranks.length < size) {
+    scratch.ranks = new Int32Array(Math.max(size, scratch.ranks.length * 2));
+    scratch.aboves = new Int32Array(scratch.ranks.length);
+  }
+  const { levels, ranks, aboves, lists } = scratch;
   // `levels` is written from its start, never emptied: an array set to length 0 gives up its store.
   let count = 0;
   // The rank of the unit before, and the unit above this level, are kept here, not read back.
   let rank = 0;
-  let above: RankedUnit | null = null;
+  let above = -1;
   for (let i = from; i < to; i++) {
     const x = order[i];
     if (i === from || rankOrder(order[i - 1], x) !== 0) {
       rank = i - from + 1;
       levels[count++] = rank;
       // The unit just above is the last of the level before; tied units share it. The first level has none.
-      above = i > from ? units[order[i - 1]] : null;
+      above = i > from ? order[i - 1] : -1;
     }
-    units[x].setAbove(above);
+    aboves[i - from] = above;
     ranks[i - from] = rank;
     lists[i - from] = NONE;
   }
@@ -187,24 +227,21 @@ function rankScope(rs: CompiledRuleSet, units: RankedUnit[], order: Int32Array, 
     for (let p = 0; p < size; p++) {
       if (ranks[p] < lo || ranks[p] > hi) continue;
       if (g >= 0 && taken[p * G + g] === 1) continue;
-      if (sanction.when && !holdsFor(rs, sanction.when, units[order[from + p]], sanction.whenTotalOnly)) continue;
+      const x = order[from + p];
+      if (sanction.when && !holdsFor(rs, sanction.when, units[x], columns.totals[x], sanction.whenTotalOnly)) continue;
       lists[p] = lists[p].length > 0 ? [...lists[p], { outcome: sanction.outcome, label: sanction.label }] : alone(sanction);
       if (g >= 0) taken[p * G + g] = 1;
     }
   }
   for (let p = 0; p < size; p++) {
     const x = order[from + p];
-    const r = units[x];
     let list = lists[p];
-    let vetoed = keys.vetoed[x] === 1;
+    let vetoed = columns.vetoed[x] === 1;
     if (list.length > 0) {
       if (list.some(isVeto)) vetoed = true;
       if (vetoed && list.some(isCommendation)) list = list.filter(isNoCommendation);
     }
-    r.rank = ranks[p];
-    r.vetoed = vetoed;
-    r.sanctions = list;
-    r.grade = gradeOf(rs, keys.totals[x], vetoed);
+    columns.give(x, ranks[p], aboves[p], vetoed, list, gradeOf(rs, columns.totals[x], vetoed));
   }
 }
 
@@ -245,10 +282,10 @@ function namedByPositivePlace(sanctions: ReadonlyArray<{ place?: number }>, leve
 }
 
 /** Whether a sanction's condition holds for a unit: over its values, its scores, its total, bonus and penalty (undefined: no). */
-function holdsFor(rs: CompiledRuleSet, when: Compiled, r: RankedUnit, totalOnly = false): boolean {
+function holdsFor(rs: CompiledRuleSet, when: Compiled, r: UnitScore, total: number, totalOnly = false): boolean {
   let scratch = conditionScratch.get(rs);
   if (!scratch) conditionScratch.set(rs, (scratch = { env: new Float64Array(rs.slotCount), scores: new Float64Array(rs.nodes.length) }));
-  if (totalOnly) scratch.env[rs.totalSlot] = r.total; // the scorer writes the same total there
+  if (totalOnly) scratch.env[rs.totalSlot] = total; // the scorer writes the same total there
   else scoreAgainInto(rs, r.unit, scratch.env, scratch.scores);
   return when(scratch.env) === 1;
 }
@@ -261,8 +298,7 @@ const conditionScratch = new WeakMap<CompiledRuleSet, { env: Float64Array; score
  * together, parents in id order (a snapshot, an export): they are then taken as they are, with no
  * list per scope. Otherwise they are gathered scope by scope.
  */
-function byScope(parents: Array<string | null>, byParent: boolean): { order: Int32Array; starts: number[] } {
-  const n = parents.length;
+function byScope(parents: ReadonlyArray<string | null>, n: number, byParent: boolean): { order: Int32Array; starts: number[] } {
   const order = new Int32Array(n);
   if (n === 0) return { order, starts: [0] };
   const starts = [0];

@@ -1,7 +1,7 @@
 import { clamp, round9, roundHalfUp } from './decimal.js';
 import type { CompiledAdjustments, CompiledCriterion, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
-import type { RankedUnit, Sanction } from './rank.js';
+import type { RankColumns, RankedUnit, Sanction } from './rank.js';
 import { readAgain, text, Unit, type CleanRows, type HeldUnit, type TableRow, type UnitMaker } from './units.js';
 import { generateScorer, vetoTable, type Scorer } from './codegen.js';
 
@@ -95,6 +95,8 @@ class Batch {
    * others share one list (rank.ts gives one list to every unit a rule's sanction falls on).
    */
   sanctions: Int32Array;
+  /** Each unit's parent: ranking reads every unit's parent, and a row's cells are memory far apart. */
+  parents: Array<string | null>;
   readonly sanctionLists: Sanction[][] = [NO_SANCTIONS];
   readonly #sanctionIndex = new Map<Sanction[], number>();
   readonly vetoes = new Map<number, VetoHit[]>();
@@ -114,6 +116,7 @@ class Batch {
     this.flags = new Uint8Array(n);
     this.grades = new Uint16Array(n);
     this.sanctions = new Int32Array(n);
+    this.parents = new Array<string | null>(n).fill(null);
   }
 
   /** A place for one more unit. */
@@ -127,6 +130,7 @@ class Batch {
       this.totals = grown(this.totals); this.ties = grown(this.ties); this.above = grown(this.above);
       this.ranks = grown(this.ranks); this.flags = grown(this.flags); this.grades = grown(this.grades);
       this.sanctions = grown(this.sanctions);
+      this.parents = this.parents.concat(new Array<string | null>(this.parents.length).fill(null));
     }
     return this.size++;
   }
@@ -151,6 +155,31 @@ class Batch {
 }
 
 const VETOED = 1, HAS_VETOES = 2;
+
+/** What ranking reads and writes of the first `n` units of a batch, in the batch's own arrays (rank.ts RankColumns). */
+class BatchColumns implements RankColumns {
+  readonly totals: Float64Array;
+  readonly ties: Float64Array;
+  readonly vetoed: Uint8Array;
+  readonly parents: ReadonlyArray<string | null>;
+
+  constructor(readonly batch: Batch, n: number) {
+    this.totals = batch.totals.subarray(0, n);
+    this.ties = batch.ties.subarray(0, n * batch.width);
+    this.vetoed = new Uint8Array(n);
+    for (let i = 0; i < n; i++) this.vetoed[i] = (batch.flags[i] & HAS_VETOES) !== 0 ? 1 : 0;
+    this.parents = batch.parents;
+  }
+
+  give(i: number, rank: number, above: number, vetoed: boolean, sanctions: Sanction[], grade: string | null): void {
+    const b = this.batch;
+    b.ranks[i] = rank;
+    b.above[i] = above < 0 ? NONE_ABOVE : above;
+    b.flag(i, VETOED, vetoed);
+    b.sanctions[i] = b.sanctionListIndex(sanctions);
+    b.grades[i] = b.gradeIndex(grade);
+  }
+}
 const NONE_ABOVE = -1, ELSEWHERE = -2;
 
 type Detail = { scores: Float64Array; bonus: number; penalty: number; applicablePoints: number };
@@ -172,16 +201,34 @@ class ScoredUnit extends Unit implements RankedUnit {
   readonly #batch: Batch;
   readonly #at: number;
   readonly #source: TableRow | Unit;
-  /** Held, unlike the id and the name: ranking reads every unit's parent, and a row's cells are memory far apart. */
-  readonly parent: string | null;
 
   constructor(batch: Batch, source: TableRow | Unit) {
     super();
     this.#batch = batch;
     this.#at = batch.next();
     this.#source = source;
-    this.parent = source instanceof Unit ? source.parent : text(source.cells.parent) ?? null;
+    batch.parents[this.#at] = source instanceof Unit ? source.parent : text(source.cells.parent) ?? null;
   }
+
+  /**
+   * The columns of a list of units scored together, each at its own place in their batch (as
+   * scoreUnits and readUnits make them): what ranking reads and writes, as the batch keeps it.
+   */
+  static columnsOf(rs: CompiledRuleSet, units: UnitScore[]): RankColumns | undefined {
+    const n = units.length;
+    if (n === 0) return undefined;
+    const first = units[0];
+    if (!(first instanceof ScoredUnit)) return undefined;
+    const batch = first.#batch;
+    if (batch.rs !== rs) return undefined;
+    for (let i = 0; i < n; i++) {
+      const u = units[i];
+      if (!(u instanceof ScoredUnit) || u.#batch !== batch || u.#at !== i) return undefined;
+    }
+    return new BatchColumns(batch, n);
+  }
+
+  get parent(): string | null { return this.#batch.parents[this.#at]; }
 
   get id(): string { const s = this.#source; return s instanceof Unit ? s.id : text(s.cells.id)!; }
   get name(): string | null { const s = this.#source; return s instanceof Unit ? s.name : text(s.cells.name) ?? null; }
@@ -274,6 +321,11 @@ function scoringOf(rs: CompiledRuleSet): Scoring {
     scorings.set(rs, found);
   }
   return found;
+}
+
+/** What ranking reads and writes of units scored together, in their batch's arrays; undefined for any other list (rank.ts). */
+export function batchColumns(rs: CompiledRuleSet, units: UnitScore[]): RankColumns | undefined {
+  return ScoredUnit.columnsOf(rs, units);
 }
 
 /** Scores one unit, keeping the score of every node (in `scores`, or a new array). */

@@ -180,6 +180,20 @@ describe('scored units kept column by column', () => {
     }
     expect(a.filter((u) => u.vetoes.length > 0)).to.have.length(rows.filter((r) => r.bad).length);
   });
+
+  it('rank the same whether read and written in their batch\'s own arrays or, in another order, unit by unit', () => {
+    const table = parseJsonData(JSON.stringify(rows), 'd.json');
+    const scored = scoreUnits(rs, readUnits(rs, table).units); // in their batch's order: its arrays are read as they are
+    const byId = (list: ReturnType<typeof ranked>) => [...list].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    const inBatch = byId(ranked(rankUnits(rs, scored).units));
+    // The same units, every third moved to the end: no longer each at its own place, so read through the getters.
+    const moved = [...scored.filter((_, k) => k % 3 !== 0), ...scored.filter((_, k) => k % 3 === 0)];
+    const unitByUnit = byId(ranked(rankUnits(rs, moved).units));
+    expect(unitByUnit).to.deep.equal(inBatch);
+    const commended = inBatch.filter((u) => u.sanctions.includes('表彰'));
+    expect(commended).to.have.length(inBatch.filter((u) => u.rank === 1 && !u.vetoed).length).and.not.to.be.empty;
+    expect(inBatch.filter((u) => u.behind !== null)).not.to.be.empty;
+  });
 });
 
 describe('the distance to the unit ranked above', () => {
