@@ -57,34 +57,42 @@ export class PeerArguments {
     const { order, starts } = scopes(rs, table);
     let widest = 0;
     for (let g = 0; g + 1 < starts.length; g++) widest = Math.max(widest, starts[g + 1] - starts[g]);
-    const sorted = new Float64Array(widest); // a scope's defined values at 9 decimals, highest first (peerRank)
+    const ranked = new Int32Array(widest); // a scope's rows with a defined value, highest first (peerRank)
+    const kinds = this.calls.map(({ p }) => FUNCTION_KINDS[p.fn]);
     for (let g = 0; g + 1 < starts.length; g++) {
       const from = starts[g], to = starts[g + 1];
       for (let c = 0; c < this.calls.length; c++) {
-        const { p, k } = this.calls[c];
+        const kind = kinds[c], k = this.calls[c].k;
         const x = this.#args[c];
-        // The values themselves are exact (§4); only comparing them takes the 9-decimal discipline.
-        let count = 0;
-        for (let m = from; m < to; m++) {
-          const i = order === undefined ? m : order[m];
-          const v = x[i];
-          if (v === v) { r9[i] = round9(v); count++; } else r9[i] = NaN;
-        }
-        if (p.fn === 'peerRank') {
-          // 1 + the number of peers strictly greater: by one sort of the defined values at 9 decimals, higher first.
-          const n = descending(sorted, r9, order, from, to);
-          for (let m = from; m < to; m++) { const i = order === undefined ? m : order[m]; all[i * width + k] = x[i] === x[i] ? 1 + greaterThan(sorted, n, r9[i]) : NaN; }
-          continue;
-        }
         let value = NaN;
-        if (p.fn === 'peerCount') value = count;
-        else if (p.fn === 'peerSum' || p.fn === 'peerAvg') {
-          let sum = 0;
-          for (let m = from; m < to; m++) { const v = x[order === undefined ? m : order[m]]; if (v === v) sum += v; }
-          value = p.fn === 'peerSum' ? sum : count ? sum / count : NaN;
+        if (kind === SUM || kind === AVG || kind === COUNT) {
+          // Over the exact values (§4): nothing is compared, so nothing is rounded to 9 decimals.
+          let sum = 0, count = 0;
+          for (let m = from; m < to; m++) { const v = x[order === undefined ? m : order[m]]; if (v === v) { sum += v; count++; } }
+          value = kind === COUNT ? count : kind === SUM ? sum : count ? sum / count : NaN;
         } else {
+          // The values themselves are exact (§4); only comparing them takes the 9-decimal discipline.
+          let n = 0;
+          for (let m = from; m < to; m++) {
+            const i = order === undefined ? m : order[m];
+            const v = x[i];
+            if (v === v) { r9[i] = round9(v); n++; } else r9[i] = NaN;
+          }
+          if (kind === RANK) {
+            // 1 + the number of peers strictly greater at 9 decimals: the rows walked highest first, tied rows sharing a rank.
+            byValue(ranked, r9, order, from, to, n);
+            let rank = 1;
+            for (let j = 0; j < n; j++) {
+              const i = ranked[j];
+              if (j > 0 && r9[i] !== r9[ranked[j - 1]]) rank = j + 1;
+              all[i * width + k] = rank;
+            }
+            // A row whose argument is undefined has no rank.
+            if (n < to - from) for (let m = from; m < to; m++) { const i = order === undefined ? m : order[m]; if (x[i] !== x[i]) all[i * width + k] = NaN; }
+            continue;
+          }
           // peerMax, peerMin: the first of the highest (lowest) at 9 decimals, as its exact value.
-          const higher = p.fn === 'peerMax';
+          const higher = kind === MAX;
           let best = NaN;
           for (let m = from; m < to; m++) {
             const i = order === undefined ? m : order[m];
@@ -99,27 +107,30 @@ export class PeerArguments {
   }
 }
 
+const RANK = 0, MAX = 1, MIN = 2, SUM = 3, AVG = 4, COUNT = 5;
+const FUNCTION_KINDS: Record<string, number> = { peerRank: RANK, peerMax: MAX, peerMin: MIN, peerSum: SUM, peerAvg: AVG, peerCount: COUNT };
+
 /**
- * The defined values of a scope's rows (at 9 decimals), highest first, at the start of `sorted`; how many. A
- * township's twenty villages by insertion as they come (a few comparisons each, nothing made); a larger scope (a
- * county's, or every unit's with scope "all") by one sort.
+ * The `n` rows of a scope whose value is defined (`r9`: at 9 decimals, NaN undefined), highest first, at the
+ * start of `ranked`. A township's twenty villages by insertion as they come (a few comparisons each, nothing
+ * made); a larger scope (a county's, or every unit's with scope "all") by one sort.
  */
-function descending(sorted: Float64Array, r9: Float64Array, order: Int32Array | undefined, from: number, to: number): number {
-  let n = 0;
+function byValue(ranked: Int32Array, r9: Float64Array, order: Int32Array | undefined, from: number, to: number, n: number): void {
+  let j = 0;
   if (to - from <= 32) {
     for (let m = from; m < to; m++) {
-      const v = r9[order === undefined ? m : order[m]];
+      const i = order === undefined ? m : order[m];
+      const v = r9[i];
       if (v !== v) continue;
-      let j = n - 1;
-      for (; j >= 0 && sorted[j] < v; j--) sorted[j + 1] = sorted[j];
-      sorted[j + 1] = v;
-      n++;
+      let at = j - 1;
+      for (; at >= 0 && r9[ranked[at]] < v; at--) ranked[at + 1] = ranked[at];
+      ranked[at + 1] = i;
+      j++;
     }
-    return n;
+    return;
   }
-  for (let m = from; m < to; m++) { const v = r9[order === undefined ? m : order[m]]; if (v === v) sorted[n++] = v; }
-  sorted.subarray(0, n).sort().reverse();
-  return n;
+  for (let m = from; m < to; m++) { const i = order === undefined ? m : order[m]; if (r9[i] === r9[i]) ranked[j++] = i; }
+  ranked.subarray(0, n).sort((a, b) => r9[b] - r9[a]);
 }
 
 /**
@@ -192,17 +203,6 @@ export function giveScorePeerValues(rs: CompiledRuleSet, table: DataTable, units
   const env = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
   setPeerValues(rs, table, units, 'score', (u) => { scoreAgainInto(rs, u, env, scores); return env; });
   return true;
-}
-
-/** How many of the first n of `sorted` (descending) are strictly greater than v. */
-function greaterThan(sorted: Float64Array, n: number, v: number): number {
-  let lo = 0, hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] > v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
