@@ -4,7 +4,7 @@ import type { CompiledCheck, CompiledGroup, CompiledInput, CompiledNode, Compile
 import * as I from './inline.js';
 import { bandPoints } from './methods.js';
 import { num } from './inline.js';
-import { columnOf, Field, sourceField, sourceKey, type SourceField, type SourceResults } from './source-fields.js';
+import { columnOf, Field, sourceField, type SourceField, type SourceResults } from './source-fields.js';
 import { Kind } from './source-results.js';
 
 /**
@@ -173,28 +173,29 @@ export type CellReader = ((cells: Record<string, unknown>) => number | undefined
  * Each input's own property access is a site of its own, so it stays monomorphic; the
  * column names are passed in as data (`X`), never written into the source.
  */
-export type RowReader = (c: Record<string, unknown>, e: Float64Array, z: SourceColumns) => boolean;
+export type RowReader = (c: Record<string, unknown>, e: Float64Array, z: SourceColumns, k: number) => boolean;
 
-/** The columns of the sources' results a reader reads (source-results.ts), in the order it reads them: kinds, figures, texts. */
-export type SourceColumns = ReadonlyArray<Uint8Array | Float64Array | Array<string | undefined> | undefined>;
+/**
+ * What a reader reads beside the row (`k`: the row's index in its table), in this order: each attached
+ * source's places of the rows' results, then the columns of the sources' results (source-results.ts),
+ * three a field (kinds, figures, texts), then the peers' values (units.ts PeerValues), if any.
+ */
+export type SourceColumns = ReadonlyArray<Int32Array | Uint8Array | Float64Array | Array<string | undefined> | undefined>;
 
-/** A generated reader, and how the columns it reads are taken from a table's attached results. */
+/** A generated reader, and how what it reads beside the rows is taken from a table's attached results and peers' values. */
 export interface Reader {
   read: RowReader;
-  columnsOf(attached: ReadonlyMap<string, SourceResults> | undefined): SourceColumns;
+  columnsOf(attached: ReadonlyMap<string, { results: SourceResults; places: Int32Array }> | undefined, peers: { all: Float64Array } | undefined): SourceColumns;
 }
 
-export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: CellReader[], checks: CompiledCheck[], peerKey: symbol, peerRowKey: symbol): Reader {
+export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: CellReader[], checks: CompiledCheck[]): Reader {
   const keys: unknown[] = [];
   const key = (k: unknown) => `X[${keys.push(k) - 1}]`;
   const prelude: string[] = [];
   const lines: string[] = ['let v, x, y;'];
-  // Each row's place in its source's columns, as appraise put it on the row (links.ts attachSource): -1 none.
+  // Each row's place in its source's columns, as appraise found it (links.ts attachSource): -1 none.
   const attachedSources = [...new Set(plan.filter((p) => p.attached).map((p) => sourceField(rs, p.input).k))];
-  for (const k of attachedSources) {
-    prelude.push(`const S${k} = ${key(sourceKey(k))};`);
-    lines.push(`const r${k} = c[S${k}]; if (r${k} === undefined) return false;`);
-  }
+  attachedSources.forEach((k, j) => lines.push(`const r${k} = z[${j}][k];`));
   if (plan.some((p) => p.attached && p.input.type === 'text')) prelude.push(`const ST = ${key(rs.strings)};`);
   // The fields read from the sources' columns, in the order their columns are in `z` (three a field).
   const fields: SourceField[] = [];
@@ -202,7 +203,7 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
     if (attached) {
       keys.push(null); // keeps the general readers' places in step with the plan
       const field = sourceField(rs, input);
-      lines.push(sourceFieldReader(rs, input, j, 3 * fields.length, prelude));
+      lines.push(sourceFieldReader(rs, input, j, attachedSources.length + 3 * fields.length, prelude));
       fields.push(field);
       return;
     }
@@ -240,10 +241,10 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
   // The linked values a reader for an import leaves out are 0, as in a fresh array.
   for (const input of rs.inputs) if (!plan.some((p) => p.input === input)) lines.push(`e[${input.slot}] = 0;`);
   // The peers' values, worked out over the unit's scope before it is scored (§7.7); undefined until then.
+  const peersAt = attachedSources.length + 3 * fields.length;
   if (rs.peers.length) {
-    prelude.push(`const P = ${key(peerKey)}, PR = ${key(peerRowKey)};`);
-    lines.push(`v = c[P];`);
-    lines.push(`if (v !== undefined) { const pa = v.all, po = c[PR] * ${rs.peers.length}; ${rs.peers.map((p, k) => `e[${p.slot}] = pa[po + ${k}];`).join(' ')} } else { ${rs.peers.map((p) => `e[${p.slot}] = ${I.NAN};`).join(' ')} }`);
+    lines.push(`v = z[${peersAt}];`);
+    lines.push(`if (v !== undefined) { const po = k * ${rs.peers.length}; ${rs.peers.map((p, j) => `e[${p.slot}] = v[po + ${j}];`).join(' ')} } else { ${rs.peers.map((p) => `e[${p.slot}] = ${I.NAN};`).join(' ')} }`);
   }
   for (const m of rs.metrics) lines.push(`e[${m.slot}] = ${m.src};`);
   for (const check of checks) lines.push(`if (${check.src} !== 1) return false;`);
@@ -251,14 +252,18 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
   // The general readers take the places reserved for them (null) in X, in plan order.
   let g = 0;
   const extra = keys.map((k) => (k === null ? general[g++] : k));
-  const read = compile<RowReader>('read', 'c, e, z', lines.join('\n'), rs.constants, extra, prelude.join('\n'));
+  const read = compile<RowReader>('read', 'c, e, z, k', lines.join('\n'), rs.constants, extra, prelude.join('\n'));
   return {
     read,
-    columnsOf: (attached) => fields.flatMap((f) => {
-      const results = attached?.get(f.source.name);
-      const c = results && columnOf(results, f);
-      return c ? [c.kinds, c.numbers, c.texts] : [undefined, undefined, undefined];
-    }),
+    columnsOf: (attached, peers) => [
+      ...attachedSources.map((k) => attached?.get(rs.sources[k].name)?.places),
+      ...fields.flatMap((f) => {
+        const results = attached?.get(f.source.name)?.results;
+        const c = results && columnOf(results, f);
+        return c ? [c.kinds, c.numbers, c.texts] : [undefined, undefined, undefined];
+      }),
+      peers?.all,
+    ],
   };
 }
 

@@ -367,7 +367,8 @@ export function explainPartVeto(rs: CompiledRuleSet, nodeId: string, env: Env): 
  * alone has no peers, and its reasons would say 无法排出名次 where 全乡第3名 is due.
  */
 export function unitsForReasons(rs: CompiledRuleSet, table: DataTable): Unit[] {
-  givePeerValues(rs, table);
-  const units = readUnits(rs, table).units;
-  return giveScorePeerValues(rs, table, units) ? readUnits(rs, table).units : units;
+  const withPeers = givePeerValues(rs, table).table;
+  const units = readUnits(rs, withPeers).units;
+  const withScores = giveScorePeerValues(rs, withPeers, units);
+  return withScores ? readUnits(rs, withScores).units : units;
 }

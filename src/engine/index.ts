@@ -55,10 +55,12 @@ export function appraise(rs: CompiledRuleSet, table: DataTable, opts: AppraiseOp
     const given = opts.sources?.get(source.name);
     if (given || !carriesSource(rs, t, source.name)) t = attachSource(rs, t, source.name, given, source.label, problems);
   }
-  const complete = givePeerValues(rs, t);
+  const peers = givePeerValues(rs, t);
+  t = peers.table;
   // Each unit is scored as it is read, so the units read are scored units; every problem of every row is found here.
-  let read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems, withoutPeerChecks: !complete }); // throws DataInvalid before anything is ranked
+  let read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems, withoutPeerChecks: !peers.complete }); // throws DataInvalid before anything is ranked
   // 高于全乡平均分: over the scores, which no veto or sanction changes; the units are scored again with them.
-  if (giveScorePeerValues(rs, t, read.units)) read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems });
+  const withScores = giveScorePeerValues(rs, t, read.units);
+  if (withScores) read = readUnits(rs, withScores, { ...scoringAsRead(rs, t.rows.length), problems });
   return { ...rankUnits(rs, read.units, { inPlace: true }), ignoredColumns: read.ignoredColumns };
 }

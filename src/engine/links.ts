@@ -2,7 +2,7 @@ import type { Env } from './expression/ast.js';
 import type { CompiledRuleSet, CompiledSource } from './compiled.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import type { Ranking } from './rank.js';
-import { ABSENT, fieldAt, fieldMissing, fieldValue, sourceField, sourceKey, SourceResults, type SourceResult } from './source-fields.js';
+import { ABSENT, fieldAt, fieldMissing, fieldValue, sourceField, SourceResults, type SourceResult } from './source-fields.js';
 import { text, type DataTable } from './units.js';
 import { dict, recordMaker } from './own.js';
 import { roundHalfUp } from './decimal.js';
@@ -10,8 +10,8 @@ import { roundHalfUp } from './decimal.js';
 /**
  * Sources (综合考核, RULES.md §7.8) and links (双线考核, their project-extension form read through
  * the unit's parent): another assessment's result for each unit becomes the row's `fp.total`,
- * `fp.rank`, `fp.<score>`, `fp.<metric>` … values. appraise puts each row's result on its cells
- * (attachSource) and the readers take its fields (source-fields.ts); a run's snapshot adds them as
+ * `fp.rank`, `fp.<score>`, `fp.<metric>` … values. appraise finds each row's result and keeps its
+ * place beside the rows (attachSource), and the readers take its fields (source-fields.ts); a run's snapshot adds them as
  * columns (sourceTable), so it holds exactly what was read, and a table that carries them is read as it is.
  */
 
@@ -61,13 +61,13 @@ export function sourceTable(rs: CompiledRuleSet, table: DataTable, name: string,
   if (attached === table) return table; // no such source: reported
   const fields = rs.inputs.filter((i) => i.link === name);
   const column = rs.sources.find((s) => s.name === name)!.match === 'parent' ? 'parent' : 'id';
-  const read = attached.attached!.get(name)!;
-  const rows = table.rows.map(({ row, cells }) => {
-    const at = (cells as Record<symbol, number | undefined>)[sourceKey(sourceField(rs, fields[0]).k)];
+  const { results: read, places } = attached.attached!.get(name)!;
+  const rows = table.rows.map(({ row, cells }, k) => {
+    const at = places[k];
     const added = dict<unknown>();
     for (const f of fields) {
       const field = sourceField(rs, f);
-      const got = at !== undefined && at >= 0 ? fieldAt(read, at, field) : null;
+      const got = at >= 0 ? fieldAt(read, at, field) : null;
       if (got === ABSENT) problems.push(fieldMissing(field, text(cells[column]), table.file, row));
       const v = got === ABSENT ? NaN : fieldValue(rs, f, got);
       added[f.name] = v !== v ? null : f.type === 'boolean' ? v === 1 : f.type === 'text' ? rs.strings.text(v) ?? null : v;
@@ -79,13 +79,12 @@ export function sourceTable(rs: CompiledRuleSet, table: DataTable, name: string,
 }
 
 /**
- * Puts on each row's cells (sourceKey) the place of its result in the source's columns (-1: none), and
- * the results on the table (`attached`), where the readers take its fields: a unit with no result is
- * a problem at its row (column id or parent) when the source is required, and reads undefined
- * otherwise; a listed score or metric the result lacks is found by the reading. The rows are not
- * copied (a row copied with nine columns more is a slow object for every later read of it, and 10 KB
- * of garbage), and a place is a small integer, nothing to make. For appraise; a run's snapshot keeps
- * columns (sourceTable).
+ * Attaches a source's results to the table (`attached`), with the place of each row's result in them
+ * (-1: none), where the readers take its fields: a unit with no result is a problem at its row (column
+ * id or parent) when the source is required, and reads undefined otherwise; a listed score or metric
+ * the result lacks is found by the reading. The rows are neither copied (a row copied with nine columns
+ * more is a slow object for every later read of it, and 10 KB of garbage) nor changed: the places are
+ * one array beside them. For appraise; a run's snapshot keeps columns (sourceTable).
  */
 export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string, results: SourceResults | undefined, label: string, problems: DataProblem[]): DataTable {
   const k = rs.sources.findIndex((s) => s.name === name);
@@ -95,16 +94,16 @@ export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string
   }
   const source = rs.sources[k];
   const column = source.match === 'parent' ? 'parent' : 'id';
-  const at = sourceKey(k);
+  const places = new Int32Array(table.rows.length);
   for (let i = 0; i < table.rows.length; i++) {
     const { row, cells } = table.rows[i];
     const key = text(cells[column]);
     const place = key === undefined || results === undefined ? -1 : results.indexOf(key);
-    (cells as Record<symbol, number>)[at] = place;
+    places[i] = place;
     if (place < 0 && source.required) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, key, label), file: table.file, row, column });
   }
   const attached = new Map(table.attached ?? []);
-  attached.set(name, results ?? NO_RESULTS);
+  attached.set(name, { results: results ?? NO_RESULTS, places });
   return { ...table, attached };
 }
 

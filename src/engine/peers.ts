@@ -3,19 +3,19 @@ import type { CompiledPeer, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
 import { DataInvalid } from './problems.js';
 import { scoreAgainInto } from './score.js';
-import { HeldUnit, PEER_ROW, PEER_VALUES, PeerValues, readUnits, text, type DataTable, type PeerCells, type Unit, type UnitMaker } from './units.js';
+import { HeldUnit, PeerValues, readUnits, text, type DataTable, type Unit, type UnitMaker } from './units.js';
 import { generateArgumentTaker, type ArgumentTaker } from './codegen.js';
 
 /**
  * Peer functions (RULES.md §7.7): each call's argument taken for every unit of a ranking scope (its
  * parent's units, or all), and the call's value for each unit worked out from those in one pass per
- * scope (peerRank by one sort): 排名赋分, 按第1名比例, 与平均水平比较. The values are kept on the rows'
- * cells (PEER_VALUES), where the reader gives them to the unit like its inputs.
+ * scope (peerRank by one ordering): 排名赋分, 按第1名比例, 与平均水平比较. The values are kept beside the
+ * rows (DataTable.peers), where the reader gives them to the unit like its inputs.
  */
 
 /**
  * The arguments of one tier's calls, taken unit by unit as the table's rows are read (`take`, row k
- * of the table), then worked out over each scope and written to the rows (`finish`).
+ * of the table), then worked out over each scope (`finish`).
  */
 export class PeerArguments {
   readonly calls: Array<{ p: CompiledPeer; k: number }>;
@@ -33,26 +33,14 @@ export class PeerArguments {
     this.#take(env, this.#args, k);
   }
 
-  /** Works out every call over each scope and writes the values to the table's rows. */
-  finish(table: DataTable): void {
+  /** Works out every call over each scope: the table with the values of every row (the other tier's, worked out before, kept). */
+  finish(table: DataTable): DataTable {
     const { rs } = this;
     const rows = table.rows;
     const width = rs.peers.length;
     // One array for every row's values, each row its place in it: no array of its own to collect for each of 100,000.
-    const all = new Float64Array(rows.length * width).fill(NaN);
-    const values = new PeerValues(all, width);
-    const otherTier = rs.peers.some((p) => p.tier !== this.calls[0]?.p.tier);
-    for (let i = 0; i < rows.length; i++) {
-      const cells = rows[i].cells as PeerCells;
-      const held = cells[PEER_VALUES];
-      if (otherTier && held && held.all.length === all.length) {
-        // The other tier's values, worked out before.
-        const from = (cells[PEER_ROW] ?? 0) * width;
-        for (let k = 0; k < width; k++) all[i * width + k] = held.all[from + k];
-      }
-      cells[PEER_VALUES] = values;
-      cells[PEER_ROW] = i;
-    }
+    const held = table.peers;
+    const all = held && held.all.length === rows.length * width ? held.all.slice() : new Float64Array(rows.length * width).fill(NaN);
     const r9 = new Float64Array(rows.length);
     const { order, starts } = scopes(rs, table);
     let widest = 0;
@@ -104,6 +92,7 @@ export class PeerArguments {
         for (let m = from; m < to; m++) all[(order === undefined ? m : order[m]) * width + k] = value;
       }
     }
+    return { ...table, peers: new PeerValues(all, width) };
   }
 }
 
@@ -138,11 +127,11 @@ function byValue(ranked: Int32Array, r9: Float64Array, order: Int32Array | undef
  * argument taken from `valuesOf(unit)`: the unit's values (`value` calls), or its values with its
  * scores (`score` calls: 高于全乡平均分).
  */
-export function setPeerValues(rs: CompiledRuleSet, table: DataTable, units: Unit[], tier: CompiledPeer['tier'], valuesOf: (unit: Unit) => Env): void {
+export function setPeerValues(rs: CompiledRuleSet, table: DataTable, units: Unit[], tier: CompiledPeer['tier'], valuesOf: (unit: Unit) => Env): DataTable {
   const pass = new PeerArguments(rs, tier, units.length);
-  if (pass.calls.length === 0) return;
+  if (pass.calls.length === 0) return table;
   for (let i = 0; i < units.length; i++) pass.take(i, valuesOf(units[i]));
-  pass.finish(table);
+  return pass.finish(table);
 }
 
 /** The generated taker of each rule set's arguments, by tier. */
@@ -174,14 +163,14 @@ function inputsOfArguments(rs: CompiledRuleSet): ReadonlySet<string> {
 const NOTHING = new HeldUnit('', null, null, 0, new Float64Array(0));
 
 /**
- * Gives a table's rows the values of their peer functions over inputs, metrics and sources: one first
+ * The table with its rows' values of their peer functions over inputs, metrics and sources: one first
  * reading of the inputs the arguments read (no check) takes every unit's arguments as its row is read.
- * Its problems are not reported here: the reading that scores reports every problem of every row. False
- * when a row had one (its arguments are left out, so the values are not the scope's: a check that calls
- * a peer is then not run, and nothing is scored).
+ * Its problems are not reported here: the reading that scores reports every problem of every row.
+ * `complete` false when a row had one (its arguments are left out, so the values are not the scope's: a
+ * check that calls a peer is then not run, and nothing is scored).
  */
-export function givePeerValues(rs: CompiledRuleSet, table: DataTable): boolean {
-  if (!rs.peers.some((p) => p.tier === 'value')) return true;
+export function givePeerValues(rs: CompiledRuleSet, table: DataTable): { table: DataTable; complete: boolean } {
+  if (!rs.peers.some((p) => p.tier === 'value')) return { table, complete: true };
   const pass = new PeerArguments(rs, 'value', table.rows.length);
   let complete = true;
   try {
@@ -190,19 +179,17 @@ export function givePeerValues(rs: CompiledRuleSet, table: DataTable): boolean {
     if (!(e instanceof DataInvalid)) throw e;
     complete = false;
   }
-  pass.finish(table);
-  return complete;
+  return { table: pass.finish(table), complete };
 }
 
 /**
- * Gives the rows the values of their peer functions over scores (高于全乡平均分), from units read and
- * scored from them; true when there are any, and the units must then be read again to see them.
+ * The table with its rows' values of their peer functions over scores (高于全乡平均分) too, from units
+ * read and scored from it; undefined when there are none. The units must then be read again from it.
  */
-export function giveScorePeerValues(rs: CompiledRuleSet, table: DataTable, units: Unit[]): boolean {
-  if (!rs.peers.some((p) => p.tier === 'score')) return false;
+export function giveScorePeerValues(rs: CompiledRuleSet, table: DataTable, units: Unit[]): DataTable | undefined {
+  if (!rs.peers.some((p) => p.tier === 'score')) return undefined;
   const env = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
-  setPeerValues(rs, table, units, 'score', (u) => { scoreAgainInto(rs, u, env, scores); return env; });
-  return true;
+  return setPeerValues(rs, table, units, 'score', (u) => { scoreAgainInto(rs, u, env, scores); return env; });
 }
 
 /**

@@ -95,6 +95,8 @@ class Batch {
    * others share one list (rank.ts gives one list to every unit a rule's sanction falls on).
    */
   sanctions: Int32Array;
+  /** The index in its table of the row each unit was read from, whose values are read again from it when asked for. */
+  rows: Int32Array;
   /** Each unit's parent: ranking reads every unit's parent, and a row's cells are memory far apart. */
   parents: Array<string | null>;
   readonly sanctionLists: Sanction[][] = [NO_SANCTIONS];
@@ -116,6 +118,7 @@ class Batch {
     this.flags = new Uint8Array(n);
     this.grades = new Uint16Array(n);
     this.sanctions = new Int32Array(n);
+    this.rows = new Int32Array(n);
     this.parents = new Array<string | null>(n).fill(null);
   }
 
@@ -129,7 +132,7 @@ class Batch {
       };
       this.totals = grown(this.totals); this.ties = grown(this.ties); this.above = grown(this.above);
       this.ranks = grown(this.ranks); this.flags = grown(this.flags); this.grades = grown(this.grades);
-      this.sanctions = grown(this.sanctions);
+      this.sanctions = grown(this.sanctions); this.rows = grown(this.rows);
       this.parents = this.parents.concat(new Array<string | null>(this.parents.length).fill(null));
     }
     return this.size++;
@@ -238,7 +241,7 @@ class ScoredUnit extends Unit implements RankedUnit {
   valuesInto(target: Env): void {
     const s = this.#source;
     if (s instanceof Unit) s.valuesInto(target);
-    else readAgain(this.#batch.clean!, s.cells, target, this);
+    else readAgain(this.#batch.clean!, s.cells, this.#batch.rows[this.#at], target, this);
   }
 
   get unit(): Unit { return this; }
@@ -377,9 +380,11 @@ export function scoringAsRead(rs: CompiledRuleSet, expected = 0): { maker: UnitM
 class ScoringAsRead implements UnitMaker<ScoredUnit> {
   readonly scratch: Env;
   constructor(readonly scoring: Scoring, readonly batch: Batch) { this.scratch = scoring.env; }
-  fromRow(row: TableRow, _id: string, clean: CleanRows): ScoredUnit {
+  fromRow(row: TableRow, _id: string, clean: CleanRows, k: number): ScoredUnit {
     this.batch.clean = clean;
-    return new ScoredUnit(this.batch, row);
+    const unit = new ScoredUnit(this.batch, row);
+    this.batch.rows[this.batch.size - 1] = k;
+    return unit;
   }
   fromHeld(unit: HeldUnit): ScoredUnit { return new ScoredUnit(this.batch, unit); }
   onRead(unit: ScoredUnit, values: Env): void {

@@ -6,10 +6,9 @@ export { SourceResults, type SourceResult } from './source-results.js';
 
 /**
  * How a source's result (RULES.md §7.8) is read field by field: what each field of a rule set's
- * sources is, worked out once a rule set; the value a field gives a unit; and the key under which
- * appraise puts the place of a row's result in its source's columns (source-results.ts) on its cells
- * (links.ts attachSource), where the generated reader (codegen.ts) and the general one (units.ts)
- * read it. Depends on nothing but the compiled rule set.
+ * sources is, worked out once a rule set; and the value a field gives a unit, as the generated reader
+ * (codegen.ts) and the general one (units.ts) read it from the source's columns (source-results.ts) at
+ * the place of the row's result (links.ts attachSource). Depends on nothing but the compiled rule set.
  */
 
 /** What a result lacks: a listed score or metric it does not have (a data problem; null is undefined). */
@@ -20,12 +19,6 @@ export const enum Field { Total, Rank, Grade, Vetoed, Bonus, Penalty, Applicable
 
 /** A source's field as an input of the rule set reads it: the source (its place in rs.sources), the field's kind and key. */
 export interface SourceField { source: CompiledSource; k: number; kind: Field; key: string }
-
-/** The key of the result of source k on a row's cells: a result, or null where the unit has none. No data file can spell it. */
-const KEYS: symbol[] = [];
-export function sourceKey(k: number): symbol {
-  return (KEYS[k] ??= Symbol(`source ${k}`));
-}
 
 function fieldKind(source: CompiledSource, field: string): Field {
   switch (field) { // the fields every result has, before the listed scores and metrics

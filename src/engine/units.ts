@@ -5,7 +5,7 @@ import { generateReader, type Reader, type RowReader, type SourceColumns } from 
 import { readEvents } from './events.js';
 import { DataInvalid, type DataProblem } from './problems.js';
 import { own } from './own.js';
-import { ABSENT, fieldAt, fieldMissing, fieldValue, sourceField, sourceKey, type SourceResults } from './source-fields.js';
+import { ABSENT, fieldAt, fieldMissing, fieldValue, sourceField, type SourceResults } from './source-fields.js';
 
 /**
  * Unit data (RULES.md §6) turned into checked values: every input matched to a column
@@ -19,9 +19,18 @@ export interface DataTable {
   /** Column headers in file order. */
   columns: string[];
   rows: Array<{ row: number; cells: Record<string, unknown> }>;
-  /** The sources whose results appraise has attached to the table, by name: each row holds its place in them (source-fields.ts sourceKey), rather than columns. */
-  attached?: ReadonlyMap<string, SourceResults>;
+  /** The sources whose results appraise has attached to the table, by name, with each row's place in them (links.ts attachSource), rather than columns. */
+  attached?: ReadonlyMap<string, AttachedSource>;
+  /** The values of the rows' peer functions (§7.7), worked out over each unit's scope before it is scored (peers.ts). */
+  peers?: PeerValues;
 }
+
+/**
+ * A source's results attached to a table, and the place of each row's result in them, row by row (the
+ * row's index in `rows`; -1: the unit has none). Kept beside the rows, not on them: a key added to
+ * 100,000 rows' cells is 100,000 objects given a new shape and a store of their own, each run.
+ */
+export interface AttachedSource { results: SourceResults; places: Int32Array; }
 
 /** One row of a table: its spreadsheet row number (header = 1) and its cells as written. */
 export type TableRow = DataTable['rows'][number];
@@ -67,6 +76,7 @@ export class HeldUnit extends Unit {
   /** The values; or, for a clean row, its cells, read again by `#clean` each time. */
   readonly #source: Env | Record<string, unknown>;
   readonly #clean: CleanRows | undefined;
+  readonly #k: number;
 
   constructor(
     readonly id: string,
@@ -77,10 +87,13 @@ export class HeldUnit extends Unit {
     values: Env | undefined,
     cells?: Record<string, unknown>,
     clean?: CleanRows,
+    /** The clean row's index in its table. */
+    k = -1,
   ) {
     super();
     this.#source = values ?? cells!;
     this.#clean = values ? undefined : clean;
+    this.#k = k;
   }
 
   override get env(): Env {
@@ -96,17 +109,17 @@ export class HeldUnit extends Unit {
       const env = this.#source as Env;
       for (let i = 0; i < env.length; i++) target[i] = env[i];
     } else {
-      readAgain(this.#clean, this.#source as Record<string, unknown>, target, this);
+      readAgain(this.#clean, this.#source as Record<string, unknown>, this.#k, target, this);
     }
   }
 }
 
-/** Reads a clean row's values again into `target`; a row that no longer reads cleanly has been changed since it was read. */
-export function readAgain(clean: CleanRows, cells: Record<string, unknown>, target: Env, unit: { row: number; id: string }): void {
-  if (!clean.read(cells, target, clean.sources)) throw new Error(`第${unit.row}行（${unit.id}）在读取后被改动：请重新读取数据`);
+/** Reads a clean row's values (row `k` of its table) again into `target`; a row that no longer reads cleanly has been changed since it was read. */
+export function readAgain(clean: CleanRows, cells: Record<string, unknown>, k: number, target: Env, unit: { row: number; id: string }): void {
+  if (!clean.read(cells, target, clean.sources, k)) throw new Error(`第${unit.row}行（${unit.id}）在读取后被改动：请重新读取数据`);
 }
 
-/** The generated reader of a table's clean rows, how many values it writes, and the columns of the sources it reads: one for all the table's units. */
+/** The generated reader of a table's clean rows, how many values it writes, and what it reads beside the rows (the sources' columns, the peers' values): one for all the table's units. */
 export interface CleanRows { read: RowReader; size: number; sources: SourceColumns; }
 
 export interface ReadUnitsResult<U extends Unit = Unit> {
@@ -134,22 +147,14 @@ export interface ReadOptions<U extends Unit = Unit> {
 }
 
 /**
- * The values of the units' peer functions (RULES.md §7.7), in the order of `rs.peers`: worked out
- * over each unit's scope before it is scored, and kept in one array for the whole table (PeerValues),
- * which every row names under PEER_VALUES with its own place in it under PEER_ROW: keys no data file
- * can spell and no stored row keeps. Read with the row as its inputs are. One array and a number a
- * row, not an object a row: 100,000 rows are not 100,000 objects to make and collect.
+ * The values of the units' peer functions (RULES.md §7.7), in the order of `rs.peers`: worked out over
+ * each unit's scope before it is scored, and kept in one array for the whole table, `width` (the rule
+ * set's peer calls) a row, row by row as in `rows`: read with the row as its inputs are. One array, not
+ * an object a row: 100,000 rows are not 100,000 objects to make and collect.
  */
-export const PEER_VALUES = Symbol('peer values');
-export const PEER_ROW = Symbol('peer row');
-
-/** Every row's peer values: `width` (the rule set's peer calls) a row, row by row. */
 export class PeerValues {
   constructor(readonly all: Float64Array, readonly width: number) {}
 }
-
-/** What a row carries of its peer values. */
-export type PeerCells = { [PEER_VALUES]?: PeerValues; [PEER_ROW]?: number };
 
 /**
  * What readUnits makes of each row read, and what is done with it at once: appraise makes
@@ -158,8 +163,8 @@ export type PeerCells = { [PEER_VALUES]?: PeerValues; [PEER_ROW]?: number };
 export interface UnitMaker<U extends Unit> {
   /** Where clean rows are read (at least `valueSlots` long): the scorer's own array, so nothing is copied. */
   readonly scratch: Env | undefined;
-  /** A unit of a clean row, whose values `clean` reads again from its cells when they are asked for. */
-  fromRow(row: TableRow, id: string, clean: CleanRows): U;
+  /** A unit of a clean row (row `k` of the table), whose values `clean` reads again from its cells when they are asked for. */
+  fromRow(row: TableRow, id: string, clean: CleanRows, k: number): U;
   /** A unit of a row read the general way, which holds its values. */
   fromHeld(unit: HeldUnit): U;
   /** Called with each unit as soon as its row is read (row `k` of the table), with its values: for a clean row they are in `scratch` and hold only during the call. */
@@ -168,8 +173,8 @@ export interface UnitMaker<U extends Unit> {
 
 class PlainUnits implements UnitMaker<Unit> {
   readonly scratch = undefined;
-  fromRow(row: TableRow, id: string, clean: CleanRows): Unit {
-    return new HeldUnit(id, text(row.cells.name) ?? null, text(row.cells.parent) ?? null, row.row, undefined, row.cells, clean);
+  fromRow(row: TableRow, id: string, clean: CleanRows, k: number): Unit {
+    return new HeldUnit(id, text(row.cells.name) ?? null, text(row.cells.parent) ?? null, row.row, undefined, row.cells, clean, k);
   }
   fromHeld(unit: HeldUnit): Unit { return unit; }
   onRead(): void { /* nothing more to do with a plain unit */ }
@@ -192,7 +197,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
   const unlinked = new Set<string>();
   const attached = (input: CompiledInput) => input.link !== undefined && table.attached?.has(input.link) === true;
   for (const input of inputs) {
-    if (attached(input)) continue; // read from the row's result (source-fields.ts sourceKey)
+    if (attached(input)) continue; // read from the row's result (table.attached)
     const col = table.columns.find((c) => c === input.name) ?? table.columns.find((c) => c === input.label);
     if (col !== undefined) columnOf.set(input, col);
     else if (input.link) {
@@ -210,7 +215,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
 
   // Only a table whose every needed column is there has clean rows to read fast.
   const reader = problems.length === 0 ? readerFor(rs, inputs, columnOf, runnable, attached) : undefined;
-  const clean: CleanRows | undefined = reader && { read: reader.read, size: rs.valueSlots, sources: reader.columnsOf(table.attached) };
+  const clean: CleanRows | undefined = reader && { read: reader.read, size: rs.valueSlots, sources: reader.columnsOf(table.attached, table.peers) };
   const fast = clean?.read, sources = clean?.sources;
   // A reading for the peers' arguments reports nothing (the reading that scores does): it need not look for repeated ids.
   const repeats = opts.only ? undefined : unitIdRepeats(table);
@@ -228,8 +233,8 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
     else if (repeats && repeats[i] !== i) problem(row, 'id', 'DUPLICATE_UNIT_ID', `单位编号 “${id}” 与第${table.rows[repeats[i]].row}行重复`);
 
     // A clean row is read by the generated reader; any other row again, here, cell by cell.
-    if (fast && problems.length === before && fast(cells, scratch, sources!)) {
-      const unit = maker.fromRow(tableRow, id!, clean!);
+    if (fast && problems.length === before && fast(cells, scratch, sources!, i)) {
+      const unit = maker.fromRow(tableRow, id!, clean!, i);
       units[count++] = unit;
       maker.onRead(unit, scratch, i);
       continue;
@@ -247,8 +252,9 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
       }
       if (attached(input)) {
         const field = sourceField(rs, input);
-        const at = (cells as Record<symbol, number | undefined>)[sourceKey(field.k)];
-        const got = at !== undefined && at >= 0 ? fieldAt(table.attached!.get(field.source.name)!, at, field) : null;
+        const source = table.attached!.get(field.source.name)!;
+        const at = source.places[i];
+        const got = at >= 0 ? fieldAt(source.results, at, field) : null;
         if (got === ABSENT) problems.push(fieldMissing(field, text(cells[field.source.match === 'parent' ? 'parent' : 'id']), table.file, row));
         else env[input.slot] = fieldValue(rs, input, got);
         continue;
@@ -259,7 +265,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
       else problem(row, col ?? input.name, parsed.code, parsed.message);
     }
     if (problems.length > before) continue;
-    writePeerValues(rs, cells, env);
+    writePeerValues(rs, table.peers, i, env);
 
     for (const m of rs.metrics) env[m.slot] = m.fn(env);
     for (const check of runnable) {
@@ -331,12 +337,10 @@ function rawCell(input: CompiledInput, col: string | undefined, cells: Record<st
 
 const LINK_UNDEFINED = Symbol('undefined link');
 
-/** Writes a row's peer values into its unit's values; undefined (NaN) before they are known. */
-export function writePeerValues(rs: CompiledRuleSet, cells: Record<string, unknown>, env: Env): void {
-  if (rs.peers.length === 0) return;
-  const row = cells as PeerCells;
-  const values = row[PEER_VALUES], at = (row[PEER_ROW] ?? 0) * rs.peers.length;
-  for (let k = 0; k < rs.peers.length; k++) env[rs.peers[k].slot] = values ? values.all[at + k] : NaN;
+/** Writes row k's peer values into its unit's values; undefined (NaN) before they are known. */
+export function writePeerValues(rs: CompiledRuleSet, peers: PeerValues | undefined, k: number, env: Env): void {
+  const width = rs.peers.length;
+  for (let j = 0; j < width; j++) env[rs.peers[j].slot] = peers ? peers.all[k * width + j] : NaN;
 }
 
 /** Generated readers by rule set and the columns they read (codegen.ts). */
@@ -355,7 +359,7 @@ function readerFor(rs: CompiledRuleSet, inputs: CompiledInput[], columnOf: Map<C
         const parsed = parseCell(input, rawCell(input, column, cells), rs.strings);
         return parsed.ok ? parsed.value : undefined;
       }));
-    byColumns.set(key, (reader = generateReader(rs, plan, general, checks, PEER_VALUES, PEER_ROW)));
+    byColumns.set(key, (reader = generateReader(rs, plan, general, checks)));
   }
   return reader;
 }
