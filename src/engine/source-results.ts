@@ -1,3 +1,4 @@
+import { IdIndex } from './id-index.js';
 import { dict } from './own.js';
 
 /**
@@ -85,7 +86,7 @@ function ownKeys(table: unknown): string[] {
 
 /** The results of one assessment, by unit id, column by column. */
 export class SourceResults {
-  readonly #index: Map<string, number>;
+  readonly #index: IdIndex;
   readonly #ids: string[];
   readonly #fixed: Record<FixedField, Column>;
   /** Whether each unit's result had a scores (metrics) table at all. */
@@ -108,12 +109,12 @@ export class SourceResults {
       ids.push(id);
       results.push(result);
     }
-    return new SourceResults(index, ids, results);
+    return new SourceResults(ids, results);
   }
 
-  private constructor(index: Map<string, number>, ids: string[], results: SourceResult[]) {
+  private constructor(ids: string[], results: SourceResult[]) {
     const n = ids.length;
-    this.#index = index;
+    this.#index = new IdIndex(ids);
     this.#ids = ids;
     const fixed = dict<Column>() as Record<FixedField, Column>;
     for (const f of FIXED) {
@@ -132,7 +133,7 @@ export class SourceResults {
   keys(): IterableIterator<string> { return this.#ids.values(); }
 
   /** The place of a unit's result in the columns; -1 when the assessment has none for it. */
-  indexOf(id: string): number { return this.#index.get(id) ?? -1; }
+  indexOf(id: string): number { return this.#index.indexOf(id); }
 
   /** A field every result has, for every unit. */
   fixed(field: FixedField): Column { return this.#fixed[field]; }
@@ -146,8 +147,8 @@ export class SourceResults {
 
   /** A unit's result as an object of its own, as it was given (made afresh on each call). */
   get(id: string): SourceResult | undefined {
-    const i = this.#index.get(id);
-    return i === undefined ? undefined : this.at(i);
+    const i = this.#index.indexOf(id);
+    return i < 0 ? undefined : this.at(i);
   }
 
   at(i: number): SourceResult {

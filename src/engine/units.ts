@@ -4,6 +4,7 @@ import { decimalText, yesNoText } from './cells.js';
 import { generateReader, type Reader, type RowReader, type SourceColumns } from './codegen.js';
 import { readEvents } from './events.js';
 import { DataInvalid, type DataProblem } from './problems.js';
+import { hashId } from './id-index.js';
 import { own } from './own.js';
 import { ABSENT, fieldAt, fieldMissing, fieldValue, sourceField, type SourceResults } from './source-fields.js';
 
@@ -288,7 +289,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
  * is the first, or if it has no id); undefined when no id can repeat. Ids in increasing order
  * (a snapshot's, an export's) cannot, and need nothing more: not even a list of 100,000
  * positions, which on these machines is memory touched for the first time on every read.
- * Other ids are found in an open-addressing table of positions, hashed by FNV-1a and sized
+ * Other ids are found in an open-addressing table of positions, hashed by hashId (id-index.ts) and sized
  * for the table once: a Map of 100,000 fresh strings reallocates its buckets as it grows.
  */
 function unitIdRepeats(table: DataTable): Int32Array | undefined {
@@ -312,8 +313,7 @@ function unitIdRepeats(table: DataTable): Int32Array | undefined {
   for (let i = 0; i < n; i++) {
     const id = ids[i];
     if (id === undefined) continue;
-    let h = 0x811c9dc5 | 0;
-    for (let c = 0; c < id.length; c++) h = Math.imul(h ^ id.charCodeAt(c), 0x01000193);
+    const h = hashId(id);
     for (let at = h & mask; ; at = (at + 1) & mask) {
       const held = slots[at];
       if (held === 0) { slots[at] = i + 1; break; }
