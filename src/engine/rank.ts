@@ -51,17 +51,15 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPl
   const { scope, vetoedLast, liability } = rs.ranking;
   const n = scored.length;
   const columns = batchColumns(rs, scored) ?? unitColumns(rs, scored as RankedUnit[]);
-  const keys: Keys = { totals: columns.totals, ties: columns.ties, vetoed: columns.vetoed, w: rs.ranking.tieBreak.length };
+  const keys: Keys = { totals: columns.totals, ties: columns.ties, vetoed: columns.vetoed, w: rs.ranking.tieBreak.length, vetoedLast };
   const parents = columns.parents;
-  // Totals and scores are already rounded to `precision`, so equal decimals are equal doubles.
-  const rankOrder = vetoedLast ? (a: number, b: number) => byVetoThenScore(keys, a, b) : (a: number, b: number) => byScore(keys, a, b);
-  const inOrder = (a: number, b: number) => rankOrder(a, b) || compareIds(scored[a].unit.id, scored[b].unit.id);
+  const inOrder = (a: number, b: number) => rankOrder(keys, a, b) || compareIds(scored[a].unit.id, scored[b].unit.id);
 
   const { order, starts } = byScope(parents, n, scope === 'parent');
   const scratch: ScopeScratch = { levels: [], ranks: new Int32Array(64), aboves: new Int32Array(64), lists: [], taken: new Uint8Array(64) };
   for (let k = 0; k + 1 < starts.length; k++) {
-    sortRange(order, starts[k], starts[k + 1], inOrder);
-    rankScope(rs, scored, columns, order, starts[k], starts[k + 1], rankOrder, scratch);
+    sortRange(order, starts[k], starts[k + 1], keys, scored, inOrder);
+    rankScope(rs, scored, columns, order, starts[k], starts[k + 1], keys, scratch);
   }
 
   const named = new Set<string>();
@@ -130,8 +128,16 @@ function unitColumns(rs: CompiledRuleSet, units: RankedUnit[]): RankColumns {
   };
 }
 
-/** What ranking compares, by a unit's position in the list given: its total, its tie-breaks (`w` a unit), whether a condition vetoed it. */
-interface Keys { totals: Float64Array; ties: Float64Array; vetoed: Uint8Array; w: number; }
+/** What ranking compares, by a unit's position in the list given: its total, its tie-breaks (`w` a unit), whether a condition vetoed it (and whether that ranks it last). */
+interface Keys { totals: Float64Array; ties: Float64Array; vetoed: Uint8Array; w: number; vetoedLast: boolean; }
+
+/**
+ * The order of two units' ranks: -1 when a ranks above b, 1 below, 0 when they share a rank. Totals and
+ * scores are already rounded to `precision`, so equal decimals are equal doubles.
+ */
+function rankOrder(keys: Keys, a: number, b: number): number {
+  return keys.vetoedLast ? byVetoThenScore(keys, a, b) : byScore(keys, a, b);
+}
 
 /** Only -1, 0 and 1: a difference of totals would be a boxed double for every comparison the sort makes. */
 function byScore(keys: Keys, a: number, b: number): number {
@@ -178,7 +184,7 @@ interface ScopeScratch { levels: number[]; ranks: Int32Array; aboves: Int32Array
  * the list), already in order. A function of its own, called once a scope, so that V8 optimizes it
  * as a whole: nothing is made here but what a unit keeps (100,000 villages are 5,000 townships).
  */
-function rankScope(rs: CompiledRuleSet, units: UnitScore[], columns: RankColumns, order: Int32Array, from: number, to: number, rankOrder: (a: number, b: number) => number, scratch: ScopeScratch): void {
+function rankScope(rs: CompiledRuleSet, units: UnitScore[], columns: RankColumns, order: Int32Array, from: number, to: number, keys: Keys, scratch: ScopeScratch): void {
   const sanctions = rs.ranking.sanctions;
   const size = to - from;
   if (scratch.ranks.length < size) {
@@ -193,7 +199,7 @@ function rankScope(rs: CompiledRuleSet, units: UnitScore[], columns: RankColumns
   let above = -1;
   for (let i = from; i < to; i++) {
     const x = order[i];
-    if (i === from || rankOrder(order[i - 1], x) !== 0) {
+    if (i === from || rankOrder(keys, order[i - 1], x) !== 0) {
       rank = i - from + 1;
       levels[count++] = rank;
       // The unit just above is the last of the level before; tied units share it. The first level has none.
@@ -347,18 +353,23 @@ function keyBefore(a: string | null, b: string | null): boolean {
 
 /**
  * Sorts `list` from `from` to `to` in place: by insertion when they are few (a township's
- * villages), which makes nothing, or by the built-in sort. Either way the order is
- * `order`'s alone: units are ordered by id when all else is equal, and ids are unique.
+ * villages), which makes nothing and compares the units' keys directly, or by the built-in sort
+ * (`inOrder`). Either way the order is the ranks' and then the ids' alone (ids are unique).
  */
-function sortRange(list: Int32Array, from: number, to: number, order: (a: number, b: number) => number): void {
+function sortRange(list: Int32Array, from: number, to: number, keys: Keys, scored: UnitScore[], inOrder: (a: number, b: number) => number): void {
   if (to - from > 32) {
-    list.subarray(from, to).sort(order);
+    list.subarray(from, to).sort(inOrder);
     return;
   }
   for (let i = from + 1; i < to; i++) {
     const x = list[i];
     let j = i - 1;
-    for (; j >= from && order(list[j], x) > 0; j--) list[j + 1] = list[j];
+    for (; j >= from; j--) {
+      const y = list[j];
+      const c = rankOrder(keys, y, x);
+      if (c < 0 || (c === 0 && compareIds(scored[y].unit.id, scored[x].unit.id) < 0)) break;
+      list[j + 1] = y;
+    }
     list[j + 1] = x;
   }
 }
