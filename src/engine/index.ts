@@ -9,7 +9,7 @@ import { givePeerValues, giveScorePeerValues } from './peers.js';
 import type { DataProblem } from './problems.js';
 import { rankUnits, type Ranking } from './rank.js';
 import { scoringAsRead } from './score.js';
-import { readUnits, type DataTable } from './units.js';
+import { readUnits, withKeys, type DataTable } from './units.js';
 
 export { loadRuleSet, type LoadedRuleSet } from './load.js';
 export { readUnits, inputValue, inputValues, Unit, HeldUnit, type DataTable } from './units.js';
@@ -47,7 +47,8 @@ export interface AppraiseOptions {
  */
 export function appraise(rs: CompiledRuleSet, table: DataTable, opts: AppraiseOptions = {}): Appraisal {
   const problems: DataProblem[] = [];
-  let t = withEvents(rs, table, opts.events ?? [], opts.eventsFile ?? 'events', problems);
+  // Each row's id and parent read once, for the sources, the peers, the reading and the ranking.
+  let t = withKeys(withEvents(rs, table, opts.events ?? [], opts.eventsFile ?? 'events', problems));
   for (const given of opts.sources?.keys() ?? []) {
     if (!rs.sources.some((s) => s.name === given)) problems.push({ code: 'SOURCE_UNKNOWN', message: `细则没有名为 “${given}” 的来源`, file: given, row: 1, column: given });
   }

@@ -95,9 +95,10 @@ export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string
   const source = rs.sources[k];
   const column = source.match === 'parent' ? 'parent' : 'id';
   const places = new Int32Array(table.rows.length);
+  const keys = table.keys && (column === 'parent' ? table.keys.parents : table.keys.ids);
   for (let i = 0; i < table.rows.length; i++) {
     const { row, cells } = table.rows[i];
-    const key = text(cells[column]);
+    const key = keys ? keys[i] ?? undefined : text(cells[column]);
     const place = key === undefined || results === undefined ? -1 : results.indexOf(key);
     places[i] = place;
     if (place < 0 && source.required) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, key, label), file: table.file, row, column });

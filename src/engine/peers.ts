@@ -201,13 +201,14 @@ export function giveScorePeerValues(rs: CompiledRuleSet, table: DataTable, units
 function scopes(rs: CompiledRuleSet, table: DataTable): { order: Int32Array | undefined; starts: number[] } {
   const rows = table.rows;
   if (rs.ranking.scope === 'all' || rows.length === 0) return { order: undefined, starts: [0, rows.length] };
+  const parentOf = table.keys ? (i: number) => table.keys!.parents[i] : (i: number) => text(rows[i].cells.parent) ?? null;
   const starts = [0];
   const seen = new Set<string | null>();
-  let last = text(rows[0].cells.parent) ?? null;
+  let last = parentOf(0);
   seen.add(last);
   let together = true;
   for (let i = 1; i < rows.length; i++) {
-    const parent = text(rows[i].cells.parent) ?? null;
+    const parent = parentOf(i);
     if (parent === last) continue;
     if (seen.has(parent)) { together = false; break; }
     seen.add(parent);
@@ -216,8 +217,8 @@ function scopes(rs: CompiledRuleSet, table: DataTable): { order: Int32Array | un
   }
   if (together) { starts.push(rows.length); return { order: undefined, starts }; }
   const byParent = new Map<string | null, number[]>();
-  rows.forEach((r, i) => {
-    const parent = text(r.cells.parent) ?? null;
+  rows.forEach((_r, i) => {
+    const parent = parentOf(i);
     let list = byParent.get(parent);
     if (!list) byParent.set(parent, (list = []));
     list.push(i);

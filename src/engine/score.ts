@@ -205,12 +205,12 @@ class ScoredUnit extends Unit implements RankedUnit {
   readonly #at: number;
   readonly #source: TableRow | Unit;
 
-  constructor(batch: Batch, source: TableRow | Unit) {
+  constructor(batch: Batch, source: TableRow | Unit, parent: string | null) {
     super();
     this.#batch = batch;
     this.#at = batch.next();
     this.#source = source;
-    batch.parents[this.#at] = source instanceof Unit ? source.parent : text(source.cells.parent) ?? null;
+    batch.parents[this.#at] = parent;
   }
 
   /**
@@ -364,7 +364,7 @@ export function scoreAgainInto(rs: CompiledRuleSet, unit: Unit, env: Env, scores
 }
 
 function scoredCopy(batch: Batch, unit: Unit): ScoredUnit {
-  return new ScoredUnit(batch, unit);
+  return new ScoredUnit(batch, unit, unit.parent);
 }
 
 /**
@@ -380,13 +380,13 @@ export function scoringAsRead(rs: CompiledRuleSet, expected = 0): { maker: UnitM
 class ScoringAsRead implements UnitMaker<ScoredUnit> {
   readonly scratch: Env;
   constructor(readonly scoring: Scoring, readonly batch: Batch) { this.scratch = scoring.env; }
-  fromRow(row: TableRow, _id: string, clean: CleanRows, k: number): ScoredUnit {
+  fromRow(row: TableRow, _id: string, parent: string | null, clean: CleanRows, k: number): ScoredUnit {
     this.batch.clean = clean;
-    const unit = new ScoredUnit(this.batch, row);
+    const unit = new ScoredUnit(this.batch, row, parent);
     this.batch.rows[this.batch.size - 1] = k;
     return unit;
   }
-  fromHeld(unit: HeldUnit): ScoredUnit { return new ScoredUnit(this.batch, unit); }
+  fromHeld(unit: HeldUnit): ScoredUnit { return new ScoredUnit(this.batch, unit, unit.parent); }
   onRead(unit: ScoredUnit, values: Env): void {
     scoreInto(unit, this.scoring, this.scoring.scores, false, values === this.scratch);
   }

@@ -24,6 +24,44 @@ export interface DataTable {
   attached?: ReadonlyMap<string, AttachedSource>;
   /** The values of the rows' peer functions (§7.7), worked out over each unit's scope before it is scored (peers.ts). */
   peers?: PeerValues;
+  /** Each row's id and parent as text, read once for every pass that asks for them (withKeys). */
+  keys?: RowKeys;
+}
+
+/**
+ * Each row's unit id and parent as text (text()), read once: the sources find each row's result by
+ * them, the peers and the ranking gather the scopes by them, the reading checks the ids. Read row by
+ * row each time, they were a pass over every row's cells and strings of its own, which at 100,000
+ * units is memory far from the cache each time.
+ */
+export interface RowKeys {
+  /** Each row's id; undefined where it has none. */
+  readonly ids: ReadonlyArray<string | undefined>;
+  /** Each row's parent; null where it has none. Rows of one parent that come together share one string, so they compare at once. */
+  readonly parents: ReadonlyArray<string | null>;
+  /** Whether the ids there are come in strictly increasing order (a snapshot's, an export's), so that none repeats. */
+  readonly increasing: boolean;
+}
+
+/** The table with its rows' keys (RowKeys), read once. */
+export function withKeys(table: DataTable): DataTable {
+  if (table.keys) return table;
+  const n = table.rows.length;
+  const ids = new Array<string | undefined>(n), parents = new Array<string | null>(n);
+  let last: string | undefined, lastParent: string | null = null, increasing = true;
+  for (let i = 0; i < n; i++) {
+    const cells = table.rows[i].cells;
+    const id = text(cells.id);
+    ids[i] = id;
+    if (id !== undefined) {
+      if (increasing && last !== undefined && !(last < id)) increasing = false;
+      last = id;
+    }
+    let parent = text(cells.parent) ?? null;
+    if (parent !== null && parent === lastParent) parent = lastParent; // the same string as the row before's
+    parents[i] = lastParent = parent;
+  }
+  return { ...table, keys: { ids, parents, increasing } };
 }
 
 /**
@@ -164,8 +202,8 @@ export class PeerValues {
 export interface UnitMaker<U extends Unit> {
   /** Where clean rows are read (at least `valueSlots` long): the scorer's own array, so nothing is copied. */
   readonly scratch: Env | undefined;
-  /** A unit of a clean row (row `k` of the table), whose values `clean` reads again from its cells when they are asked for. */
-  fromRow(row: TableRow, id: string, clean: CleanRows, k: number): U;
+  /** A unit of a clean row (row `k` of the table, of that parent), whose values `clean` reads again from its cells when they are asked for. */
+  fromRow(row: TableRow, id: string, parent: string | null, clean: CleanRows, k: number): U;
   /** A unit of a row read the general way, which holds its values. */
   fromHeld(unit: HeldUnit): U;
   /** Called with each unit as soon as its row is read (row `k` of the table), with its values: for a clean row they are in `scratch` and hold only during the call. */
@@ -174,8 +212,8 @@ export interface UnitMaker<U extends Unit> {
 
 class PlainUnits implements UnitMaker<Unit> {
   readonly scratch = undefined;
-  fromRow(row: TableRow, id: string, clean: CleanRows, k: number): Unit {
-    return new HeldUnit(id, text(row.cells.name) ?? null, text(row.cells.parent) ?? null, row.row, undefined, row.cells, clean, k);
+  fromRow(row: TableRow, id: string, parent: string | null, clean: CleanRows, k: number): Unit {
+    return new HeldUnit(id, text(row.cells.name) ?? null, parent, row.row, undefined, row.cells, clean, k);
   }
   fromHeld(unit: HeldUnit): Unit { return unit; }
   onRead(): void { /* nothing more to do with a plain unit */ }
@@ -220,6 +258,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
   const fast = clean?.read, sources = clean?.sources;
   // A reading for the peers' arguments reports nothing (the reading that scores does): it need not look for repeated ids.
   const repeats = opts.only ? undefined : unitIdRepeats(table);
+  const keys = table.keys;
   const units = new Array<U>(table.rows.length);
   let count = 0;
   // Without a maker, U is Unit itself.
@@ -229,13 +268,13 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
     const tableRow = table.rows[i];
     const { row, cells } = tableRow;
     const before = problems.length;
-    const id = text(cells.id);
+    const id = keys ? keys.ids[i] : text(cells.id);
     if (id === undefined) { if (hasId) problem(row, 'id', 'MISSING_VALUE', '缺少单位编号 id'); }
     else if (repeats && repeats[i] !== i) problem(row, 'id', 'DUPLICATE_UNIT_ID', `单位编号 “${id}” 与第${table.rows[repeats[i]].row}行重复`);
 
     // A clean row is read by the generated reader; any other row again, here, cell by cell.
     if (fast && problems.length === before && fast(cells, scratch, sources!, i)) {
-      const unit = maker.fromRow(tableRow, id!, clean!, i);
+      const unit = maker.fromRow(tableRow, id!, keys ? keys.parents[i] : text(cells.parent) ?? null, clean!, i);
       units[count++] = unit;
       maker.onRead(unit, scratch, i);
       continue;
@@ -293,6 +332,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
  * for the table once: a Map of 100,000 fresh strings reallocates its buckets as it grows.
  */
 function unitIdRepeats(table: DataTable): Int32Array | undefined {
+  if (table.keys?.increasing) return undefined;
   const n = table.rows.length;
   let last: string | undefined;
   let k = 0;
@@ -303,7 +343,7 @@ function unitIdRepeats(table: DataTable): Int32Array | undefined {
     last = id;
   }
   if (k === n) return undefined;
-  const ids = table.rows.map((r) => text(r.cells.id));
+  const ids = table.keys ? table.keys.ids : table.rows.map((r) => text(r.cells.id));
   const firstOf = new Int32Array(n);
   for (let i = 0; i < n; i++) firstOf[i] = i;
   let size = 16;

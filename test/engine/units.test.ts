@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { DataInvalid, readUnits, type DataTable } from '../../src/engine/index.js';
+import { withKeys } from '../../src/engine/units.js';
 import { compile, ruleSet } from '../helpers.js';
 
 const rs = compile(ruleSet({
@@ -58,26 +59,36 @@ describe('reading unit data', () => {
     ]);
   });
 
-  it('names, for every repeated id among thousands, the row where it first appeared, spaces around it ignored', () => {
-    const rows = Array.from({ length: 5000 }, (_, k) => [`v${k}`, '村', '3', '2', '1', '90', '1', '好']);
-    rows.push([' v17 ', '村', '3', '2', '1', '90', '1', '好'], ['v4999', '村', '3', '2', '1', '90', '1', '好'], ['v17', '村', '3', '2', '1', '90', '1', '好']);
-    try { readUnits(rs, table(header, rows)); expect.fail('read'); } catch (e) {
-      if (!(e instanceof DataInvalid)) throw e;
-      expect(e.problems.map(({ row, code, message }) => ({ row, code, message }))).to.deep.equal([
-        { row: 5002, code: 'DUPLICATE_UNIT_ID', message: '单位编号 “v17” 与第19行重复' },
-        { row: 5003, code: 'DUPLICATE_UNIT_ID', message: '单位编号 “v4999” 与第5001行重复' },
-        { row: 5004, code: 'DUPLICATE_UNIT_ID', message: '单位编号 “v17” 与第19行重复' },
-      ]);
-    }
-  });
+  // The same whether the rows' ids are read as each row is read, or read once beforehand (withKeys, as appraise reads them).
+  for (const [way, keyed] of [['row by row', (t: DataTable) => t], ['read once beforehand', withKeys]] as const) {
+    it(`names, for every repeated id among thousands, the row where it first appeared, spaces around it ignored (ids ${way})`, () => {
+      const rows = Array.from({ length: 5000 }, (_, k) => [`v${k}`, '村', '3', '2', '1', '90', '1', '好']);
+      rows.push([' v17 ', '村', '3', '2', '1', '90', '1', '好'], ['v4999', '村', '3', '2', '1', '90', '1', '好'], ['v17', '村', '3', '2', '1', '90', '1', '好']);
+      try { readUnits(rs, keyed(table(header, rows))); expect.fail('read'); } catch (e) {
+        if (!(e instanceof DataInvalid)) throw e;
+        expect(e.problems.map(({ row, code, message }) => ({ row, code, message }))).to.deep.equal([
+          { row: 5002, code: 'DUPLICATE_UNIT_ID', message: '单位编号 “v17” 与第19行重复' },
+          { row: 5003, code: 'DUPLICATE_UNIT_ID', message: '单位编号 “v4999” 与第5001行重复' },
+          { row: 5004, code: 'DUPLICATE_UNIT_ID', message: '单位编号 “v17” 与第19行重复' },
+        ]);
+      }
+    });
 
-  it('finds a repeated id among ids in increasing order, as a snapshot lists them', () => {
-    const ids = ['a01', 'a02', 'a02', 'a03', 'a04', 'a04 '];
-    expect(problems(table(header, ids.map((id) => [id, '村', '3', '2', '1', '90', '1', '好'])))).to.deep.equal([
-      { row: 4, column: 'id', code: 'DUPLICATE_UNIT_ID' },
-      { row: 7, column: 'id', code: 'DUPLICATE_UNIT_ID' },
-    ]);
-  });
+    it(`finds a repeated id among ids in increasing order, as a snapshot lists them (ids ${way})`, () => {
+      const ids = ['a01', 'a02', 'a02', 'a03', 'a04', 'a04 ', '', 'a05'];
+      expect(problems(keyed(table(header, ids.map((id) => [id, '村', '3', '2', '1', '90', '1', '好']))))).to.deep.equal([
+        { row: 4, column: 'id', code: 'DUPLICATE_UNIT_ID' },
+        { row: 7, column: 'id', code: 'DUPLICATE_UNIT_ID' },
+        { row: 8, column: 'id', code: 'MISSING_VALUE' },
+      ]);
+    });
+
+    it(`gives each unit its own id and parent (ids ${way})`, () => {
+      const rows = [['b', '村', '3', '2', '1', '90', '1', '好', ' p1 '], ['a', '村', '3', '2', '1', '90', '1', '好', 'p1'], ['c', '村', '3', '2', '1', '90', '1', '好', '']];
+      const { units } = readUnits(rs, keyed(table([...header, 'parent'], rows)));
+      expect(units.map((u) => [u.id, u.parent])).to.deep.equal([['b', 'p1'], ['a', 'p1'], ['c', null]]);
+    });
+  }
 
   it('reads ids that differ only in case, length or spelling of a number as different units', () => {
     const ids = ['a', 'A', 'aa', 'aaa', '甲', '甲村', '1', '01', '1.0'];
