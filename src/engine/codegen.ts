@@ -50,8 +50,13 @@ export function generateScorer(rs: CompiledRuleSet): Scorer {
   const lines: string[] = ['let a = 0, t = 0, b = 0, x = 0, n = 0, items = 0;'];
   const groupOf = (k: number) => rs.nodes[k] as CompiledGroup;
   /** Whether the node's parent applies, and is zeroed (§7.2–7.3): the group's flags, or the top level's. */
-  const parentApplies = (node: CompiledNode) => (node.parent < 0 ? '1' : `e[${groupOf(node.parent).appliesSlot}]`);
-  const parentZeroed = (node: CompiledNode) => (node.parent < 0 ? '0' : `e[${groupOf(node.parent).zeroSlot}]`);
+  // A group with no appliesIf (zeroIf) on it or on any group around it always applies (is never zeroed): its
+  // flag is then the constant itself, and V8 drops the tests of it, where a slot would be read for every criterion.
+  const alwaysApplies = (g: CompiledGroup): boolean => !g.appliesIfSrc && (g.parent < 0 || alwaysApplies(groupOf(g.parent)));
+  const neverZeroed = (g: CompiledGroup): boolean => !g.zeroIfSrc && (g.parent < 0 || neverZeroed(groupOf(g.parent)));
+  const applies = (g: CompiledGroup) => (alwaysApplies(g) ? '1' : `e[${g.appliesSlot}]`);
+  const parentApplies = (node: CompiledNode) => (node.parent < 0 ? '1' : applies(groupOf(node.parent)));
+  const parentZeroed = (node: CompiledNode) => (node.parent < 0 || neverZeroed(groupOf(node.parent)) ? '0' : `e[${groupOf(node.parent).zeroSlot}]`);
   // The points of the outermost items that do not apply are added up in the applicable-points slot, and taken from the total's points at the end.
   lines.push(`e[${rs.applicableSlot}] = 0;`);
   if (rs.conditional) {
@@ -93,7 +98,7 @@ export function generateScorer(rs: CompiledRuleSet): Scorer {
       lines.push(`t = ${I.roundHalfUp(g.children.map((k) => `s[${k}]`).join(' + ') || '0', p)}; s[${g.index}] = t; e[${g.slot}] = t;`);
       continue;
     }
-    lines.push(`t = 0; n = 0; if (e[${g.appliesSlot}] === 1) { ${sumOf(g.children)} } t = n === 1 ? ${I.roundHalfUp('t', p)} : ${I.NAN}; s[${g.index}] = t; e[${g.slot}] = t;`);
+    lines.push(`t = 0; n = 0; if (${applies(g)} === 1) { ${sumOf(g.children)} } t = n === 1 ? ${I.roundHalfUp('t', p)} : ${I.NAN}; s[${g.index}] = t; e[${g.slot}] = t;`);
   }
   if (rs.conditional) {
     lines.push(`t = 0; n = 0; ${sumOf(rs.top)} items = t;`);
@@ -115,8 +120,8 @@ export function generateScorer(rs: CompiledRuleSet): Scorer {
   // Condition vetoes in document order (a group before the items inside it), each only where its item applies; then vetoes[].
   let k = 0;
   for (const node of rs.vetoNodes) {
-    const applies = !rs.conditional ? '' : node.kind === 'group' ? `e[${node.appliesSlot}] === 1 && ` : `${parentApplies(node)} === 1${node.appliesIfSrc ? ` && (${node.appliesIfSrc}) === 1` : ''} && `;
-    lines.push(`if (${applies}(${node.vetoIfSrc}) === 1) v.push(${k++});`);
+    const where = !rs.conditional ? '' : node.kind === 'group' ? `${applies(node)} === 1 && ` : `${parentApplies(node)} === 1${node.appliesIfSrc ? ` && (${node.appliesIfSrc}) === 1` : ''} && `;
+    lines.push(`if (${where}(${node.vetoIfSrc}) === 1) v.push(${k++});`);
   }
   for (const veto of rs.vetoes) lines.push(`if (${veto.src} === 1) v.push(${k++});`);
   const tieBreak = rs.ranking.tieBreak;

@@ -376,11 +376,25 @@ function sortRange(list: Int32Array, from: number, to: number, keys: Keys, score
 
 /** 凡被一票否决的单位一律定为不合格; otherwise the first grade whose atLeast the total reaches. */
 export function gradeOf(rs: CompiledRuleSet, total: number, vetoed: boolean): string | null {
-  if (vetoed) return rs.grades.find((g) => g.vetoed)?.label ?? '不合格';
+  const grades = gradesOf(rs);
+  if (vetoed) return grades.vetoed;
   const t = round9(total);
-  for (const g of rs.grades) {
-    if (g.vetoed) continue;
-    if (g.atLeast === undefined || t >= round9(g.atLeast)) return g.label;
-  }
+  for (let k = 0; k < grades.atLeast.length; k++) if (t >= grades.atLeast[k] || grades.atLeast[k] === -Infinity) return grades.labels[k];
   return null;
 }
+
+/** A rule set's grades as gradeOf reads them, every unit: the thresholds at 9 decimals (none: −∞), in file order, and the grade of a vetoed unit. */
+function gradesOf(rs: CompiledRuleSet): { atLeast: Float64Array; labels: string[]; vetoed: string } {
+  let found = GRADES.get(rs);
+  if (!found) {
+    const open = rs.grades.filter((g) => !g.vetoed);
+    found = {
+      atLeast: Float64Array.from(open, (g) => (g.atLeast === undefined ? -Infinity : round9(g.atLeast))),
+      labels: open.map((g) => g.label),
+      vetoed: rs.grades.find((g) => g.vetoed)?.label ?? '不合格',
+    };
+    GRADES.set(rs, found);
+  }
+  return found;
+}
+const GRADES = new WeakMap<CompiledRuleSet, { atLeast: Float64Array; labels: string[]; vetoed: string }>();
