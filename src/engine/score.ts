@@ -139,10 +139,16 @@ class Batch {
   }
 
   gradeIndex(label: string | null): number {
+    // Most units in a row share a grade: the last one found is tried first.
+    if (label === this.#lastLabel && this.#lastGrade > 0) return this.#lastGrade;
     let k = this.labels.indexOf(label);
     if (k < 0) k = this.labels.push(label) - 1;
+    this.#lastLabel = label;
+    this.#lastGrade = k;
     return k;
   }
+  #lastLabel: string | null = null;
+  #lastGrade = 0;
 
   sanctionListIndex(list: Sanction[]): number {
     if (list.length === 0) return 0;
