@@ -332,17 +332,20 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
  * for the table once: a Map of 100,000 fresh strings reallocates its buckets as it grows.
  */
 function unitIdRepeats(table: DataTable): Int32Array | undefined {
-  if (table.keys?.increasing) return undefined;
   const n = table.rows.length;
-  let last: string | undefined;
-  let k = 0;
-  for (; k < n; k++) {
-    const id = text(table.rows[k].cells.id);
-    if (id === undefined) continue;
-    if (last !== undefined && !(last < id)) break;
-    last = id;
+  if (table.keys) {
+    if (table.keys.increasing) return undefined; // withKeys has looked
+  } else {
+    let last: string | undefined;
+    let k = 0;
+    for (; k < n; k++) {
+      const id = text(table.rows[k].cells.id);
+      if (id === undefined) continue;
+      if (last !== undefined && !(last < id)) break;
+      last = id;
+    }
+    if (k === n) return undefined;
   }
-  if (k === n) return undefined;
   const ids = table.keys ? table.keys.ids : table.rows.map((r) => text(r.cells.id));
   const firstOf = new Int32Array(n);
   for (let i = 0; i < n; i++) firstOf[i] = i;
