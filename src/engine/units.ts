@@ -4,7 +4,7 @@ import { decimalText, yesNoText } from './cells.js';
 import { generateReader, type Reader, type RowReader, type SourceColumns } from './codegen.js';
 import { readEvents } from './events.js';
 import { DataInvalid, type DataProblem } from './problems.js';
-import { hashId } from './id-index.js';
+import { IdIndex } from './id-index.js';
 import { own } from './own.js';
 import { ABSENT, fieldAt, fieldMissing, fieldValue, sourceField, type SourceResults } from './source-fields.js';
 
@@ -328,8 +328,8 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
  * is the first, or if it has no id); undefined when no id can repeat. Ids in increasing order
  * (a snapshot's, an export's) cannot, and need nothing more: not even a list of 100,000
  * positions, which on these machines is memory touched for the first time on every read.
- * Other ids are found in an open-addressing table of positions, hashed by hashId (id-index.ts) and sized
- * for the table once: a Map of 100,000 fresh strings reallocates its buckets as it grows.
+ * Other ids are found in an IdIndex (id-index.ts), sized for the table once: a Map of 100,000 fresh
+ * strings reallocates its buckets as it grows.
  */
 function unitIdRepeats(table: DataTable): Int32Array | undefined {
   const n = table.rows.length;
@@ -347,21 +347,12 @@ function unitIdRepeats(table: DataTable): Int32Array | undefined {
     if (k === n) return undefined;
   }
   const ids = table.keys ? table.keys.ids : table.rows.map((r) => text(r.cells.id));
+  // A row with no id stands as '' (text() gives no empty id), which no row with an id can be.
+  const index = new IdIndex(ids.map((id) => id ?? '')); // of an id given twice, the first place is found
   const firstOf = new Int32Array(n);
-  for (let i = 0; i < n; i++) firstOf[i] = i;
-  let size = 16;
-  while (size < n * 2) size *= 2;
-  const slots = new Int32Array(size); // positions plus one; 0 is empty
-  const mask = size - 1;
   for (let i = 0; i < n; i++) {
     const id = ids[i];
-    if (id === undefined) continue;
-    const h = hashId(id);
-    for (let at = h & mask; ; at = (at + 1) & mask) {
-      const held = slots[at];
-      if (held === 0) { slots[at] = i + 1; break; }
-      if (ids[held - 1] === id) { firstOf[i] = held - 1; break; }
-    }
+    firstOf[i] = id === undefined ? i : index.indexOf(id);
   }
   return firstOf;
 }

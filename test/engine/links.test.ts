@@ -71,3 +71,31 @@ describe('links between tracks (rules/README.md)', () => {
     expect((caught as RuleFileInvalid).problems.map((p) => p.code)).to.deep.equal(['EXPR_UNKNOWN_NAME']);
   });
 });
+
+describe('a table appraised with its sources and peers', () => {
+  // A 综合考核 of one source, ranked within it by a peer function over the source's total.
+  const composite = compile(ruleSet({
+    version: '2', id: 'composite',
+    sources: { fp: { label: '计生专项', ruleset: 'villages' } },
+    inputs: { s: { type: 'number', min: 0, max: 20 } },
+    metrics: { place: { label: '计生名次', expr: 'peerRank(fp.total)' } },
+    items: [
+      { id: 'a', title: '计生专项折合', points: 80, award: { method: 'amount', value: 'fp.total * 0.8' } },
+      { id: 'b', title: '名次', points: 20, award: { method: 'amount', value: 'if(place == 1, 20, s)' } },
+    ],
+  }));
+  const rows = () => [{ id: 'v3', parent: 't', s: 5 }, { id: 'v1', parent: 't', s: 5 }, { id: 'v2', parent: 't', s: 5 }];
+
+  it('leaves every row as it was given: the sources\' places and the peers\' values are kept beside the rows', () => {
+    const table = tableFromJsonRows(rows(), 'composite');
+    const before = JSON.stringify(table.rows);
+    const shapes = table.rows.map((r) => [Reflect.ownKeys(r), Reflect.ownKeys(r.cells)]);
+    const first = appraise(composite, table, { sources: new Map([['fp', linked]]) });
+    expect(JSON.stringify(table.rows)).to.equal(before);
+    expect(table.rows.map((r) => [Reflect.ownKeys(r), Reflect.ownKeys(r.cells)])).to.deep.equal(shapes);
+    // v1 95 (first: 76 + 20), v2 80 (64 + 5), v3 70 (56 + 5); appraised again, the same.
+    const totals = (a: typeof first) => a.units.map((u) => [u.unit.id, u.total]);
+    expect(totals(first)).to.deep.equal([['v1', 96], ['v2', 69], ['v3', 61]]);
+    expect(totals(appraise(composite, table, { sources: new Map([['fp', linked]]) }))).to.deep.equal(totals(first));
+  });
+});
