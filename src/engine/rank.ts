@@ -1,5 +1,5 @@
 import { round9 } from './decimal.js';
-import type { CompiledRuleSet } from './compiled.js';
+import type { CompiledRuleSet, CompiledSanction } from './compiled.js';
 import type { Outcome } from './ruleset.js';
 import { batchColumns, scoreAgainInto, type UnitScore } from './score.js';
 import type { Compiled } from './expression/compile.js';
@@ -56,22 +56,36 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPl
   const inOrder = (a: number, b: number) => rankOrder(keys, a, b) || compareIds(scored[a].unit.id, scored[b].unit.id);
 
   const { order, starts } = byScope(parents, n, scope === 'parent');
+  const plan = planOf(rs);
   const scratch: ScopeScratch = { levels: [], ranks: new Int32Array(64), aboves: new Int32Array(64), lists: [], taken: new Uint8Array(64) };
   for (let k = 0; k + 1 < starts.length; k++) {
     sortRange(order, starts[k], starts[k + 1], keys, scored, inOrder);
-    rankScope(rs, scored, columns, order, starts[k], starts[k + 1], keys, scratch);
+    rankScope(plan, scored, columns, order, starts[k], starts[k + 1], keys, scratch);
   }
 
-  const named = new Set<string>();
+  // Each parent and whether a child of it is vetoed by a condition (连带责任): by parent, each scope is one
+  // parent's units, the scopes in key order; with one scope of every unit, gathered unit by unit.
+  const named: string[] = [];
   const liable = new Set<string>();
-  let lastParent: string | null = null;
-  for (let i = 0; i < n; i++) {
-    const parent = parents[i];
-    if (parent === null) continue;
-    if (parent !== lastParent) named.add((lastParent = parent));
-    if (keys.vetoed[i] === 1) liable.add(parent);
+  if (scope === 'parent') {
+    for (let k = 0; k + 1 < starts.length; k++) {
+      const parent = parents[order[starts[k]]];
+      if (parent === null) continue;
+      named.push(parent);
+      for (let i = starts[k]; i < starts[k + 1]; i++) if (keys.vetoed[order[i]] === 1) { liable.add(parent); break; }
+    }
+  } else {
+    const seen = new Set<string>();
+    let lastParent: string | null = null;
+    for (let i = 0; i < n; i++) {
+      const parent = parents[i];
+      if (parent === null) continue;
+      if (parent !== lastParent) seen.add((lastParent = parent));
+      if (keys.vetoed[i] === 1) liable.add(parent);
+    }
+    named.push(...[...seen].sort(compareIds));
   }
-  const parentResults = [...named].sort(compareIds).map((id) => ({
+  const parentResults = named.map((id) => ({
     id,
     sanctions: liable.has(id) ? liability.map((l) => ({ outcome: l.outcome, label: l.label })) : [],
   }));
@@ -180,12 +194,58 @@ function permuted<T>(list: T[], order: Int32Array): T[] {
 interface ScopeScratch { levels: number[]; ranks: Int32Array; aboves: Int32Array; lists: Sanction[][]; taken: Uint8Array; }
 
 /**
+ * What ranking reads of a rule set's sanctions and grades for every scope, worked out once a rule set:
+ * each sanction's rank range, its group's place and the one list it gives a unit alone; the grades'
+ * thresholds; the arrays a sanction's condition is evaluated in. Nothing of it is looked up unit by unit.
+ */
+interface RankPlan {
+  readonly rs: CompiledRuleSet;
+  readonly rules: readonly SanctionRule[];
+  /** How many sanction groups there are (§7.9 `group`). */
+  readonly groups: number;
+  readonly grades: Grades;
+  readonly condition: { env: Float64Array; scores: Float64Array };
+}
+
+interface SanctionRule {
+  readonly sanction: CompiledSanction;
+  /** By rank level (a place), or by rank range (`lo` to `hi`). */
+  readonly place: number | undefined;
+  readonly lo: number;
+  readonly hi: number;
+  /** The place of its group; -1 for none. */
+  readonly group: number;
+  /** The sanction as a unit's one sanction: one list for every unit it falls on alone (a township's last village is one of 5,000 in a province), never changed. */
+  readonly alone: Sanction[];
+}
+
+const PLANS = new WeakMap<CompiledRuleSet, RankPlan>();
+
+function planOf(rs: CompiledRuleSet): RankPlan {
+  let plan = PLANS.get(rs);
+  if (!plan) {
+    const names = [...new Set(rs.ranking.sanctions.map((x) => x.group).filter((g): g is string => g !== undefined))];
+    const rules = rs.ranking.sanctions.map((x): SanctionRule => ({
+      sanction: x, place: x.place, lo: x.rank ? x.rank[0] : 0, hi: x.rank ? x.rank[1] : -1,
+      group: x.group === undefined ? -1 : names.indexOf(x.group),
+      alone: Object.freeze([{ outcome: x.outcome, label: x.label }]) as Sanction[],
+    }));
+    plan = { rs, rules, groups: names.length, grades: gradesOf(rs), condition: { env: new Float64Array(rs.slotCount), scores: new Float64Array(rs.nodes.length) } };
+    PLANS.set(rs, plan);
+  }
+  return plan;
+}
+
+/** Arrays rankScope writes a scope in, kept from one scope to the next (grown as one needs). */
+interface ScopeScratch { levels: number[]; ranks: Int32Array; aboves: Int32Array; lists: Sanction[][]; taken: Uint8Array; }
+
+/**
  * Ranks, sanctions and grades one scope's units (positions `order[from]` to `order[to - 1]` of
  * the list), already in order. A function of its own, called once a scope, so that V8 optimizes it
  * as a whole: nothing is made here but what a unit keeps (100,000 villages are 5,000 townships).
  */
-function rankScope(rs: CompiledRuleSet, units: UnitScore[], columns: RankColumns, order: Int32Array, from: number, to: number, keys: Keys, scratch: ScopeScratch): void {
-  const sanctions = rs.ranking.sanctions;
+function rankScope(plan: RankPlan, units: UnitScore[], columns: RankColumns, order: Int32Array, from: number, to: number, keys: Keys, scratch: ScopeScratch): void {
+  const { rules } = plan;
   const size = to - from;
   if (scratch.ranks.length < size) {
     scratch.ranks = new Int32Array(Math.max(size, scratch.ranks.length * 2));
@@ -213,32 +273,31 @@ function rankScope(rs: CompiledRuleSet, units: UnitScore[], columns: RankColumns
   // Sanctions in file order (§5, §7.9): by rank level (a level named by a positive place takes no
   // negative-place sanction, whether or not that sanction's condition held) or by rank range; each only
   // where its condition holds, and at most one of a group to a unit: the first that falls on it.
-  // Whether the unit at place p of the scope has taken group g: `taken[p * G + g]` (G groups: groupsOf).
-  const groups = groupsOf(rs), G = groups.size;
+  // Whether the unit at place p of the scope has taken group g: `taken[p * G + g]` (G groups).
+  const G = plan.groups;
   if (scratch.taken.length < size * G) scratch.taken = new Uint8Array(Math.max(size * G, scratch.taken.length * 2));
   const taken = scratch.taken;
-  taken.fill(0, 0, size * G);
-  for (let k = 0; k < sanctions.length; k++) {
-    const sanction = sanctions[k];
-    let lo: number, hi: number;
-    if (sanction.place !== undefined) {
-      const level = levelOf(sanction.place, count);
+  if (G > 0) taken.fill(0, 0, size * G);
+  for (let k = 0; k < rules.length; k++) {
+    const rule = rules[k];
+    let lo = rule.lo, hi = rule.hi;
+    if (rule.place !== undefined) {
+      const level = levelOf(rule.place, count);
       if (level < 0 || level >= count) continue;
-      if (sanction.place < 0 && namedByPositivePlace(sanctions, level, count)) continue;
+      if (rule.place < 0 && namedByPositivePlace(plan.rs.ranking.sanctions, level, count)) continue;
       lo = hi = levels[level];
-    } else if (sanction.rank) {
-      [lo, hi] = sanction.rank;
-    } else continue;
-    const g = sanction.group === undefined ? -1 : groups.get(sanction.group)!;
+    }
+    const g = rule.group, when = rule.sanction.when;
     for (let p = 0; p < size; p++) {
       if (ranks[p] < lo || ranks[p] > hi) continue;
       if (g >= 0 && taken[p * G + g] === 1) continue;
       const x = order[from + p];
-      if (sanction.when && !holdsFor(rs, sanction.when, units[x], columns.totals[x], sanction.whenTotalOnly)) continue;
-      lists[p] = lists[p].length > 0 ? [...lists[p], { outcome: sanction.outcome, label: sanction.label }] : alone(sanction);
+      if (when && !holdsFor(plan, when, units[x], columns.totals[x], rule.sanction.whenTotalOnly)) continue;
+      lists[p] = lists[p].length > 0 ? [...lists[p], { outcome: rule.sanction.outcome, label: rule.sanction.label }] : rule.alone;
       if (g >= 0) taken[p * G + g] = 1;
     }
   }
+  const grades = plan.grades;
   for (let p = 0; p < size; p++) {
     const x = order[from + p];
     let list = lists[p];
@@ -247,35 +306,13 @@ function rankScope(rs: CompiledRuleSet, units: UnitScore[], columns: RankColumns
       if (list.some(isVeto)) vetoed = true;
       if (vetoed && list.some(isCommendation)) list = list.filter(isNoCommendation);
     }
-    columns.give(x, ranks[p], aboves[p], vetoed, list, gradeOf(rs, columns.totals[x], vetoed));
+    columns.give(x, ranks[p], aboves[p], vetoed, list, gradeIn(grades, columns.totals[x], vetoed));
   }
 }
-
-/** Each sanction group's place (§7.9 `group`), by rule set. */
-function groupsOf(rs: CompiledRuleSet): Map<string, number> {
-  let groups = GROUPS.get(rs);
-  if (!groups) {
-    const names = [...new Set(rs.ranking.sanctions.map((s) => s.group).filter((g): g is string => g !== undefined))];
-    GROUPS.set(rs, (groups = new Map(names.map((g, k) => [g, k]))));
-  }
-  return groups;
-}
-const GROUPS = new WeakMap<CompiledRuleSet, Map<string, number>>();
 
 const isVeto = (x: Sanction) => x.outcome === 'veto';
 const isCommendation = (x: Sanction) => x.outcome === 'commendation';
 const isNoCommendation = (x: Sanction) => x.outcome !== 'commendation';
-
-/**
- * A rule's sanction as the one sanction of a unit: one list, made once, for every unit
- * it falls on (a township's last village is one of 5,000 in a province), never changed.
- */
-function alone(sanction: Sanction): Sanction[] {
-  let list = ALONE.get(sanction);
-  if (!list) ALONE.set(sanction, (list = Object.freeze([{ outcome: sanction.outcome, label: sanction.label }]) as Sanction[]));
-  return list;
-}
-const ALONE = new WeakMap<Sanction, Sanction[]>();
 
 /** The rank level a sanction's place names, among `count` levels (1 the first, −1 the last). */
 function levelOf(place: number, count: number): number {
@@ -288,15 +325,12 @@ function namedByPositivePlace(sanctions: ReadonlyArray<{ place?: number }>, leve
 }
 
 /** Whether a sanction's condition holds for a unit: over its values, its scores, its total, bonus and penalty (undefined: no). */
-function holdsFor(rs: CompiledRuleSet, when: Compiled, r: UnitScore, total: number, totalOnly = false): boolean {
-  let scratch = conditionScratch.get(rs);
-  if (!scratch) conditionScratch.set(rs, (scratch = { env: new Float64Array(rs.slotCount), scores: new Float64Array(rs.nodes.length) }));
-  if (totalOnly) scratch.env[rs.totalSlot] = total; // the scorer writes the same total there
-  else scoreAgainInto(rs, r.unit, scratch.env, scratch.scores);
-  return when(scratch.env) === 1;
+function holdsFor(plan: RankPlan, when: Compiled, r: UnitScore, total: number, totalOnly = false): boolean {
+  const { env, scores } = plan.condition;
+  if (totalOnly) env[plan.rs.totalSlot] = total; // the scorer writes the same total there
+  else scoreAgainInto(plan.rs, r.unit, env, scores);
+  return when(env) === 1;
 }
-/** The arrays a sanction's condition is evaluated in, one pair per rule set. */
-const conditionScratch = new WeakMap<CompiledRuleSet, { env: Float64Array; scores: Float64Array }>();
 
 /**
  * The positions of the units grouped by scope, scopes in key order (no parent first, then by id),
@@ -361,13 +395,25 @@ function sortRange(list: Int32Array, from: number, to: number, keys: Keys, score
     list.subarray(from, to).sort(inOrder);
     return;
   }
+  // The keys compared here as they are: whether vetoed (when that ranks last), then the total; the
+  // tie-breaks and the ids only between units of one total.
+  const { totals, vetoed } = keys, last = keys.vetoedLast;
   for (let i = from + 1; i < to; i++) {
     const x = list[i];
+    const tx = totals[x], vx = last ? vetoed[x] : 0;
     let j = i - 1;
     for (; j >= from; j--) {
       const y = list[j];
-      const c = rankOrder(keys, y, x);
-      if (c < 0 || (c === 0 && compareIds(scored[y].unit.id, scored[x].unit.id) < 0)) break;
+      const vy = last ? vetoed[y] : 0;
+      if (vy !== vx) { if (vy < vx) break; }
+      else {
+        const ty = totals[y];
+        if (ty > tx) break;
+        if (ty === tx) {
+          const c = byScore(keys, y, x);
+          if (c < 0 || (c === 0 && compareIds(scored[y].unit.id, scored[x].unit.id) < 0)) break;
+        }
+      }
       list[j + 1] = y;
     }
     list[j + 1] = x;
@@ -376,7 +422,10 @@ function sortRange(list: Int32Array, from: number, to: number, keys: Keys, score
 
 /** 凡被一票否决的单位一律定为不合格; otherwise the first grade whose atLeast the total reaches. */
 export function gradeOf(rs: CompiledRuleSet, total: number, vetoed: boolean): string | null {
-  const grades = gradesOf(rs);
+  return gradeIn(gradesOf(rs), total, vetoed);
+}
+
+function gradeIn(grades: Grades, total: number, vetoed: boolean): string | null {
   if (vetoed) return grades.vetoed;
   const t = round9(total);
   for (let k = 0; k < grades.atLeast.length; k++) if (t >= grades.atLeast[k] || grades.atLeast[k] === -Infinity) return grades.labels[k];
@@ -384,7 +433,9 @@ export function gradeOf(rs: CompiledRuleSet, total: number, vetoed: boolean): st
 }
 
 /** A rule set's grades as gradeOf reads them, every unit: the thresholds at 9 decimals (none: −∞), in file order, and the grade of a vetoed unit. */
-function gradesOf(rs: CompiledRuleSet): { atLeast: Float64Array; labels: string[]; vetoed: string } {
+interface Grades { atLeast: Float64Array; labels: string[]; vetoed: string }
+
+function gradesOf(rs: CompiledRuleSet): Grades {
   let found = GRADES.get(rs);
   if (!found) {
     const open = rs.grades.filter((g) => !g.vetoed);
@@ -397,4 +448,4 @@ function gradesOf(rs: CompiledRuleSet): { atLeast: Float64Array; labels: string[
   }
   return found;
 }
-const GRADES = new WeakMap<CompiledRuleSet, { atLeast: Float64Array; labels: string[]; vetoed: string }>();
+const GRADES = new WeakMap<CompiledRuleSet, Grades>();
