@@ -1,11 +1,13 @@
 /**
- * Unit ids found by their text. A 综合考核 looks up every row's id in each of its sources' results:
- * a Map of 10,000 ids reads its bucket, its entry and the id's string, each far apart in memory,
- * and on these machines each is a wait of its own once the rest of a run has been through the cache.
- * Here a lookup reads one slot of a table of places and the code units of the id at that place, kept
- * side by side in one array. Depends on nothing but its input.
+ * Unit ids found by their text. A 综合考核 looks up every row's id in each of its sources' results.
+ * Up to SMALL ids, a Map: V8 hashes a string once, natively, from a seed of its own drawn each process,
+ * and keeps the hash with the string, so a lookup is a few reads in memory that stays in the cache (at
+ * 10,000 ids it took 0.15 ms where the table below took 0.36). Beyond that, a Map's buckets, its entries
+ * and the ids' strings are each far apart in memory, and each is a wait of its own once the rest of a run
+ * has been through the cache: a lookup here then reads one slot of a table of places and the code units
+ * of the id at that place, kept side by side in one array (at 100,000 ids 4–5 ms, a Map 6). Depends on
+ * nothing but its input.
  */
-
 /**
  * The hash of an id's UTF-16 code units (FNV-1a), from a seed drawn once a process: the seed decides
  * only where ids are kept, never a result, and no file can choose ids that all fall in one slot.
@@ -17,8 +19,13 @@ export function hashId(id: string): number {
 }
 const SEED = (0x811c9dc5 ^ Math.floor(Math.random() * 0x100000000)) | 0;
 
+/** Up to how many ids an IdIndex is a Map (measured: the two cross between 30,000 and 50,000 ids). */
+const SMALL = 32_768;
+
 /** The places of a list of distinct ids: `indexOf` finds an id's place, -1 when it is not there. */
 export class IdIndex {
+  /** A few ids (SMALL): their places by id. */
+  readonly #map: Map<string, number> | undefined;
   /** Two numbers a slot, by hash: the id's hash and its place + 1 (0: empty). Twice as many slots as ids at least. */
   readonly #slots: Int32Array;
   readonly #mask: number;
@@ -27,10 +34,23 @@ export class IdIndex {
   readonly #starts: Int32Array;
   readonly #hash: (id: string) => number;
 
-  /** `ids` distinct (of an id given twice, the first place is found); `hash` other than hashId only to test ids that collide. */
-  constructor(ids: readonly string[], hash: (id: string) => number = hashId) {
-    this.#hash = hash;
+  /**
+   * `ids` distinct (of an id given twice, the first place is found). `hash` given: the table, whatever the
+   * number of ids, hashed by it (tests: ids that collide, or the table of a few ids).
+   */
+  constructor(ids: readonly string[], hash?: (id: string) => number) {
     const n = ids.length;
+    if (hash === undefined && n <= SMALL) {
+      const map = new Map<string, number>();
+      for (let p = 0; p < n; p++) if (!map.has(ids[p])) map.set(ids[p], p);
+      this.#map = map;
+      this.#hash = hashId;
+      this.#slots = new Int32Array(0); this.#mask = 0; this.#chars = new Uint16Array(0); this.#starts = new Int32Array(0);
+      return;
+    }
+    this.#map = undefined;
+    this.#hash = hash ?? hashId;
+    hash = this.#hash;
     let length = 0;
     for (const id of ids) length += id.length;
     this.#chars = new Uint16Array(length);
@@ -57,6 +77,7 @@ export class IdIndex {
 
   /** The place of `id`; -1 when it is not one of the ids. */
   indexOf(id: string): number {
+    if (this.#map !== undefined) return this.#map.get(id) ?? -1;
     const h = this.#hash(id), slots = this.#slots, mask = this.#mask;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const held = slots[2 * s + 1];

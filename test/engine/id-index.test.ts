@@ -25,6 +25,15 @@ describe('unit ids found by their text', () => {
 
   it('keeps the first place of an id given twice', () => {
     expect(new IdIndex(['a', 'b', 'a']).indexOf('a')).to.equal(0);
+    expect(new IdIndex(['a', 'b', 'a'], hashId).indexOf('a')).to.equal(0);
+  });
+
+  it('finds the same places in a Map of a few ids as in the table of many', () => {
+    const ids = Array.from({ length: 40_000 }, (_, k) => `村${k}`);
+    const many = new IdIndex(ids), few = new IdIndex(ids.slice(0, 30_000));
+    for (let k = 0; k < 30_000; k += 11) expect(few.indexOf(ids[k])).to.equal(many.indexOf(ids[k])).and.to.equal(k);
+    expect(few.indexOf(ids[35_000])).to.equal(-1);
+    expect(many.indexOf(ids[35_000])).to.equal(35_000);
   });
 
   it('finds every one of 100,000 ids that differ in one character, and none of their neighbours', () => {
@@ -39,8 +48,10 @@ describe('unit ids found by their text', () => {
     fc.assert(fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 6 }), { maxLength: 60 }), fc.array(fc.string({ unit: 'binary', maxLength: 6 }), { maxLength: 30 }), (given, asked) => {
       const ids = [...new Set(given)];
       const map = new Map(ids.map((id, p) => [id, p]));
-      const index = new IdIndex(ids);
-      for (const id of [...ids, ...asked]) expect(index.indexOf(id)).to.equal(map.get(id) ?? -1);
+      // A few ids are a Map; the same ids in the table (given its hash) are found the same.
+      for (const index of [new IdIndex(ids), new IdIndex(ids, hashId)]) {
+        for (const id of [...ids, ...asked]) expect(index.indexOf(id)).to.equal(map.get(id) ?? -1);
+      }
     }), { numRuns: 300 });
   });
 
