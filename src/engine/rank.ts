@@ -48,31 +48,55 @@ export function compareIds(a: string, b: string): number {
  * and grade.
  */
 export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPlace?: boolean } = {}): Ranking {
-  const { scope, vetoedLast, liability } = rs.ranking;
-  const n = scored.length;
+  const { scope, vetoedLast } = rs.ranking;
+  const n = scored.length, inPlace = opts.inPlace === true;
   const columns = batchColumns(rs, scored) ?? unitColumns(rs, scored as RankedUnit[]);
   const keys: Keys = { totals: columns.totals, ties: columns.ties, vetoed: columns.vetoed, w: rs.ranking.tieBreak.length, vetoedLast };
   const parents = columns.parents;
   const inOrder = (a: number, b: number) => rankOrder(keys, a, b) || compareIds(scored[a].unit.id, scored[b].unit.id);
 
   const { order, starts } = byScope(parents, n, scope === 'parent');
-  const plan = planOf(rs);
+  rankScopes(planOf(rs), scored, columns, order, starts, keys, inOrder);
+
+  const parentResults = parentsOf(rs, parents, keys.vetoed, order, starts, n);
+  // The score becomes the ranked unit: no copy of 100,000 objects.
+  const ranked = scored as RankedUnit[];
+  let units: RankedUnit[];
+  if (inPlace) units = permuted(ranked, order);
+  else {
+    units = new Array<RankedUnit>(n);
+    for (let i = 0; i < n; i++) units[i] = ranked[order[i]];
+  }
+  return { units, parents: parentResults };
+}
+
+/**
+ * Sorts and ranks each scope in turn. A loop of its own, apart from what rankUnits does before and after
+ * it: V8 replaces a long-running loop on the stack with optimized code made while it runs, and in code
+ * made so, what followed the loop in rankUnits was deoptimized again and again (12 times in 300 runs).
+ */
+function rankScopes(plan: RankPlan, scored: UnitScore[], columns: RankColumns, order: Int32Array, starts: number[], keys: Keys, inOrder: (a: number, b: number) => number): void {
   const scratch: ScopeScratch = { levels: [], ranks: new Int32Array(64), aboves: new Int32Array(64), lists: [], taken: new Uint8Array(64) };
   for (let k = 0; k + 1 < starts.length; k++) {
     sortRange(order, starts[k], starts[k + 1], keys, scored, inOrder);
     rankScope(plan, scored, columns, order, starts[k], starts[k + 1], keys, scratch);
   }
+}
 
-  // Each parent and whether a child of it is vetoed by a condition (连带责任): by parent, each scope is one
-  // parent's units, the scopes in key order; with one scope of every unit, gathered unit by unit.
+/**
+ * Each parent, in id order, with the liability it bears when a child of it is vetoed by a condition (连带责任).
+ * By parent, each scope is one parent's units, the scopes in key order; with one scope of every unit, the
+ * parents are gathered unit by unit.
+ */
+function parentsOf(rs: CompiledRuleSet, parents: ReadonlyArray<string | null>, vetoed: Uint8Array, order: Int32Array, starts: number[], n: number): ParentResult[] {
   const named: string[] = [];
   const liable = new Set<string>();
-  if (scope === 'parent') {
+  if (rs.ranking.scope === 'parent') {
     for (let k = 0; k + 1 < starts.length; k++) {
       const parent = parents[order[starts[k]]];
       if (parent === null) continue;
       named.push(parent);
-      for (let i = starts[k]; i < starts[k + 1]; i++) if (keys.vetoed[order[i]] === 1) { liable.add(parent); break; }
+      for (let i = starts[k]; i < starts[k + 1]; i++) if (vetoed[order[i]] === 1) { liable.add(parent); break; }
     }
   } else {
     const seen = new Set<string>();
@@ -81,23 +105,15 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPl
       const parent = parents[i];
       if (parent === null) continue;
       if (parent !== lastParent) seen.add((lastParent = parent));
-      if (keys.vetoed[i] === 1) liable.add(parent);
+      if (vetoed[i] === 1) liable.add(parent);
     }
     named.push(...[...seen].sort(compareIds));
   }
-  const parentResults = named.map((id) => ({
+  const { liability } = rs.ranking;
+  return named.map((id) => ({
     id,
     sanctions: liable.has(id) ? liability.map((l) => ({ outcome: l.outcome, label: l.label })) : [],
   }));
-  // The score becomes the ranked unit: no copy of 100,000 objects.
-  const ranked = scored as RankedUnit[];
-  let units: RankedUnit[];
-  if (opts.inPlace === true) units = permuted(ranked, order);
-  else {
-    units = new Array<RankedUnit>(n);
-    for (let i = 0; i < n; i++) units[i] = ranked[order[i]];
-  }
-  return { units, parents: parentResults };
 }
 
 /**
