@@ -117,6 +117,27 @@ describe('ranking and sanctions', () => {
     ]);
   });
 
+  it('lists every parent once, in id order, with its liability, whether ranked by parent or all together and whatever order its units come in', () => {
+    const liability = [{ when: 'childVetoed', outcome: 'criticism', label: '通报批评' }];
+    const rows = [
+      { id: 'a', parent: 't3', s: 80, t: 0 }, { id: 'b', parent: 't1', s: 70, t: 0, bad: true }, { id: 'c', s: 60, t: 0 },
+      { id: 'd', parent: 't3', s: 50, t: 0, bad: true }, { id: 'e', parent: 't1', s: 40, t: 0 }, { id: 'f', parent: 't2', s: 30, t: 0 }, { id: 'g', parent: 't4', s: 20, t: 0, bad: true },
+    ];
+    const expected = [
+      { id: 't1', sanctions: [{ outcome: 'criticism', label: '通报批评' }] },
+      { id: 't2', sanctions: [] },
+      { id: 't3', sanctions: [{ outcome: 'criticism', label: '通报批评' }] },
+      { id: 't4', sanctions: [{ outcome: 'criticism', label: '通报批评' }] },
+    ];
+    for (const scope of ['parent', 'all']) {
+      const rs = rules({ scope, sanctions: SANCTIONS, liability });
+      expect(run(rs, rows).parents, scope).to.deep.equal(expected);
+      // The same units, each parent's together and the parents in id order.
+      const sorted = [...rows].sort((x, y) => `${x.parent ?? ''}${x.id}`.localeCompare(`${y.parent ?? ''}${y.id}`));
+      expect(run(rs, sorted).parents, `${scope}, in order`).to.deep.equal(expected);
+    }
+  });
+
   it('grades a vetoed unit with the vetoed label when the rule set gives one', () => {
     const rs = rules({ sanctions: SANCTIONS }, { grades: [{ vetoed: true, label: '不合格（否决）' }, { atLeast: 60, label: '合格' }, { label: '不合格' }] });
     const { units } = run(rs, [unit('a', 80), unit('b', 70, 0, { bad: true })]);
