@@ -209,15 +209,20 @@ export function giveScorePeerValues(rs: CompiledRuleSet, table: DataTable, units
 function scopes(rs: CompiledRuleSet, table: DataTable): { order: Int32Array | undefined; starts: number[] } {
   const rows = table.rows;
   if (rs.ranking.scope === 'all' || rows.length === 0) return { order: undefined, starts: [0, rows.length] };
-  const parentOf = table.keys ? (i: number) => table.keys!.parents[i] : (i: number) => text(rows[i].cells.parent) ?? null;
+  const parents = table.keys ? table.keys.parents : rows.map((r) => text(r.cells.parent) ?? null);
+  const parentOf = (i: number) => parents[i];
   const starts = [0];
-  const seen = new Set<string | null>();
-  let last = parentOf(0);
-  seen.add(last);
+  // Parents in id order (a snapshot's, an export's) are each together: no set of those seen is needed.
+  let seen: Set<string | null> | undefined;
+  let last = parents[0];
   let together = true;
   for (let i = 1; i < rows.length; i++) {
-    const parent = parentOf(i);
+    const parent = parents[i];
     if (parent === last) continue;
+    if (seen === undefined) {
+      if (last === null ? parent !== null : parent !== null && last < parent) { starts.push(i); last = parent; continue; }
+      seen = new Set(starts.map((k) => parents[k]));
+    }
     if (seen.has(parent)) { together = false; break; }
     seen.add(parent);
     starts.push(i);
