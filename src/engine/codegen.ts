@@ -282,6 +282,8 @@ export function generateReader(rs: CompiledRuleSet, plan: ReadPlan[], general: C
 function sourceFieldReader(rs: CompiledRuleSet, input: CompiledInput, j: number, at: number, prelude: string[]): string {
   const field = sourceField(rs, input);
   const r = `r${field.k}`, e = `e[${input.slot}]`;
+  // A field every result has (not a listed score or metric, which a result may lack) that nothing reads.
+  if (input.unread && field.kind !== Field.Score && field.kind !== Field.Metric) return `${e} = ${I.NAN};`;
   const kind = `y = z[${at}][${r}];`, figure = `z[${at + 1}][${r}]`;
   const number = `${kind} if (y === ${Kind.Number}) ${e} = ${figure}; else if (y === ${Kind.Null}) ${e} = ${I.NAN}; else return false;`;
   let read: string;

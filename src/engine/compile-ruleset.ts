@@ -162,7 +162,13 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     }
   };
 
-  const scopeOf = (extra?: Map<string, NameInfo>): Scope => (name) => names.get(name) ?? extra?.get(name);
+  /** Every name an expression, a method or a condition of the file reads (a source's fields no one reads are left unread). */
+  const named = new Set<string>();
+  const scopeOf = (extra?: Map<string, NameInfo>): Scope => (name) => {
+    const found = names.get(name);
+    if (found) { named.add(name); return found; }
+    return extra?.get(name);
+  };
 
   const compileAt = (pointer: string, text: unknown, type: ValueType, scope: Scope, what: string): Typed | undefined => {
     if (typeof text !== 'string') return undefined; // the schema reports it
@@ -226,6 +232,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
       if (typeof name !== 'string') return undefined;
       const found = inputs.find((i) => i.name === name || i.label === name);
       if (!found) problem('UNKNOWN_INPUT', `${pointer}/${field}`, `未定义的输入 “${name}”`);
+      else named.add(found.name);
       return found;
     },
     problem: (code: string, field: string, message: string) => problem(code, `${pointer}/${field}`, message),
@@ -382,6 +389,7 @@ export function compileRuleSet(file: RuleSetFile): { ruleset?: CompiledRuleSet; 
     return inputNames.has(n) ? [n] : inputsRead(metricReads.get(n) ?? [], seen);
   });
   for (const peer of peers) peer.reads = inputsRead(peer.reads);
+  for (const input of inputs) if (input.link !== undefined && !named.has(input.name)) input.unread = true;
   return {
     problems,
     ruleset: {

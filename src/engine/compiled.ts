@@ -14,6 +14,13 @@ export interface CompiledInput {
   type: InputType | 'text';
   /** Set for the value of a source's result (fp.total, village.total): the source's (or link's) name. */
   link?: string;
+  /**
+   * Of a source's field: true when no expression, method or condition of the rule set names it. The
+   * reading of a clean row then leaves it undefined rather than read it (at 100,000 units each field read
+   * is a place in a column far from the cache); a listed score or metric is read all the same, for a
+   * result that lacks it is a problem.
+   */
+  unread?: boolean;
   /** Of an events input (§7.6): its levels' points, the range of given points, and the slots of its figures. */
   levels?: Readonly<Record<string, number>>;
   range?: readonly [number, number];

@@ -98,4 +98,25 @@ describe('a table appraised with its sources and peers', () => {
     expect(totals(first)).to.deep.equal([['v1', 96], ['v2', 69], ['v3', 61]]);
     expect(totals(appraise(composite, table, { sources: new Map([['fp', linked]]) }))).to.deep.equal(totals(first));
   });
+
+  it('reads every field of a source that an expression, a condition or a method\'s input names, and leaves the others unread', () => {
+    const rs = compile(ruleSet({
+      version: '2', id: 'by-input', totalPoints: 20,
+      sources: { fp: { label: '计生专项', ruleset: 'villages' } },
+      inputs: { s: { type: 'number', min: 0, max: 100 } },
+      items: [
+        { id: 'a', title: '名次', points: 10, award: { method: 'manual', input: 'fp.rank' } },
+        { id: 'b', title: '未否决', points: 10, zeroIf: 'fp.vetoed', award: { method: 'manual', input: 's' } },
+      ],
+      ranking: { sanctions: [{ rank: [1, 2], when: 'fp.grade == "优秀"', outcome: 'commendation', label: '表彰' }] },
+    }));
+    expect(rs.inputs.filter((i) => i.link && !i.unread).map((i) => i.name).sort()).to.deep.equal(['fp.grade', 'fp.rank', 'fp.vetoed']);
+    const table = tableFromJsonRows([{ id: 'v1', parent: 't', s: 4 }, { id: 'v2', parent: 't', s: 6 }, { id: 'v3', parent: 't', s: 9 }], 'by-input');
+    const got = appraise(rs, table, { sources: new Map([['fp', linked]]) });
+    // In the source v1 is first (95, 优秀), v2 second, v3 last and vetoed by its rank sanction (b zeroed):
+    // v1 1 + 4, v2 2 + 6, v3 3 + 0; of the first two here only v1 was 优秀 there.
+    expect(got.units.map((u) => [u.unit.id, u.total, u.sanctions.map((x) => x.label)])).to.deep.equal([
+      ['v2', 8, []], ['v1', 5, ['表彰']], ['v3', 3, []],
+    ]);
+  });
 });
