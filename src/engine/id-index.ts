@@ -24,8 +24,31 @@ const SMALL = 32_768;
 
 /** The places of a list of distinct ids: `indexOf` finds an id's place, -1 when it is not there. */
 export class IdIndex {
-  /** A few ids (SMALL): their places by id. */
+  /** Up to SMALL ids: their places by id. */
   readonly #map: Map<string, number> | undefined;
+  /** More ids (or a hash given): the table of places. */
+  readonly #table: HashedIds | undefined;
+
+  /**
+   * `ids` distinct (of an id given twice, the first place is found). `hash` given: the table, whatever the
+   * number of ids, hashed by it (tests: ids that collide, or the table of a few ids).
+   */
+  constructor(ids: readonly string[], hash?: (id: string) => number) {
+    if (hash === undefined && ids.length <= SMALL) {
+      const map = new Map<string, number>();
+      for (let p = 0; p < ids.length; p++) if (!map.has(ids[p])) map.set(ids[p], p);
+      this.#map = map;
+    } else this.#table = new HashedIds(ids, hash ?? hashId);
+  }
+
+  /** The place of `id`; -1 when it is not one of the ids. */
+  indexOf(id: string): number {
+    return this.#map !== undefined ? this.#map.get(id) ?? -1 : this.#table!.indexOf(id);
+  }
+}
+
+/** The table of places: open addressing by `hash`, every id's code units side by side. */
+class HashedIds {
   /** Two numbers a slot, by hash: the id's hash and its place + 1 (0: empty). Twice as many slots as ids at least. */
   readonly #slots: Int32Array;
   readonly #mask: number;
@@ -34,23 +57,9 @@ export class IdIndex {
   readonly #starts: Int32Array;
   readonly #hash: (id: string) => number;
 
-  /**
-   * `ids` distinct (of an id given twice, the first place is found). `hash` given: the table, whatever the
-   * number of ids, hashed by it (tests: ids that collide, or the table of a few ids).
-   */
-  constructor(ids: readonly string[], hash?: (id: string) => number) {
+  constructor(ids: readonly string[], hash: (id: string) => number) {
+    this.#hash = hash;
     const n = ids.length;
-    if (hash === undefined && n <= SMALL) {
-      const map = new Map<string, number>();
-      for (let p = 0; p < n; p++) if (!map.has(ids[p])) map.set(ids[p], p);
-      this.#map = map;
-      this.#hash = hashId;
-      this.#slots = new Int32Array(0); this.#mask = 0; this.#chars = new Uint16Array(0); this.#starts = new Int32Array(0);
-      return;
-    }
-    this.#map = undefined;
-    this.#hash = hash ?? hashId;
-    hash = this.#hash;
     let length = 0;
     for (const id of ids) length += id.length;
     this.#chars = new Uint16Array(length);
@@ -75,9 +84,7 @@ export class IdIndex {
     }
   }
 
-  /** The place of `id`; -1 when it is not one of the ids. */
   indexOf(id: string): number {
-    if (this.#map !== undefined) return this.#map.get(id) ?? -1;
     const h = this.#hash(id), slots = this.#slots, mask = this.#mask;
     for (let s = h & mask; ; s = (s + 1) & mask) {
       const held = slots[2 * s + 1];

@@ -210,7 +210,6 @@ function scopes(rs: CompiledRuleSet, table: DataTable): { order: Int32Array | un
   const rows = table.rows;
   if (rs.ranking.scope === 'all' || rows.length === 0) return { order: undefined, starts: [0, rows.length] };
   const parents = table.keys ? table.keys.parents : rows.map((r) => text(r.cells.parent) ?? null);
-  const parentOf = (i: number) => parents[i];
   const starts = [0];
   // Parents in id order (a snapshot's, an export's) are each together: no set of those seen is needed.
   let seen: Set<string | null> | undefined;
@@ -231,7 +230,7 @@ function scopes(rs: CompiledRuleSet, table: DataTable): { order: Int32Array | un
   if (together) { starts.push(rows.length); return { order: undefined, starts }; }
   const byParent = new Map<string | null, number[]>();
   rows.forEach((_r, i) => {
-    const parent = parentOf(i);
+    const parent = parents[i];
     let list = byParent.get(parent);
     if (!list) byParent.set(parent, (list = []));
     list.push(i);

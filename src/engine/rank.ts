@@ -437,10 +437,6 @@ function sortRange(list: Int32Array, from: number, to: number, keys: Keys, score
 }
 
 /** 凡被一票否决的单位一律定为不合格; otherwise the first grade whose atLeast the total reaches. */
-export function gradeOf(rs: CompiledRuleSet, total: number, vetoed: boolean): string | null {
-  return gradeIn(gradesOf(rs), total, vetoed);
-}
-
 function gradeIn(grades: Grades, total: number, vetoed: boolean): string | null {
   if (vetoed) return grades.vetoed;
   const t = round9(total);
@@ -448,7 +444,7 @@ function gradeIn(grades: Grades, total: number, vetoed: boolean): string | null 
   return null;
 }
 
-/** A rule set's grades as gradeOf reads them, every unit: the thresholds at 9 decimals (none: −∞), in file order, and the grade of a vetoed unit. */
+/** A rule set's grades as gradeIn reads them, every unit: the thresholds at 9 decimals (none: −∞), in file order, and the grade of a vetoed unit. */
 interface Grades { atLeast: Float64Array; labels: string[]; vetoed: string }
 
 function gradesOf(rs: CompiledRuleSet): Grades {

@@ -37,6 +37,20 @@ describe('reading unit data', () => {
     expect([...units[0].env.slice(0, 6)]).to.deep.equal([3, 2, 1, 97.5, 1, rs.strings.id('好')]);
   });
 
+  it('reads every row in order when rows read the general way come between rows read fast', () => {
+    // An empty cell (its default) is read the general way; the rows around it, and after it, fast.
+    const rows = [
+      ['v1', '甲村', '3', '2', '1', '97.5', '否', '好'], ['v2', '乙村', '4', '2', '2', '90', '', '中'],
+      ['v3', '丙村', '1', '1', '0', '80', '是', '差'], ['v4', '丁村', '2', '0', '2', '70', '', '好'], ['v5', '戊村', '5', '3', '2', '60', '否', '中'],
+    ];
+    for (const t of [table(header, rows), withKeys(table(header, rows))]) {
+      const { units } = readUnits(rs, t);
+      expect(units.map((u) => [u.id, u.row, ...u.env.slice(0, 5)])).to.deep.equal([
+        ['v1', 2, 3, 2, 1, 97.5, 0], ['v2', 3, 4, 2, 2, 90, 1], ['v3', 4, 1, 1, 0, 80, 1], ['v4', 5, 2, 0, 2, 70, 1], ['v5', 6, 5, 3, 2, 60, 0],
+      ]);
+    }
+  });
+
   it('uses the default of an input whose cell is empty', () => {
     const { units } = readUnits(rs, table(header, [['v1', '甲村', '3', '2', '1', '97.5', '', '好']]));
     expect(units[0].env[4]).to.equal(1);
