@@ -41,7 +41,11 @@ const H = {
   /** The points of a list of bands too long to write inline (methods.ts). */
   bands: bandPoints,
   /** Texts the generated code compares with, which its source may not spell (see compile). */
-  blank: '', object: 'object', string: 'string', number: 'number',
+  blank: '',
+  /** An event as a clean list holds it: a plain object (not null, not an array). Tests of a type as calls: the source may not spell a type's name, and V8 inlines these where `typeof x === H.name` was a call of its own. */
+  isEvent: (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v),
+  isText: (v: unknown) => typeof v === 'string',
+  isNumber: (v: unknown) => typeof v === 'number',
 };
 
 export function generateScorer(rs: CompiledRuleSet): Scorer {
@@ -323,20 +327,19 @@ function eventsReader(input: CompiledInput, column: string | undefined, j: numbe
   }
   levels.forEach(([name], m) => prelude.push(`const l${j}_${m} = ${key(name)};`));
   const byLevel = levels.map(([, points], m) => `if (l === l${j}_${m}) { e[${f.sum}] += ${num(points)}; e[${f.levels.get(levels[m][0])!}]++; }`);
-  const byPoints = input.range ? `else if (l === undefined && typeof p === H.number && p >= ${num(input.range[0])} && p <= ${num(input.range[1])}) e[${f.sum}] += p;` : '';
+  const byPoints = input.range ? `else if (l === undefined && H.isNumber(p) && p >= ${num(input.range[0])} && p <= ${num(input.range[1])}) e[${f.sum}] += p;` : '';
   lines.push(
     `v = c[k${j}];`,
-    'if (v !== undefined && v !== null && v !== H.blank) {',
-    '  if (!Array.isArray(v)) return false;',
+    'if (Array.isArray(v)) {',
     '  for (let i = 0; i < v.length; i++) {',
     '    const ev = v[i];',
-    '    if (ev === null || typeof ev !== H.object || Array.isArray(ev)) return false;',
+    '    if (!H.isEvent(ev)) return false;',
     '    const l = ev.level, p = ev.points;',
-    `    if (typeof l === H.string && (p === undefined || p === null || p === H.blank)) { ${[...byLevel, 'return false;'].join(' else ')} }`,
+    `    if (H.isText(l) && (p === undefined || p === null || p === H.blank)) { ${[...byLevel, 'return false;'].join(' else ')} }`,
     `    ${byPoints} else return false;`,
     `    e[${f.count}]++;`,
     '  }',
-    '}',
+    '} else if (v !== undefined && v !== null && v !== H.blank) return false;',
   );
   return lines;
 }

@@ -94,14 +94,13 @@ export function attachSource(rs: CompiledRuleSet, table: DataTable, name: string
   }
   const source = rs.sources[k];
   const column = source.match === 'parent' ? 'parent' : 'id';
-  const places = new Int32Array(table.rows.length);
-  const keys = table.keys && (column === 'parent' ? table.keys.parents : table.keys.ids);
   // With the rows' keys read, a row itself is read only for a problem: 10,000 rows are as many objects far apart in memory.
-  for (let i = 0; i < table.rows.length; i++) {
-    const key = keys ? keys[i] ?? undefined : text(table.rows[i].cells[column]);
-    const place = key === undefined || results === undefined ? -1 : results.indexOf(key);
-    places[i] = place;
-    if (place < 0 && source.required) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, key, label), file: table.file, row: table.rows[i].row, column });
+  const keys = table.keys ? (column === 'parent' ? table.keys.parents : table.keys.ids) : table.rows.map((r) => text(r.cells[column]));
+  const places = results ? results.placesOf(keys) : new Int32Array(keys.length).fill(-1);
+  if (source.required) {
+    for (let i = 0; i < places.length; i++) {
+      if (places[i] < 0) problems.push({ code: 'SOURCE_MISSING', message: missingText(source, keys[i] ?? undefined, label), file: table.file, row: table.rows[i].row, column });
+    }
   }
   const attached = new Map(table.attached ?? []);
   attached.set(name, { results: results ?? NO_RESULTS, places });

@@ -96,6 +96,8 @@ export class SourceResults {
   readonly #metrics: Map<string, Column>;
   /** The column of a listed key no result has: every place Missing. */
   #missing: Column | undefined;
+  /** The places in the order of their ids (as code units), made the first time keys in order are matched (placesOf). */
+  #byId: Int32Array | undefined;
 
   /** Results by unit id; of an id given twice, the last result counts (as a Map's set does). */
   static from(entries: Iterable<readonly [string, SourceResult]>): SourceResults {
@@ -135,6 +137,41 @@ export class SourceResults {
   /** The place of a unit's result in the columns; -1 when the assessment has none for it. */
   indexOf(id: string): number { return this.#index.indexOf(id); }
 
+  /**
+   * The place of each key's result (-1: none; a key undefined or null has none), as indexOf gives it.
+   * Keys in increasing order (the rows of a snapshot, an export: withKeys' ids; a table's parents, each
+   * together) are matched by walking the results in the order of their ids beside them, once: a key is
+   * then compared with the one result it can be, and a 综合考核 of 10,000 units looks nothing up, where
+   * a lookup each went to memory far apart (the index's buckets, its entries, the ids) once the rest of a
+   * run had been through the cache. From the first key out of order on, the keys are looked up.
+   */
+  placesOf(keys: ReadonlyArray<string | undefined | null>): Int32Array {
+    const n = keys.length, places = new Int32Array(n);
+    const ids = this.#ids, m = ids.length;
+    const byId = (this.#byId ??= idOrder(ids));
+    let j = 0, last: string | undefined, lastPlace = -1, i = 0;
+    for (; i < n; i++) {
+      const key = keys[i];
+      if (key === undefined || key === null) { places[i] = -1; continue; }
+      if (j < m && ids[byId[j]] === key) {
+        // The result next in id order: greater than the key before (which was found before it, or fell before it).
+        lastPlace = places[i] = byId[j++];
+        last = key;
+        continue;
+      }
+      if (key === last) { places[i] = lastPlace; continue; } // a parent's next row
+      if (last !== undefined && key < last) break; // out of order: looked up from here on
+      while (j < m && ids[byId[j]] < key) j++;
+      lastPlace = places[i] = j < m && ids[byId[j]] === key ? byId[j++] : -1;
+      last = key;
+    }
+    for (; i < n; i++) {
+      const key = keys[i];
+      places[i] = key === undefined || key === null ? -1 : this.#index.indexOf(key);
+    }
+    return places;
+  }
+
   /** A field every result has, for every unit. */
   fixed(field: FixedField): Column { return this.#fixed[field]; }
 
@@ -168,6 +205,13 @@ export class SourceResults {
     if (metrics) out.metrics = metrics;
     return out as unknown as SourceResult;
   }
+}
+
+/** The places of `ids` (distinct) in the order of their ids, as code units. */
+function idOrder(ids: readonly string[]): Int32Array {
+  const order = new Int32Array(ids.length);
+  for (let p = 0; p < ids.length; p++) order[p] = p;
+  return order.sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
 }
 
 /** The columns of every key any result lists in its `scores` (`metrics`) table, marking which results have the table. */

@@ -83,4 +83,30 @@ describe('a source’s results kept column by column', () => {
       }
     }));
   });
+  describe('the places of a list of keys', () => {
+    // Results in the order a ranking lists them (by parent, then by rank), not by id.
+    const kept = SourceResults.from(['v07', 'v03', 'v10', 'v01', 'v05'].map((id, k) => [id, result(k)] as [string, SourceResult]));
+
+    it('finds each key of a list in id order where indexOf finds it, -1 for a unit the assessment has none for, and none for a key undefined or null', () => {
+      const keys = [undefined, 'v01', 'v02', 'v03', null, 'v05', 'v07', 'v08', 'v10', 'v11'];
+      expect([...kept.placesOf(keys)]).to.deep.equal([-1, 3, -1, 1, -1, 4, 0, -1, 2, -1]);
+    });
+
+    it('finds a key repeated in a row (the rows of one parent) at the same place each time', () => {
+      expect([...kept.placesOf(['v03', 'v03', 'v03', 'v06', 'v06', 'v07', 'v07'])]).to.deep.equal([1, 1, 1, -1, -1, 0, 0]);
+    });
+
+    it('looks up every key from the first out of order on, and finds them all the same', () => {
+      expect([...kept.placesOf(['v03', 'v07', 'v01', 'v10', 'v05', 'v03'])]).to.deep.equal([1, 0, 3, 2, 4, 1]);
+    });
+
+    it('gives any list of keys the places indexOf gives, whether in order or not', () => {
+      const id = fc.integer({ min: 0, max: 30 }).map((k) => `u${String(k).padStart(2, '0')}`);
+      fc.assert(fc.property(fc.uniqueArray(id, { maxLength: 20 }), fc.array(fc.option(id, { nil: undefined }), { maxLength: 30 }), fc.boolean(), (ids, keys, sorted) => {
+        const results = SourceResults.from(ids.map((x, k) => [x, result(k)] as [string, SourceResult]));
+        const list = sorted ? [...keys].sort() : keys;
+        expect([...results.placesOf(list)]).to.deep.equal(list.map((k) => (k === undefined ? -1 : results.indexOf(k))));
+      }));
+    });
+  });
 });
