@@ -134,8 +134,12 @@ export function generateScorer(rs: CompiledRuleSet): Scorer {
   return compile<Scorer>('score', 'e, s, v, T, W, at', lines.join('\n'), rs.constants, [], parts.join('\n'));
 }
 
-/** Takes one unit's arguments of peer calls (`e`: its values) into row k of their arrays, `A[c]` for the c-th call; undefined (or beyond what a double holds) as NaN. */
-export type ArgumentTaker = (e: Float64Array, A: Float64Array[], k: number) => void;
+/**
+ * Takes one unit's arguments of peer calls (`e`: its values) into row k of the table's peer values (`A`,
+ * rs.peers.length a row), each at its call's own place, where its value is later written; undefined (or
+ * beyond what a double holds) as NaN.
+ */
+export type ArgumentTaker = (e: Float64Array, A: Float64Array, k: number) => void;
 
 /**
  * The taking of peer calls' arguments (peers.ts) as generated code: each argument's expression
@@ -143,8 +147,9 @@ export type ArgumentTaker = (e: Float64Array, A: Float64Array[], k: number) => v
  * returned from a closure V8 does not inline is boxed: one allocation a unit and call).
  */
 export function generateArgumentTaker(rs: CompiledRuleSet, peers: CompiledPeer[]): ArgumentTaker {
-  const lines = peers.map((p, c) => `x = ${p.argSrc}; A[${c}][k] = x - x === 0 ? x : ${I.NAN};`);
-  return compile<ArgumentTaker>('take', 'e, A, k', ['let x;', ...lines].join('\n'), rs.constants);
+  const width = rs.peers.length;
+  const lines = peers.map((p) => `x = ${p.argSrc}; A[at + ${rs.peers.indexOf(p)}] = x - x === 0 ? x : ${I.NAN};`);
+  return compile<ArgumentTaker>('take', 'e, A, k', [`let x; const at = k * ${width};`, ...lines].join('\n'), rs.constants);
 }
 
 /** Criteria per generated function (see generateScorer). */

@@ -15,91 +15,94 @@ import { generateArgumentTaker, type ArgumentTaker } from './codegen.js';
 
 /**
  * The arguments of one tier's calls, taken unit by unit as the table's rows are read (`take`, row k
- * of the table), then worked out over each scope (`finish`).
+ * of the table), then worked out over each scope (`finish`). Each argument is taken into the very
+ * place of the table's peer values where its call's value goes (`all`: width a row), and worked out
+ * there scope by scope: no array of every unit's argument beside it (at 100,000 units, three calls were
+ * 2.4 MB more of memory touched afresh each run, and 0.8 MB for their values at 9 decimals).
  */
 export class PeerArguments {
   readonly calls: Array<{ p: CompiledPeer; k: number }>;
-  readonly #args: Float64Array[];
+  readonly #all: Float64Array;
+  readonly #width: number;
   readonly #take: ArgumentTaker;
 
-  constructor(readonly rs: CompiledRuleSet, tier: CompiledPeer['tier'], readonly size: number) {
+  /** `held`: the values of the other tier, worked out before (kept). */
+  constructor(readonly rs: CompiledRuleSet, tier: CompiledPeer['tier'], readonly size: number, held?: PeerValues) {
     this.calls = rs.peers.map((p, k) => ({ p, k })).filter(({ p }) => p.tier === tier);
-    this.#args = this.calls.map(() => new Float64Array(size).fill(NaN)); // a row not read has no argument
+    this.#width = rs.peers.length;
+    // A row not read has no argument, and so no value.
+    this.#all = held && held.all.length === size * this.#width ? held.all.slice() : new Float64Array(size * this.#width).fill(NaN);
     this.#take = takerOf(rs, tier);
   }
 
   /** Takes row k's arguments from its values (its inputs and metrics; with `score` calls, its scores too). */
   take(k: number, env: Env): void {
-    this.#take(env, this.#args, k);
+    this.#take(env, this.#all, k);
   }
 
-  /** Works out every call over each scope: the table with the values of every row (the other tier's, worked out before, kept). */
+  /** Works out every call over each scope: the table with the values of every row. */
   finish(table: DataTable): DataTable {
-    const width = this.rs.peers.length;
-    const held = table.peers;
-    // One array for every row's values, each row its place in it: no array of its own to collect for each of 100,000.
-    const all = held && held.all.length === table.rows.length * width ? held.all.slice() : new Float64Array(table.rows.length * width).fill(NaN);
-    workOut(this.calls, this.#args, scopes(this.rs, table), all, width, table.rows.length);
-    return { ...table, peers: new PeerValues(all, width) };
+    workOut(this.calls, scopes(this.rs, table), this.#all, this.#width);
+    return { ...table, peers: new PeerValues(this.#all, this.#width) };
   }
 }
 
 /**
- * Works out each call (`calls`, its arguments in `args`) over each scope into `all` (`width` values a
- * row). A function of its own, apart from what finish makes of its result: V8 replaces a long-running
- * loop on the stack with optimized code made while the loop runs, and in code made so, what follows
- * the loop was deoptimized again and again (its construct site "without feedback", 21 times in 300 runs).
+ * Works out each call (`calls`) over each scope in `all` (`width` values a row), where each row's argument
+ * of the call is, and its value goes: a scope's arguments are copied out (a township's twenty), its values
+ * written back. A function of its own, apart from what finish makes of its result: V8 replaces a
+ * long-running loop on the stack with optimized code made while the loop runs, and in code made so, what
+ * follows the loop was deoptimized again and again (its construct site "without feedback", 21 times in 300 runs).
  */
-function workOut(calls: ReadonlyArray<{ p: CompiledPeer; k: number }>, args: readonly Float64Array[], scope: { order: Int32Array | undefined; starts: number[] }, all: Float64Array, width: number, rows: number): void {
+function workOut(calls: ReadonlyArray<{ p: CompiledPeer; k: number }>, scope: { order: Int32Array | undefined; starts: number[] }, all: Float64Array, width: number): void {
   const { order, starts } = scope;
-  const r9 = new Float64Array(rows);
   let widest = 0;
   for (let g = 0; g + 1 < starts.length; g++) widest = Math.max(widest, starts[g + 1] - starts[g]);
-  const ranked = new Int32Array(widest); // a scope's rows with a defined value, highest first (peerRank)
+  // A scope's arguments (by its m-th row), at 9 decimals, and its rows with one, highest first (peerRank).
+  const x = new Float64Array(widest), r9 = new Float64Array(widest), ranked = new Int32Array(widest);
   const kinds = calls.map(({ p }) => FUNCTION_KINDS[p.fn]);
   for (let g = 0; g + 1 < starts.length; g++) {
-    const from = starts[g], to = starts[g + 1];
+    const from = starts[g], size = starts[g + 1] - from;
     for (let c = 0; c < calls.length; c++) {
       const kind = kinds[c], k = calls[c].k;
-      const x = args[c];
+      for (let m = 0; m < size; m++) x[m] = all[(order === undefined ? from + m : order[from + m]) * width + k];
       let value = NaN;
       if (kind === SUM || kind === AVG || kind === COUNT) {
         // Over the exact values (§4): nothing is compared, so nothing is rounded to 9 decimals.
         let sum = 0, count = 0;
-        for (let m = from; m < to; m++) { const v = x[order === undefined ? m : order[m]]; if (v === v) { sum += v; count++; } }
+        for (let m = 0; m < size; m++) { const v = x[m]; if (v === v) { sum += v; count++; } }
         value = kind === COUNT ? count : kind === SUM ? sum : count ? sum / count : NaN;
       } else {
         // The values themselves are exact (§4); only comparing them takes the 9-decimal discipline.
         let n = 0;
-        for (let m = from; m < to; m++) {
-          const i = order === undefined ? m : order[m];
-          const v = x[i];
-          if (v === v) { r9[i] = round9(v); n++; } else r9[i] = NaN;
+        for (let m = 0; m < size; m++) {
+          const v = x[m];
+          if (v === v) { r9[m] = round9(v); n++; } else r9[m] = NaN;
         }
         if (kind === RANK) {
-          // 1 + the number of peers strictly greater at 9 decimals: the rows walked highest first, tied rows sharing a rank.
-          byValue(ranked, r9, order, from, to, n);
+          // 1 + the number of peers strictly greater at 9 decimals: the rows walked highest first, tied rows sharing a rank;
+          // a row whose argument is undefined has no rank.
+          for (let m = 0; m < size; m++) x[m] = NaN;
+          byValue(ranked, r9, size, n);
           let rank = 1;
           for (let j = 0; j < n; j++) {
-            const i = ranked[j];
-            if (j > 0 && r9[i] !== r9[ranked[j - 1]]) rank = j + 1;
-            all[i * width + k] = rank;
+            const m = ranked[j];
+            if (j > 0 && r9[m] !== r9[ranked[j - 1]]) rank = j + 1;
+            x[m] = rank;
           }
-          // A row whose argument is undefined has no rank.
-          if (n < to - from) for (let m = from; m < to; m++) { const i = order === undefined ? m : order[m]; if (x[i] !== x[i]) all[i * width + k] = NaN; }
+          for (let m = 0; m < size; m++) all[(order === undefined ? from + m : order[from + m]) * width + k] = x[m];
           continue;
         }
         // peerMax, peerMin: the first of the highest (lowest) at 9 decimals, as its exact value.
         const higher = kind === MAX;
         let best = NaN;
-        for (let m = from; m < to; m++) {
-          const i = order === undefined ? m : order[m];
-          const v = r9[i];
+        for (let m = 0; m < size; m++) {
+          const v = r9[m];
           if (v !== v) continue;
-          if (best !== best || (higher ? v > best : v < best)) { best = v; value = x[i]; }
+          if (best !== best || (higher ? v > best : v < best)) { best = v; value = x[m]; }
         }
       }
-      for (let m = from; m < to; m++) all[(order === undefined ? m : order[m]) * width + k] = value;
+      for (let m = 0; m < size; m++) all[(order === undefined ? from + m : order[from + m]) * width + k] = value;
     }
   }
 }
@@ -108,25 +111,24 @@ const RANK = 0, MAX = 1, MIN = 2, SUM = 3, AVG = 4, COUNT = 5;
 const FUNCTION_KINDS: Record<string, number> = { peerRank: RANK, peerMax: MAX, peerMin: MIN, peerSum: SUM, peerAvg: AVG, peerCount: COUNT };
 
 /**
- * The `n` rows of a scope whose value is defined (`r9`: at 9 decimals, NaN undefined), highest first, at the
- * start of `ranked`. A township's twenty villages by insertion as they come (a few comparisons each, nothing
- * made); a larger scope (a county's, or every unit's with scope "all") by one sort.
+ * The `n` rows of a scope (its m-th row's argument at 9 decimals: `r9[m]`, NaN undefined) whose value is
+ * defined, highest first, at the start of `ranked`. A township's twenty villages by insertion as they come
+ * (a few comparisons each, nothing made); a larger scope (a county's, or every unit's with scope "all") by one sort.
  */
-function byValue(ranked: Int32Array, r9: Float64Array, order: Int32Array | undefined, from: number, to: number, n: number): void {
+function byValue(ranked: Int32Array, r9: Float64Array, size: number, n: number): void {
   let j = 0;
-  if (to - from <= 32) {
-    for (let m = from; m < to; m++) {
-      const i = order === undefined ? m : order[m];
-      const v = r9[i];
+  if (size <= 32) {
+    for (let m = 0; m < size; m++) {
+      const v = r9[m];
       if (v !== v) continue;
       let at = j - 1;
       for (; at >= 0 && r9[ranked[at]] < v; at--) ranked[at + 1] = ranked[at];
-      ranked[at + 1] = i;
+      ranked[at + 1] = m;
       j++;
     }
     return;
   }
-  for (let m = from; m < to; m++) { const i = order === undefined ? m : order[m]; if (r9[i] === r9[i]) ranked[j++] = i; }
+  for (let m = 0; m < size; m++) if (r9[m] === r9[m]) ranked[j++] = m;
   ranked.subarray(0, n).sort((a, b) => r9[b] - r9[a]);
 }
 
@@ -136,7 +138,7 @@ function byValue(ranked: Int32Array, r9: Float64Array, order: Int32Array | undef
  * scores (`score` calls: 高于全乡平均分).
  */
 export function setPeerValues(rs: CompiledRuleSet, table: DataTable, units: Unit[], tier: CompiledPeer['tier'], valuesOf: (unit: Unit) => Env): DataTable {
-  const pass = new PeerArguments(rs, tier, units.length);
+  const pass = new PeerArguments(rs, tier, table.rows.length, table.peers);
   if (pass.calls.length === 0) return table;
   for (let i = 0; i < units.length; i++) pass.take(i, valuesOf(units[i]));
   return pass.finish(table);
@@ -155,6 +157,7 @@ function takerOf(rs: CompiledRuleSet, tier: CompiledPeer['tier']): ArgumentTaker
 /** Reads rows for their peer functions' arguments only (the first reading): nothing of a unit is kept. */
 class ArgumentsAsRead implements UnitMaker<Unit> {
   readonly scratch: Env;
+  readonly keeps = false;
   constructor(rs: CompiledRuleSet, readonly pass: PeerArguments) { this.scratch = new Float64Array(rs.valueSlots); }
   fromRow(): Unit { return NOTHING; }
   fromHeld(): Unit { return NOTHING; }
@@ -179,7 +182,7 @@ const NOTHING = new HeldUnit('', null, null, 0, new Float64Array(0));
  */
 export function givePeerValues(rs: CompiledRuleSet, table: DataTable): { table: DataTable; complete: boolean } {
   if (!rs.peers.some((p) => p.tier === 'value')) return { table, complete: true };
-  const pass = new PeerArguments(rs, 'value', table.rows.length);
+  const pass = new PeerArguments(rs, 'value', table.rows.length, table.peers);
   let complete = true;
   try {
     readUnits(rs, table, { only: inputsOfArguments(rs), maker: new ArgumentsAsRead(rs, pass) });

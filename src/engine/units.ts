@@ -208,6 +208,8 @@ export interface UnitMaker<U extends Unit> {
   fromHeld(unit: HeldUnit): U;
   /** Called with each unit as soon as its row is read (row `k` of the table), with its values: for a clean row they are in `scratch` and hold only during the call. */
   onRead(unit: U, values: Env, k: number): void;
+  /** False: the units are not kept, readUnits returns none (a reading that only takes each row's values as it goes: the peers' arguments). */
+  readonly keeps?: boolean;
 }
 
 class PlainUnits implements UnitMaker<Unit> {
@@ -258,10 +260,11 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
   // A reading for the peers' arguments reports nothing (the reading that scores does): it need not look for repeated ids.
   const repeats = opts.only ? undefined : unitIdRepeats(table);
   const keys = table.keys;
-  const units = new Array<U>(table.rows.length);
-  let count = 0;
   // Without a maker, U is Unit itself.
   const maker = opts.maker ?? (PLAIN as unknown as UnitMaker<U>);
+  // Units not kept are not listed either: 100,000 of them are a list of 800 KB, memory touched afresh each reading.
+  const units: U[] | undefined = maker.keeps === false ? undefined : new Array<U>(table.rows.length);
+  let count = 0;
   const scratch = maker.scratch ?? new Float64Array(rs.valueSlots);
   const n = table.rows.length;
   for (let i = 0; i < n; i++) {
@@ -316,10 +319,12 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
       }
     }
     const unit = maker.fromHeld(new HeldUnit(id!, text(cells.name) ?? null, text(cells.parent) ?? null, row, env));
-    units[count++] = unit;
+    if (units !== undefined) units[count] = unit;
+    count++;
     maker.onRead(unit, env, i);
   }
   if (problems.length) throw new DataInvalid(problems);
+  if (units === undefined) return { units: [], ignoredColumns };
   units.length = count;
   return { units, ignoredColumns };
 }
@@ -330,7 +335,7 @@ export function readUnits<U extends Unit = Unit>(rs: CompiledRuleSet, table: Dat
  * it takes them all): a row whose id is missing or repeated, or that the generated reader does not
  * take. A loop of its own, so that V8 optimizes it as it is, whatever readUnits' callers pass it.
  */
-function readClean<U extends Unit>(table: DataTable, from: number, clean: CleanRows, repeats: Int32Array | undefined, scratch: Env, maker: UnitMaker<U>, units: U[], count: number): number {
+function readClean<U extends Unit>(table: DataTable, from: number, clean: CleanRows, repeats: Int32Array | undefined, scratch: Env, maker: UnitMaker<U>, units: U[] | undefined, count: number): number {
   const rows = table.rows, keys = table.keys, read = clean.read, sources = clean.sources, n = rows.length;
   let i = from;
   for (; i < n; i++) {
@@ -339,7 +344,7 @@ function readClean<U extends Unit>(table: DataTable, from: number, clean: CleanR
     const id = keys ? keys.ids[i] : text(cells.id);
     if (id === undefined || (repeats !== undefined && repeats[i] !== i) || !read(cells, scratch, sources, i)) break;
     const unit = maker.fromRow(tableRow, id, keys ? keys.parents[i] : text(cells.parent) ?? null, clean, i);
-    units[count++] = unit;
+    if (units !== undefined) units[count++] = unit;
     maker.onRead(unit, scratch, i);
   }
   return i;

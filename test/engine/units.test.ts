@@ -51,6 +51,18 @@ describe('reading unit data', () => {
     }
   });
 
+  it('gives a maker that keeps no units the values of each row as it reads them, fast or the general way, and lists none', () => {
+    const rows = [['v1', '甲村', '3', '2', '1', '97.5', '否', '好'], ['v2', '乙村', '4', '2', '2', '90', '', '中'], ['v3', '丙村', '1', '1', '0', '80', '是', '差']];
+    const seen: Array<[number, number]> = [];
+    const maker = {
+      scratch: undefined, keeps: false,
+      fromRow: (row: { row: number }) => ({ row: row.row }) as never, fromHeld: (u: never) => u,
+      onRead: (_u: unknown, values: Float64Array, k: number) => { seen.push([k, values[0]]); },
+    };
+    expect(readUnits(rs, withKeys(table(header, rows)), { maker }).units).to.deep.equal([]);
+    expect(seen).to.deep.equal([[0, 3], [1, 4], [2, 1]]);
+  });
+
   it('uses the default of an input whose cell is empty', () => {
     const { units } = readUnits(rs, table(header, [['v1', '甲村', '3', '2', '1', '97.5', '', '好']]));
     expect(units[0].env[4]).to.equal(1);
