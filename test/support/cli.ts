@@ -16,9 +16,13 @@ export function envFor(config: Config, extra: Record<string, string> = {}): Node
   return env;
 }
 
+/** How long a command may take before it is killed and its test fails, saying so: a command that never ends must not hold up CI for its 90 minutes. */
+const COMMAND_TIMEOUT_MS = 120_000;
+
 export function appraisalSync(config: Config, args: string[], extra: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: envFor(config, extra), cwd: ROOT });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: envFor(config, extra), cwd: ROOT, timeout: COMMAND_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  const timedOut = r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
+  return { code: r.status, stdout: r.stdout, stderr: timedOut ? `${r.stderr}\n[appraisal ${args.join(' ')}: not ended after ${COMMAND_TIMEOUT_MS / 1000} s, killed]` : r.stderr };
 }
 
 export function appraisalAsync(config: Config, args: string[], extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
