@@ -5,10 +5,10 @@
 import type { CompiledRuleSet } from './compiled.js';
 import { withEvents, type EventRow } from './events.js';
 import { attachSource, carriesSource, type SourceResults } from './links.js';
-import { givePeerValues, giveScorePeerValues } from './peers.js';
+import { givePeerValues, giveScorePeerValues, hasScorePeers } from './peers.js';
 import type { DataProblem } from './problems.js';
-import { rankUnits, type Ranking } from './rank.js';
-import { scoringAsRead } from './score.js';
+import { rankScored, type Ranking } from './rank.js';
+import { scoringRows } from './score.js';
 import { readUnits, withKeys, type DataTable } from './units.js';
 
 export { loadRuleSet, type LoadedRuleSet } from './load.js';
@@ -59,9 +59,14 @@ export function appraise(rs: CompiledRuleSet, table: DataTable, opts: AppraiseOp
   const peers = givePeerValues(rs, t);
   t = peers.table;
   // Each unit is scored as it is read, so the units read are scored units; every problem of every row is found here.
-  let read = readUnits(rs, t, { ...scoringAsRead(rs, t.rows.length), problems, withoutPeerChecks: !peers.complete }); // throws DataInvalid before anything is ranked
+  // Kept in their batch alone, the units made only once ranked (score.ts ScoredRows).
+  let scoring = scoringRows(rs, t);
+  const read = readUnits(rs, t, { maker: scoring.maker, problems, withoutPeerChecks: !peers.complete }); // throws DataInvalid before anything is ranked
   // 高于全乡平均分: over the scores, which no veto or sanction changes; the units are scored again with them.
-  const withScores = giveScorePeerValues(rs, t, read.units);
-  if (withScores) read = readUnits(rs, withScores, { ...scoringAsRead(rs, t.rows.length), problems });
-  return { ...rankUnits(rs, read.units, { inPlace: true }), ignoredColumns: read.ignoredColumns };
+  const withScores = hasScorePeers(rs) ? giveScorePeerValues(rs, t, scoring.scored.units().map((u) => u.unit)) : undefined;
+  if (withScores) {
+    scoring = scoringRows(rs, withScores);
+    readUnits(rs, withScores, { maker: scoring.maker, problems });
+  }
+  return { ...rankScored(rs, scoring.scored), ignoredColumns: read.ignoredColumns };
 }

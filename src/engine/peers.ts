@@ -193,12 +193,17 @@ export function givePeerValues(rs: CompiledRuleSet, table: DataTable): { table: 
   return { table: pass.finish(table), complete };
 }
 
+/** Whether the rule set has peer calls over scores (高于全乡平均分), which need the units scored first. */
+export function hasScorePeers(rs: CompiledRuleSet): boolean {
+  return rs.peers.some((p) => p.tier === 'score');
+}
+
 /**
  * The table with its rows' values of their peer functions over scores (高于全乡平均分) too, from units
  * read and scored from it; undefined when there are none. The units must then be read again from it.
  */
 export function giveScorePeerValues(rs: CompiledRuleSet, table: DataTable, units: Unit[]): DataTable | undefined {
-  if (!rs.peers.some((p) => p.tier === 'score')) return undefined;
+  if (!hasScorePeers(rs)) return undefined;
   const env = new Float64Array(rs.slotCount), scores = new Float64Array(rs.nodes.length);
   return setPeerValues(rs, table, units, 'score', (u) => { scoreAgainInto(rs, u, env, scores); return env; });
 }

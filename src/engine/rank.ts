@@ -1,7 +1,7 @@
 import { round9 } from './decimal.js';
 import type { CompiledRuleSet, CompiledSanction } from './compiled.js';
 import type { Outcome } from './ruleset.js';
-import { batchColumns, scoreAgainInto, type UnitScore } from './score.js';
+import { batchColumns, scoreAgainInto, type ScoredRows, type UnitScore } from './score.js';
 import type { Compiled } from './expression/compile.js';
 
 /**
@@ -48,17 +48,9 @@ export function compareIds(a: string, b: string): number {
  * and grade.
  */
 export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPlace?: boolean } = {}): Ranking {
-  const { scope, vetoedLast } = rs.ranking;
   const n = scored.length, inPlace = opts.inPlace === true;
   const columns = batchColumns(rs, scored) ?? unitColumns(rs, scored as RankedUnit[]);
-  const keys: Keys = { totals: columns.totals, ties: columns.ties, vetoed: columns.vetoed, w: rs.ranking.tieBreak.length, vetoedLast };
-  const parents = columns.parents;
-  const inOrder = (a: number, b: number) => rankOrder(keys, a, b) || compareIds(scored[a].unit.id, scored[b].unit.id);
-
-  const { order, starts } = byScope(parents, n, scope === 'parent');
-  rankScopes(planOf(rs), scored, columns, order, starts, keys, inOrder);
-
-  const parentResults = parentsOf(rs, parents, keys.vetoed, order, starts, n);
+  const { order, parents } = rankPlaces(rs, n, columns, { idOf: (x) => scored[x].unit.id, unitOf: (x) => scored[x] });
   // The score becomes the ranked unit: no copy of 100,000 objects.
   const ranked = scored as RankedUnit[];
   let units: RankedUnit[];
@@ -67,7 +59,37 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPl
     units = new Array<RankedUnit>(n);
     for (let i = 0; i < n; i++) units[i] = ranked[order[i]];
   }
-  return { units, parents: parentResults };
+  return { units, parents };
+}
+
+/**
+ * Ranks units scored as their rows were read and kept in their batch (score.ts ScoredRows): ranked in
+ * the batch's arrays, and each unit's object made once, in ranked order, here at the end.
+ */
+export function rankScored(rs: CompiledRuleSet, scored: ScoredRows): Ranking {
+  const n = scored.size;
+  const { order, parents } = rankPlaces(rs, n, scored.columns(), { idOf: (x) => scored.idAt(x), unitOf: (x) => scored.unitAt(x) });
+  const units = new Array<RankedUnit>(n);
+  for (let i = 0; i < n; i++) units[i] = scored.unitAt(order[i]);
+  return { units, parents };
+}
+
+/** What ranking asks of a unit by its place, rarely: its id (between units tied in every key), and the unit itself (a sanction's condition beyond the total). */
+interface ByPlace { idOf(x: number): string; unitOf(x: number): UnitScore; }
+
+/**
+ * Ranks `n` units by place (their columns: what ranking reads and writes of them): each unit given its
+ * rank, the unit above it, whether vetoed, its sanctions and grade; the places in ranked order, and the
+ * parents with their liability.
+ */
+function rankPlaces(rs: CompiledRuleSet, n: number, columns: RankColumns, byPlace: ByPlace): { order: Int32Array; parents: ParentResult[] } {
+  const { scope, vetoedLast } = rs.ranking;
+  const keys: Keys = { totals: columns.totals, ties: columns.ties, vetoed: columns.vetoed, w: rs.ranking.tieBreak.length, vetoedLast };
+  const parents = columns.parents;
+  const inOrder = (a: number, b: number) => rankOrder(keys, a, b) || compareIds(byPlace.idOf(a), byPlace.idOf(b));
+  const { order, starts } = byScope(parents, n, scope === 'parent');
+  rankScopes(planOf(rs), byPlace, columns, order, starts, keys, inOrder);
+  return { order, parents: parentsOf(rs, parents, keys.vetoed, order, starts, n) };
 }
 
 /**
@@ -75,11 +97,11 @@ export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPl
  * it: V8 replaces a long-running loop on the stack with optimized code made while it runs, and in code
  * made so, what followed the loop in rankUnits was deoptimized again and again (12 times in 300 runs).
  */
-function rankScopes(plan: RankPlan, scored: UnitScore[], columns: RankColumns, order: Int32Array, starts: number[], keys: Keys, inOrder: (a: number, b: number) => number): void {
+function rankScopes(plan: RankPlan, byPlace: ByPlace, columns: RankColumns, order: Int32Array, starts: number[], keys: Keys, inOrder: (a: number, b: number) => number): void {
   const scratch: ScopeScratch = { levels: [], ranks: new Int32Array(64), aboves: new Int32Array(64), lists: [], taken: new Uint8Array(64) };
   for (let k = 0; k + 1 < starts.length; k++) {
-    sortRange(order, starts[k], starts[k + 1], keys, scored, inOrder);
-    rankScope(plan, scored, columns, order, starts[k], starts[k + 1], keys, scratch);
+    sortRange(order, starts[k], starts[k + 1], keys, byPlace, inOrder);
+    rankScope(plan, byPlace, columns, order, starts[k], starts[k + 1], keys, scratch);
   }
 }
 
@@ -260,7 +282,7 @@ interface ScopeScratch { levels: number[]; ranks: Int32Array; aboves: Int32Array
  * the list), already in order. A function of its own, called once a scope, so that V8 optimizes it
  * as a whole: nothing is made here but what a unit keeps (100,000 villages are 5,000 townships).
  */
-function rankScope(plan: RankPlan, units: UnitScore[], columns: RankColumns, order: Int32Array, from: number, to: number, keys: Keys, scratch: ScopeScratch): void {
+function rankScope(plan: RankPlan, byPlace: ByPlace, columns: RankColumns, order: Int32Array, from: number, to: number, keys: Keys, scratch: ScopeScratch): void {
   const { rules } = plan;
   const size = to - from;
   if (scratch.ranks.length < size) {
@@ -308,7 +330,7 @@ function rankScope(plan: RankPlan, units: UnitScore[], columns: RankColumns, ord
       if (ranks[p] < lo || ranks[p] > hi) continue;
       if (g >= 0 && taken[p * G + g] === 1) continue;
       const x = order[from + p];
-      if (when && !holdsFor(plan, when, units[x], columns.totals[x], rule.sanction.whenTotalOnly)) continue;
+      if (when && !holdsFor(plan, when, byPlace, x, columns.totals[x], rule.sanction.whenTotalOnly)) continue;
       lists[p] = lists[p].length > 0 ? [...lists[p], { outcome: rule.sanction.outcome, label: rule.sanction.label }] : rule.alone;
       if (g >= 0) taken[p * G + g] = 1;
     }
@@ -341,10 +363,10 @@ function namedByPositivePlace(sanctions: ReadonlyArray<{ place?: number }>, leve
 }
 
 /** Whether a sanction's condition holds for a unit: over its values, its scores, its total, bonus and penalty (undefined: no). */
-function holdsFor(plan: RankPlan, when: Compiled, r: UnitScore, total: number, totalOnly = false): boolean {
+function holdsFor(plan: RankPlan, when: Compiled, byPlace: ByPlace, x: number, total: number, totalOnly = false): boolean {
   const { env, scores } = plan.condition;
   if (totalOnly) env[plan.rs.totalSlot] = total; // the scorer writes the same total there
-  else scoreAgainInto(plan.rs, r.unit, env, scores);
+  else scoreAgainInto(plan.rs, byPlace.unitOf(x).unit, env, scores);
   return when(env) === 1;
 }
 
@@ -406,7 +428,7 @@ function keyBefore(a: string | null, b: string | null): boolean {
  * villages), which makes nothing and compares the units' keys directly, or by the built-in sort
  * (`inOrder`). Either way the order is the ranks' and then the ids' alone (ids are unique).
  */
-function sortRange(list: Int32Array, from: number, to: number, keys: Keys, scored: UnitScore[], inOrder: (a: number, b: number) => number): void {
+function sortRange(list: Int32Array, from: number, to: number, keys: Keys, byPlace: ByPlace, inOrder: (a: number, b: number) => number): void {
   if (to - from > 32) {
     list.subarray(from, to).sort(inOrder);
     return;
@@ -427,7 +449,7 @@ function sortRange(list: Int32Array, from: number, to: number, keys: Keys, score
         if (ty > tx) break;
         if (ty === tx) {
           const c = byScore(keys, y, x);
-          if (c < 0 || (c === 0 && compareIds(scored[y].unit.id, scored[x].unit.id) < 0)) break;
+          if (c < 0 || (c === 0 && compareIds(byPlace.idOf(y), byPlace.idOf(x)) < 0)) break;
         }
       }
       list[j + 1] = y;

@@ -105,6 +105,10 @@ class Batch {
   readonly details = new Map<number, Detail>();
   /** The reader of the clean rows the units were read from (readUnits gives one to all a table's rows). */
   clean: CleanRows | undefined = undefined;
+  /** The rows of the table the clean units were read from (`rows` gives each unit's), for the units made later (unitAt). */
+  tableRows: readonly TableRow[] | undefined = undefined;
+  /** The units read the general way, by place: what a unit made later (unitAt) scores. */
+  readonly held = new Map<number, Unit>();
   readonly width: number;
   size = 0;
 
@@ -161,6 +165,31 @@ class Batch {
   flag(at: number, bit: number, on: boolean): void {
     this.flags[at] = on ? this.flags[at] | bit : this.flags[at] & ~bit;
   }
+
+  /** The vetoes by condition of the unit at place `at`. */
+  setVetoes(at: number, hits: VetoHit[]): void {
+    const had = (this.flags[at] & HAS_VETOES) !== 0;
+    if (hits.length > 0) this.vetoes.set(at, hits);
+    else if (had) this.vetoes.delete(at);
+    if (had !== hits.length > 0) this.flag(at, HAS_VETOES, !had);
+  }
+
+  /**
+   * Scores the unit at place `at` from the values in `scoring.env`: the scorer writes its total and
+   * tie-break scores straight into the batch; the vetoes are kept, and with `keep` the score of every node.
+   */
+  scoreAt(at: number, scoring: Scoring, scores: Float64Array, keep: boolean): void {
+    const { env, hits } = scoring;
+    if (hits.length !== 0) hits.length = 0;
+    scoring.score(env, scores, hits, this.totals, this.ties, at);
+    if (hits.length > 0) this.setVetoes(at, vetoHits(scoring));
+    if (keep) this.details.set(at, { scores, bonus: env[this.rs.bonusSlot], penalty: env[this.rs.penaltySlot], applicablePoints: env[this.rs.applicableSlot] });
+  }
+
+  /** The unit at place `at`, made now over what it was read from: its row, or the unit read the general way. */
+  unitAt(at: number): ScoredUnit {
+    return new ScoredUnit(this, at, this.held.get(at) ?? this.tableRows![this.rows[at]]);
+  }
 }
 
 const VETOED = 1, HAS_VETOES = 2;
@@ -211,12 +240,19 @@ class ScoredUnit extends Unit implements RankedUnit {
   readonly #at: number;
   readonly #source: TableRow | Unit;
 
-  constructor(batch: Batch, source: TableRow | Unit, parent: string | null) {
+  /** The unit at place `at` of its batch, read from `source`. */
+  constructor(batch: Batch, at: number, source: TableRow | Unit) {
     super();
     this.#batch = batch;
-    this.#at = batch.next();
+    this.#at = at;
     this.#source = source;
-    batch.parents[this.#at] = parent;
+  }
+
+  /** A unit at a new place of its batch. */
+  static placed(batch: Batch, source: TableRow | Unit, parent: string | null): ScoredUnit {
+    const at = batch.next();
+    batch.parents[at] = parent;
+    return new ScoredUnit(batch, at, source);
   }
 
   /**
@@ -274,12 +310,7 @@ class ScoredUnit extends Unit implements RankedUnit {
   get grade(): string | null { return this.#batch.labels[this.#batch.grades[this.#at]]; }
   set grade(label: string | null) { this.#batch.grades[this.#at] = this.#batch.gradeIndex(label); }
   get vetoes(): VetoHit[] { return this.#batch.flags[this.#at] & HAS_VETOES ? this.#batch.vetoes.get(this.#at)! : NO_VETOES; }
-  set vetoes(hits: VetoHit[]) {
-    const b = this.#batch, had = (b.flags[this.#at] & HAS_VETOES) !== 0;
-    if (hits.length > 0) b.vetoes.set(this.#at, hits);
-    else if (had) b.vetoes.delete(this.#at);
-    if (had !== hits.length > 0) b.flag(this.#at, HAS_VETOES, !had);
-  }
+  set vetoes(hits: VetoHit[]) { this.#batch.setVetoes(this.#at, hits); }
   get sanctions(): Sanction[] { return this.#batch.sanctionLists[this.#batch.sanctions[this.#at]]; }
   set sanctions(list: Sanction[]) { this.#batch.sanctions[this.#at] = this.#batch.sanctionListIndex(list); }
   get scores(): Float64Array { return this.#scored().scores; }
@@ -293,17 +324,9 @@ class ScoredUnit extends Unit implements RankedUnit {
     return detail;
   }
 
-  /**
-   * Scores the unit from the values in `scoring.env`: the scorer writes its total and tie-break
-   * scores straight into the batch; the vetoes are kept, and with `keep` the score of every node.
-   */
+  /** Scores the unit from the values in `scoring.env` (Batch.scoreAt). */
   scoreFrom(scoring: Scoring, scores: Float64Array, keep: boolean): this {
-    const batch = this.#batch, at = this.#at;
-    const { env, hits } = scoring;
-    if (hits.length !== 0) hits.length = 0;
-    scoring.score(env, scores, hits, batch.totals, batch.ties, at);
-    if (hits.length > 0) this.vetoes = vetoHits(scoring);
-    if (keep) batch.details.set(at, { scores, bonus: env[batch.rs.bonusSlot], penalty: env[batch.rs.penaltySlot], applicablePoints: env[batch.rs.applicableSlot] });
+    this.#batch.scoreAt(this.#at, scoring, scores, keep);
     return this;
   }
 }
@@ -370,7 +393,7 @@ export function scoreAgainInto(rs: CompiledRuleSet, unit: Unit, env: Env, scores
 }
 
 function scoredCopy(batch: Batch, unit: Unit): ScoredUnit {
-  return new ScoredUnit(batch, unit, unit.parent);
+  return ScoredUnit.placed(batch, unit, unit.parent);
 }
 
 /**
@@ -388,13 +411,89 @@ class ScoringAsRead implements UnitMaker<ScoredUnit> {
   constructor(readonly scoring: Scoring, readonly batch: Batch) { this.scratch = scoring.env; }
   fromRow(row: TableRow, _id: string, parent: string | null, clean: CleanRows, k: number): ScoredUnit {
     this.batch.clean = clean;
-    const unit = new ScoredUnit(this.batch, row, parent);
+    const unit = ScoredUnit.placed(this.batch, row, parent);
     this.batch.rows[this.batch.size - 1] = k;
     return unit;
   }
-  fromHeld(unit: HeldUnit): ScoredUnit { return new ScoredUnit(this.batch, unit, unit.parent); }
+  fromHeld(unit: HeldUnit): ScoredUnit { return ScoredUnit.placed(this.batch, unit, unit.parent); }
   onRead(unit: ScoredUnit, values: Env): void {
     scoreInto(unit, this.scoring, this.scoring.scores, false, values === this.scratch);
+  }
+}
+
+/**
+ * Units scored as their rows are read, kept in their batch alone, by place (the place of a table's
+ * row k is k): each unit's object is made only when asked for (unitAt). Ranking (rank.ts rankScored)
+ * works on the batch's arrays and makes the units once, in ranked order, at its end. Made as they were
+ * read, 100,000 units were 100,000 objects living through the ranking: the garbage collector copied
+ * each, and then moved it to the old generation, whose collections grew with it (at 100,000 units,
+ * a fifth of a run's time).
+ */
+export interface ScoredRows {
+  /** How many units. */
+  readonly size: number;
+  /** What ranking reads and writes of the units, by place. */
+  columns(): RankColumns;
+  /** The id of the unit at a place. */
+  idAt(at: number): string;
+  /** The unit at a place, a new object over it each call. */
+  unitAt(at: number): RankedUnit;
+  /** Every unit, in the order of their places (each a new object). */
+  units(): RankedUnit[];
+}
+
+/** Scores each row of `table` as it is read (readUnits' maker, which keeps no unit; given the same table): the rows' units are the ScoredRows. */
+export function scoringRows(rs: CompiledRuleSet, table: { rows: readonly TableRow[] }): { maker: UnitMaker<Unit>; scored: ScoredRows } {
+  const batch = new Batch(rs, table.rows.length);
+  batch.tableRows = table.rows;
+  return { maker: new ScoringRows(scoringOf(rs), batch), scored: new BatchRows(batch) };
+}
+
+class ScoringRows implements UnitMaker<Unit> {
+  readonly scratch: Env;
+  readonly keeps = false;
+  constructor(readonly scoring: Scoring, readonly batch: Batch) { this.scratch = scoring.env; }
+  fromRow(row: TableRow, _id: string, parent: string | null, clean: CleanRows, k: number): Unit {
+    const b = this.batch;
+    b.clean = clean;
+    const at = b.next();
+    b.parents[at] = parent;
+    b.rows[at] = k;
+    return PLACED;
+  }
+  fromHeld(unit: HeldUnit): Unit {
+    const at = this.batch.next();
+    this.batch.parents[at] = unit.parent;
+    this.batch.held.set(at, unit);
+    return PLACED;
+  }
+  onRead(_unit: Unit, values: Env): void {
+    const { scoring } = this;
+    if (values !== scoring.env) for (let i = 0; i < values.length; i++) scoring.env[i] = values[i];
+    this.batch.scoreAt(this.batch.size - 1, scoring, scoring.scores, false);
+  }
+}
+
+/** What ScoringRows hands readUnits for each unit: the unit itself is at its place in the batch. */
+const PLACED: Unit = new (class extends Unit {
+  readonly id = ''; readonly name = null; readonly parent = null; readonly row = 0;
+  protected get size(): number { return 0; }
+  valuesInto(): void { /* nothing: a placeholder */ }
+})();
+
+class BatchRows implements ScoredRows {
+  constructor(readonly batch: Batch) {}
+  get size(): number { return this.batch.size; }
+  columns(): RankColumns { return new BatchColumns(this.batch, this.batch.size); }
+  idAt(at: number): string {
+    const held = this.batch.held.get(at);
+    return held ? held.id : text(this.batch.tableRows![this.batch.rows[at]].cells.id)!;
+  }
+  unitAt(at: number): RankedUnit { return this.batch.unitAt(at); }
+  units(): RankedUnit[] {
+    const out = new Array<RankedUnit>(this.batch.size);
+    for (let at = 0; at < out.length; at++) out[at] = this.batch.unitAt(at);
+    return out;
   }
 }
 

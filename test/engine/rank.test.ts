@@ -202,6 +202,19 @@ describe('scored units kept column by column', () => {
     expect(a.filter((u) => u.vetoes.length > 0)).to.have.length(rows.filter((r) => r.bad).length);
   });
 
+  it('rank the same when scored as read and kept in their batch until ranked (appraise) as when listed and ranked unit by unit', () => {
+    // Every 13th row leaves `bad` to its default, and so is read the general way; a sanction's condition reads
+    // more than the total (t), so that ranking asks the unit at a place for its values.
+    const withCondition = rules({ scope: 'parent', tieBreak: ['second'], vetoedLast: true, sanctions: [...SANCTIONS, { place: 2, when: 't >= 5', outcome: 'commendation', label: '进步奖' }] });
+    const mixed = rows.map((r, k) => (k % 13 === 0 ? { id: r.id, parent: r.parent, s: r.s, t: r.t } : r));
+    const table = parseJsonData(JSON.stringify(mixed), 'd.json');
+    const kept = ranked(appraise(withCondition, table).units);
+    const listed = ranked(rankUnits(withCondition, scoreUnits(withCondition, readUnits(withCondition, table).units)).units);
+    expect(kept).to.deep.equal(listed);
+    expect(kept.filter((u) => u.sanctions.includes('进步奖'))).not.to.be.empty;
+    expect(kept.filter((u) => u.vetoes.length > 0)).to.have.length(mixed.filter((r) => 'bad' in r && r.bad).length);
+  });
+
   it('rank the same whether read and written in their batch\'s own arrays or, in another order, unit by unit', () => {
     const table = parseJsonData(JSON.stringify(rows), 'd.json');
     const scored = scoreUnits(rs, readUnits(rs, table).units); // in their batch's order: its arrays are read as they are
