@@ -1,28 +1,27 @@
-import { endToEndTask } from './tasks/end-to-end.js';
-import { engineTask } from './tasks/engine.js';
-import { httpTask } from './tasks/http.js';
-import { provinceTask } from './tasks/province.js';
-import { scaleTask } from './tasks/scale.js';
-import { villageTask } from './tasks/village.js';
-
 /**
  * One measurement in a process of its own (run by bench/run.ts), so that each size's memory
  * and JIT state are its own: `node dist/bench/child.js TASK 'JSON-ARGS'`; the result is the
- * last line of stdout, prefixed with @@RESULT.
+ * last line of stdout, prefixed with @@RESULT. Only the task's own module is loaded: the engine's
+ * passes are not timed beside the web server's and the database drivers' code and memory.
  */
 
-const TASKS: Record<string, (args: never) => Promise<unknown>> = {
-  engine: engineTask, village: villageTask, scale: scaleTask, e2e: endToEndTask, http: httpTask, province: provinceTask,
+const TASKS: Record<string, () => Promise<(args: never) => Promise<unknown>>> = {
+  engine: async () => (await import('./tasks/engine.js')).engineTask,
+  village: async () => (await import('./tasks/village.js')).villageTask,
+  scale: async () => (await import('./tasks/scale.js')).scaleTask,
+  e2e: async () => (await import('./tasks/end-to-end.js')).endToEndTask,
+  http: async () => (await import('./tasks/http.js')).httpTask,
+  province: async () => (await import('./tasks/province.js')).provinceTask,
 };
 
 const [task, json] = process.argv.slice(2);
-const fn = TASKS[task];
-if (!fn) {
+const load = TASKS[task];
+if (!load) {
   process.stderr.write(`usage: child.js ${Object.keys(TASKS).join('|')} JSON\n`);
   process.exit(3);
 }
 try {
-  const result = await fn(JSON.parse(json ?? '{}') as never);
+  const result = await (await load())(JSON.parse(json ?? '{}') as never);
   process.stdout.write(`@@RESULT ${JSON.stringify(result)}\n`);
   process.exit(0);
 } catch (e) {
