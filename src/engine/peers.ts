@@ -3,7 +3,7 @@ import type { CompiledPeer, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
 import { DataInvalid } from './problems.js';
 import { scoreAgainInto } from './score.js';
-import { HeldUnit, PeerValues, readUnits, text, type DataTable, type Unit, type UnitMaker } from './units.js';
+import { HeldUnit, keyRuns, parentRuns, PeerValues, readUnits, text, type DataTable, type Unit, type UnitMaker } from './units.js';
 import { generateArgumentTaker, type ArgumentTaker } from './codegen.js';
 
 /**
@@ -218,6 +218,8 @@ function scopes(rs: CompiledRuleSet, table: DataTable): { order: Int32Array | un
   const rows = table.rows;
   if (rs.ranking.scope === 'all' || rows.length === 0) return { order: undefined, starts: [0, rows.length] };
   const parents = table.keys ? table.keys.parents : rows.map((r) => text(r.cells.parent) ?? null);
+  const runs = table.keys ? keyRuns(table.keys) : parentRuns(parents);
+  if (runs) return { order: undefined, starts: runs as number[] };
   const starts = [0];
   // Parents in id order (a snapshot's, an export's) are each together: no set of those seen is needed.
   let seen: Set<string | null> | undefined;

@@ -2,6 +2,7 @@ import { round9 } from './decimal.js';
 import type { CompiledRuleSet, CompiledSanction } from './compiled.js';
 import type { Outcome } from './ruleset.js';
 import { batchColumns, scoreAgainInto, type ScoredRows, type UnitScore } from './score.js';
+import { parentRuns } from './units.js';
 import type { Compiled } from './expression/compile.js';
 
 /**
@@ -111,31 +112,30 @@ function rankScopes(plan: RankPlan, byPlace: ByPlace, columns: RankColumns, orde
  * parents are gathered unit by unit.
  */
 function parentsOf(rs: CompiledRuleSet, parents: ReadonlyArray<string | null>, vetoed: Uint8Array, order: Int32Array, starts: number[], n: number): ParentResult[] {
-  const named: string[] = [];
-  const liable = new Set<string>();
+  const { liability } = rs.ranking;
+  const liableOf = (id: string): ParentResult => ({ id, sanctions: liability.map((l) => ({ outcome: l.outcome, label: l.label })) });
   if (rs.ranking.scope === 'parent') {
+    // Each scope is one parent's units, the scopes in key order.
+    const out: ParentResult[] = [];
     for (let k = 0; k + 1 < starts.length; k++) {
       const parent = parents[order[starts[k]]];
       if (parent === null) continue;
-      named.push(parent);
-      for (let i = starts[k]; i < starts[k + 1]; i++) if (vetoed[order[i]] === 1) { liable.add(parent); break; }
+      let liable = false;
+      for (let i = starts[k]; i < starts[k + 1] && !liable; i++) liable = vetoed[order[i]] === 1;
+      out.push(liable ? liableOf(parent) : { id: parent, sanctions: [] });
     }
-  } else {
-    const seen = new Set<string>();
-    let lastParent: string | null = null;
-    for (let i = 0; i < n; i++) {
-      const parent = parents[i];
-      if (parent === null) continue;
-      if (parent !== lastParent) seen.add((lastParent = parent));
-      if (vetoed[i] === 1) liable.add(parent);
-    }
-    named.push(...[...seen].sort(compareIds));
+    return out;
   }
-  const { liability } = rs.ranking;
-  return named.map((id) => ({
-    id,
-    sanctions: liable.has(id) ? liability.map((l) => ({ outcome: l.outcome, label: l.label })) : [],
-  }));
+  // One scope of every unit: the parents gathered unit by unit.
+  const seen = new Set<string>(), liable = new Set<string>();
+  let lastParent: string | null = null;
+  for (let i = 0; i < n; i++) {
+    const parent = parents[i];
+    if (parent === null) continue;
+    if (parent !== lastParent) seen.add((lastParent = parent));
+    if (vetoed[i] === 1) liable.add(parent);
+  }
+  return [...seen].sort(compareIds).map((id) => (liable.has(id) ? liableOf(id) : { id, sanctions: [] }));
 }
 
 /**
@@ -379,23 +379,13 @@ function holdsFor(plan: RankPlan, when: Compiled, byPlace: ByPlace, x: number, t
 function byScope(parents: ReadonlyArray<string | null>, n: number, byParent: boolean): { order: Int32Array; starts: number[] } {
   const order = new Int32Array(n);
   if (n === 0) return { order, starts: [0] };
-  const starts = [0];
-  let inOrder = true;
-  if (byParent) {
-    let last = parents[0];
-    for (let i = 1; i < n; i++) {
-      const key = parents[i];
-      if (key === last) continue;
-      if (!keyBefore(last, key)) { inOrder = false; break; }
-      starts.push(i);
-      last = key;
-    }
-  }
-  if (inOrder) {
+  // The parents of exactly these units (the table's, whose runs the peers have found) or a list of their own.
+  const runs = !byParent ? [0, n] : parents.length === n ? parentRuns(parents) : parentRuns(parents.slice(0, n));
+  if (runs) {
     for (let i = 0; i < n; i++) order[i] = i;
-    starts.push(n);
-    return { order, starts };
+    return { order, starts: runs as number[] };
   }
+  const starts: number[] = [];
   const scopes = new Map<string | null, number[]>();
   let list: number[] = [], lastKey: string | null | undefined;
   for (let i = 0; i < n; i++) {
@@ -409,7 +399,6 @@ function byScope(parents: ReadonlyArray<string | null>, n: number, byParent: boo
   }
   const keys = [...scopes.keys()].sort((a, b) => (a === b ? 0 : keyBefore(a, b) ? -1 : 1));
   let placed = 0;
-  starts.length = 0;
   for (const key of keys) {
     starts.push(placed);
     for (const i of scopes.get(key)!) order[placed++] = i;

@@ -2,7 +2,7 @@ import { clamp, round9, roundHalfUp } from './decimal.js';
 import type { CompiledAdjustments, CompiledCriterion, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
 import type { RankColumns, RankedUnit, Sanction } from './rank.js';
-import { readAgain, text, Unit, type CleanRows, type HeldUnit, type TableRow, type UnitMaker } from './units.js';
+import { readAgain, text, Unit, type CleanRows, type DataTable, type HeldUnit, type TableRow, type UnitMaker } from './units.js';
 import { generateScorer, vetoTable, type Scorer } from './codegen.js';
 
 /**
@@ -97,8 +97,10 @@ class Batch {
   sanctions: Int32Array;
   /** The index in its table of the row each unit was read from, whose values are read again from it when asked for. */
   rows: Int32Array;
-  /** Each unit's parent: ranking reads every unit's parent, and a row's cells are memory far apart. */
+  /** Each unit's parent: ranking reads every unit's parent, and a row's cells are memory far apart. The table's own (RowKeys) where its rows' units are each at the place of their row (ScoringRows). */
   parents: Array<string | null>;
+  /** Whether `parents` is the table's own, written by nobody here. */
+  readonly parentsGiven: boolean;
   readonly sanctionLists: Sanction[][] = [NO_SANCTIONS];
   readonly #sanctionIndex = new Map<Sanction[], number>();
   readonly vetoes = new Map<number, VetoHit[]>();
@@ -112,7 +114,8 @@ class Batch {
   readonly width: number;
   size = 0;
 
-  constructor(readonly rs: CompiledRuleSet, capacity: number) {
+  /** `parents`: the table's own, when each of its rows' units is at the place of its row (ScoringRows). */
+  constructor(readonly rs: CompiledRuleSet, capacity: number, parents?: ReadonlyArray<string | null>) {
     this.width = rs.ranking.tieBreak.length;
     const n = Math.max(1, capacity);
     this.totals = new Float64Array(n);
@@ -123,7 +126,8 @@ class Batch {
     this.grades = new Uint16Array(n);
     this.sanctions = new Int32Array(n);
     this.rows = new Int32Array(n);
-    this.parents = new Array<string | null>(n).fill(null);
+    this.parentsGiven = parents !== undefined;
+    this.parents = parents ? (parents as Array<string | null>) : new Array<string | null>(n).fill(null);
   }
 
   /** A place for one more unit. */
@@ -188,7 +192,7 @@ class Batch {
 
   /** The unit at place `at`, made now over what it was read from: its row, or the unit read the general way. */
   unitAt(at: number): ScoredUnit {
-    return new ScoredUnit(this, at, this.held.get(at) ?? this.tableRows![this.rows[at]]);
+    return new ScoredUnit(this, at, (this.held.size > 0 ? this.held.get(at) : undefined) ?? this.tableRows![this.rows[at]]);
   }
 }
 
@@ -443,8 +447,9 @@ export interface ScoredRows {
 }
 
 /** Scores each row of `table` as it is read (readUnits' maker, which keeps no unit; given the same table): the rows' units are the ScoredRows. */
-export function scoringRows(rs: CompiledRuleSet, table: { rows: readonly TableRow[] }): { maker: UnitMaker<Unit>; scored: ScoredRows } {
-  const batch = new Batch(rs, table.rows.length);
+export function scoringRows(rs: CompiledRuleSet, table: DataTable): { maker: UnitMaker<Unit>; scored: ScoredRows } {
+  // Row k's unit is at place k (a table with a row not read is not ranked: readUnits throws): its parent is the row's, as read once.
+  const batch = new Batch(rs, table.rows.length, table.keys?.parents);
   batch.tableRows = table.rows;
   return { maker: new ScoringRows(scoringOf(rs), batch), scored: new BatchRows(batch) };
 }
@@ -457,13 +462,13 @@ class ScoringRows implements UnitMaker<Unit> {
     const b = this.batch;
     b.clean = clean;
     const at = b.next();
-    b.parents[at] = parent;
+    if (!b.parentsGiven) b.parents[at] = parent;
     b.rows[at] = k;
     return PLACED;
   }
   fromHeld(unit: HeldUnit): Unit {
     const at = this.batch.next();
-    this.batch.parents[at] = unit.parent;
+    if (!this.batch.parentsGiven) this.batch.parents[at] = unit.parent;
     this.batch.held.set(at, unit);
     return PLACED;
   }
@@ -486,7 +491,7 @@ class BatchRows implements ScoredRows {
   get size(): number { return this.batch.size; }
   columns(): RankColumns { return new BatchColumns(this.batch, this.batch.size); }
   idAt(at: number): string {
-    const held = this.batch.held.get(at);
+    const held = this.batch.held.size > 0 ? this.batch.held.get(at) : undefined;
     return held ? held.id : text(this.batch.tableRows![this.batch.rows[at]].cells.id)!;
   }
   unitAt(at: number): RankedUnit { return this.batch.unitAt(at); }

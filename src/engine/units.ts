@@ -65,6 +65,40 @@ export function withKeys(table: DataTable): DataTable {
 }
 
 /**
+ * Where each parent's rows begin (ending with the count), when each parent's rows come together and the
+ * parents in key order (no parent first, then ids as code units), as a snapshot, an export or a township's
+ * sheet has them; undefined otherwise. A table's keys' parents (which never change) are looked at once
+ * (keyRuns): the peers' scopes and the ranking's are the same runs of rows.
+ */
+export function parentRuns(parents: ReadonlyArray<string | null>): readonly number[] | undefined {
+  const known = RUNS.get(parents);
+  return known !== undefined ? known ?? undefined : runsOf(parents) ?? undefined;
+}
+
+/** parentRuns of a table's keys' parents, worked out once for them. */
+export function keyRuns(keys: RowKeys): readonly number[] | undefined {
+  let runs = RUNS.get(keys.parents);
+  if (runs === undefined) RUNS.set(keys.parents, (runs = runsOf(keys.parents)));
+  return runs ?? undefined;
+}
+const RUNS = new WeakMap<ReadonlyArray<string | null>, number[] | null>();
+
+function runsOf(parents: ReadonlyArray<string | null>): number[] | null {
+  const n = parents.length;
+  const runs = [0];
+  let last = n > 0 ? parents[0] : null;
+  for (let i = 1; i < n; i++) {
+    const key = parents[i];
+    if (key === last) continue;
+    if (!(last === null ? key !== null : key !== null && last < key)) return null;
+    runs.push(i);
+    last = key;
+  }
+  if (n > 0) runs.push(n);
+  return runs;
+}
+
+/**
  * A source's results attached to a table, and the place of each row's result in them, row by row (the
  * row's index in `rows`; -1: the unit has none). Kept beside the rows, not on them: a key added to
  * 100,000 rows' cells is 100,000 objects given a new shape and a store of their own, each run.
