@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DataInvalid, readUnits, type DataTable } from '../../src/engine/index.js';
-import { withKeys } from '../../src/engine/units.js';
+import { keyRuns, parentRuns, withKeys } from '../../src/engine/units.js';
 import { compile, ruleSet } from '../helpers.js';
 
 const rs = compile(ruleSet({
@@ -167,6 +167,27 @@ describe('reading unit data', () => {
       t.rows[0].cells.rate = 'changed';
       expect(() => unit.env).to.throw(/第2行（v1）在读取后被改动/);
     });
+  });
+});
+
+describe('the runs of each parent\'s rows', () => {
+  it('are where each parent\'s rows begin, ending with the count, when each parent\'s rows come together and no parent comes before the unit without one, or an id after it', () => {
+    expect(parentRuns([null, null, 'p1', 'p1', 'p1', 'p2', 'p10'])).to.equal(undefined); // 'p10' < 'p2' as code units
+    expect(parentRuns([null, 'p1', 'p1', 'p10', 'p2', 'p2'])).to.deep.equal([0, 1, 3, 4, 6]);
+    expect(parentRuns(['p1', 'p1'])).to.deep.equal([0, 2]);
+  });
+
+  it('are none when a parent\'s rows are apart, the parents out of order, or a row without one comes after one with one', () => {
+    expect(parentRuns(['p1', 'p2', 'p1'])).to.equal(undefined);
+    expect(parentRuns(['p2', 'p1'])).to.equal(undefined);
+    expect(parentRuns(['p1', null])).to.equal(undefined);
+  });
+
+  it('are worked out once for a table\'s keys, the same as for its parents', () => {
+    const t = withKeys({ file: 'd.json', columns: ['id', 'parent'], rows: ['a', 'b', 'c'].map((id, k) => ({ row: k + 2, cells: { id, parent: k < 2 ? 'p1' : 'p2' } })) });
+    expect(keyRuns(t.keys!)).to.deep.equal([0, 2, 3]);
+    expect(keyRuns(t.keys!)).to.equal(keyRuns(t.keys!));
+    expect(parentRuns(t.keys!.parents)).to.equal(keyRuns(t.keys!));
   });
 });
 
