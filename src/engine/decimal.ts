@@ -67,8 +67,16 @@ export function roundTo(v: number, digits: number): number {
   return roundHalfUp(v / scale, 0) * scale;
 }
 
-/** Numbers equal under the 9-decimal discipline. */
+/**
+ * Numbers equal under the 9-decimal discipline: round9(a) === round9(b), rounding them only when they are
+ * near. Values further apart than a millionth (and than a billionth of their size, where a double's steps
+ * are wider) never round to the same 9 decimals: rounding moves a value by at most half a nanounit and
+ * a step of the double.
+ */
 export function same(a: number, b: number): boolean {
+  if (a === b) return true;
+  const d = a > b ? a - b : b - a;
+  if (d > 1e-6 && d > Math.max(a < 0 ? -a : a, b < 0 ? -b : b) * 1e-9) return false;
   return round9(a) === round9(b);
 }
 

@@ -1,4 +1,4 @@
-import { round9 } from './decimal.js';
+import { same } from './decimal.js';
 import type { CompiledPeer, CompiledRuleSet } from './compiled.js';
 import type { Env } from './expression/ast.js';
 import { DataInvalid } from './problems.js';
@@ -58,48 +58,50 @@ function workOut(calls: ReadonlyArray<{ p: CompiledPeer; k: number }>, scope: { 
   const { order, starts } = scope;
   let widest = 0;
   for (let g = 0; g + 1 < starts.length; g++) widest = Math.max(widest, starts[g + 1] - starts[g]);
-  // A scope's arguments (by its m-th row), at 9 decimals, and its rows with one, highest first (peerRank).
-  const x = new Float64Array(widest), r9 = new Float64Array(widest), ranked = new Int32Array(widest);
+  // A scope's arguments (by its m-th row), its rows with one highest first, and their ranks (peerRank).
+  const x = new Float64Array(widest), ranked = new Int32Array(widest), ranks = new Float64Array(widest);
   const kinds = calls.map(({ p }) => FUNCTION_KINDS[p.fn]);
   for (let g = 0; g + 1 < starts.length; g++) {
     const from = starts[g], size = starts[g + 1] - from;
     for (let c = 0; c < calls.length; c++) {
       const kind = kinds[c], k = calls[c].k;
-      for (let m = 0; m < size; m++) x[m] = all[(order === undefined ? from + m : order[from + m]) * width + k];
+      let n = 0;
+      for (let m = 0; m < size; m++) {
+        const v = all[(order === undefined ? from + m : order[from + m]) * width + k];
+        x[m] = v;
+        if (v === v) n++;
+      }
       let value = NaN;
       if (kind === SUM || kind === AVG || kind === COUNT) {
         // Over the exact values (§4): nothing is compared, so nothing is rounded to 9 decimals.
-        let sum = 0, count = 0;
-        for (let m = 0; m < size; m++) { const v = x[m]; if (v === v) { sum += v; count++; } }
-        value = kind === COUNT ? count : kind === SUM ? sum : count ? sum / count : NaN;
+        let sum = 0;
+        for (let m = 0; m < size; m++) { const v = x[m]; if (v === v) sum += v; }
+        value = kind === COUNT ? n : kind === SUM ? sum : n ? sum / n : NaN;
+      } else if (kind === RANK) {
+        // 1 + the number of peers strictly greater at 9 decimals (§4): the rows walked highest first, rows the
+        // same at 9 decimals sharing a rank (the highest first at 9 decimals too, rounding keeping the order);
+        // a row whose argument is undefined has no rank.
+        byValue(ranked, x, size, n);
+        for (let m = 0; m < size; m++) ranks[m] = NaN;
+        let rank = 1;
+        for (let j = 0; j < n; j++) {
+          const m = ranked[j];
+          if (j > 0 && !same(x[m], x[ranked[j - 1]])) rank = j + 1;
+          ranks[m] = rank;
+        }
+        for (let m = 0; m < size; m++) all[(order === undefined ? from + m : order[from + m]) * width + k] = ranks[m];
+        continue;
       } else {
-        // The values themselves are exact (§4); only comparing them takes the 9-decimal discipline.
-        let n = 0;
-        for (let m = 0; m < size; m++) {
-          const v = x[m];
-          if (v === v) { r9[m] = round9(v); n++; } else r9[m] = NaN;
-        }
-        if (kind === RANK) {
-          // 1 + the number of peers strictly greater at 9 decimals: the rows walked highest first, tied rows sharing a rank;
-          // a row whose argument is undefined has no rank.
-          for (let m = 0; m < size; m++) x[m] = NaN;
-          byValue(ranked, r9, size, n);
-          let rank = 1;
-          for (let j = 0; j < n; j++) {
-            const m = ranked[j];
-            if (j > 0 && r9[m] !== r9[ranked[j - 1]]) rank = j + 1;
-            x[m] = rank;
-          }
-          for (let m = 0; m < size; m++) all[(order === undefined ? from + m : order[from + m]) * width + k] = x[m];
-          continue;
-        }
-        // peerMax, peerMin: the first of the highest (lowest) at 9 decimals, as its exact value.
+        // peerMax, peerMin: the first of the highest (lowest) at 9 decimals, as its exact value. The highest at 9
+        // decimals is the highest's, rounding keeping the order; the first the same as it at 9 decimals is taken.
         const higher = kind === MAX;
         let best = NaN;
         for (let m = 0; m < size; m++) {
-          const v = r9[m];
-          if (v !== v) continue;
-          if (best !== best || (higher ? v > best : v < best)) { best = v; value = x[m]; }
+          const v = x[m];
+          if (v === v && (best !== best || (higher ? v > best : v < best))) best = v;
+        }
+        if (best === best) {
+          for (let m = 0; m < size; m++) { const v = x[m]; if (v === v && same(v, best)) { value = v; break; } }
         }
       }
       for (let m = 0; m < size; m++) all[(order === undefined ? from + m : order[from + m]) * width + k] = value;
@@ -111,25 +113,25 @@ const RANK = 0, MAX = 1, MIN = 2, SUM = 3, AVG = 4, COUNT = 5;
 const FUNCTION_KINDS: Record<string, number> = { peerRank: RANK, peerMax: MAX, peerMin: MIN, peerSum: SUM, peerAvg: AVG, peerCount: COUNT };
 
 /**
- * The `n` rows of a scope (its m-th row's argument at 9 decimals: `r9[m]`, NaN undefined) whose value is
- * defined, highest first, at the start of `ranked`. A township's twenty villages by insertion as they come
- * (a few comparisons each, nothing made); a larger scope (a county's, or every unit's with scope "all") by one sort.
+ * The `n` rows of a scope whose argument is defined (`x[m]`: its m-th row's; NaN undefined), highest first,
+ * at the start of `ranked`. A township's twenty villages by insertion as they come (a few comparisons each,
+ * nothing made); a larger scope (a county's, or every unit's with scope "all") by one sort.
  */
-function byValue(ranked: Int32Array, r9: Float64Array, size: number, n: number): void {
+function byValue(ranked: Int32Array, x: Float64Array, size: number, n: number): void {
   let j = 0;
   if (size <= 32) {
     for (let m = 0; m < size; m++) {
-      const v = r9[m];
+      const v = x[m];
       if (v !== v) continue;
       let at = j - 1;
-      for (; at >= 0 && r9[ranked[at]] < v; at--) ranked[at + 1] = ranked[at];
+      for (; at >= 0 && x[ranked[at]] < v; at--) ranked[at + 1] = ranked[at];
       ranked[at + 1] = m;
       j++;
     }
     return;
   }
-  for (let m = 0; m < size; m++) if (r9[m] === r9[m]) ranked[j++] = m;
-  ranked.subarray(0, n).sort((a, b) => r9[b] - r9[a]);
+  for (let m = 0; m < size; m++) if (x[m] === x[m]) ranked[j++] = m;
+  ranked.subarray(0, n).sort((a, b) => x[b] - x[a]);
 }
 
 /**

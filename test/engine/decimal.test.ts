@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { round9, roundHalfUp } from '../../src/engine/decimal.js';
+import fc from 'fast-check';
+import { round9, roundHalfUp, same } from '../../src/engine/decimal.js';
 import { stepCount } from '../../src/engine/methods.js';
 
 describe('decimal discipline (RULES.md §4)', () => {
@@ -43,5 +44,15 @@ describe('decimal discipline (RULES.md §4)', () => {
       }
     }
     expect(roundHalfUp(1e15 + 0.5, 0)).to.equal(1e15 + 1);
+  });
+  it('calls two numbers the same exactly when they round to the same 9 decimals, near or far, small or beyond 9e6', () => {
+    expect(same(0.1 + 0.2, 0.3)).to.equal(true);
+    expect(same(1.0000000004, 1.0000000006)).to.equal(false); // 1.000000000 and 1.000000001
+    expect(same(-2.0000000004, -1.9999999996)).to.equal(true);
+    expect(same(12345678.0000000004, 12345678)).to.equal(true);
+    const near = fc.tuple(fc.double({ min: -1e12, max: 1e12, noNaN: true }), fc.integer({ min: -4000, max: 4000 }), fc.constantFrom(1e-12, 1e-10, 1e-9, 5e-10, 1e-7, 1e-6, 1e-3))
+      .map(([a, k, step]) => [a, a + k * step * Math.max(1, Math.abs(a) * 1e-9)] as const);
+    const any = fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ noNaN: true, noDefaultInfinity: true }));
+    fc.assert(fc.property(fc.oneof(near, any), ([a, b]) => { expect(same(a, b)).to.equal(round9(a) === round9(b)); }), { numRuns: 20000 });
   });
 });
