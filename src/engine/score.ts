@@ -72,33 +72,33 @@ function adjustmentTotal(block: CompiledAdjustments | undefined, env: Env, preci
  * double of its own, copied by the garbage collector with it.
  */
 class Batch {
-  totals: Float64Array;
+  readonly totals: Float64Array;
   /** `width` tie-break scores a unit, unit after unit. */
-  ties: Float64Array;
+  readonly ties: Float64Array;
   /**
    * The place of the unit ranked just above each (the last of the level before), whose total
    * gives its distance: NONE_ABOVE for the first level; ELSEWHERE when that unit is of another
    * batch, and the distance is then in `distances`. A place, not the distance itself: a
    * number handed to a setter V8 did not inline is boxed, and rankScope hands one to every unit.
    */
-  above: Int32Array;
+  readonly above: Int32Array;
   readonly distances = new Map<number, number>();
-  ranks: Int32Array;
+  readonly ranks: Int32Array;
   /** VETOED and HAS_VETOES, bit by bit. */
-  flags: Uint8Array;
+  readonly flags: Uint8Array;
   /** The index of each unit's grade in `labels`. */
-  grades: Uint16Array;
+  readonly grades: Uint16Array;
   /** The grades given so far; 0 is none. */
   readonly labels: Array<string | null> = [null];
   /**
    * The index of each unit's sanctions in `sanctionLists`: most units have none (0), and most
    * others share one list (rank.ts gives one list to every unit a rule's sanction falls on).
    */
-  sanctions: Int32Array;
+  readonly sanctions: Int32Array;
   /** The index in its table of the row each unit was read from, whose values are read again from it when asked for. */
-  rows: Int32Array;
+  readonly rows: Int32Array;
   /** Each unit's parent: ranking reads every unit's parent, and a row's cells are memory far apart. The table's own (RowKeys) where its rows' units are each at the place of their row (ScoringRows). */
-  parents: Array<string | null>;
+  readonly parents: Array<string | null>;
   /** Whether `parents` is the table's own, written by nobody here. */
   readonly parentsGiven: boolean;
   readonly sanctionLists: Sanction[][] = [NO_SANCTIONS];
@@ -130,19 +130,9 @@ class Batch {
     this.parents = parents ? (parents as Array<string | null>) : new Array<string | null>(n).fill(null);
   }
 
-  /** A place for one more unit. */
+  /** A place for one more unit: a batch is made for as many units as it is given (a table's rows, a list of units). */
   next(): number {
-    if (this.size === this.totals.length) {
-      const grown = <A extends Float64Array | Int32Array | Uint8Array | Uint16Array>(a: A): A => {
-        const b = new (a.constructor as new (n: number) => A)(a.length * 2);
-        b.set(a as never);
-        return b;
-      };
-      this.totals = grown(this.totals); this.ties = grown(this.ties); this.above = grown(this.above);
-      this.ranks = grown(this.ranks); this.flags = grown(this.flags); this.grades = grown(this.grades);
-      this.sanctions = grown(this.sanctions); this.rows = grown(this.rows);
-      this.parents = this.parents.concat(new Array<string | null>(this.parents.length).fill(null));
-    }
+    if (this.size === this.totals.length) throw new Error(`a batch of ${this.totals.length} scored units given one more`);
     return this.size++;
   }
 
@@ -401,37 +391,12 @@ function scoredCopy(batch: Batch, unit: Unit): ScoredUnit {
 }
 
 /**
- * Scores units as they are read (readUnits' maker): each unit made as a scored unit, and
- * scored from the values the reader has just written into the scorer's own array
- * (`scratch`), so nothing is read twice. The units readUnits returns are then the scored
- * units. `expected` units size the batch.
- */
-export function scoringAsRead(rs: CompiledRuleSet, expected = 0): { maker: UnitMaker<ScoredUnit> } {
-  return { maker: new ScoringAsRead(scoringOf(rs), new Batch(rs, expected)) };
-}
-
-class ScoringAsRead implements UnitMaker<ScoredUnit> {
-  readonly scratch: Env;
-  constructor(readonly scoring: Scoring, readonly batch: Batch) { this.scratch = scoring.env; }
-  fromRow(row: TableRow, _id: string, parent: string | null, clean: CleanRows, k: number): ScoredUnit {
-    this.batch.clean = clean;
-    const unit = ScoredUnit.placed(this.batch, row, parent);
-    this.batch.rows[this.batch.size - 1] = k;
-    return unit;
-  }
-  fromHeld(unit: HeldUnit): ScoredUnit { return ScoredUnit.placed(this.batch, unit, unit.parent); }
-  onRead(unit: ScoredUnit, values: Env): void {
-    scoreInto(unit, this.scoring, this.scoring.scores, false, values === this.scratch);
-  }
-}
-
-/**
  * Units scored as their rows are read, kept in their batch alone, by place (the place of a table's
  * row k is k): each unit's object is made only when asked for (unitAt). Ranking (rank.ts rankScored)
  * works on the batch's arrays and makes the units once, in ranked order, at its end. Made as they were
  * read, 100,000 units were 100,000 objects living through the ranking: the garbage collector copied
- * each, and then moved it to the old generation, whose collections grew with it (at 100,000 units,
- * a fifth of a run's time).
+ * each, and then moved it to the old generation, whose collections grew with it (at 100,000 units, a
+ * tenth of a run's time).
  */
 export interface ScoredRows {
   /** How many units. */
@@ -502,8 +467,8 @@ class BatchRows implements ScoredRows {
   }
 }
 
-function scoreInto(unit: ScoredUnit, scoring: Scoring, scores: Float64Array, keep: boolean, inPlace = false): ScoredUnit {
-  if (!inPlace) unit.valuesInto(scoring.env);
+function scoreInto(unit: ScoredUnit, scoring: Scoring, scores: Float64Array, keep: boolean): ScoredUnit {
+  unit.valuesInto(scoring.env);
   return unit.scoreFrom(scoring, scores, keep);
 }
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { appraise, rankUnits, readUnits, scoreUnit, scoreUnits, type CompiledRuleSet, type RankedUnit } from '../../src/engine/index.js';
-import { scoringAsRead } from '../../src/engine/score.js';
+import { rankScored } from '../../src/engine/rank.js';
+import { scoringRows } from '../../src/engine/score.js';
 import { parseJsonData } from '../../src/io/data-file.js';
 import { compile, ruleSet } from '../helpers.js';
 
@@ -176,12 +177,12 @@ describe('scored units kept column by column', () => {
     vetoed: u.vetoed, grade: u.grade, vetoes: u.vetoes.map((v) => v.id), sanctions: u.sanctions.map((x) => x.label),
   }));
 
-  it('rank the same whether scored as read into a batch that grows, or scored again from units read first', () => {
+  it('rank the same whether scored as read and kept in their batch, or scored again from units read first', () => {
     const table = parseJsonData(JSON.stringify(rows), 'd.json');
-    const asRead = scoringAsRead(rs); // no expected size: the batch grows from one unit
-    const read = readUnits(rs, table, asRead).units;
+    const asRead = scoringRows(rs, table);
+    expect(readUnits(rs, table, { maker: asRead.maker }).units).to.deep.equal([]); // kept in the batch alone
     const again = scoreUnits(rs, readUnits(rs, table).units);
-    const a = ranked(rankUnits(rs, read).units), b = ranked(rankUnits(rs, again).units);
+    const a = ranked(rankScored(rs, asRead.scored).units), b = ranked(rankUnits(rs, again).units);
     expect(a).to.deep.equal(b);
     expect(a).to.have.length(3000);
     // Each unit's own figures, not a neighbour's: the total is s + t, the tie-break t, the distance to the
