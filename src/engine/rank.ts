@@ -38,9 +38,7 @@ export function compareIds(a: string, b: string): number {
 }
 
 /**
- * Ranks scored units. The list given is left as it is, unless `inPlace`: then it becomes the
- * ranked list itself (for a caller that owns it, as appraise does: 100,000 units are a list
- * of 800 KB, memory touched afresh each time it is copied).
+ * Ranks scored units: the list given is left as it is, the ranked units listed anew.
  *
  * What ranking compares (each unit's total, whether a condition vetoed it, its tie-breaks, its
  * parent) is in typed arrays (RankColumns: the units' batch's own, or read from each unit once),
@@ -48,18 +46,14 @@ export function compareIds(a: string, b: string): number {
  * units' getters, and each unit is given once its rank, the unit above it, its vetoed, sanctions
  * and grade.
  */
-export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[], opts: { inPlace?: boolean } = {}): Ranking {
-  const n = scored.length, inPlace = opts.inPlace === true;
+export function rankUnits(rs: CompiledRuleSet, scored: UnitScore[]): Ranking {
+  const n = scored.length;
   const columns = batchColumns(rs, scored) ?? unitColumns(rs, scored as RankedUnit[]);
   const { order, parents } = rankPlaces(rs, n, columns, { idOf: (x) => scored[x].unit.id, unitOf: (x) => scored[x] });
   // The score becomes the ranked unit: no copy of 100,000 objects.
   const ranked = scored as RankedUnit[];
-  let units: RankedUnit[];
-  if (inPlace) units = permuted(ranked, order);
-  else {
-    units = new Array<RankedUnit>(n);
-    for (let i = 0; i < n; i++) units[i] = ranked[order[i]];
-  }
+  const units = new Array<RankedUnit>(n);
+  for (let i = 0; i < n; i++) units[i] = ranked[order[i]];
   return { units, parents };
 }
 
@@ -96,7 +90,7 @@ function rankPlaces(rs: CompiledRuleSet, n: number, columns: RankColumns, byPlac
 /**
  * Sorts and ranks each scope in turn. A loop of its own, apart from what rankUnits does before and after
  * it: V8 replaces a long-running loop on the stack with optimized code made while it runs, and in code
- * made so, what followed the loop in rankUnits was deoptimized again and again (12 times in 300 runs).
+ * made so, what followed the loop (then in rankUnits) was deoptimized again and again (12 times in 300 runs).
  */
 function rankScopes(plan: RankPlan, byPlace: ByPlace, columns: RankColumns, order: Int32Array, starts: number[], keys: Keys, inOrder: (a: number, b: number) => number): void {
   const scratch: ScopeScratch = { levels: [], ranks: new Int32Array(64), aboves: new Int32Array(64), lists: [], taken: new Uint8Array(64) };
@@ -209,27 +203,6 @@ function byVetoThenScore(keys: Keys, a: number, b: number): number {
   if (va !== vb) return va === 1 ? 1 : -1;
   return byScore(keys, a, b);
 }
-
-/** The list put in `order` in place (the unit at position order[i] moves to i), cycle by cycle: no second list. */
-function permuted<T>(list: T[], order: Int32Array): T[] {
-  const done = new Uint8Array(list.length);
-  for (let i = 0; i < list.length; i++) {
-    if (done[i] === 1) continue;
-    const first = list[i];
-    let j = i;
-    for (;;) {
-      done[j] = 1;
-      const from = order[j];
-      if (from === i) { list[j] = first; break; }
-      list[j] = list[from];
-      j = from;
-    }
-  }
-  return list;
-}
-
-/** Arrays rankScope writes a scope in, kept from one scope to the next (grown as one needs). */
-interface ScopeScratch { levels: number[]; ranks: Int32Array; aboves: Int32Array; lists: Sanction[][]; taken: Uint8Array; }
 
 /**
  * What ranking reads of a rule set's sanctions and grades for every scope, worked out once a rule set:
