@@ -242,7 +242,7 @@ export interface UnitMaker<U extends Unit> {
   fromHeld(unit: HeldUnit): U;
   /** Called with each unit as soon as its row is read (row `k` of the table), with its values: for a clean row they are in `scratch` and hold only during the call. */
   onRead(unit: U, values: Env, k: number): void;
-  /** False: the units are not kept, readUnits returns none (a reading that only takes each row's values as it goes: the peers' arguments). */
+  /** False: the units are not kept, readUnits returns none (a reading that takes each row's values as it goes: the peers' arguments; appraise's scores, kept in their batch). */
   readonly keeps?: boolean;
 }
 
