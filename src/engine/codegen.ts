@@ -1,4 +1,4 @@
-import { round9, roundHalfUp, roundTo } from './decimal.js';
+import { above9, atLeast9, round9, roundHalfUp, roundTo } from './decimal.js';
 import { decimalText, yesNoText } from './cells.js';
 import type { CompiledCheck, CompiledGroup, CompiledInput, CompiledNode, CompiledPeer, CompiledRuleSet } from './compiled.js';
 import * as I from './inline.js';
@@ -32,6 +32,8 @@ export type Scorer = (e: Float64Array, s: Float64Array, vetoes: number[], totals
 
 const H = {
   r9: round9,
+  /** The comparisons at 9 decimals (§4): round9(a) >= round9(b), round9(a) > round9(b), rounding only what could decide otherwise. */
+  atLeast9, above9,
   rh: roundHalfUp,
   round: roundTo,
   /** A number cell: the number, or a plain decimal string's value; NaN for anything else. */

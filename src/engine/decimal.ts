@@ -75,9 +75,26 @@ export function roundTo(v: number, digits: number): number {
  */
 export function same(a: number, b: number): boolean {
   if (a === b) return true;
+  return !apart(a, b) && round9(a) === round9(b);
+}
+
+/** Whether a and b are too far apart to round to the same 9 decimals (see same); false when either is NaN. */
+function apart(a: number, b: number): boolean {
   const d = a > b ? a - b : b - a;
-  if (d > 1e-6 && d > Math.max(a < 0 ? -a : a, b < 0 ? -b : b) * 1e-9) return false;
-  return round9(a) === round9(b);
+  return d > 1e-6 && d > Math.max(a < 0 ? -a : a, b < 0 ? -b : b) * 1e-9;
+}
+
+/**
+ * round9(a) >= round9(b) (the comparisons of §4), rounding only when it could decide otherwise: a ≥ b holds at 9
+ * decimals too (rounding keeps the order), and values apart (see same) compare as they are. NaN: false.
+ */
+export function atLeast9(a: number, b: number): boolean {
+  return a >= b || (!apart(a, b) && round9(a) >= round9(b));
+}
+
+/** round9(a) > round9(b), rounding only when it could decide otherwise (see atLeast9). NaN: false. */
+export function above9(a: number, b: number): boolean {
+  return a > b && (apart(a, b) || round9(a) > round9(b));
 }
 
 export function clamp(x: number, lo: number, hi: number): number {

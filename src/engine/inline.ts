@@ -123,6 +123,12 @@ export function bands(x: string, list: Band[]): string {
   });
 }
 
+/** H.<helper>(y, x) with x evaluated first: a < b is b > a, with a evaluated before b all the same. */
+export function swapped(helper: string, x: string, y: string): string {
+  const a = temp(), b = temp();
+  return `(${a} = ${x}, ${b} = ${y}, H.${helper}(${b}, ${a}))`;
+}
+
 /** Three-valued `and` / `or` (Kleene): the decisive value decides whatever the other side. */
 export function logic(op: 'and' | 'or', x: string, y: string): string {
   const a = temp(), b = temp();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { round9, roundHalfUp, same } from '../../src/engine/decimal.js';
+import { above9, atLeast9, round9, roundHalfUp, same } from '../../src/engine/decimal.js';
 import { stepCount } from '../../src/engine/methods.js';
 
 describe('decimal discipline (RULES.md §4)', () => {
@@ -54,5 +54,19 @@ describe('decimal discipline (RULES.md §4)', () => {
       .map(([a, k, step]) => [a, a + k * step * Math.max(1, Math.abs(a) * 1e-9)] as const);
     const any = fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ noNaN: true, noDefaultInfinity: true }));
     fc.assert(fc.property(fc.oneof(near, any), ([a, b]) => { expect(same(a, b)).to.equal(round9(a) === round9(b)); }), { numRuns: 20000 });
+  });
+
+  it('compares two numbers exactly as their 9-decimal roundings compare, near or far, and undefined (NaN) as neither above nor at least', () => {
+    expect(atLeast9(79.9999999996, 80)).to.equal(true);
+    expect(above9(80.0000000004, 80)).to.equal(false);
+    expect(above9(80.000000001, 80)).to.equal(true);
+    expect([atLeast9(NaN, 1), atLeast9(1, NaN), above9(NaN, 1), above9(1, NaN)]).to.deep.equal([false, false, false, false]);
+    const near = fc.tuple(fc.double({ min: -1e12, max: 1e12, noNaN: true }), fc.integer({ min: -4000, max: 4000 }), fc.constantFrom(1e-12, 1e-10, 1e-9, 5e-10, 1e-7, 1e-6, 1e-3))
+      .map(([a, k, step]) => [a, a + k * step * Math.max(1, Math.abs(a) * 1e-9)] as const);
+    const any = fc.tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.double({ noNaN: true, noDefaultInfinity: true }));
+    fc.assert(fc.property(fc.oneof(near, any), ([a, b]) => {
+      expect(atLeast9(a, b)).to.equal(round9(a) >= round9(b));
+      expect(above9(a, b)).to.equal(round9(a) > round9(b));
+    }), { numRuns: 20000 });
   });
 });

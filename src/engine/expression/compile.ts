@@ -1,4 +1,4 @@
-import { round9, roundTo } from '../decimal.js';
+import { above9, atLeast9, round9, roundTo } from '../decimal.js';
 import * as I from '../inline.js';
 import { num } from '../inline.js';
 import { PEER_FUNCTIONS, type Env, type Expr, type ExprProblem, type NameInfo, type PeerFunction, type StringTable, type ValueType } from './ast.js';
@@ -142,9 +142,11 @@ export function compileExpression(tree: Expr, scope: Scope, problems: ExprProble
       case '>=': {
         need(l, 'number', e.left.at, `“${e.op}” 的左边`);
         need(r, 'number', e.right.at, `“${e.op}” 的右边`);
-        const cmp = COMPARE[e.op];
-        // NaN compares false, as §3 wants of undefined.
-        return { type: 'boolean', fn: (env) => (cmp(round9(a(env)), round9(b(env))) ? 1 : 0), src: `(${I.r9(l.src)} ${e.op} ${I.r9(r.src)} ? 1 : 0)` };
+        // At 9 decimals (§4), rounding only what could decide otherwise (decimal.ts atLeast9, above9); NaN compares
+        // false, as §3 wants of undefined. a < b is b > a, a <= b is b >= a, each side evaluated in its own order.
+        const [fn, h] = COMPARE[e.op];
+        const src = e.op === '>' || e.op === '>=' ? `(H.${h}(${l.src}, ${r.src}) ? 1 : 0)` : `(${I.swapped(h, l.src, r.src)} ? 1 : 0)`;
+        return { type: 'boolean', fn: (env) => (fn(a(env), b(env)) ? 1 : 0), src };
       }
       default: {
         need(l, 'number', e.left.at, `“${e.op}” 的左边`);
@@ -257,9 +259,10 @@ export function usesPeers(e: Expr, scope: Scope): boolean {
 
 export { num };
 
-const COMPARE: Record<'<' | '<=' | '>' | '>=', (x: number, y: number) => boolean> = {
-  '<': (x, y) => x < y,
-  '<=': (x, y) => x <= y,
-  '>': (x, y) => x > y,
-  '>=': (x, y) => x >= y,
+/** Each comparison at 9 decimals: as a closure, and the helper (codegen.ts H) the generated code calls. */
+const COMPARE: Record<'<' | '<=' | '>' | '>=', [(x: number, y: number) => boolean, 'above9' | 'atLeast9']> = {
+  '<': [(x, y) => above9(y, x), 'above9'],
+  '<=': [(x, y) => atLeast9(y, x), 'atLeast9'],
+  '>': [(x, y) => above9(x, y), 'above9'],
+  '>=': [(x, y) => atLeast9(x, y), 'atLeast9'],
 };
