@@ -222,18 +222,14 @@ function scopes(rs: CompiledRuleSet, table: DataTable): { order: Int32Array | un
   const parents = table.keys ? table.keys.parents : rows.map((r) => text(r.cells.parent) ?? null);
   const runs = table.keys ? keyRuns(table.keys) : parentRuns(parents);
   if (runs) return { order: undefined, starts: runs as number[] };
+  // Parents in id order (a snapshot's, an export's) are the runs above; others may still each come together.
   const starts = [0];
-  // Parents in id order (a snapshot's, an export's) are each together: no set of those seen is needed.
-  let seen: Set<string | null> | undefined;
+  const seen = new Set<string | null>([parents[0]]);
   let last = parents[0];
   let together = true;
   for (let i = 1; i < rows.length; i++) {
     const parent = parents[i];
     if (parent === last) continue;
-    if (seen === undefined) {
-      if (last === null ? parent !== null : parent !== null && last < parent) { starts.push(i); last = parent; continue; }
-      seen = new Set(starts.map((k) => parents[k]));
-    }
     if (seen.has(parent)) { together = false; break; }
     seen.add(parent);
     starts.push(i);

@@ -3,6 +3,7 @@ import type { CompiledRuleSet, CompiledSanction } from './compiled.js';
 import type { Outcome } from './ruleset.js';
 import { batchColumns, scoreAgainInto, type ScoredRows, type UnitScore } from './score.js';
 import { parentRuns } from './units.js';
+import { compareIds } from './id-index.js';
 import type { Compiled } from './expression/compile.js';
 
 /**
@@ -32,10 +33,6 @@ export interface ParentResult { id: string; sanctions: Sanction[]; }
 
 export interface Ranking { units: RankedUnit[]; parents: ParentResult[]; }
 
-/** Compares ids as code units, the same on every platform (no locale). */
-export function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * Ranks scored units: the list given is left as it is, the ranked units listed anew.

@@ -1,4 +1,4 @@
-import { IdIndex } from './id-index.js';
+import { compareIds, IdIndex } from './id-index.js';
 import { dict } from './own.js';
 
 /**
@@ -211,7 +211,7 @@ export class SourceResults {
 function idOrder(ids: readonly string[]): Int32Array {
   const order = new Int32Array(ids.length);
   for (let p = 0; p < ids.length; p++) order[p] = p;
-  return order.sort((a, b) => (ids[a] < ids[b] ? -1 : ids[a] > ids[b] ? 1 : 0));
+  return order.sort((a, b) => compareIds(ids[a], ids[b]));
 }
 
 /** The columns of every key any result lists in its `scores` (`metrics`) table, marking which results have the table. */

@@ -268,3 +268,24 @@ describe('a unit scored as it is read', () => {
   });
 });
 
+describe('peer functions over each parent\'s units', () => {
+  const rs = compile(ruleSet({
+    version: '2', subject: 'village', totalPoints: 90,
+    inputs: { s: { type: 'number', min: 0, max: 90 } },
+    items: [{ id: 'r', title: '排名', points: 90, award: { method: 'bands', value: 'peerRank(s)', bands: [{ atMost: 1, points: 90 }, { atMost: 2, points: 60 }, { points: 30 }] } }],
+    ranking: { scope: 'parent' },
+  }));
+  const rows = [
+    { id: 'a1', parent: 'p2', s: 10 }, { id: 'a2', parent: 'p2', s: 30 }, { id: 'a3', parent: 'p2', s: 20 },
+    { id: 'b1', parent: 'p1', s: 5 }, { id: 'b2', parent: 'p1', s: 50 },
+  ];
+  const totals = (list: typeof rows) => Object.fromEntries(appraise(rs, parseJsonData(JSON.stringify(list), 'd.json')).units.map((u) => [u.unit.id, u.total]));
+  const expected = { a1: 30, a2: 90, a3: 60, b1: 60, b2: 90 };
+
+  it('are the same whether the parents come in id order, each together out of order, or apart', () => {
+    const inOrder = [...rows.slice(3), ...rows.slice(0, 3)].sort((x, y) => (x.id < y.id ? -1 : 1)).sort((x, y) => (x.parent < y.parent ? -1 : x.parent > y.parent ? 1 : 0));
+    const apart = [rows[0], rows[3], rows[1], rows[4], rows[2]];
+    for (const list of [inOrder, rows, apart]) expect(totals(list)).to.deep.equal(expected);
+  });
+});
+
